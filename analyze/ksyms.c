@@ -1,0 +1,111 @@
+/* Kernel symbols: parsed from the /proc/kallsyms text a snapshot stores once per boot. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "analyze/ksyms.h"
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+int ksyms_parse(const char *text, size_t len, struct ksyms *k, struct err *e)
+{
+	size_t lines = 0, cap;
+	char *p, *end;
+
+	memset(k, 0, sizeof(*k));
+	k->text = malloc(len + 1);
+	if (!k->text)
+		return err_set(e, ENOMEM, "out of memory parsing kernel symbols");
+	memcpy(k->text, text, len);
+	k->text[len] = 0;
+	for (size_t i = 0; i < len; i++)
+		lines += k->text[i] == '\n';
+	cap = lines + 1;
+	k->syms = calloc(cap, sizeof(*k->syms));
+	if (!k->syms) {
+		ksyms_free(k);
+		return err_set(e, ENOMEM, "out of memory parsing kernel symbols");
+	}
+	p = k->text;
+	end = k->text + len;
+	while (p < end && k->n < cap) {
+		char *nl = memchr(p, '\n', end - p), *addr_end, *name, *mod;
+		unsigned long long addr;
+
+		if (!nl)
+			nl = end;
+		*nl = 0;
+		addr = strtoull(p, &addr_end, 16);
+		/* "ADDR T NAME [MOD]": type is one char between single spaces */
+		if (addr_end != p && addr_end + 3 <= nl && addr_end[0] == ' ' && addr_end[2] == ' ') {
+			name = addr_end + 3;
+			mod = strchr(name, '\t');
+			if (!mod)
+				mod = strchr(name, ' ');
+			if (mod) {
+				*mod++ = 0;
+				while (*mod == ' ' || *mod == '\t' || *mod == '[')
+					mod++;
+				char *close = strchr(mod, ']');
+
+				if (close)
+					*close = 0;
+			}
+			if (*name) {
+				k->syms[k->n].addr = addr;
+				k->syms[k->n].name = name;
+				k->syms[k->n].module = mod && *mod ? mod : NULL;
+				k->n++;
+			}
+		}
+		p = nl + 1;
+	}
+	qsort(k->syms, k->n, sizeof(*k->syms), ksym_cmp);
+	return 0;
+}
+
+const struct ksym *ksyms_lookup(const struct ksyms *k, uint64_t addr, uint64_t *off)
+{
+	size_t lo = 0, hi = k->n;
+
+	if (!k->n || addr < k->syms[0].addr)
+		return NULL;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->syms[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (off)
+		*off = addr - k->syms[lo].addr;
+	return &k->syms[lo];
+}
+
+const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr)
+{
+	uint64_t off;
+	const struct ksym *s = ksyms_lookup(k, addr, &off);
+
+	return s && !off ? s : NULL;
+}
+
+uint64_t ksyms_addr(const struct ksyms *k, const char *name)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (!strcmp(k->syms[i].name, name))
+			return k->syms[i].addr;
+	return 0;
+}
+
+void ksyms_free(struct ksyms *k)
+{
+	free(k->syms);
+	free(k->text);
+	memset(k, 0, sizeof(*k));
+}

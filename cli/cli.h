@@ -1,0 +1,100 @@
+/* The command line: a context instead of globals, a command table per object,
+ * bpftool-style argument walking that returns errors instead of exiting. */
+#ifndef BPFSCOPE_CLI_H
+#define BPFSCOPE_CLI_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include "db/db.h"
+#include "lib/err.h"
+#include "lib/output.h"
+#include "lib/util.h"
+
+struct ctx {
+	struct out out;
+	const char *db_path;	/* --db, else $BPFSCOPE_DB, else DB_DEFAULT_PATH */
+	const char *snap_ref;	/* -s REF: read a stored snapshot; NULL: live */
+	bool debug;
+	int verbose;
+	bool mount;		/* --mount: mount bpffs/tracefs where missing */
+	const char *argv0;
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(struct ctx *ctx, int argc, char **argv);
+};
+
+/* Run the command argv[0] names from table (exact match, else a unique prefix).
+ * The first entry is the default when argc == 0. help_fn prints the object's help. */
+int cmd_select(struct ctx *ctx, const struct cmd *table, int argc, char **argv,
+	       int (*help_fn)(struct ctx *ctx, int argc, char **argv));
+
+/* Print an error (plain: "Error: ..." on stderr; JSON: {"error": ...} on stdout). Returns -1. */
+int p_err(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print a struct err with its hint. Returns -1. */
+int p_err_e(struct ctx *ctx, const struct err *e);
+void p_info(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Argument walking (bpftool's NEXT_ARG/REQ_ARGS, but returning errors). */
+#define NEXT_ARG() ({ argc--; argv++; })
+#define REQ_ARGS(n) ({ if (argc < (n)) return p_err(ctx, "expected %d more argument(s) after '%s'", \
+		(n) - argc, argc > 0 ? argv[-1] : argv[-1]); })
+#define GET_ARG() ({ argc > 0 ? (argc--, *argv++) : NULL; })
+bool keyword_is(const char *arg, const char *kw);	/* exact or unique-prefix keyword */
+
+/* The database a command reads: a stored snapshot (-s REF) or a live in-memory one.
+ * mask says what a live snapshot must fetch (probe/snapshot.h SNAP_*). */
+struct view {
+	struct db db;
+	int64_t snap_id;
+	bool live;
+};
+int view_open(struct ctx *ctx, unsigned mask, struct view *v);
+void view_close(struct view *v);
+/* Open the history database for writing (snapshot take/delete) or reading (query, list). */
+int history_open(struct ctx *ctx, bool write, struct db *db);
+
+/* objects */
+int do_prog(struct ctx *ctx, int argc, char **argv);
+int do_map(struct ctx *ctx, int argc, char **argv);
+int do_btf(struct ctx *ctx, int argc, char **argv);
+int do_link(struct ctx *ctx, int argc, char **argv);
+int do_net(struct ctx *ctx, int argc, char **argv);
+int do_cgroup(struct ctx *ctx, int argc, char **argv);
+int do_snapshot(struct ctx *ctx, int argc, char **argv);
+int do_query(struct ctx *ctx, int argc, char **argv);
+int do_gen(struct ctx *ctx, int argc, char **argv);
+int do_replay(struct ctx *ctx, int argc, char **argv);
+int do_version(struct ctx *ctx, int argc, char **argv);
+
+/* prog subcommands living in their own files */
+int do_prog_dump(struct ctx *ctx, int argc, char **argv);	/* cli/prog_dump.c */
+int do_prog_cfg(struct ctx *ctx, int argc, char **argv);	/* cli/prog_cfg.c */
+int do_prog_load(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
+int do_prog_loadall(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
+int do_prog_pin(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
+/* map subcommands that change the kernel */
+int do_map_lookup(struct ctx *ctx, int argc, char **argv);	/* cli/map_edit.c */
+int do_map_update(struct ctx *ctx, int argc, char **argv);
+int do_map_delete(struct ctx *ctx, int argc, char **argv);
+int do_map_getnext(struct ctx *ctx, int argc, char **argv);
+int do_map_pin(struct ctx *ctx, int argc, char **argv);
+/* btf dump (cli/btf_dump.c) */
+int do_btf_dump(struct ctx *ctx, int argc, char **argv);
+/* net attach/detach (cli/net_attach.c) */
+int do_net_attach(struct ctx *ctx, int argc, char **argv);
+int do_net_detach(struct ctx *ctx, int argc, char **argv);
+
+/* PROG := id ID | name NAME | tag TAG | pinned PATH; resolves to program ids in the view.
+ * ids is malloc'ed. Consumes its arguments. */
+int prog_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32_t **ids,
+		size_t *n);
+int map_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32_t **ids,
+	       size_t *n);
+
+#define HELP_SPEC_PROGRAM "PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }"
+#define HELP_SPEC_MAP "MAP := { id MAP_ID | pinned FILE | name MAP_NAME }"
+#define HELP_SPEC_OPTIONS \
+	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | --db PATH | {-s|--snapshot} REF }"
+#endif

@@ -1,0 +1,4 @@
+/* gen skeleton: stub. */
+#include "cli/cli.h"
+#include "cli/stub.h"
+STUB_CMD(do_gen, "gen")

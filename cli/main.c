@@ -1,0 +1,142 @@
+/* bpfscope [OPTIONS] OBJECT COMMAND ...: options into a context, then the object table. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "cli/cli.h"
+#include <bpf/libbpf.h>
+#include "config.h"
+
+static int do_help(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argc; (void)argv;
+	if (out_json(&ctx->out)) {
+		out_obj_start(&ctx->out, NULL);
+		out_str(&ctx->out, "usage", NULL, "bpfscope [OPTIONS] OBJECT { COMMAND | help }");
+		out_obj_end(&ctx->out);
+		return 0;
+	}
+	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
+	       "       %s version\n"
+	       "\n"
+	       "       OBJECT := { prog | map | btf | link | net | cgroup | snapshot | query |\n"
+	       "                   gen | replay | version }\n"
+	       "       " HELP_SPEC_OPTIONS "\n"
+	       "\n"
+	       "Live commands read the running kernel; with -s REF they read a stored snapshot\n"
+	       "from the database (--db PATH, else $BPFSCOPE_DB, else " DB_DEFAULT_PATH ").\n"
+	       "REF := { ID | latest | latest~N | LABEL }\n",
+	       ctx->argv0, ctx->argv0);
+	return 0;
+}
+
+static const struct cmd objects[] = {
+	{ "help", do_help },
+	{ "prog", do_prog },
+	{ "map", do_map },
+	{ "btf", do_btf },
+	{ "link", do_link },
+	{ "net", do_net },
+	{ "cgroup", do_cgroup },
+	{ "snapshot", do_snapshot },
+	{ "query", do_query },
+	{ "gen", do_gen },
+	{ "replay", do_replay },
+	{ "version", do_version },
+	{ 0 }
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "snapshot", required_argument, NULL, 's' },
+		{ "mount", no_argument, NULL, 'M' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 }
+	};
+	struct ctx ctx = { .argv0 = "bpfscope" };
+	bool json = false, pretty = false, version = false, help = false;
+	int opt, ret;
+
+	ctx.db_path = getenv("BPFSCOPE_DB");
+	if (!ctx.db_path || !*ctx.db_path)
+		ctx.db_path = DB_DEFAULT_PATH;
+	while ((opt = getopt_long(argc, argv, "+jpdVhs:v", opts, NULL)) >= 0) {
+		switch (opt) {
+		case 'j': json = true; break;
+		case 'p': pretty = json = true; break;
+		case 'd': ctx.debug = true; break;
+		case 'V': version = true; break;
+		case 'h': help = true; break;
+		case 'D': ctx.db_path = optarg; break;
+		case 's': ctx.snap_ref = optarg; break;
+		case 'M': ctx.mount = true; break;
+		case 'v': ctx.verbose++; break;
+		default:
+			out_init(&ctx.out, stdout, json, pretty);
+			p_err(&ctx, "unknown option (see '%s help')", ctx.argv0);
+			return 1;
+		}
+	}
+	out_init(&ctx.out, stdout, json, pretty);
+	argc -= optind;
+	argv += optind;
+	if (version)
+		ret = do_version(&ctx, 0, NULL);
+	else if (help || argc < 1)
+		ret = do_help(&ctx, argc, argv);
+	else
+		ret = cmd_select(&ctx, objects, argc, argv, do_help);
+	out_flush_end(&ctx.out);
+	return ret ? 1 : 0;
+}
+
+int do_version(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct { const char *name; int on; } features[] = {
+#ifdef HAVE_CAPSTONE_X86
+		{ "jit_disasm_x86_64", 1 },
+#else
+		{ "jit_disasm_x86_64", 0 },
+#endif
+#ifdef HAVE_CAPSTONE_ARM64
+		{ "jit_disasm_arm64", 1 },
+#else
+		{ "jit_disasm_arm64", 0 },
+#endif
+#ifdef HAVE_GVC
+		{ "libgvc", 1 },
+#else
+		{ "libgvc", 0 },
+#endif
+#ifdef HAVE_LIBBPF_TCX
+		{ "libbpf_tcx", 1 },
+#else
+		{ "libbpf_tcx", 0 },
+#endif
+		{ "raw_tcx", 1 },
+	};
+	struct out *o = &ctx->out;
+
+	(void)argc; (void)argv;
+	out_obj_start(o, NULL);
+	out_str(o, "version", "bpfscope v%s\n", BPFSCOPE_VERSION);
+	out_str(o, "libbpf_version", "using libbpf v%s\n", libbpf_version_string() + (libbpf_version_string()[0] == 'v'));
+	out_str(o, "sqlite_version", "using sqlite %s\n", sqlite3_libversion());
+	out_obj_start(o, "features");
+	out_plain(o, "features:");
+	for (size_t i = 0; i < ARRAY_SIZE(features); i++) {
+		out_bool(o, features[i].name, NULL, features[i].on);
+		if (features[i].on)
+			out_plain(o, " %s", features[i].name);
+	}
+	out_obj_end(o);
+	out_nl(o);
+	out_obj_end(o);
+	return 0;
+}

@@ -1,0 +1,4 @@
+/* replay: stub. */
+#include "cli/cli.h"
+#include "cli/stub.h"
+STUB_CMD(do_replay, "replay")

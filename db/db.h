@@ -1,0 +1,50 @@
+/* Opening, checking and migrating the snapshot database; content-addressed blobs;
+ * resolving snapshot references. */
+#ifndef BPFSCOPE_DB_H
+#define BPFSCOPE_DB_H
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "lib/err.h"
+#include "lib/sha256.h"
+#include "lib/util.h"
+
+#define DB_DEFAULT_PATH "/var/lib/bpfscope/history.db"
+/* No blob may inflate beyond this: a hostile raw_size must not make us allocate 1 TB. */
+#define BLOB_MAX_SIZE (1ull << 31)
+
+enum db_mode {
+	DB_READ,		/* an existing database, read-only */
+	DB_WRITE,		/* create if missing, migrate if older */
+	DB_MEMORY,		/* a private in-memory database (live commands) */
+};
+
+struct db {
+	sqlite3 *sql;
+	char path[4096];
+	bool readonly;
+	sqlite3_stmt *blob_has, *blob_ins, *blob_get;
+};
+
+int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e);
+void db_close(struct db *db);
+/* Execute SQL with no result rows. */
+int db_exec(struct db *db, const char *sql, struct err *e);
+int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
+int db_begin(struct db *db, struct err *e);
+int db_commit(struct db *db, struct err *e);
+void db_rollback(struct db *db);
+
+/* Store bytes as a blob (once per content) and return its hash. */
+int blob_put(struct db *db, const char *kind, const void *data, size_t len,
+	     uint8_t hash[SHA256_LEN], struct err *e);
+/* Read a blob into out (replacing its contents); checks size bound and hash. */
+int blob_get(struct db *db, const void *hash, size_t hash_len, size_t max, struct buf *out,
+	     struct err *e);
+/* Read the blob a column of the current row refers to (NULL column: empty buffer). */
+int blob_get_col(struct db *db, sqlite3_stmt *st, int col, size_t max, struct buf *out,
+		 struct err *e);
+
+/* REF: an id, "latest", "latest~N", or a label (its most recent snapshot). */
+int snapshot_resolve(struct db *db, const char *ref, int64_t *id, struct err *e);
+#endif

@@ -1,0 +1,13 @@
+/* The snapshot database schema: tables, views, and the version that migrations move between. */
+#ifndef BPFSCOPE_SCHEMA_H
+#define BPFSCOPE_SCHEMA_H
+
+#define DB_APPLICATION_ID 0x62706673	/* "bpfs" */
+#define DB_SCHEMA_VERSION 1
+
+/* Full schema of the current version (tables and views). */
+extern const char db_schema_sql[];
+/* Views only: dropped and recreated on every open by a writer, so views improve
+ * with the binary without a migration. */
+extern const char db_views_sql[];
+#endif

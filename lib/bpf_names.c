@@ -1,0 +1,75 @@
+/* Enum names. Newer kernels than the installed libbpf have values libbpf cannot
+ * name; these tables extend it (values from the kernel's uapi/linux/bpf.h). */
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "lib/bpf_names.h"
+#include "lib/util.h"
+
+struct name_ext { uint32_t v; const char *name; };
+
+static const struct name_ext prog_ext[] = { { 32, "netfilter" } };
+static const struct name_ext map_ext[] = {
+	{ 31, "user_ringbuf" }, { 32, "cgrp_storage" }, { 33, "arena" }, { 34, "insn_array" },
+};
+static const struct name_ext attach_ext[] = {
+	{ 44, "struct_ops" }, { 45, "netfilter" }, { 46, "tcx_ingress" }, { 47, "tcx_egress" },
+	{ 48, "trace_uprobe_multi" }, { 49, "cgroup_unix_connect" }, { 50, "cgroup_unix_sendmsg" },
+	{ 51, "cgroup_unix_recvmsg" }, { 52, "cgroup_unix_getpeername" },
+	{ 53, "cgroup_unix_getsockname" }, { 54, "netkit_primary" }, { 55, "netkit_peer" },
+	{ 56, "trace_kprobe_session" }, { 57, "trace_uprobe_session" },
+};
+static const struct name_ext link_ext[] = {
+	{ 9, "struct_ops" }, { 10, "netfilter" }, { 11, "tcx" }, { 12, "uprobe_multi" },
+	{ 13, "netkit" }, { 14, "sockmap" },
+};
+
+static const char *ext_lookup(const struct name_ext *t, size_t n, uint32_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].v == v)
+			return t[i].name;
+	return NULL;
+}
+
+const char *prog_type_name(uint32_t t)
+{
+	const char *s = libbpf_bpf_prog_type_str(t);
+
+	return s ? s : ext_lookup(prog_ext, ARRAY_SIZE(prog_ext), t);
+}
+
+const char *map_type_name(uint32_t t)
+{
+	const char *s = libbpf_bpf_map_type_str(t);
+
+	return s ? s : ext_lookup(map_ext, ARRAY_SIZE(map_ext), t);
+}
+
+const char *attach_type_name(uint32_t t)
+{
+	const char *s = libbpf_bpf_attach_type_str(t);
+
+	return s ? s : ext_lookup(attach_ext, ARRAY_SIZE(attach_ext), t);
+}
+
+const char *link_type_name(uint32_t t)
+{
+	const char *s = libbpf_bpf_link_type_str(t);
+
+	return s ? s : ext_lookup(link_ext, ARRAY_SIZE(link_ext), t);
+}
+
+static int by_name(const char *(*fn)(uint32_t), uint32_t max, const char *s)
+{
+	for (uint32_t i = 0; i < max; i++) {
+		const char *n = fn(i);
+
+		if (n && !strcmp(n, s))
+			return i;
+	}
+	return -1;
+}
+
+int prog_type_by_name(const char *s) { return by_name(prog_type_name, NAMES_MAX_PROG_TYPE, s); }
+int map_type_by_name(const char *s) { return by_name(map_type_name, NAMES_MAX_MAP_TYPE, s); }
+int attach_type_by_name(const char *s) { return by_name(attach_type_name, NAMES_MAX_ATTACH_TYPE, s); }

@@ -1,0 +1,21 @@
+/* Names of the kernel's BPF enums, spelled as bpftool/libbpf spell them. libbpf names
+ * what it knows; our table covers what came after the installed libbpf. */
+#ifndef BPFSCOPE_BPF_NAMES_H
+#define BPFSCOPE_BPF_NAMES_H
+#include <stdint.h>
+
+/* NULL when unknown */
+const char *prog_type_name(uint32_t t);
+const char *map_type_name(uint32_t t);
+const char *attach_type_name(uint32_t t);
+const char *link_type_name(uint32_t t);
+/* reverse lookups: -1 when unknown */
+int prog_type_by_name(const char *s);
+int map_type_by_name(const char *s);
+int attach_type_by_name(const char *s);
+/* upper bounds for table walks */
+#define NAMES_MAX_PROG_TYPE 64
+#define NAMES_MAX_MAP_TYPE 64
+#define NAMES_MAX_ATTACH_TYPE 96
+#define NAMES_MAX_LINK_TYPE 32
+#endif

@@ -1,0 +1,185 @@
+/* Streaming JSON writer. Unlike bpftool's, it escapes every control byte and
+ * replaces invalid UTF-8, because names and strings come from untrusted snapshots. */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+#include "lib/json_writer.h"
+
+void jw_init(struct jw *w, FILE *f, bool pretty)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+	w->pretty = pretty;
+	w->first[0] = true;
+}
+
+static void jw_indent(struct jw *w)
+{
+	if (!w->pretty)
+		return;
+	fputc('\n', w->f);
+	for (int i = 0; i < w->depth; i++)
+		fputs("    ", w->f);
+}
+
+/* Separator and indentation before a value or a name. */
+static void jw_sep(struct jw *w)
+{
+	if (w->after_name) {
+		w->after_name = false;
+		return;
+	}
+	if (w->depth > 0 && !w->first[w->depth])
+		fputc(',', w->f);
+	if (w->depth > 0)
+		jw_indent(w);
+	w->first[w->depth] = false;
+}
+
+/* Length of a valid UTF-8 sequence starting at s, or 0. */
+static size_t utf8_seq_len(const unsigned char *s, size_t left)
+{
+	unsigned c = s[0];
+	size_t n;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void json_escape_to(FILE *f, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n;
+
+		switch (c) {
+		case '"': fputs("\\\"", f); i++; continue;
+		case '\\': fputs("\\\\", f); i++; continue;
+		case '\n': fputs("\\n", f); i++; continue;
+		case '\t': fputs("\\t", f); i++; continue;
+		case '\r': fputs("\\r", f); i++; continue;
+		case '\b': fputs("\\b", f); i++; continue;
+		case '\f': fputs("\\f", f); i++; continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+			i++;
+			continue;
+		}
+		n = utf8_seq_len(s + i, len - i);
+		if (!n) {
+			fputs("\\ufffd", f);
+			i++;
+			continue;
+		}
+		fwrite(s + i, 1, n, f);
+		i += n;
+	}
+}
+
+void jw_name(struct jw *w, const char *name)
+{
+	jw_sep(w);
+	fputc('"', w->f);
+	json_escape_to(w->f, name, strlen(name));
+	fputs(w->pretty ? "\": " : "\":", w->f);
+	w->after_name = true;
+}
+
+static void jw_open(struct jw *w, char c)
+{
+	jw_sep(w);
+	fputc(c, w->f);
+	if (w->depth + 1 < JW_MAX_DEPTH)
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void jw_close(struct jw *w, char c)
+{
+	bool empty = w->first[w->depth];
+
+	if (w->depth > 0)
+		w->depth--;
+	if (!empty)
+		jw_indent(w);
+	fputc(c, w->f);
+}
+
+void jw_start_object(struct jw *w) { jw_open(w, '{'); }
+void jw_end_object(struct jw *w) { jw_close(w, '}'); }
+void jw_start_array(struct jw *w) { jw_open(w, '['); }
+void jw_end_array(struct jw *w) { jw_close(w, ']'); }
+
+void jw_string_len(struct jw *w, const char *s, size_t len)
+{
+	jw_sep(w);
+	fputc('"', w->f);
+	json_escape_to(w->f, s, len);
+	fputc('"', w->f);
+}
+
+void jw_string(struct jw *w, const char *s)
+{
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	jw_string_len(w, s, strlen(s));
+}
+
+void jw_uint(struct jw *w, uint64_t v)
+{
+	jw_sep(w);
+	fprintf(w->f, "%" PRIu64, v);
+}
+
+void jw_int(struct jw *w, int64_t v)
+{
+	jw_sep(w);
+	fprintf(w->f, "%" PRId64, v);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	jw_sep(w);
+	fputs(v ? "true" : "false", w->f);
+}
+
+void jw_null(struct jw *w)
+{
+	jw_sep(w);
+	fputs("null", w->f);
+}
+
+void jw_double(struct jw *w, double v)
+{
+	jw_sep(w);
+	if (isfinite(v))
+		fprintf(w->f, "%.17g", v);
+	else
+		fputs("null", w->f);
+}

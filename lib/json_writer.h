@@ -1,0 +1,35 @@
+/* Streaming JSON writer: always valid output, whatever bytes the strings hold. */
+#ifndef BPFSCOPE_JSON_WRITER_H
+#define BPFSCOPE_JSON_WRITER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JW_MAX_DEPTH 64
+
+struct jw {
+	FILE *f;
+	bool pretty;
+	int depth;
+	bool first[JW_MAX_DEPTH];	/* no element written yet at this depth */
+	bool after_name;
+};
+
+void jw_init(struct jw *w, FILE *f, bool pretty);
+void jw_name(struct jw *w, const char *name);
+void jw_start_object(struct jw *w);
+void jw_end_object(struct jw *w);
+void jw_start_array(struct jw *w);
+void jw_end_array(struct jw *w);
+void jw_string(struct jw *w, const char *s);
+/* Bytes that may hold NULs, control bytes or invalid UTF-8 (replaced by U+FFFD). */
+void jw_string_len(struct jw *w, const char *s, size_t len);
+void jw_uint(struct jw *w, uint64_t v);
+void jw_int(struct jw *w, int64_t v);
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+void jw_double(struct jw *w, double v);
+/* Write s escaped for a JSON string body (no quotes) to f. */
+void json_escape_to(FILE *f, const char *s, size_t len);
+#endif

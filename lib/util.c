@@ -1,0 +1,141 @@
+/* Small helpers shared by every layer. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "lib/util.h"
+
+int buf_reserve(struct buf *b, size_t extra)
+{
+	size_t need = b->len + extra, cap = b->cap ? b->cap : 256;
+	uint8_t *p;
+
+	if (need < b->len)
+		return -ENOMEM;
+	if (need <= b->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(b->data, cap);
+	if (!p)
+		return -ENOMEM;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int buf_append(struct buf *b, const void *p, size_t len)
+{
+	int err = buf_reserve(b, len);
+
+	if (err)
+		return err;
+	if (len)
+		memcpy(b->data + b->len, p, len);
+	b->len += len;
+	return 0;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+int read_file(const char *path, size_t max, struct buf *out, struct err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return err_set(e, errno, "can't open %s: %s", path, strerror(errno));
+	for (;;) {
+		ssize_t n;
+
+		if (buf_reserve(out, 65536)) {
+			err = err_set(e, ENOMEM, "out of memory reading %s", path);
+			break;
+		}
+		n = read(fd, out->data + out->len, out->cap - out->len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = err_set(e, errno, "can't read %s: %s", path, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		out->len += n;
+		if (out->len > max) {
+			err = err_set(e, EFBIG, "%s is larger than %zu bytes", path, max);
+			break;
+		}
+	}
+	close(fd);
+	return err;
+}
+
+int read_line_file(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	out[0] = 0;
+	if (!f)
+		return -errno;
+	if (!fgets(out, len, f))
+		out[0] = 0;
+	fclose(f);
+	n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = 0;
+	return 0;
+}
+
+long read_long_file(const char *path, long dflt)
+{
+	char line[64];
+
+	if (read_line_file(path, line, sizeof(line)) || !line[0])
+		return dflt;
+	return strtol(line, NULL, 10);
+}
+
+void hex_encode(const uint8_t *p, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * len] = 0;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+uint64_t now_realtime_ns(void) { return clock_ns(CLOCK_REALTIME); }
+uint64_t now_boottime_ns(void) { return clock_ns(CLOCK_BOOTTIME); }
+uint64_t now_monotonic_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+
+void fmt_time_local(int64_t unix_sec, char *out, size_t len)
+{
+	time_t t = unix_sec;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(out, len, "%FT%T%z", &tm))
+		snprintf(out, len, "%lld", (long long)unix_sec);
+}
+
+bool is_prefix(const char *pfx, const char *str)
+{
+	return pfx && str && *pfx && !strncmp(str, pfx, strlen(pfx));
+}

@@ -1,0 +1,32 @@
+/* Small helpers shared by every layer: buffers, files, hex, time. */
+#ifndef BPFSCOPE_UTIL_H
+#define BPFSCOPE_UTIL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/err.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A growable byte buffer. */
+struct buf {
+	uint8_t *data;
+	size_t len, cap;
+};
+int buf_reserve(struct buf *b, size_t extra);
+int buf_append(struct buf *b, const void *p, size_t len);
+void buf_free(struct buf *b);
+
+/* Read a whole file (at most max bytes). */
+int read_file(const char *path, size_t max, struct buf *out, struct err *e);
+/* Read a small text file's first line, trimmed; "" on failure. */
+int read_line_file(const char *path, char *out, size_t len);
+long read_long_file(const char *path, long dflt);
+void hex_encode(const uint8_t *p, size_t len, char *out);	/* out: 2*len+1 */
+uint64_t now_realtime_ns(void);
+uint64_t now_boottime_ns(void);
+uint64_t now_monotonic_ns(void);
+/* "2025-03-18T05:38:34-0400" as bpftool prints loaded_at, in local time */
+void fmt_time_local(int64_t unix_sec, char *out, size_t len);
+bool is_prefix(const char *pfx, const char *str);
+#endif

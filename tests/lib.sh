@@ -1,0 +1,43 @@
+# Test helpers, sourced by every tests/t_*.sh. Each test prints one PASS/FAIL/SKIP line;
+# tests/run.sh counts them. A test cleans up what it created in a trap, also on failure.
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BPFSCOPE=${BPFSCOPE:-$TOP/build/bpfscope}
+SAMPLES=${SAMPLES:-$TOP/samples/build}
+: "${RESULTS:=/dev/null}"
+TEST_TMP=$(mktemp -d /tmp/bpfscope-test.XXXXXX)
+CLEANUPS=()
+
+cleanup_add() { CLEANUPS+=("$*"); }
+run_cleanups() {
+	local i
+	for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${CLEANUPS[$i]}" >/dev/null 2>&1 || true; done
+	CLEANUPS=()
+	rm -rf "$TEST_TMP"
+}
+trap run_cleanups EXIT
+
+_result() { echo "$1 $2${3:+: $3}"; echo "$1" >> "$RESULTS"; }
+pass() { _result PASS "$1"; }
+fail() { _result FAIL "$1" "${2:-}"; }
+skip() { _result SKIP "$1" "${2:-}"; }
+
+# run_test NAME FUNC: FUNC returns 0 (pass), 1 (fail, its stderr explains), 77 (skip).
+run_test() {
+	local name=$1 fn=$2 out rc
+	out=$( { "$fn"; } 2>&1 ); rc=$?
+	case $rc in
+	0) pass "$name" ;;
+	77) skip "$name" "$(printf '%s' "$out" | tail -n 1)" ;;
+	*) fail "$name" "$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')" ;;
+	esac
+}
+
+need_root() { [ "$(id -u)" = 0 ] || { echo "needs root"; return 77; }; }
+ensure_bpffs() {
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+}
+die() { echo "$*" >&2; return 1; }
+# expect_eq WHAT GOT WANT
+expect_eq() { [ "$2" = "$3" ] || { echo "$1: got '$2', want '$3'" >&2; return 1; }; }

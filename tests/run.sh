@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Run every test: unit binaries (build/tests/*) and the shell tests (tests/t_*.sh).
+# The last line is "N passed, N failed, N skipped".
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+export RESULTS=$(mktemp /tmp/bpfscope-results.XXXXXX)
+export BPFSCOPE=$TOP/build/bpfscope
+cd "$TOP"
+mountpoint -q /sys/fs/bpf 2>/dev/null || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
+mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+for t in build/tests/*; do
+	[ -x "$t" ] || continue
+	if out=$("$t" 2>&1); then echo "PASS unit/$(basename "$t")"; echo PASS >> "$RESULTS"
+	else echo "FAIL unit/$(basename "$t"): $(echo "$out" | tail -n 3 | tr '\n' ' ')"; echo FAIL >> "$RESULTS"; fi
+done
+for t in tests/t_*.sh; do
+	[ -f "$t" ] || continue
+	[ -n "${TESTS:-}" ] && ! echo "$t" | grep -qE "$TESTS" && continue
+	echo "== $t"
+	timeout 600 bash "$t" || true
+done
+p=$(grep -c '^PASS' "$RESULTS"); f=$(grep -c '^FAIL' "$RESULTS"); s=$(grep -c '^SKIP' "$RESULTS")
+rm -f "$RESULTS"
+echo "$p passed, $f failed, $s skipped"
+[ "$f" = 0 ]
