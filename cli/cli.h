@@ -71,6 +71,8 @@ int do_version(struct ctx *ctx, int argc, char **argv);
 /* prog subcommands living in their own files */
 int do_prog_dump(struct ctx *ctx, int argc, char **argv);	/* cli/prog_dump.c */
 int do_prog_cfg(struct ctx *ctx, int argc, char **argv);	/* cli/prog_cfg.c */
+/* prog dump xlated PROG visual: argv as given to do_prog_dump after 'xlated' */
+int do_prog_dump_visual(struct ctx *ctx, int argc, char **argv);	/* cli/prog_cfg.c */
 int do_prog_load(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
 int do_prog_loadall(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
 int do_prog_pin(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
