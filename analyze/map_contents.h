@@ -1,0 +1,36 @@
+/* The map contents blob: what `snapshot take maps-data` stores for each map.
+ * Layout (little endian, the capturing machine's byte order for keys/values):
+ *   char magic[8] = "BPFSMAP1"; u32 key_size; u32 value_size; u32 nr_cpus (0: not per-cpu);
+ *   u32 value_stride (bytes of one entry's value block: value_size, or
+ *   round_up(value_size, 8) * nr_cpus for per-cpu maps); u64 count;
+ *   then count entries of key_size + value_stride bytes. */
+#ifndef BPFSCOPE_MAP_CONTENTS_H
+#define BPFSCOPE_MAP_CONTENTS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/err.h"
+#include "lib/util.h"
+
+#define MAP_CONTENTS_MAGIC "BPFSMAP1"
+#define MAP_CONTENTS_HDR_LEN 32
+
+struct map_contents {
+	uint32_t key_size, value_size, nr_cpus, value_stride;
+	uint64_t count;
+	const uint8_t *entries;		/* count * (key_size + value_stride) bytes */
+};
+
+/* Validate and index a blob (no copy: mc points into p). */
+int map_contents_parse(const uint8_t *p, size_t len, struct map_contents *mc, struct err *e);
+static inline const uint8_t *map_contents_key(const struct map_contents *mc, uint64_t i)
+{
+	return mc->entries + i * (mc->key_size + mc->value_stride);
+}
+static inline const uint8_t *map_contents_value(const struct map_contents *mc, uint64_t i)
+{
+	return map_contents_key(mc, i) + mc->key_size;
+}
+/* Start a blob in b (header with count 0); entries are appended raw; finish sets count. */
+int map_contents_begin(struct buf *b, uint32_t key_size, uint32_t value_size, uint32_t nr_cpus);
+void map_contents_finish(struct buf *b, uint64_t count);
+#endif
