@@ -3,28 +3,23 @@
 #include <string.h>
 #include "analyze/map_contents.h"
 
-static uint32_t value_stride(uint32_t value_size, uint32_t nr_cpus)
+uint32_t map_contents_stride(uint32_t value_size, uint32_t nr_cpus)
 {
 	return nr_cpus ? ((value_size + 7) & ~7u) * nr_cpus : value_size;
 }
 
-int map_contents_begin(struct buf *b, uint32_t key_size, uint32_t value_size, uint32_t nr_cpus)
+void map_contents_header(uint8_t *hdr, uint32_t key_size, uint32_t value_size, uint32_t nr_cpus,
+			 uint64_t count)
 {
-	uint8_t hdr[MAP_CONTENTS_HDR_LEN] = { 0 };
-	uint32_t stride = value_stride(value_size, nr_cpus);
+	uint32_t stride = map_contents_stride(value_size, nr_cpus);
 
+	memset(hdr, 0, MAP_CONTENTS_HDR_LEN);
 	memcpy(hdr, MAP_CONTENTS_MAGIC, 8);
 	memcpy(hdr + 8, &key_size, 4);
 	memcpy(hdr + 12, &value_size, 4);
 	memcpy(hdr + 16, &nr_cpus, 4);
 	memcpy(hdr + 20, &stride, 4);
-	b->len = 0;
-	return buf_append(b, hdr, sizeof(hdr));
-}
-
-void map_contents_finish(struct buf *b, uint64_t count)
-{
-	memcpy(b->data + 24, &count, 8);
+	memcpy(hdr + 24, &count, 8);
 }
 
 int map_contents_parse(const uint8_t *p, size_t len, struct map_contents *mc, struct err *e)
@@ -39,13 +34,14 @@ int map_contents_parse(const uint8_t *p, size_t len, struct map_contents *mc, st
 	memcpy(&mc->nr_cpus, p + 16, 4);
 	memcpy(&mc->value_stride, p + 20, 4);
 	memcpy(&mc->count, p + 24, 8);
-	if (mc->nr_cpus > 65536 || mc->value_stride != value_stride(mc->value_size, mc->nr_cpus))
+	if (mc->nr_cpus > 65536 || mc->value_stride != map_contents_stride(mc->value_size, mc->nr_cpus))
 		return err_set(e, EBADMSG, "map contents blob has an inconsistent header");
 	entry = (uint64_t)mc->key_size + mc->value_stride;
 	if (mc->count && (entry == 0 || mc->count > (len - MAP_CONTENTS_HDR_LEN) / entry ||
 			  mc->count * entry != len - MAP_CONTENTS_HDR_LEN))
 		return err_set(e, EBADMSG, "map contents blob: %llu entries of %llu bytes do not fit %zu bytes",
 			       (unsigned long long)mc->count, (unsigned long long)entry, len);
-	mc->entries = p + MAP_CONTENTS_HDR_LEN;
+	mc->keys = p + MAP_CONTENTS_HDR_LEN;
+	mc->values = mc->keys + mc->count * mc->key_size;
 	return 0;
 }
