@@ -1,4 +1,98 @@
-/* gen skeleton: stub. */
+/* gen skeleton: a libbpf skeleton header for a BPF object, from bpfscope's own generator
+ * (analyze/skel_gen.c), written to stdout only once it is complete. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "analyze/skel_gen.h"
 #include "cli/cli.h"
-#include "cli/stub.h"
-STUB_CMD(do_gen, "gen")
+
+#define OBJ_MAX (256u << 20)	/* a BPF object bigger than this is not one */
+
+static int do_gen_help(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr,
+		"Usage: %1$s gen skeleton FILE [name OBJECT_NAME]\n"
+		"       %1$s gen help\n"
+		"\n"
+		"       The header is for libbpf's skeleton API (1.1): OBJECT_NAME__open,\n"
+		"       __open_opts, __load, __open_and_load, __attach, __detach, __destroy,\n"
+		"       __elf_bytes. OBJECT_NAME defaults to FILE's name without \".o\".\n"
+		"       " HELP_SPEC_OPTIONS "\n", ctx->argv0);
+	return 0;
+}
+
+static int do_skeleton(struct ctx *ctx, int argc, char **argv)
+{
+	char name[SKEL_NAME_MAX];
+	struct buf obj = { 0 };
+	struct err e = { 0 };
+	const char *file;
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *mem = NULL;
+	int ret = -1;
+
+	REQ_ARGS(1);
+	file = GET_ARG();
+	skel_default_name(file, name, sizeof(name));
+	while (argc > 0) {
+		if (keyword_is(*argv, "name")) {
+			NEXT_ARG();
+			REQ_ARGS(1);
+			if (strlen(*argv) >= sizeof(name))
+				return p_err(ctx, "skeleton name '%s' is too long (at most %zu "
+					     "characters)", *argv, sizeof(name) - 1);
+			snprintf(name, sizeof(name), "%s", *argv);
+			NEXT_ARG();
+		} else {
+			return p_err(ctx, "unknown argument '%s' (expected: name OBJECT_NAME)",
+				     *argv);
+		}
+	}
+	if (!skel_is_ident(name))
+		return p_err(ctx, "skeleton name '%s' is not a C identifier; give one with "
+			     "'name OBJECT_NAME'", name);
+	if (read_file(file, OBJ_MAX, &obj, &e) < 0)
+		return p_err_e(ctx, &e);
+
+	mem = open_memstream(&text, &text_len);
+	if (!mem) {
+		ret = p_err(ctx, "can't allocate the skeleton: %s", strerror(errno));
+		goto cleanup;
+	}
+	if (skel_gen(obj.data, obj.len, name, mem, &e) < 0) {
+		err_hint(&e, "is '%s' a BPF object built with clang -target bpf?", file);
+		ret = p_err_e(ctx, &e);
+		goto cleanup;
+	}
+	if (fclose(mem)) {
+		mem = NULL;
+		ret = p_err(ctx, "can't write the skeleton: %s", strerror(errno));
+		goto cleanup;
+	}
+	mem = NULL;
+	if (fwrite(text, 1, text_len, stdout) != text_len || fflush(stdout)) {
+		ret = p_err(ctx, "can't write the skeleton to stdout: %s", strerror(errno));
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	if (mem)
+		fclose(mem);
+	free(text);
+	buf_free(&obj);
+	return ret;
+}
+
+int do_gen(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "help", do_gen_help },
+		{ "skeleton", do_skeleton },
+		{ NULL, NULL },
+	};
+
+	return cmd_select(ctx, cmds, argc, argv, do_gen_help);
+}
