@@ -1,0 +1,226 @@
+/* Capturing maps: one get-info per map, memlock/frozen/owner from fdinfo, and with
+ * SNAP_MAPS_DATA the contents (batch lookups where the map type has them). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "analyze/map_contents.h"
+#include "probe/probe_int.h"
+
+static bool map_is_percpu(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+}
+
+/* Types whose contents user space cannot read as key/value pairs. */
+static const char *map_unreadable(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_USER_RINGBUF:
+		return "ring buffers have no key/value contents";
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		return "perf event arrays hold file descriptors";
+	case BPF_MAP_TYPE_STRUCT_OPS:
+		return "struct_ops maps are not dumped";
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+		return "this map type has no keys";
+	case 33: /* BPF_MAP_TYPE_ARENA */
+		return "arena maps are memory, not key/value pairs";
+	}
+	return NULL;
+}
+
+/* Per-element walk (get_next_key + lookup) for types without batch ops. */
+static int contents_walk(int fd, uint32_t ks, uint32_t stride, struct buf *keys, struct buf *vals,
+			 uint64_t *count, struct err *e)
+{
+	uint8_t *prev = NULL;
+	int err = 0;
+
+	*count = 0;
+	for (;;) {
+		if (buf_reserve(keys, ks) || buf_reserve(vals, stride))
+			return err_set(e, ENOMEM, "out of memory reading map contents");
+		if (bpf_map_get_next_key(fd, prev, keys->data + keys->len)) {
+			if (errno != ENOENT)
+				err = err_set(e, errno, "get_next_key: %s", strerror(errno));
+			break;
+		}
+		prev = keys->data + keys->len;
+		if (bpf_map_lookup_elem(fd, prev, vals->data + vals->len)) {
+			if (errno == ENOENT)	/* deleted under us */
+				continue;
+			err = err_set(e, errno, "lookup: %s", strerror(errno));
+			break;
+		}
+		keys->len += ks;
+		vals->len += stride;
+		(*count)++;
+		prev = keys->data + keys->len - ks;
+	}
+	return err;
+}
+
+int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, struct buf *out,
+		      uint64_t *count, struct err *e)
+{
+	uint32_t cpus = map_is_percpu(info->type) ? nr_cpus : 0;
+	uint32_t ks = info->key_size, stride = map_contents_stride(info->value_size, cpus);
+	uint32_t batch = info->max_entries && info->max_entries < 8192 ? info->max_entries : 8192;
+	struct buf keys = { 0 }, vals = { 0 };
+	uint64_t n = 0, in_batch = 0, out_batch = 0;
+	void *inp = NULL;
+	int err = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+	*count = 0;
+	for (;;) {
+		__u32 got = batch;
+		int rc;
+
+		if (buf_reserve(&keys, (size_t)batch * ks + 8) ||
+		    buf_reserve(&vals, (size_t)batch * stride + 8)) {
+			err = err_set(e, ENOMEM, "out of memory reading map contents");
+			goto out;
+		}
+		rc = bpf_map_lookup_batch(fd, inp, &out_batch, keys.data + keys.len,
+					  vals.data + vals.len, &got, &opts);
+		if (rc && errno != ENOENT) {
+			if (n == 0 && !inp && errno != EPERM && errno != EACCES) {
+				/* no batch ops for this map type: walk it */
+				keys.len = vals.len = 0;
+				err = contents_walk(fd, ks, stride, &keys, &vals, &n, e);
+				break;
+			}
+			err = err_set(e, errno, "lookup_batch: %s", strerror(errno));
+			goto out;
+		}
+		n += got;
+		keys.len += (size_t)got * ks;
+		vals.len += (size_t)got * stride;
+		if (rc)		/* ENOENT: that was the last batch */
+			break;
+		in_batch = out_batch;
+		inp = &in_batch;
+	}
+	if (err)
+		goto out;
+	out->len = 0;
+	if (buf_reserve(out, MAP_CONTENTS_HDR_LEN + keys.len + vals.len)) {
+		err = err_set(e, ENOMEM, "out of memory reading map contents");
+		goto out;
+	}
+	map_contents_header(out->data, ks, info->value_size, cpus, n);
+	out->len = MAP_CONTENTS_HDR_LEN;
+	buf_append(out, keys.data, keys.len);
+	buf_append(out, vals.data, vals.len);
+	*count = n;
+out:
+	buf_free(&keys);
+	buf_free(&vals);
+	return err;
+}
+
+static int map_insert(struct probe *p, int fd, const struct bpf_map_info *info)
+{
+	sqlite3_stmt *st = p->ins_map;
+	uint64_t memlock = 0, frozen = 0, owner = 0;
+	bool has_owner = false;
+	int c = 1, err = 0;
+
+	if (!fdinfo_load(&p->fdi, fd)) {
+		fdinfo_val(&p->fdi, "memlock", &memlock);
+		fdinfo_val(&p->fdi, "frozen", &frozen);
+		has_owner = !fdinfo_val(&p->fdi, "owner_prog_type", &owner);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, c++, p->snap_id);
+	sqlite3_bind_int64(st, c++, info->id);
+	sqlite3_bind_int64(st, c++, info->type);
+	sqlite3_bind_text(st, c++, info->name, strnlen(info->name, sizeof(info->name)), SQLITE_STATIC);
+	sqlite3_bind_int64(st, c++, info->map_flags);
+	sqlite3_bind_int64(st, c++, info->key_size);
+	sqlite3_bind_int64(st, c++, info->value_size);
+	sqlite3_bind_int64(st, c++, info->max_entries);
+	sqlite3_bind_int64(st, c++, memlock);
+	sqlite3_bind_int64(st, c++, frozen);
+	sqlite3_bind_int64(st, c++, info->btf_id);
+	sqlite3_bind_int64(st, c++, info->btf_key_type_id);
+	sqlite3_bind_int64(st, c++, info->btf_value_type_id);
+	sqlite3_bind_int64(st, c++, info->btf_vmlinux_value_type_id);
+	sqlite3_bind_int64(st, c++, info->map_extra);
+	sqlite3_bind_int64(st, c++, info->ifindex);
+	sqlite3_bind_int64(st, c++, info->netns_dev);
+	sqlite3_bind_int64(st, c++, info->netns_ino);
+	if (has_owner)
+		sqlite3_bind_int64(st, c, owner);
+	c++;
+	if (p->mask & SNAP_MAPS_DATA) {
+		const char *why = map_unreadable(info->type);
+		struct err me = { 0 };
+		uint64_t count = 0;
+
+		if (why) {
+			sqlite3_bind_text(st, c + 2, why, -1, SQLITE_STATIC);
+		} else if (map_read_contents(fd, info, p->nr_cpus, &p->scratch[0], &count, &me)) {
+			sqlite3_bind_text(st, c + 2, me.msg, -1, SQLITE_TRANSIENT);
+		} else {
+			err = bind_blob(p, st, c, "map_contents", p->scratch[0].data, p->scratch[0].len);
+			sqlite3_bind_int64(st, c + 1, count);
+		}
+		if (p->opts->progress)
+			p->opts->progress(p->opts->progress_arg, "map contents", p->res->nr_maps + 1, 0);
+	}
+	return err ?: step_done(p, st, "map");
+}
+
+int probe_maps(struct probe *p)
+{
+	uint32_t id = 0;
+	int err;
+
+	err = db_prepare(p->db, "INSERT INTO maps(snapshot_id, id, type, name, flags, bytes_key,"
+			 " bytes_value, max_entries, bytes_memlock, frozen, btf_id, btf_key_type_id,"
+			 " btf_value_type_id, btf_vmlinux_value_type_id, map_extra, ifindex,"
+			 " netns_dev, netns_ino, owner_prog_type, contents, nr_entries, contents_error)"
+			 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &p->ins_map, p->e);
+	if (err)
+		return err;
+	for (;;) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (bpf_map_get_next_id(id, &id)) {
+			if (errno == ENOENT)
+				break;
+			return err_set(p->e, errno, "can't get next map id after %u: %s", id,
+				       strerror(errno));
+		}
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0) {
+			if (errno == ENOENT) {
+				p->res->vanished++;
+				continue;
+			}
+			return err_set(p->e, errno, "can't get map fd (id %u): %s", id, strerror(errno));
+		}
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			err = err_set(p->e, errno, "can't get map info (id %u): %s", id, strerror(errno));
+		else
+			err = map_insert(p, fd, &info);
+		close(fd);
+		if (err)
+			return err;
+		p->res->nr_maps++;
+	}
+	return 0;
+}

@@ -1,0 +1,257 @@
+/* Capturing programs: one get-info call per program with every array at once into
+ * reusable buffers (a retry only when a buffer was too small), memlock from fdinfo. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "probe/probe_int.h"
+
+enum { B_XL, B_JT, B_MAPS, B_FI, B_LI, B_JLI, B_KSYMS, B_FLENS, B_TAGS, B_NR };
+
+#define PROG_COLS "snapshot_id, id, type, name, tag, gpl_compatible, load_time, loaded_at, uid," \
+	" bytes_xlated, jited, bytes_jited, bytes_memlock, btf_id, ifindex, netns_dev, netns_ino," \
+	" run_time_ns, run_cnt, recursion_misses, verified_insns, attach_btf_obj_id, attach_btf_id," \
+	" nr_func_info, func_info_rec_size, nr_line_info, line_info_rec_size, nr_jited_line_info," \
+	" jited_line_info_rec_size, nr_jited_ksyms, nr_jited_func_lens, nr_prog_tags," \
+	" xlated, jited_insns, func_info, line_info, jited_line_info, jited_ksyms, jited_func_lens," \
+	" prog_tags"
+#define COL_XLATED 33
+
+/* Point info's arrays at the scratch buffers, asking for up to cap of each. */
+static int prog_info_arrays(struct probe *p, struct bpf_prog_info *info, const uint32_t *want)
+{
+	static const uint32_t rec[B_NR] = { 1, 1, 4, sizeof(struct bpf_func_info),
+		sizeof(struct bpf_line_info), 8, 8, 4, BPF_TAG_SIZE };
+	bool code = p->mask & SNAP_CODE;
+
+	for (int i = 0; i < B_NR; i++) {
+		size_t bytes = (size_t)want[i] * rec[i];
+
+		if (buf_reserve(&p->scratch[i], bytes + 8))
+			return err_set(p->e, ENOMEM, "out of memory fetching program info");
+	}
+	memset(info, 0, sizeof(*info));
+	info->nr_map_ids = want[B_MAPS];
+	info->map_ids = (uintptr_t)p->scratch[B_MAPS].data;
+	if (!code)
+		return 0;
+	info->xlated_prog_len = want[B_XL];
+	info->xlated_prog_insns = (uintptr_t)p->scratch[B_XL].data;
+	info->jited_prog_len = want[B_JT];
+	info->jited_prog_insns = (uintptr_t)p->scratch[B_JT].data;
+	info->nr_func_info = want[B_FI];
+	info->func_info_rec_size = rec[B_FI];
+	info->func_info = (uintptr_t)p->scratch[B_FI].data;
+	info->nr_line_info = want[B_LI];
+	info->line_info_rec_size = rec[B_LI];
+	info->line_info = (uintptr_t)p->scratch[B_LI].data;
+	info->nr_jited_line_info = want[B_JLI];
+	info->jited_line_info_rec_size = rec[B_JLI];
+	info->jited_line_info = (uintptr_t)p->scratch[B_JLI].data;
+	info->nr_jited_ksyms = want[B_KSYMS];
+	info->jited_ksyms = (uintptr_t)p->scratch[B_KSYMS].data;
+	info->nr_jited_func_lens = want[B_FLENS];
+	info->jited_func_lens = (uintptr_t)p->scratch[B_FLENS].data;
+	info->nr_prog_tags = want[B_TAGS];
+	info->prog_tags = (uintptr_t)p->scratch[B_TAGS].data;
+	return 0;
+}
+
+static bool prog_info_fits(const struct bpf_prog_info *info, const uint32_t *want, bool code,
+			   uint32_t *need)
+{
+	uint32_t got[B_NR] = { info->xlated_prog_len, info->jited_prog_len, info->nr_map_ids,
+		info->nr_func_info, info->nr_line_info, info->nr_jited_line_info,
+		info->nr_jited_ksyms, info->nr_jited_func_lens, info->nr_prog_tags };
+	bool fits = true;
+
+	for (int i = 0; i < B_NR; i++) {
+		if (!code && i != B_MAPS)
+			continue;
+		need[i] = got[i] > want[i] ? got[i] : want[i];
+		if (got[i] > want[i])
+			fits = false;
+	}
+	return fits;
+}
+
+/* Code hashes of this very program (same boot, id and load time) from an earlier snapshot:
+ * programs are immutable, so an unchanged system re-fetches no code. */
+static bool prog_reuse(struct probe *p, const struct bpf_prog_info *info, sqlite3_stmt *ins)
+{
+	sqlite3_stmt *st = p->prev_prog;
+	bool found = false;
+
+	if (!st)
+		return false;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, info->id);
+	sqlite3_bind_int64(st, 3, info->load_time);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		for (int c = 0; c < 8; c++) {
+			if (sqlite3_column_type(st, c) == SQLITE_NULL)
+				sqlite3_bind_null(ins, COL_XLATED + c);
+			else
+				sqlite3_bind_blob(ins, COL_XLATED + c, sqlite3_column_blob(st, c),
+						  sqlite3_column_bytes(st, c), SQLITE_TRANSIENT);
+		}
+		found = true;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info,
+		       int64_t boot_offset_s)
+{
+	sqlite3_stmt *st = p->ins_prog;
+	char tag[2 * BPF_TAG_SIZE + 1];
+	uint64_t memlock = 0;
+	const uint32_t *map_ids = (const uint32_t *)p->scratch[B_MAPS].data;
+	int c = 1, err = 0;
+
+	hex_encode(info->tag, BPF_TAG_SIZE, tag);
+	if (!fdinfo_load(&p->fdi, fd))
+		fdinfo_val(&p->fdi, "memlock", &memlock);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, c++, p->snap_id);
+	sqlite3_bind_int64(st, c++, info->id);
+	sqlite3_bind_int64(st, c++, info->type);
+	sqlite3_bind_text(st, c++, info->name, strnlen(info->name, sizeof(info->name)), SQLITE_STATIC);
+	sqlite3_bind_text(st, c++, tag, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, c++, info->gpl_compatible);
+	sqlite3_bind_int64(st, c++, info->load_time);
+	/* bpftool's arithmetic: whole seconds of (realtime - boottime) + load_time */
+	sqlite3_bind_int64(st, c++, boot_offset_s + (int64_t)(info->load_time / 1000000000ull));
+	sqlite3_bind_int64(st, c++, info->created_by_uid);
+	sqlite3_bind_int64(st, c++, info->xlated_prog_len);
+	sqlite3_bind_int(st, c++, info->jited_prog_len > 0);
+	sqlite3_bind_int64(st, c++, info->jited_prog_len);
+	sqlite3_bind_int64(st, c++, memlock);
+	sqlite3_bind_int64(st, c++, info->btf_id);
+	sqlite3_bind_int64(st, c++, info->ifindex);
+	sqlite3_bind_int64(st, c++, info->netns_dev);
+	sqlite3_bind_int64(st, c++, info->netns_ino);
+	sqlite3_bind_int64(st, c++, info->run_time_ns);
+	sqlite3_bind_int64(st, c++, info->run_cnt);
+	sqlite3_bind_int64(st, c++, info->recursion_misses);
+	sqlite3_bind_int64(st, c++, info->verified_insns);
+	sqlite3_bind_int64(st, c++, info->attach_btf_obj_id);
+	sqlite3_bind_int64(st, c++, info->attach_btf_id);
+	if (p->mask & SNAP_CODE) {
+		sqlite3_bind_int64(st, c++, info->nr_func_info);
+		sqlite3_bind_int64(st, c++, info->func_info_rec_size);
+		sqlite3_bind_int64(st, c++, info->nr_line_info);
+		sqlite3_bind_int64(st, c++, info->line_info_rec_size);
+		sqlite3_bind_int64(st, c++, info->nr_jited_line_info);
+		sqlite3_bind_int64(st, c++, info->jited_line_info_rec_size);
+		sqlite3_bind_int64(st, c++, info->nr_jited_ksyms);
+		sqlite3_bind_int64(st, c++, info->nr_jited_func_lens);
+		sqlite3_bind_int64(st, c++, info->nr_prog_tags);
+		if (!prog_reuse(p, info, st)) {
+			err = bind_blob(p, st, c++, "xlated", p->scratch[B_XL].data, info->xlated_prog_len);
+			err = err ?: bind_blob(p, st, c++, "jited", p->scratch[B_JT].data, info->jited_prog_len);
+			err = err ?: bind_blob(p, st, c++, "func_info", p->scratch[B_FI].data,
+					       (size_t)info->nr_func_info * info->func_info_rec_size);
+			err = err ?: bind_blob(p, st, c++, "line_info", p->scratch[B_LI].data,
+					       (size_t)info->nr_line_info * info->line_info_rec_size);
+			err = err ?: bind_blob(p, st, c++, "jited_line_info", p->scratch[B_JLI].data,
+					       (size_t)info->nr_jited_line_info * info->jited_line_info_rec_size);
+			err = err ?: bind_blob(p, st, c++, "jited_ksyms", p->scratch[B_KSYMS].data,
+					       (size_t)info->nr_jited_ksyms * 8);
+			err = err ?: bind_blob(p, st, c++, "jited_func_lens", p->scratch[B_FLENS].data,
+					       (size_t)info->nr_jited_func_lens * 4);
+			err = err ?: bind_blob(p, st, c++, "prog_tags", p->scratch[B_TAGS].data,
+					       (size_t)info->nr_prog_tags * BPF_TAG_SIZE);
+			if (err)
+				return err;
+		}
+	}
+	err = step_done(p, st, "program");
+	for (uint32_t i = 0; !err && i < info->nr_map_ids; i++) {
+		sqlite3_stmt *m = p->ins_prog_map;
+
+		sqlite3_reset(m);
+		sqlite3_bind_int64(m, 1, p->snap_id);
+		sqlite3_bind_int64(m, 2, info->id);
+		sqlite3_bind_int64(m, 3, i);
+		sqlite3_bind_int64(m, 4, map_ids[i]);
+		err = step_done(p, m, "program map");
+	}
+	return err;
+}
+
+int probe_progs(struct probe *p)
+{
+	uint32_t want[B_NR] = { 65536, 65536, 64, 64, 1024, 1024, 64, 64, 64 }, need[B_NR];
+	bool code = p->mask & SNAP_CODE;
+	uint32_t id = 0;
+	int64_t boot_offset_s;
+	int err;
+
+	{
+		struct timespec rt, bt;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_BOOTTIME, &bt);
+		boot_offset_s = rt.tv_sec - bt.tv_sec;
+	}
+	err = db_prepare(p->db, "INSERT INTO progs(" PROG_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+			 "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &p->ins_prog, p->e);
+	err = err ?: db_prepare(p->db, "INSERT INTO prog_maps(snapshot_id, prog_id, idx, map_id)"
+				" VALUES(?,?,?,?)", &p->ins_prog_map, p->e);
+	if (!err && code)
+		err = db_prepare(p->db, "SELECT p.xlated, p.jited_insns, p.func_info, p.line_info,"
+				 " p.jited_line_info, p.jited_ksyms, p.jited_func_lens, p.prog_tags"
+				 " FROM progs p JOIN snapshots s ON s.id = p.snapshot_id"
+				 " WHERE s.boot_id = ?1 AND p.id = ?2 AND p.load_time = ?3"
+				 " AND p.xlated IS NOT NULL ORDER BY s.id DESC LIMIT 1",
+				 &p->prev_prog, p->e);
+	if (err)
+		return err;
+	for (;;) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (bpf_prog_get_next_id(id, &id)) {
+			if (errno == ENOENT)
+				break;
+			return err_set(p->e, errno, "can't get next program id after %u: %s", id,
+				       strerror(errno));
+		}
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0) {
+			if (errno == ENOENT) {	/* it went away between the two calls */
+				p->res->vanished++;
+				continue;
+			}
+			return err_set(p->e, errno, "can't get prog fd (id %u): %s", id, strerror(errno));
+		}
+		for (int tries = 0;; tries++) {
+			err = prog_info_arrays(p, &info, want);
+			if (err)
+				break;
+			len = sizeof(info);
+			if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+				err = err_set(p->e, errno, "can't get prog info (id %u): %s", id,
+					      strerror(errno));
+				break;
+			}
+			if (prog_info_fits(&info, want, code, need) || tries > 2)
+				break;
+			memcpy(want, need, sizeof(want));
+		}
+		if (!err)
+			err = prog_insert(p, fd, &info, boot_offset_s);
+		close(fd);
+		if (err)
+			return err;
+		p->res->nr_progs++;
+	}
+	return 0;
+}

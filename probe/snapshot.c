@@ -1,0 +1,239 @@
+/* Taking a snapshot: the machine's facts, then every BPF object, in one transaction, so a
+ * killed probe leaves the database as it was. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "config.h"
+#include "probe/attach.h"
+#include "probe/probe_int.h"
+
+int bind_blob(struct probe *p, sqlite3_stmt *st, int col, const char *kind, const void *data,
+	      size_t len)
+{
+	uint8_t hash[SHA256_LEN];
+	int err;
+
+	if (!len)
+		return 0;
+	err = blob_put(p->db, kind, data, len, hash, p->e);
+	if (!err)
+		sqlite3_bind_blob(st, col, hash, SHA256_LEN, SQLITE_TRANSIENT);
+	return err;
+}
+
+int step_done(struct probe *p, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return err_set(p->e, EIO, "can't store %s in %s: %s", what, p->db->path,
+			       sqlite3_errmsg(p->db->sql));
+	return 0;
+}
+
+static int64_t sysctl_val(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	return read_long_file(path, -1);
+}
+
+static void bind_sysctl(sqlite3_stmt *st, int col, const char *name)
+{
+	int64_t v = sysctl_val(name);
+
+	if (v >= 0)
+		sqlite3_bind_int64(st, col, v);
+}
+
+static int snapshot_row(struct probe *p, uint64_t taken_at, struct utsname *uts)
+{
+	sqlite3_stmt *st;
+	struct timespec rt, bt;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	err = db_prepare(p->db, "INSERT INTO snapshots(taken_at, label, host, boot_id, kernel_release,"
+			 " kernel_version, arch, page_size, nr_cpus, tool_version, mask, boot_time_ns,"
+			 " unprivileged_bpf_disabled, bpf_jit_enable, bpf_jit_harden, bpf_jit_kallsyms,"
+			 " bpf_stats_enabled) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, p->e);
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, taken_at);
+	if (p->opts->label)
+		sqlite3_bind_text(st, 2, p->opts->label, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, uts->nodename, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, p->boot_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, uts->release, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, uts->version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, uts->machine, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, sysconf(_SC_PAGESIZE));
+	sqlite3_bind_int64(st, 9, p->nr_cpus);
+	sqlite3_bind_text(st, 10, BPFSCOPE_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, p->mask);
+	sqlite3_bind_int64(st, 12, (int64_t)(rt.tv_sec - bt.tv_sec) * 1000000000ll +
+			   (rt.tv_nsec - bt.tv_nsec));
+	bind_sysctl(st, 13, "kernel/unprivileged_bpf_disabled");
+	bind_sysctl(st, 14, "net/core/bpf_jit_enable");
+	bind_sysctl(st, 15, "net/core/bpf_jit_harden");
+	bind_sysctl(st, 16, "net/core/bpf_jit_kallsyms");
+	bind_sysctl(st, 17, "kernel/bpf_stats_enabled");
+	err = step_done(p, st, "snapshot");
+	sqlite3_finalize(st);
+	p->snap_id = sqlite3_last_insert_rowid(p->db->sql);
+	return err;
+}
+
+static int snapshot_finish(struct probe *p, uint64_t t0, const char *warnings)
+{
+	struct snapshot_result *r = p->res;
+	sqlite3_stmt *st;
+	int err;
+
+	r->duration_ns = now_monotonic_ns() - t0;
+	err = db_prepare(p->db, "UPDATE snapshots SET nr_progs = ?, nr_maps = ?, nr_btf = ?,"
+			 " nr_links = ?, nr_attachments = ?, nr_pins = ?, vanished_progs = ?,"
+			 " duration_ns = ?, warnings = ?, stats_interval_ns = ? WHERE id = ?", &st, p->e);
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, r->nr_progs);
+	sqlite3_bind_int64(st, 2, r->nr_maps);
+	sqlite3_bind_int64(st, 3, r->nr_btf);
+	sqlite3_bind_int64(st, 4, r->nr_links);
+	sqlite3_bind_int64(st, 5, r->nr_attachments);
+	sqlite3_bind_int64(st, 6, r->nr_pins);
+	sqlite3_bind_int64(st, 7, r->vanished);
+	sqlite3_bind_int64(st, 8, r->duration_ns);
+	if (warnings && *warnings)
+		sqlite3_bind_text(st, 9, warnings, -1, SQLITE_STATIC);
+	if (p->mask & SNAP_STATS)
+		sqlite3_bind_int64(st, 10, p->opts->stats_interval_ns);
+	sqlite3_bind_int64(st, 11, p->snap_id);
+	err = step_done(p, st, "snapshot counts");
+	sqlite3_finalize(st);
+	return err;
+}
+
+static void probe_free(struct probe *p)
+{
+	sqlite3_finalize(p->ins_prog);
+	sqlite3_finalize(p->ins_prog_map);
+	sqlite3_finalize(p->ins_map);
+	sqlite3_finalize(p->ins_btf);
+	sqlite3_finalize(p->ins_link);
+	sqlite3_finalize(p->ins_pin);
+	sqlite3_finalize(p->prev_prog);
+	fdinfo_close(&p->fdi);
+	for (size_t i = 0; i < ARRAY_SIZE(p->scratch); i++)
+		buf_free(&p->scratch[i]);
+}
+
+int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,
+		  struct err *e)
+{
+	struct probe p = { .db = db, .opts = opts, .res = res, .e = e, .mask = opts->mask };
+	uint64_t t0 = now_monotonic_ns(), taken_at = now_realtime_ns();
+	char warnings[512] = "";
+	struct utsname uts;
+	int err, stats_fd = -1;
+
+	memset(res, 0, sizeof(*res));
+	p.fdi.fd = -1;
+	if (p.mask & SNAP_CODE)
+		p.mask |= SNAP_BTF_DATA;	/* function names and source lines live in BTF */
+	uname(&uts);
+	read_line_file("/proc/sys/kernel/random/boot_id", p.boot_id, sizeof(p.boot_id));
+	p.nr_cpus = libbpf_num_possible_cpus();
+	if (p.nr_cpus < 1)
+		p.nr_cpus = 1;
+	if (p.mask & SNAP_STATS) {
+		/* an fd, not the sysctl: the kernel turns stats off again when it is closed */
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0)
+			return err_set(e, errno, "can't enable BPF run-time stats: %s", strerror(errno));
+		{
+			struct timespec ts = { opts->stats_interval_ns / 1000000000ull,
+					       opts->stats_interval_ns % 1000000000ull };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	err = db_begin(db, e);
+	if (err)
+		goto out;
+	err = snapshot_row(&p, taken_at, &uts);
+	if (!err && (p.mask & SNAP_CODE))
+		err = probe_kallsyms(&p);
+	if (!err)
+		err = probe_progs(&p);
+	if (!err)
+		err = probe_maps(&p);
+	if (!err)
+		err = probe_btf(&p);
+	if (!err)
+		err = probe_links(&p);
+	if (!err && (p.mask & SNAP_PINS)) {
+		err = probe_pins(&p);
+		if (err > 0) {
+			snprintf(warnings, sizeof(warnings),
+				 "bpffs is not mounted at %s: pins not recorded",
+				 opts->bpffs ? opts->bpffs : "/sys/fs/bpf");
+			err = 0;
+		}
+	}
+	if (!err && (p.mask & SNAP_ATTACH))
+		err = attach_capture(db, p.snap_id, p.mask, &res->nr_attachments, e);
+	if (!err)
+		err = snapshot_finish(&p, t0, warnings);
+	res->id = p.snap_id;
+	if (!err)
+		err = db_commit(db, e);
+	if (err)
+		db_rollback(db);
+out:
+	if (stats_fd >= 0)
+		close(stats_fd);
+	probe_free(&p);
+	return err;
+}
+
+int snapshot_delete(struct db *db, int64_t id, struct err *e)
+{
+	sqlite3_stmt *st;
+	int err = db_begin(db, e);
+
+	if (err)
+		return err;
+	err = db_prepare(db, "DELETE FROM snapshots WHERE id = ?", &st, e);
+	if (!err) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			err = err_set(e, EIO, "can't delete snapshot %lld: %s", (long long)id,
+				      sqlite3_errmsg(db->sql));
+		sqlite3_finalize(st);
+	}
+	/* blobs no longer referenced by any row go too */
+	if (!err)
+		err = db_exec(db, "DELETE FROM blobs WHERE hash NOT IN ("
+			      "SELECT xlated FROM progs WHERE xlated IS NOT NULL UNION SELECT jited_insns FROM progs"
+			      " UNION SELECT func_info FROM progs UNION SELECT line_info FROM progs"
+			      " UNION SELECT jited_line_info FROM progs UNION SELECT jited_ksyms FROM progs"
+			      " UNION SELECT jited_func_lens FROM progs UNION SELECT prog_tags FROM progs"
+			      " UNION SELECT contents FROM maps UNION SELECT data FROM btf"
+			      " UNION SELECT info_raw FROM links UNION SELECT kallsyms FROM boots"
+			      " UNION SELECT elf FROM objects)", e);
+	if (err) {
+		db_rollback(db);
+		return err;
+	}
+	return db_commit(db, e);
+}
