@@ -1,9 +1,366 @@
-/* JIT disassembler: stub until the capstone printer lands. */
+/* JIT disassembler: capstone (x86-64 in AT&T syntax, arm64) over the jited image a snapshot
+ * holds, split into functions, with source lines and call targets named from the snapshot. */
+#include <bpf/btf.h>
+#include <capstone/capstone.h>
+#include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "analyze/func_proto.h"
 #include "analyze/jited.h"
+#include "analyze/xlated.h"
+
+/* kallsyms has no sizes: a target further than this past the nearest symbol below it is
+ * not named (it is in a module gap, a BPF image or memory we know nothing about) */
+#define KSYM_MAX_OFF 0x10000
+
+struct jfunc {
+	uint32_t off, len;	/* within pc->jited */
+	uint64_t start;		/* absolute address, 0 when the snapshot does not know it */
+};
+
+struct lref {
+	uint64_t addr;
+	uint32_t k;		/* record index */
+};
+
+struct jctx {
+	const struct prog_code *pc;
+	unsigned flags;
+	struct dump *d;
+	struct err *e;
+	csh h;
+	cs_arch arch;
+	struct jfunc *funcs;
+	uint32_t nfuncs;
+	struct lref *linfo;	/* line info records of the current function, by address */
+};
+
+static int add_line(struct jctx *j, const struct dump_line *l)
+{
+	if (dump_add(j->d, l))
+		return err_set(j->e, ENOMEM, "out of memory disassembling program %u", j->pc->id);
+	return 0;
+}
+
+static int warn(struct jctx *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int warn(struct jctx *j, const char *fmt, ...)
+{
+	struct dump_line l = { .kind = DL_WARN };
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	l.text = buf;
+	return add_line(j, &l);
+}
+
+static int pick_arch(const char *arch, cs_arch *a, cs_mode *m)
+{
+	if (!arch[0]) {
+		/* snapshots always record their machine; an empty one is our own */
+#if defined(__aarch64__)
+		arch = "aarch64";
+#else
+		arch = "x86_64";
+#endif
+	}
+	if (!strcmp(arch, "x86_64") || !strcmp(arch, "amd64") || !strcmp(arch, "x86-64")) {
+		*a = CS_ARCH_X86;
+		*m = CS_MODE_64;
+		return 0;
+	}
+#ifdef HAVE_CAPSTONE_ARM64
+	if (!strcmp(arch, "aarch64") || !strcmp(arch, "arm64")) {
+		*a = CS_ARCH_ARM64;
+		*m = CS_MODE_ARM;
+		return 0;
+	}
+#endif
+	return -ENOTSUP;
+}
+
+/* Functions from jited_func_lens, checked against the image: a length sum past the image
+ * (corrupt or hostile snapshot) falls back to one function covering it all. */
+static int split_funcs(struct jctx *j)
+{
+	const struct prog_code *pc = j->pc;
+	uint64_t sum = 0;
+	uint32_t n = pc->jited_func_lens ? pc->nr_jited_func_lens : 0;
+	bool ok = n > 0;
+
+	for (uint32_t i = 0; i < n && ok; i++) {
+		sum += pc->jited_func_lens[i];
+		ok = pc->jited_func_lens[i] > 0 && sum <= pc->jited_len;
+	}
+	if (!ok) {
+		if (n && warn(j, "jited function lengths do not fit the %u-byte image; "
+			      "showing it as one function", pc->jited_len))
+			return -ENOMEM;
+		n = 1;
+	}
+	j->funcs = calloc(n, sizeof(*j->funcs));
+	if (!j->funcs)
+		return err_set(j->e, ENOMEM, "out of memory disassembling program %u", pc->id);
+	j->nfuncs = n;
+	for (uint32_t i = 0, off = 0; i < n; i++) {
+		j->funcs[i].off = off;
+		j->funcs[i].len = ok ? pc->jited_func_lens[i] : pc->jited_len;
+		if (pc->jited_ksyms && i < pc->nr_jited_ksyms)
+			j->funcs[i].start = pc->jited_ksyms[i];
+		off += j->funcs[i].len;
+	}
+	if (ok && sum < pc->jited_len &&
+	    warn(j, "%" PRIu64 " bytes past the last jited function not shown",
+		 pc->jited_len - sum))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Name a branch target: a function of this program, else a kernel symbol. */
+static bool target_name(struct jctx *j, uint64_t t, char *out, size_t len)
+{
+	char ksym[128];
+	const struct ksym *s;
+	uint64_t off;
+
+	for (uint32_t i = 0; i < j->nfuncs; i++) {
+		const struct jfunc *f = &j->funcs[i];
+
+		if (!f->start || t - f->start >= f->len)
+			continue;
+		if (!prog_code_func_ksym(j->pc, i, ksym, sizeof(ksym)))
+			return false;
+		off = t - f->start;
+		if (off)
+			snprintf(out, len, "%s+0x%" PRIx64, ksym, off);
+		else
+			snprintf(out, len, "%s", ksym);
+		return true;
+	}
+	s = ksyms_lookup(&j->pc->ksyms, t, &off);
+	/* "[bpf]" symbols (programs, trampolines, dispatchers) come from the boot's first
+	 * snapshot and may name memory since freed and reused: never trust them */
+	if (!s || off > KSYM_MAX_OFF || (s->module && !strcmp(s->module, "bpf")))
+		return false;
+	if (off)
+		snprintf(out, len, "%s+0x%" PRIx64, s->name, off);
+	else
+		snprintf(out, len, "%s", s->name);
+	return true;
+}
+
+/* The direct target of a call or jump, when the instruction has one. */
+static bool branch_target(struct jctx *j, const cs_insn *in, bool *is_call, uint64_t *t)
+{
+	const cs_detail *dt = in->detail;
+
+	if (!dt)
+		return false;
+	*is_call = false;
+	if (j->arch == CS_ARCH_X86) {
+		bool jump = false;
+
+		for (unsigned i = 0; i < dt->groups_count && i < sizeof(dt->groups); i++) {
+			*is_call |= dt->groups[i] == CS_GRP_CALL;
+			jump |= dt->groups[i] == CS_GRP_JUMP;
+		}
+		if ((!*is_call && !jump) || dt->x86.op_count != 1 ||
+		    dt->x86.operands[0].type != X86_OP_IMM)
+			return false;
+		*t = (uint64_t)dt->x86.operands[0].imm;
+		return true;
+	}
+#ifdef HAVE_CAPSTONE_ARM64
+	if (j->arch == CS_ARCH_ARM64) {
+		uint8_t n = dt->arm64.op_count;
+
+		switch (in->id) {
+		case ARM64_INS_BL:
+			*is_call = true;
+			/* fallthrough */
+		case ARM64_INS_B:
+		case ARM64_INS_CBZ:
+		case ARM64_INS_CBNZ:
+		case ARM64_INS_TBZ:
+		case ARM64_INS_TBNZ:
+			/* the target is the last operand (tbz x0, #3, target) */
+			if (!n || n > 8 || dt->arm64.operands[n - 1].type != ARM64_OP_IMM)
+				return false;
+			*t = (uint64_t)dt->arm64.operands[n - 1].imm;
+			return true;
+		default:
+			return false;
+		}
+	}
+#endif
+	return false;
+}
+
+static int cmp_lref(const void *a, const void *b)
+{
+	const struct lref *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;	/* record order among equal addresses */
+}
+
+/* Line info records whose jited address falls in function f, sorted by address. */
+static uint32_t func_linfo(struct jctx *j, const struct jfunc *f)
+{
+	const struct prog_code *pc = j->pc;
+	uint32_t n = 0, nr;
+
+	if (!f->start || !pc->line_info || !pc->jited_line_info ||
+	    pc->line_info_rec_size < sizeof(struct bpf_line_info))
+		return 0;
+	nr = pc->nr_line_info < pc->nr_jited_line_info ? pc->nr_line_info : pc->nr_jited_line_info;
+	for (uint32_t k = 0; k < nr; k++)
+		if (pc->jited_line_info[k] - f->start < f->len)
+			j->linfo[n++] = (struct lref){ .addr = pc->jited_line_info[k], .k = k };
+	qsort(j->linfo, n, sizeof(*j->linfo), cmp_lref);
+	return n;
+}
+
+static int emit_src(struct jctx *j, uint32_t k, uint32_t off, const struct bpf_line_info *prev)
+{
+	const struct prog_code *pc = j->pc;
+	struct dump_line l = { .kind = DL_SRC };
+	struct bpf_line_info li;
+	const char *s;
+
+	memcpy(&li, pc->line_info + (size_t)k * pc->line_info_rec_size, sizeof(li));
+	if (prev && prev->line_off == li.line_off && prev->file_name_off == li.file_name_off &&
+	    prev->line_col == li.line_col)
+		return 0;
+	s = pc->btf ? btf__name_by_offset(pc->btf, li.line_off) : NULL;
+	if (!s)
+		return 0;
+	while (isspace((unsigned char)*s))
+		s++;
+	l.text = s;
+	l.pc = off;
+	if (j->flags & DUMP_LINUM) {
+		const char *file = btf__name_by_offset(pc->btf, li.file_name_off);
+
+		l.file = file ? file : "";
+		l.line = li.line_col >> 10;
+		l.col = li.line_col & 0x3ff;
+	}
+	return add_line(j, &l);
+}
+
+static int dump_func(struct jctx *j, uint32_t fi, cs_insn *in)
+{
+	const struct prog_code *pc = j->pc;
+	const struct jfunc *f = &j->funcs[fi];
+	struct dump_line l;
+	char proto[512], ksym[128], name[160], text[320];
+	uint32_t nlinfo = func_linfo(j, f), r = 0, off = 0;
+	struct bpf_line_info prev;
+	bool have_prev;
+	int err;
+
+	if (!func_proto_of(pc, fi, proto, sizeof(proto))) {
+		l = (struct dump_line){ .kind = DL_FUNC, .text = proto, .addr = f->start };
+		if ((err = add_line(j, &l)))
+			return err;
+	}
+	if (f->start) {
+		l = (struct dump_line){ .kind = DL_ADDR, .addr = f->start,
+			.text = prog_code_func_ksym(pc, fi, ksym, sizeof(ksym)) };
+		if ((err = add_line(j, &l)))
+			return err;
+	}
+	while (off < f->len) {
+		const uint8_t *code = pc->jited + f->off + off;
+		size_t size = f->len - off;
+		uint64_t addr = f->start + off;
+		uint32_t n;
+		bool is_call;
+		uint64_t t;
+
+		if (cs_disasm_iter(j->h, &code, &size, &addr, in)) {
+			n = in->size;
+			int w = snprintf(text, sizeof(text), "%s%s%s", in->mnemonic,
+					 in->op_str[0] ? "\t" : "", in->op_str);
+
+			/* jumps inside the function stay addresses, as bpftool and objdump print */
+			if (f->start && branch_target(j, in, &is_call, &t) &&
+			    (is_call || t - f->start >= f->len) &&
+			    target_name(j, t, name, sizeof(name)) && w > 0 &&
+			    (size_t)w < sizeof(text))
+				snprintf(text + w, sizeof(text) - w, " <%s>", name);
+		} else {
+			/* like objdump: one byte on x86; arm64 insns are 4 bytes */
+			n = j->arch == CS_ARCH_X86 ? 1 : (f->len - off < 4 ? f->len - off : 4);
+			snprintf(text, sizeof(text), "(bad)");
+		}
+		if (n == 0 || n > f->len - off)
+			n = f->len - off;	/* never trust a size to stay in bounds */
+		have_prev = false;
+		while (r < nlinfo && j->linfo[r].addr - f->start < (uint64_t)off + n) {
+			if ((err = emit_src(j, j->linfo[r].k, off, have_prev ? &prev : NULL)))
+				return err;
+			memcpy(&prev, pc->line_info + (size_t)j->linfo[r].k * pc->line_info_rec_size,
+			       sizeof(prev));
+			have_prev = true;
+			r++;
+		}
+		l = (struct dump_line){ .kind = DL_INSN, .pc = off, .addr = f->start + off,
+					.text = text };
+		if (j->flags & DUMP_OPCODES) {
+			l.bytes = pc->jited + f->off + off;
+			l.nbytes = n;
+		}
+		if ((err = add_line(j, &l)))
+			return err;
+		off += n;
+	}
+	return 0;
+}
 
 int jited_dump(const struct prog_code *pc, unsigned flags, struct dump *d, struct err *e)
 {
-	(void)pc; (void)flags; (void)d;
-	return err_set(e, ENOTSUP, "jited dump is not implemented yet");
+	struct jctx j = { .pc = pc, .flags = flags, .d = d, .e = e };
+	cs_insn *in = NULL;
+	cs_mode mode;
+	int err;
+
+	if (!pc->jited || !pc->jited_len)
+		return err_set(e, ENODATA, "program %u has no JIT code in the snapshot", pc->id);
+	if (pick_arch(pc->arch, &j.arch, &mode))
+		return err_set(e, ENOTSUP, "can't disassemble program %u: no disassembler for %s",
+			       pc->id, pc->arch);
+	if (cs_open(j.arch, mode, &j.h) != CS_ERR_OK)
+		return err_set(e, ENOTSUP, "can't disassemble program %u: capstone has no %s",
+			       pc->id, pc->arch[0] ? pc->arch : "host arch");
+	if (j.arch == CS_ARCH_X86)
+		cs_option(j.h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+	cs_option(j.h, CS_OPT_DETAIL, CS_OPT_ON);
+	in = cs_malloc(j.h);
+	j.linfo = calloc(pc->nr_line_info + 1, sizeof(*j.linfo));
+	if (!in || !j.linfo) {
+		err = err_set(e, ENOMEM, "out of memory disassembling program %u", pc->id);
+		goto cleanup;
+	}
+	if ((err = split_funcs(&j)))
+		goto cleanup;
+	for (uint32_t i = 0; i < j.nfuncs; i++)
+		if ((err = dump_func(&j, i, in)))
+			goto cleanup;
+cleanup:
+	if (in)
+		cs_free(in, 1);
+	cs_close(&j.h);
+	free(j.linfo);
+	free(j.funcs);
+	return err;
 }
