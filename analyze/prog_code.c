@@ -185,10 +185,12 @@ const char *prog_code_func_ksym(const struct prog_code *pc, uint32_t i, char *ou
 	const char *name;
 
 	/* the kernel's bpf_prog_ksym_set_name: BTF name when func info exists, else prog name */
-	if (i < pc->nr_prog_tags)
-		hex_encode(pc->prog_tags + (size_t)i * 8, 8, tag);
-	else if (i == 0 && pc->tag[0])
+	/* function 0 is registered as the program itself, with the program's tag (not
+	 * prog_tags[0], which is the tag of func[0] alone: seen in /proc/kallsyms on 6.18) */
+	if (i == 0 && pc->tag[0])
 		snprintf(tag, sizeof(tag), "%s", pc->tag);
+	else if (i < pc->nr_prog_tags)
+		hex_encode(pc->prog_tags + (size_t)i * 8, 8, tag);
 	else
 		return NULL;
 	name = i < pc->nr_func_info ? prog_code_func_name(pc, i) : (i == 0 ? pc->name : "");
