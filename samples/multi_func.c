@@ -1,8 +1,9 @@
 /* Loads multi_func.bpf.o through its skeleton, optionally restricted to one process
  * (through .rodata, before load), calls getppid() itself and prints .bss's total_calls.
- * Usage: multi_func [SECONDS [TGID]] (default 1 second, every process). */
+ * Usage: multi_func [SECONDS [TGID|self]] (default 1 second, every process). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "multi_func.skel.h"
@@ -11,7 +12,7 @@ int main(int argc, char **argv)
 {
 	struct multi_func *skel;
 	long seconds = argc > 1 ? atol(argv[1]) : 1;
-	long tgid = argc > 2 ? atol(argv[2]) : 0;
+	long tgid = argc > 2 ? (strcmp(argv[2], "self") ? atol(argv[2]) : (long)getpid()) : 0;
 	int err;
 
 	skel = multi_func__open();
