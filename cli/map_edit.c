@@ -1,8 +1,428 @@
-/* map lookup|update|delete|getnext|pin: stub. */
+/* map lookup | update | delete | getnext | pin: element edits on a live map, words and
+ * output as bpftool's (key/value byte lists, "key: 00 00 00 00  value: 5a 00 00 00"). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include "analyze/btf_value.h"
 #include "cli/cli.h"
-#include "cli/stub.h"
-STUB_CMD(do_map_lookup, "map lookup")
-STUB_CMD(do_map_update, "map update")
-STUB_CMD(do_map_delete, "map delete")
-STUB_CMD(do_map_getnext, "map getnext")
-STUB_CMD(do_map_pin, "map pin")
+#include "probe/load.h"
+#include "probe/mapedit.h"
+
+#define DATA_SPEC "DATA := { [hex] BYTES }"
+
+struct elem_args {
+	uint8_t *key, *value;
+	bool has_key, has_value;
+	uint64_t flags;
+};
+
+/* MAP := id N | pinned PATH | name NAME, live: a direct fd (no snapshot needed). */
+static int open_map(struct ctx *ctx, int *argc, char ***argv, int *fd, struct mapedit_info *mi)
+{
+	struct err e = { 0 };
+	const char *kw, *arg;
+
+	if (*argc < 2)
+		return p_err(ctx, "expected MAP (" HELP_SPEC_MAP ")");
+	kw = (*argv)[0];
+	arg = (*argv)[1];
+	*argc -= 2;
+	*argv += 2;
+	if (!live_map_kw(kw))
+		return p_err(ctx, "expected 'id', 'pinned' or 'name', got: '%s'", kw);
+	if (live_map_fd(kw, arg, fd, &e))
+		return p_err_e(ctx, &e);
+	if (mapedit_info(*fd, mi, &e)) {
+		close(*fd);
+		return p_err_e(ctx, &e);
+	}
+	return 0;
+}
+
+static bool value_is_fd(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PROG_ARRAY || type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	       type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/* key DATA, value {DATA | PROG | MAP}, any|exist|noexist; which ones are allowed is
+ * decided by the caller through want_value / want_flags. */
+static int parse_elem(struct ctx *ctx, int argc, char **argv, const struct mapedit_info *mi,
+		      struct elem_args *a, bool want_value, bool want_flags, int *value_fd)
+{
+	struct err e = { 0 };
+	int used;
+
+	while (argc > 0) {
+		if (!strcmp(argv[0], "key")) {
+			if (a->has_key)
+				return p_err(ctx, "key specified twice");
+			used = mapedit_parse_bytes(argv + 1, argc - 1, a->key, mi->key_size, "key", &e);
+			if (used < 0)
+				return p_err_e(ctx, &e);
+			a->has_key = true;
+			argc -= used + 1;
+			argv += used + 1;
+		} else if (want_value && !strcmp(argv[0], "value")) {
+			if (a->has_value)
+				return p_err(ctx, "value specified twice");
+			argc--;
+			argv++;
+			if (value_is_fd(mi->type)) {
+				bool prog = mi->type == BPF_MAP_TYPE_PROG_ARRAY;
+				uint32_t fd32;
+
+				if (argc < 2)
+					return p_err(ctx, "expected %s after 'value'", prog ? "PROG" : "MAP");
+				if (prog ? live_prog_fd(argv[0], argv[1], value_fd, &e) :
+					   live_map_fd(argv[0], argv[1], value_fd, &e))
+					return p_err_e(ctx, &e);
+				fd32 = *value_fd;
+				memcpy(a->value, &fd32, sizeof(fd32));
+				argc -= 2;
+				argv += 2;
+			} else {
+				used = mapedit_parse_bytes(argv, argc, a->value, mi->value_size, "value",
+							   &e);
+				if (used < 0)
+					return p_err_e(ctx, &e);
+				argc -= used;
+				argv += used;
+			}
+			a->has_value = true;
+		} else if (want_flags && (!strcmp(argv[0], "any") || !strcmp(argv[0], "exist") ||
+					  !strcmp(argv[0], "noexist"))) {
+			a->flags = !strcmp(argv[0], "any") ? BPF_ANY :
+				   !strcmp(argv[0], "exist") ? BPF_EXIST : BPF_NOEXIST;
+			argc--;
+			argv++;
+		} else {
+			return p_err(ctx, "unexpected argument '%s'", argv[0]);
+		}
+	}
+	return 0;
+}
+
+static void print_hex_json(struct out *o, const char *key, const uint8_t *p, size_t n)
+{
+	char b[8];
+
+	out_arr_start(o, key);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(b, sizeof(b), "0x%02x", p[i]);
+		out_str(o, NULL, NULL, b);
+	}
+	out_arr_end(o);
+}
+
+static void print_hex_plain(FILE *f, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%02x", i ? " " : "", p[i]);
+}
+
+/* bpftool's "formatted": key and value decoded through the map's BTF */
+static void print_formatted(struct out *o, const struct mapedit_info *mi, const uint8_t *key,
+			    const uint8_t *value)
+{
+	uint32_t step = (mi->value_size + 7) & ~7u;
+	struct btf *btf;
+
+	if (!mi->btf_id || !mi->btf_value_type_id)
+		return;
+	btf = btf__load_from_kernel_by_id(mi->btf_id);
+	if (!btf)
+		return;
+	out_obj_start(o, "formatted");
+	jw_name(&o->jw, "key");
+	if (!mi->btf_key_type_id ||
+	    btf_value_write(&o->jw, btf, mi->btf_key_type_id, key, mi->key_size, false))
+		print_hex_json(o, NULL, key, mi->key_size);
+	if (!mi->percpu) {
+		jw_name(&o->jw, "value");
+		if (btf_value_write(&o->jw, btf, mi->btf_value_type_id, value, mi->value_size, false))
+			print_hex_json(o, NULL, value, mi->value_size);
+	} else {
+		out_arr_start(o, "values");
+		for (uint32_t c = 0; c < mi->nr_cpus; c++) {
+			const uint8_t *v = value + (size_t)c * step;
+
+			out_obj_start(o, NULL);
+			out_uint(o, "cpu", NULL, c);
+			jw_name(&o->jw, "value");
+			if (btf_value_write(&o->jw, btf, mi->btf_value_type_id, v, mi->value_size,
+					    false))
+				print_hex_json(o, NULL, v, mi->value_size);
+			out_obj_end(o);
+		}
+		out_arr_end(o);
+	}
+	out_obj_end(o);
+	btf__free(btf);
+}
+
+/* bpftool's print_entry_plain / print_entry_json (JSON adds "formatted" with BTF) */
+static void print_entry(struct ctx *ctx, const struct mapedit_info *mi, const uint8_t *key,
+			const uint8_t *value)
+{
+	struct out *o = &ctx->out;
+	uint32_t step = (mi->value_size + 7) & ~7u;
+
+	if (out_json(o)) {
+		out_obj_start(o, NULL);
+		print_hex_json(o, "key", key, mi->key_size);
+		if (!mi->percpu) {
+			print_hex_json(o, "value", value, mi->value_size);
+		} else {
+			out_arr_start(o, "values");
+			for (uint32_t c = 0; c < mi->nr_cpus; c++) {
+				out_obj_start(o, NULL);
+				out_uint(o, "cpu", NULL, c);
+				print_hex_json(o, "value", value + (size_t)c * step, mi->value_size);
+				out_obj_end(o);
+			}
+			out_arr_end(o);
+		}
+		print_formatted(o, mi, key, value);
+		out_obj_end(o);
+		return;
+	}
+	if (!mi->percpu) {
+		bool break_names = mi->key_size > 16 || mi->value_size > 16;
+		bool single_line = mi->key_size + mi->value_size <= 24 && !break_names;
+
+		printf("key:%c", break_names ? '\n' : ' ');
+		print_hex_plain(stdout, key, mi->key_size);
+		printf(single_line ? "  " : "\n");
+		printf("value:%c", break_names ? '\n' : ' ');
+		print_hex_plain(stdout, value, mi->value_size);
+		printf("\n");
+		return;
+	}
+	printf("key:\n");
+	print_hex_plain(stdout, key, mi->key_size);
+	printf("\n");
+	for (uint32_t c = 0; c < mi->nr_cpus; c++) {
+		printf("value (CPU %02u):%c", c, mi->value_size > 16 ? '\n' : ' ');
+		print_hex_plain(stdout, value + (size_t)c * step, mi->value_size);
+		printf("\n");
+	}
+}
+
+static int alloc_elem(struct ctx *ctx, const struct mapedit_info *mi, struct elem_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->key = calloc(1, mi->key_size ? mi->key_size : 1);
+	a->value = calloc(1, mi->value_buf ? mi->value_buf : 1);
+	if (!a->key || !a->value) {
+		free(a->key);
+		free(a->value);
+		return p_err(ctx, "out of memory");
+	}
+	return 0;
+}
+
+static void free_elem(struct elem_args *a)
+{
+	free(a->key);
+	free(a->value);
+}
+
+int do_map_lookup(struct ctx *ctx, int argc, char **argv)
+{
+	struct mapedit_info mi;
+	struct elem_args a;
+	int fd, ret = -1, err;
+
+	if (open_map(ctx, &argc, &argv, &fd, &mi))
+		return -1;
+	if (alloc_elem(ctx, &mi, &a)) {
+		close(fd);
+		return -1;
+	}
+	if (parse_elem(ctx, argc, argv, &mi, &a, false, false, NULL))
+		goto out;
+	if (!a.has_key && mi.key_size)
+		return p_err(ctx, "expected 'key' (" DATA_SPEC ")");
+	err = bpf_map_lookup_elem(fd, mi.key_size ? a.key : NULL, a.value);
+	if (err && errno == ENOENT) {
+		/* bpftool: not found is an answer, not an error */
+		if (out_json(&ctx->out)) {
+			out_null(&ctx->out, NULL);
+		} else {
+			printf("key:\n");
+			print_hex_plain(stdout, a.key, mi.key_size);
+			printf("\n\nNot found\n");
+		}
+		ret = 0;
+		goto out;
+	}
+	if (err) {
+		p_err(ctx, "lookup failed: %s", strerror(errno));
+		goto out;
+	}
+	print_entry(ctx, &mi, a.key, a.value);
+	ret = 0;
+out:
+	free_elem(&a);
+	close(fd);
+	return ret;
+}
+
+int do_map_update(struct ctx *ctx, int argc, char **argv)
+{
+	struct mapedit_info mi;
+	struct elem_args a;
+	int fd, value_fd = -1, ret = -1;
+
+	if (open_map(ctx, &argc, &argv, &fd, &mi))
+		return -1;
+	if (alloc_elem(ctx, &mi, &a)) {
+		close(fd);
+		return -1;
+	}
+	if (parse_elem(ctx, argc, argv, &mi, &a, true, true, &value_fd))
+		goto out;
+	if (!a.has_key && mi.key_size) {
+		p_err(ctx, "expected 'key' (" DATA_SPEC ")");
+		goto out;
+	}
+	if (!a.has_value) {
+		p_err(ctx, "expected 'value' (" DATA_SPEC ")");
+		goto out;
+	}
+	if (mi.percpu) {
+		/* bpftool: one value given, every CPU gets it */
+		uint32_t step = (mi.value_size + 7) & ~7u;
+
+		for (uint32_t c = 1; c < mi.nr_cpus; c++)
+			memcpy(a.value + (size_t)c * step, a.value, mi.value_size);
+	}
+	if (bpf_map_update_elem(fd, mi.key_size ? a.key : NULL, a.value, a.flags)) {
+		int err = errno;
+
+		p_err(ctx, "update failed: %s", strerror(err));
+		goto out;
+	}
+	if (out_json(&ctx->out))
+		out_null(&ctx->out, NULL);
+	ret = 0;
+out:
+	if (value_fd >= 0)
+		close(value_fd);
+	free_elem(&a);
+	close(fd);
+	return ret;
+}
+
+int do_map_delete(struct ctx *ctx, int argc, char **argv)
+{
+	struct mapedit_info mi;
+	struct elem_args a;
+	int fd, ret = -1;
+
+	if (open_map(ctx, &argc, &argv, &fd, &mi))
+		return -1;
+	if (alloc_elem(ctx, &mi, &a)) {
+		close(fd);
+		return -1;
+	}
+	if (parse_elem(ctx, argc, argv, &mi, &a, false, false, NULL))
+		goto out;
+	if (!a.has_key) {
+		p_err(ctx, "expected 'key' (" DATA_SPEC ")");
+		goto out;
+	}
+	if (bpf_map_delete_elem(fd, a.key)) {
+		p_err(ctx, "delete failed: %s", strerror(errno));
+		goto out;
+	}
+	if (out_json(&ctx->out))
+		out_null(&ctx->out, NULL);
+	ret = 0;
+out:
+	free_elem(&a);
+	close(fd);
+	return ret;
+}
+
+int do_map_getnext(struct ctx *ctx, int argc, char **argv)
+{
+	struct out *o = &ctx->out;
+	struct mapedit_info mi;
+	struct elem_args a;
+	uint8_t *next;
+	int fd, ret = -1;
+
+	if (open_map(ctx, &argc, &argv, &fd, &mi))
+		return -1;
+	if (alloc_elem(ctx, &mi, &a)) {
+		close(fd);
+		return -1;
+	}
+	next = calloc(1, mi.key_size ? mi.key_size : 1);
+	if (!next) {
+		p_err(ctx, "out of memory");
+		goto out;
+	}
+	if (parse_elem(ctx, argc, argv, &mi, &a, false, false, NULL))
+		goto out;
+	if (bpf_map_get_next_key(fd, a.has_key ? a.key : NULL, next)) {
+		p_err(ctx, "can't get next key: %s", strerror(errno));
+		goto out;
+	}
+	if (out_json(o)) {
+		out_obj_start(o, NULL);
+		if (a.has_key)
+			print_hex_json(o, "key", a.key, mi.key_size);
+		else
+			out_null(o, "key");
+		print_hex_json(o, "next_key", next, mi.key_size);
+		out_obj_end(o);
+	} else {
+		if (a.has_key) {
+			printf("key:\n");
+			print_hex_plain(stdout, a.key, mi.key_size);
+			printf("\n");
+		} else {
+			printf("key: None\n");
+		}
+		printf("next key:\n");
+		print_hex_plain(stdout, next, mi.key_size);
+		printf("\n");
+	}
+	ret = 0;
+out:
+	free(next);
+	free_elem(&a);
+	close(fd);
+	return ret;
+}
+
+int do_map_pin(struct ctx *ctx, int argc, char **argv)
+{
+	struct mapedit_info mi;
+	struct err e = { 0 };
+	struct undo u = { 0 };
+	int fd;
+
+	if (open_map(ctx, &argc, &argv, &fd, &mi))
+		return -1;
+	if (argc != 1) {
+		close(fd);
+		return p_err(ctx, "expected MAP FILE");
+	}
+	if (pin_fd_undo(fd, argv[0], &u, &e)) {
+		undo_run(&u);
+		close(fd);
+		return p_err_e(ctx, &e);
+	}
+	undo_forget(&u);
+	close(fd);
+	if (out_json(&ctx->out))
+		out_null(&ctx->out, NULL);
+	return 0;
+}

@@ -1,6 +1,5 @@
 /* Loading ELF objects (libbpf object API), pinning and autoattach, with an undo list:
  * whatever fails, nothing this process created stays pinned or attached. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -181,26 +180,31 @@ static int log_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return n;
 }
 
-struct log_scope {
-	libbpf_print_fn_t old;
-	struct buf *old_sink;
-};
+void load_log_begin(struct buf *log, struct log_scope *s)
+{
+	s->old_sink = log_sink;
+	log_sink = log;
+	if (!log->data)
+		buf_reserve(log, 1);
+	if (log->data)
+		log->data[log->len] = 0;
+	s->old = libbpf_set_print(log_print);
+}
+
+void load_log_end(struct log_scope *s)
+{
+	libbpf_set_print((libbpf_print_fn_t)s->old);
+	log_sink = s->old_sink;
+}
 
 static void log_begin(struct loaded *l, struct log_scope *s)
 {
-	s->old_sink = log_sink;
-	log_sink = &l->log;
-	if (!l->log.data)
-		buf_reserve(&l->log, 1);
-	if (l->log.data)
-		l->log.data[l->log.len] = 0;
-	s->old = libbpf_set_print(log_print);
+	load_log_begin(&l->log, s);
 }
 
 static void log_end(struct log_scope *s)
 {
-	libbpf_set_print(s->old);
-	log_sink = s->old_sink;
+	load_log_end(s);
 }
 
 /* The last libbpf line that is not the verifier log, without "libbpf: ", for messages. */
@@ -262,6 +266,16 @@ void load_log_tail(const struct loaded *l, unsigned n, char *out, size_t len)
 
 /* ---- loading ---- */
 
+/* libbpf's own codes (4000+) have names only libbpf knows */
+static const char *lstrerror(int err, char *buf, size_t len)
+{
+	if (err < 0)
+		err = -err;
+	if (err >= 4000 && !libbpf_strerror(err, buf, len))
+		return buf;
+	return strerror(err);
+}
+
 const char *load_attach_kind(const struct load_prog *p)
 {
 	const char *n;
@@ -308,6 +322,7 @@ int load_open(const char *path, const void *elf, size_t elf_len, const struct lo
 	size_t n;
 
 	memset(l, 0, sizeof(*l));
+	snprintf(l->path, sizeof(l->path), "%s", path ? path : o->obj_name ? o->obj_name : "?");
 	if (o->type) {
 		char *t;
 
@@ -327,8 +342,12 @@ int load_open(const char *path, const void *elf, size_t elf_len, const struct lo
 	log_end(&ls);
 	if (!l->obj) {
 		l->obj = NULL;
+		char eb[128];
+
 		log_last_line(l, why, sizeof(why));
-		return err_set(e, err, "can't open object %s: %s%s%s%s", path, strerror(-err),
+		/* libbpf's ELF codes (4000+) mean "not a BPF object we can read" */
+		return err_set(e, err < -4000 ? EINVAL : -err, "can't open object %s: %s%s%s%s", path,
+			       lstrerror(err, eb, sizeof(eb)),
 			       why[0] ? " (" : "", why, why[0] ? ")" : "");
 	}
 	n = 0;
@@ -348,6 +367,12 @@ int load_open(const char *path, const void *elf, size_t elf_len, const struct lo
 		snprintf(p->sec, sizeof(p->sec), "%s", bpf_program__section_name(prog));
 		p->type = bpf_program__type(prog);
 		p->attach_type = bpf_program__expected_attach_type(prog);
+		if (p->type == BPF_PROG_TYPE_UNSPEC) {
+			err_set(e, EINVAL, "program '%s' of %s has an unknown section '%s': can't "
+				"tell its type", p->name, l->path, p->sec);
+			err_hint(e, "give it with 'type TYPE', e.g. type xdp");
+			return -EINVAL;
+		}
 	}
 	n = 0;
 	bpf_object__for_each_map(map, l->obj)
@@ -422,6 +447,30 @@ static void fill_ids(struct loaded *l)
 	}
 }
 
+/* libbpf's reason for refusing program name: its first line about the program that is
+ * more than the errno (which the message has already). */
+static void prog_reason(const struct loaded *l, const char *name, char *out, size_t len)
+{
+	const char *s = l->log.data ? (const char *)l->log.data : "", *p;
+	char pat[96];
+
+	out[0] = 0;
+	snprintf(pat, sizeof(pat), "libbpf: prog '%s': ", name);
+	for (p = s; (p = strstr(p, pat)); p++) {
+		const char *msg = p + strlen(pat), *nl = strchrnul(msg, '\n');
+		size_t n = nl - msg;
+
+		if (!strncmp(msg, "-- ", 3) || !strncmp(msg, "failed to load: ", 16) ||
+		    !strncmp(msg, "BPF program load failed", 23))
+			continue;
+		if (n >= len)
+			n = len - 1;
+		memcpy(out, msg, n);
+		out[n] = 0;
+		return;
+	}
+}
+
 /* The name of the program the kernel (or libbpf) refused, from libbpf's messages. */
 static void find_failed_prog(struct loaded *l)
 {
@@ -455,25 +504,35 @@ int load_load(struct loaded *l, struct err *e)
 	err = bpf_object__load(l->obj);
 	log_end(&ls);
 	if (err) {
-		const char *obj = bpf_object__name(l->obj);
+		const char *obj = l->path;
+		char eb[128], tail[8];
+		bool vlog;
 
 		find_failed_prog(l);
-		log_last_line(l, why, sizeof(why));
+		if (l->failed_prog[0])
+			prog_reason(l, l->failed_prog, why, sizeof(why));
+		else
+			log_last_line(l, why, sizeof(why));
+		load_log_tail(l, 1, tail, sizeof(tail));
+		vlog = tail[0] != 0;
 		if (l->failed_prog[0]) {
 			const struct load_prog *p = NULL;
 
 			for (size_t i = 0; i < l->nr_progs; i++)
 				if (!strcmp(l->progs[i].name, l->failed_prog))
 					p = &l->progs[i];
-			err_set(e, err, "can't load program '%s' (section '%s') of %s: %s",
-				l->failed_prog, p ? p->sec : "?", obj, strerror(-err));
+			/* without a verifier log, libbpf's last word is the reason */
+			err_set(e, err, "can't load program '%s' (section '%s') of %s: %s%s%s%s",
+				l->failed_prog, p ? p->sec : "?", obj, lstrerror(err, eb, sizeof(eb)),
+				!vlog && why[0] ? " (" : "", vlog ? "" : why, !vlog && why[0] ? ")" : "");
 		} else {
-			err_set(e, err, "can't load object %s: %s%s%s%s", obj, strerror(-err),
-				why[0] ? " (" : "", why, why[0] ? ")" : "");
+			err_set(e, err, "can't load object %s: %s%s%s%s", obj,
+				lstrerror(err, eb, sizeof(eb)), why[0] ? " (" : "", why,
+				why[0] ? ")" : "");
 		}
 		if (-err == EPERM)
-			err_hint(e, "the kernel refused: root and CAP_BPF needed; some program types "
-				 "are not allowed on this kernel");
+			err_hint(e, "the kernel refused: root and CAP_BPF are needed, and some program "
+				 "types (fentry/fexit, kprobes) may be locked down");
 		return err;
 	}
 	fill_ids(l);
@@ -524,8 +583,10 @@ int load_attach(struct loaded *l, size_t i, struct bpf_link **linkp, struct err 
 			return err;	/* libbpf can't attach this section by itself */
 		log_last_line(l, why, sizeof(why));
 		snprintf(l->failed_prog, sizeof(l->failed_prog), "%s", p->name);
+		char eb[128];
+
 		err_set(e, err, "can't attach program '%s' (%s, section '%s'): %s%s%s%s", p->name,
-			load_attach_kind(p), p->sec, strerror(-err), why[0] ? " (libbpf: " : "", why,
+			load_attach_kind(p), p->sec, lstrerror(err, eb, sizeof(eb)), why[0] ? " (libbpf: " : "", why,
 			why[0] ? ")" : "");
 		if (err == -EPERM)
 			err_hint(e, "the kernel refuses this attach type here (lockdown or a "

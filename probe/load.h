@@ -79,6 +79,7 @@ struct loaded {
 	struct undo undo;
 	struct buf log;		/* what libbpf said, NUL-terminated */
 	char failed_prog[64];	/* the program the kernel refused, if any */
+	char path[4096];	/* the object, for messages */
 };
 
 /* Open (from a file, or from memory when elf != NULL), apply opts, load, pin and attach.
@@ -104,6 +105,15 @@ void load_abort(struct loaded *l);
 void load_log_tail(const struct loaded *l, unsigned n, char *out, size_t len);
 /* Human name of how a program attaches: "trace_fentry", "kprobe", "tracepoint", ... */
 const char *load_attach_kind(const struct load_prog *p);
+
+/* Capture libbpf's messages (warnings and info) into log, NUL-terminated, until
+ * load_log_end; libbpf's print hook is process-wide, the sink is per thread. */
+struct log_scope {
+	void *old;
+	struct buf *old_sink;
+};
+void load_log_begin(struct buf *log, struct log_scope *s);
+void load_log_end(struct log_scope *s);
 
 /* Record a loaded object in the history database's objects table. */
 int load_record(struct db *db, const char *path, const void *elf, size_t elf_len,

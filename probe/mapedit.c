@@ -1,5 +1,4 @@
 /* Live selectors (id / pinned / name / tag to an fd) and map element edits. */
-#define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
