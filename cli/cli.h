@@ -17,6 +17,7 @@ struct ctx {
 	bool debug;
 	int verbose;
 	bool mount;		/* --mount: mount bpffs/tracefs where missing */
+	bool show_pinned;	/* -f/--bpffs: list pinned paths, as bpftool -f */
 	const char *argv0;
 };
 
@@ -98,5 +99,6 @@ int map_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32_
 #define HELP_SPEC_PROGRAM "PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }"
 #define HELP_SPEC_MAP "MAP := { id MAP_ID | pinned FILE | name MAP_NAME }"
 #define HELP_SPEC_OPTIONS \
-	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | --db PATH | {-s|--snapshot} REF }"
+	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-f|--bpffs} | --db PATH |\n" \
+	"                   {-s|--snapshot} REF | --mount }"
 #endif

@@ -57,6 +57,7 @@ int main(int argc, char **argv)
 		{ "snapshot", required_argument, NULL, 's' },
 		{ "mount", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "bpffs", no_argument, NULL, 'f' },
 		{ 0 }
 	};
 	struct ctx ctx = { .argv0 = "bpfscope" };
@@ -66,7 +67,7 @@ int main(int argc, char **argv)
 	ctx.db_path = getenv("BPFSCOPE_DB");
 	if (!ctx.db_path || !*ctx.db_path)
 		ctx.db_path = DB_DEFAULT_PATH;
-	while ((opt = getopt_long(argc, argv, "+jpdVhs:v", opts, NULL)) >= 0) {
+	while ((opt = getopt_long(argc, argv, "+jpdVhs:vf", opts, NULL)) >= 0) {
 		switch (opt) {
 		case 'j': json = true; break;
 		case 'p': pretty = json = true; break;
@@ -77,6 +78,7 @@ int main(int argc, char **argv)
 		case 's': ctx.snap_ref = optarg; break;
 		case 'M': ctx.mount = true; break;
 		case 'v': ctx.verbose++; break;
+		case 'f': ctx.show_pinned = true; break;
 		default:
 			out_init(&ctx.out, stdout, json, pretty);
 			p_err(&ctx, "unknown option (see '%s help')", ctx.argv0);

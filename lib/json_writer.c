@@ -183,3 +183,9 @@ void jw_double(struct jw *w, double v)
 	else
 		fputs("null", w->f);
 }
+
+void jw_raw(struct jw *w, const char *json)
+{
+	jw_sep(w);
+	fputs(json, w->f);
+}

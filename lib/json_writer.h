@@ -30,6 +30,8 @@ void jw_int(struct jw *w, int64_t v);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 void jw_double(struct jw *w, double v);
+/* A value that is already valid JSON (e.g. rendered by another writer). */
+void jw_raw(struct jw *w, const char *json);
 /* Write s escaped for a JSON string body (no quotes) to f. */
 void json_escape_to(FILE *f, const char *s, size_t len);
 #endif

@@ -1,0 +1,107 @@
+/* PROG and MAP arguments resolved against a view: id, name, tag, pinned path. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include "cli/cli.h"
+
+static int collect_ids(struct ctx *ctx, struct view *v, const char *sql, const char *arg,
+		       bool is_int, uint32_t **ids, size_t *n, const char *what, const char *kw)
+{
+	sqlite3_stmt *st;
+	struct err e = { 0 };
+	size_t cap = 0;
+
+	*ids = NULL;
+	*n = 0;
+	if (db_prepare(&v->db, sql, &st, &e))
+		return p_err_e(ctx, &e);
+	sqlite3_bind_int64(st, 1, v->snap_id);
+	if (is_int) {
+		char *end;
+		unsigned long long id = strtoull(arg, &end, 0);
+
+		if (*end || !*arg || id > UINT32_MAX) {
+			sqlite3_finalize(st);
+			return p_err(ctx, "can't parse %s as an id", arg);
+		}
+		sqlite3_bind_int64(st, 2, id);
+	} else {
+		sqlite3_bind_text(st, 2, arg, -1, SQLITE_TRANSIENT);
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == cap) {
+			uint32_t *p;
+
+			cap = cap ? cap * 2 : 16;
+			p = realloc(*ids, cap * sizeof(*p));
+			if (!p) {
+				sqlite3_finalize(st);
+				free(*ids);
+				*ids = NULL;
+				return p_err(ctx, "out of memory");
+			}
+			*ids = p;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (!*n)
+		return p_err(ctx, "can't find %s with %s %s%s", what, kw, arg,
+			     v->live ? "" : " in the snapshot");
+	return 0;
+}
+
+static int select_common(struct ctx *ctx, struct view *v, int *argcp, char ***argvp,
+			 uint32_t **ids, size_t *n, const char *table, const char *what, bool tags)
+{
+	int argc = *argcp;
+	char **argv = *argvp;
+	char sql[256];
+	const char *kw, *arg;
+	bool is_int = false;
+
+	if (argc < 2)
+		return p_err(ctx, "expected %s: %s", what,
+			     tags ? HELP_SPEC_PROGRAM : HELP_SPEC_MAP);
+	kw = argv[0];
+	arg = argv[1];
+	if (!strcmp(kw, "id")) {
+		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ? AND id = ?", table);
+		is_int = true;
+	} else if (!strcmp(kw, "name")) {
+		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ? AND name = ? ORDER BY id",
+			 table);
+	} else if (tags && !strcmp(kw, "tag")) {
+		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ? AND tag = lower(?) ORDER BY id",
+			 table);
+	} else if (!strcmp(kw, "pinned")) {
+		char real[PATH_MAX];
+
+		if (v->live && realpath(arg, real))
+			arg = real;
+		snprintf(sql, sizeof(sql), "SELECT obj_id FROM pins WHERE snapshot_id = ? AND path = ?"
+			 " AND obj_type = '%s'", tags ? "prog" : "map");
+		*argcp = argc - 2;
+		*argvp = argv + 2;
+		{
+			int err = collect_ids(ctx, v, sql, arg, false, ids, n, what, kw);
+
+			return err;
+		}
+	} else {
+		return p_err(ctx, "expected 'id', 'name'%s or 'pinned', got '%s'", tags ? ", 'tag'" : "", kw);
+	}
+	*argcp = argc - 2;
+	*argvp = argv + 2;
+	return collect_ids(ctx, v, sql, arg, is_int, ids, n, what, kw);
+}
+
+int prog_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32_t **ids, size_t *n)
+{
+	return select_common(ctx, v, argc, argv, ids, n, "progs", "prog", true);
+}
+
+int map_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32_t **ids, size_t *n)
+{
+	return select_common(ctx, v, argc, argv, ids, n, "maps", "map", false);
+}

@@ -1,0 +1,249 @@
+/* snapshot take|list|show|delete: the history database. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "probe/env.h"
+#include "probe/snapshot.h"
+
+static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t total)
+{
+	(void)arg; (void)total;
+	if (done % 16 == 0)
+		fprintf(stderr, "\r%s: %llu maps read", what, (unsigned long long)done);
+}
+
+static int do_take(struct ctx *ctx, int argc, char **argv)
+{
+	struct snapshot_opts opts = { .mask = SNAP_DEFAULT };
+	struct snapshot_result res;
+	struct err e = { 0 };
+	struct db db;
+	int err;
+
+	while (argc > 0) {
+		if (keyword_is(*argv, "label")) {
+			NEXT_ARG();
+			REQ_ARGS(1);
+			opts.label = GET_ARG();
+		} else if (!strcmp(*argv, "maps-data") || !strcmp(*argv, "data")) {
+			opts.mask |= SNAP_MAPS_DATA;
+			NEXT_ARG();
+		} else if (keyword_is(*argv, "stats")) {
+			NEXT_ARG();
+			opts.mask |= SNAP_STATS;
+			opts.stats_interval_ns = 1000000000ull;
+			if (argc > 0 && atof(*argv) > 0) {
+				opts.stats_interval_ns = (uint64_t)(atof(*argv) * 1e9);
+				NEXT_ARG();
+			}
+		} else if (!strcmp(*argv, "no-code")) {
+			opts.mask &= ~SNAP_CODE;
+			NEXT_ARG();
+		} else {
+			return p_err(ctx, "unknown argument '%s' (snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code])",
+				     *argv);
+		}
+	}
+	if (env_check(ENV_PRIV, ctx->mount, &e))
+		return p_err_e(ctx, &e);
+	if ((opts.mask & SNAP_MAPS_DATA) && isatty(2) && !out_json(&ctx->out)) {
+		opts.progress = progress_tty;
+	}
+	if (history_open(ctx, true, &db))
+		return -1;
+	err = snapshot_take(&db, &opts, &res, &e);
+	if (opts.progress)
+		fputs("\r\033[K", stderr);
+	if (err) {
+		db_close(&db);
+		return p_err_e(ctx, &e);
+	}
+	{
+		sqlite3_stmt *st;
+
+		if (!db_prepare(&db, "SELECT warnings FROM snapshots WHERE id = ?", &st, NULL)) {
+			sqlite3_bind_int64(st, 1, res.id);
+			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+				fprintf(stderr, "Warning: %s\n", sqlite3_column_text(st, 0));
+			sqlite3_finalize(st);
+		}
+	}
+	db_close(&db);
+	out_obj_start(&ctx->out, NULL);
+	out_int(&ctx->out, "id", "snapshot %lld:", res.id);
+	out_uint(&ctx->out, "progs", " %llu progs", res.nr_progs);
+	out_uint(&ctx->out, "maps", ", %llu maps", res.nr_maps);
+	out_uint(&ctx->out, "btf", ", %llu btf", res.nr_btf);
+	out_uint(&ctx->out, "links", ", %llu links", res.nr_links);
+	out_uint(&ctx->out, "attachments", ", %llu attachments", res.nr_attachments);
+	out_uint(&ctx->out, "pins", ", %llu pins", res.nr_pins);
+	out_uint(&ctx->out, "vanished", ", %llu vanished", res.vanished);
+	out_uint(&ctx->out, "duration_ns", NULL, res.duration_ns);
+	out_plain(&ctx->out, " in %.1f ms\n", res.duration_ns / 1e6);
+	out_obj_end(&ctx->out);
+	return 0;
+}
+
+static void fmt_utc_ns(int64_t ns, char *out, size_t len)
+{
+	time_t t = ns / 1000000000;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+#define SNAP_COLS "id, taken_at, label, host, kernel_release, arch, nr_progs, nr_maps, nr_btf," \
+	" nr_links, nr_attachments, nr_pins, vanished_progs, duration_ns, boot_id, tool_version," \
+	" unprivileged_bpf_disabled, bpf_jit_enable, bpf_jit_harden, bpf_jit_kallsyms," \
+	" bpf_stats_enabled, warnings, mask"
+
+static void print_snapshot_row(struct ctx *ctx, sqlite3_stmt *st, bool full)
+{
+	struct out *o = &ctx->out;
+	char when[64];
+	static const char *const counts[] = { "progs", "maps", "btf", "links", "attachments", "pins" };
+
+	fmt_utc_ns(sqlite3_column_int64(st, 1), when, sizeof(when));
+	out_obj_start(o, NULL);
+	out_int(o, "id", "%lld: ", sqlite3_column_int64(st, 0));
+	out_str(o, "taken_at", "%s", when);
+	out_int(o, "taken_at_ns", NULL, sqlite3_column_int64(st, 1));
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+		out_str(o, "label", "  label %s", (const char *)sqlite3_column_text(st, 2));
+	for (int i = 0; i < 6; i++) {
+		char fmt[32];
+
+		snprintf(fmt, sizeof(fmt), "  %s %%llu", counts[i]);
+		out_uint(o, counts[i], fmt, sqlite3_column_int64(st, 6 + i));
+	}
+	out_str(o, "host", "\n\thost %s", (const char *)sqlite3_column_text(st, 3));
+	out_str(o, "kernel_release", "  kernel %s", (const char *)sqlite3_column_text(st, 4));
+	out_str(o, "arch", "  arch %s", (const char *)sqlite3_column_text(st, 5));
+	out_uint(o, "duration_ns", NULL, sqlite3_column_int64(st, 13));
+	out_plain(o, "  took %.1f ms", sqlite3_column_int64(st, 13) / 1e6);
+	if (full) {
+		static const char *const posture[] = { "unprivileged_bpf_disabled", "bpf_jit_enable",
+			"bpf_jit_harden", "bpf_jit_kallsyms", "bpf_stats_enabled" };
+
+		out_uint(o, "vanished", "\n\tvanished %llu", sqlite3_column_int64(st, 12));
+		out_str(o, "boot_id", "  boot_id %s", (const char *)sqlite3_column_text(st, 14));
+		out_str(o, "tool_version", "  bpfscope %s", (const char *)sqlite3_column_text(st, 15));
+		out_plain(o, "\n\t");
+		for (int i = 0; i < 5; i++) {
+			char fmt[64];
+
+			snprintf(fmt, sizeof(fmt), "%s%s %%lld", i ? "  " : "", posture[i]);
+			if (sqlite3_column_type(st, 16 + i) != SQLITE_NULL)
+				out_int(o, posture[i], fmt, sqlite3_column_int64(st, 16 + i));
+		}
+		if (sqlite3_column_type(st, 21) != SQLITE_NULL)
+			out_str(o, "warnings", "\n\twarning: %s", (const char *)sqlite3_column_text(st, 21));
+		out_uint(o, "mask", NULL, sqlite3_column_int64(st, 22));
+	}
+	out_nl(o);
+	out_obj_end(o);
+}
+
+static int do_list(struct ctx *ctx, int argc, char **argv)
+{
+	sqlite3_stmt *st;
+	struct db db;
+	struct err e = { 0 };
+
+	(void)argc; (void)argv;
+	if (history_open(ctx, false, &db))
+		return -1;
+	if (db_prepare(&db, "SELECT " SNAP_COLS " FROM snapshots ORDER BY id", &st, &e)) {
+		db_close(&db);
+		return p_err_e(ctx, &e);
+	}
+	out_arr_start(&ctx->out, NULL);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		print_snapshot_row(ctx, st, false);
+	out_arr_end(&ctx->out);
+	sqlite3_finalize(st);
+	db_close(&db);
+	return 0;
+}
+
+static int with_ref(struct ctx *ctx, int argc, char **argv, bool write, struct db *db, int64_t *id)
+{
+	struct err e = { 0 };
+	const char *ref = argc > 0 ? argv[0] : ctx->snap_ref;
+
+	if (!ref)
+		return p_err(ctx, "expected a snapshot REF (ID, latest, latest~N or LABEL)");
+	if (history_open(ctx, write, db))
+		return -1;
+	if (snapshot_resolve(db, ref, id, &e)) {
+		db_close(db);
+		return p_err_e(ctx, &e);
+	}
+	return 0;
+}
+
+static int do_show_snap(struct ctx *ctx, int argc, char **argv)
+{
+	sqlite3_stmt *st;
+	struct db db;
+	int64_t id;
+
+	if (argc == 0 && !ctx->snap_ref)
+		return do_list(ctx, argc, argv);
+	if (with_ref(ctx, argc, argv, false, &db, &id))
+		return -1;
+	if (!db_prepare(&db, "SELECT " SNAP_COLS " FROM snapshots WHERE id = ?", &st, NULL)) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			print_snapshot_row(ctx, st, true);
+		sqlite3_finalize(st);
+	}
+	db_close(&db);
+	return 0;
+}
+
+static int do_delete(struct ctx *ctx, int argc, char **argv)
+{
+	struct err e = { 0 };
+	struct db db;
+	int64_t id;
+
+	if (with_ref(ctx, argc, argv, true, &db, &id))
+		return -1;
+	if (snapshot_delete(&db, id, &e)) {
+		db_close(&db);
+		return p_err_e(ctx, &e);
+	}
+	db_close(&db);
+	out_obj_start(&ctx->out, NULL);
+	out_int(&ctx->out, "deleted", "snapshot %lld deleted\n", id);
+	out_obj_end(&ctx->out);
+	return 0;
+}
+
+static int do_snapshot_help(struct ctx *ctx, int argc, char **argv)
+{
+	(void)ctx; (void)argc; (void)argv;
+	printf("Usage: bpfscope snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code]\n"
+	       "       bpfscope snapshot { list | show [REF] | delete REF }\n"
+	       "       REF := { ID | latest | latest~N | LABEL }\n");
+	return 0;
+}
+
+static const struct cmd snapshot_cmds[] = {
+	{ "list", do_list },
+	{ "take", do_take },
+	{ "show", do_show_snap },
+	{ "delete", do_delete },
+	{ "help", do_snapshot_help },
+	{ 0 }
+};
+
+int do_snapshot(struct ctx *ctx, int argc, char **argv)
+{
+	return cmd_select(ctx, snapshot_cmds, argc, argv, do_snapshot_help);
+}

@@ -1,0 +1,52 @@
+/* Views: a stored snapshot, or the live kernel through an in-memory snapshot, so both
+ * are read by the same code. */
+#include <errno.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "probe/env.h"
+#include "probe/snapshot.h"
+
+int history_open(struct ctx *ctx, bool write, struct db *db)
+{
+	struct err e = { 0 };
+
+	if (db_open(db, ctx->db_path, write ? DB_WRITE : DB_READ, &e))
+		return p_err_e(ctx, &e);
+	return 0;
+}
+
+int view_open(struct ctx *ctx, unsigned mask, struct view *v)
+{
+	struct err e = { 0 };
+
+	memset(v, 0, sizeof(*v));
+	if (ctx->snap_ref) {
+		if (db_open(&v->db, ctx->db_path, DB_READ, &e) ||
+		    snapshot_resolve(&v->db, ctx->snap_ref, &v->snap_id, &e)) {
+			db_close(&v->db);
+			return p_err_e(ctx, &e);
+		}
+		return 0;
+	}
+	v->live = true;
+	if (env_check(ENV_PRIV, ctx->mount, &e))
+		return p_err_e(ctx, &e);
+	if (db_open(&v->db, NULL, DB_MEMORY, &e))
+		return p_err_e(ctx, &e);
+	{
+		struct snapshot_opts opts = { .mask = mask };
+		struct snapshot_result res;
+
+		if (snapshot_take(&v->db, &opts, &res, &e)) {
+			db_close(&v->db);
+			return p_err_e(ctx, &e);
+		}
+		v->snap_id = res.id;
+	}
+	return 0;
+}
+
+void view_close(struct view *v)
+{
+	db_close(&v->db);
+}
