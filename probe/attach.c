@@ -219,20 +219,12 @@ static int attach_netfilter(struct att_ctx *c)
 				     .prog_id = sqlite3_column_int64(st, 1) };
 		const uint8_t *p = NULL;
 		size_t len = 0;
+		struct err e2 = { 0 };
 
-		if (sqlite3_column_type(st, 2) == SQLITE_BLOB && sqlite3_column_bytes(st, 2) != 32 &&
-		    sqlite3_column_bytes(st, 2) >= 32) {
-			/* the raw struct itself */
-			p = sqlite3_column_blob(st, 2);
-			len = sqlite3_column_bytes(st, 2);
-		} else if (sqlite3_column_type(st, 2) == SQLITE_BLOB) {
-			/* a 32-byte value is a blob hash */
-			struct err e2 = { 0 };
-
-			if (!blob_get_col(c->db, st, 2, 4096, &raw, &e2)) {
-				p = raw.data;
-				len = raw.len;
-			}
+		/* info_raw names a blob; an unreadable one leaves the numbers at 0 */
+		if (!blob_get_col(c->db, st, 2, 4096, &raw, &e2)) {
+			p = raw.data;
+			len = raw.len;
 		}
 		if (p && len >= 32) {
 			l.pf = le32_at(p + 16);
@@ -326,13 +318,13 @@ int attach_capture(struct db *db, int64_t snap_id, unsigned mask, uint32_t *coun
 		       " detail) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &c.ins, e))
 		return -EIO;
 	ret = load_gate(&c);
-	if (!ret)
+	if (!ret && !(mask & SNAP_ATTACH_NO_NET))
 		ret = attach_net(&c);
-	if (!ret)
+	if (!ret && !(mask & SNAP_ATTACH_NO_NET))
 		ret = attach_netfilter(&c);
-	if (!ret)
+	if (!ret && !(mask & SNAP_ATTACH_NO_CGROUP))
 		ret = attach_cgroups(&c);
-	if (!ret)
+	if (!ret && !(mask & SNAP_ATTACH_NO_PERF))
 		ret = attach_perf(&c);
 	if (!ret)
 		ret = match_links(&c);

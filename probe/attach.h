@@ -5,6 +5,12 @@
 #include <stdint.h>
 #include "db/db.h"
 
+/* Finer mask bits (above probe/snapshot.h's) for a live view that needs one part only:
+ * `net show` skips the cgroup walk and the perf-event fd walk. Stored snapshots take all. */
+#define SNAP_ATTACH_NO_NET	(1u << 20)	/* XDP, tc, tcx, netkit, flow dissector */
+#define SNAP_ATTACH_NO_CGROUP	(1u << 21)
+#define SNAP_ATTACH_NO_PERF	(1u << 22)
+
 /* Called inside snapshot_take's transaction, after links are written. */
 int attach_capture(struct db *db, int64_t snap_id, unsigned mask, uint32_t *count,
 		   struct err *e);

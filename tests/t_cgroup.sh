@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# cgroup tree / cgroup show against bpftool, on fresh cgroups with cgroup_skb programs
+# attached (multi on the parent, plain on a child), live and from a stored snapshot.
+source "$(dirname "$0")/lib.sh"
+
+PIN=/sys/fs/bpf/bpfscope_t_cgroup_$$
+DB=$TEST_TMP/cg.db
+CG=
+CG_ROOT=
+
+cgroup2_root() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }
+
+setup() {
+	need_root || return 77
+	command -v bpftool >/dev/null || { echo "bpftool not installed"; return 77; }
+	command -v jq >/dev/null || { echo "jq not installed"; return 77; }
+	command -v clang >/dev/null || { echo "clang not installed"; return 77; }
+	ensure_bpffs
+	CG_ROOT=$(cgroup2_root)
+	[ -n "$CG_ROOT" ] || { echo "cgroup v2 is not mounted"; return 77; }
+	cat > "$TEST_TMP/cg.bpf.c" <<'EOF'
+#include <linux/bpf.h>
+#define SEC(n) __attribute__((section(n), used))
+char _license[] SEC("license") = "GPL";
+SEC("cgroup_skb/egress") int cg_egress_ok(struct __sk_buff *skb) { return 1; }
+SEC("cgroup_skb/ingress") int cg_ingress_ok(struct __sk_buff *skb) { return 1; }
+EOF
+	clang -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu -c "$TEST_TMP/cg.bpf.c" \
+		-o "$TEST_TMP/cg.bpf.o" || return 1
+	CG=$CG_ROOT/bpfscope_t_cgroup_$$
+	# cleanups run last-added first: detach, then remove the cgroups, then the pins
+	cleanup_add "rm -rf $PIN"
+	cleanup_add "rmdir $CG"
+	cleanup_add "rmdir $CG/child"
+	cleanup_add "bpftool cgroup detach $CG cgroup_inet_egress pinned $PIN/cg_egress_ok"
+	cleanup_add "bpftool cgroup detach $CG/child cgroup_inet_ingress pinned $PIN/cg_ingress_ok"
+	mkdir "$CG" "$CG/child" || return 1
+	bpftool prog loadall "$TEST_TMP/cg.bpf.o" "$PIN" || return 1
+	bpftool cgroup attach "$CG" cgroup_inet_egress pinned "$PIN/cg_egress_ok" multi &&
+	bpftool cgroup attach "$CG/child" cgroup_inet_ingress pinned "$PIN/cg_ingress_ok" || return 1
+}
+
+cmp_out() {	# WHAT WANT GOT
+	[ "$2" = "$3" ] || { echo "$1 differs:" >&2; diff <(echo "$2") <(echo "$3") >&2; return 1; }
+}
+
+t_tree() {
+	cmp_out "plain" "$(bpftool cgroup tree "$CG")" "$("$BPFSCOPE" cgroup tree "$CG")" &&
+	cmp_out "json" "$(bpftool -j cgroup tree "$CG" | jq -S .)" \
+		"$("$BPFSCOPE" -j cgroup tree "$CG" | jq -S .)"
+}
+
+# the whole hierarchy: our cgroups' part of it must match bpftool's
+t_tree_all() {
+	local sel='[.[] | select(.cgroup | startswith($cg))]'
+	cmp_out "json" "$(bpftool -j cgroup tree | jq -S --arg cg "$CG" "$sel")" \
+		"$("$BPFSCOPE" -j cgroup tree | jq -S --arg cg "$CG" "$sel")" &&
+	"$BPFSCOPE" cgroup tree | grep -qx "$CG/child"
+}
+
+t_show() {
+	cmp_out "plain" "$(bpftool cgroup show "$CG")" "$("$BPFSCOPE" cgroup show "$CG/")" &&
+	cmp_out "json" "$(bpftool -j cgroup show "$CG/child" | jq -S .)" \
+		"$("$BPFSCOPE" -j cgroup list "$CG/child" | jq -S .)"
+}
+
+t_stored() {
+	"$BPFSCOPE" --db "$DB" snapshot take >/dev/null || return 1
+	cmp_out "plain" "$(bpftool cgroup tree "$CG")" \
+		"$("$BPFSCOPE" --db "$DB" -s latest cgroup tree "$CG")" &&
+	cmp_out "json" "$(bpftool -j cgroup show "$CG" | jq -S .)" \
+		"$("$BPFSCOPE" --db "$DB" -s latest -j cgroup show "$CG" | jq -S .)"
+}
+
+# not in $(...): its cleanups must reach this shell
+setup >"$TEST_TMP/setup.log" 2>&1; rc=$?
+out=$(cat "$TEST_TMP/setup.log")
+if [ $rc != 0 ]; then
+	for t in cgroup_tree cgroup_tree_all cgroup_show cgroup_stored; do
+		if [ $rc = 77 ]; then skip $t "$out"; else fail $t "setup: $(echo "$out" | tail -n 2 | tr '\n' ' ')"; fi
+	done
+	exit 0
+fi
+run_test cgroup_tree t_tree
+run_test cgroup_tree_all t_tree_all
+run_test cgroup_show t_show
+run_test cgroup_stored t_stored

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# net show against bpftool net show, in a fresh network namespace: a veth pair with an
+# XDP generic program and clsact filters, live and from a stored snapshot.
+source "$(dirname "$0")/lib.sh"
+
+NS=bpfscope-net-$$
+NSX="nsenter --net=/var/run/netns/$NS"
+XDP_OBJ=$SAMPLES/xdp_drop_8080.bpf.o
+TC_OBJ=$SAMPLES/tc_counter.bpf.o
+DB=$TEST_TMP/net.db
+
+# Tiny stand-ins when the samples are not built.
+build_objs() {
+	[ -f "$XDP_OBJ" ] && [ -f "$TC_OBJ" ] && return 0
+	command -v clang >/dev/null || return 1
+	cat > "$TEST_TMP/xdp.bpf.c" <<'EOF'
+#include <linux/bpf.h>
+__attribute__((section("license"), used)) char _license[] = "GPL";
+__attribute__((section("xdp"), used)) int xdp_pass(struct xdp_md *ctx) { return XDP_PASS; }
+EOF
+	cat > "$TEST_TMP/tc.bpf.c" <<'EOF'
+#include <linux/bpf.h>
+__attribute__((section("license"), used)) char _license[] = "GPL";
+__attribute__((section("tc"), used)) int tc_ok(struct __sk_buff *skb) { return 0; }
+EOF
+	local inc=-I/usr/include/$(uname -m)-linux-gnu
+	clang -O2 -g -target bpf $inc -c "$TEST_TMP/xdp.bpf.c" -o "$TEST_TMP/xdp.bpf.o" &&
+	clang -O2 -g -target bpf $inc -c "$TEST_TMP/tc.bpf.c" -o "$TEST_TMP/tc.bpf.o" || return 1
+	XDP_OBJ=$TEST_TMP/xdp.bpf.o
+	TC_OBJ=$TEST_TMP/tc.bpf.o
+}
+
+setup() {
+	need_root || return 77
+	command -v bpftool >/dev/null || { echo "bpftool not installed"; return 77; }
+	command -v jq >/dev/null || { echo "jq not installed"; return 77; }
+	ensure_bpffs
+	build_objs || { echo "no BPF objects (make samples) and no clang"; return 77; }
+	cleanup_add "ip netns del $NS"
+	ip netns add "$NS" || return 1
+	$NSX ip link add va type veth peer name vb &&
+	$NSX ip link set va up && $NSX ip link set vb up &&
+	$NSX ip link set dev va xdpgeneric obj "$XDP_OBJ" sec xdp &&
+	$NSX tc qdisc add dev va clsact && $NSX tc qdisc add dev vb clsact &&
+	$NSX tc filter add dev va ingress bpf da obj "$TC_OBJ" sec tc &&
+	$NSX tc filter add dev vb egress bpf da obj "$TC_OBJ" sec tc || return 1
+	# the objects loaded must be the ones on our devices
+	$NSX bpftool -j net show | jq -e '.[0].xdp | length == 1' >/dev/null || return 1
+}
+
+# bpftool 7.1 has no netfilter section: compare what comes before ours
+strip_netfilter() { sed '/^netfilter:$/,$d'; }
+json_sections() { jq -S '.[0] | {xdp, tc, flow_dissector}'; }
+
+t_plain() {
+	local want got
+	want=$($NSX bpftool net show 2>&1) || return 1
+	got=$($NSX "$BPFSCOPE" net show) || return 1
+	got=$(printf '%s\n' "$got" | strip_netfilter)
+	[ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got") >&2; return 1; }
+}
+
+t_json() {
+	local want got
+	want=$($NSX bpftool -j net show | json_sections) || return 1
+	got=$($NSX "$BPFSCOPE" -j net show | json_sections) || return 1
+	[ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got") >&2; return 1; }
+	# and valid JSON with a netfilter section in pretty mode too
+	$NSX "$BPFSCOPE" -p net list | jq -e '.[0] | has("netfilter")' >/dev/null
+}
+
+t_dev() {
+	local want got
+	want=$($NSX bpftool net show dev vb 2>&1) || return 1
+	got=$($NSX "$BPFSCOPE" net show dev vb | strip_netfilter) || return 1
+	[ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got") >&2; return 1; }
+	if $NSX "$BPFSCOPE" net show dev nosuchdev >/dev/null 2>&1; then
+		echo "dev nosuchdev: expected an error" >&2
+		return 1
+	fi
+}
+
+t_stored() {
+	local live stored live_j stored_j
+	$NSX "$BPFSCOPE" --db "$DB" snapshot take >/dev/null || return 1
+	live=$($NSX "$BPFSCOPE" net show) || return 1
+	# read back outside the namespace: the snapshot holds the namespace it was taken in
+	stored=$("$BPFSCOPE" --db "$DB" -s latest net show) || return 1
+	[ "$stored" = "$live" ] || { diff <(echo "$live") <(echo "$stored") >&2; return 1; }
+	live_j=$($NSX bpftool -j net show | json_sections)
+	stored_j=$("$BPFSCOPE" --db "$DB" -s latest -j net show | json_sections) || return 1
+	[ "$stored_j" = "$live_j" ] || { diff <(echo "$live_j") <(echo "$stored_j") >&2; return 1; }
+	stored=$("$BPFSCOPE" --db "$DB" -s latest net show dev va | strip_netfilter)
+	live=$($NSX bpftool net show dev va 2>&1)
+	[ "$stored" = "$live" ] || { diff <(echo "$live") <(echo "$stored") >&2; return 1; }
+}
+
+# not in $(...): its cleanups and object paths must reach this shell
+setup >"$TEST_TMP/setup.log" 2>&1; rc=$?
+out=$(cat "$TEST_TMP/setup.log")
+if [ $rc != 0 ]; then
+	for t in net_show_plain net_show_json net_show_dev net_show_stored; do
+		if [ $rc = 77 ]; then skip $t "$out"; else fail $t "setup: $(echo "$out" | tail -n 2 | tr '\n' ' ')"; fi
+	done
+	exit 0
+fi
+run_test net_show_plain t_plain
+run_test net_show_json t_json
+run_test net_show_dev t_dev
+run_test net_show_stored t_stored
