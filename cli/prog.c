@@ -6,7 +6,7 @@
 
 #define PROG_SHOW_COLS "id, type, name, tag, gpl_compatible, load_time, loaded_at, uid," \
 	" bytes_xlated, jited, bytes_jited, bytes_memlock, btf_id, run_time_ns, run_cnt," \
-	" recursion_misses, ifindex, verified_insns"
+	" recursion_misses, ifindex, verified_insns, coalesce(full_name, name)"
 
 static void print_id_list(struct ctx *ctx, sqlite3_stmt *st, const char *key, const char *plain)
 {
@@ -47,7 +47,7 @@ static void print_prog(struct ctx *ctx, sqlite3_stmt *row, sqlite3_stmt *maps, s
 	struct out *o = &ctx->out;
 	uint32_t id = sqlite3_column_int64(row, 0), type = sqlite3_column_int64(row, 1);
 	const char *tname = prog_type_name(type);
-	const char *name = (const char *)sqlite3_column_text(row, 2);
+	const char *name = (const char *)sqlite3_column_text(row, 18);
 	uint64_t run_time = sqlite3_column_int64(row, 13), misses = sqlite3_column_int64(row, 15);
 	uint64_t memlock = sqlite3_column_int64(row, 11), btf_id = sqlite3_column_int64(row, 12);
 

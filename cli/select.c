@@ -69,8 +69,8 @@ static int select_common(struct ctx *ctx, struct view *v, int *argcp, char ***ar
 		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ? AND id = ?", table);
 		is_int = true;
 	} else if (!strcmp(kw, "name")) {
-		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ? AND name = ? ORDER BY id",
-			 table);
+		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ?1 AND (name = ?2%s) ORDER BY id",
+			 table, tags ? " OR full_name = ?2" : "");
 	} else if (tags && !strcmp(kw, "tag")) {
 		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ? AND tag = lower(?) ORDER BY id",
 			 table);

@@ -22,6 +22,7 @@ const char db_schema_sql[] =
 "CREATE INDEX snapshots_label ON snapshots(label);\n"
 "CREATE TABLE progs(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
 "  id INTEGER NOT NULL, type INTEGER, name TEXT, tag TEXT, gpl_compatible INTEGER,"
+"  full_name TEXT,"	/* the BTF name of the main function when name was cut at 15 chars */
 "  load_time INTEGER, loaded_at INTEGER, uid INTEGER, bytes_xlated INTEGER,"
 "  jited INTEGER, bytes_jited INTEGER, bytes_memlock INTEGER, btf_id INTEGER,"
 "  ifindex INTEGER, netns_dev INTEGER, netns_ino INTEGER,"

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "probe/probe_int.h"
 
 enum { B_XL, B_JT, B_MAPS, B_FI, B_LI, B_JLI, B_KSYMS, B_FLENS, B_TAGS, B_NR };
@@ -16,8 +17,9 @@ enum { B_XL, B_JT, B_MAPS, B_FI, B_LI, B_JLI, B_KSYMS, B_FLENS, B_TAGS, B_NR };
 	" nr_func_info, func_info_rec_size, nr_line_info, line_info_rec_size, nr_jited_line_info," \
 	" jited_line_info_rec_size, nr_jited_ksyms, nr_jited_func_lens, nr_prog_tags," \
 	" xlated, jited_insns, func_info, line_info, jited_line_info, jited_ksyms, jited_func_lens," \
-	" prog_tags"
+	" prog_tags, full_name"
 #define COL_XLATED 33
+#define COL_FULL_NAME 41
 
 /* Point info's arrays at the scratch buffers, asking for up to cap of each. */
 static int prog_info_arrays(struct probe *p, struct bpf_prog_info *info, const uint32_t *want)
@@ -77,6 +79,38 @@ static bool prog_info_fits(const struct bpf_prog_info *info, const uint32_t *wan
 	return fits;
 }
 
+/* The kernel keeps 15 bytes of a name; like bpftool, take the full one from BTF func info
+ * when the name looks cut. Only then: it costs a BTF load. */
+static void prog_full_name(struct probe *p, int fd, const struct bpf_prog_info *info, sqlite3_stmt *st)
+{
+	struct bpf_prog_info fi = { 0 };
+	struct bpf_func_info finfo = { 0 };
+	__u32 len = sizeof(fi);
+	struct btf *btf;
+	const struct btf_type *t;
+
+	(void)p;
+	if (strnlen(info->name, sizeof(info->name)) < BPF_OBJ_NAME_LEN - 1 || !info->btf_id ||
+	    !info->nr_func_info)
+		return;
+	fi.nr_func_info = 1;
+	fi.func_info_rec_size = sizeof(finfo);
+	fi.func_info = (uintptr_t)&finfo;
+	if (bpf_obj_get_info_by_fd(fd, &fi, &len))
+		return;
+	btf = btf__load_from_kernel_by_id(info->btf_id);
+	if (!btf)
+		return;
+	t = btf__type_by_id(btf, finfo.type_id);
+	if (t && btf_is_func(t)) {
+		const char *n = btf__name_by_offset(btf, t->name_off);
+
+		if (n && *n)
+			sqlite3_bind_text(st, COL_FULL_NAME, n, -1, SQLITE_TRANSIENT);
+	}
+	btf__free(btf);
+}
+
 /* Code hashes of this very program (same boot, id and load time) from an earlier snapshot:
  * programs are immutable, so an unchanged system re-fetches no code. */
 static bool prog_reuse(struct probe *p, const struct bpf_prog_info *info, sqlite3_stmt *ins)
@@ -105,7 +139,7 @@ static bool prog_reuse(struct probe *p, const struct bpf_prog_info *info, sqlite
 }
 
 static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info,
-		       int64_t boot_offset_s)
+		       int64_t boot_offset_ns)
 {
 	sqlite3_stmt *st = p->ins_prog;
 	char tag[2 * BPF_TAG_SIZE + 1];
@@ -125,8 +159,9 @@ static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info
 	sqlite3_bind_text(st, c++, tag, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, c++, info->gpl_compatible);
 	sqlite3_bind_int64(st, c++, info->load_time);
-	/* bpftool's arithmetic: whole seconds of (realtime - boottime) + load_time */
-	sqlite3_bind_int64(st, c++, boot_offset_s + (int64_t)(info->load_time / 1000000000ull));
+	/* wall clock of the load: (realtime - boottime) + load_time, in whole seconds. bpftool
+	 * subtracts whole seconds first and so flips by one from run to run; this does not. */
+	sqlite3_bind_int64(st, c++, (boot_offset_ns + (int64_t)info->load_time) / 1000000000ll);
 	sqlite3_bind_int64(st, c++, info->created_by_uid);
 	sqlite3_bind_int64(st, c++, info->xlated_prog_len);
 	sqlite3_bind_int(st, c++, info->jited_prog_len > 0);
@@ -171,6 +206,7 @@ static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info
 				return err;
 		}
 	}
+	prog_full_name(p, fd, info, st);
 	err = step_done(p, st, "program");
 	for (uint32_t i = 0; !err && i < info->nr_map_ids; i++) {
 		sqlite3_stmt *m = p->ins_prog_map;
@@ -190,7 +226,7 @@ int probe_progs(struct probe *p)
 	uint32_t want[B_NR] = { 65536, 65536, 64, 64, 1024, 1024, 64, 64, 64 }, need[B_NR];
 	bool code = p->mask & SNAP_CODE;
 	uint32_t id = 0;
-	int64_t boot_offset_s;
+	int64_t boot_offset_ns;
 	int err;
 
 	{
@@ -198,10 +234,10 @@ int probe_progs(struct probe *p)
 
 		clock_gettime(CLOCK_REALTIME, &rt);
 		clock_gettime(CLOCK_BOOTTIME, &bt);
-		boot_offset_s = rt.tv_sec - bt.tv_sec;
+		boot_offset_ns = (int64_t)(rt.tv_sec - bt.tv_sec) * 1000000000ll + (rt.tv_nsec - bt.tv_nsec);
 	}
 	err = db_prepare(p->db, "INSERT INTO progs(" PROG_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-			 "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &p->ins_prog, p->e);
+			 "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &p->ins_prog, p->e);
 	err = err ?: db_prepare(p->db, "INSERT INTO prog_maps(snapshot_id, prog_id, idx, map_id)"
 				" VALUES(?,?,?,?)", &p->ins_prog_map, p->e);
 	if (!err && code)
@@ -247,7 +283,7 @@ int probe_progs(struct probe *p)
 			memcpy(want, need, sizeof(want));
 		}
 		if (!err)
-			err = prog_insert(p, fd, &info, boot_offset_s);
+			err = prog_insert(p, fd, &info, boot_offset_ns);
 		close(fd);
 		if (err)
 			return err;
