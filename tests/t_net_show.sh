@@ -8,6 +8,9 @@ NSX="nsenter --net=/var/run/netns/$NS"
 XDP_OBJ=$SAMPLES/xdp_drop_8080.bpf.o
 TC_OBJ=$SAMPLES/tc_counter.bpf.o
 DB=$TEST_TMP/net.db
+# tests run in subshells (run_test): their cleanups are registered here, up front
+TCX_PIN=/sys/fs/bpf/bpfscope_t_net_tcx_$$
+FD_PIN=/sys/fs/bpf/bpfscope_t_net_fd_$$
 
 # Tiny stand-ins when the samples are not built.
 build_objs() {
@@ -36,7 +39,10 @@ setup() {
 	command -v jq >/dev/null || { echo "jq not installed"; return 77; }
 	ensure_bpffs
 	build_objs || { echo "no BPF objects (make samples) and no clang"; return 77; }
+	cleanup_add "rm -f $TCX_PIN $FD_PIN"
 	cleanup_add "ip netns del $NS"
+	cleanup_add "$NSX bpftool prog detach pinned $FD_PIN flow_dissector"
+	cleanup_add "$NSX $BPFSCOPE net detach tcx_ingress dev va"
 	ip netns add "$NS" || return 1
 	$NSX ip link add va type veth peer name vb &&
 	$NSX ip link set va up && $NSX ip link set vb up &&
@@ -95,11 +101,56 @@ t_stored() {
 	[ "$stored" = "$live" ] || { diff <(echo "$live") <(echo "$stored") >&2; return 1; }
 }
 
+# tcx (bpftool 7.1 can't show it): the chain entry must name our program and its link
+t_tcx() {
+	local pin=$TCX_PIN prog_id line link_id j
+	local re='^va\([0-9]+\) tcx/ingress [a-z_]+ prog_id ([0-9]+) link_id ([0-9]+)$'
+	bpftool prog load "$TC_OBJ" "$pin" type classifier || return 1
+	prog_id=$(bpftool -j prog show pinned "$pin" | jq .id)
+	$NSX "$BPFSCOPE" net attach tcx_ingress pinned "$pin" dev va || return 1
+	line=$($NSX "$BPFSCOPE" net show | grep ' tcx/ingress ')
+	[[ $line =~ $re ]] && [ "${BASH_REMATCH[1]}" = "$prog_id" ] ||
+		{ echo "tcx line: '$line' (prog $prog_id)" >&2; return 1; }
+	link_id=${BASH_REMATCH[2]}
+	expect_eq "link's prog" "$(bpftool -j link show id "$link_id" | jq .prog_id)" "$prog_id" ||
+		return 1
+	j=$($NSX "$BPFSCOPE" -j net show | jq -c '.[0].tc[] | select(.kind == "tcx/ingress")
+		| [.devname, .prog_id, .link_id, .prog_flags, .link_flags]')
+	expect_eq "tcx json" "$j" "[\"va\",$prog_id,$link_id,[],[]]" || return 1
+	# the classic filter follows the tcx chain, as newer bpftool orders them
+	$NSX "$BPFSCOPE" net show dev va | grep -A1 ' tcx/ingress ' | grep -q 'clsact/ingress' ||
+		return 1
+	$NSX "$BPFSCOPE" net detach tcx_ingress dev va || return 1
+	! $NSX "$BPFSCOPE" net show | grep -q 'tcx/'
+}
+
+# flow dissector: bpftool's JSON for it is not valid JSON, so plain only against bpftool
+t_flow_dissector() {
+	local pin=$FD_PIN want got id
+	command -v clang >/dev/null || { echo "clang not installed"; return 77; }
+	printf '%s\n' '#include <linux/bpf.h>' \
+		'__attribute__((section("license"), used)) char _license[] = "GPL";' \
+		'__attribute__((section("flow_dissector"), used))' \
+		'int fd_ok(struct __sk_buff *skb) { return BPF_OK; }' > "$TEST_TMP/fd.bpf.c"
+	clang -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu -c "$TEST_TMP/fd.bpf.c" \
+		-o "$TEST_TMP/fd.bpf.o" || return 1
+	bpftool prog load "$TEST_TMP/fd.bpf.o" "$pin" || return 1
+	$NSX bpftool prog attach pinned "$pin" flow_dissector || return 1
+	want=$($NSX bpftool net show 2>&1) || return 1
+	got=$($NSX "$BPFSCOPE" net show | strip_netfilter) || return 1
+	[ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got") >&2; return 1; }
+	id=$(bpftool -j prog show pinned "$pin" | jq .id)
+	$NSX "$BPFSCOPE" -j net show | jq -e --argjson id "$id" \
+		'.[0].flow_dissector == [{"id": $id}]' >/dev/null || return 1
+	$NSX bpftool prog detach pinned "$pin" flow_dissector
+}
+
 # not in $(...): its cleanups and object paths must reach this shell
 setup >"$TEST_TMP/setup.log" 2>&1; rc=$?
 out=$(cat "$TEST_TMP/setup.log")
 if [ $rc != 0 ]; then
-	for t in net_show_plain net_show_json net_show_dev net_show_stored; do
+	for t in net_show_plain net_show_json net_show_dev net_show_stored net_show_tcx \
+		net_show_flow_dissector; do
 		if [ $rc = 77 ]; then skip $t "$out"; else fail $t "setup: $(echo "$out" | tail -n 2 | tr '\n' ' ')"; fi
 	done
 	exit 0
@@ -108,3 +159,5 @@ run_test net_show_plain t_plain
 run_test net_show_json t_json
 run_test net_show_dev t_dev
 run_test net_show_stored t_stored
+run_test net_show_tcx t_tcx
+run_test net_show_flow_dissector t_flow_dissector
