@@ -542,14 +542,103 @@ static int load_by_id(struct ctx *ctx, __u32 id, struct btf_src *s)
 	return ret;
 }
 
+/* One row's integer columns for the single object a PROG/MAP argument names. */
+static int object_btf(struct ctx *ctx, struct view *v, const char *sql, uint32_t obj_id,
+		      const char *what, int64_t *cols, int ncols)
+{
+	sqlite3_stmt *st;
+	struct err e = { 0 };
+	int i;
+
+	if (db_prepare(&v->db, sql, &st, &e))
+		return p_err_e(ctx, &e);
+	sqlite3_bind_int64(st, 1, v->snap_id);
+	sqlite3_bind_int64(st, 2, obj_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return p_err(ctx, "%s %u vanished", what, obj_id);
+	}
+	for (i = 0; i < ncols; i++)
+		cols[i] = sqlite3_column_int64(st, i);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* prog PROG | map MAP [key|value|kv|all]: the object's BTF id from the view (a live
+ * one walks the kernel; pins included for 'pinned'), then that BTF from the same
+ * place: the kernel, or the snapshot's stored data. */
+static int load_object(struct ctx *ctx, bool is_prog, int *argcp, char ***argvp,
+		       struct btf_src *s)
+{
+	const char *what = is_prog ? "prog" : "map";
+	uint32_t *ids = NULL;
+	size_t n = 0;
+	int64_t cols[3] = { 0 };
+	struct view v;
+	int ret = -1;
+
+	if (view_open(ctx, SNAP_PINS, &v))
+		return -1;
+	if ((is_prog ? prog_select : map_select)(ctx, &v, argcp, argvp, &ids, &n))
+		goto out;
+	if (n != 1) {
+		ret = p_err(ctx, "several %ss match this handle (%zu); use 'id'", what, n);
+		goto out;
+	}
+	if (object_btf(ctx, &v, is_prog ?
+		       "SELECT btf_id FROM progs WHERE snapshot_id = ?1 AND id = ?2" :
+		       "SELECT btf_id, btf_key_type_id, btf_value_type_id FROM maps "
+		       "WHERE snapshot_id = ?1 AND id = ?2", ids[0], what, cols, is_prog ? 1 : 3))
+		goto out;
+	if (!cols[0] || cols[0] > UINT32_MAX) {
+		ret = p_err(ctx, "%s %u has no BTF", what, ids[0]);
+		goto out;
+	}
+	if (!is_prog) {
+		/* bpftool's default is kv: the key and value types only */
+		bool key = true, value = true, known = true;
+
+		if (*argcp > 0) {
+			const char *kw = **argvp;
+
+			if (keyword_is(kw, "key"))
+				value = false;
+			else if (keyword_is(kw, "value"))
+				key = false;
+			else if (keyword_is(kw, "all"))
+				key = value = false;
+			else if (!keyword_is(kw, "kv"))
+				known = false;	/* "format ...": the caller's */
+			if (known) {
+				(*argcp)--;
+				(*argvp)++;
+			}
+		}
+		if (key)
+			s->roots[s->nr_roots++] = (__u32)cols[1];
+		if (value)
+			s->roots[s->nr_roots++] = (__u32)cols[2];
+	}
+	ret = v.live ? load_live_id(ctx, (__u32)cols[0], s) :
+		       load_stored_id(ctx, &v, (__u32)cols[0], s);
+out:
+	free(ids);
+	view_close(&v);
+	return ret;
+}
+
 static int do_btf_dump_help(struct ctx *ctx)
 {
 	fprintf(stderr,
 		"Usage: %1$s btf dump BTF_SRC [format FORMAT]\n"
-		"       BTF_SRC := { id BTF_ID | file FILE }\n"
+		"       BTF_SRC := { id BTF_ID | prog PROG | map MAP [{key | value | kv | all}] |\n"
+		"                    file FILE }\n"
+		"       " HELP_SPEC_PROGRAM "\n"
+		"       " HELP_SPEC_MAP "\n"
 		"       FORMAT  := { raw | c }\n"
 		"       " HELP_SPEC_OPTIONS "\n"
-		"       With -s REF, 'id' reads the snapshot's stored BTF data.\n", ctx->argv0);
+		"       With -s REF, id/prog/map read the snapshot's stored BTF data.\n",
+		ctx->argv0);
 	return 0;
 }
 
@@ -564,31 +653,47 @@ int do_btf_dump(struct ctx *ctx, int argc, char **argv)
 		return do_btf_dump_help(ctx);
 	REQ_ARGS(2);
 	what = GET_ARG();
-	arg = GET_ARG();
-	if (!keyword_is(what, "file") && !keyword_is(what, "id"))
-		return p_err(ctx, "unrecognized BTF source specifier: '%s' (expected id or file)",
-			     what);
+	if (keyword_is(what, "prog") || keyword_is(what, "map")) {
+		/* resolved now: PROG/MAP take two words, a map a key/value/kv/all too */
+		if (load_object(ctx, keyword_is(what, "prog"), &argc, &argv, &s))
+			goto out;
+		arg = NULL;
+	} else if (keyword_is(what, "file") || keyword_is(what, "id")) {
+		arg = GET_ARG();
+	} else {
+		return p_err(ctx, "unrecognized BTF source specifier: '%s' (expected id, prog, "
+			     "map or file)", what);
+	}
 	while (argc > 0) {
 		if (keyword_is(*argv, "format")) {
 			NEXT_ARG();
-			if (argc < 1)
-				return p_err(ctx, "expecting value for 'format' option");
-			if (!strcmp(*argv, "c"))
+			if (argc < 1) {
+				ret = p_err(ctx, "expecting value for 'format' option");
+				goto out;
+			}
+			if (!strcmp(*argv, "c")) {
 				as_c = true;
-			else if (!strcmp(*argv, "raw"))
+			} else if (!strcmp(*argv, "raw")) {
 				as_c = false;
-			else
-				return p_err(ctx, "unrecognized format specifier: '%s', possible "
-					     "values: raw, c", *argv);
+			} else {
+				ret = p_err(ctx, "unrecognized format specifier: '%s', possible "
+					    "values: raw, c", *argv);
+				goto out;
+			}
 			NEXT_ARG();
 		} else {
-			return p_err(ctx, "unrecognized option: '%s'", *argv);
+			ret = p_err(ctx, "unrecognized option: '%s'", *argv);
+			goto out;
 		}
 	}
-	if (as_c && out_json(&ctx->out))
-		return p_err(ctx, "JSON output for C-syntax dump is not supported");
+	if (as_c && out_json(&ctx->out)) {
+		ret = p_err(ctx, "JSON output for C-syntax dump is not supported");
+		goto out;
+	}
 
-	if (keyword_is(what, "file")) {
+	if (s.btf) {
+		/* prog/map: loaded above */
+	} else if (keyword_is(what, "file")) {
 		if (load_file(ctx, arg, &s))
 			goto out;
 	} else {

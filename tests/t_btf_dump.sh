@@ -119,15 +119,44 @@ t_live_id() {
 	rm -f $pin
 }
 
+# prog PROG / map MAP [key|value|kv|all]: the object's BTF (a map's key/value types).
+t_prog_map() {
+	need_root || return 77
+	need_bpftool || return 77
+	need_samples || return 1
+	ensure_bpffs
+	local pin=/sys/fs/bpf/bpfscope_t_btf_pm_$$ mids m sub
+	cleanup_add "rm -f $pin"
+	bpftool prog load "$SAMPLES/multi_func.bpf.o" $pin || die "load multi_func"
+	"$BPFSCOPE" btf dump prog pinned $pin >"$TEST_TMP/ours" || die "dump prog pinned"
+	bpftool btf dump prog pinned $pin >"$TEST_TMP/theirs"
+	diff "$TEST_TMP/ours" "$TEST_TMP/theirs" >&2 || die "prog BTF differs"
+	# hash, percpu array, .rodata, .bss: key type 0 for the datasec maps
+	mids=$(bpftool -j prog show pinned $pin | python3 -c 'import json,sys; print(*json.load(sys.stdin)["map_ids"])')
+	[ -n "$mids" ] || die "no maps"
+	for m in $mids; do
+		for sub in "" key value kv all; do
+			"$BPFSCOPE" btf dump map id $m $sub >"$TEST_TMP/ours" || die "dump map $m $sub"
+			bpftool btf dump map id $m $sub >"$TEST_TMP/theirs"
+			diff "$TEST_TMP/ours" "$TEST_TMP/theirs" >&2 || die "map $m '$sub' differs"
+		done
+		"$BPFSCOPE" btf dump map id $m format c | c_norm >"$TEST_TMP/ours" || die "dump map $m c"
+		bpftool btf dump map id $m format c | c_norm >"$TEST_TMP/theirs"
+		diff "$TEST_TMP/ours" "$TEST_TMP/theirs" >&2 || die "map $m C differs"
+	done
+	rm -f $pin
+}
+
 # -s REF: the snapshot's stored BTF data gives the same dump as the live object.
 t_stored_id() {
 	need_root || return 77
 	need_samples || return 1
 	ensure_bpffs
-	local db=$TEST_TMP/history.db pin=/sys/fs/bpf/bpfscope_t_btf_s_$$ bid out
+	local db=$TEST_TMP/history.db pin=/sys/fs/bpf/bpfscope_t_btf_s_$$ bid pid out
 	cleanup_add "rm -f $pin"
 	bpftool prog load "$SAMPLES/getpid_count.bpf.o" $pin || die "load getpid_count"
 	bid=$(bpftool -j prog show pinned $pin | python3 -c 'import json,sys; print(json.load(sys.stdin)["btf_id"])')
+	pid=$(bpftool -j prog show pinned $pin | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 	if ! out=$("$BPFSCOPE" --db "$db" snapshot take label t_btf_dump 2>&1); then
 		grep -q "not implemented" <<<"$out" && { echo "snapshot take not implemented yet"; return 77; }
 		die "snapshot take failed: $out"
@@ -139,6 +168,9 @@ t_stored_id() {
 	diff "$TEST_TMP/live" "$TEST_TMP/stored" >&2 || die "stored BTF differs from live"
 	"$BPFSCOPE" --db "$db" -s t_btf_dump btf dump id "$bid" format c >/dev/null ||
 		die "stored C dump failed"
+	"$BPFSCOPE" --db "$db" -s t_btf_dump btf dump prog id "$pid" >"$TEST_TMP/stored" ||
+		die "stored dump of prog $pid failed"
+	diff "$TEST_TMP/live" "$TEST_TMP/stored" >&2 || die "stored prog BTF differs from live"
 }
 
 t_errors() {
@@ -159,5 +191,6 @@ run_test btf_dump/raw_same_as_bpftool t_raw_same
 run_test btf_dump/json_same_as_bpftool t_json_same
 run_test btf_dump/c_same_as_bpftool t_c_same
 run_test btf_dump/live_id t_live_id
+run_test btf_dump/prog_map t_prog_map
 run_test btf_dump/stored_id t_stored_id
 run_test btf_dump/errors t_errors
