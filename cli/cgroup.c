@@ -17,7 +17,7 @@
  * order: the walk's pre-order, attach types ascending within a cgroup. Programs that
  * vanished before their row was joined are left out, as bpftool leaves them out. */
 static const char cg_sql[] =
-	"SELECT a.cgroup_path, a.prog_id, a.attach_type, a.flags, p.name,"
+	"SELECT a.cgroup_path, a.prog_id, a.attach_type, a.flags, coalesce(p.full_name, p.name),"
 	" p.attach_btf_obj_id, p.attach_btf_id, a.target"
 	" FROM attachments a JOIN progs p ON p.snapshot_id = a.snapshot_id AND p.id = a.prog_id"
 	" WHERE a.snapshot_id = ?1 AND a.kind = 'cgroup'"

@@ -18,8 +18,8 @@ struct net_row {
 };
 
 static const char net_sql[] =
-	"SELECT a.kind, a.devname, a.mode, a.target, a.detail, p.name, a.prog_id, a.link_id,"
-	" a.ifindex, a.attach_type, a.flags, a.priority, a.handle"
+	"SELECT a.kind, a.devname, a.mode, a.target, a.detail, coalesce(p.full_name, p.name),"
+	" a.prog_id, a.link_id, a.ifindex, a.attach_type, a.flags, a.priority, a.handle"
 	" FROM attachments a LEFT JOIN progs p ON p.snapshot_id = a.snapshot_id AND p.id = a.prog_id"
 	" WHERE a.snapshot_id = ?1 AND (?2 IS NULL OR a.devname = ?2 OR a.devname IS NULL)"
 	" AND a.kind IN (?3, ?4, ?5) ORDER BY a.rowid";

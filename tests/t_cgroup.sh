@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cgroup tree / cgroup show against bpftool, on fresh cgroups with cgroup_skb programs
-# attached (multi on the parent, plain on a child), live and from a stored snapshot.
+# attached (multi on the parent, plain on a child; one name longer than the kernel keeps), live and from a stored snapshot.
 source "$(dirname "$0")/lib.sh"
 
 PIN=/sys/fs/bpf/bpfscope_t_cgroup_$$
@@ -22,7 +22,7 @@ setup() {
 #include <linux/bpf.h>
 #define SEC(n) __attribute__((section(n), used))
 char _license[] SEC("license") = "GPL";
-SEC("cgroup_skb/egress") int cg_egress_ok(struct __sk_buff *skb) { return 1; }
+SEC("cgroup_skb/egress") int cg_egress_allow_everything(struct __sk_buff *skb) { return 1; }
 SEC("cgroup_skb/ingress") int cg_ingress_ok(struct __sk_buff *skb) { return 1; }
 EOF
 	clang -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu -c "$TEST_TMP/cg.bpf.c" \
@@ -32,11 +32,11 @@ EOF
 	cleanup_add "rm -rf $PIN"
 	cleanup_add "rmdir $CG"
 	cleanup_add "rmdir $CG/child"
-	cleanup_add "bpftool cgroup detach $CG cgroup_inet_egress pinned $PIN/cg_egress_ok"
+	cleanup_add "bpftool cgroup detach $CG cgroup_inet_egress pinned $PIN/cg_egress_allow_everything"
 	cleanup_add "bpftool cgroup detach $CG/child cgroup_inet_ingress pinned $PIN/cg_ingress_ok"
 	mkdir "$CG" "$CG/child" || return 1
 	bpftool prog loadall "$TEST_TMP/cg.bpf.o" "$PIN" || return 1
-	bpftool cgroup attach "$CG" cgroup_inet_egress pinned "$PIN/cg_egress_ok" multi &&
+	bpftool cgroup attach "$CG" cgroup_inet_egress pinned "$PIN/cg_egress_allow_everything" multi &&
 	bpftool cgroup attach "$CG/child" cgroup_inet_ingress pinned "$PIN/cg_ingress_ok" || return 1
 }
 
