@@ -11,6 +11,7 @@ DB=$TEST_TMP/net.db
 # tests run in subshells (run_test): their cleanups are registered here, up front
 TCX_PIN=/sys/fs/bpf/bpfscope_t_net_tcx_$$
 FD_PIN=/sys/fs/bpf/bpfscope_t_net_fd_$$
+NF_PIN=/sys/fs/bpf/bpfscope_t_net_nf_$$
 
 # Tiny stand-ins when the samples are not built.
 build_objs() {
@@ -39,7 +40,7 @@ setup() {
 	command -v jq >/dev/null || { echo "jq not installed"; return 77; }
 	ensure_bpffs
 	build_objs || { echo "no BPF objects (make samples) and no clang"; return 77; }
-	cleanup_add "rm -f $TCX_PIN $FD_PIN"
+	cleanup_add "rm -f $TCX_PIN $FD_PIN $NF_PIN"
 	cleanup_add "ip netns del $NS"
 	cleanup_add "$NSX bpftool prog detach pinned $FD_PIN flow_dissector"
 	cleanup_add "$NSX $BPFSCOPE net detach tcx_ingress dev va"
@@ -145,12 +146,31 @@ t_flow_dissector() {
 	$NSX bpftool prog detach pinned "$pin" flow_dissector
 }
 
+# netfilter hooks exist only as links (bpftool 7.1 does not show them): check the row
+# against the link we made, ipv4 local-in at priority -128
+t_netfilter() {
+	local prog_id
+	command -v gcc >/dev/null || { echo "gcc not installed"; return 77; }
+	gcc -o "$TEST_TMP/nf_link" "$TOP/tests/helpers/nf_link.c" || return 1
+	$NSX "$TEST_TMP/nf_link" "$NF_PIN" || { echo "can't make a netfilter link" >&2; return 77; }
+	prog_id=$(bpftool -j link show pinned "$NF_PIN" | jq .prog_id)
+	$NSX "$BPFSCOPE" net show | grep -qxF "$(printf '\tip input prio -128 prog_id %s' "$prog_id")" ||
+		{ $NSX "$BPFSCOPE" net show >&2; return 1; }
+	$NSX "$BPFSCOPE" -j net show | jq -e --argjson id "$prog_id" \
+		'.[0].netfilter | any(. == {"pf": 2, "hook": 1, "prio": -128, "flags": 0, "id": $id})' \
+		>/dev/null || return 1
+	"$BPFSCOPE" --db "$DB" snapshot take >/dev/null &&
+	"$BPFSCOPE" --db "$DB" -s latest -j net show | jq -e --argjson id "$prog_id" \
+		'.[0].netfilter | any(.id == $id and .prio == -128)' >/dev/null || return 1
+	rm -f "$NF_PIN"
+}
+
 # not in $(...): its cleanups and object paths must reach this shell
 setup >"$TEST_TMP/setup.log" 2>&1; rc=$?
 out=$(cat "$TEST_TMP/setup.log")
 if [ $rc != 0 ]; then
 	for t in net_show_plain net_show_json net_show_dev net_show_stored net_show_tcx \
-		net_show_flow_dissector; do
+		net_show_flow_dissector net_show_netfilter; do
 		if [ $rc = 77 ]; then skip $t "$out"; else fail $t "setup: $(echo "$out" | tail -n 2 | tr '\n' ' ')"; fi
 	done
 	exit 0
@@ -161,3 +181,4 @@ run_test net_show_dev t_dev
 run_test net_show_stored t_stored
 run_test net_show_tcx t_tcx
 run_test net_show_flow_dissector t_flow_dissector
+run_test net_show_netfilter t_netfilter
