@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include "cli/cli.h"
 #include "lib/bpf_names.h"
-#include "probe/attach.h"
+#include "cli/attachments.h"
 #include "probe/snapshot.h"
 
 /* a live view needs neither netlink nor the perf-event fd walk */
@@ -142,6 +142,7 @@ static int do_tree(struct ctx *ctx, int argc, char **argv)
 		free(root);
 		return -1;
 	}
+	warn_not_captured(ctx, &v, SNAP_ATTACH_NO_CGROUP, "cgroup attachments");
 	if (query(ctx, &v, root, false, &st))
 		goto out;
 	out_arr_start(o, NULL);
@@ -205,6 +206,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 		free(path);
 		return -1;
 	}
+	warn_not_captured(ctx, &v, SNAP_ATTACH_NO_CGROUP, "cgroup attachments");
 	if (query(ctx, &v, path, true, &st))
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

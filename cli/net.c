@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli/cli.h"
-#include "probe/attach.h"
+#include "cli/attachments.h"
 #include "probe/snapshot.h"
 
 #define XDP_ATTACHED_MULTI_ 4	/* IFLA_XDP_ATTACHED value: several modes at once */
@@ -257,6 +257,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 		return p_err(ctx, "invalid devname %s", dev);
 	if (view_open(ctx, SNAP_ATTACH | SNAP_ATTACH_NO_CGROUP | SNAP_ATTACH_NO_PERF, &v))
 		return -1;
+	warn_not_captured(ctx, &v, SNAP_ATTACH_NO_NET, "network attachments");
 	out_arr_start(o, NULL);
 	out_obj_start(o, NULL);
 

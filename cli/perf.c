@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli/cli.h"
-#include "probe/attach.h"
+#include "cli/attachments.h"
 #include "probe/snapshot.h"
 
 int do_perf(struct ctx *ctx, int argc, char **argv);
@@ -77,6 +77,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 		return p_err(ctx, "expected no arguments, got: '%s'", argv[0]);
 	if (view_open(ctx, SNAP_ATTACH | SNAP_ATTACH_NO_NET | SNAP_ATTACH_NO_CGROUP, &v))
 		return -1;
+	warn_not_captured(ctx, &v, SNAP_ATTACH_NO_PERF, "perf-event attachments");
 	if (db_prepare(&v.db, "SELECT prog_id, flags, target, detail FROM attachments"
 		       " WHERE snapshot_id = ? AND kind = 'perf_event' ORDER BY rowid", &st, &e)) {
 		p_err_e(ctx, &e);

@@ -332,3 +332,24 @@ int attach_capture(struct db *db, int64_t snap_id, unsigned mask, uint32_t *coun
 	*count = c.count;
 	return ret;
 }
+
+int attach_captured(struct db *db, int64_t snap_id, unsigned no_bit, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t mask = -1;
+	int rc;
+
+	if (db_prepare(db, "SELECT mask FROM snapshots WHERE id = ?", &st, e))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, snap_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		mask = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return err_set(e, EIO, "can't read snapshot %lld: %s", (long long)snap_id,
+			       sqlite3_errmsg(db->sql));
+	if (mask < 0)
+		return 1;	/* unknown: assume it did, as older snapshots may not say */
+	return (mask & SNAP_ATTACH) && !(mask & no_bit);
+}

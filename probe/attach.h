@@ -14,4 +14,7 @@
 /* Called inside snapshot_take's transaction, after links are written. */
 int attach_capture(struct db *db, int64_t snap_id, unsigned mask, uint32_t *count,
 		   struct err *e);
+/* Whether a stored snapshot captured a part (no_bit: one of SNAP_ATTACH_NO_*, or 0 for
+ * any attachments at all): 1 yes, 0 no, negative errno when the snapshot can't be read. */
+int attach_captured(struct db *db, int64_t snap_id, unsigned no_bit, struct err *e);
 #endif
