@@ -5,7 +5,7 @@ PKGS     := libbpf libelf zlib sqlite3 capstone libgvc libcgraph
 CFLAGS   ?= -g -O2
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -I$(BUILD) \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -lsqlite3 -lcapstone -lgvc -lcgraph) -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -lsqlite3 -lcapstone -lgvc -lcgraph) -lm -pthread
 LIB_DIRS := lib db analyze probe viz reports
 LIB_SRCS := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
 CLI_SRCS := $(wildcard cli/*.c)

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "probe/probe_int.h"
@@ -278,102 +277,6 @@ int probe_links(struct probe *p)
 		p->res->nr_links++;
 	}
 	return 0;
-}
-
-/* ---- pins ---- */
-
-static const char *bpf_fd_kind(int fd)
-{
-	char path[64], target[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return NULL;
-	target[n] = 0;
-	if (strstr(target, "bpf-prog"))
-		return "prog";
-	if (strstr(target, "bpf-map"))
-		return "map";
-	if (strstr(target, "bpf-link"))
-		return "link";
-	return NULL;
-}
-
-static int pin_insert(struct probe *p, const char *path)
-{
-	union {
-		struct bpf_prog_info prog;
-		struct bpf_map_info map;
-		uint8_t link[256];
-	} info;
-	__u32 len = sizeof(info);
-	const char *kind;
-	uint32_t id;
-	int fd = bpf_obj_get(path), err;
-
-	if (fd < 0)
-		return 0;	/* not an object, or gone */
-	kind = bpf_fd_kind(fd);
-	memset(&info, 0, sizeof(info));
-	if (!kind || bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		close(fd);
-		return 0;
-	}
-	close(fd);
-	id = !strcmp(kind, "prog") ? info.prog.id : !strcmp(kind, "map") ? info.map.id : li_u32(info.link, 4);
-	sqlite3_reset(p->ins_pin);
-	sqlite3_bind_int64(p->ins_pin, 1, p->snap_id);
-	sqlite3_bind_text(p->ins_pin, 2, path, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(p->ins_pin, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(p->ins_pin, 4, id);
-	err = step_done(p, p->ins_pin, "pin");
-	if (!err)
-		p->res->nr_pins++;
-	return err;
-}
-
-static int pins_walk(struct probe *p, char *path, size_t len, int depth)
-{
-	DIR *d;
-	struct dirent *de;
-	size_t base = strlen(path);
-	int err = 0;
-
-	if (depth > 32 || !(d = opendir(path)))
-		return 0;
-	while (!err && (de = readdir(d))) {
-		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
-			continue;
-		if (base + strlen(de->d_name) + 2 > len)
-			continue;
-		snprintf(path + base, len - base, "/%s", de->d_name);
-		if (de->d_type == DT_DIR)
-			err = pins_walk(p, path, len, depth + 1);
-		else if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
-			err = pin_insert(p, path);
-		path[base] = 0;
-	}
-	closedir(d);
-	return err;
-}
-
-int probe_pins(struct probe *p)
-{
-	const char *root = p->opts->bpffs ? p->opts->bpffs : "/sys/fs/bpf";
-	char path[4096];
-	struct statfs sfs;
-	int err;
-
-	if (statfs(root, &sfs) || (unsigned long)sfs.f_type != BPF_FS_MAGIC)
-		return 1;	/* not mounted: the caller records a warning */
-	err = db_prepare(p->db, "INSERT OR IGNORE INTO pins(snapshot_id, path, obj_type, obj_id)"
-			 " VALUES(?,?,?,?)", &p->ins_pin, p->e);
-	if (err)
-		return err;
-	snprintf(path, sizeof(path), "%s", root);
-	return pins_walk(p, path, sizeof(path), 0);
 }
 
 /* ---- kernel symbols, once per boot ---- */

@@ -1,6 +1,7 @@
 /* Internal to probe/: the state of one snapshot being taken. */
 #ifndef BPFSCOPE_PROBE_INT_H
 #define BPFSCOPE_PROBE_INT_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <linux/bpf.h>
 #include "db/db.h"
@@ -24,15 +25,17 @@ struct probe {
 	struct fdinfo_reader fdi;
 	struct buf scratch[10];		/* reusable array buffers for get-info */
 	sqlite3_stmt *ins_prog, *ins_prog_map, *ins_map, *ins_btf, *ins_link, *ins_pin;
-	sqlite3_stmt *prev_prog;	/* code hashes of the same program in an earlier snapshot */
+	struct prev_code *prev;		/* code hashes of an earlier snapshot of this boot */
+	size_t nr_prev;
 	struct err *e;
+	bool trace;
+	uint64_t phase_t;
 };
 
 int probe_progs(struct probe *p);
 int probe_maps(struct probe *p);
 int probe_btf(struct probe *p);
 int probe_links(struct probe *p);
-int probe_pins(struct probe *p);
 int probe_kallsyms(struct probe *p);
 int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, struct buf *out,
 		      uint64_t *count, struct err *e);

@@ -2,6 +2,7 @@
  * reusable buffers (a retry only when a buffer was too small), memlock from fdinfo. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -111,35 +112,85 @@ static void prog_full_name(struct probe *p, int fd, const struct bpf_prog_info *
 	btf__free(btf);
 }
 
-/* Code hashes of this very program (same boot, id and load time) from an earlier snapshot:
- * programs are immutable, so an unchanged system re-fetches no code. */
-static bool prog_reuse(struct probe *p, const struct bpf_prog_info *info, sqlite3_stmt *ins)
-{
-	sqlite3_stmt *st = p->prev_prog;
-	bool found = false;
+/* Code hashes of the programs of the latest earlier snapshot of this boot, sorted by id:
+ * programs are immutable, so a program with the same id and load time has the same code
+ * and an unchanged system re-fetches none. */
+struct prev_code {
+	uint32_t id;
+	uint64_t load_time;
+	uint8_t hash[8][SHA256_LEN];
+	uint8_t has;			/* bit c: column c has a blob */
+};
 
-	if (!st)
-		return false;
-	sqlite3_reset(st);
+static int prev_code_load(struct probe *p)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int err;
+
+	err = db_prepare(p->db, "SELECT id, load_time, xlated, jited_insns, func_info, line_info,"
+			 " jited_line_info, jited_ksyms, jited_func_lens, prog_tags FROM progs"
+			 " WHERE snapshot_id = (SELECT max(id) FROM snapshots WHERE boot_id = ?1"
+			 " AND (mask & 1) AND id < ?2) AND xlated IS NOT NULL ORDER BY id", &st, p->e);
+	if (err)
+		return err;
 	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, info->id);
-	sqlite3_bind_int64(st, 3, info->load_time);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		for (int c = 0; c < 8; c++) {
-			if (sqlite3_column_type(st, c) == SQLITE_NULL)
-				sqlite3_bind_null(ins, COL_XLATED + c);
-			else
-				sqlite3_bind_blob(ins, COL_XLATED + c, sqlite3_column_blob(st, c),
-						  sqlite3_column_bytes(st, c), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, p->snap_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct prev_code *pc;
+
+		if (p->nr_prev == cap) {
+			struct prev_code *n;
+
+			cap = cap ? cap * 2 : 256;
+			n = realloc(p->prev, cap * sizeof(*n));
+			if (!n) {
+				sqlite3_finalize(st);
+				return err_set(p->e, ENOMEM, "out of memory");
+			}
+			p->prev = n;
 		}
-		found = true;
+		pc = &p->prev[p->nr_prev++];
+		pc->id = sqlite3_column_int64(st, 0);
+		pc->load_time = sqlite3_column_int64(st, 1);
+		pc->has = 0;
+		for (int c = 0; c < 8; c++) {
+			if (sqlite3_column_bytes(st, 2 + c) != SHA256_LEN)
+				continue;
+			memcpy(pc->hash[c], sqlite3_column_blob(st, 2 + c), SHA256_LEN);
+			pc->has |= 1u << c;
+		}
 	}
-	sqlite3_reset(st);
-	return found;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static const struct prev_code *prev_code_find(const struct probe *p, uint32_t id)
+{
+	size_t lo = 0, hi = p->nr_prev;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->prev[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->nr_prev && p->prev[lo].id == id)
+		return &p->prev[lo];
+	return NULL;
+}
+
+static void prev_code_bind(const struct prev_code *pc, sqlite3_stmt *ins)
+{
+	for (int c = 0; c < 8; c++)
+		if (pc->has & (1u << c))
+			sqlite3_bind_blob(ins, COL_XLATED + c, pc->hash[c], SHA256_LEN, SQLITE_STATIC);
 }
 
 static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info,
-		       int64_t boot_offset_ns)
+		       const struct prev_code *prev, int64_t boot_offset_ns)
 {
 	sqlite3_stmt *st = p->ins_prog;
 	char tag[2 * BPF_TAG_SIZE + 1];
@@ -187,7 +238,9 @@ static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info
 		sqlite3_bind_int64(st, c++, info->nr_jited_ksyms);
 		sqlite3_bind_int64(st, c++, info->nr_jited_func_lens);
 		sqlite3_bind_int64(st, c++, info->nr_prog_tags);
-		if (!prog_reuse(p, info, st)) {
+		if (prev) {
+			prev_code_bind(prev, st);
+		} else {
 			err = bind_blob(p, st, c++, "xlated", p->scratch[B_XL].data, info->xlated_prog_len);
 			err = err ?: bind_blob(p, st, c++, "jited", p->scratch[B_JT].data, info->jited_prog_len);
 			err = err ?: bind_blob(p, st, c++, "func_info", p->scratch[B_FI].data,
@@ -224,6 +277,7 @@ static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info
 int probe_progs(struct probe *p)
 {
 	uint32_t want[B_NR] = { 65536, 65536, 64, 64, 1024, 1024, 64, 64, 64 }, need[B_NR];
+	uint32_t none[B_NR] = { 0, 0, 64, 0, 0, 0, 0, 0, 0 };
 	bool code = p->mask & SNAP_CODE;
 	uint32_t id = 0;
 	int64_t boot_offset_ns;
@@ -241,15 +295,11 @@ int probe_progs(struct probe *p)
 	err = err ?: db_prepare(p->db, "INSERT INTO prog_maps(snapshot_id, prog_id, idx, map_id)"
 				" VALUES(?,?,?,?)", &p->ins_prog_map, p->e);
 	if (!err && code)
-		err = db_prepare(p->db, "SELECT p.xlated, p.jited_insns, p.func_info, p.line_info,"
-				 " p.jited_line_info, p.jited_ksyms, p.jited_func_lens, p.prog_tags"
-				 " FROM progs p JOIN snapshots s ON s.id = p.snapshot_id"
-				 " WHERE s.boot_id = ?1 AND p.id = ?2 AND p.load_time = ?3"
-				 " AND p.xlated IS NOT NULL ORDER BY s.id DESC LIMIT 1",
-				 &p->prev_prog, p->e);
+		err = prev_code_load(p);
 	if (err)
 		return err;
 	for (;;) {
+		const struct prev_code *prev = NULL;
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
 		int fd;
@@ -268,8 +318,13 @@ int probe_progs(struct probe *p)
 			}
 			return err_set(p->e, errno, "can't get prog fd (id %u): %s", id, strerror(errno));
 		}
+		/* one call with every array when the code is needed (a retry only when a buffer
+		 * was short); no arrays when an earlier snapshot of this boot has this code */
+		prev = code ? prev_code_find(p, id) : NULL;
 		for (int tries = 0;; tries++) {
-			err = prog_info_arrays(p, &info, want);
+			uint32_t *ask = code && !prev ? want : none;
+
+			err = prog_info_arrays(p, &info, ask);
 			if (err)
 				break;
 			len = sizeof(info);
@@ -278,12 +333,18 @@ int probe_progs(struct probe *p)
 					      strerror(errno));
 				break;
 			}
-			if (prog_info_fits(&info, want, code, need) || tries > 2)
+			if (prev && prev->load_time != info.load_time) {
+				prev = NULL;	/* a new program under a reused id */
+				continue;
+			}
+			if (prog_info_fits(&info, ask, code && !prev, need) || tries > 3)
 				break;
-			memcpy(want, need, sizeof(want));
+			for (int i = 0; i < B_NR; i++)
+				if (need[i] > ask[i])
+					ask[i] = need[i];
 		}
 		if (!err)
-			err = prog_insert(p, fd, &info, boot_offset_ns);
+			err = prog_insert(p, fd, &info, prev, boot_offset_ns);
 		close(fd);
 		if (err)
 			return err;

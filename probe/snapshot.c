@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "config.h"
 #include "probe/attach.h"
+#include "probe/pins.h"
 #include "probe/probe_int.h"
 
 int bind_blob(struct probe *p, sqlite3_stmt *st, int col, const char *kind, const void *data,
@@ -123,6 +124,16 @@ static int snapshot_finish(struct probe *p, uint64_t t0, const char *warnings)
 	return err;
 }
 
+/* BPFSCOPE_TRACE=1 prints how long each phase took, for the benchmarks. */
+static void phase_done(struct probe *p, const char *what)
+{
+	uint64_t now = now_monotonic_ns();
+
+	if (p->trace)
+		fprintf(stderr, "phase %-12s %8.2f ms\n", what, (now - p->phase_t) / 1e6);
+	p->phase_t = now;
+}
+
 static void probe_free(struct probe *p)
 {
 	sqlite3_finalize(p->ins_prog);
@@ -131,7 +142,7 @@ static void probe_free(struct probe *p)
 	sqlite3_finalize(p->ins_btf);
 	sqlite3_finalize(p->ins_link);
 	sqlite3_finalize(p->ins_pin);
-	sqlite3_finalize(p->prev_prog);
+	free(p->prev);
 	fdinfo_close(&p->fdi);
 	for (size_t i = 0; i < ARRAY_SIZE(p->scratch); i++)
 		buf_free(&p->scratch[i]);
@@ -143,11 +154,14 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	struct probe p = { .db = db, .opts = opts, .res = res, .e = e, .mask = opts->mask };
 	uint64_t t0 = now_monotonic_ns(), taken_at = now_realtime_ns();
 	char warnings[512] = "";
+	struct pins_job pins = { 0 };
 	struct utsname uts;
 	int err, stats_fd = -1;
 
 	memset(res, 0, sizeof(*res));
 	p.fdi.fd = -1;
+	p.trace = getenv("BPFSCOPE_TRACE") != NULL;
+	p.phase_t = t0;
 	if (p.mask & SNAP_CODE)
 		p.mask |= SNAP_BTF_DATA;	/* function names and source lines live in BTF */
 	uname(&uts);
@@ -167,22 +181,30 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 			nanosleep(&ts, NULL);
 		}
 	}
+	if (p.mask & SNAP_PINS)
+		pins_start(&pins, opts->bpffs ? opts->bpffs : "/sys/fs/bpf");
 	err = db_begin(db, e);
 	if (err)
 		goto out;
 	err = snapshot_row(&p, taken_at, &uts);
+	phase_done(&p, "row");
 	if (!err && (p.mask & SNAP_CODE))
 		err = probe_kallsyms(&p);
+	phase_done(&p, "kallsyms");
 	if (!err)
 		err = probe_progs(&p);
+	phase_done(&p, "progs");
 	if (!err)
 		err = probe_maps(&p);
+	phase_done(&p, "maps");
 	if (!err)
 		err = probe_btf(&p);
+	phase_done(&p, "btf");
 	if (!err)
 		err = probe_links(&p);
+	phase_done(&p, "links");
 	if (!err && (p.mask & SNAP_PINS)) {
-		err = probe_pins(&p);
+		err = pins_finish(&p, &pins);
 		if (err > 0) {
 			snprintf(warnings, sizeof(warnings),
 				 "bpffs is not mounted at %s: pins not recorded",
@@ -190,18 +212,22 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 			err = 0;
 		}
 	}
+	phase_done(&p, "pins");
 	if (!err && (p.mask & SNAP_ATTACH))
 		err = attach_capture(db, p.snap_id, p.mask, &res->nr_attachments, e);
+	phase_done(&p, "attachments");
 	if (!err)
 		err = snapshot_finish(&p, t0, warnings);
 	res->id = p.snap_id;
 	if (!err)
 		err = db_commit(db, e);
+	phase_done(&p, "commit");
 	if (err)
 		db_rollback(db);
 out:
 	if (stats_fd >= 0)
 		close(stats_fd);
+	pins_free(&pins);
 	probe_free(&p);
 	return err;
 }

@@ -23,9 +23,12 @@ fail() { _result FAIL "$1" "${2:-}"; }
 skip() { _result SKIP "$1" "${2:-}"; }
 
 # run_test NAME FUNC: FUNC returns 0 (pass), 1 (fail, its stderr explains), 77 (skip).
+# The function runs in this shell (not a subshell), so what it registers with cleanup_add
+# is undone by the EXIT trap.
 run_test() {
 	local name=$1 fn=$2 out rc
-	out=$( { "$fn"; } 2>&1 ); rc=$?
+	"$fn" > "$TEST_TMP/.out" 2>&1; rc=$?
+	out=$(cat "$TEST_TMP/.out")
 	case $rc in
 	0) pass "$name" ;;
 	77) skip "$name" "$(printf '%s' "$out" | tail -n 1)" ;;

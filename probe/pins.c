@@ -1,0 +1,179 @@
+/* Walking bpffs for pins, in a thread of its own: it needs a path lookup and a get-info per
+ * pin and nothing from the database, so it overlaps the program and map walks. */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "probe/env.h"
+#include "probe/pins.h"
+#include "probe/probe_int.h"
+
+/* What kind of object fd is, from /proc/self/fd. */
+static char fd_kind(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = 0;
+	if (strstr(target, "bpf-prog"))
+		return 'p';
+	if (strstr(target, "bpf-map"))
+		return 'm';
+	if (strstr(target, "bpf-link"))
+		return 'l';
+	return 0;
+}
+
+/* The kernel answers get-info with the size of its own info struct for the fd's kind, and
+ * the three kinds differ in size: after one readlink per size, the size alone tells. */
+static char pin_kind(struct pins_job *j, int fd, uint32_t len)
+{
+	for (int i = 0; i < j->nr_sizes; i++)
+		if (j->sizes[i] == len)
+			return j->kinds[i];
+	{
+		char k = fd_kind(fd);
+
+		if (k && j->nr_sizes < (int)ARRAY_SIZE(j->sizes)) {
+			j->sizes[j->nr_sizes] = len;
+			j->kinds[j->nr_sizes++] = k;
+		}
+		return k;
+	}
+}
+
+static int pin_add(struct pins_job *j, const char *path)
+{
+	uint8_t info[256];	/* more than any info struct; the tail must be zero */
+	__u32 len = sizeof(info);
+	struct pin_rec *r;
+	char kind;
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return 0;	/* not an object, or gone */
+	memset(info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len)) {
+		close(fd);
+		return 0;
+	}
+	kind = pin_kind(j, fd, len);
+	close(fd);
+	if (!kind)
+		return 0;
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 256;
+
+		r = realloc(j->recs, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		j->recs = r;
+		j->cap = cap;
+	}
+	r = &j->recs[j->n];
+	r->path = strdup(path);
+	if (!r->path)
+		return -ENOMEM;
+	r->kind = kind;
+	memcpy(&r->id, info + 4, 4);	/* prog, map and link info all start: type, id */
+	j->n++;
+	return 0;
+}
+
+static int pins_walk(struct pins_job *j, char *path, size_t len, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	size_t base = strlen(path);
+	int err = 0;
+
+	if (depth > 32 || !(d = opendir(path)))
+		return 0;
+	while (!err && (de = readdir(d))) {
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (base + strlen(de->d_name) + 2 > len)
+			continue;
+		snprintf(path + base, len - base, "/%s", de->d_name);
+		if (de->d_type == DT_DIR)
+			err = pins_walk(j, path, len, depth + 1);
+		else if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
+			err = pin_add(j, path);
+		path[base] = 0;
+	}
+	closedir(d);
+	return err;
+}
+
+static void *pins_thread(void *arg)
+{
+	struct pins_job *j = arg;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s", j->root);
+	j->err = pins_walk(j, path, sizeof(path), 0);
+	return NULL;
+}
+
+int pins_start(struct pins_job *j, const char *root)
+{
+	memset(j, 0, sizeof(*j));
+	snprintf(j->root, sizeof(j->root), "%s", root);
+	if (!env_is_bpffs(root)) {
+		j->unmounted = true;
+		return 0;
+	}
+	/* no thread (no memory, say): walk inline when finishing */
+	j->started = !pthread_create(&j->th, NULL, pins_thread, j);
+	return 0;
+}
+
+int pins_finish(struct probe *p, struct pins_job *j)
+{
+	int err = 0;
+
+	if (j->unmounted)
+		return 1;
+	if (j->started)
+		pthread_join(j->th, NULL);
+	else
+		pins_thread(j);
+	j->started = false;
+	if (j->err)
+		err = err_set(p->e, -j->err, "can't walk %s: %s", j->root, strerror(-j->err));
+	if (!err)
+		err = db_prepare(p->db, "INSERT OR IGNORE INTO pins(snapshot_id, path, obj_type, obj_id)"
+				 " VALUES(?,?,?,?)", &p->ins_pin, p->e);
+	for (size_t i = 0; !err && i < j->n; i++) {
+		const struct pin_rec *r = &j->recs[i];
+
+		sqlite3_reset(p->ins_pin);
+		sqlite3_bind_int64(p->ins_pin, 1, p->snap_id);
+		sqlite3_bind_text(p->ins_pin, 2, r->path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(p->ins_pin, 3, r->kind == 'p' ? "prog" : r->kind == 'm' ? "map" : "link",
+				  -1, SQLITE_STATIC);
+		sqlite3_bind_int64(p->ins_pin, 4, r->id);
+		err = step_done(p, p->ins_pin, "pin");
+		if (!err)
+			p->res->nr_pins++;
+	}
+	return err;
+}
+
+void pins_free(struct pins_job *j)
+{
+	if (j->started)
+		pthread_join(j->th, NULL);
+	for (size_t i = 0; i < j->n; i++)
+		free(j->recs[i].path);
+	free(j->recs);
+	memset(j, 0, sizeof(*j));
+}

@@ -1,0 +1,33 @@
+/* Pins: bpffs walked in a background thread while the probe walks programs and maps. */
+#ifndef BPFSCOPE_PINS_H
+#define BPFSCOPE_PINS_H
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct probe;
+
+struct pin_rec {
+	char *path;
+	char kind;		/* 'p'rog, 'm'ap, 'l'ink */
+	uint32_t id;
+};
+
+struct pins_job {
+	char root[512];
+	pthread_t th;
+	bool started, unmounted;
+	int err;
+	struct pin_rec *recs;
+	size_t n, cap;
+	uint32_t sizes[8];	/* info sizes seen, and the kind each one means */
+	char kinds[8];
+	int nr_sizes;
+};
+
+int pins_start(struct pins_job *j, const char *root);
+/* Join the walk and insert its rows; 1 when bpffs is not mounted there. */
+int pins_finish(struct probe *p, struct pins_job *j);
+void pins_free(struct pins_job *j);
+#endif
