@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# net show against bpftool net show, in a fresh network namespace: a veth pair with an
-# XDP generic program and clsact filters, live and from a stored snapshot.
+# net show against bpftool net show, in a fresh network namespace: a veth pair with XDP
+# (generic on one end, driver mode on the other) and clsact filters, live and from a stored snapshot.
 source "$(dirname "$0")/lib.sh"
 
 NS=bpfscope-net-$$
@@ -48,11 +48,12 @@ setup() {
 	$NSX ip link add va type veth peer name vb &&
 	$NSX ip link set va up && $NSX ip link set vb up &&
 	$NSX ip link set dev va xdpgeneric obj "$XDP_OBJ" sec xdp &&
+	$NSX ip link set dev vb xdpdrv obj "$XDP_OBJ" sec xdp &&
 	$NSX tc qdisc add dev va clsact && $NSX tc qdisc add dev vb clsact &&
 	$NSX tc filter add dev va ingress bpf da obj "$TC_OBJ" sec tc &&
 	$NSX tc filter add dev vb egress bpf da obj "$TC_OBJ" sec tc || return 1
 	# the objects loaded must be the ones on our devices
-	$NSX bpftool -j net show | jq -e '.[0].xdp | length == 1' >/dev/null || return 1
+	$NSX bpftool -j net show | jq -e '.[0].xdp | length == 2' >/dev/null || return 1
 }
 
 # bpftool 7.1 has no netfilter section: compare what comes before ours
