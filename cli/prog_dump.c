@@ -1,4 +1,553 @@
-/* prog dump xlated|jited: stub until the disassemblers land. */
+/* prog dump xlated|jited PROG [file FILE] [opcodes] [linum] [visual]: bpftool's layouts
+ * (plain and -j), printed from the dump-as-data the decoders build from the view. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "analyze/jited.h"
+#include "analyze/prog_code.h"
+#include "analyze/xlated.h"
 #include "cli/cli.h"
-#include "cli/stub.h"
-STUB_CMD(do_prog_dump, "prog dump")
+#include "lib/bpf_names.h"
+#include "probe/snapshot.h"
+
+struct dump_opts {
+	bool jited, opcodes, linum;
+	const char *file;
+};
+
+/* Source lines and prototypes come from untrusted BTF: keep tabs (sources have them, and
+ * bpftool prints them), escape every other control byte. */
+static void put_safe(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = *s;
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+static void put_hex(FILE *f, const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(f, i ? " %02x" : "%02x", p[i]);
+}
+
+static void print_src_plain(FILE *f, const struct dump_line *l, bool linum)
+{
+	fputs("; ", f);
+	put_safe(f, l->text);
+	if (linum) {
+		fputs(" [file:", f);
+		put_safe(f, l->file ? l->file : "");
+		fprintf(f, " line_num:%u line_col:%u]", l->line, l->col);
+	}
+	fputc('\n', f);
+}
+
+static void print_warnings(struct ctx *ctx, const struct dump *d)
+{
+	char safe[600];
+
+	for (size_t i = 0; i < d->n; i++)
+		if (d->lines[i].kind == DL_WARN)
+			p_info(ctx, "Warning: %s", out_safe(d->lines[i].text, safe, sizeof(safe)));
+}
+
+static void print_xlated_plain(FILE *f, const struct dump *d, const struct dump_opts *o)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct dump_line *l = &d->lines[i];
+
+		switch (l->kind) {
+		case DL_FUNC:
+			put_safe(f, l->text);
+			fputs(":\n", f);
+			break;
+		case DL_SRC:
+			print_src_plain(f, l, o->linum);
+			break;
+		case DL_INSN:
+			fprintf(f, "%4u: %s\n", l->pc, l->text);
+			if (o->opcodes) {
+				fputs("       ", f);
+				put_hex(f, l->bytes, l->nbytes);
+				fputc('\n', f);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void json_hex_bytes(struct jw *w, const char *key, const uint8_t *p, uint32_t n)
+{
+	char b[8];
+
+	jw_name(w, key);
+	jw_start_array(w);
+	for (uint32_t i = 0; i < n; i++) {
+		snprintf(b, sizeof(b), "0x%02x", p[i]);
+		jw_string(w, b);
+	}
+	jw_end_array(w);
+}
+
+static void json_hex_field(struct jw *w, const char *key, const char *fmt, unsigned v)
+{
+	char b[16];
+
+	snprintf(b, sizeof(b), fmt, v);
+	jw_name(w, key);
+	jw_string(w, b);
+}
+
+/* bpftool's btf_dump_linfo_json: file only with linum, zero line/col left out */
+static void print_src_json(struct jw *w, const struct dump_line *l, bool linum)
+{
+	jw_name(w, "src");
+	jw_string(w, l->text);
+	if (!linum)
+		return;
+	if (l->file) {
+		jw_name(w, "file");
+		jw_string(w, l->file);
+	}
+	if (l->line) {
+		jw_name(w, "line_num");
+		jw_uint(w, l->line);
+	}
+	if (l->col) {
+		jw_name(w, "line_col");
+		jw_uint(w, l->col);
+	}
+}
+
+/* [{"proto": ..., "src": ..., "disasm": "(b7) r0 = 0", "opcodes": {...}}, ...] */
+static void print_xlated_json(struct jw *w, const struct dump *d, const struct dump_opts *o)
+{
+	bool open = false;
+
+	jw_start_array(w);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct dump_line *l = &d->lines[i];
+
+		if (l->kind == DL_WARN || l->kind == DL_ADDR)
+			continue;
+		if (!open) {
+			jw_start_object(w);
+			open = true;
+		}
+		if (l->kind == DL_FUNC) {
+			jw_name(w, "proto");
+			jw_string(w, l->text);
+			continue;
+		}
+		if (l->kind == DL_SRC) {
+			print_src_json(w, l, o->linum);
+			continue;
+		}
+		jw_name(w, "disasm");
+		jw_string(w, l->text);
+		if (o->opcodes && l->nbytes >= 8) {
+			jw_name(w, "opcodes");
+			jw_start_object(w);
+			json_hex_field(w, "code", "0x%02x", l->bytes[0]);
+			json_hex_field(w, "src_reg", "0x%x", l->bytes[1] >> 4);
+			json_hex_field(w, "dst_reg", "0x%x", l->bytes[1] & 0xf);
+			json_hex_bytes(w, "off", l->bytes + 2, 2);
+			/* a 64-bit immediate: its imm and the whole second slot, as bpftool */
+			json_hex_bytes(w, "imm", l->bytes + 4, l->nbytes > 8 ? 12 : 4);
+			jw_end_object(w);
+		}
+		jw_end_object(w);
+		open = false;
+	}
+	if (open)
+		jw_end_object(w);
+	jw_end_array(w);
+}
+
+/* bpftool's jited layout: per function "proto:", "symbol:", then "%4x:\t<insn>", a blank
+ * line after each function. A program without func lens is one unnamed block. */
+static void print_jited_plain(FILE *f, const struct dump *d, const struct dump_opts *o)
+{
+	bool in_func = false;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct dump_line *l = &d->lines[i];
+
+		switch (l->kind) {
+		case DL_FUNC:
+			if (in_func)
+				fputc('\n', f);
+			in_func = false;
+			put_safe(f, l->text);
+			fputs(":\n", f);
+			break;
+		case DL_ADDR:
+			if (in_func)
+				fputc('\n', f);
+			in_func = true;
+			if (l->text)
+				put_safe(f, l->text);
+			else
+				fprintf(f, "0x%016" PRIx64, l->addr);
+			fputs(":\n", f);
+			break;
+		case DL_SRC:
+			print_src_plain(f, l, o->linum);
+			break;
+		case DL_INSN:
+			fprintf(f, "%4x:\t", l->pc);
+			put_safe(f, l->text);
+			if (o->opcodes) {
+				fputs("\n\t", f);
+				for (uint32_t b = 0; b < l->nbytes; b++)
+					fprintf(f, "%02x ", l->bytes[b]);
+			}
+			fputc('\n', f);
+			break;
+		default:
+			break;
+		}
+	}
+	if (in_func)
+		fputc('\n', f);
+}
+
+/* "operation" and "operands" as bpftool's LLVM printer splits the text */
+static void json_jited_insn(struct jw *w, const struct dump_line *l, const struct dump_opts *o)
+{
+	char text[512], pcs[16], *save = NULL, *tok;
+	int nops = 0;
+
+	snprintf(pcs, sizeof(pcs), "0x%x", l->pc);
+	jw_name(w, "pc");
+	jw_string(w, pcs);
+	snprintf(text, sizeof(text), "%s", l->text ? l->text : "");
+	tok = strtok_r(text, " \t", &save);
+	jw_name(w, "operation");
+	jw_string(w, tok ? tok : "");
+	jw_name(w, "operands");
+	jw_start_array(w);
+	while ((tok = strtok_r(NULL, " \t,()", &save))) {
+		jw_string(w, tok);
+		nops++;
+	}
+	if (!nops)
+		jw_null(w);
+	jw_end_array(w);
+	if (o->opcodes)
+		json_hex_bytes(w, "opcodes", l->bytes, l->nbytes);
+}
+
+static void print_jited_json(struct jw *w, const struct dump *d, const struct dump_opts *o)
+{
+	bool funcs = false, in_func = false, open = false;
+
+	for (size_t i = 0; i < d->n; i++)
+		funcs |= d->lines[i].kind == DL_ADDR;
+	jw_start_array(w);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct dump_line *l = &d->lines[i];
+
+		if (l->kind == DL_WARN)
+			continue;
+		if (funcs && (l->kind == DL_FUNC || l->kind == DL_ADDR) && in_func) {
+			jw_end_array(w);	/* insns */
+			jw_end_object(w);
+			in_func = false;
+		}
+		if (l->kind == DL_FUNC || l->kind == DL_ADDR) {
+			if (!open) {
+				jw_start_object(w);
+				open = true;
+			}
+			if (l->kind == DL_FUNC) {
+				jw_name(w, "proto");
+				jw_string(w, l->text);
+				continue;
+			}
+			jw_name(w, "name");
+			if (l->text) {
+				jw_string(w, l->text);
+			} else {
+				char a[24];
+
+				snprintf(a, sizeof(a), "0x%016" PRIx64, l->addr);
+				jw_string(w, a);
+			}
+			jw_name(w, "insns");
+			jw_start_array(w);
+			in_func = true;
+			open = false;
+			continue;
+		}
+		jw_start_object(w);
+		if (l->kind == DL_SRC) {
+			print_src_json(w, l, o->linum);
+			/* the instruction this line belongs to follows */
+			if (i + 1 < d->n && d->lines[i + 1].kind == DL_INSN)
+				l = &d->lines[++i];
+			else {
+				jw_end_object(w);
+				continue;
+			}
+		}
+		json_jited_insn(w, l, o);
+		jw_end_object(w);
+	}
+	if (in_func) {
+		jw_end_array(w);
+		jw_end_object(w);
+	} else if (open) {
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
+
+static int write_raw(struct ctx *ctx, const char *path, const void *p, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), err;
+	ssize_t n;
+
+	if (fd < 0) {
+		err = errno;
+		return p_err(ctx, "can't open file %s: %s", path, strerror(err));
+	}
+	n = len ? write(fd, p, len) : 0;
+	err = errno;
+	close(fd);
+	if (n != (ssize_t)len)
+		return p_err(ctx, "error writing output file: %s", n < 0 ? strerror(err) : "short write");
+	return 0;
+}
+
+/* bpftool's print_prog_header_*: the line that separates programs when PROG matched several */
+static void print_prog_header(struct ctx *ctx, struct view *v, const struct prog_code *pc)
+{
+	const char *tname = prog_type_name(pc->type), *full = prog_code_func_name(pc, 0);
+	uint64_t run_time = 0, run_cnt = 0, misses = 0;
+	char name[128], safe[512];
+	bool gpl = false;
+	sqlite3_stmt *st;
+	struct err e = { 0 };
+
+	if (!db_prepare(&v->db, "SELECT gpl_compatible, run_time_ns, run_cnt, recursion_misses"
+			" FROM progs WHERE snapshot_id = ? AND id = ?", &st, &e)) {
+		sqlite3_bind_int64(st, 1, v->snap_id);
+		sqlite3_bind_int64(st, 2, pc->id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			gpl = sqlite3_column_int64(st, 0);
+			run_time = sqlite3_column_int64(st, 1);
+			run_cnt = sqlite3_column_int64(st, 2);
+			misses = sqlite3_column_int64(st, 3);
+		}
+		sqlite3_finalize(st);
+	}
+	/* names are cut at 15 bytes; bpftool shows the BTF name when it extends the cut one */
+	if (strlen(pc->name) == 15 && !strncmp(full, pc->name, 15))
+		snprintf(name, sizeof(name), "%s", full);
+	else
+		snprintf(name, sizeof(name), "%s", pc->name);
+	if (out_json(&ctx->out)) {
+		struct jw *w = &ctx->out.jw;
+
+		jw_name(w, "id");
+		jw_uint(w, pc->id);
+		jw_name(w, "type");
+		if (tname)
+			jw_string(w, tname);
+		else
+			jw_uint(w, pc->type);
+		jw_name(w, "name");
+		jw_string(w, name);
+		jw_name(w, "tag");
+		jw_string(w, pc->tag);
+		jw_name(w, "gpl_compatible");
+		jw_bool(w, gpl);
+		if (run_time) {
+			jw_name(w, "run_time_ns");
+			jw_uint(w, run_time);
+			jw_name(w, "run_cnt");
+			jw_uint(w, run_cnt);
+		}
+		if (misses) {
+			jw_name(w, "recursion_misses");
+			jw_uint(w, misses);
+		}
+		return;
+	}
+	printf("%u: ", pc->id);
+	if (tname)
+		printf("%s  ", tname);
+	else
+		printf("type %u  ", pc->type);
+	printf("name %s  tag %s%s", out_safe(name, safe, sizeof(safe)), pc->tag,
+	       gpl ? "  gpl" : "");
+	if (run_time)
+		printf(" run_time_ns %" PRIu64 " run_cnt %" PRIu64, run_time, run_cnt);
+	if (misses)
+		printf(" recursion_misses %" PRIu64, misses);
+	printf("\n");
+}
+
+static int dump_one(struct ctx *ctx, const struct prog_code *pc, const struct dump_opts *o)
+{
+	struct dump d = { 0 };
+	struct err e = { 0 };
+	int ret = -1;
+
+	if (o->jited && !pc->jited_len) {
+		p_info(ctx, "no instructions returned");
+		return -1;
+	}
+	if (!o->jited && !pc->nr_insns)
+		return p_err(ctx, "error retrieving insn dump: kernel.kptr_restrict set?");
+	if (o->file) {
+		if (o->jited)
+			ret = write_raw(ctx, o->file, pc->jited, pc->jited_len);
+		else
+			ret = write_raw(ctx, o->file, pc->insns,
+					(size_t)pc->nr_insns * sizeof(*pc->insns) + pc->xlated_tail);
+		if (!ret)
+			out_null(&ctx->out, NULL);
+		return ret;
+	}
+	if ((o->jited ? jited_dump : xlated_dump)(pc, (o->opcodes ? DUMP_OPCODES : 0) |
+						  (o->linum ? DUMP_LINUM : 0), &d, &e)) {
+		p_err_e(ctx, &e);
+		goto out;
+	}
+	if (out_json(&ctx->out)) {
+		if (o->jited)
+			print_jited_json(&ctx->out.jw, &d, o);
+		else
+			print_xlated_json(&ctx->out.jw, &d, o);
+	} else if (o->jited) {
+		print_jited_plain(ctx->out.f, &d, o);
+	} else {
+		print_xlated_plain(ctx->out.f, &d, o);
+	}
+	print_warnings(ctx, &d);
+	ret = 0;
+out:
+	dump_free(&d);
+	return ret;
+}
+
+static int dump_help(struct ctx *ctx)
+{
+	fprintf(stderr,
+		"Usage: %1$s prog dump xlated PROG [{ file FILE | [opcodes] [linum] [visual] }]\n"
+		"       %1$s prog dump jited  PROG [{ file FILE | [opcodes] [linum] }]\n"
+		"       " HELP_SPEC_PROGRAM "\n"
+		"       " HELP_SPEC_OPTIONS "\n", ctx->argv0);
+	return -1;
+}
+
+int do_prog_dump(struct ctx *ctx, int argc, char **argv)
+{
+	struct dump_opts o = { 0 };
+	uint32_t *ids = NULL;
+	size_t n = 0;
+	struct view v;
+	int ret = -1;
+
+	if (argc < 1)
+		return dump_help(ctx);
+	if (is_prefix(*argv, "jited"))
+		o.jited = true;
+	else if (!is_prefix(*argv, "xlated"))
+		return p_err(ctx, "expected 'xlated' or 'jited', got: %s", *argv);
+	NEXT_ARG();
+	if (argc < 2)
+		return dump_help(ctx);
+	/* 'visual' draws the CFG instead: hand the whole request to its owner */
+	for (int i = 2; !o.jited && i < argc; i++) {
+		if (is_prefix(argv[i], "visual")) {
+			if (out_json(&ctx->out))
+				return p_err(ctx, "'visual' is not compatible with JSON output");
+			return do_prog_dump_visual(ctx, argc, argv);
+		}
+		if (is_prefix(argv[i], "file"))
+			i++;
+	}
+	/* a pinned path is resolved through the view's pins, which cost a bpffs walk */
+	if (view_open(ctx, SNAP_CODE | (keyword_is(*argv, "pinned") ? SNAP_PINS : 0), &v))
+		return -1;
+	if (prog_select(ctx, &v, &argc, &argv, &ids, &n))
+		goto out;
+	if (!n) {
+		p_err(ctx, "no program matched");
+		goto out;
+	}
+	while (argc) {
+		if (is_prefix(*argv, "file")) {
+			NEXT_ARG();
+			if (!argc) {
+				p_err(ctx, "expected file path");
+				goto out;
+			}
+			if (n > 1) {
+				p_err(ctx, "several programs matched");
+				goto out;
+			}
+			o.file = *argv;
+			NEXT_ARG();
+		} else if (is_prefix(*argv, "opcodes")) {
+			o.opcodes = true;
+			NEXT_ARG();
+		} else if (is_prefix(*argv, "linum")) {
+			o.linum = true;
+			NEXT_ARG();
+		} else {
+			p_err(ctx, "unknown argument '%s' (expected file, opcodes, linum%s)", *argv,
+			      o.jited ? "" : " or visual");
+			goto out;
+		}
+	}
+	if (o.file && (o.opcodes || o.linum)) {
+		p_err(ctx, "'file' is not compatible with 'opcodes', 'visual', or 'linum'");
+		goto out;
+	}
+	if (out_json(&ctx->out) && n > 1)
+		jw_start_array(&ctx->out.jw);
+	ret = 0;
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct prog_code pc;
+		struct err e = { 0 };
+
+		if (prog_code_load(&v.db, v.snap_id, ids[i], PROG_CODE_ALL, &pc, &e)) {
+			ret = p_err_e(ctx, &e);
+			break;
+		}
+		if (out_json(&ctx->out) && n > 1) {
+			jw_start_object(&ctx->out.jw);
+			print_prog_header(ctx, &v, &pc);
+			jw_name(&ctx->out.jw, "insns");
+		} else if (n > 1) {
+			print_prog_header(ctx, &v, &pc);
+		}
+		ret = dump_one(ctx, &pc, &o);
+		prog_code_free(&pc);
+		if (out_json(&ctx->out) && n > 1)
+			jw_end_object(&ctx->out.jw);
+		else if (n > 1 && i != n - 1)
+			printf("\n");
+	}
+	if (out_json(&ctx->out) && n > 1)
+		jw_end_array(&ctx->out.jw);
+out:
+	free(ids);
+	view_close(&v);
+	return ret;
+}
