@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # net show against bpftool net show, in a fresh network namespace: a veth pair with XDP
-# (generic on one end, driver mode on the other) and clsact filters, live and from a stored snapshot.
+# (generic on one end, driver mode on the other) and clsact filters, live and from a
+# stored snapshot.
 source "$(dirname "$0")/lib.sh"
 
 NS=bpfscope-net-$$
