@@ -53,6 +53,10 @@ struct view {
 };
 int view_open(struct ctx *ctx, unsigned mask, struct view *v);
 void view_close(struct view *v);
+/* After selecting from a live view opened without SNAP_CODE / SNAP_MAPS_DATA: fetch the code
+ * of these programs / the contents of these maps only (no-op on a stored snapshot). */
+int view_fill_progs(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t n);
+int view_fill_maps(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t n);
 /* Open the history database for writing (snapshot take/delete) or reading (query, list). */
 int history_open(struct ctx *ctx, bool write, struct db *db);
 
@@ -63,6 +67,7 @@ int do_btf(struct ctx *ctx, int argc, char **argv);
 int do_link(struct ctx *ctx, int argc, char **argv);
 int do_net(struct ctx *ctx, int argc, char **argv);
 int do_cgroup(struct ctx *ctx, int argc, char **argv);
+int do_perf(struct ctx *ctx, int argc, char **argv);
 int do_snapshot(struct ctx *ctx, int argc, char **argv);
 int do_query(struct ctx *ctx, int argc, char **argv);
 int do_gen(struct ctx *ctx, int argc, char **argv);

@@ -18,7 +18,7 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 	       "       %s version\n"
 	       "\n"
-	       "       OBJECT := { prog | map | btf | link | net | cgroup | snapshot | query |\n"
+	       "       OBJECT := { prog | map | btf | link | net | cgroup | perf | snapshot | query |\n"
 	       "                   gen | replay | version }\n"
 	       "       " HELP_SPEC_OPTIONS "\n"
 	       "\n"
@@ -37,6 +37,7 @@ static const struct cmd objects[] = {
 	{ "link", do_link },
 	{ "net", do_net },
 	{ "cgroup", do_cgroup },
+	{ "perf", do_perf },
 	{ "snapshot", do_snapshot },
 	{ "query", do_query },
 	{ "gen", do_gen },

@@ -359,11 +359,13 @@ static int do_dump(struct ctx *ctx, int argc, char **argv)
 
 	if (argc < 2)
 		return p_err(ctx, "expected MAP: " HELP_SPEC_MAP);
-	if (view_open(ctx, SNAP_PINS | SNAP_MAPS_DATA, &v))
+	if (view_open(ctx, SNAP_PINS, &v))
 		return -1;
 	err = map_select(ctx, &v, &argc, &argv, &ids, &n);
 	if (!err && argc > 0)
 		err = p_err(ctx, "unexpected argument '%s'", argv[0]);
+	if (!err)
+		err = view_fill_maps(ctx, &v, ids, n);
 	if (!err) {
 		out_arr_start(&ctx->out, NULL);
 		for (size_t i = 0; i < n && !err; i++) {

@@ -50,3 +50,25 @@ void view_close(struct view *v)
 {
 	db_close(&v->db);
 }
+
+int view_fill_progs(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t n)
+{
+	struct err e = { 0 };
+
+	if (!v->live)
+		return 0;
+	if (snapshot_fill_code(&v->db, v->snap_id, ids, n, &e))
+		return p_err_e(ctx, &e);
+	return 0;
+}
+
+int view_fill_maps(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t n)
+{
+	struct err e = { 0 };
+
+	if (!v->live)
+		return 0;
+	if (snapshot_fill_maps(&v->db, v->snap_id, ids, n, &e))
+		return p_err_e(ctx, &e);
+	return 0;
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "analyze/map_contents.h"
 #include "probe/probe_int.h"
 
@@ -223,4 +224,64 @@ int probe_maps(struct probe *p)
 		p->res->nr_maps++;
 	}
 	return 0;
+}
+
+int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size_t n, struct err *e)
+{
+	struct snapshot_opts opts = { 0 };
+	struct snapshot_result res = { 0 };
+	struct probe p = { .db = db, .snap_id = snap_id, .mask = SNAP_MAPS_DATA, .e = e,
+			   .opts = &opts, .res = &res };
+	sqlite3_stmt *st = NULL;
+	int err;
+
+	p.fdi.fd = -1;
+	p.nr_cpus = libbpf_num_possible_cpus();
+	if (p.nr_cpus < 1)
+		p.nr_cpus = 1;
+	err = db_prepare(db, "UPDATE maps SET contents = ?1, nr_entries = ?2, contents_error = ?3"
+			 " WHERE snapshot_id = ?4 AND id = ?5", &st, e);
+	err = err ?: db_begin(db, e);
+	for (size_t i = 0; !err && i < n; i++) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		struct err me = { 0 };
+		const char *why;
+		uint64_t count = 0;
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0) {
+			err = err_set(e, errno, "can't get map fd (id %u): %s", ids[i], strerror(errno));
+			break;
+		}
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			err = err_set(e, errno, "can't get map info (id %u): %s", ids[i], strerror(errno));
+			close(fd);
+			break;
+		}
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		why = map_unreadable(info.type);
+		if (why) {
+			sqlite3_bind_text(st, 3, why, -1, SQLITE_STATIC);
+		} else if (map_read_contents(fd, &info, p.nr_cpus, &p.scratch[1], &count, &me)) {
+			sqlite3_bind_text(st, 3, me.msg, -1, SQLITE_TRANSIENT);
+		} else {
+			err = bind_blob(&p, st, 1, "map_contents", p.scratch[1].data, p.scratch[1].len);
+			sqlite3_bind_int64(st, 2, count);
+		}
+		close(fd);
+		sqlite3_bind_int64(st, 4, snap_id);
+		sqlite3_bind_int64(st, 5, ids[i]);
+		err = err ?: step_done(&p, st, "map contents");
+		if (!err && info.btf_id)
+			err = btf_fill_data(&p, info.btf_id);
+	}
+	if (!err)
+		err = db_commit(db, e);
+	else
+		db_rollback(db);
+	sqlite3_finalize(st);
+	probe_cleanup(&p);
+	return err;
 }

@@ -121,6 +121,47 @@ int probe_btf(struct probe *p)
 	return 0;
 }
 
+/* The raw data of one BTF object into a snapshot taken without it. */
+int btf_fill_data(struct probe *p, uint32_t btf_id)
+{
+	struct bpf_btf_info info = { 0 };
+	__u32 len = sizeof(info);
+	struct buf *b = &p->scratch[0];
+	uint8_t hash[SHA256_LEN];
+	sqlite3_stmt *st;
+	int fd, err;
+
+	fd = bpf_btf_get_fd_by_id(btf_id);
+	if (fd < 0)
+		return 0;	/* gone: names and lines are left out, not an error */
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || buf_reserve(b, info.btf_size + 1)) {
+		close(fd);
+		return 0;
+	}
+	len = sizeof(info);
+	{
+		uint32_t size = info.btf_size;
+
+		memset(&info, 0, sizeof(info));
+		info.btf = (uintptr_t)b->data;
+		info.btf_size = size;
+	}
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (err)
+		return 0;
+	err = blob_put(p->db, "btf", b->data, info.btf_size, hash, p->e);
+	err = err ?: db_prepare(p->db, "UPDATE btf SET data = ? WHERE snapshot_id = ? AND id = ?", &st, p->e);
+	if (err)
+		return err;
+	sqlite3_bind_blob(st, 1, hash, SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, p->snap_id);
+	sqlite3_bind_int64(st, 3, btf_id);
+	err = step_done(p, st, "BTF data");
+	sqlite3_finalize(st);
+	return err;
+}
+
 /* ---- links ---- */
 
 /* Offsets in struct bpf_link_info of the kernel we run on (newer than our uapi headers):

@@ -37,6 +37,8 @@ int probe_maps(struct probe *p);
 int probe_btf(struct probe *p);
 int probe_links(struct probe *p);
 int probe_kallsyms(struct probe *p);
+int btf_fill_data(struct probe *p, uint32_t btf_id);
+void probe_cleanup(struct probe *p);
 int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, struct buf *out,
 		      uint64_t *count, struct err *e);
 

@@ -274,26 +274,113 @@ static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info
 	return err;
 }
 
+static int64_t boot_offset_now(void)
+{
+	struct timespec rt, bt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	return (int64_t)(rt.tv_sec - bt.tv_sec) * 1000000000ll + (rt.tv_nsec - bt.tv_nsec);
+}
+
+static int prog_stmts(struct probe *p)
+{
+	int err = db_prepare(p->db, "INSERT INTO progs(" PROG_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+			     "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &p->ins_prog, p->e);
+
+	return err ?: db_prepare(p->db, "INSERT INTO prog_maps(snapshot_id, prog_id, idx, map_id)"
+				 " VALUES(?,?,?,?)", &p->ins_prog_map, p->e);
+}
+
+/* Get info with every array, growing buffers until they fit. */
+static int prog_info_full(struct probe *p, int fd, uint32_t id, struct bpf_prog_info *info,
+			  uint32_t *want)
+{
+	uint32_t need[B_NR];
+
+	for (int tries = 0;; tries++) {
+		__u32 len = sizeof(*info);
+		int err = prog_info_arrays(p, info, want);
+
+		if (err)
+			return err;
+		if (bpf_obj_get_info_by_fd(fd, info, &len))
+			return err_set(p->e, errno, "can't get prog info (id %u): %s", id, strerror(errno));
+		if (prog_info_fits(info, want, true, need) || tries > 3)
+			return 0;
+		for (int i = 0; i < B_NR; i++)
+			if (need[i] > want[i])
+				want[i] = need[i];
+	}
+}
+
+int snapshot_fill_code(struct db *db, int64_t snap_id, const uint32_t *ids, size_t n, struct err *e)
+{
+	struct snapshot_opts opts = { 0 };
+	struct snapshot_result res = { 0 };
+	struct probe p = { .db = db, .snap_id = snap_id, .mask = SNAP_CODE, .e = e, .opts = &opts,
+			   .res = &res };
+	uint32_t want[B_NR] = { 65536, 65536, 64, 64, 1024, 1024, 64, 64, 64 };
+	int64_t offset = boot_offset_now();
+	sqlite3_stmt *del = NULL;
+	int err;
+
+	p.fdi.fd = -1;
+	read_line_file("/proc/sys/kernel/random/boot_id", p.boot_id, sizeof(p.boot_id));
+	err = prog_stmts(&p);
+	err = err ?: db_prepare(db, "DELETE FROM progs WHERE snapshot_id = ?1 AND id = ?2;", &del, e);
+	err = err ?: db_begin(db, e);
+	if (err)
+		goto out;
+	err = probe_kallsyms(&p);
+	for (size_t i = 0; !err && i < n; i++) {
+		struct bpf_prog_info info;
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		if (fd < 0) {
+			err = err_set(e, errno, "can't get prog fd (id %u): %s", ids[i], strerror(errno));
+			break;
+		}
+		err = prog_info_full(&p, fd, ids[i], &info, want);
+		if (!err) {
+			sqlite3_reset(del);
+			sqlite3_bind_int64(del, 1, snap_id);
+			sqlite3_bind_int64(del, 2, ids[i]);
+			err = step_done(&p, del, "program");
+		}
+		if (!err) {
+			char sql[128];
+
+			snprintf(sql, sizeof(sql), "DELETE FROM prog_maps WHERE snapshot_id = %lld AND prog_id = %u",
+				 (long long)snap_id, ids[i]);
+			err = db_exec(db, sql, e);
+		}
+		if (!err)
+			err = prog_insert(&p, fd, &info, NULL, offset);
+		close(fd);
+		if (!err && info.btf_id)
+			err = btf_fill_data(&p, info.btf_id);
+	}
+	if (!err)
+		err = db_commit(db, e);
+	else
+		db_rollback(db);
+out:
+	sqlite3_finalize(del);
+	probe_cleanup(&p);
+	return err;
+}
+
 int probe_progs(struct probe *p)
 {
 	uint32_t want[B_NR] = { 65536, 65536, 64, 64, 1024, 1024, 64, 64, 64 }, need[B_NR];
 	uint32_t none[B_NR] = { 0, 0, 64, 0, 0, 0, 0, 0, 0 };
 	bool code = p->mask & SNAP_CODE;
 	uint32_t id = 0;
-	int64_t boot_offset_ns;
+	int64_t boot_offset_ns = boot_offset_now();
 	int err;
 
-	{
-		struct timespec rt, bt;
-
-		clock_gettime(CLOCK_REALTIME, &rt);
-		clock_gettime(CLOCK_BOOTTIME, &bt);
-		boot_offset_ns = (int64_t)(rt.tv_sec - bt.tv_sec) * 1000000000ll + (rt.tv_nsec - bt.tv_nsec);
-	}
-	err = db_prepare(p->db, "INSERT INTO progs(" PROG_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-			 "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &p->ins_prog, p->e);
-	err = err ?: db_prepare(p->db, "INSERT INTO prog_maps(snapshot_id, prog_id, idx, map_id)"
-				" VALUES(?,?,?,?)", &p->ins_prog_map, p->e);
+	err = prog_stmts(p);
 	if (!err && code)
 		err = prev_code_load(p);
 	if (err)

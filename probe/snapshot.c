@@ -134,7 +134,7 @@ static void phase_done(struct probe *p, const char *what)
 	p->phase_t = now;
 }
 
-static void probe_free(struct probe *p)
+void probe_cleanup(struct probe *p)
 {
 	sqlite3_finalize(p->ins_prog);
 	sqlite3_finalize(p->ins_prog_map);
@@ -228,7 +228,7 @@ out:
 	if (stats_fd >= 0)
 		close(stats_fd);
 	pins_free(&pins);
-	probe_free(&p);
+	probe_cleanup(&p);
 	return err;
 }
 

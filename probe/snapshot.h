@@ -1,6 +1,7 @@
 /* Taking a snapshot: walk every BPF object once and write it in one transaction. */
 #ifndef BPFSCOPE_SNAPSHOT_H
 #define BPFSCOPE_SNAPSHOT_H
+#include <stddef.h>
 #include <stdint.h>
 #include "db/db.h"
 
@@ -33,4 +34,8 @@ struct snapshot_result {
 int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,
 		  struct err *e);
 int snapshot_delete(struct db *db, int64_t id, struct err *e);
+/* Live views fetch the heavy parts only for what a command selected: the code of these
+ * programs (with their BTF and the boot's kernel symbols), the contents of these maps. */
+int snapshot_fill_code(struct db *db, int64_t snap_id, const uint32_t *ids, size_t n, struct err *e);
+int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size_t n, struct err *e);
 #endif
