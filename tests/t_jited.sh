@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# prog dump jited: bpfscope's capstone listing against objdump over the jited bytes the
+# kernel returns, call targets named, the same dump from a stored snapshot and, as nobody,
+# from a copy of that snapshot without bpffs. Normalisations: docs/disassembly.md "JIT code".
+source "$(dirname "$0")/lib.sh"
+
+PIN=/sys/fs/bpf/bpfscope_t_jited_$$
+DB=$TEST_TMP/h.db
+IDS=()
+FEW=()
+SETUP_ERR=
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3	# a pyenv shim costs 0.3 s a call
+
+# Independent oracle for the raw bytes: bpftool 7.1 without libbfd refuses
+# "dump jited ... file F", so fetch them with two get-info calls ourselves.
+# Writes the image to argv[2], prints "START LEN" per function.
+write_getjit() {
+	cat >"$TEST_TMP/getjit.c" <<'EOF'
+#include <bpf/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int main(int argc, char **argv)
+{
+	struct bpf_prog_info info = {0}, i2 = {0};
+	__u32 len = sizeof(info), n;
+	int fd = argc > 2 ? bpf_prog_get_fd_by_id(atoi(argv[1])) : -1;
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) { perror("get info"); return 1; }
+	n = info.nr_jited_ksyms < info.nr_jited_func_lens ? info.nr_jited_ksyms : info.nr_jited_func_lens;
+	unsigned char *img = malloc(info.jited_prog_len + 1);
+	__u64 *ks = calloc(n + 1, 8);
+	__u32 *fl = calloc(n + 1, 4);
+	i2.jited_prog_len = info.jited_prog_len;
+	i2.jited_prog_insns = (unsigned long)img;
+	i2.nr_jited_ksyms = n;
+	i2.jited_ksyms = (unsigned long)ks;
+	i2.nr_jited_func_lens = n;
+	i2.jited_func_lens = (unsigned long)fl;
+	len = sizeof(i2);
+	if (bpf_obj_get_info_by_fd(fd, &i2, &len)) { perror("get info"); return 1; }
+	FILE *f = fopen(argv[2], "w");
+	if (!f || fwrite(img, 1, i2.jited_prog_len, f) != i2.jited_prog_len) return 1;
+	fclose(f);
+	if (!n) { n = 1; fl[0] = i2.jited_prog_len; }
+	for (__u32 i = 0; i < n; i++) printf("%llx %u\n", (unsigned long long)ks[i], fl[i]);
+	return 0;
+}
+EOF
+	gcc -O2 -o "$TEST_TMP/getjit" "$TEST_TMP/getjit.c" -lbpf
+}
+
+# Our own object beside the samples: division, atomics, bswap, sign extension, a subprogram,
+# bpf_loop's callback and a tail call, each a different JIT code path.
+write_rich() {
+	cat >"$TEST_TMP/rich.bpf.c" <<'EOF'
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char _license[] SEC("license") = "GPL";
+struct { __uint(type, BPF_MAP_TYPE_PROG_ARRAY); __uint(max_entries, 2); __type(key, int); __type(value, int); } jt SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 4); __type(key, int); __type(value, long); } arr SEC(".maps");
+static __attribute__((noinline)) long sub1(unsigned long a, unsigned long b) { return a / (b | 1) + a % (b | 3); }
+static int cb(__u32 idx, void *ctx) { *(long *)ctx += idx; return 0; }
+SEC("socket")
+int rich(struct __sk_buff *skb)
+{
+	int k = 0;
+	long *v = bpf_map_lookup_elem(&arr, &k), acc = skb->len;
+	if (!v) return 0;
+	__sync_fetch_and_add(v, 2);
+	long old = __sync_lock_test_and_set(v, acc);
+	__sync_val_compare_and_swap(v, old, acc + 1);
+	acc = __builtin_bswap64(acc) ^ (acc >> 3) ^ ((signed char)acc) ^ (acc << 7);
+	acc += sub1(acc, skb->protocol);
+	acc += (short)skb->mark * 3 - (unsigned)acc / 7u;
+	bpf_loop(4, cb, &acc, 0);
+	bpf_tail_call(skb, &jt, 0);
+	acc += bpf_ktime_get_ns();
+	return acc & 0xff;
+}
+EOF
+	clang -O2 -g -target bpf -mcpu=v3 -I/usr/include/"$(uname -m)"-linux-gnu \
+		-c "$TEST_TMP/rich.bpf.c" -o "$TEST_TMP/rich.bpf.o"
+}
+
+# objdump's and capstone's spelling brought together; each numbered rule is in the docs.
+write_norm() {
+	cat >"$TEST_TMP/jcmp.py" <<'EOF'
+import re, sys
+# jcmp.py BPFSCOPE_LISTING OBJDUMP_LISTING: exit 1 and say where the instruction streams
+# differ; else print the number of instructions compared
+NUM = re.compile(r'(?<![%\w])(\$?)(-?)(0x[0-9a-fA-F]+|\d+)(?![\w])')
+def canon(m):
+    v = int(m.group(3), 0)
+    if m.group(2): v = -v
+    v &= (1 << 64) - 1
+    if m.group(1) and v >= 0xffffffff80000000:
+        v &= 0xffffffff          # (4) a sign-extended imm32: objdump unsigned, capstone signed
+    return m.group(1) + hex(v)
+def norm_ops(ops):
+    ops = re.sub(r'\s*<[^>]*>', '', ops)        # (1) symbol annotations
+    ops = re.sub(r'\s+', '', ops)               # (2) ", " vs ","
+    ops = ops.replace(',1)', ')')               # (5) scale 1
+    ops = NUM.sub(canon, ops)                   # (3) hex vs decimal
+    ops = re.sub(r'(^|[,:])0x0\(', r'\1(', ops) # (6) explicit zero displacement
+    return ops
+def ours(path):
+    for line in open(path):
+        m = re.match(r'^\s*[0-9a-f]+:\t([^\t]*)\t?(.*)$', line.rstrip('\n'))
+        if m: yield '_'.join(m.group(1).split()), norm_ops(m.group(2))
+def objdump(path):
+    for line in open(path):
+        m = re.match(r'^\s*[0-9a-f]+:\t[0-9a-f ]+\t(.*)$', line.rstrip('\n'))
+        if not m: continue
+        toks = re.sub(r'\s*<[^>]*>', '', m.group(1)).split()
+        ops = toks.pop() if len(toks) > 1 and re.match(r'[%$(\-0-9*]', toks[-1]) else ''
+        yield '_'.join(toks), norm_ops(ops)
+a, b = list(ours(sys.argv[1])), list(objdump(sys.argv[2]))
+bad = 0
+if not a:
+    print("no instructions in the bpfscope listing"); sys.exit(1)
+if len(a) != len(b):
+    print("%d instructions, objdump has %d" % (len(a), len(b))); bad = 1
+for i, ((mx, ox), (my, oy)) in enumerate(zip(a, b)):
+    mn_ok = mx == my or (mx[:-1] == my and mx[-1] in 'bwlq')                      # (7)
+    op_ok = ox == oy or (re.match(r'(.*_)?(sh|sa|ro|rc)[lr][bwlq]?$', mx) and ox == '$0x1,' + oy)  # (8)
+    if not (mn_ok and op_ok):
+        print("insn %d: bpfscope '%s %s', objdump '%s %s'" % (i, mx, ox, my, oy)); bad += 1
+        if bad > 5: break
+print(len(a))
+sys.exit(1 if bad else 0)
+EOF
+}
+
+pin_ids() { # DIR...: ids of the programs pinned under them
+	local p
+	for p in $(find "$@" -type f 2>/dev/null | sort); do
+		bpftool -j prog show pinned "$p" 2>/dev/null | sed -n 's/^{"id":\([0-9]*\),.*/\1/p'
+	done
+}
+
+setup() {
+	[ "$(id -u)" = 0 ] || { SETUP_ERR="needs root"; return; }
+	ensure_bpffs
+	[ -x "$BPFSCOPE" ] || { SETUP_ERR="no bpfscope binary at $BPFSCOPE"; return; }
+	command -v objdump >/dev/null || { SETUP_ERR="no objdump"; return; }
+	[ "$(uname -m)" = x86_64 ] || { SETUP_ERR="objdump oracle is set up for x86-64 only"; return; }
+	[ "$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null)" != 0 ] || { SETUP_ERR="JIT disabled"; return; }
+	write_getjit || { SETUP_ERR="can't build the get-info helper"; return; }
+	write_norm
+	mkdir -p "$PIN"
+	cleanup_add "rm -rf $PIN"
+	local f
+	for f in multi_func getpid_count xdp_drop_8080 tc_counter; do
+		[ -s "$SAMPLES/$f.bpf.o" ] && bpftool prog loadall "$SAMPLES/$f.bpf.o" "$PIN/$f" 2>/dev/null
+	done
+	write_rich && bpftool prog loadall "$TEST_TMP/rich.bpf.o" "$PIN/rich" 2>/dev/null ||
+		{ SETUP_ERR="can't load the test object"; return; }
+	for f in "$TOP/bench/loadgen.c" "$TOP/../shared/bench/loadgen.c"; do
+		[ -f "$f" ] && gcc -O2 -o "$TEST_TMP/loadgen" "$f" -lbpf 2>/dev/null && break
+	done
+	if [ -x "$TEST_TMP/loadgen" ]; then
+		"$TEST_TMP/loadgen" "$PIN/lg" 10 3 >/dev/null || SETUP_ERR="loadgen failed"
+	fi
+	IDS=($(pin_ids "$PIN"))
+	[ ${#IDS[@]} -ge 2 ] || { SETUP_ERR="no test programs loaded"; return; }
+	# live and as-nobody checks on the samples, rich and one loadgen program: a live dump
+	# snapshots the whole kernel, which costs with thousands of programs around
+	FEW=($(pin_ids $(ls -d "$PIN"/* | grep -v '/lg$')) $(pin_ids "$PIN/lg" | head -n 1))
+	"$BPFSCOPE" --db "$DB" snapshot take >/dev/null 2>"$TEST_TMP/snap.err" ||
+		SETUP_ERR="snapshot take failed: $(head -c 200 "$TEST_TMP/snap.err")"
+}
+
+sdump() { "$BPFSCOPE" --db "$DB" -s latest prog dump jited id "$@"; }	# ID [opcodes] [linum]
+
+# lib.sh's die only returns 1, so "cmd || die" would go on with the test; each test runs
+# in run_test's command substitution, where exit ends just that test.
+bail() { echo "$*" >&2; exit 1; }
+
+need_setup() { [ -z "$SETUP_ERR" ] || { echo "$SETUP_ERR"; return 77; }; }
+
+# objdump over one function at a time, at its real address, so jump and call targets agree
+objdump_prog() { # ID OUT: objdump listing of every function; prints "START LEN" lines to OUT.funcs
+	local id=$1 out=$2 start len off=0
+	"$TEST_TMP/getjit" "$id" "$out.bin" >"$out.funcs" || return 1
+	: >"$out"
+	while read -r start len; do
+		dd if="$out.bin" of="$out.f" bs=1 skip=$off count="$len" 2>/dev/null
+		objdump -D -b binary -mi386:x86-64 --adjust-vma=0x"$start" "$out.f" >>"$out"
+		off=$((off + len))
+	done <"$out.funcs"
+}
+
+t_matches_objdump() {
+	need_setup || return 77
+	local id d=$TEST_TMP/cmp n=0 out
+	mkdir -p "$d"
+	for id in "${IDS[@]}"; do
+		sdump "$id" >"$d/$id.cap" 2>"$d/err" ||
+			{ cat "$d/err" >&2; bail "prog dump jited id $id failed"; }
+		objdump_prog "$id" "$d/$id.obj" || bail "can't fetch jited bytes of $id"
+		out=$($PY "$TEST_TMP/jcmp.py" "$d/$id.cap" "$d/$id.obj") ||
+			{ echo "$out" >&2; bail "id $id differs from objdump"; }
+		n=$((n + ${out##*$'\n'}))
+	done
+	echo "${#IDS[@]} programs, $n instructions" >&2
+}
+
+# One address line per function, named as /proc/kallsyms names it; opcodes cover the image.
+t_functions_and_bytes() {
+	need_setup || return 77
+	local id d=$TEST_TMP/fb start len want
+	mkdir -p "$d"
+	grep -F '[bpf]' /proc/kallsyms >"$d/bpfsyms"
+	for id in "${IDS[@]}"; do
+		objdump_prog "$id" "$d/$id.obj" || bail "can't fetch jited bytes of $id"
+		sdump "$id" opcodes >"$d/$id.op" || bail "opcodes dump failed"
+		# bytes lines are "\t0f 1f 44 00 00 " after each instruction
+		grep -P '^\t[0-9a-f]{2}( |$)' "$d/$id.op" | tr -d ' \t\n' >"$d/$id.hex"
+		xxd -p "$d/$id.obj.bin" | tr -d '\n' >"$d/$id.want"
+		cmp -s "$d/$id.hex" "$d/$id.want" || bail "id $id: opcode bytes do not cover the image"
+		while read -r start len; do
+			want=$(awk -v a="$start" '$1 == a && $3 ~ /^bpf_prog_/ { print $3; exit }' "$d/bpfsyms")
+			[ -n "$want" ] || continue	# bpf_jit_kallsyms=0
+			grep -qx "$want:" "$d/$id.op" || bail "id $id: no '$want:' line for the function at $start"
+		done <"$d/$id.obj.funcs"
+	done
+}
+
+# Calls carry names: helpers and kernel functions from kallsyms, subprograms by their
+# bpf_prog_<tag>_<name>; no direct call is left as a bare address.
+t_call_names() {
+	need_setup || return 77
+	local id d=$TEST_TMP/cn rich
+	mkdir -p "$d"
+	for id in "${IDS[@]}"; do
+		sdump "$id" >"$d/$id" || bail "dump of $id failed"
+		if grep -P '\tcallq?\t0x[0-9a-f]+$' "$d/$id" >&2; then bail "id $id: unnamed call"; fi
+		# jumps into kernel text (the return thunk) are named too
+		if grep -P '\tjmpq?\t0xffffffff8[0-9a-f]{7}$' "$d/$id" >&2; then bail "id $id: unnamed jump"; fi
+	done
+	rich=$(pin_ids "$PIN/rich" | head -n 1)
+	sdump "$rich" >"$d/rich"
+	grep -qP '\tcallq\t0x[0-9a-f]+ <bpf_prog_[0-9a-f]{16}_sub1>$' "$d/rich" || bail "call to sub1 not named"
+	grep -qP '\tcallq\t0x[0-9a-f]+ <bpf_prog_[0-9a-f]{16}_cb>$' "$d/rich" || bail "bpf_loop callback not named"
+	grep -qP '\tcallq\t0x[0-9a-f]+ <bpf_ktime_get_ns>$' "$d/rich" || bail "helper call not named"
+	grep -q '__bpf_call_base' "$d"/* && bail "raw __bpf_call_base in a jited dump"
+	return 0
+}
+
+# Source lines: prototypes, "; line" before instructions, linum's [file:... line_num:...]
+t_source_lines() {
+	need_setup || return 77
+	local id out=$TEST_TMP/src
+	id=$(pin_ids "$PIN/rich" | head -n 1)
+	sdump "$id" linum >"$out" || bail "linum dump failed"
+	grep -qx 'int rich(struct __sk_buff \* skb):' "$out" || bail "no prototype line"
+	grep -qx 'long sub1(unsigned long a, unsigned long b):' "$out" || bail "no sub1 prototype"
+	grep -q '^; __sync_fetch_and_add(v, 2); \[file:.*rich.bpf.c line_num:[0-9]* line_col:[0-9]*\]$' "$out" ||
+		bail "no source line with file:line:col"
+	# every source line is followed by an instruction or another source line
+	awk '/^; / { s = 1; next } s && !/^ *[0-9a-f]+:\t/ { bad = 1 } { s = 0 } END { exit bad }' "$out" ||
+		bail "a source line does not precede an instruction"
+}
+
+# A stored snapshot gives the same listing as the live kernel.
+t_stored_snapshot() {
+	need_setup || return 77
+	local id d=$TEST_TMP/ss
+	mkdir -p "$d"
+	for id in "${FEW[@]}"; do
+		"$BPFSCOPE" prog dump jited id "$id" opcodes linum >"$d/$id.live" 2>"$d/err" ||
+			{ cat "$d/err" >&2; bail "live dump $id failed"; }
+		sdump "$id" opcodes linum >"$d/$id.stored" 2>"$d/err" ||
+			{ cat "$d/err" >&2; bail "stored dump $id failed"; }
+		diff "$d/$id.live" "$d/$id.stored" >&2 || bail "id $id: stored dump differs from live"
+	done
+}
+
+# Nobody, on their own copy of the database, with no bpffs in sight: same listing, names
+# included (kernel symbols travel in the snapshot).
+t_unprivileged_copy() {
+	need_setup || return 77
+	local id d=$TEST_TMP/up
+	mkdir -p "$d/own"
+	# a WAL database needs its directory writable for the -shm file: the user's own copy
+	cp "$DB" "$d/own/copy.db" && chmod 711 "$TEST_TMP" "$d" &&
+		chown -R 65534:65534 "$d/own" || bail "can't copy the database"
+	for id in "${FEW[@]}"; do
+		sdump "$id" >"$d/$id.root" || bail "dump $id failed"
+		unshare -m sh -c 'umount -l /sys/fs/bpf 2>/dev/null; exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"' \
+			sh "$BPFSCOPE" --db "$d/own/copy.db" -s latest prog dump jited id "$id" >"$d/$id.nobody" 2>"$d/err" ||
+			{ cat "$d/err" >&2; bail "dump $id as nobody failed"; }
+		diff "$d/$id.root" "$d/$id.nobody" >&2 || bail "id $id: nobody's dump differs"
+	done
+	grep -q '<bpf_prog_' "$d"/*.nobody || bail "no subprogram names in nobody's dumps"
+	grep -qP '<(?!bpf_prog_)[a-z_]+>' "$d"/*.nobody || bail "no kernel symbol names in nobody's dumps"
+}
+
+setup
+run_test jited_matches_objdump t_matches_objdump
+run_test jited_functions_and_bytes t_functions_and_bytes
+run_test jited_call_names t_call_names
+run_test jited_source_lines t_source_lines
+run_test jited_stored_snapshot t_stored_snapshot
+run_test jited_unprivileged_copy t_unprivileged_copy
