@@ -75,6 +75,7 @@ struct loaded {
 	struct load_map *maps;
 	size_t nr_maps;
 	struct bpf_link **links;
+	bool *link_pinned;	/* parallel to links: pinned links are left as they are */
 	size_t nr_links;
 	struct undo undo;
 	struct buf log;		/* what libbpf said, NUL-terminated */
@@ -97,10 +98,21 @@ int load_prog_fd(const struct loaded *l, size_t i);
 int load_attach(struct loaded *l, size_t i, struct bpf_link **link, struct err *e);
 int load_pin_link(struct loaded *l, struct bpf_link *link, size_t i, const char *path,
 		  struct err *e);
+/* libbpf handles of program / map i (object order), for callers that attach by hand. */
+struct bpf_program;
+struct bpf_map;
+struct bpf_program *load_prog_ptr(const struct loaded *l, size_t i);
+struct bpf_map *load_map_ptr(const struct loaded *l, size_t i);
+/* Adopt a link made by hand for program i (destroyed on abort, kept when pinned). */
+int load_add_link(struct loaded *l, size_t i, struct bpf_link *link, struct err *e);
+/* Pin an adopted link at path (one more pin; recorded for undo). */
+int load_pin_link_at(struct loaded *l, struct bpf_link *link, const char *path, struct err *e);
 /* Success: keep pins and attachments; free the process side (fds, links). */
 void load_close(struct loaded *l);
 /* Failure: take back every pin and attachment, then free. */
 void load_abort(struct loaded *l);
+/* libbpf's last message that is not the verifier log, without "libbpf: ". */
+void load_log_last_line(const struct loaded *l, char *out, size_t len);
 /* The last n lines of the verifier log in l->log (into out), or "" when there is none. */
 void load_log_tail(const struct loaded *l, unsigned n, char *out, size_t len);
 /* Human name of how a program attaches: "trace_fentry", "kprobe", "tracepoint", ... */
