@@ -16,12 +16,73 @@ static int stmt(struct db *db, sqlite3_stmt **st, const char *sql, struct err *e
 	return db_prepare(db, sql, st, e);
 }
 
+/* Below this size a blob is stored as it is: zlib's header and trailer eat the gain. */
+#define BLOB_RAW_BELOW 128
+
+static int blob_deflate(struct db *db, const void *data, size_t len, const void **out, size_t *olen)
+{
+	z_stream *zs = db->zs;
+	uLong bound = compressBound(len);
+
+	if (!zs) {
+		zs = calloc(1, sizeof(*zs));
+		/* level 1: snapshots are on the hot path; blobs are written once */
+		if (!zs || deflateInit(zs, 1) != Z_OK) {
+			free(zs);
+			return -ENOMEM;
+		}
+		db->zs = zs;
+	} else if (deflateReset(zs) != Z_OK) {
+		return -EIO;
+	}
+	if (buf_reserve(&db->zbuf, bound - db->zbuf.len + 1))
+		return -ENOMEM;
+	zs->next_in = (Bytef *)data;
+	zs->avail_in = len;
+	zs->next_out = db->zbuf.data;
+	zs->avail_out = bound;
+	if (deflate(zs, Z_FINISH) != Z_STREAM_END)
+		return -EIO;
+	*out = db->zbuf.data;
+	*olen = bound - zs->avail_out;
+	return 0;
+}
+
+void blob_cleanup(struct db *db)
+{
+	if (db->zs) {
+		deflateEnd(db->zs);
+		free(db->zs);
+		db->zs = NULL;
+	}
+	buf_free(&db->zbuf);
+}
+
+int blob_put_prepared(struct db *db, const char *kind, const uint8_t hash[SHA256_LEN],
+		      size_t raw_size, int codec, const void *z, size_t zlen, struct err *e)
+{
+	int err = stmt(db, &db->blob_ins,
+		       "INSERT OR IGNORE INTO blobs(hash, kind, raw_size, codec, zdata) VALUES(?, ?, ?, ?, ?)", e);
+
+	if (err)
+		return err;
+	sqlite3_bind_blob(db->blob_ins, 1, hash, SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(db->blob_ins, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(db->blob_ins, 3, raw_size);
+	sqlite3_bind_int(db->blob_ins, 4, codec);
+	sqlite3_bind_blob(db->blob_ins, 5, zlen ? z : "", zlen, SQLITE_STATIC);
+	if (sqlite3_step(db->blob_ins) != SQLITE_DONE)
+		err = err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
+	sqlite3_reset(db->blob_ins);
+	return err;
+}
+
 int blob_put(struct db *db, const char *kind, const void *data, size_t len,
 	     uint8_t hash[SHA256_LEN], struct err *e)
 {
-	uLongf zlen;
-	Bytef *z;
-	int err, rc;
+	const void *z = data;
+	size_t zlen = len;
+	int codec = 0, err, rc;
 
 	sha256(data, len, hash);
 	err = stmt(db, &db->blob_has, "SELECT 1 FROM blobs WHERE hash = ?", e);
@@ -34,29 +95,12 @@ int blob_put(struct db *db, const char *kind, const void *data, size_t len,
 		return 0;
 	if (rc != SQLITE_DONE)
 		return err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
-
-	zlen = compressBound(len);
-	z = malloc(zlen ? zlen : 1);
-	if (!z)
-		return err_set(e, ENOMEM, "out of memory compressing a %s blob of %zu bytes", kind, len);
-	/* level 1: snapshots are on the hot path; blobs are written once */
-	if (compress2(z, &zlen, data, len, 1) != Z_OK) {
-		free(z);
-		return err_set(e, EIO, "can't compress a %s blob of %zu bytes", kind, len);
+	if (len >= BLOB_RAW_BELOW) {
+		if (blob_deflate(db, data, len, &z, &zlen))
+			return err_set(e, EIO, "can't compress a %s blob of %zu bytes", kind, len);
+		codec = 1;
 	}
-	err = stmt(db, &db->blob_ins,
-		   "INSERT INTO blobs(hash, kind, raw_size, zdata) VALUES(?, ?, ?, ?)", e);
-	if (!err) {
-		sqlite3_bind_blob(db->blob_ins, 1, hash, SHA256_LEN, SQLITE_STATIC);
-		sqlite3_bind_text(db->blob_ins, 2, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(db->blob_ins, 3, len);
-		sqlite3_bind_blob(db->blob_ins, 4, z, zlen, SQLITE_STATIC);
-		if (sqlite3_step(db->blob_ins) != SQLITE_DONE)
-			err = err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
-		sqlite3_reset(db->blob_ins);
-	}
-	free(z);
-	return err;
+	return blob_put_prepared(db, kind, hash, len, codec, z, zlen, e);
 }
 
 static void hash_hex(const void *hash, size_t len, char *out)
@@ -78,7 +122,7 @@ int blob_get(struct db *db, const void *hash, size_t hash_len, size_t max, struc
 	hash_hex(hash, hash_len, hx);
 	if (hash_len != SHA256_LEN)
 		return err_set(e, EINVAL, "blob reference of %zu bytes is not a sha256", hash_len);
-	err = stmt(db, &db->blob_get, "SELECT raw_size, zdata FROM blobs WHERE hash = ?", e);
+	err = stmt(db, &db->blob_get, "SELECT raw_size, zdata, codec FROM blobs WHERE hash = ?", e);
 	if (err)
 		return err;
 	sqlite3_bind_blob(db->blob_get, 1, hash, SHA256_LEN, SQLITE_STATIC);
@@ -103,7 +147,15 @@ int blob_get(struct db *db, const void *hash, size_t hash_len, size_t max, struc
 		return err_set(e, ENOMEM, "out of memory reading blob %s", hx);
 	}
 	dlen = raw;
-	if (raw && (!z || uncompress(out->data, &dlen, z, zlen) != Z_OK || dlen != (uLongf)raw)) {
+	if (sqlite3_column_int(db->blob_get, 2) == 0) {
+		if (zlen != raw) {
+			sqlite3_reset(db->blob_get);
+			return err_set(e, EBADMSG, "blob %s is corrupt (%d bytes stored, %lld claimed)",
+				       hx, zlen, (long long)raw);
+		}
+		if (raw)
+			memcpy(out->data, z, raw);
+	} else if (raw && (!z || uncompress(out->data, &dlen, z, zlen) != Z_OK || dlen != (uLongf)raw)) {
 		sqlite3_reset(db->blob_get);
 		return err_set(e, EBADMSG, "blob %s is corrupt (does not inflate to %lld bytes)",
 			       hx, (long long)raw);

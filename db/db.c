@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include "db/db.h"
 #include "db/schema.h"
+
+void blob_cleanup(struct db *db);
 #include "lib/bpf_names.h"
 
 /* Migrations: migrations[v] moves a database from version v to v + 1. */
@@ -289,6 +291,7 @@ void db_close(struct db *db)
 	sqlite3_finalize(db->blob_has);
 	sqlite3_finalize(db->blob_ins);
 	sqlite3_finalize(db->blob_get);
+	blob_cleanup(db);
 	if (db->sql)
 		sqlite3_close_v2(db->sql);
 	db->sql = NULL;

@@ -24,6 +24,8 @@ struct db {
 	char path[4096];
 	bool readonly;
 	sqlite3_stmt *blob_has, *blob_ins, *blob_get;
+	void *zs;		/* a deflate stream kept for all blobs: init costs more than small blobs */
+	struct buf zbuf;
 };
 
 int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e);
@@ -38,6 +40,10 @@ void db_rollback(struct db *db);
 /* Store bytes as a blob (once per content) and return its hash. */
 int blob_put(struct db *db, const char *kind, const void *data, size_t len,
 	     uint8_t hash[SHA256_LEN], struct err *e);
+/* Store a blob hashed and compressed elsewhere (a probe's background thread). codec: 1 zlib,
+ * 0 raw. */
+int blob_put_prepared(struct db *db, const char *kind, const uint8_t hash[SHA256_LEN],
+		      size_t raw_size, int codec, const void *z, size_t zlen, struct err *e);
 /* Read a blob into out (replacing its contents); checks size bound and hash. */
 int blob_get(struct db *db, const void *hash, size_t hash_len, size_t max, struct buf *out,
 	     struct err *e);

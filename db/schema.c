@@ -4,9 +4,10 @@
 
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
-/* content-addressed blobs: sha256 of the raw bytes -> zlib-compressed bytes */
+/* content-addressed blobs: sha256 of the raw bytes -> the bytes, zlib-compressed (codec 1)
+ * or as they are (codec 0: small blobs, where zlib costs more than it saves) */
 "CREATE TABLE blobs(hash BLOB PRIMARY KEY, kind TEXT NOT NULL, raw_size INTEGER NOT NULL,"
-"  zdata BLOB NOT NULL) WITHOUT ROWID;\n"
+"  codec INTEGER NOT NULL DEFAULT 1, zdata BLOB NOT NULL) WITHOUT ROWID;\n"
 /* per boot: kernel symbols (text symbols of vmlinux and modules, not BPF's) */
 "CREATE TABLE boots(boot_id TEXT PRIMARY KEY, first_seen INTEGER, kallsyms BLOB);\n"
 "CREATE TABLE snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT, taken_at INTEGER NOT NULL,"

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "probe/bg.h"
 #include "probe/probe_int.h"
 
 #ifndef BPF_FS_MAGIC
@@ -85,7 +86,20 @@ int probe_btf(struct probe *p)
 		sqlite3_bind_int64(st, 4, info.btf_size);
 		sqlite3_bind_int(st, 5, !!info.kernel_btf);
 		if ((p->mask & SNAP_BTF_DATA) && info.btf_size) {
-			if (btf_reuse(p, id, info.btf_size, hash)) {
+			if (p->bg && p->bg->want_vmlinux && p->bg->vmlinux_id == id) {
+				bg_join(p->bg);
+				if (p->bg->vmlinux.ready) {
+					const struct bg_blob *b = &p->bg->vmlinux;
+
+					err = blob_put_prepared(p->db, "btf", b->hash, b->raw_size, 1,
+								b->z.data, b->z.len, p->e);
+					if (err) {
+						close(fd);
+						return err;
+					}
+					sqlite3_bind_blob(st, 6, b->hash, SHA256_LEN, SQLITE_TRANSIENT);
+				}
+			} else if (btf_reuse(p, id, info.btf_size, hash)) {
 				sqlite3_bind_blob(st, 6, hash, SHA256_LEN, SQLITE_TRANSIENT);
 			} else {
 				struct buf *b = &p->scratch[0];
@@ -322,6 +336,38 @@ int probe_links(struct probe *p)
 
 /* ---- kernel symbols, once per boot ---- */
 
+static int boots_insert(struct probe *p, const uint8_t hash[SHA256_LEN])
+{
+	sqlite3_stmt *st;
+	int err = db_prepare(p->db, "INSERT OR REPLACE INTO boots(boot_id, first_seen, kallsyms)"
+			     " VALUES(?, ?, ?)", &st, p->e);
+
+	if (err)
+		return err;
+	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_realtime_ns());
+	sqlite3_bind_blob(st, 3, hash, SHA256_LEN, SQLITE_STATIC);
+	err = step_done(p, st, "boot");
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* The symbols the background thread read, if this boot had none stored. */
+int kallsyms_store(struct probe *p)
+{
+	const struct bg_blob *b;
+	int err;
+
+	if (!p->bg || !p->bg->want_kallsyms)
+		return 0;
+	bg_join(p->bg);
+	b = &p->bg->kallsyms;
+	if (!b->ready)
+		return 0;
+	err = blob_put_prepared(p->db, "kallsyms", b->hash, b->raw_size, 1, b->z.data, b->z.len, p->e);
+	return err ?: boots_insert(p, b->hash);
+}
+
 int probe_kallsyms(struct probe *p)
 {
 	struct buf raw = { 0 }, kept = { 0 };
@@ -359,17 +405,8 @@ int probe_kallsyms(struct probe *p)
 	}
 	if (!err)
 		err = blob_put(p->db, "kallsyms", kept.data, kept.len, hash, p->e);
-	if (!err) {
-		err = db_prepare(p->db, "INSERT OR REPLACE INTO boots(boot_id, first_seen, kallsyms)"
-				 " VALUES(?, ?, ?)", &st, p->e);
-		if (!err) {
-			sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, now_realtime_ns());
-			sqlite3_bind_blob(st, 3, hash, SHA256_LEN, SQLITE_STATIC);
-			err = step_done(p, st, "boot");
-			sqlite3_finalize(st);
-		}
-	}
+	if (!err)
+		err = boots_insert(p, hash);
 	buf_free(&raw);
 	buf_free(&kept);
 	return err;

@@ -28,6 +28,7 @@ struct probe {
 	struct prev_code *prev;		/* code hashes of an earlier snapshot of this boot */
 	size_t nr_prev;
 	struct err *e;
+	struct bg_job *bg;		/* once-per-boot blobs read in the background */
 	bool trace;
 	uint64_t phase_t;
 };
@@ -37,6 +38,7 @@ int probe_maps(struct probe *p);
 int probe_btf(struct probe *p);
 int probe_links(struct probe *p);
 int probe_kallsyms(struct probe *p);
+int kallsyms_store(struct probe *p);
 int btf_fill_data(struct probe *p, uint32_t btf_id);
 void probe_cleanup(struct probe *p);
 int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, struct buf *out,

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "config.h"
 #include "probe/attach.h"
+#include "probe/bg.h"
 #include "probe/pins.h"
 #include "probe/probe_int.h"
 
@@ -155,6 +156,7 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	uint64_t t0 = now_monotonic_ns(), taken_at = now_realtime_ns();
 	char warnings[512] = "";
 	struct pins_job pins = { 0 };
+	struct bg_job bg = { 0 };
 	struct utsname uts;
 	int err, stats_fd = -1;
 
@@ -183,23 +185,19 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	}
 	if (p.mask & SNAP_PINS)
 		pins_start(&pins, opts->bpffs ? opts->bpffs : "/sys/fs/bpf");
+	bg_start(&p, &bg);
+	p.bg = &bg;
 	err = db_begin(db, e);
 	if (err)
 		goto out;
 	err = snapshot_row(&p, taken_at, &uts);
 	phase_done(&p, "row");
-	if (!err && (p.mask & SNAP_CODE))
-		err = probe_kallsyms(&p);
-	phase_done(&p, "kallsyms");
 	if (!err)
 		err = probe_progs(&p);
 	phase_done(&p, "progs");
 	if (!err)
 		err = probe_maps(&p);
 	phase_done(&p, "maps");
-	if (!err)
-		err = probe_btf(&p);
-	phase_done(&p, "btf");
 	if (!err)
 		err = probe_links(&p);
 	phase_done(&p, "links");
@@ -216,6 +214,13 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	if (!err && (p.mask & SNAP_ATTACH))
 		err = attach_capture(db, p.snap_id, p.mask, &res->nr_attachments, e);
 	phase_done(&p, "attachments");
+	/* last: the background thread had the longest to read vmlinux BTF and kallsyms */
+	if (!err)
+		err = probe_btf(&p);
+	phase_done(&p, "btf");
+	if (!err && (p.mask & SNAP_CODE))
+		err = kallsyms_store(&p);
+	phase_done(&p, "kallsyms");
 	if (!err)
 		err = snapshot_finish(&p, t0, warnings);
 	res->id = p.snap_id;
@@ -228,6 +233,7 @@ out:
 	if (stats_fd >= 0)
 		close(stats_fd);
 	pins_free(&pins);
+	bg_free(&bg);
 	probe_cleanup(&p);
 	return err;
 }

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Benchmarks, as ratios measured in one run (the machines are shared and noisy):
+#   snapshot of 1,000 and 5,000 programs vs the syscall floor (shared/bench/floor.c) and vs
+#   `bpftool prog show -j`; map contents of a 1,000,000-entry hash vs BPF_MAP_LOOKUP_BATCH
+#   (shared/bench/batchfloor.c) and vs `bpftool map dump -j`.
+# Each figure is the median of RUNS runs (default 5). Needs root and bpffs.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BS=$TOP/build/bpfscope
+SHARED=${SHARED:-$TOP/../shared/bench}
+OUT=$TOP/bench/build
+RUNS=${RUNS:-5}
+PIN=/sys/fs/bpf/bpfscope-bench
+COUNTS=${COUNTS:-"1000 5000"}
+HASH_ENTRIES=${HASH_ENTRIES:-1000000}
+mkdir -p "$OUT"
+[ "$(id -u)" = 0 ] || { echo "bench: needs root"; exit 1; }
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+for t in loadgen floor batchfloor; do
+	[ "$OUT/$t" -nt "$SHARED/$t.c" ] || gcc -O2 -o "$OUT/$t" "$SHARED/$t.c" -lbpf || exit 1
+done
+cleanup() { rm -rf "$PIN"; }
+trap cleanup EXIT
+cleanup
+mkdir -p "$PIN"
+
+# median wall time in ms of a command, over RUNS runs
+median_ms() {
+	local i t0 t1 ts=()
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
+		ts+=($(( (t1 - t0) / 1000 )))
+	done
+	printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+printf '%-44s %10s %10s %8s\n' "benchmark" "bpfscope" "reference" "ratio"
+row() { printf '%-44s %8sms %8sms %7sx\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
+
+for n in $COUNTS; do
+	"$OUT/loadgen" "$PIN/p$n" "$n" || exit 1
+	db=$OUT/bench-$n.db
+	rm -f "$db" "$db-wal" "$db-shm"
+	floor=$(median_ms "$OUT/floor")
+	t0=$(date +%s%N); "$BS" --db "$db" snapshot take >/dev/null; t1=$(date +%s%N)
+	first=$(awk -v d=$(( (t1 - t0) / 1000 )) 'BEGIN { printf "%.2f", d / 1000 }')
+	again=$(median_ms "$BS" --db "$db" snapshot take)
+	nocode=$(median_ms "$BS" --db "$db" snapshot take no-code)
+	bt=$(median_ms bpftool -j prog show)
+	live=$(median_ms "$BS" -j prog show)
+	echo "== $n programs (+ $n maps, $n pins)"
+	row "snapshot take, first in a new db" "$first" "$floor"
+	row "snapshot take, again (same boot)" "$again" "$floor"
+	row "snapshot take no-code" "$nocode" "$floor"
+	row "prog show -j live vs bpftool prog show -j" "$live" "$bt"
+	row "prog show -j live vs floor" "$live" "$floor"
+	if [ -x "$TOP/bench/dump_all.sh" ]; then
+		DB="$db" bash "$TOP/bench/dump_all.sh" 2>/dev/null | sed 's/^/  /'
+	fi
+	rm -rf "$PIN/p$n"
+done
+
+if [ "$HASH_ENTRIES" -gt 0 ]; then
+	"$OUT/loadgen" "$PIN/h" 0 0 "$HASH_ENTRIES" || exit 1
+	db=$OUT/bench-hash.db
+	rm -f "$db" "$db-wal" "$db-shm"
+	"$BS" --db "$db" snapshot take >/dev/null
+	bf=$(median_ms "$OUT/batchfloor" "$PIN/h/hash")
+	with=$(median_ms "$BS" --db "$db" snapshot take maps-data)
+	without=$(median_ms "$BS" --db "$db" snapshot take)
+	contents=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a - b }')
+	echo "== hash map of $HASH_ENTRIES entries"
+	row "map contents (maps-data minus plain snapshot)" "$contents" "$bf"
+	row "snapshot take maps-data, whole" "$with" "$bf"
+	RUNS=1
+	bd=$(median_ms bpftool -j map dump pinned "$PIN/h/hash")
+	bsd=$(median_ms "$BS" -j map dump pinned "$PIN/h/hash")
+	row "map dump -j live vs bpftool map dump -j" "$bsd" "$bd"
+fi

@@ -1,0 +1,32 @@
+/* The once-per-boot heavy parts of a first snapshot (kernel symbols, vmlinux BTF), read,
+ * hashed and compressed in a background thread while the probe walks programs and maps. */
+#ifndef BPFSCOPE_BG_H
+#define BPFSCOPE_BG_H
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "lib/sha256.h"
+#include "lib/util.h"
+
+struct bg_blob {
+	bool ready;
+	uint8_t hash[SHA256_LEN];
+	size_t raw_size;
+	struct buf z;		/* zlib bytes */
+};
+
+struct bg_job {
+	pthread_t th;
+	bool started;
+	bool want_kallsyms, want_vmlinux;
+	uint32_t vmlinux_id;	/* the BTF id the vmlinux blob is of */
+	uint32_t vmlinux_size;
+	struct bg_blob kallsyms, vmlinux;
+};
+
+struct probe;
+/* Decide what the database lacks for this boot and start the thread for it. */
+void bg_start(struct probe *p, struct bg_job *j);
+void bg_join(struct bg_job *j);
+void bg_free(struct bg_job *j);
+#endif
