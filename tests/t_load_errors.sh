@@ -169,8 +169,11 @@ t_bad_args() {
 	grep -q "invalid net attach/detach type" "$TEST_TMP/err"
 }
 
-if ! out=$(setup 2>&1); then
-	rc=$?
+# not in $(...): setup's cleanup_add calls must reach this shell's trap
+setup > "$TEST_TMP/setup.log" 2>&1
+rc=$?
+if [ $rc != 0 ]; then
+	out=$(tail -n 3 "$TEST_TMP/setup.log" | tr '\n' ' ')
 	for t in truncated not_elf missing_file verifier verifier_json unknown_section unknown_type \
 		 fentry_refused kprobe_refused pin_taken bad_args; do
 		if [ $rc = 77 ]; then skip "load_errors/$t" "$out"; else fail "load_errors/$t" "setup: $out"; fi
