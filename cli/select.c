@@ -56,7 +56,7 @@ static int select_common(struct ctx *ctx, struct view *v, int *argcp, char ***ar
 {
 	int argc = *argcp;
 	char **argv = *argvp;
-	char sql[256];
+	char sql[512];
 	const char *kw, *arg;
 	bool is_int = false;
 
@@ -79,8 +79,15 @@ static int select_common(struct ctx *ctx, struct view *v, int *argcp, char ***ar
 
 		if (v->live && realpath(arg, real))
 			arg = real;
-		snprintf(sql, sizeof(sql), "SELECT obj_id FROM pins WHERE snapshot_id = ? AND path = ?"
-			 " AND obj_type = '%s'", tags ? "prog" : "map");
+		/* a pinned link stands for its program (what loadall autoattach pins) */
+		if (tags)
+			snprintf(sql, sizeof(sql), "SELECT obj_id FROM pins WHERE snapshot_id = ?1 AND path = ?2"
+				 " AND obj_type = 'prog' UNION SELECT l.prog_id FROM pins p JOIN links l ON"
+				 " l.snapshot_id = p.snapshot_id AND l.id = p.obj_id WHERE p.snapshot_id = ?1"
+				 " AND p.path = ?2 AND p.obj_type = 'link'");
+		else
+			snprintf(sql, sizeof(sql), "SELECT obj_id FROM pins WHERE snapshot_id = ?1 AND path = ?2"
+				 " AND obj_type = 'map'");
 		*argcp = argc - 2;
 		*argvp = argv + 2;
 		{

@@ -103,10 +103,15 @@ const char db_views_sql[] =
  * or pin path); the tag tells versions apart. */
 "DROP VIEW IF EXISTS prog_history;\n"
 "CREATE VIEW prog_history AS SELECT s.id AS snapshot_id, s.taken_at, s.label,"
-"  p.type_name AS type, p.name, coalesce("
+"  p.type_name AS type, coalesce(p.full_name, p.name) AS name, coalesce("
 "   (SELECT min(path) FROM pins x WHERE x.snapshot_id = p.snapshot_id AND x.obj_type = 'prog'"
 "    AND x.obj_id = p.id),"
-"   (SELECT min(coalesce(a.kind || ':' || coalesce(a.devname, a.cgroup_path, a.target, ''), ''))"
-"    FROM attachments a WHERE a.snapshot_id = p.snapshot_id AND a.prog_id = p.id), '') AS attach_point,"
+"   (SELECT min(x.path) FROM pins x JOIN links l ON l.snapshot_id = x.snapshot_id AND l.id = x.obj_id"
+"    WHERE x.snapshot_id = p.snapshot_id AND x.obj_type = 'link' AND l.prog_id = p.id),"
+"   (SELECT min(a.kind || ':' || coalesce(a.devname, a.cgroup_path, a.target, ''))"
+"    FROM attachments a WHERE a.snapshot_id = p.snapshot_id AND a.prog_id = p.id),"
+"   (SELECT min(coalesce(t.name, l.type) || ':' || coalesce(l.target, l.ifindex, l.cgroup_id, ''))"
+"    FROM links l LEFT JOIN link_types t ON t.id = l.type"
+"    WHERE l.snapshot_id = p.snapshot_id AND l.prog_id = p.id), '') AS attach_point,"
 "  p.tag, p.id AS prog_id, p.loaded_at, p.bytes_xlated, p.bytes_jited, p.run_cnt, p.run_time_ns"
 "  FROM progs_named p JOIN snapshots s ON s.id = p.snapshot_id;\n";
