@@ -156,30 +156,46 @@ static bool target_name(struct jctx *j, uint64_t t, char *out, size_t len)
 	return true;
 }
 
-/* The direct target of a call or jump, when the instruction has one. */
+/* An immediate branch operand as capstone prints it: "0xffffffffc0000a9b" (x86 AT&T) or
+ * "#0xffffffffc0000a9b" (arm64). Anything else (registers, memory) is not a direct target. */
+static bool parse_target(const char *s, uint64_t *t)
+{
+	bool neg;
+	char *end;
+
+	if (*s == '#')
+		s++;
+	neg = *s == '-';
+	s += neg;
+	if (s[0] != '0' || s[1] != 'x' || !isxdigit((unsigned char)s[2]))
+		return false;
+	errno = 0;
+	*t = strtoull(s + 2, &end, 16);
+	if (errno || *end)
+		return false;
+	if (neg)
+		*t = -*t;
+	return true;
+}
+
+/* The direct target of a call or jump, when the instruction has one. Found from the
+ * mnemonic and the printed operand rather than capstone's detail mode, which doubles the
+ * cost of every instruction for the few that branch. */
 static bool branch_target(struct jctx *j, const cs_insn *in, bool *is_call, uint64_t *t)
 {
-	const cs_detail *dt = in->detail;
+	const char *m = in->mnemonic, *op = in->op_str;
 
-	if (!dt)
-		return false;
 	*is_call = false;
 	if (j->arch == CS_ARCH_X86) {
-		bool jump = false;
-
-		for (unsigned i = 0; i < dt->groups_count && i < sizeof(dt->groups); i++) {
-			*is_call |= dt->groups[i] == CS_GRP_CALL;
-			jump |= dt->groups[i] == CS_GRP_JUMP;
-		}
-		if ((!*is_call && !jump) || dt->x86.op_count != 1 ||
-		    dt->x86.operands[0].type != X86_OP_IMM)
+		/* call/callq, jmp/jmpq, jcc, loop*: one operand, the target */
+		*is_call = !strncmp(m, "call", 4);
+		if (!*is_call && m[0] != 'j' && strncmp(m, "loop", 4))
 			return false;
-		*t = (uint64_t)dt->x86.operands[0].imm;
-		return true;
+		return parse_target(op, t);
 	}
 #ifdef HAVE_CAPSTONE_ARM64
 	if (j->arch == CS_ARCH_ARM64) {
-		uint8_t n = dt->arm64.op_count;
+		const char *last;
 
 		switch (in->id) {
 		case ARM64_INS_BL:
@@ -191,10 +207,8 @@ static bool branch_target(struct jctx *j, const cs_insn *in, bool *is_call, uint
 		case ARM64_INS_TBZ:
 		case ARM64_INS_TBNZ:
 			/* the target is the last operand (tbz x0, #3, target) */
-			if (!n || n > 8 || dt->arm64.operands[n - 1].type != ARM64_OP_IMM)
-				return false;
-			*t = (uint64_t)dt->arm64.operands[n - 1].imm;
-			return true;
+			last = strrchr(op, ' ');
+			return parse_target(last ? last + 1 : op, t);
 		default:
 			return false;
 		}
@@ -344,7 +358,6 @@ int jited_dump(const struct prog_code *pc, unsigned flags, struct dump *d, struc
 			       pc->id, pc->arch[0] ? pc->arch : "host arch");
 	if (j.arch == CS_ARCH_X86)
 		cs_option(j.h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
-	cs_option(j.h, CS_OPT_DETAIL, CS_OPT_ON);
 	in = cs_malloc(j.h);
 	j.linfo = calloc(pc->nr_line_info + 1, sizeof(*j.linfo));
 	if (!in || !j.linfo) {
