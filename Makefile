@@ -23,20 +23,26 @@ $(BUILD)/config.h: scripts/configure.sh
 	@mkdir -p $(BUILD)
 	@sh scripts/configure.sh > $@.tmp && mv $@.tmp $@
 
+# V=1 shows the commands
+Q := $(if $(V),,@)
 $(BUILD)/%.o: %.c $(BUILD)/config.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBA): $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(if $(Q),@echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 $(BIN): $(CLI_OBJS) $(LIBA)
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIBA) $(LDLIBS)
+	$(if $(Q),@echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIBA) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+	$(if $(Q),@echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
 deps:
 	@sh scripts/deps.sh
