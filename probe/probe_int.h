@@ -28,6 +28,8 @@ struct probe {
 	struct prev_code *prev;		/* code hashes of an earlier snapshot of this boot */
 	size_t nr_prev;
 	struct err *e;
+	struct stats_base *stats;	/* SNAP_STATS: counters before the interval */
+	size_t nr_stats;
 	struct bg_job *bg;		/* once-per-boot blobs read in the background */
 	bool trace;
 	uint64_t phase_t;
@@ -39,6 +41,7 @@ int probe_btf(struct probe *p);
 int probe_links(struct probe *p);
 int probe_kallsyms(struct probe *p);
 int kallsyms_store(struct probe *p);
+int stats_baseline(struct probe *p);
 int btf_fill_data(struct probe *p, uint32_t btf_id);
 void probe_cleanup(struct probe *p);
 int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, struct buf *out,

@@ -274,6 +274,63 @@ static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info
 	return err;
 }
 
+/* Run-time stats before the stats interval, so the snapshot records what ran during it. */
+struct stats_base {
+	uint32_t id;
+	uint64_t load_time, run_cnt, run_time_ns;
+};
+
+int stats_baseline(struct probe *p)
+{
+	size_t cap = 0;
+	uint32_t id = 0;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			if (p->nr_stats == cap) {
+				struct stats_base *n;
+
+				cap = cap ? cap * 2 : 256;
+				n = realloc(p->stats, cap * sizeof(*n));
+				if (!n) {
+					close(fd);
+					return err_set(p->e, ENOMEM, "out of memory");
+				}
+				p->stats = n;
+			}
+			p->stats[p->nr_stats++] = (struct stats_base){ id, info.load_time, info.run_cnt,
+								       info.run_time_ns };
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static void stats_delta(const struct probe *p, struct bpf_prog_info *info)
+{
+	size_t lo = 0, hi = p->nr_stats;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->stats[mid].id < info->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->nr_stats && p->stats[lo].id == info->id && p->stats[lo].load_time == info->load_time) {
+		info->run_cnt -= p->stats[lo].run_cnt <= info->run_cnt ? p->stats[lo].run_cnt : info->run_cnt;
+		info->run_time_ns -= p->stats[lo].run_time_ns <= info->run_time_ns ?
+				     p->stats[lo].run_time_ns : info->run_time_ns;
+	}
+}
+
 static int64_t boot_offset_now(void)
 {
 	struct timespec rt, bt;
@@ -430,6 +487,8 @@ int probe_progs(struct probe *p)
 				if (need[i] > ask[i])
 					ask[i] = need[i];
 		}
+		if (!err && p->stats)
+			stats_delta(p, &info);
 		if (!err)
 			err = prog_insert(p, fd, &info, prev, boot_offset_ns);
 		close(fd);

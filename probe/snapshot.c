@@ -144,6 +144,7 @@ void probe_cleanup(struct probe *p)
 	sqlite3_finalize(p->ins_link);
 	sqlite3_finalize(p->ins_pin);
 	free(p->prev);
+	free(p->stats);
 	fdinfo_close(&p->fdi);
 	for (size_t i = 0; i < ARRAY_SIZE(p->scratch); i++)
 		buf_free(&p->scratch[i]);
@@ -176,6 +177,12 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (stats_fd < 0)
 			return err_set(e, errno, "can't enable BPF run-time stats: %s", strerror(errno));
+		err = stats_baseline(&p);
+		if (err) {
+			close(stats_fd);
+			probe_cleanup(&p);
+			return err;
+		}
 		{
 			struct timespec ts = { opts->stats_interval_ns / 1000000000ull,
 					       opts->stats_interval_ns % 1000000000ull };

@@ -123,7 +123,28 @@ test_env_messages() {
 	echo "$out" | grep -q "needs CAP_BPF and CAP_SYS_ADMIN" || { echo "unclear: $out"; return 1; }
 }
 
+test_stats_interval() {
+	need_root || return 77
+	ensure_bpffs
+	mkdir -p "$PIN"; cleanup_add "rm -rf $PIN"
+	"$BPFSCOPE" prog loadall "$SAMPLES/getpid_count.bpf.o" "$PIN/stats" autoattach >/dev/null || return 1
+	[ "$(sysctl -n kernel.bpf_stats_enabled)" = 0 ] || { echo "stats are on globally; the test needs them off"; return 77; }
+	# the loop runs only inside the interval: its calls are what the deltas must show
+	( sleep 0.3; "$SAMPLES/getpid_loop" 20000 ) &
+	local bg=$! cnt
+	cleanup_add "kill $bg"
+	"$BPFSCOPE" --db "$DB" snapshot take label stats stats 1.5 >/dev/null || return 1
+	wait $bg
+	cnt=$("$BPFSCOPE" --db "$DB" -s stats -j prog show pinned "$PIN/stats/count_getpid" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin).get("run_cnt", 0))')
+	[ -n "$cnt" ] && [ "$cnt" -ge 20000 ] || { echo "run_cnt over the interval: '$cnt', want >= 20000"; return 1; }
+	"$BPFSCOPE" --db "$DB" query "SELECT stats_interval_ns FROM snapshots WHERE label = 'stats'" csv | grep -q '^1500000000$' ||
+		{ echo "stats interval not recorded"; return 1; }
+	[ "$(sysctl -n kernel.bpf_stats_enabled)" = 0 ] || { echo "stats left on"; return 1; }
+}
+
 run_test snapshot/getpid_count test_getpid_count
+run_test snapshot/stats_interval test_stats_interval
 run_test snapshot/kill_mid_snapshot test_kill_mid_snapshot
 run_test snapshot/bad_database_files test_bad_database_files
 run_test snapshot/hostile_names_and_query test_hostile_names_and_query
