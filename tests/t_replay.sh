@@ -176,6 +176,16 @@ assert d["failed"] == 0, d' "$TEST_TMP/res" || return 1
 	grep -q "exists (restored already?)" "$TEST_TMP/again"
 }
 
+# Without an objects directory: the ELF bytes `prog load` recorded in the database.
+t_replay_db() {
+	teardown_ours
+	[ "$(sqlite3 "$BPFSCOPE_DB" 'SELECT count(*) FROM objects')" -ge 4 ] || { echo "loads not recorded" >&2; return 1; }
+	"$BPFSCOPE" --db "$BPFSCOPE_DB" replay before > "$TEST_TMP/res" || { cat "$TEST_TMP/res" >&2; return 1; }
+	"$BPFSCOPE" --db "$BPFSCOPE_DB" snapshot take maps-data label after_db >/dev/null || return 1
+	state after_db > "$TEST_TMP/after_db" || return 1
+	diff "$TEST_TMP/before" "$TEST_TMP/after_db" >&2
+}
+
 # OBJ mode: a unique map name so the snapshot has exactly one match to restore from.
 t_replay_obj() {
 	local dir=$BASE/obj
@@ -207,7 +217,7 @@ setup > "$TEST_TMP/setup.log" 2>&1
 rc=$?
 if [ $rc != 0 ]; then
 	out=$(tail -n 3 "$TEST_TMP/setup.log" | tr '\n' ' ')
-	for t in dry_run rollback replay_ref replay_obj; do
+	for t in dry_run rollback replay_ref replay_db replay_obj; do
 		if [ $rc = 77 ]; then skip "replay/$t" "$out"; else fail "replay/$t" "setup: $out"; fi
 	done
 	exit 0
@@ -215,4 +225,5 @@ fi
 run_test replay/dry_run t_dry_run
 run_test replay/rollback t_rollback
 run_test replay/replay_ref t_replay_ref
+run_test replay/replay_db t_replay_db
 run_test replay/replay_obj t_replay_obj
