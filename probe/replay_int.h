@@ -1,6 +1,7 @@
 /* Shared by probe/replay.c (object mode) and probe/replay_snap.c (snapshot mode). */
 #ifndef BPFSCOPE_REPLAY_INT_H
 #define BPFSCOPE_REPLAY_INT_H
+#include <limits.h>
 #include <net/if.h>
 #include "analyze/map_contents.h"
 #include "lib/sha256.h"
