@@ -365,8 +365,21 @@ int replay_object(const struct replay_obj_opts *o, struct replay_report *r, stru
 	}
 	if (!o->dry_run) {
 		err = load_load(&l, e);
-		if (err)
+		if (err) {
+			char tail[512], *line = tail, *nl;
+
+			/* the verifier's last word, for a report that has one line per error:
+			 * the line before its "processed N insns" summary */
+			load_log_tail(&l, 2, tail, sizeof(tail));
+			nl = strchr(tail, '\n');
+			if (nl && !strncmp(nl + 1, "processed ", 10))
+				*nl = 0;
+			else if (nl)
+				line = nl + 1;
+			if (line[0])
+				err_hint(e, "verifier: %.200s", line);
 			goto fail;
+		}
 	}
 	for (size_t i = 0; i < l.nr_maps; i++) {
 		struct replay_row *row = &r->rows[first_map_row + i];
