@@ -6,6 +6,8 @@ BPFSCOPE=${BPFSCOPE:-$TOP/build/bpfscope}
 SAMPLES=${SAMPLES:-$TOP/samples/build}
 : "${RESULTS:=/dev/null}"
 TEST_TMP=$(mktemp -d /tmp/bpfscope-test.XXXXXX)
+# nothing a test does may write to the machine's real history database
+export BPFSCOPE_DB=$TEST_TMP/history.db
 CLEANUPS=()
 
 cleanup_add() { CLEANUPS+=("$*"); }
