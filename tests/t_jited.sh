@@ -173,8 +173,8 @@ setup() {
 
 sdump() { "$BPFSCOPE" --db "$DB" -s latest prog dump jited id "$@"; }	# ID [opcodes] [linum]
 
-# lib.sh's die only returns 1, so "cmd || die" would go on with the test; each test runs
-# in run_test's command substitution, where exit ends just that test.
+# Each test body is a subshell, so bail can end the test at once ("cmd || die" only returns
+# 1 from die and would go on); tests register no cleanups, setup does.
 bail() { echo "$*" >&2; exit 1; }
 
 need_setup() { [ -z "$SETUP_ERR" ] || { echo "$SETUP_ERR"; return 77; }; }
@@ -191,8 +191,8 @@ objdump_prog() { # ID OUT: objdump listing of every function; prints "START LEN"
 	done <"$out.funcs"
 }
 
-t_matches_objdump() {
-	need_setup || return 77
+t_matches_objdump() (
+	need_setup || exit 77
 	local id d=$TEST_TMP/cmp n=0 out
 	mkdir -p "$d"
 	for id in "${IDS[@]}"; do
@@ -204,11 +204,11 @@ t_matches_objdump() {
 		n=$((n + ${out##*$'\n'}))
 	done
 	echo "${#IDS[@]} programs, $n instructions" >&2
-}
+)
 
 # One address line per function, named as /proc/kallsyms names it; opcodes cover the image.
-t_functions_and_bytes() {
-	need_setup || return 77
+t_functions_and_bytes() (
+	need_setup || exit 77
 	local id d=$TEST_TMP/fb start len want
 	mkdir -p "$d"
 	grep -F '[bpf]' /proc/kallsyms >"$d/bpfsyms"
@@ -225,12 +225,12 @@ t_functions_and_bytes() {
 			grep -qx "$want:" "$d/$id.op" || bail "id $id: no '$want:' line for the function at $start"
 		done <"$d/$id.obj.funcs"
 	done
-}
+)
 
 # Calls carry names: helpers and kernel functions from kallsyms, subprograms by their
 # bpf_prog_<tag>_<name>; no direct call is left as a bare address.
-t_call_names() {
-	need_setup || return 77
+t_call_names() (
+	need_setup || exit 77
 	local id d=$TEST_TMP/cn rich
 	mkdir -p "$d"
 	for id in "${IDS[@]}"; do
@@ -245,12 +245,12 @@ t_call_names() {
 	grep -qP '\tcallq\t0x[0-9a-f]+ <bpf_prog_[0-9a-f]{16}_cb>$' "$d/rich" || bail "bpf_loop callback not named"
 	grep -qP '\tcallq\t0x[0-9a-f]+ <bpf_ktime_get_ns>$' "$d/rich" || bail "helper call not named"
 	grep -q '__bpf_call_base' "$d"/* && bail "raw __bpf_call_base in a jited dump"
-	return 0
-}
+	exit 0
+)
 
 # Source lines: prototypes, "; line" before instructions, linum's [file:... line_num:...]
-t_source_lines() {
-	need_setup || return 77
+t_source_lines() (
+	need_setup || exit 77
 	local id out=$TEST_TMP/src
 	id=$(pin_ids "$PIN/rich" | head -n 1)
 	sdump "$id" linum >"$out" || bail "linum dump failed"
@@ -261,11 +261,11 @@ t_source_lines() {
 	# every source line is followed by an instruction or another source line
 	awk '/^; / { s = 1; next } s && !/^ *[0-9a-f]+:\t/ { bad = 1 } { s = 0 } END { exit bad }' "$out" ||
 		bail "a source line does not precede an instruction"
-}
+)
 
 # A stored snapshot gives the same listing as the live kernel.
-t_stored_snapshot() {
-	need_setup || return 77
+t_stored_snapshot() (
+	need_setup || exit 77
 	local id d=$TEST_TMP/ss
 	mkdir -p "$d"
 	for id in "${FEW[@]}"; do
@@ -275,12 +275,12 @@ t_stored_snapshot() {
 			{ cat "$d/err" >&2; bail "stored dump $id failed"; }
 		diff "$d/$id.live" "$d/$id.stored" >&2 || bail "id $id: stored dump differs from live"
 	done
-}
+)
 
 # Nobody, on their own copy of the database, with no bpffs in sight: same listing, names
 # included (kernel symbols travel in the snapshot).
-t_unprivileged_copy() {
-	need_setup || return 77
+t_unprivileged_copy() (
+	need_setup || exit 77
 	local id d=$TEST_TMP/up
 	mkdir -p "$d/own"
 	# a WAL database needs its directory writable for the -shm file: the user's own copy
@@ -295,7 +295,7 @@ t_unprivileged_copy() {
 	done
 	grep -q '<bpf_prog_' "$d"/*.nobody || bail "no subprogram names in nobody's dumps"
 	grep -qP '<(?!bpf_prog_)[a-z_]+>' "$d"/*.nobody || bail "no kernel symbol names in nobody's dumps"
-}
+)
 
 setup
 run_test jited_matches_objdump t_matches_objdump
