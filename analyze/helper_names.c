@@ -156,3 +156,15 @@ void helper_names_free(struct helper_names *h)
 	free(h->strs);
 	memset(h, 0, sizeof(*h));
 }
+
+bool helper_names_needed(const struct bpf_insn *insns, uint32_t n)
+{
+	for (uint32_t i = 0; insns && i < n; i++) {
+		uint8_t cls = BPF_CLASS(insns[i].code);
+
+		if ((cls == BPF_JMP || cls == BPF_JMP32) && BPF_OP(insns[i].code) == BPF_CALL &&
+		    !insns[i].src_reg && insns[i].imm >= 0 && insns[i].imm < HELPER_ID_CAP)
+			return true;
+	}
+	return false;
+}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "lib/err.h"
 
+struct bpf_insn;
 struct btf;
 struct db;
 
@@ -29,4 +30,7 @@ int helper_names_load(struct db *db, int64_t snap_id, bool live, struct helper_n
  * h may be NULL or empty: the built-in table answers. */
 const char *helper_name(const struct helper_names *h, int64_t id);
 void helper_names_free(struct helper_names *h);
+/* Does any call in insns[0..n) name a helper by id (tail calls, captures without raw
+ * dump rights)? Only then is the kernel's table worth loading. */
+bool helper_names_needed(const struct bpf_insn *insns, uint32_t n);
 #endif

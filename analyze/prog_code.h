@@ -9,6 +9,7 @@
 #include "analyze/ksyms.h"
 
 struct btf;
+struct helper_names;
 
 struct prog_code {
 	uint32_t id, type;
@@ -38,6 +39,9 @@ struct prog_code {
 
 	struct btf *btf;		/* the program's BTF (NULL when it has none) */
 	struct ksyms ksyms;		/* kernel symbols of the snapshot's boot (may be empty) */
+	/* names of helper ids from the kernel's enum (analyze/helper_names.h); NULL: the
+	 * built-in table. Not loaded here (32 ms of vmlinux BTF): set by callers that need it. */
+	const struct helper_names *helpers;
 
 	struct buf xlated_buf, jited_buf, func_info_buf, line_info_buf, jited_line_info_buf,
 		jited_ksyms_buf, jited_func_lens_buf, prog_tags_buf, btf_buf;

@@ -51,7 +51,7 @@ void xl_env_init(struct xl_env *x, const struct prog_code *pc)
 {
 	memset(x, 0, sizeof(*x));
 	x->pc = pc;
-	x->helpers = NULL;
+	x->helpers = pc->helpers;
 }
 
 /* bpftool reads __bpf_call_base from kallsyms; helper and kfunc immediates are relative

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "analyze/helper_names.h"
 #include "analyze/jited.h"
 #include "analyze/prog_code.h"
 #include "analyze/xlated.h"
@@ -17,6 +18,9 @@
 struct dump_opts {
 	bool jited, opcodes, linum;
 	const char *file;
+	/* the kernel's helper table, loaded on the first program that calls a helper by id */
+	struct helper_names helpers;
+	bool helpers_tried;
 };
 
 /* Source lines and prototypes come from untrusted BTF: keep tabs (sources have them, and
@@ -400,6 +404,25 @@ static void print_prog_header(struct ctx *ctx, struct view *v, const struct prog
 	printf("\n");
 }
 
+/* Helper ids are named from the snapshot's vmlinux BTF (else, live, the running kernel's),
+ * falling back to the built-in table; only programs that call a helper by id pay for it. */
+static void attach_helper_names(struct ctx *ctx, struct view *v, struct prog_code *pc,
+				struct dump_opts *o)
+{
+	if (o->jited || !helper_names_needed(pc->insns, pc->nr_insns))
+		return;
+	if (!o->helpers_tried) {
+		struct err e = { 0 };
+		int err = helper_names_load(&v->db, v->snap_id, v->live, &o->helpers, &e);
+
+		o->helpers_tried = true;
+		if (err && err != -ENOENT)
+			p_info(ctx, "Warning: helper names from the built-in table: %s", e.msg);
+	}
+	if (o->helpers.n)
+		pc->helpers = &o->helpers;
+}
+
 static int dump_one(struct ctx *ctx, const struct prog_code *pc, const struct dump_opts *o)
 {
 	struct dump d = { 0 };
@@ -537,6 +560,7 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 		} else if (n > 1) {
 			print_prog_header(ctx, &v, &pc);
 		}
+		attach_helper_names(ctx, &v, &pc, &o);
 		ret = dump_one(ctx, &pc, &o);
 		prog_code_free(&pc);
 		if (out_json(&ctx->out) && n > 1)
@@ -547,6 +571,7 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 	if (out_json(&ctx->out) && n > 1)
 		jw_end_array(&ctx->out.jw);
 out:
+	helper_names_free(&o.helpers);
 	free(ids);
 	view_close(&v);
 	return ret;
