@@ -12,7 +12,8 @@ setup() {
 	mkdir -p "$PIN"
 	cleanup_add "rm -rf $PIN"
 	for o in getpid_count multi_func xdp_drop_8080 tc_counter; do
-		bpftool prog loadall "$SAMPLES/$o.bpf.o" "$PIN/$o" >/dev/null || { echo "can't load $o"; return 1; }
+		bpftool prog loadall "$SAMPLES/$o.bpf.o" "$PIN/$o" >/dev/null 2>"$TEST_TMP/load.err" ||
+			{ echo "can't load $o: $(grep -iE 'error|fail' "$TEST_TMP/load.err" | head -3)" >&2; return 1; }
 	done
 	gcc -O2 -o "$TEST_TMP/loadgen" /work/shared/bench/loadgen.c -lbpf 2>/dev/null ||
 		gcc -O2 -o "$TEST_TMP/loadgen" "$TOP/../shared/bench/loadgen.c" -lbpf || return 1
@@ -93,7 +94,7 @@ PY
 setup_rc=0; setup >/dev/null 2>"$TEST_TMP/setup.err" || setup_rc=$?
 if [ "$setup_rc" != 0 ]; then
 	for t in prog_show_vs_bpftool map_show_vs_bpftool plain_layout_vs_bpftool stored_equals_live select_by_name_tag_pinned btf_link_show; do
-		if [ "$setup_rc" = 77 ]; then skip "show/$t" "needs root"; else fail "show/$t" "setup: $(tail -n 2 "$TEST_TMP/setup.err")"; fi
+		if [ "$setup_rc" = 77 ]; then skip "show/$t" "needs root"; else fail "show/$t" "setup: $(grep -v legacy "$TEST_TMP/setup.err" | tail -n 4 | tr '\n' ' ')"; fi
 	done
 	exit 0
 fi
