@@ -69,7 +69,7 @@ static int64_t call_target(const struct bpf_insn *in, uint32_t pc, const uint8_t
 	return in->off ? t_off : t_imm;
 }
 
-enum flow { FLOW_PLAIN, FLOW_COND, FLOW_JA, FLOW_EXIT };
+enum flow { FLOW_PLAIN, FLOW_COND, FLOW_JA, FLOW_EXIT, FLOW_INDIRECT };
 
 /* How an insn moves control; *target gets the branch target (may be out of range).
  * JMP32|JA (gotol) keeps its offset in imm, every other branch in off. */
@@ -83,6 +83,9 @@ static enum flow insn_flow(const struct bpf_insn *in, uint32_t pc, int64_t *targ
 		return FLOW_PLAIN;
 	if (op == BPF_EXIT)
 		return BPF_CLASS(in->code) == BPF_JMP ? FLOW_EXIT : FLOW_PLAIN;
+	/* gotox (JMP|JA|X): the target is in a register, there is no static edge */
+	if (op == BPF_JA && BPF_CLASS(in->code) == BPF_JMP && BPF_SRC(in->code) == BPF_X)
+		return FLOW_INDIRECT;
 	if (op == BPF_JA) {
 		int64_t rel = BPF_CLASS(in->code) == BPF_JMP32 ? in->imm : in->off;
 
@@ -263,7 +266,7 @@ static void mark_leaders(struct cfg *cfg, const struct bpf_insn *insns, uint8_t 
 		}
 		if (fw == FLOW_COND && BPF_OP(insns[i].code) == 0xf0)
 			diag(cfg, CFG_ERROR, i, "unknown jump opcode 0x%02x", insns[i].code);
-		if (fw != FLOW_EXIT && target_ok(cfg, i, t, f->start, f->end, false))
+		if ((fw == FLOW_COND || fw == FLOW_JA) && target_ok(cfg, i, t, f->start, f->end, false))
 			fl[t] |= F_LEADER;
 		if (i + 1 < f->end)
 			fl[i + 1] |= F_LEADER;

@@ -42,11 +42,12 @@ static const char *lbl_str(struct lbl *l)
 	return l->oom ? NULL : (const char *)l->b.data;
 }
 
-/* Untrusted text into a label. Record labels need {}|<>" and the backslash escaped;
- * every label treats '\' as an escape (\N, \G, \l), so it is doubled. Bytes outside
- * printable ASCII become the text \xNN (graphviz wants UTF-8; a raw newline would
- * end the line). Plain labels never end in a backslash: agwrite does not escape one,
- * and a trailing '\' would swallow the closing quote. */
+/* Untrusted text into a label. Record labels need {}|<> escaped; every label treats
+ * the backslash as an escape (\N, \G, \l), so it is doubled. Bytes outside printable
+ * ASCII become the text \xNN (graphviz wants UTF-8; a raw newline would end the line).
+ * A '"' is left to agwrite, which puts one backslash before it: the DOT lexer reads two
+ * backslashes as a pair, so an odd run of them before a quote would end the string
+ * there. Ours come in pairs, and plain labels spell the backslash \x5c. */
 static void esc(struct lbl *l, const char *s, size_t n, bool record, bool spaces)
 {
 	char hex[8];
@@ -63,7 +64,7 @@ static void esc(struct lbl *l, const char *s, size_t n, bool record, bool spaces
 			puts_l(l, "\\\\x5c");
 			continue;
 		}
-		if (c == '\\' || (record && strchr("{}|<>\"", c)) || (spaces && c == ' '))
+		if (c == '\\' || (record && strchr("{}|<>", c)) || (spaces && c == ' '))
 			put(l, "\\", 1);
 		put(l, (const char *)&c, 1);
 	}
@@ -411,10 +412,121 @@ static int add_legend(Agraph_t *g, const struct cfg_render_opts *o, struct lbl *
 	return 0;
 }
 
+/* cgraph orders subgraphs by ID and names' IDs are heap addresses, so agwrite would
+ * print the clusters in an order that changes from run to run. This ID discipline numbers
+ * (sub)graphs in creation order and leaves nodes and edges to the default one. */
+struct seq_ids {
+	void *dflt;		/* the default discipline's state */
+	Agraph_t *g;		/* the root: names are interned in its string dict, where
+				 * agwrite looks for their HTML flag */
+	char **names;		/* graph names; ID 2 * (i + 1) */
+	uint32_t n, cap;
+	IDTYPE anon;		/* anonymous subgraphs: odd IDs */
+};
+
+static void *seq_open(Agraph_t *g, Agdisc_t *disc)
+{
+	struct seq_ids *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->dflt = AgIdDisc.open(g, disc);
+	s->g = g;
+	s->anon = 1;
+	return s;
+}
+
+static long seq_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
+{
+	struct seq_ids *s = state;
+	uint32_t i;
+
+	if (objtype != AGRAPH)
+		return AgIdDisc.map(s->dflt, objtype, str, id, createflag);
+	if (!str) {
+		*id = s->anon;
+		s->anon += 2;
+		return 1;
+	}
+	for (i = 0; i < s->n; i++) {
+		if (s->names[i] && !strcmp(s->names[i], str)) {
+			*id = 2 * ((IDTYPE)i + 1);
+			return 1;
+		}
+	}
+	if (!createflag)
+		return 0;
+	if (s->n == s->cap) {
+		uint32_t ncap = s->cap ? s->cap * 2 : 16;
+		char **p = realloc(s->names, ncap * sizeof(*p));
+
+		if (!p)
+			return 0;
+		s->names = p;
+		s->cap = ncap;
+	}
+	s->names[s->n] = agstrdup(s->g, str);
+	if (!s->names[s->n])
+		return 0;
+	*id = 2 * ((IDTYPE)s->n + 1);
+	s->n++;
+	return 1;
+}
+
+static long seq_alloc(void *state, int objtype, IDTYPE id)
+{
+	struct seq_ids *s = state;
+
+	return objtype == AGRAPH ? 0 : AgIdDisc.alloc(s->dflt, objtype, id);
+}
+
+static void seq_free(void *state, int objtype, IDTYPE id)
+{
+	struct seq_ids *s = state;
+
+	if (objtype != AGRAPH) {
+		AgIdDisc.free(s->dflt, objtype, id);
+	} else if (id % 2 == 0 && id / 2 - 1 < s->n) {
+		agstrfree(s->g, s->names[id / 2 - 1]);
+		s->names[id / 2 - 1] = NULL;
+	}
+}
+
+static char *seq_print(void *state, int objtype, IDTYPE id)
+{
+	struct seq_ids *s = state;
+
+	if (objtype != AGRAPH)
+		return AgIdDisc.print(s->dflt, objtype, id);
+	return id % 2 == 0 && id / 2 - 1 < s->n ? s->names[id / 2 - 1] : NULL;
+}
+
+static void seq_close(void *state)
+{
+	struct seq_ids *s = state;
+
+	/* names left are freed with the root's string dict, after this */
+	free(s->names);
+	AgIdDisc.close(s->dflt);
+	free(s);
+}
+
+static void seq_register(void *state, int objtype, void *obj)
+{
+	struct seq_ids *s = state;
+
+	AgIdDisc.idregister(s->dflt, objtype, obj);
+}
+
+static Agiddisc_t seq_id_disc = {
+	seq_open, seq_map, seq_alloc, seq_free, seq_print, seq_close, seq_register,
+};
+static Agdisc_t seq_disc = { &AgMemDisc, &seq_id_disc, &AgIoDisc };
+
 static Agraph_t *build_graph(const struct prog_code *pc, const struct cfg *cfg,
 			     const struct cfg_render_opts *o, struct err *e)
 {
-	Agraph_t *g = agopen((char *)"DOT graph for eBPF program", Agdirected, NULL);
+	Agraph_t *g = agopen((char *)"DOT graph for eBPF program", Agdirected, &seq_disc);
 	Agnode_t **nodes = calloc(cfg->nr_blocks ? cfg->nr_blocks : 1, sizeof(*nodes));
 	int32_t *src = o->linum ? src_index(pc, cfg->nr_insns) : NULL;
 	struct lbl l = {};
@@ -511,6 +623,10 @@ int cfg_render(const struct prog_code *pc, const struct cfg *cfg,
 		err = err_set(e, ENOMEM, "can't create a graphviz context");
 		goto cleanup;
 	}
+	/* cairo bitmaps stop at 32767 px; a bigger graph is scaled down anyway, and cairo
+	 * says so on stderr. Scale it down ourselves first: 340 in at 96 dpi fits. */
+	if (!strcmp(format, "png"))
+		set(g, "size", "340,340");
 	if (gvLayout(gvc, g, "dot")) {
 		err = gv_err(e, "can't lay out the graph");
 		goto cleanup;

@@ -1,11 +1,12 @@
 /* Fuzz the CFG builder: random instructions and func_info starts, as a hostile snapshot
- * could hold them. The structure must stay sound (cfg_check) whatever the bytes.
- * Build: clang -fsanitize=fuzzer,address,undefined -I. tests/fuzz/fuzz_cfg.c
- *        analyze/cfg.c lib/err.c */
+ * could hold them. The structure must stay sound (cfg_check) whatever the bytes. The
+ * same bytes as text go through the --against normaliser, into a buffer of their size.
+ * Needs only the library (analyze/cfg.c); tests/fuzz/run.sh builds it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analyze/cfg.h"
+#include "analyze/cfg_diff.h"
 
 /* opcodes that shape a CFG; a flag in the input maps raw codes onto them so the
  * fuzzer does not spend its time on ALU noise */
@@ -25,6 +26,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
+	{
+		char *text = malloc(size + 1), *out = malloc(data[0] % 64 + 1);
+
+		if (text && out) {
+			memcpy(text, data, size);
+			text[size] = 0;
+			cfg_insn_normalize(text, out, data[0] % 64 + 1);
+			if (strlen(out) > (size_t)(data[0] % 64))
+				abort();
+		}
+		free(text);
+		free(out);
+	}
 	nr_starts = data[0] & 7;
 	shape = data[0] & 0x80;
 	data++, size--;

@@ -184,6 +184,19 @@ static void t_gotol_maygoto(void)
 	cfg_free(&c);
 }
 
+static void t_gotox(void)
+{
+	/* 0: r0 = 0 ; 1: gotox r1 ; 2: r0 = 0 ; 3: exit */
+	struct bpf_insn p[] = { MOV0, I(BPF_JMP | BPF_JA | BPF_X, 1, 0, 0, 0), MOV0, EXIT };
+	struct cfg c;
+
+	CHECK(!build(p, 4, NULL, 0, &c), "build");
+	CHECK(c.nr_blocks == 4 && c.blocks[2].end == 2, "gotox ends its block");
+	CHECK(c.nr_edges == 2, "no static edge out of gotox (%u edges)", c.nr_edges);
+	CHECK(!c.nr_errors, "no errors");
+	cfg_free(&c);
+}
+
 static void t_bad(void)
 {
 	struct bpf_insn p1[] = { JEQ(100), EXIT };
@@ -248,6 +261,7 @@ int main(void)
 	t_func_info();
 	t_ld_imm64();
 	t_gotol_maygoto();
+	t_gotox();
 	t_bad();
 	t_random();
 	if (failed) {
