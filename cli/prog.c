@@ -160,7 +160,7 @@ static int do_prog_help(struct ctx *ctx, int argc, char **argv)
 	       "       bpfscope [-s REF] prog dump xlated PROG [{ file FILE | opcodes | linum | visual }]\n"
 	       "       bpfscope [-s REF] prog dump jited PROG [{ file FILE | opcodes | linum }]\n"
 	       "       bpfscope [-s REF] prog cfg PROG [format {dot|svg|png|pdf}] [file FILE] [linum]\n"
-	       "                        [function NAME] [--against REF]\n"
+	       "                        [function NAME] [split] [maxlines N] [--against REF]\n"
 	       "       bpfscope prog pin PROG FILE\n"
 	       "       bpfscope prog { load | loadall } OBJ PATH [type TYPE] [map {idx IDX | name NAME} MAP]\n"
 	       "                        [pinmaps MAP_DIR] [autoattach]\n"
