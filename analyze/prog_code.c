@@ -165,14 +165,15 @@ void prog_code_free(struct prog_code *pc)
 
 const char *prog_code_func_name(const struct prog_code *pc, uint32_t i)
 {
-	const struct bpf_func_info *fi;
+	struct bpf_func_info fi;
 	const struct btf_type *t;
 	const char *name;
 
 	if (!pc->btf || i >= pc->nr_func_info)
 		return "";
-	fi = (const struct bpf_func_info *)(pc->func_info + (size_t)i * pc->func_info_rec_size);
-	t = btf__type_by_id(pc->btf, fi->type_id);
+	/* memcpy: a hostile record size (9) leaves records unaligned */
+	memcpy(&fi, pc->func_info + (size_t)i * pc->func_info_rec_size, sizeof(fi));
+	t = btf__type_by_id(pc->btf, fi.type_id);
 	if (!t)
 		return "";
 	name = btf__name_by_offset(pc->btf, t->name_off);
