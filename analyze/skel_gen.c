@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include "analyze/btf_check.h"
 #include "analyze/skel_gen.h"
 #include "lib/util.h"
 
@@ -589,6 +592,50 @@ static void emit_tail(struct gen *g)
 	}
 }
 
+/* libbpf 1.1's bpf_object__open_mem() follows .BTF type references while it fixes up
+ * datasecs and parses .maps, trusting them: check the section's graph first. */
+static int check_elf_btf(const void *obj, size_t len, struct err *e)
+{
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	int ret = 0;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return err_set(e, EINVAL, "libelf: %s", elf_errmsg(-1));
+	elf = elf_memory((char *)obj, len);
+	if (!elf)
+		return err_set(e, EINVAL, "not an ELF object: %s", elf_errmsg(-1));
+	if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx)) {
+		ret = err_set(e, EINVAL, "not an ELF object");
+		goto out;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *sname;
+		Elf_Data *d;
+		struct btf *btf;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		sname = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!sname || strcmp(sname, ".BTF"))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf || d->d_size > UINT32_MAX)
+			break;	/* libbpf will say what is wrong with it */
+		btf = btf__new(d->d_buf, d->d_size);
+		if (!btf)
+			break;
+		ret = btf_check_refs(btf, e);
+		btf__free(btf);
+		break;
+	}
+out:
+	elf_end(elf);
+	return ret;
+}
+
 int skel_gen(const void *obj, size_t len, const char *name, FILE *out, struct err *e)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
@@ -600,6 +647,9 @@ int skel_gen(const void *obj, size_t len, const char *name, FILE *out, struct er
 	if (!skel_is_ident(name) || strlen(name) >= SKEL_NAME_MAX)
 		return err_set(e, EINVAL, "skeleton name '%s' is not a C identifier (at most %d "
 			       "characters, not a keyword)", name, SKEL_NAME_MAX - 1);
+	err = check_elf_btf(obj, len, e);
+	if (err)
+		return err;
 	/* The same object name the skeleton passes at open time, so the internal
 	 * map names ("<name>.bss") libbpf derives from it match what we write. */
 	g.obj = bpf_object__open_mem(obj, len, &opts);
@@ -608,6 +658,12 @@ int skel_gen(const void *obj, size_t len, const char *name, FILE *out, struct er
 		return err_set(e, err, "can't open the BPF object: %s", strerror(err));
 	}
 	g.btf = bpf_object__btf(g.obj);
+	/* libbpf 1.1 trusts type references; btf_dump and btf__align_of follow them */
+	if (g.btf) {
+		err = btf_check_refs(g.btf, e);
+		if (err)
+			goto cleanup;
+	}
 	err = collect(&g);
 	if (err)
 		goto cleanup;

@@ -11,6 +11,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/btf.h>
+#include "analyze/btf_check.h"
 #include "cli/cli.h"
 #include "probe/snapshot.h"
 
@@ -314,10 +315,14 @@ static int dump_c(struct ctx *ctx, const struct btf_src *s)
 	FILE *f = ctx->out.f ? ctx->out.f : stdout;
 	struct btf_dump *d;
 	__u32 id, cnt = btf__type_cnt(s->btf);
+	struct err e = { 0 };
 	int i, err = 0;
 
 	if (out_json(&ctx->out))
 		return p_err(ctx, "JSON output for C-syntax dump is not supported");
+	/* a file or a snapshot may hold any bytes: libbpf 1.1's btf_dump trusts the refs */
+	if (btf_check_refs(s->btf, &e))
+		return p_err_e(ctx, &e);
 	d = btf_dump__new(s->btf, c_printf, f, NULL);
 	if (!d)
 		return p_err(ctx, "can't start a BTF dump: %s", strerror(errno));

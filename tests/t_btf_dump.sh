@@ -186,6 +186,24 @@ t_errors() {
 	return 0
 }
 
+# A hostile BTF file (a pointer to itself, which sends libbpf 1.1's btf_dump into
+# endless recursion): raw lists it, C refuses it with the type named.
+t_hostile() {
+	python3 - "$TEST_TMP/loop.btf" <<'PY' || die "can't write the test BTF"
+import struct, sys
+types = struct.pack("<III", 0, 2 << 24, 1)  # [1] PTR -> 1
+strs = b"\0"
+hdr = struct.pack("<HBBIIIII", 0xeb9f, 1, 0, 24, 0, len(types), len(types), len(strs))
+open(sys.argv[1], "wb").write(hdr + types + strs)
+PY
+	local out
+	out=$("$BPFSCOPE" btf dump file "$TEST_TMP/loop.btf" format raw) || die "raw dump failed"
+	expect_eq "raw" "$out" "[1] PTR '(anon)' type_id=1" || return 1
+	out=$(timeout 10 "$BPFSCOPE" btf dump file "$TEST_TMP/loop.btf" format c 2>&1) &&
+		die "C dump of a self-pointer accepted"
+	grep -q "type 1" <<<"$out" || die "unclear error: $out"
+}
+
 run_test btf_dump/vmlinux_h_core t_vmlinux_h_core
 run_test btf_dump/raw_same_as_bpftool t_raw_same
 run_test btf_dump/json_same_as_bpftool t_json_same
@@ -194,3 +212,4 @@ run_test btf_dump/live_id t_live_id
 run_test btf_dump/prog_map t_prog_map
 run_test btf_dump/stored_id t_stored_id
 run_test btf_dump/errors t_errors
+run_test btf_dump/hostile t_hostile
