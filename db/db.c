@@ -58,6 +58,29 @@ static int db_check_file(const char *path, struct err *e)
 	return 0;
 }
 
+static bool dir_writable(const char *path)
+{
+	char dir[4096], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return !access(".", W_OK);
+	if (slash == dir)
+		slash++;
+	*slash = 0;
+	return !access(dir, W_OK);
+}
+
+static bool wal_exists(const char *path)
+{
+	char wal[4200];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return !stat(wal, &st) && st.st_size > 0;
+}
+
 static int ensure_parent_dir(const char *path, struct err *e)
 {
 	char dir[4096], *slash;
@@ -248,10 +271,22 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 		}
 		flags = mode == DB_READ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	}
-	if (sqlite3_open_v2(db->path, &db->sql, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		err = err_set(e, EIO, "can't open database %s: %s", db->path,
-			      db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
-		goto fail;
+	{
+		char uri[4200];
+		const char *name = db->path;
+
+		/* A WAL reader must create PATH-shm; where it cannot (a copy in a directory the user
+		 * does not own) and no writer is at work (no PATH-wal), read the file as immutable. */
+		if (mode == DB_READ && !dir_writable(path) && !wal_exists(path) &&
+		    (size_t)snprintf(uri, sizeof(uri), "file:%s?immutable=1", path) < sizeof(uri)) {
+			name = uri;
+			flags |= SQLITE_OPEN_URI;
+		}
+		if (sqlite3_open_v2(name, &db->sql, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+			err = err_set(e, EIO, "can't open database %s: %s", db->path,
+				      db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+			goto fail;
+		}
 	}
 	sqlite3_busy_timeout(db->sql, 10000);
 	sqlite3_extended_result_codes(db->sql, 1);
