@@ -332,9 +332,10 @@ static int run(struct ctx *ctx, int argc, char **argv, struct cfg_args *a)
 
 	if (argc < 2)
 		return cfg_help(ctx);
-	if (view_open(ctx, SNAP_CODE, &v))
+	/* live: list everything cheaply, then fetch the code of the selected programs only */
+	if (view_open(ctx, argc && keyword_is(*argv, "pinned") ? SNAP_PINS : 0, &v))
 		return -1;
-	if (prog_select(ctx, &v, &argc, &argv, &ids, &n))
+	if (prog_select(ctx, &v, &argc, &argv, &ids, &n) || view_fill_progs(ctx, &v, ids, n))
 		goto out;
 	while (argc) {
 		const char *kw = *argv;

@@ -505,9 +505,10 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 			i++;
 	}
 	/* a pinned path is resolved through the view's pins, which cost a bpffs walk */
-	if (view_open(ctx, SNAP_CODE | (keyword_is(*argv, "pinned") ? SNAP_PINS : 0), &v))
+	/* live: list everything cheaply, then fetch the code of the selected programs only */
+	if (view_open(ctx, keyword_is(*argv, "pinned") ? SNAP_PINS : 0, &v))
 		return -1;
-	if (prog_select(ctx, &v, &argc, &argv, &ids, &n))
+	if (prog_select(ctx, &v, &argc, &argv, &ids, &n) || view_fill_progs(ctx, &v, ids, n))
 		goto out;
 	if (!n) {
 		p_err(ctx, "no program matched");
