@@ -9,7 +9,7 @@
 #include "probe/snapshot.h"
 
 /* a live view needs neither netlink nor the perf-event fd walk */
-#define CG_MASK (SNAP_ATTACH | SNAP_ATTACH_NO_NET | SNAP_ATTACH_NO_PERF)
+#define CG_MASK (SNAP_ATTACH | SNAP_ATTACH_NO_NET | SNAP_ATTACH_NO_PERF | SNAP_NO_MAPS | SNAP_NO_BTF)
 #define ATTACH_FLAG_OVERRIDE 1u	/* BPF_F_ALLOW_OVERRIDE */
 #define ATTACH_FLAG_MULTI 2u	/* BPF_F_ALLOW_MULTI */
 

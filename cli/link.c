@@ -107,7 +107,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	}
 	if (argc > 0)
 		return p_err(ctx, "expected 'id ID', got '%s'", argv[0]);
-	if (view_open(ctx, 0, &v))
+	if (view_open(ctx, SNAP_NO_MAPS | SNAP_NO_BTF, &v))
 		return -1;
 	err = db_prepare(&v.db, "SELECT id, type, prog_id, attach_type, target, target_obj_id,"
 			 " target_btf_id, cgroup_id, ifindex, netns_ino, offset, cookie, flags"

@@ -80,7 +80,8 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	struct view v;
 	int err = 0;
 
-	if (view_open(ctx, SNAP_PINS, &v))
+	if (view_open(ctx, SNAP_NO_PROGS | SNAP_NO_BTF |
+		      (ctx->show_pinned || (argc && !strcmp(argv[0], "pinned")) ? SNAP_PINS : 0), &v))
 		return -1;
 	if (argc > 0) {
 		err = map_select(ctx, &v, &argc, &argv, &ids, &n);
@@ -359,7 +360,7 @@ static int do_dump(struct ctx *ctx, int argc, char **argv)
 
 	if (argc < 2)
 		return p_err(ctx, "expected MAP: " HELP_SPEC_MAP);
-	if (view_open(ctx, SNAP_PINS, &v))
+	if (view_open(ctx, SNAP_NO_PROGS | SNAP_NO_BTF | (!strcmp(argv[0], "pinned") ? SNAP_PINS : 0), &v))
 		return -1;
 	err = map_select(ctx, &v, &argc, &argv, &ids, &n);
 	if (!err && argc > 0)

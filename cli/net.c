@@ -255,7 +255,8 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	}
 	if (dev && !ctx->snap_ref && !if_nametoindex(dev))
 		return p_err(ctx, "invalid devname %s", dev);
-	if (view_open(ctx, SNAP_ATTACH | SNAP_ATTACH_NO_CGROUP | SNAP_ATTACH_NO_PERF, &v))
+	if (view_open(ctx, SNAP_ATTACH | SNAP_ATTACH_NO_CGROUP | SNAP_ATTACH_NO_PERF |
+		      SNAP_NO_MAPS | SNAP_NO_BTF, &v))
 		return -1;
 	warn_not_captured(ctx, &v, SNAP_ATTACH_NO_NET, "network attachments");
 	out_arr_start(o, NULL);

@@ -75,7 +75,8 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	(void)argv;
 	if (argc)
 		return p_err(ctx, "expected no arguments, got: '%s'", argv[0]);
-	if (view_open(ctx, SNAP_ATTACH | SNAP_ATTACH_NO_NET | SNAP_ATTACH_NO_CGROUP, &v))
+	if (view_open(ctx, SNAP_ATTACH | SNAP_ATTACH_NO_NET | SNAP_ATTACH_NO_CGROUP |
+		      SNAP_NO_MAPS | SNAP_NO_BTF, &v))
 		return -1;
 	warn_not_captured(ctx, &v, SNAP_ATTACH_NO_PERF, "perf-event attachments");
 	if (db_prepare(&v.db, "SELECT prog_id, flags, target, detail FROM attachments"

@@ -109,7 +109,8 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	struct view v;
 	int err = 0;
 
-	if (view_open(ctx, argc && !strcmp(argv[0], "pinned") ? SNAP_PINS : SNAP_PINS, &v))
+	if (view_open(ctx, SNAP_NO_MAPS | SNAP_NO_BTF |
+		      (ctx->show_pinned || (argc && !strcmp(argv[0], "pinned")) ? SNAP_PINS : 0), &v))
 		return -1;
 	if (argc > 0) {
 		err = prog_select(ctx, &v, &argc, &argv, &ids, &n);

@@ -135,42 +135,49 @@ int probe_btf(struct probe *p)
 	return 0;
 }
 
-/* The raw data of one BTF object into a snapshot taken without it. */
+/* One BTF object, with its raw data, into a snapshot taken without it (live views). */
 int btf_fill_data(struct probe *p, uint32_t btf_id)
 {
 	struct bpf_btf_info info = { 0 };
 	__u32 len = sizeof(info);
 	struct buf *b = &p->scratch[0];
 	uint8_t hash[SHA256_LEN];
+	char name[128] = "";
 	sqlite3_stmt *st;
+	uint32_t size;
 	int fd, err;
 
 	fd = bpf_btf_get_fd_by_id(btf_id);
 	if (fd < 0)
 		return 0;	/* gone: names and lines are left out, not an error */
+	info.name = (uintptr_t)name;
+	info.name_len = sizeof(name) - 1;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) || buf_reserve(b, info.btf_size + 1)) {
 		close(fd);
 		return 0;
 	}
+	size = info.btf_size;
+	info.btf = (uintptr_t)b->data;
+	info.name = 0;
+	info.name_len = 0;
 	len = sizeof(info);
-	{
-		uint32_t size = info.btf_size;
-
-		memset(&info, 0, sizeof(info));
-		info.btf = (uintptr_t)b->data;
-		info.btf_size = size;
-	}
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	close(fd);
-	if (err)
+	if (err || info.btf_size != size)
 		return 0;
-	err = blob_put(p->db, "btf", b->data, info.btf_size, hash, p->e);
-	err = err ?: db_prepare(p->db, "UPDATE btf SET data = ? WHERE snapshot_id = ? AND id = ?", &st, p->e);
+	err = blob_put(p->db, "btf", b->data, size, hash, p->e);
+	err = err ?: db_prepare(p->db, "INSERT INTO btf(snapshot_id, id, name, size, kernel, data)"
+				" VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(snapshot_id, id) DO UPDATE"
+				" SET data = excluded.data", &st, p->e);
 	if (err)
 		return err;
-	sqlite3_bind_blob(st, 1, hash, SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, p->snap_id);
-	sqlite3_bind_int64(st, 3, btf_id);
+	name[sizeof(name) - 1] = 0;
+	sqlite3_bind_int64(st, 1, p->snap_id);
+	sqlite3_bind_int64(st, 2, btf_id);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, size);
+	sqlite3_bind_int(st, 5, !!info.kernel_btf);
+	sqlite3_bind_blob(st, 6, hash, SHA256_LEN, SQLITE_STATIC);
 	err = step_done(p, st, "BTF data");
 	sqlite3_finalize(st);
 	return err;

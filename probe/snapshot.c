@@ -199,10 +199,10 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 		goto out;
 	err = snapshot_row(&p, taken_at, &uts);
 	phase_done(&p, "row");
-	if (!err)
+	if (!err && !(p.mask & SNAP_NO_PROGS))
 		err = probe_progs(&p);
 	phase_done(&p, "progs");
-	if (!err)
+	if (!err && !(p.mask & SNAP_NO_MAPS))
 		err = probe_maps(&p);
 	phase_done(&p, "maps");
 	if (!err)
@@ -222,7 +222,7 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 		err = attach_capture(db, p.snap_id, p.mask, &res->nr_attachments, e);
 	phase_done(&p, "attachments");
 	/* last: the background thread had the longest to read vmlinux BTF and kallsyms */
-	if (!err)
+	if (!err && !(p.mask & SNAP_NO_BTF))
 		err = probe_btf(&p);
 	phase_done(&p, "btf");
 	if (!err && (p.mask & SNAP_CODE))
