@@ -277,21 +277,24 @@ t_stored_snapshot() (
 	done
 )
 
-# Nobody, on their own copy of the database, with no bpffs in sight: same listing, names
-# included (kernel symbols travel in the snapshot).
+# Nobody, on copies of the database, with no bpffs in sight: same listing, names included
+# (kernel symbols travel in the snapshot). One copy is nobody's own; the other is root's,
+# read-only in a directory nobody cannot write (no -shm file can be made there).
 t_unprivileged_copy() (
 	need_setup || exit 77
-	local id d=$TEST_TMP/up
-	mkdir -p "$d/own"
-	# a WAL database needs its directory writable for the -shm file: the user's own copy
-	cp "$DB" "$d/own/copy.db" && chmod 711 "$TEST_TMP" "$d" &&
+	local id d=$TEST_TMP/up db
+	mkdir -p "$d/own" "$d/shared"
+	cp "$DB" "$d/own/copy.db" && cp "$DB" "$d/shared/copy.db" && chmod 711 "$TEST_TMP" &&
+		chmod 755 "$d" "$d/shared" && chmod 644 "$d/shared/copy.db" &&
 		chown -R 65534:65534 "$d/own" || bail "can't copy the database"
 	for id in "${FEW[@]}"; do
 		sdump "$id" >"$d/$id.root" || bail "dump $id failed"
-		unshare -m sh -c 'umount -l /sys/fs/bpf 2>/dev/null; exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"' \
-			sh "$BPFSCOPE" --db "$d/own/copy.db" -s latest prog dump jited id "$id" >"$d/$id.nobody" 2>"$d/err" ||
-			{ cat "$d/err" >&2; bail "dump $id as nobody failed"; }
-		diff "$d/$id.root" "$d/$id.nobody" >&2 || bail "id $id: nobody's dump differs"
+		for db in "$d/own/copy.db" "$d/shared/copy.db"; do
+			unshare -m sh -c 'umount -l /sys/fs/bpf 2>/dev/null; exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"' \
+				sh "$BPFSCOPE" --db "$db" -s latest prog dump jited id "$id" >"$d/$id.nobody" 2>"$d/err" ||
+				{ cat "$d/err" >&2; bail "dump $id as nobody from $db failed"; }
+			diff "$d/$id.root" "$d/$id.nobody" >&2 || bail "id $id: nobody's dump from $db differs"
+		done
 	done
 	grep -q '<bpf_prog_' "$d"/*.nobody || bail "no subprogram names in nobody's dumps"
 	grep -qP '<(?!bpf_prog_)[a-z_]+>' "$d"/*.nobody || bail "no kernel symbol names in nobody's dumps"
