@@ -128,18 +128,38 @@ out:
 	return err;
 }
 
-static int map_insert(struct probe *p, int fd, const struct bpf_map_info *info)
+/* Kernel side of one map: fdinfo facts and, with SNAP_MAPS_DATA, the contents. */
+int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct bpf_map_info *info,
+		struct obj_rec *r)
 {
+	r->kind = 'm';
+	r->info.map = *info;
+	if (!fdinfo_load(fdi, fd)) {
+		fdinfo_val(fdi, "memlock", &r->memlock);
+		fdinfo_val(fdi, "frozen", &r->frozen);
+		r->has_owner = !fdinfo_val(fdi, "owner_prog_type", &r->owner);
+	}
+	if (p->mask & SNAP_MAPS_DATA) {
+		const char *why = map_unreadable(info->type);
+		struct err me = { 0 };
+
+		if (why)
+			snprintf(r->contents_error, sizeof(r->contents_error), "%s", why);
+		else if (map_read_contents(fd, info, p->nr_cpus, &r->data, &r->count, &me))
+			snprintf(r->contents_error, sizeof(r->contents_error), "%s", me.msg);
+		else
+			r->has_contents = true;
+	}
+	return 0;
+}
+
+/* Database side of one map. */
+int map_write(struct probe *p, const struct obj_rec *r)
+{
+	const struct bpf_map_info *info = &r->info.map;
 	sqlite3_stmt *st = p->ins_map;
-	uint64_t memlock = 0, frozen = 0, owner = 0;
-	bool has_owner = false;
 	int c = 1, err = 0;
 
-	if (!fdinfo_load(&p->fdi, fd)) {
-		fdinfo_val(&p->fdi, "memlock", &memlock);
-		fdinfo_val(&p->fdi, "frozen", &frozen);
-		has_owner = !fdinfo_val(&p->fdi, "owner_prog_type", &owner);
-	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	sqlite3_bind_int64(st, c++, p->snap_id);
@@ -150,8 +170,8 @@ static int map_insert(struct probe *p, int fd, const struct bpf_map_info *info)
 	sqlite3_bind_int64(st, c++, info->key_size);
 	sqlite3_bind_int64(st, c++, info->value_size);
 	sqlite3_bind_int64(st, c++, info->max_entries);
-	sqlite3_bind_int64(st, c++, memlock);
-	sqlite3_bind_int64(st, c++, frozen);
+	sqlite3_bind_int64(st, c++, r->memlock);
+	sqlite3_bind_int64(st, c++, r->frozen);
 	sqlite3_bind_int64(st, c++, info->btf_id);
 	sqlite3_bind_int64(st, c++, info->btf_key_type_id);
 	sqlite3_bind_int64(st, c++, info->btf_value_type_id);
@@ -160,50 +180,44 @@ static int map_insert(struct probe *p, int fd, const struct bpf_map_info *info)
 	sqlite3_bind_int64(st, c++, info->ifindex);
 	sqlite3_bind_int64(st, c++, info->netns_dev);
 	sqlite3_bind_int64(st, c++, info->netns_ino);
-	if (has_owner)
-		sqlite3_bind_int64(st, c, owner);
+	if (r->has_owner)
+		sqlite3_bind_int64(st, c, r->owner);
 	c++;
-	if (p->mask & SNAP_MAPS_DATA) {
-		const char *why = map_unreadable(info->type);
-		struct err me = { 0 };
-		uint64_t count = 0;
-
-		if (why) {
-			sqlite3_bind_text(st, c + 2, why, -1, SQLITE_STATIC);
-		} else if (map_read_contents(fd, info, p->nr_cpus, &p->scratch[0], &count, &me)) {
-			sqlite3_bind_text(st, c + 2, me.msg, -1, SQLITE_TRANSIENT);
-		} else {
-			err = bind_blob(p, st, c, "map_contents", p->scratch[0].data, p->scratch[0].len);
-			sqlite3_bind_int64(st, c + 1, count);
-		}
-		if (p->opts->progress)
-			p->opts->progress(p->opts->progress_arg, "map contents", p->res->nr_maps + 1, 0);
+	if (r->has_contents) {
+		err = bind_blob(p, st, c, "map_contents", r->data.data, r->data.len);
+		sqlite3_bind_int64(st, c + 1, r->count);
+	} else if (r->contents_error[0]) {
+		sqlite3_bind_text(st, c + 2, r->contents_error, -1, SQLITE_STATIC);
 	}
 	return err ?: step_done(p, st, "map");
 }
 
-int probe_maps(struct probe *p)
+int map_stmts(struct probe *p)
 {
-	uint32_t id = 0;
-	int err;
+	return db_prepare(p->db, "INSERT INTO maps(snapshot_id, id, type, name, flags, bytes_key,"
+			  " bytes_value, max_entries, bytes_memlock, frozen, btf_id, btf_key_type_id,"
+			  " btf_value_type_id, btf_vmlinux_value_type_id, map_extra, ifindex,"
+			  " netns_dev, netns_ino, owner_prog_type, contents, nr_entries, contents_error)"
+			  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &p->ins_map, p->e);
+}
 
-	err = db_prepare(p->db, "INSERT INTO maps(snapshot_id, id, type, name, flags, bytes_key,"
-			 " bytes_value, max_entries, bytes_memlock, frozen, btf_id, btf_key_type_id,"
-			 " btf_value_type_id, btf_vmlinux_value_type_id, map_extra, ifindex,"
-			 " netns_dev, netns_ino, owner_prog_type, contents, nr_entries, contents_error)"
-			 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &p->ins_map, p->e);
-	if (err)
-		return err;
+/* The walker thread's loop over maps. */
+int map_walk(struct probe *p, struct err *e, struct fdinfo_reader *fdi, emit_fn emit, void *ctx)
+{
+	uint64_t done = 0;
+	uint32_t id = 0;
+	int err = 0;
+
 	for (;;) {
 		struct bpf_map_info info;
 		__u32 len = sizeof(info);
+		struct obj_rec *r;
 		int fd;
 
 		if (bpf_map_get_next_id(id, &id)) {
 			if (errno == ENOENT)
 				break;
-			return err_set(p->e, errno, "can't get next map id after %u: %s", id,
-				       strerror(errno));
+			return err_set(e, errno, "can't get next map id after %u: %s", id, strerror(errno));
 		}
 		fd = bpf_map_get_fd_by_id(id);
 		if (fd < 0) {
@@ -211,17 +225,25 @@ int probe_maps(struct probe *p)
 				p->res->vanished++;
 				continue;
 			}
-			return err_set(p->e, errno, "can't get map fd (id %u): %s", id, strerror(errno));
+			return err_set(e, errno, "can't get map fd (id %u): %s", id, strerror(errno));
 		}
 		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(fd, &info, &len))
-			err = err_set(p->e, errno, "can't get map info (id %u): %s", id, strerror(errno));
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			err = err_set(e, ENOMEM, "out of memory");
+		else if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			err = err_set(e, errno, "can't get map info (id %u): %s", id, strerror(errno));
 		else
-			err = map_insert(p, fd, &info);
+			map_collect(p, fdi, fd, &info, r);
 		close(fd);
+		if (!err && (p->mask & SNAP_MAPS_DATA) && p->opts->progress)
+			p->opts->progress(p->opts->progress_arg, "map contents", ++done, 0);
+		if (!err)
+			err = emit(ctx, r);
+		else if (r)
+			rec_free(r);
 		if (err)
 			return err;
-		p->res->nr_maps++;
 	}
 	return 0;
 }
@@ -245,9 +267,6 @@ int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size
 	for (size_t i = 0; !err && i < n; i++) {
 		struct bpf_map_info info = { 0 };
 		__u32 len = sizeof(info);
-		struct err me = { 0 };
-		const char *why;
-		uint64_t count = 0;
 		int fd = bpf_map_get_fd_by_id(ids[i]);
 
 		if (fd < 0) {
@@ -261,14 +280,17 @@ int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size
 		}
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
-		why = map_unreadable(info.type);
-		if (why) {
-			sqlite3_bind_text(st, 3, why, -1, SQLITE_STATIC);
-		} else if (map_read_contents(fd, &info, p.nr_cpus, &p.scratch[1], &count, &me)) {
-			sqlite3_bind_text(st, 3, me.msg, -1, SQLITE_TRANSIENT);
-		} else {
-			err = bind_blob(&p, st, 1, "map_contents", p.scratch[1].data, p.scratch[1].len);
-			sqlite3_bind_int64(st, 2, count);
+		{
+			struct obj_rec r = { 0 };
+
+			map_collect(&p, &p.fdi, fd, &info, &r);
+			if (r.has_contents) {
+				err = bind_blob(&p, st, 1, "map_contents", r.data.data, r.data.len);
+				sqlite3_bind_int64(st, 2, r.count);
+			} else if (r.contents_error[0]) {
+				sqlite3_bind_text(st, 3, r.contents_error, -1, SQLITE_TRANSIENT);
+			}
+			buf_free(&r.data);
 		}
 		close(fd);
 		sqlite3_bind_int64(st, 4, snap_id);

@@ -14,6 +14,24 @@ struct fdinfo_reader {
 	char buf[4096];
 };
 
+/* One program or map as the walker thread read it from the kernel, for the writer. */
+struct obj_rec {
+	char kind;			/* 'p' program, 'm' map */
+	union {
+		struct bpf_prog_info prog;
+		struct bpf_map_info map;
+	} info;
+	uint64_t memlock, frozen, owner;
+	bool has_owner, has_contents;
+	const struct prev_code *prev;	/* program code already stored by an earlier snapshot */
+	char full_name[128];
+	uint32_t off[9], len[9];	/* program arrays within data */
+	struct buf data;		/* program arrays, or the map contents blob */
+	uint64_t count;
+	char contents_error[512];
+	struct obj_rec *next;
+};
+
 struct probe {
 	struct db *db;
 	int64_t snap_id;
@@ -31,12 +49,29 @@ struct probe {
 	struct stats_base *stats;	/* SNAP_STATS: counters before the interval */
 	size_t nr_stats;
 	struct bg_job *bg;		/* once-per-boot blobs read in the background */
+	void *walk;			/* the walker/writer pipeline while it runs */
 	bool trace;
 	uint64_t phase_t;
 };
 
-int probe_progs(struct probe *p);
-int probe_maps(struct probe *p);
+/* programs and maps: walker thread + writer (walk.c) */
+int probe_progs_maps(struct probe *p);
+void rec_free(struct obj_rec *r);
+typedef int (*emit_fn)(void *ctx, struct obj_rec *r);
+int prog_walk(struct probe *p, struct err *e, emit_fn emit, void *ctx);
+int map_walk(struct probe *p, struct err *e, struct fdinfo_reader *fdi, emit_fn emit, void *ctx);
+int prog_collect(struct probe *p, int fd, const struct bpf_prog_info *info,
+		 const struct prev_code *prev, struct obj_rec *r);
+int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns);
+int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct bpf_map_info *info,
+		struct obj_rec *r);
+int map_write(struct probe *p, const struct obj_rec *r);
+int prog_stmts(struct probe *p);
+int map_stmts(struct probe *p);
+int prev_code_load(struct probe *p);
+const struct prev_code *prev_code_find(const struct probe *p, uint32_t id);
+void stats_delta(const struct probe *p, struct bpf_prog_info *info);
+int64_t boot_offset_now(void);
 int probe_btf(struct probe *p);
 int probe_links(struct probe *p);
 int probe_kallsyms(struct probe *p);

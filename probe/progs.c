@@ -33,7 +33,7 @@ static int prog_info_arrays(struct probe *p, struct bpf_prog_info *info, const u
 		size_t bytes = (size_t)want[i] * rec[i];
 
 		if (buf_reserve(&p->scratch[i], bytes + 8))
-			return err_set(p->e, ENOMEM, "out of memory fetching program info");
+			return -ENOMEM;	/* the caller names it: this runs on the walker thread */
 	}
 	memset(info, 0, sizeof(*info));
 	info->nr_map_ids = want[B_MAPS];
@@ -82,7 +82,7 @@ static bool prog_info_fits(const struct bpf_prog_info *info, const uint32_t *wan
 
 /* The kernel keeps 15 bytes of a name; like bpftool, take the full one from BTF func info
  * when the name looks cut. Only then: it costs a BTF load. */
-static void prog_full_name(struct probe *p, int fd, const struct bpf_prog_info *info, sqlite3_stmt *st)
+static void prog_full_name(int fd, const struct bpf_prog_info *info, char *out, size_t outlen)
 {
 	struct bpf_prog_info fi = { 0 };
 	struct bpf_func_info finfo = { 0 };
@@ -90,7 +90,7 @@ static void prog_full_name(struct probe *p, int fd, const struct bpf_prog_info *
 	struct btf *btf;
 	const struct btf_type *t;
 
-	(void)p;
+	out[0] = 0;
 	if (strnlen(info->name, sizeof(info->name)) < BPF_OBJ_NAME_LEN - 1 || !info->btf_id ||
 	    !info->nr_func_info)
 		return;
@@ -107,7 +107,7 @@ static void prog_full_name(struct probe *p, int fd, const struct bpf_prog_info *
 		const char *n = btf__name_by_offset(btf, t->name_off);
 
 		if (n && *n)
-			sqlite3_bind_text(st, COL_FULL_NAME, n, -1, SQLITE_TRANSIENT);
+			snprintf(out, outlen, "%s", n);
 	}
 	btf__free(btf);
 }
@@ -118,20 +118,24 @@ static void prog_full_name(struct probe *p, int fd, const struct bpf_prog_info *
 struct prev_code {
 	uint32_t id;
 	uint64_t load_time;
+	uint64_t memlock;		/* fixed at load: no fdinfo read for a known program */
+	char full_name[128];
+	bool code_ok;			/* that snapshot has this program's code */
 	uint8_t hash[8][SHA256_LEN];
 	uint8_t has;			/* bit c: column c has a blob */
 };
 
-static int prev_code_load(struct probe *p)
+int prev_code_load(struct probe *p)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
 	int err;
 
 	err = db_prepare(p->db, "SELECT id, load_time, xlated, jited_insns, func_info, line_info,"
-			 " jited_line_info, jited_ksyms, jited_func_lens, prog_tags FROM progs"
-			 " WHERE snapshot_id = (SELECT max(id) FROM snapshots WHERE boot_id = ?1"
-			 " AND (mask & 1) AND id < ?2) AND xlated IS NOT NULL ORDER BY id", &st, p->e);
+			 " jited_line_info, jited_ksyms, jited_func_lens, prog_tags, bytes_memlock,"
+			 " full_name, (SELECT mask & 1 FROM snapshots s WHERE s.id = snapshot_id)"
+			 " FROM progs WHERE snapshot_id = (SELECT max(id) FROM snapshots WHERE"
+			 " boot_id = ?1 AND id < ?2 AND nr_progs IS NOT NULL) ORDER BY id", &st, p->e);
 	if (err)
 		return err;
 	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
@@ -160,12 +164,16 @@ static int prev_code_load(struct probe *p)
 			memcpy(pc->hash[c], sqlite3_column_blob(st, 2 + c), SHA256_LEN);
 			pc->has |= 1u << c;
 		}
+		pc->memlock = sqlite3_column_int64(st, 10);
+		snprintf(pc->full_name, sizeof(pc->full_name), "%s",
+			 (const char *)sqlite3_column_text(st, 11) ?: "");
+		pc->code_ok = sqlite3_column_int(st, 12) && (pc->has & 1);
 	}
 	sqlite3_finalize(st);
 	return 0;
 }
 
-static const struct prev_code *prev_code_find(const struct probe *p, uint32_t id)
+const struct prev_code *prev_code_find(const struct probe *p, uint32_t id)
 {
 	size_t lo = 0, hi = p->nr_prev;
 
@@ -189,18 +197,53 @@ static void prev_code_bind(const struct prev_code *pc, sqlite3_stmt *ins)
 			sqlite3_bind_blob(ins, COL_XLATED + c, pc->hash[c], SHA256_LEN, SQLITE_STATIC);
 }
 
-static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info,
-		       const struct prev_code *prev, int64_t boot_offset_ns)
+/* Kernel side of one program: what only the fd can tell (memlock, full name) and copies of
+ * the arrays get-info wrote into the scratch buffers. Runs on the walker thread. */
+int prog_collect(struct probe *p, int fd, const struct bpf_prog_info *info,
+		 const struct prev_code *prev, struct obj_rec *r)
 {
+	static const uint32_t rec[B_NR] = { 1, 1, 4, sizeof(struct bpf_func_info),
+		sizeof(struct bpf_line_info), 8, 8, 4, BPF_TAG_SIZE };
+	uint32_t n[B_NR] = { info->xlated_prog_len, info->jited_prog_len, info->nr_map_ids,
+		info->nr_func_info, info->nr_line_info, info->nr_jited_line_info,
+		info->nr_jited_ksyms, info->nr_jited_func_lens, info->nr_prog_tags };
+	bool code;
+
+	r->kind = 'p';
+	r->info.prog = *info;
+	r->prev = prev && prev->code_ok ? prev : NULL;
+	code = (p->mask & SNAP_CODE) && !r->prev;
+	if (prev) {		/* the same program as in the last snapshot: these cannot change */
+		r->memlock = prev->memlock;
+		snprintf(r->full_name, sizeof(r->full_name), "%s", prev->full_name);
+	} else {
+		if (!fdinfo_load(&p->fdi, fd))
+			fdinfo_val(&p->fdi, "memlock", &r->memlock);
+		prog_full_name(fd, info, r->full_name, sizeof(r->full_name));
+	}
+	for (int i = 0; i < B_NR; i++) {
+		r->off[i] = r->data.len;
+		r->len[i] = 0;
+		if (!code && i != B_MAPS)
+			continue;
+		r->len[i] = n[i] * rec[i];
+		if (buf_append(&r->data, p->scratch[i].data, r->len[i]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Database side of one program. Runs on the thread that owns the connection. */
+int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns)
+{
+	static const char *const kinds[B_NR] = { "xlated", "jited", NULL, "func_info", "line_info",
+		"jited_line_info", "jited_ksyms", "jited_func_lens", "prog_tags" };
+	const struct bpf_prog_info *info = &r->info.prog;
 	sqlite3_stmt *st = p->ins_prog;
 	char tag[2 * BPF_TAG_SIZE + 1];
-	uint64_t memlock = 0;
-	const uint32_t *map_ids = (const uint32_t *)p->scratch[B_MAPS].data;
 	int c = 1, err = 0;
 
 	hex_encode(info->tag, BPF_TAG_SIZE, tag);
-	if (!fdinfo_load(&p->fdi, fd))
-		fdinfo_val(&p->fdi, "memlock", &memlock);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	sqlite3_bind_int64(st, c++, p->snap_id);
@@ -217,7 +260,7 @@ static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info
 	sqlite3_bind_int64(st, c++, info->xlated_prog_len);
 	sqlite3_bind_int(st, c++, info->jited_prog_len > 0);
 	sqlite3_bind_int64(st, c++, info->jited_prog_len);
-	sqlite3_bind_int64(st, c++, memlock);
+	sqlite3_bind_int64(st, c++, r->memlock);
 	sqlite3_bind_int64(st, c++, info->btf_id);
 	sqlite3_bind_int64(st, c++, info->ifindex);
 	sqlite3_bind_int64(st, c++, info->netns_dev);
@@ -238,37 +281,31 @@ static int prog_insert(struct probe *p, int fd, const struct bpf_prog_info *info
 		sqlite3_bind_int64(st, c++, info->nr_jited_ksyms);
 		sqlite3_bind_int64(st, c++, info->nr_jited_func_lens);
 		sqlite3_bind_int64(st, c++, info->nr_prog_tags);
-		if (prev) {
-			prev_code_bind(prev, st);
+		if (r->prev) {
+			prev_code_bind(r->prev, st);
 		} else {
-			err = bind_blob(p, st, c++, "xlated", p->scratch[B_XL].data, info->xlated_prog_len);
-			err = err ?: bind_blob(p, st, c++, "jited", p->scratch[B_JT].data, info->jited_prog_len);
-			err = err ?: bind_blob(p, st, c++, "func_info", p->scratch[B_FI].data,
-					       (size_t)info->nr_func_info * info->func_info_rec_size);
-			err = err ?: bind_blob(p, st, c++, "line_info", p->scratch[B_LI].data,
-					       (size_t)info->nr_line_info * info->line_info_rec_size);
-			err = err ?: bind_blob(p, st, c++, "jited_line_info", p->scratch[B_JLI].data,
-					       (size_t)info->nr_jited_line_info * info->jited_line_info_rec_size);
-			err = err ?: bind_blob(p, st, c++, "jited_ksyms", p->scratch[B_KSYMS].data,
-					       (size_t)info->nr_jited_ksyms * 8);
-			err = err ?: bind_blob(p, st, c++, "jited_func_lens", p->scratch[B_FLENS].data,
-					       (size_t)info->nr_jited_func_lens * 4);
-			err = err ?: bind_blob(p, st, c++, "prog_tags", p->scratch[B_TAGS].data,
-					       (size_t)info->nr_prog_tags * BPF_TAG_SIZE);
+			for (int i = 0; i < B_NR && !err; i++) {
+				if (!kinds[i])
+					continue;
+				err = bind_blob(p, st, c++, kinds[i], r->data.data + r->off[i], r->len[i]);
+			}
 			if (err)
 				return err;
 		}
 	}
-	prog_full_name(p, fd, info, st);
+	if (r->full_name[0])
+		sqlite3_bind_text(st, COL_FULL_NAME, r->full_name, -1, SQLITE_STATIC);
 	err = step_done(p, st, "program");
-	for (uint32_t i = 0; !err && i < info->nr_map_ids; i++) {
+	for (uint32_t i = 0; !err && i < r->len[B_MAPS] / 4; i++) {
 		sqlite3_stmt *m = p->ins_prog_map;
+		uint32_t map_id;
 
+		memcpy(&map_id, r->data.data + r->off[B_MAPS] + 4 * i, 4);
 		sqlite3_reset(m);
 		sqlite3_bind_int64(m, 1, p->snap_id);
 		sqlite3_bind_int64(m, 2, info->id);
 		sqlite3_bind_int64(m, 3, i);
-		sqlite3_bind_int64(m, 4, map_ids[i]);
+		sqlite3_bind_int64(m, 4, map_id);
 		err = step_done(p, m, "program map");
 	}
 	return err;
@@ -312,7 +349,7 @@ int stats_baseline(struct probe *p)
 	return 0;
 }
 
-static void stats_delta(const struct probe *p, struct bpf_prog_info *info)
+void stats_delta(const struct probe *p, struct bpf_prog_info *info)
 {
 	size_t lo = 0, hi = p->nr_stats;
 
@@ -331,7 +368,7 @@ static void stats_delta(const struct probe *p, struct bpf_prog_info *info)
 	}
 }
 
-static int64_t boot_offset_now(void)
+int64_t boot_offset_now(void)
 {
 	struct timespec rt, bt;
 
@@ -340,7 +377,7 @@ static int64_t boot_offset_now(void)
 	return (int64_t)(rt.tv_sec - bt.tv_sec) * 1000000000ll + (rt.tv_nsec - bt.tv_nsec);
 }
 
-static int prog_stmts(struct probe *p)
+int prog_stmts(struct probe *p)
 {
 	int err = db_prepare(p->db, "INSERT INTO progs(" PROG_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 			     "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &p->ins_prog, p->e);
@@ -357,10 +394,8 @@ static int prog_info_full(struct probe *p, int fd, uint32_t id, struct bpf_prog_
 
 	for (int tries = 0;; tries++) {
 		__u32 len = sizeof(*info);
-		int err = prog_info_arrays(p, info, want);
-
-		if (err)
-			return err;
+		if (prog_info_arrays(p, info, want))
+			return err_set(p->e, ENOMEM, "out of memory fetching program info");
 		if (bpf_obj_get_info_by_fd(fd, info, &len))
 			return err_set(p->e, errno, "can't get prog info (id %u): %s", id, strerror(errno));
 		if (prog_info_fits(info, want, true, need) || tries > 3)
@@ -412,8 +447,13 @@ int snapshot_fill_code(struct db *db, int64_t snap_id, const uint32_t *ids, size
 				 (long long)snap_id, ids[i]);
 			err = db_exec(db, sql, e);
 		}
-		if (!err)
-			err = prog_insert(&p, fd, &info, NULL, offset);
+		if (!err) {
+			struct obj_rec r = { 0 };
+
+			err = prog_collect(&p, fd, &info, NULL, &r);
+			err = err ?: prog_write(&p, &r, offset);
+			buf_free(&r.data);
+		}
 		close(fd);
 		if (!err && info.btf_id)
 			err = btf_fill_data(&p, info.btf_id);
@@ -428,30 +468,27 @@ out:
 	return err;
 }
 
-int probe_progs(struct probe *p)
+/* The walker thread's loop over programs: get-info into the scratch buffers, then a
+ * record for the writer. */
+int prog_walk(struct probe *p, struct err *e, emit_fn emit, void *ctx)
 {
 	uint32_t want[B_NR] = { 65536, 65536, 64, 64, 1024, 1024, 64, 64, 64 }, need[B_NR];
 	uint32_t none[B_NR] = { 0, 0, 64, 0, 0, 0, 0, 0, 0 };
 	bool code = p->mask & SNAP_CODE;
 	uint32_t id = 0;
-	int64_t boot_offset_ns = boot_offset_now();
-	int err;
+	int err = 0;
 
-	err = prog_stmts(p);
-	if (!err && code)
-		err = prev_code_load(p);
-	if (err)
-		return err;
 	for (;;) {
 		const struct prev_code *prev = NULL;
 		struct bpf_prog_info info;
+		struct obj_rec *r;
 		__u32 len = sizeof(info);
 		int fd;
 
 		if (bpf_prog_get_next_id(id, &id)) {
 			if (errno == ENOENT)
 				break;
-			return err_set(p->e, errno, "can't get next program id after %u: %s", id,
+			return err_set(e, errno, "can't get next program id after %u: %s", id,
 				       strerror(errno));
 		}
 		fd = bpf_prog_get_fd_by_id(id);
@@ -460,28 +497,29 @@ int probe_progs(struct probe *p)
 				p->res->vanished++;
 				continue;
 			}
-			return err_set(p->e, errno, "can't get prog fd (id %u): %s", id, strerror(errno));
+			return err_set(e, errno, "can't get prog fd (id %u): %s", id, strerror(errno));
 		}
 		/* one call with every array when the code is needed (a retry only when a buffer
 		 * was short); no arrays when an earlier snapshot of this boot has this code */
-		prev = code ? prev_code_find(p, id) : NULL;
+		prev = prev_code_find(p, id);
 		for (int tries = 0;; tries++) {
-			uint32_t *ask = code && !prev ? want : none;
+			bool fetch = code && !(prev && prev->code_ok);
+			uint32_t *ask = fetch ? want : none;
 
-			err = prog_info_arrays(p, &info, ask);
-			if (err)
+			if (prog_info_arrays(p, &info, ask)) {
+				err = err_set(e, ENOMEM, "out of memory fetching program info");
 				break;
+			}
 			len = sizeof(info);
 			if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-				err = err_set(p->e, errno, "can't get prog info (id %u): %s", id,
-					      strerror(errno));
+				err = err_set(e, errno, "can't get prog info (id %u): %s", id, strerror(errno));
 				break;
 			}
 			if (prev && prev->load_time != info.load_time) {
 				prev = NULL;	/* a new program under a reused id */
 				continue;
 			}
-			if (prog_info_fits(&info, ask, code && !prev, need) || tries > 3)
+			if (prog_info_fits(&info, ask, fetch, need) || tries > 3)
 				break;
 			for (int i = 0; i < B_NR; i++)
 				if (need[i] > ask[i])
@@ -489,12 +527,18 @@ int probe_progs(struct probe *p)
 		}
 		if (!err && p->stats)
 			stats_delta(p, &info);
-		if (!err)
-			err = prog_insert(p, fd, &info, prev, boot_offset_ns);
+		r = err ? NULL : calloc(1, sizeof(*r));
+		if (!err && !r)
+			err = err_set(e, ENOMEM, "out of memory");
+		if (!err && prog_collect(p, fd, &info, prev, r))
+			err = err_set(e, ENOMEM, "out of memory");
 		close(fd);
+		if (!err)
+			err = emit(ctx, r);
+		else if (r)
+			rec_free(r);
 		if (err)
 			return err;
-		p->res->nr_progs++;
 	}
 	return 0;
 }

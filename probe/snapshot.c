@@ -199,12 +199,9 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 		goto out;
 	err = snapshot_row(&p, taken_at, &uts);
 	phase_done(&p, "row");
-	if (!err && !(p.mask & SNAP_NO_PROGS))
-		err = probe_progs(&p);
-	phase_done(&p, "progs");
-	if (!err && !(p.mask & SNAP_NO_MAPS))
-		err = probe_maps(&p);
-	phase_done(&p, "maps");
+	if (!err)
+		err = probe_progs_maps(&p);
+	phase_done(&p, "progs+maps");
 	if (!err)
 		err = probe_links(&p);
 	phase_done(&p, "links");
