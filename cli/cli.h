@@ -101,6 +101,13 @@ int prog_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32
 int map_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32_t **ids,
 	       size_t *n);
 
+/* Print the rows of row (?1 snapshot, ?2 id or NULL for all) for the selected ids: one object
+ * bare, several in an array, as bpftool does. */
+void show_selected(struct ctx *ctx, int64_t snap_id, sqlite3_stmt *row, const uint32_t *ids,
+		   size_t n, void (*print)(struct ctx *, sqlite3_stmt *, void *), void *arg);
+/* With -f: the paths pins (?1 snapshot, ?2 object id) gives for id. */
+void show_pinned(struct ctx *ctx, sqlite3_stmt *pins, uint32_t id);
+
 #define HELP_SPEC_PROGRAM "PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }"
 #define HELP_SPEC_MAP "MAP := { id MAP_ID | pinned FILE | name MAP_NAME }"
 #define HELP_SPEC_OPTIONS \

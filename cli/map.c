@@ -11,7 +11,7 @@
 #define MAP_SHOW_COLS "id, type, name, flags, bytes_key, bytes_value, max_entries, bytes_memlock," \
 	" frozen, btf_id, owner_prog_type, ifindex"
 
-static void print_map(struct ctx *ctx, sqlite3_stmt *row, sqlite3_stmt *pins)
+static void print_map(struct ctx *ctx, sqlite3_stmt *row, void *pins)
 {
 	struct out *o = &ctx->out;
 	uint32_t id = sqlite3_column_int64(row, 0), type = sqlite3_column_int64(row, 1);
@@ -45,20 +45,7 @@ static void print_map(struct ctx *ctx, sqlite3_stmt *row, sqlite3_stmt *pins)
 		else
 			out_uint(o, "owner_prog_type", "owner_prog_type %llu  ", sqlite3_column_int64(row, 10));
 	}
-	sqlite3_bind_int64(pins, 2, id);
-	if (ctx->show_pinned) {
-		bool first = true;
-
-		while (sqlite3_step(pins) == SQLITE_ROW) {
-			if (first)
-				out_arr_start(o, "pinned");
-			out_str(o, NULL, "\n\tpinned %s", (const char *)sqlite3_column_text(pins, 0));
-			first = false;
-		}
-		if (!first)
-			out_arr_end(o);
-		sqlite3_reset(pins);
-	}
+	show_pinned(ctx, pins, id);
 	out_plain(o, "\n");
 	out_int(o, "frozen", NULL, frozen);
 	if (btf_id || frozen)
@@ -98,19 +85,8 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 		err = p_err_e(ctx, &e);
 		goto out;
 	}
-	sqlite3_bind_int64(row, 1, v.snap_id);
 	sqlite3_bind_int64(pins, 1, v.snap_id);
-	if (!ids || n > 1)
-		out_arr_start(&ctx->out, NULL);
-	for (size_t i = 0; i < (ids ? n : 1); i++) {
-		if (ids)
-			sqlite3_bind_int64(row, 2, ids[i]);
-		while (sqlite3_step(row) == SQLITE_ROW)
-			print_map(ctx, row, pins);
-		sqlite3_reset(row);
-	}
-	if (!ids || n > 1)
-		out_arr_end(&ctx->out);
+	show_selected(ctx, v.snap_id, row, ids, n, print_map, pins);
 out:
 	sqlite3_finalize(row);
 	sqlite3_finalize(pins);

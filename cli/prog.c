@@ -26,24 +26,13 @@ static void print_id_list(struct ctx *ctx, sqlite3_stmt *st, const char *key, co
 	sqlite3_reset(st);
 }
 
-static void print_pins(struct ctx *ctx, sqlite3_stmt *st)
-{
-	struct out *o = &ctx->out;
-	bool first = true;
+struct prog_stmts {
+	sqlite3_stmt *maps, *pins;
+};
 
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (first)
-			out_arr_start(o, "pinned");
-		out_str(o, NULL, "\n\tpinned %s", (const char *)sqlite3_column_text(st, 0));
-		first = false;
-	}
-	if (!first)
-		out_arr_end(o);
-	sqlite3_reset(st);
-}
-
-static void print_prog(struct ctx *ctx, sqlite3_stmt *row, sqlite3_stmt *maps, sqlite3_stmt *pins)
+static void print_prog(struct ctx *ctx, sqlite3_stmt *row, void *arg)
 {
+	const struct prog_stmts *ps = arg;
 	struct out *o = &ctx->out;
 	uint32_t id = sqlite3_column_int64(row, 0), type = sqlite3_column_int64(row, 1);
 	const char *tname = prog_type_name(type);
@@ -88,12 +77,9 @@ static void print_prog(struct ctx *ctx, sqlite3_stmt *row, sqlite3_stmt *maps, s
 	}
 	if (memlock)
 		out_uint(o, "bytes_memlock", "  memlock %lluB", memlock);
-	sqlite3_bind_int64(maps, 2, id);
-	print_id_list(ctx, maps, "map_ids", "  map_ids ");
-	if (ctx->show_pinned) {
-		sqlite3_bind_int64(pins, 2, id);
-		print_pins(ctx, pins);
-	}
+	sqlite3_bind_int64(ps->maps, 2, id);
+	print_id_list(ctx, ps->maps, "map_ids", "  map_ids ");
+	show_pinned(ctx, ps->pins, id);
 	if (btf_id)
 		out_uint(o, "btf_id", "\n\tbtf_id %llu", btf_id);
 	out_nl(o);
@@ -102,7 +88,8 @@ static void print_prog(struct ctx *ctx, sqlite3_stmt *row, sqlite3_stmt *maps, s
 
 static int do_show(struct ctx *ctx, int argc, char **argv)
 {
-	sqlite3_stmt *row = NULL, *maps = NULL, *pins = NULL;
+	sqlite3_stmt *row = NULL;
+	struct prog_stmts ps = { 0 };
 	uint32_t *ids = NULL;
 	size_t n = 0;
 	struct err e = { 0 };
@@ -122,33 +109,20 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	err = db_prepare(&v.db, "SELECT " PROG_SHOW_COLS " FROM progs WHERE snapshot_id = ?1"
 			 " AND (?2 IS NULL OR id = ?2) ORDER BY id", &row, &e);
 	err = err ?: db_prepare(&v.db, "SELECT map_id FROM prog_maps WHERE snapshot_id = ?1"
-				" AND prog_id = ?2 ORDER BY idx", &maps, &e);
+				" AND prog_id = ?2 ORDER BY idx", &ps.maps, &e);
 	err = err ?: db_prepare(&v.db, "SELECT path FROM pins WHERE snapshot_id = ?1 AND"
-				" obj_type = 'prog' AND obj_id = ?2 ORDER BY path", &pins, &e);
+				" obj_type = 'prog' AND obj_id = ?2 ORDER BY path", &ps.pins, &e);
 	if (err) {
 		err = p_err_e(ctx, &e);
 		goto out;
 	}
-	sqlite3_bind_int64(maps, 1, v.snap_id);
-	sqlite3_bind_int64(pins, 1, v.snap_id);
-	sqlite3_bind_int64(row, 1, v.snap_id);
-	if (!ids)
-		out_arr_start(&ctx->out, NULL);
-	else if (n > 1)
-		out_arr_start(&ctx->out, NULL);
-	for (size_t i = 0; i < (ids ? n : 1); i++) {
-		if (ids)
-			sqlite3_bind_int64(row, 2, ids[i]);
-		while (sqlite3_step(row) == SQLITE_ROW)
-			print_prog(ctx, row, maps, pins);
-		sqlite3_reset(row);
-	}
-	if (!ids || n > 1)
-		out_arr_end(&ctx->out);
+	sqlite3_bind_int64(ps.maps, 1, v.snap_id);
+	sqlite3_bind_int64(ps.pins, 1, v.snap_id);
+	show_selected(ctx, v.snap_id, row, ids, n, print_prog, &ps);
 out:
 	sqlite3_finalize(row);
-	sqlite3_finalize(maps);
-	sqlite3_finalize(pins);
+	sqlite3_finalize(ps.maps);
+	sqlite3_finalize(ps.pins);
 	free(ids);
 	view_close(&v);
 	return err;

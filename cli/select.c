@@ -112,3 +112,41 @@ int map_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32_
 {
 	return select_common(ctx, v, argc, argv, ids, n, "maps", "map", false);
 }
+
+void show_selected(struct ctx *ctx, int64_t snap_id, sqlite3_stmt *row, const uint32_t *ids,
+		   size_t n, void (*print)(struct ctx *, sqlite3_stmt *, void *), void *arg)
+{
+	bool array = !ids || n > 1;
+
+	sqlite3_bind_int64(row, 1, snap_id);
+	if (array)
+		out_arr_start(&ctx->out, NULL);
+	for (size_t i = 0; i < (ids ? n : 1); i++) {
+		if (ids)
+			sqlite3_bind_int64(row, 2, ids[i]);
+		while (sqlite3_step(row) == SQLITE_ROW)
+			print(ctx, row, arg);
+		sqlite3_reset(row);
+	}
+	if (array)
+		out_arr_end(&ctx->out);
+}
+
+void show_pinned(struct ctx *ctx, sqlite3_stmt *pins, uint32_t id)
+{
+	struct out *o = &ctx->out;
+	bool first = true;
+
+	if (!ctx->show_pinned)
+		return;
+	sqlite3_bind_int64(pins, 2, id);
+	while (sqlite3_step(pins) == SQLITE_ROW) {
+		if (first)
+			out_arr_start(o, "pinned");
+		out_str(o, NULL, "\n\tpinned %s", (const char *)sqlite3_column_text(pins, 0));
+		first = false;
+	}
+	if (!first)
+		out_arr_end(o);
+	sqlite3_reset(pins);
+}
