@@ -8,13 +8,16 @@ SAMPLES=${SAMPLES:-$TOP/samples/build}
 TEST_TMP=$(mktemp -d /tmp/bpfscope-test.XXXXXX)
 # nothing a test does may write to the machine's real history database
 export BPFSCOPE_DB=$TEST_TMP/history.db
-CLEANUPS=()
-
-cleanup_add() { CLEANUPS+=("$*"); }
+# Cleanups go to a file, so that those registered inside a test (which runs in a subshell)
+# are still undone, last first, when the script exits, whether the test passed or not.
+CLEANUP_FILE=$TEST_TMP/.cleanups
+: > "$CLEANUP_FILE"
+cleanup_add() { printf '%s\n' "$*" >> "$CLEANUP_FILE"; }
 run_cleanups() {
-	local i
-	for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${CLEANUPS[$i]}" >/dev/null 2>&1 || true; done
-	CLEANUPS=()
+	local cmd
+	if [ -f "$CLEANUP_FILE" ]; then
+		while IFS= read -r cmd; do eval "$cmd" >/dev/null 2>&1 || true; done < <(tac "$CLEANUP_FILE")
+	fi
 	rm -rf "$TEST_TMP"
 }
 trap run_cleanups EXIT
@@ -24,12 +27,11 @@ pass() { _result PASS "$1"; }
 fail() { _result FAIL "$1" "${2:-}"; }
 skip() { _result SKIP "$1" "${2:-}"; }
 
-# run_test NAME FUNC: FUNC returns 0 (pass), 1 (fail, its stderr explains), 77 (skip).
-# The function runs in this shell (not a subshell), so what it registers with cleanup_add
-# is undone by the EXIT trap.
+# run_test NAME FUNC: FUNC returns or exits 0 (pass), 1 (fail, its stderr explains), 77
+# (skip). It runs in a subshell, so `die` (and `exit`) end the test, not the script.
 run_test() {
 	local name=$1 fn=$2 out rc
-	"$fn" > "$TEST_TMP/.out" 2>&1; rc=$?
+	( "$fn" ) > "$TEST_TMP/.out" 2>&1; rc=$?
 	out=$(cat "$TEST_TMP/.out")
 	case $rc in
 	0) pass "$name" ;;
@@ -43,6 +45,8 @@ ensure_bpffs() {
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 }
-die() { echo "$*" >&2; return 1; }
+# In a test: fail it here with a reason (it exits the test's subshell). Outside a test (in
+# the script's own shell) it only returns 1, so the script goes on to report its tests.
+die() { echo "$*" >&2; [ "$BASH_SUBSHELL" -gt 0 ] && exit 1; return 1; }
 # expect_eq WHAT GOT WANT
 expect_eq() { [ "$2" = "$3" ] || { echo "$1: got '$2', want '$3'" >&2; return 1; }; }
