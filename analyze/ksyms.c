@@ -56,6 +56,8 @@ int ksyms_parse(const char *text, size_t len, struct ksyms *k, struct err *e)
 					*close = 0;
 			}
 			if (*name) {
+				if (!k->bpf_call_base && !strcmp(name, "__bpf_call_base"))
+					k->bpf_call_base = addr;
 				k->syms[k->n].addr = addr;
 				k->syms[k->n].name = name;
 				k->syms[k->n].module = mod && *mod ? mod : NULL;
@@ -97,6 +99,8 @@ const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr)
 
 uint64_t ksyms_addr(const struct ksyms *k, const char *name)
 {
+	if (k->bpf_call_base && !strcmp(name, "__bpf_call_base"))
+		return k->bpf_call_base;
 	for (size_t i = 0; i < k->n; i++)
 		if (!strcmp(k->syms[i].name, name))
 			return k->syms[i].addr;

@@ -15,6 +15,7 @@ struct ksyms {
 	struct ksym *syms;	/* sorted by addr */
 	size_t n;
 	char *text;		/* owned copy the names point into */
+	uint64_t bpf_call_base;	/* __bpf_call_base, asked for once per program dumped */
 };
 
 /* Parse "ADDR TYPE NAME [MODULE]" lines; malformed lines are skipped. */

@@ -18,7 +18,7 @@ static uint32_t clamp_count(int64_t declared, size_t bytes, uint32_t rec)
 	return (uint64_t)declared < fit ? (uint32_t)declared : (uint32_t)fit;
 }
 
-static int load_ksyms(struct db *db, int64_t snap_id, struct prog_code *pc, struct err *e)
+int prog_code_load_ksyms(struct db *db, int64_t snap_id, struct ksyms *k, struct err *e)
 {
 	struct buf b = { 0 };
 	sqlite3_stmt *st;
@@ -33,7 +33,7 @@ static int load_ksyms(struct db *db, int64_t snap_id, struct prog_code *pc, stru
 		err = blob_get_col(db, st, 0, 256u << 20, &b, e);
 	sqlite3_finalize(st);
 	if (!err && b.len)
-		err = ksyms_parse((const char *)b.data, b.len, &pc->ksyms, e);
+		err = ksyms_parse((const char *)b.data, b.len, k, e);
 	buf_free(&b);
 	return err;
 }
@@ -144,7 +144,7 @@ int prog_code_load(struct db *db, int64_t snap_id, uint32_t prog_id, unsigned wh
 			err = load_btf(db, snap_id, btf_id, pc, e);
 	}
 	if (!err && (what & PROG_CODE_KSYMS))
-		err = load_ksyms(db, snap_id, pc, e);
+		err = prog_code_load_ksyms(db, snap_id, &pc->ksyms, e);
 	if (err)
 		prog_code_free(pc);
 	return err;
@@ -157,7 +157,8 @@ void prog_code_free(struct prog_code *pc)
 		&pc->jited_func_lens_buf, &pc->prog_tags_buf, &pc->btf_buf };
 
 	btf__free(pc->btf);
-	ksyms_free(&pc->ksyms);
+	if (!pc->ksyms_borrowed)
+		ksyms_free(&pc->ksyms);
 	for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
 		buf_free(bufs[i]);
 	memset(pc, 0, sizeof(*pc));
@@ -200,4 +201,12 @@ const char *prog_code_func_ksym(const struct prog_code *pc, uint32_t i, char *ou
 	else
 		snprintf(out, len, "bpf_prog_%s", tag);
 	return out;
+}
+
+void prog_code_use_ksyms(struct prog_code *pc, const struct ksyms *k)
+{
+	if (!pc->ksyms_borrowed)
+		ksyms_free(&pc->ksyms);
+	pc->ksyms = *k;
+	pc->ksyms_borrowed = true;
 }

@@ -39,6 +39,7 @@ struct prog_code {
 
 	struct btf *btf;		/* the program's BTF (NULL when it has none) */
 	struct ksyms ksyms;		/* kernel symbols of the snapshot's boot (may be empty) */
+	bool ksyms_borrowed;		/* ksyms belong to the caller (prog_code_use_ksyms) */
 	/* names of helper ids from the kernel's enum (analyze/helper_names.h); NULL: the
 	 * built-in table. Not loaded here (32 ms of vmlinux BTF): set by callers that need it. */
 	const struct helper_names *helpers;
@@ -56,6 +57,10 @@ struct prog_code {
 int prog_code_load(struct db *db, int64_t snap_id, uint32_t prog_id, unsigned what,
 		   struct prog_code *pc, struct err *e);
 void prog_code_free(struct prog_code *pc);
+/* Kernel symbols of a snapshot's boot, loaded once for many programs. */
+int prog_code_load_ksyms(struct db *db, int64_t snap_id, struct ksyms *k, struct err *e);
+/* Lend k to pc (loaded without PROG_CODE_KSYMS); prog_code_free leaves it alone. */
+void prog_code_use_ksyms(struct prog_code *pc, const struct ksyms *k);
 
 /* Name of function i (func_info order) from BTF; "" when unknown. */
 const char *prog_code_func_name(const struct prog_code *pc, uint32_t i);

@@ -108,8 +108,8 @@ void show_selected(struct ctx *ctx, int64_t snap_id, sqlite3_stmt *row, const ui
 /* With -f: the paths pins (?1 snapshot, ?2 object id) gives for id. */
 void show_pinned(struct ctx *ctx, sqlite3_stmt *pins, uint32_t id);
 
-#define HELP_SPEC_PROGRAM "PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }"
-#define HELP_SPEC_MAP "MAP := { id MAP_ID | pinned FILE | name MAP_NAME }"
+#define HELP_SPEC_PROGRAM "PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME | all }"
+#define HELP_SPEC_MAP "MAP := { id MAP_ID | pinned FILE | name MAP_NAME | all }"
 #define HELP_SPEC_OPTIONS \
 	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-f|--bpffs} | --db PATH |\n" \
 	"                   {-s|--snapshot} REF | --mount }"

@@ -480,6 +480,7 @@ static int dump_help(struct ctx *ctx)
 int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 {
 	struct dump_opts o = { 0 };
+	struct ksyms ksyms = { 0 };
 	uint32_t *ids = NULL;
 	size_t n = 0;
 	struct view v;
@@ -492,7 +493,7 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 	else if (!is_prefix(*argv, "xlated"))
 		return p_err(ctx, "expected 'xlated' or 'jited', got: %s", *argv);
 	NEXT_ARG();
-	if (argc < 2)
+	if (argc < 1)
 		return dump_help(ctx);
 	/* 'visual' draws the CFG instead: hand the whole request to its owner */
 	for (int i = 2; !o.jited && i < argc; i++) {
@@ -546,14 +547,25 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 	if (out_json(&ctx->out) && n > 1)
 		jw_start_array(&ctx->out.jw);
 	ret = 0;
+	if (n > 1) {	/* many programs: parse the boot's kernel symbols once, not per program */
+		struct err e = { 0 };
+
+		if (prog_code_load_ksyms(&v.db, v.snap_id, &ksyms, &e)) {
+			ret = p_err_e(ctx, &e);
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct prog_code pc;
 		struct err e = { 0 };
 
-		if (prog_code_load(&v.db, v.snap_id, ids[i], PROG_CODE_ALL, &pc, &e)) {
+		if (prog_code_load(&v.db, v.snap_id, ids[i], n > 1 ? PROG_CODE_ALL & ~PROG_CODE_KSYMS :
+				   PROG_CODE_ALL, &pc, &e)) {
 			ret = p_err_e(ctx, &e);
 			break;
 		}
+		if (n > 1)
+			prog_code_use_ksyms(&pc, &ksyms);
 		if (out_json(&ctx->out) && n > 1) {
 			jw_start_object(&ctx->out.jw);
 			print_prog_header(ctx, &v, &pc);
@@ -572,6 +584,7 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 	if (out_json(&ctx->out) && n > 1)
 		jw_end_array(&ctx->out.jw);
 out:
+	ksyms_free(&ksyms);
 	helper_names_free(&o.helpers);
 	free(ids);
 	view_close(&v);

@@ -60,6 +60,13 @@ static int select_common(struct ctx *ctx, struct view *v, int *argcp, char ***ar
 	const char *kw, *arg;
 	bool is_int = false;
 
+	if (argc >= 1 && !strcmp(argv[0], "all")) {
+		*argcp = argc - 1;
+		*argvp = argv + 1;
+		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ?1 AND ?2 IS NOT NULL"
+			 " ORDER BY id", table);
+		return collect_ids(ctx, v, sql, "all", false, ids, n, what, "all");
+	}
 	if (argc < 2)
 		return p_err(ctx, "expected %s: %s", what,
 			     tags ? HELP_SPEC_PROGRAM : HELP_SPEC_MAP);
