@@ -2,7 +2,7 @@
 # Install the Debian packages bpfscope needs to build, test and demo; only what is missing.
 set -e
 pkgs="make gcc clang llvm clang-19 libbpf-dev libelf-dev zlib1g-dev libgraphviz-dev graphviz
-libsqlite3-dev sqlite3 libcapstone-dev bpftool iproute2 pkg-config binutils libclang-rt-14-dev
+libsqlite3-dev sqlite3 libcapstone-dev bpftool iproute2 pkg-config binutils libclang-rt-14-dev bc
 python3"
 missing=""
 for p in $pkgs; do
