@@ -11,6 +11,7 @@
 #include "db/schema.h"
 
 void blob_cleanup(struct db *db);
+#include <bpf/libbpf.h>
 #include "lib/bpf_names.h"
 
 /* Migrations: migrations[v] moves a database from version v to v + 1. */
@@ -179,6 +180,50 @@ static int db_fill_names(struct db *db, struct err *e)
 	return err;
 }
 
+/* Views and name tables are rewritten when the binary's differ from what the file has:
+ * the stamp is the views' SQL and the libbpf that names the enums. */
+static void views_stamp_text(char *out, size_t len)
+{
+	uint8_t h[SHA256_LEN];
+	char hx[17];
+
+	sha256(db_views_sql, strlen(db_views_sql), h);
+	hex_encode(h, 8, hx);
+	snprintf(out, len, "%s libbpf %s", hx, libbpf_version_string());
+}
+
+static bool views_current(struct db *db)
+{
+	char want[128];
+	sqlite3_stmt *st;
+	bool same = false;
+
+	views_stamp_text(want, sizeof(want));
+	if (db_prepare(db, "SELECT value FROM meta WHERE key = 'views'", &st, NULL))
+		return false;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		same = !strcmp((const char *)sqlite3_column_text(st, 0), want);
+	sqlite3_finalize(st);
+	return same;
+}
+
+static int views_stamp(struct db *db, struct err *e)
+{
+	char want[128];
+	sqlite3_stmt *st;
+	int err;
+
+	views_stamp_text(want, sizeof(want));
+	err = db_prepare(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('views', ?)", &st, e);
+	if (err)
+		return err;
+	sqlite3_bind_text(st, 1, want, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
+	sqlite3_finalize(st);
+	return err;
+}
+
 static int db_migrate(struct db *db, struct err *e)
 {
 	int version = 0, appid = 0, err;
@@ -298,17 +343,21 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 	err = db_exec(db, "PRAGMA foreign_keys = ON", e);
 	if (!err)
 		err = db_migrate(db, e);
-	if (!err && !db->readonly) {
+	if (!err && !db->readonly && !views_current(db)) {
 		err = db_begin(db, e);
 		if (!err)
 			err = db_exec(db, db_views_sql, e);
 		if (!err)
 			err = db_fill_names(db, e);
 		if (!err)
+			err = views_stamp(db, e);
+		if (!err)
 			err = db_commit(db, e);
 		else
 			db_rollback(db);
 	}
+	/* (SQLite checkpoints the WAL when the last connection closes; measured cheaper here
+	 * than leaving it for the next open to recover) */
 	if (err)
 		goto fail;
 	return 0;
