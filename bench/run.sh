@@ -55,9 +55,6 @@ for n in $COUNTS; do
 	row "snapshot take no-code" "$nocode" "$floor"
 	row "prog show -j live vs bpftool prog show -j" "$live" "$bt"
 	row "prog show -j live vs floor" "$live" "$floor"
-	if [ -x "$TOP/bench/dump_all.sh" ]; then
-		DB="$db" bash "$TOP/bench/dump_all.sh" 2>/dev/null | sed 's/^/  /'
-	fi
 	rm -rf "$PIN/p$n"
 done
 
@@ -78,3 +75,8 @@ if [ "$HASH_ENTRIES" -gt 0 ]; then
 	bsd=$(median_ms "$BS" -j map dump pinned "$PIN/h/hash")
 	row "map dump -j live vs bpftool map dump -j" "$bsd" "$bd"
 fi
+
+echo "== disassembly of every program of one snapshot (bench/dump_all.sh)"
+bash "$TOP/bench/dump_all.sh" "${DUMP_PROGS:-5000}" "${DUMP_SAMPLE:-50}" 2>&1 | sed 's/^/  /'
+echo "== control-flow graph of a 10,000-instruction program (bench/cfg_bench.sh)"
+bash "$TOP/bench/cfg_bench.sh" 2>&1 | sed 's/^/  /'
