@@ -62,7 +62,7 @@ const char db_schema_sql[] =
 "  cgroup_path TEXT, target TEXT, detail TEXT);\n"
 "CREATE INDEX attachments_snap ON attachments(snapshot_id, kind);\n"
 "CREATE TABLE pins(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
-"  path TEXT NOT NULL, obj_type TEXT NOT NULL, obj_id INTEGER,"
+"  path TEXT NOT NULL, obj_type TEXT NOT NULL, obj_id INTEGER, ino INTEGER,"
 "  PRIMARY KEY(snapshot_id, path)) WITHOUT ROWID;\n"
 "CREATE TABLE owners(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
 "  obj_type TEXT NOT NULL, obj_id INTEGER NOT NULL, pid INTEGER NOT NULL, comm TEXT);\n"

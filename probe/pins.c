@@ -50,23 +50,52 @@ static char pin_kind(struct pins_job *j, int fd, uint32_t len)
 	}
 }
 
-static int pin_add(struct pins_job *j, const char *path)
+static const struct pin_rec *prev_find(const struct pins_job *j, const char *path)
+{
+	size_t lo = 0, hi = j->nr_prev;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(j->prev[mid].path, path);
+
+		if (!c)
+			return &j->prev[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int pin_add(struct pins_job *j, const char *path, uint64_t ino)
 {
 	uint8_t info[256];	/* more than any info struct; the tail must be zero */
 	__u32 len = sizeof(info);
+	const struct pin_rec *prev = ino ? prev_find(j, path) : NULL;
 	struct pin_rec *r;
+	uint32_t id;
 	char kind;
-	int fd = bpf_obj_get(path);
 
-	if (fd < 0)
-		return 0;	/* not an object, or gone */
-	memset(info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, info, &len)) {
+	if (prev && prev->ino == ino) {
+		/* the same inode: the same pin of the same object, no need to open it */
+		kind = prev->kind;
+		id = prev->id;
+		j->reused++;
+	} else {
+		int fd = bpf_obj_get(path);
+
+		if (fd < 0)
+			return 0;	/* not an object, or gone */
+		memset(info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, info, &len)) {
+			close(fd);
+			return 0;
+		}
+		kind = pin_kind(j, fd, len);
 		close(fd);
-		return 0;
+		memcpy(&id, info + 4, 4);	/* prog, map and link info all start: type, id */
 	}
-	kind = pin_kind(j, fd, len);
-	close(fd);
 	if (!kind)
 		return 0;
 	if (j->n == j->cap) {
@@ -83,7 +112,8 @@ static int pin_add(struct pins_job *j, const char *path)
 	if (!r->path)
 		return -ENOMEM;
 	r->kind = kind;
-	memcpy(&r->id, info + 4, 4);	/* prog, map and link info all start: type, id */
+	r->id = id;
+	r->ino = ino;
 	j->n++;
 	return 0;
 }
@@ -106,7 +136,7 @@ static int pins_walk(struct pins_job *j, char *path, size_t len, int depth)
 		if (de->d_type == DT_DIR)
 			err = pins_walk(j, path, len, depth + 1);
 		else if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
-			err = pin_add(j, path);
+			err = pin_add(j, path, de->d_ino);
 		path[base] = 0;
 	}
 	closedir(d);
@@ -123,7 +153,43 @@ static void *pins_thread(void *arg)
 	return NULL;
 }
 
-int pins_start(struct pins_job *j, const char *root)
+static void prev_load(struct probe *p, struct pins_job *j)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+
+	if (db_prepare(p->db, "SELECT path, ino, obj_type, obj_id FROM pins WHERE snapshot_id ="
+		       " (SELECT max(id) FROM snapshots WHERE boot_id = ? AND nr_pins IS NOT NULL)"
+		       " AND ino IS NOT NULL ORDER BY path", &st, NULL))
+		return;
+	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(st, 0);
+		const char *type = (const char *)sqlite3_column_text(st, 2);
+		struct pin_rec *r;
+
+		if (!path || !type)
+			continue;
+		if (j->nr_prev == cap) {
+			cap = cap ? cap * 2 : 256;
+			r = realloc(j->prev, cap * sizeof(*r));
+			if (!r)
+				break;
+			j->prev = r;
+		}
+		r = &j->prev[j->nr_prev];
+		r->path = strdup(path);
+		if (!r->path)
+			break;
+		r->ino = sqlite3_column_int64(st, 1);
+		r->kind = type[0] == 'p' ? 'p' : type[0] == 'm' ? 'm' : 'l';
+		r->id = sqlite3_column_int64(st, 3);
+		j->nr_prev++;
+	}
+	sqlite3_finalize(st);
+}
+
+int pins_start(struct probe *p, struct pins_job *j, const char *root)
 {
 	memset(j, 0, sizeof(*j));
 	snprintf(j->root, sizeof(j->root), "%s", root);
@@ -131,6 +197,7 @@ int pins_start(struct pins_job *j, const char *root)
 		j->unmounted = true;
 		return 0;
 	}
+	prev_load(p, j);
 	/* no thread (no memory, say): walk inline when finishing */
 	j->started = !pthread_create(&j->th, NULL, pins_thread, j);
 	return 0;
@@ -150,8 +217,8 @@ int pins_finish(struct probe *p, struct pins_job *j)
 	if (j->err)
 		err = err_set(p->e, -j->err, "can't walk %s: %s", j->root, strerror(-j->err));
 	if (!err)
-		err = db_prepare(p->db, "INSERT OR IGNORE INTO pins(snapshot_id, path, obj_type, obj_id)"
-				 " VALUES(?,?,?,?)", &p->ins_pin, p->e);
+		err = db_prepare(p->db, "INSERT OR IGNORE INTO pins(snapshot_id, path, obj_type, obj_id, ino)"
+				 " VALUES(?,?,?,?,?)", &p->ins_pin, p->e);
 	for (size_t i = 0; !err && i < j->n; i++) {
 		const struct pin_rec *r = &j->recs[i];
 
@@ -161,6 +228,7 @@ int pins_finish(struct probe *p, struct pins_job *j)
 		sqlite3_bind_text(p->ins_pin, 3, r->kind == 'p' ? "prog" : r->kind == 'm' ? "map" : "link",
 				  -1, SQLITE_STATIC);
 		sqlite3_bind_int64(p->ins_pin, 4, r->id);
+		sqlite3_bind_int64(p->ins_pin, 5, r->ino);
 		err = step_done(p, p->ins_pin, "pin");
 		if (!err)
 			p->res->nr_pins++;
@@ -175,5 +243,8 @@ void pins_free(struct pins_job *j)
 	for (size_t i = 0; i < j->n; i++)
 		free(j->recs[i].path);
 	free(j->recs);
+	for (size_t i = 0; i < j->nr_prev; i++)
+		free(j->prev[i].path);
+	free(j->prev);
 	memset(j, 0, sizeof(*j));
 }

@@ -12,6 +12,7 @@ struct pin_rec {
 	char *path;
 	char kind;		/* 'p'rog, 'm'ap, 'l'ink */
 	uint32_t id;
+	uint64_t ino;		/* bpffs inode: a new pin is a new inode */
 };
 
 struct pins_job {
@@ -24,9 +25,14 @@ struct pins_job {
 	uint32_t sizes[8];	/* info sizes seen, and the kind each one means */
 	char kinds[8];
 	int nr_sizes;
+	struct pin_rec *prev;	/* the last snapshot's pins of this boot, sorted by path */
+	size_t nr_prev;
+	size_t reused;
 };
 
-int pins_start(struct pins_job *j, const char *root);
+/* Start the walk; p gives the database and boot whose last snapshot's pins can be reused
+ * (a path still on the same inode holds the same object). */
+int pins_start(struct probe *p, struct pins_job *j, const char *root);
 /* Join the walk and insert its rows; 1 when bpffs is not mounted there. */
 int pins_finish(struct probe *p, struct pins_job *j);
 void pins_free(struct pins_job *j);

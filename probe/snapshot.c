@@ -191,7 +191,7 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 		}
 	}
 	if (p.mask & SNAP_PINS)
-		pins_start(&pins, opts->bpffs ? opts->bpffs : "/sys/fs/bpf");
+		pins_start(&p, &pins, opts->bpffs ? opts->bpffs : "/sys/fs/bpf");
 	bg_start(&p, &bg);
 	p.bg = &bg;
 	err = db_begin(db, e);
