@@ -105,6 +105,11 @@ int map_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32_
  * bare, several in an array, as bpftool does. */
 void show_selected(struct ctx *ctx, int64_t snap_id, sqlite3_stmt *row, const uint32_t *ids,
 		   size_t n, void (*print)(struct ctx *, sqlite3_stmt *, void *), void *arg);
+/* Open the view of a show command (mask: what it need not fetch; pins are added for -f or a
+ * pinned selector) and select from argv: progs or maps, all when argv is empty. On failure
+ * nothing is left open. */
+int show_open(struct ctx *ctx, unsigned mask, int argc, char **argv, bool progs, struct view *v,
+	      uint32_t **ids, size_t *n);
 /* With -f: the paths pins (?1 snapshot, ?2 object id) gives for id. */
 void show_pinned(struct ctx *ctx, sqlite3_stmt *pins, uint32_t id);
 

@@ -96,16 +96,8 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	struct view v;
 	int err = 0;
 
-	if (view_open(ctx, SNAP_NO_MAPS | SNAP_NO_BTF |
-		      (ctx->show_pinned || (argc && !strcmp(argv[0], "pinned")) ? SNAP_PINS : 0), &v))
+	if (show_open(ctx, SNAP_NO_MAPS | SNAP_NO_BTF, argc, argv, true, &v, &ids, &n))
 		return -1;
-	if (argc > 0) {
-		err = prog_select(ctx, &v, &argc, &argv, &ids, &n);
-		if (!err && argc > 0)
-			err = p_err(ctx, "unexpected argument '%s'", argv[0]);
-		if (err)
-			goto out;
-	}
 	err = db_prepare(&v.db, "SELECT " PROG_SHOW_COLS " FROM progs WHERE snapshot_id = ?1"
 			 " AND (?2 IS NULL OR id = ?2) ORDER BY id", &row, &e);
 	err = err ?: db_prepare(&v.db, "SELECT map_id FROM prog_maps WHERE snapshot_id = ?1"

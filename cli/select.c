@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include "cli/cli.h"
+#include "probe/snapshot.h"
 
 static int collect_ids(struct ctx *ctx, struct view *v, const char *sql, const char *arg,
 		       bool is_int, uint32_t **ids, size_t *n, const char *what, const char *kw)
@@ -156,4 +157,28 @@ void show_pinned(struct ctx *ctx, sqlite3_stmt *pins, uint32_t id)
 	if (!first)
 		out_arr_end(o);
 	sqlite3_reset(pins);
+}
+
+int show_open(struct ctx *ctx, unsigned mask, int argc, char **argv, bool progs, struct view *v,
+	      uint32_t **ids, size_t *n)
+{
+	int err;
+
+	*ids = NULL;
+	*n = 0;
+	if (ctx->show_pinned || (argc && !strcmp(argv[0], "pinned")))
+		mask |= SNAP_PINS;
+	if (view_open(ctx, mask, v))
+		return -1;
+	if (!argc)
+		return 0;
+	err = progs ? prog_select(ctx, v, &argc, &argv, ids, n) : map_select(ctx, v, &argc, &argv, ids, n);
+	if (!err && argc > 0)
+		err = p_err(ctx, "unexpected argument '%s'", argv[0]);
+	if (err) {
+		free(*ids);
+		*ids = NULL;
+		view_close(v);
+	}
+	return err;
 }
