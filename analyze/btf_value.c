@@ -71,7 +71,9 @@ static int bv_int(struct bv *b, const struct btf_type *t, const uint8_t *data, s
 			jw_int(b->w, (int8_t)v);
 		}
 	} else if (enc & BTF_INT_SIGNED) {
-		int64_t s = bits < 64 && (v >> (bits - 1)) & 1 ? (int64_t)(v | (~0ull << bits)) : (int64_t)v;
+		/* sign-extend from bit (bits - 1); a 0-bit field (hostile BTF) is just 0 */
+		int64_t s = bits && bits < 64 && (v >> (bits - 1)) & 1 ? (int64_t)(v | (~0ull << bits)) :
+			    (int64_t)v;
 
 		jw_int(b->w, s);
 	} else {
@@ -104,7 +106,8 @@ static int bv_array(struct bv *b, const struct btf_type *t, const uint8_t *data,
 	int64_t esz = btf__resolve_size(b->btf, a->type);
 	int err = 0;
 
-	if (esz < 0 || (esz && a->nelems > size / esz))
+	/* zero-sized elements are never read; a hostile count of them must not loop for ages */
+	if (esz < 0 || (esz && a->nelems > size / esz) || (!esz && a->nelems > 4096))
 		return -EINVAL;
 	if (et && btf_is_int(et) && esz == 1 && (BTF_INT_ENCODING(*(const uint32_t *)(et + 1)) & BTF_INT_CHAR ||
 						 !strcmp(btf__name_by_offset(b->btf, et->name_off) ?: "", "char")) &&

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <linux/bpf.h>
 #include <bpf/btf.h>
+#include "analyze/btf_check.h"
 #include "analyze/btf_value.h"
 #include "analyze/map_contents.h"
 #include "cli/cli.h"
@@ -267,8 +268,14 @@ static int load_map_meta(struct ctx *ctx, struct view *v, uint32_t id, struct ma
 	sqlite3_finalize(st);
 	if (err)
 		return p_err_e(ctx, &e);
-	if (m->btf_buf.len && (m->key_type || m->value_type))
+	if (m->btf_buf.len && (m->key_type || m->value_type)) {
 		m->btf = btf__new(m->btf_buf.data, m->btf_buf.len);
+		/* a snapshot's BTF may be hostile: values print in hex if it does not hold up */
+		if (m->btf && btf_check_refs(m->btf, NULL)) {
+			btf__free(m->btf);
+			m->btf = NULL;
+		}
+	}
 	return 0;
 }
 
