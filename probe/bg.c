@@ -77,14 +77,15 @@ static void bg_vmlinux(struct bg_job *j)
 	buf_free(&b);
 }
 
-static void *bg_thread(void *arg)
+static void *bg_thread_k(void *arg)
 {
-	struct bg_job *j = arg;
+	bg_kallsyms(arg);
+	return NULL;
+}
 
-	if (j->want_vmlinux)
-		bg_vmlinux(j);
-	if (j->want_kallsyms)
-		bg_kallsyms(j);
+static void *bg_thread_v(void *arg)
+{
+	bg_vmlinux(arg);
 	return NULL;
 }
 
@@ -124,20 +125,37 @@ void bg_start(struct probe *p, struct bg_job *j)
 			find_vmlinux(j);
 		j->want_vmlinux = j->want_vmlinux && j->vmlinux_id;
 	}
-	if (j->want_kallsyms || j->want_vmlinux)
-		j->started = !pthread_create(&j->th, NULL, bg_thread, j);
+	/* no thread (no memory, say): the data is then read when it is needed */
+	if (j->want_kallsyms)
+		j->started_k = !pthread_create(&j->th_k, NULL, bg_thread_k, j);
+	if (j->want_vmlinux)
+		j->started_v = !pthread_create(&j->th_v, NULL, bg_thread_v, j);
 }
 
-void bg_join(struct bg_job *j)
+void bg_join_kallsyms(struct bg_job *j)
 {
-	if (j->started)
-		pthread_join(j->th, NULL);
-	j->started = false;
+	if (j->started_k)
+		pthread_join(j->th_k, NULL);
+	else if (j->want_kallsyms && !j->kallsyms.ready)
+		bg_kallsyms(j);
+	j->started_k = false;
+}
+
+void bg_join_vmlinux(struct bg_job *j)
+{
+	if (j->started_v)
+		pthread_join(j->th_v, NULL);
+	else if (j->want_vmlinux && !j->vmlinux.ready)
+		bg_vmlinux(j);
+	j->started_v = false;
 }
 
 void bg_free(struct bg_job *j)
 {
-	bg_join(j);
+	if (j->started_k)
+		pthread_join(j->th_k, NULL);
+	if (j->started_v)
+		pthread_join(j->th_v, NULL);
 	buf_free(&j->kallsyms.z);
 	buf_free(&j->vmlinux.z);
 }

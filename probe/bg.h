@@ -16,8 +16,8 @@ struct bg_blob {
 };
 
 struct bg_job {
-	pthread_t th;
-	bool started;
+	pthread_t th_k, th_v;		/* kallsyms, vmlinux: each on its own thread */
+	bool started_k, started_v;
 	bool want_kallsyms, want_vmlinux;
 	uint32_t vmlinux_id;	/* the BTF id the vmlinux blob is of */
 	uint32_t vmlinux_size;
@@ -27,6 +27,7 @@ struct bg_job {
 struct probe;
 /* Decide what the database lacks for this boot and start the thread for it. */
 void bg_start(struct probe *p, struct bg_job *j);
-void bg_join(struct bg_job *j);
+void bg_join_kallsyms(struct bg_job *j);
+void bg_join_vmlinux(struct bg_job *j);
 void bg_free(struct bg_job *j);
 #endif

@@ -87,7 +87,7 @@ int probe_btf(struct probe *p)
 		sqlite3_bind_int(st, 5, !!info.kernel_btf);
 		if ((p->mask & SNAP_BTF_DATA) && info.btf_size) {
 			if (p->bg && p->bg->want_vmlinux && p->bg->vmlinux_id == id) {
-				bg_join(p->bg);
+				bg_join_vmlinux(p->bg);
 				if (p->bg->vmlinux.ready) {
 					const struct bg_blob *b = &p->bg->vmlinux;
 
@@ -367,7 +367,7 @@ int kallsyms_store(struct probe *p)
 
 	if (!p->bg || !p->bg->want_kallsyms)
 		return 0;
-	bg_join(p->bg);
+	bg_join_kallsyms(p->bg);
 	b = &p->bg->kallsyms;
 	if (!b->ready)
 		return 0;
