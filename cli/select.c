@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cli/cli.h"
+#include "probe/env.h"
 #include "probe/snapshot.h"
 
 static int collect_ids(struct ctx *ctx, struct view *v, const char *sql, const char *arg,
@@ -85,8 +87,16 @@ static int select_common(struct ctx *ctx, struct view *v, int *argcp, char ***ar
 	} else if (!strcmp(kw, "pinned")) {
 		char real[PATH_MAX];
 
-		if (v->live && realpath(arg, real))
+		if (v->live) {
+			if (!realpath(arg, real)) {
+				int saved = errno;
+
+				return p_err(ctx, "can't find %s pinned at %s: %s%s", what, arg, strerror(saved),
+					     env_is_bpffs("/sys/fs/bpf") ? "" :
+					     " (bpffs is not mounted: mount -t bpf bpf /sys/fs/bpf)");
+			}
 			arg = real;
+		}
 		/* a pinned link stands for its program (what loadall autoattach pins) */
 		if (tags)
 			snprintf(sql, sizeof(sql), "SELECT obj_id FROM pins WHERE snapshot_id = ?1 AND path = ?2"
