@@ -259,14 +259,14 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 	}
 	/* blobs no longer referenced by any row go too */
 	if (!err)
-		err = db_exec(db, "DELETE FROM blobs WHERE hash NOT IN ("
-			      "SELECT xlated FROM progs WHERE xlated IS NOT NULL UNION SELECT jited_insns FROM progs"
+		err = db_exec(db, "DELETE FROM blobs WHERE hash NOT IN (SELECT h FROM ("
+			      "SELECT xlated AS h FROM progs UNION SELECT jited_insns FROM progs"
 			      " UNION SELECT func_info FROM progs UNION SELECT line_info FROM progs"
 			      " UNION SELECT jited_line_info FROM progs UNION SELECT jited_ksyms FROM progs"
 			      " UNION SELECT jited_func_lens FROM progs UNION SELECT prog_tags FROM progs"
 			      " UNION SELECT contents FROM maps UNION SELECT data FROM btf"
 			      " UNION SELECT info_raw FROM links UNION SELECT kallsyms FROM boots"
-			      " UNION SELECT elf FROM objects)", e);
+			      " UNION SELECT elf FROM objects) WHERE h IS NOT NULL)", e);
 	if (err) {
 		db_rollback(db);
 		return err;

@@ -113,7 +113,15 @@ test_snapshot_refs_and_delete() {
 	"$BPFSCOPE" --db "$DB" snapshot delete one >/dev/null || return 1
 	"$BPFSCOPE" --db "$DB" snapshot show one 2>&1 | grep -q "no snapshot 'one'" || { echo "deleted snapshot still there"; return 1; }
 	n2=$("$BPFSCOPE" --db "$DB" query "SELECT count(*) FROM progs WHERE snapshot_id NOT IN (SELECT id FROM snapshots)" csv | tail -n 1)
-	expect_eq "orphan rows" "$n2" 0
+	expect_eq "orphan rows" "$n2" 0 || return 1
+	# blobs only the deleted snapshots held go with them: delete all but the last, and every
+	# blob left must be referenced
+	local id
+	for id in $("$BPFSCOPE" --db "$DB" query "SELECT id FROM snapshots WHERE id < (SELECT max(id) FROM snapshots)" csv | tail -n +2); do
+		"$BPFSCOPE" --db "$DB" snapshot delete "$id" >/dev/null || return 1
+	done
+	n2=$("$BPFSCOPE" --db "$DB" query "SELECT count(*) FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM progs p WHERE b.hash IN (p.xlated, p.jited_insns, p.func_info, p.line_info, p.jited_line_info, p.jited_ksyms, p.jited_func_lens, p.prog_tags)) AND NOT EXISTS (SELECT 1 FROM maps m WHERE m.contents = b.hash) AND NOT EXISTS (SELECT 1 FROM btf t WHERE t.data = b.hash) AND NOT EXISTS (SELECT 1 FROM links l WHERE l.info_raw = b.hash) AND NOT EXISTS (SELECT 1 FROM boots o WHERE o.kallsyms = b.hash) AND NOT EXISTS (SELECT 1 FROM objects j WHERE j.elf = b.hash)" csv | tail -n 1)
+	expect_eq "unreferenced blobs after delete" "$n2" 0
 }
 
 test_env_messages() {
