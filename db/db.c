@@ -21,6 +21,15 @@ static const char *const migrations[] = {
 
 static int be32(const uint8_t *p) { return (int)((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]); }
 
+static bool wal_exists(const char *path)
+{
+	char wal[4200];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return !stat(wal, &st) && st.st_size > 0;
+}
+
 /* Refuse what is not a whole SQLite file before handing it to SQLite. */
 static int db_check_file(const char *path, struct err *e)
 {
@@ -47,8 +56,9 @@ static int db_check_file(const char *path, struct err *e)
 	if (page_size == 1)
 		page_size = 65536;
 	pages = be32(hdr + 28);
-	/* the in-header size is valid when its version-valid-for matches the change counter */
-	if (pages && !memcmp(hdr + 24, hdr + 92, 4) &&
+	/* the in-header size is valid when its version-valid-for matches the change counter, and
+	 * binding only without a WAL: with one, newer pages may still live there */
+	if (pages && !memcmp(hdr + 24, hdr + 92, 4) && !wal_exists(path) &&
 	    (uint64_t)st.st_size < (uint64_t)pages * page_size)
 		return err_set(e, EINVAL,
 			       "%s is truncated: %lld bytes, its header says %llu",
@@ -73,14 +83,6 @@ static bool dir_writable(const char *path)
 	return !access(dir, W_OK);
 }
 
-static bool wal_exists(const char *path)
-{
-	char wal[4200];
-	struct stat st;
-
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	return !stat(wal, &st) && st.st_size > 0;
-}
 
 static int ensure_parent_dir(const char *path, struct err *e)
 {
