@@ -8,9 +8,9 @@ export BPFSCOPE=$TOP/build/bpfscope
 cd "$TOP"
 mountpoint -q /sys/fs/bpf 2>/dev/null || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
 mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
-# iproute2 makes /sys/fs/bpf/{ip,tc,xdp}/globals when it loads an object, and tcx pins live
-# under /sys/fs/bpf/bpfscope: empty directories the tests made are removed at the end
-before=$(find /sys/fs/bpf -mindepth 1 -type d 2>/dev/null | sort)
+# iproute2 makes /sys/fs/bpf/tc/globals (and ip, xdp links to it) when it loads an object, and
+# tcx pins live under /sys/fs/bpf/bpfscope: the empty directories and links the run made go
+before=$(find /sys/fs/bpf -mindepth 1 \( -type d -o -type l \) 2>/dev/null | sort)
 for t in build/tests/*; do
 	[ -x "$t" ] || continue
 	if out=$("$t" 2>&1); then echo "PASS unit/$(basename "$t")"; echo PASS >> "$RESULTS"
@@ -22,8 +22,9 @@ for t in tests/t_*.sh; do
 	echo "== $t"
 	timeout 600 bash "$t" || true
 done
-for d in $(find /sys/fs/bpf -mindepth 1 -type d 2>/dev/null | sort -r); do
-	printf '%s\n' "$before" | grep -qxF "$d" || rmdir "$d" 2>/dev/null
+for d in $(find /sys/fs/bpf -mindepth 1 \( -type d -o -type l \) 2>/dev/null | sort -r); do
+	printf '%s\n' "$before" | grep -qxF "$d" && continue
+	if [ -L "$d" ]; then rm -f "$d"; else rmdir "$d" 2>/dev/null; fi
 done
 p=$(grep -c '^PASS' "$RESULTS"); f=$(grep -c '^FAIL' "$RESULTS"); s=$(grep -c '^SKIP' "$RESULTS")
 rm -f "$RESULTS"
