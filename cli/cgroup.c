@@ -237,21 +237,15 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (out_json(&ctx->out)) {
-		out_null(&ctx->out, NULL);
-		return 0;
-	}
-	fprintf(stderr,
-		"Usage: %1$s cgroup { show | list } CGROUP\n"
-		"       %1$s cgroup tree [CGROUP_ROOT]\n"
-		"       %1$s cgroup help\n"
+	return p_usage(ctx,
+		"Usage: bpfscope cgroup { show | list } CGROUP\n"
+		"       bpfscope cgroup tree [CGROUP_ROOT]\n"
+		"       bpfscope cgroup help\n"
 		"\n"
 		"       " HELP_SPEC_OPTIONS "\n"
 		"\n"
 		"Programs attached to each cgroup v2 directory itself (not the effective set),\n"
-		"live or from a snapshot (-s REF). CGROUP_ROOT defaults to the cgroup2 mount.\n",
-		ctx->argv0);
-	return 0;
+		"live or from a snapshot (-s REF). CGROUP_ROOT defaults to the cgroup2 mount.\n");
 }
 
 int do_cgroup(struct ctx *ctx, int argc, char **argv)

@@ -36,6 +36,8 @@ int p_err(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2
 /* Print a struct err with its hint. Returns -1. */
 int p_err_e(struct ctx *ctx, const struct err *e);
 void p_info(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An object's help text (stderr; JSON mode prints null). Returns 0. */
+int p_usage(struct ctx *ctx, const char *text);
 
 /* Argument walking (bpftool's NEXT_ARG/REQ_ARGS, but returning errors). */
 #define NEXT_ARG() ({ argc--; argv++; })

@@ -102,3 +102,12 @@ int cmd_select(struct ctx *ctx, const struct cmd *table, int argc, char **argv,
 			     argv[0], list);
 	}
 }
+
+int p_usage(struct ctx *ctx, const char *text)
+{
+	if (out_json(&ctx->out))
+		out_null(&ctx->out, NULL);
+	else
+		fputs(text, stderr);	/* as bpftool: help goes to stderr */
+	return 0;
+}

@@ -131,9 +131,8 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 
 static int do_link_help(struct ctx *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	printf("Usage: bpfscope [-s REF] link { show | list } [id LINK_ID]\n");
-	return 0;
+	(void)argc; (void)argv;
+	return p_usage(ctx, "Usage: bpfscope [-s REF] link { show | list } [id LINK_ID]\n");
 }
 
 static const struct cmd link_cmds[] = {

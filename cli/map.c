@@ -357,8 +357,8 @@ static int do_dump(struct ctx *ctx, int argc, char **argv)
 
 static int do_map_help(struct ctx *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	printf("Usage: bpfscope [-s REF] map { show | list } [MAP]\n"
+	(void)argc; (void)argv;
+	return p_usage(ctx, "Usage: bpfscope [-s REF] map { show | list } [MAP]\n"
 	       "       bpfscope [-s REF] map dump MAP\n"
 	       "       bpfscope map lookup MAP key DATA\n"
 	       "       bpfscope map update MAP key DATA value VALUE [UPDATE_FLAGS]\n"
@@ -369,7 +369,6 @@ static int do_map_help(struct ctx *ctx, int argc, char **argv)
 	       "       DATA := { [hex] BYTES }\n"
 	       "       UPDATE_FLAGS := { any | exist | noexist }\n"
 	       "       " HELP_SPEC_OPTIONS "\n");
-	return 0;
 }
 
 static const struct cmd map_cmds[] = {

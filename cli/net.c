@@ -301,15 +301,11 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (out_json(&ctx->out)) {
-		out_null(&ctx->out, NULL);
-		return 0;
-	}
-	fprintf(stderr,
-		"Usage: %1$s net { show | list } [dev DEVNAME]\n"
-		"       %1$s net attach ATTACH_TYPE PROG dev DEVNAME [ overwrite ]\n"
-		"       %1$s net detach ATTACH_TYPE dev DEVNAME\n"
-		"       %1$s net help\n"
+	return p_usage(ctx,
+		"Usage: bpfscope net { show | list } [dev DEVNAME]\n"
+		"       bpfscope net attach ATTACH_TYPE PROG dev DEVNAME [ overwrite ]\n"
+		"       bpfscope net detach ATTACH_TYPE dev DEVNAME\n"
+		"       bpfscope net help\n"
 		"\n"
 		"       " HELP_SPEC_PROGRAM "\n"
 		"       ATTACH_TYPE := { xdp | xdpgeneric | xdpdrv | xdpoffload | tcx_ingress |\n"
@@ -318,9 +314,7 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 		"\n"
 		"Shows xdp, tc (clsact filters, tcx and netkit chains), flow_dissector and\n"
 		"netfilter attachments of the current network namespace, live or from a\n"
-		"snapshot (-s REF). For programs attached to cgroups, use \"%1$s cgroup\".\n",
-		ctx->argv0);
-	return 0;
+		"snapshot (-s REF). For programs attached to cgroups, use \"bpfscope cgroup\".\n");
 }
 
 int do_net(struct ctx *ctx, int argc, char **argv)

@@ -104,20 +104,14 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (out_json(&ctx->out)) {
-		out_null(&ctx->out, NULL);
-		return 0;
-	}
-	fprintf(stderr,
-		"Usage: %1$s perf { show | list }\n"
-		"       %1$s perf help\n"
+	return p_usage(ctx,
+		"Usage: bpfscope perf { show | list }\n"
+		"       bpfscope perf help\n"
 		"\n"
 		"       " HELP_SPEC_OPTIONS "\n"
 		"\n"
 		"Programs attached through perf events and raw tracepoints, per process and fd,\n"
-		"live or from a snapshot (-s REF).\n",
-		ctx->argv0);
-	return 0;
+		"live or from a snapshot (-s REF).\n");
 }
 
 int do_perf(struct ctx *ctx, int argc, char **argv)

@@ -122,8 +122,8 @@ out:
 
 static int do_prog_help(struct ctx *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	printf("Usage: bpfscope [-s REF] prog { show | list } [PROG]\n"
+	(void)argc; (void)argv;
+	return p_usage(ctx, "Usage: bpfscope [-s REF] prog { show | list } [PROG]\n"
 	       "       bpfscope [-s REF] prog dump xlated PROG [{ file FILE | opcodes | linum | visual }]\n"
 	       "       bpfscope [-s REF] prog dump jited PROG [{ file FILE | opcodes | linum }]\n"
 	       "       bpfscope [-s REF] prog cfg PROG [format {dot|svg|png|pdf}] [file FILE] [linum]\n"
@@ -134,7 +134,6 @@ static int do_prog_help(struct ctx *ctx, int argc, char **argv)
 	       "       " HELP_SPEC_PROGRAM "\n"
 	       "       " HELP_SPEC_MAP "\n"
 	       "       " HELP_SPEC_OPTIONS "\n");
-	return 0;
 }
 
 static const struct cmd prog_cmds[] = {
