@@ -245,10 +245,12 @@ int do_map_lookup(struct ctx *ctx, int argc, char **argv)
 	}
 	if (parse_elem(ctx, argc, argv, &mi, &a, false, false, NULL))
 		goto out;
-	if (!a.has_key && mi.key_size)
-		return p_err(ctx, "expected 'key' (" DATA_SPEC ")");
-	err = bpf_map_lookup_elem(fd, mi.key_size ? a.key : NULL, a.value);
-	if (err && errno == ENOENT) {
+	if (!a.has_key && mi.key_size) {
+		p_err(ctx, "expected 'key' (" DATA_SPEC ")");
+		goto out;
+	}
+	err = bpf_map_lookup_elem(fd, mi.key_size ? a.key : NULL, a.value) ? errno : 0;
+	if (err == ENOENT) {
 		/* bpftool: not found is an answer, not an error */
 		if (out_json(&ctx->out)) {
 			out_null(&ctx->out, NULL);
@@ -261,7 +263,7 @@ int do_map_lookup(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (err) {
-		p_err(ctx, "lookup failed: %s", strerror(errno));
+		p_err(ctx, "can't look up the key in map %u (%s): %s", mi.id, mi.name, strerror(err));
 		goto out;
 	}
 	print_entry(ctx, &mi, a.key, a.value);
@@ -304,7 +306,7 @@ int do_map_update(struct ctx *ctx, int argc, char **argv)
 	if (bpf_map_update_elem(fd, mi.key_size ? a.key : NULL, a.value, a.flags)) {
 		int err = errno;
 
-		p_err(ctx, "update failed: %s", strerror(err));
+		p_err(ctx, "can't update map %u (%s): %s", mi.id, mi.name, strerror(err));
 		goto out;
 	}
 	if (out_json(&ctx->out))
@@ -337,7 +339,9 @@ int do_map_delete(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (bpf_map_delete_elem(fd, a.key)) {
-		p_err(ctx, "delete failed: %s", strerror(errno));
+		int err = errno;
+
+		p_err(ctx, "can't delete the key from map %u (%s): %s", mi.id, mi.name, strerror(err));
 		goto out;
 	}
 	if (out_json(&ctx->out))
@@ -371,7 +375,7 @@ int do_map_getnext(struct ctx *ctx, int argc, char **argv)
 	if (parse_elem(ctx, argc, argv, &mi, &a, false, false, NULL))
 		goto out;
 	if (bpf_map_get_next_key(fd, a.has_key ? a.key : NULL, next)) {
-		p_err(ctx, "can't get next key: %s", strerror(errno));
+		p_err(ctx, "can't get the next key of map %u (%s): %s", mi.id, mi.name, strerror(errno));
 		goto out;
 	}
 	if (out_json(o)) {
