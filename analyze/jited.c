@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "analyze/capstone_dl.h"
 #include "analyze/func_proto.h"
 #include "analyze/jited.h"
 #include "analyze/xlated.h"
@@ -33,6 +34,7 @@ struct jctx {
 	unsigned flags;
 	struct dump *d;
 	struct err *e;
+	struct cs_api cs;
 	csh h;
 	cs_arch arch;
 	struct jfunc *funcs;
@@ -301,7 +303,7 @@ static int dump_func(struct jctx *j, uint32_t fi, cs_insn *in)
 		bool is_call;
 		uint64_t t;
 
-		if (cs_disasm_iter(j->h, &code, &size, &addr, in)) {
+		if (j->cs.disasm_iter(j->h, &code, &size, &addr, in)) {
 			n = in->size;
 			int w = snprintf(text, sizeof(text), "%s%s%s", in->mnemonic,
 					 in->op_str[0] ? "\t" : "", in->op_str);
@@ -353,12 +355,14 @@ int jited_dump(const struct prog_code *pc, unsigned flags, struct dump *d, struc
 	if (pick_arch(pc->arch, &j.arch, &mode))
 		return err_set(e, ENOTSUP, "can't disassemble program %u: no disassembler for %s",
 			       pc->id, pc->arch);
-	if (cs_open(j.arch, mode, &j.h) != CS_ERR_OK)
+	if ((err = cs_api_load(&j.cs, e)))
+		return err;
+	if (j.cs.open(j.arch, mode, &j.h) != CS_ERR_OK)
 		return err_set(e, ENOTSUP, "can't disassemble program %u: capstone has no %s",
 			       pc->id, pc->arch[0] ? pc->arch : "host arch");
 	if (j.arch == CS_ARCH_X86)
-		cs_option(j.h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
-	in = cs_malloc(j.h);
+		j.cs.option(j.h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+	in = j.cs.malloc(j.h);
 	j.linfo = calloc(pc->nr_line_info + 1, sizeof(*j.linfo));
 	if (!in || !j.linfo) {
 		err = err_set(e, ENOMEM, "out of memory disassembling program %u", pc->id);
@@ -371,8 +375,8 @@ int jited_dump(const struct prog_code *pc, unsigned flags, struct dump *d, struc
 			goto cleanup;
 cleanup:
 	if (in)
-		cs_free(in, 1);
-	cs_close(&j.h);
+		j.cs.free(in, 1);
+	j.cs.close(&j.h);
 	free(j.linfo);
 	free(j.funcs);
 	return err;

@@ -65,6 +65,8 @@ int main(int argc, char **argv)
 	bool json = false, pretty = false, version = false, help = false;
 	int opt, ret;
 
+	if (getenv("BPFSCOPE_TRACE"))
+		fprintf(stderr, "main at       %.3f ms (monotonic)\n", now_monotonic_ns() / 1e6);
 	ctx.db_path = getenv("BPFSCOPE_DB");
 	if (!ctx.db_path || !*ctx.db_path)
 		ctx.db_path = DB_DEFAULT_PATH;
@@ -96,6 +98,8 @@ int main(int argc, char **argv)
 	else
 		ret = cmd_select(&ctx, objects, argc, argv, do_help);
 	out_flush_end(&ctx.out);
+	if (getenv("BPFSCOPE_TRACE"))
+		fprintf(stderr, "main ends at  %.3f ms (monotonic)\n", now_monotonic_ns() / 1e6);
 	return ret ? 1 : 0;
 }
 

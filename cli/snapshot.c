@@ -52,8 +52,11 @@ static int do_take(struct ctx *ctx, int argc, char **argv)
 	if ((opts.mask & SNAP_MAPS_DATA) && isatty(2) && !out_json(&ctx->out)) {
 		opts.progress = progress_tty;
 	}
+	uint64_t t_open = now_monotonic_ns();
 	if (history_open(ctx, true, &db))
 		return -1;
+	if (getenv("BPFSCOPE_TRACE"))
+		fprintf(stderr, "open         %8.2f ms\n", (now_monotonic_ns() - t_open) / 1e6);
 	err = snapshot_take(&db, &opts, &res, &e);
 	if (opts.progress)
 		fputs("\r\033[K", stderr);
@@ -71,7 +74,10 @@ static int do_take(struct ctx *ctx, int argc, char **argv)
 			sqlite3_finalize(st);
 		}
 	}
+	t_open = now_monotonic_ns();
 	db_close(&db);
+	if (getenv("BPFSCOPE_TRACE"))
+		fprintf(stderr, "close        %8.2f ms\n", (now_monotonic_ns() - t_open) / 1e6);
 	out_obj_start(&ctx->out, NULL);
 	out_int(&ctx->out, "id", "snapshot %lld:", res.id);
 	out_uint(&ctx->out, "progs", " %llu progs", res.nr_progs);

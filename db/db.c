@@ -17,6 +17,7 @@ void blob_cleanup(struct db *db);
 /* Migrations: migrations[v] moves a database from version v to v + 1. */
 static const char *const migrations[] = {
 	[0] = NULL,		/* 0 -> 1: an empty file gets the full schema */
+	[1] = db_migration_1_sql,
 };
 
 static int be32(const uint8_t *p) { return (int)((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]); }
@@ -338,7 +339,13 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 	sqlite3_busy_timeout(db->sql, 10000);
 	sqlite3_extended_result_codes(db->sql, 1);
 	if (mode == DB_WRITE) {
-		err = db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", e);
+		/* the WAL file stays (empty) after the checkpoint on close: removing it and creating
+		 * it again costs each snapshot an unlink and a directory sync */
+		int persist = 1;
+
+		sqlite3_file_control(db->sql, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+		err = db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+			      " PRAGMA journal_size_limit = 0", e);
 		if (err)
 			goto fail;
 	}

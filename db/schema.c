@@ -2,6 +2,48 @@
  * from the lookup tables that db_open fills from the binary's own tables. */
 #include "db/schema.h"
 
+/* Tables of schema version 2; version 1 had one row per object per snapshot. */
+#define SPAN_TABLES_SQL \
+"CREATE TABLE prog_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
+"  id INTEGER NOT NULL, type INTEGER, name TEXT, tag TEXT, gpl_compatible INTEGER,"	\
+"  full_name TEXT,"	/* the BTF name of the main function when name was cut at 15 chars */ \
+"  load_time INTEGER, loaded_at INTEGER, uid INTEGER, bytes_xlated INTEGER,"		\
+"  jited INTEGER, bytes_jited INTEGER, bytes_memlock INTEGER, btf_id INTEGER,"		\
+"  ifindex INTEGER, netns_dev INTEGER, netns_ino INTEGER, verified_insns INTEGER,"	\
+"  attach_btf_obj_id INTEGER, attach_btf_id INTEGER,"					\
+"  nr_func_info INTEGER, func_info_rec_size INTEGER, nr_line_info INTEGER,"		\
+"  line_info_rec_size INTEGER, nr_jited_line_info INTEGER, jited_line_info_rec_size INTEGER," \
+"  nr_jited_ksyms INTEGER, nr_jited_func_lens INTEGER, nr_prog_tags INTEGER,"		\
+"  xlated BLOB, jited_insns BLOB, func_info BLOB, line_info BLOB,"			\
+"  jited_line_info BLOB, jited_ksyms BLOB, jited_func_lens BLOB, prog_tags BLOB);\n"	\
+"CREATE INDEX prog_rows_last ON prog_rows(last_snap, id);\n"				\
+"CREATE INDEX prog_rows_id ON prog_rows(id);\n"						\
+"CREATE TABLE prog_row_maps(row INTEGER NOT NULL REFERENCES prog_rows(row) ON DELETE CASCADE," \
+"  idx INTEGER NOT NULL, map_id INTEGER NOT NULL, PRIMARY KEY(row, idx)) WITHOUT ROWID;\n" \
+/* run-time counters change while the program stays: per snapshot, and only when not 0 */ \
+"CREATE TABLE prog_stats(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE," \
+"  row INTEGER NOT NULL, run_time_ns INTEGER, run_cnt INTEGER, recursion_misses INTEGER," \
+"  PRIMARY KEY(snapshot_id, row)) WITHOUT ROWID;\n"					\
+"CREATE TABLE map_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
+"  id INTEGER NOT NULL, type INTEGER, name TEXT, flags INTEGER, bytes_key INTEGER,"	\
+"  bytes_value INTEGER, max_entries INTEGER, bytes_memlock INTEGER, frozen INTEGER,"	\
+"  btf_id INTEGER, btf_key_type_id INTEGER, btf_value_type_id INTEGER,"			\
+"  btf_vmlinux_value_type_id INTEGER, map_extra INTEGER, ifindex INTEGER,"		\
+"  netns_dev INTEGER, netns_ino INTEGER, owner_prog_type INTEGER);\n"			\
+"CREATE INDEX map_rows_last ON map_rows(last_snap, id);\n"					\
+"CREATE INDEX map_rows_id ON map_rows(id);\n"						\
+/* contents, per snapshot that read them (maps-data, or a live dump) */			\
+"CREATE TABLE map_data(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE," \
+"  row INTEGER NOT NULL, contents BLOB, nr_entries INTEGER, contents_error TEXT,"	\
+"  PRIMARY KEY(snapshot_id, row)) WITHOUT ROWID;\n"					\
+"CREATE TABLE pin_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
+"  last_snap INTEGER NOT NULL, path TEXT NOT NULL, obj_type TEXT NOT NULL,"		\
+"  obj_id INTEGER, ino INTEGER);\n"							\
+"CREATE INDEX pin_rows_last ON pin_rows(last_snap);\n"					\
+"CREATE INDEX pin_rows_obj ON pin_rows(obj_id);\n"
+
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
 /* content-addressed blobs: sha256 of the raw bytes -> the bytes, zlib-compressed (codec 1)
@@ -21,31 +63,12 @@ const char db_schema_sql[] =
 "  unprivileged_bpf_disabled INTEGER, bpf_jit_enable INTEGER, bpf_jit_harden INTEGER,"
 "  bpf_jit_kallsyms INTEGER, bpf_stats_enabled INTEGER, warnings TEXT);\n"
 "CREATE INDEX snapshots_label ON snapshots(label);\n"
-"CREATE TABLE progs(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
-"  id INTEGER NOT NULL, type INTEGER, name TEXT, tag TEXT, gpl_compatible INTEGER,"
-"  full_name TEXT,"	/* the BTF name of the main function when name was cut at 15 chars */
-"  load_time INTEGER, loaded_at INTEGER, uid INTEGER, bytes_xlated INTEGER,"
-"  jited INTEGER, bytes_jited INTEGER, bytes_memlock INTEGER, btf_id INTEGER,"
-"  ifindex INTEGER, netns_dev INTEGER, netns_ino INTEGER,"
-"  run_time_ns INTEGER, run_cnt INTEGER, recursion_misses INTEGER, verified_insns INTEGER,"
-"  attach_btf_obj_id INTEGER, attach_btf_id INTEGER,"
-"  nr_func_info INTEGER, func_info_rec_size INTEGER, nr_line_info INTEGER,"
-"  line_info_rec_size INTEGER, nr_jited_line_info INTEGER, jited_line_info_rec_size INTEGER,"
-"  nr_jited_ksyms INTEGER, nr_jited_func_lens INTEGER, nr_prog_tags INTEGER,"
-"  info_raw BLOB, xlated BLOB, jited_insns BLOB, func_info BLOB, line_info BLOB,"
-"  jited_line_info BLOB, jited_ksyms BLOB, jited_func_lens BLOB, prog_tags BLOB,"
-"  PRIMARY KEY(snapshot_id, id)) WITHOUT ROWID;\n"
-"CREATE TABLE prog_maps(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
-"  prog_id INTEGER NOT NULL, idx INTEGER NOT NULL, map_id INTEGER NOT NULL,"
-"  PRIMARY KEY(snapshot_id, prog_id, idx)) WITHOUT ROWID;\n"
-"CREATE TABLE maps(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
-"  id INTEGER NOT NULL, type INTEGER, name TEXT, flags INTEGER, bytes_key INTEGER,"
-"  bytes_value INTEGER, max_entries INTEGER, bytes_memlock INTEGER, frozen INTEGER,"
-"  btf_id INTEGER, btf_key_type_id INTEGER, btf_value_type_id INTEGER,"
-"  btf_vmlinux_value_type_id INTEGER, map_extra INTEGER, ifindex INTEGER,"
-"  netns_dev INTEGER, netns_ino INTEGER, owner_prog_type INTEGER,"
-"  info_raw BLOB, contents BLOB, nr_entries INTEGER, contents_error TEXT,"
-"  PRIMARY KEY(snapshot_id, id)) WITHOUT ROWID;\n"
+/* Programs, maps and pins are stored as spans: one row per object state, valid from
+ * first_snap to last_snap (SPAN_OPEN while the object is still there as of the latest
+ * snapshot), so an unchanged system adds no rows. The views progs, maps, prog_maps and pins
+ * give one row per object per snapshot, as the readers want them. digest: a hash of the
+ * row's facts (with the boot), to tell unchanged from changed. */
+SPAN_TABLES_SQL
 "CREATE TABLE btf(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
 "  id INTEGER NOT NULL, name TEXT, size INTEGER, kernel INTEGER, data BLOB,"
 "  PRIMARY KEY(snapshot_id, id)) WITHOUT ROWID;\n"
@@ -61,9 +84,6 @@ const char db_schema_sql[] =
 "  attach_type INTEGER, mode TEXT, flags INTEGER, priority INTEGER, handle INTEGER,"
 "  cgroup_path TEXT, target TEXT, detail TEXT);\n"
 "CREATE INDEX attachments_snap ON attachments(snapshot_id, kind);\n"
-"CREATE TABLE pins(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
-"  path TEXT NOT NULL, obj_type TEXT NOT NULL, obj_id INTEGER, ino INTEGER,"
-"  PRIMARY KEY(snapshot_id, path)) WITHOUT ROWID;\n"
 "CREATE TABLE owners(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
 "  obj_type TEXT NOT NULL, obj_id INTEGER NOT NULL, pid INTEGER NOT NULL, comm TEXT);\n"
 /* ELF objects loaded through bpfscope, for replay */
@@ -76,12 +96,58 @@ const char db_schema_sql[] =
 "CREATE TABLE link_types(id INTEGER PRIMARY KEY, name TEXT);\n";
 
 const char db_views_sql[] =
+/* one row per object per snapshot, from the spans; a snapshot that did not look (a live
+ * view without programs, a snapshot without pins) has none */
+"DROP VIEW IF EXISTS progs;\n"
+"CREATE VIEW progs AS SELECT s.id AS snapshot_id, r.id AS id, r.type AS type, r.name AS name,"
+"  r.tag AS tag, r.gpl_compatible AS gpl_compatible, r.full_name AS full_name,"
+"  r.load_time AS load_time, r.loaded_at AS loaded_at, r.uid AS uid,"
+"  r.bytes_xlated AS bytes_xlated, r.jited AS jited, r.bytes_jited AS bytes_jited,"
+"  r.bytes_memlock AS bytes_memlock, r.btf_id AS btf_id, r.ifindex AS ifindex,"
+"  r.netns_dev AS netns_dev, r.netns_ino AS netns_ino,"
+"  coalesce(t.run_time_ns, 0) AS run_time_ns, coalesce(t.run_cnt, 0) AS run_cnt,"
+"  coalesce(t.recursion_misses, 0) AS recursion_misses, r.verified_insns AS verified_insns,"
+"  r.attach_btf_obj_id AS attach_btf_obj_id, r.attach_btf_id AS attach_btf_id,"
+"  r.nr_func_info AS nr_func_info, r.func_info_rec_size AS func_info_rec_size,"
+"  r.nr_line_info AS nr_line_info, r.line_info_rec_size AS line_info_rec_size,"
+"  r.nr_jited_line_info AS nr_jited_line_info,"
+"  r.jited_line_info_rec_size AS jited_line_info_rec_size, r.nr_jited_ksyms AS nr_jited_ksyms,"
+"  r.nr_jited_func_lens AS nr_jited_func_lens, r.nr_prog_tags AS nr_prog_tags,"
+"  r.xlated AS xlated, r.jited_insns AS jited_insns, r.func_info AS func_info,"
+"  r.line_info AS line_info, r.jited_line_info AS jited_line_info,"
+"  r.jited_ksyms AS jited_ksyms, r.jited_func_lens AS jited_func_lens,"
+"  r.prog_tags AS prog_tags, r.row AS row_id"
+"  FROM snapshots s JOIN prog_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
+"  LEFT JOIN prog_stats t ON t.snapshot_id = s.id AND t.row = r.row"
+"  WHERE (s.mask & 256) = 0;\n"
+"DROP VIEW IF EXISTS prog_maps;\n"
+"CREATE VIEW prog_maps AS SELECT s.id AS snapshot_id, r.id AS prog_id, m.idx AS idx,"
+"  m.map_id AS map_id FROM snapshots s JOIN prog_rows r ON r.last_snap >= s.id"
+"  AND r.first_snap <= s.id JOIN prog_row_maps m ON m.row = r.row WHERE (s.mask & 256) = 0;\n"
+"DROP VIEW IF EXISTS maps;\n"
+"CREATE VIEW maps AS SELECT s.id AS snapshot_id, r.id AS id, r.type AS type, r.name AS name,"
+"  r.flags AS flags, r.bytes_key AS bytes_key, r.bytes_value AS bytes_value,"
+"  r.max_entries AS max_entries, r.bytes_memlock AS bytes_memlock, r.frozen AS frozen,"
+"  r.btf_id AS btf_id, r.btf_key_type_id AS btf_key_type_id,"
+"  r.btf_value_type_id AS btf_value_type_id,"
+"  r.btf_vmlinux_value_type_id AS btf_vmlinux_value_type_id, r.map_extra AS map_extra,"
+"  r.ifindex AS ifindex, r.netns_dev AS netns_dev, r.netns_ino AS netns_ino,"
+"  r.owner_prog_type AS owner_prog_type, d.contents AS contents, d.nr_entries AS nr_entries,"
+"  d.contents_error AS contents_error, r.row AS row_id"
+"  FROM snapshots s JOIN map_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
+"  LEFT JOIN map_data d ON d.snapshot_id = s.id AND d.row = r.row"
+"  WHERE (s.mask & 512) = 0;\n"
+"DROP VIEW IF EXISTS pins;\n"
+"CREATE VIEW pins AS SELECT s.id AS snapshot_id, r.path AS path, r.obj_type AS obj_type,"
+"  r.obj_id AS obj_id, r.ino AS ino"
+"  FROM snapshots s JOIN pin_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
+"  WHERE (s.mask & 16) != 0;\n"
 "DROP VIEW IF EXISTS latest_snapshot;\n"
 "CREATE VIEW latest_snapshot AS SELECT * FROM snapshots ORDER BY id DESC LIMIT 1;\n"
 "DROP VIEW IF EXISTS progs_named;\n"
 "CREATE VIEW progs_named AS SELECT p.*, t.name AS type_name,"
-"  (SELECT group_concat(map_id) FROM (SELECT map_id FROM prog_maps m WHERE m.snapshot_id = p.snapshot_id"
-"   AND m.prog_id = p.id ORDER BY idx)) AS map_ids"
+"  (SELECT group_concat(map_id) FROM (SELECT map_id FROM prog_row_maps m WHERE m.row = p.row_id"
+"   ORDER BY idx)) AS map_ids"
 "  FROM progs p LEFT JOIN prog_types t ON t.id = p.type;\n"
 "DROP VIEW IF EXISTS maps_named;\n"
 "CREATE VIEW maps_named AS SELECT m.*, t.name AS type_name FROM maps m"
@@ -115,3 +181,40 @@ const char db_views_sql[] =
 "    WHERE l.snapshot_id = p.snapshot_id AND l.prog_id = p.id), '') AS attach_point,"
 "  p.tag, p.id AS prog_id, p.loaded_at, p.bytes_xlated, p.bytes_jited, p.run_cnt, p.run_time_ns"
 "  FROM progs_named p JOIN snapshots s ON s.id = p.snapshot_id;\n";
+
+/* 1 -> 2: per-snapshot rows become spans, each old row a span of its one snapshot */
+const char db_migration_1_sql[] =
+SPAN_TABLES_SQL
+"INSERT INTO prog_rows(first_snap, last_snap, digest, id, type, name, tag, gpl_compatible,"
+"  full_name, load_time, loaded_at, uid, bytes_xlated, jited, bytes_jited, bytes_memlock,"
+"  btf_id, ifindex, netns_dev, netns_ino, verified_insns, attach_btf_obj_id, attach_btf_id,"
+"  nr_func_info, func_info_rec_size, nr_line_info, line_info_rec_size, nr_jited_line_info,"
+"  jited_line_info_rec_size, nr_jited_ksyms, nr_jited_func_lens, nr_prog_tags, xlated,"
+"  jited_insns, func_info, line_info, jited_line_info, jited_ksyms, jited_func_lens, prog_tags)"
+"  SELECT snapshot_id, snapshot_id, 0, id, type, name, tag, gpl_compatible,"
+"  full_name, load_time, loaded_at, uid, bytes_xlated, jited, bytes_jited, bytes_memlock,"
+"  btf_id, ifindex, netns_dev, netns_ino, verified_insns, attach_btf_obj_id, attach_btf_id,"
+"  nr_func_info, func_info_rec_size, nr_line_info, line_info_rec_size, nr_jited_line_info,"
+"  jited_line_info_rec_size, nr_jited_ksyms, nr_jited_func_lens, nr_prog_tags, xlated,"
+"  jited_insns, func_info, line_info, jited_line_info, jited_ksyms, jited_func_lens, prog_tags"
+"  FROM progs ORDER BY snapshot_id, id;\n"
+"INSERT INTO prog_stats(snapshot_id, row, run_time_ns, run_cnt, recursion_misses)"
+"  SELECT p.snapshot_id, r.row, p.run_time_ns, p.run_cnt, p.recursion_misses FROM progs p"
+"  JOIN prog_rows r ON r.first_snap = p.snapshot_id AND r.id = p.id"
+"  WHERE p.run_time_ns OR p.run_cnt OR p.recursion_misses;\n"
+"INSERT INTO prog_row_maps(row, idx, map_id) SELECT r.row, m.idx, m.map_id FROM prog_maps m"
+"  JOIN prog_rows r ON r.first_snap = m.snapshot_id AND r.id = m.prog_id;\n"
+"INSERT INTO map_rows(first_snap, last_snap, digest, id, type, name, flags, bytes_key,"
+"  bytes_value, max_entries, bytes_memlock, frozen, btf_id, btf_key_type_id,"
+"  btf_value_type_id, btf_vmlinux_value_type_id, map_extra, ifindex, netns_dev, netns_ino,"
+"  owner_prog_type) SELECT snapshot_id, snapshot_id, 0, id, type, name, flags, bytes_key,"
+"  bytes_value, max_entries, bytes_memlock, frozen, btf_id, btf_key_type_id,"
+"  btf_value_type_id, btf_vmlinux_value_type_id, map_extra, ifindex, netns_dev, netns_ino,"
+"  owner_prog_type FROM maps ORDER BY snapshot_id, id;\n"
+"INSERT INTO map_data(snapshot_id, row, contents, nr_entries, contents_error)"
+"  SELECT m.snapshot_id, r.row, m.contents, m.nr_entries, m.contents_error FROM maps m"
+"  JOIN map_rows r ON r.first_snap = m.snapshot_id AND r.id = m.id"
+"  WHERE m.contents IS NOT NULL OR m.contents_error IS NOT NULL;\n"
+"INSERT INTO pin_rows(first_snap, last_snap, path, obj_type, obj_id, ino)"
+"  SELECT snapshot_id, snapshot_id, path, obj_type, obj_id, ino FROM pins;\n"
+"DROP TABLE prog_maps; DROP TABLE progs; DROP TABLE maps; DROP TABLE pins;\n";

@@ -1,13 +1,19 @@
 /* The snapshot database schema: tables, views, and the version that migrations move between. */
 #ifndef BPFSCOPE_SCHEMA_H
 #define BPFSCOPE_SCHEMA_H
+#include <stdint.h>
 
 #define DB_APPLICATION_ID 0x62706673	/* "bpfs" */
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
+/* last_snap of a span whose object is still there as of the latest snapshot */
+#define SPAN_OPEN INT64_MAX
+#define SPAN_OPEN_SQL "9223372036854775807"
 
 /* Full schema of the current version (tables and views). */
 extern const char db_schema_sql[];
 /* Views only: dropped and recreated on every open by a writer, so views improve
  * with the binary without a migration. */
 extern const char db_views_sql[];
+/* 1 -> 2 */
+extern const char db_migration_1_sql[];
 #endif

@@ -126,6 +126,15 @@ uint64_t now_realtime_ns(void) { return clock_ns(CLOCK_REALTIME); }
 uint64_t now_boottime_ns(void) { return clock_ns(CLOCK_BOOTTIME); }
 uint64_t now_monotonic_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
 
+uint64_t hash64(uint64_t h, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
 void fmt_time_local(int64_t unix_sec, char *out, size_t len)
 {
 	time_t t = unix_sec;

@@ -29,4 +29,8 @@ uint64_t now_monotonic_ns(void);
 /* "2025-03-18T05:38:34-0400" as bpftool prints loaded_at, in local time */
 void fmt_time_local(int64_t unix_sec, char *out, size_t len);
 bool is_prefix(const char *pfx, const char *str);
+/* FNV-1a over bytes, for digests that tell a changed record from an unchanged one (not
+ * for anything an attacker chooses to collide with) */
+#define HASH64_INIT 0xcbf29ce484222325ull
+uint64_t hash64(uint64_t h, const void *p, size_t len);
 #endif

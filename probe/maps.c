@@ -153,16 +153,126 @@ int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct
 	return 0;
 }
 
-/* Database side of one map. */
+/* The open map spans, sorted by id. */
+struct prev_map {
+	uint32_t id;
+	bool seen;
+	int64_t row;
+	uint64_t digest;
+};
+
+int prev_maps_load(struct probe *p)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int err;
+
+	err = db_prepare(p->db, "SELECT id, row, digest FROM map_rows WHERE last_snap = "
+			 SPAN_OPEN_SQL " ORDER BY id", &st, p->e);
+	if (err)
+		return err;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (p->nr_prev_maps == cap) {
+			struct prev_map *n;
+
+			cap = cap ? cap * 2 : 256;
+			n = realloc(p->prev_maps, cap * sizeof(*n));
+			if (!n) {
+				sqlite3_finalize(st);
+				return err_set(p->e, ENOMEM, "out of memory");
+			}
+			p->prev_maps = n;
+		}
+		p->prev_maps[p->nr_prev_maps++] = (struct prev_map){
+			.id = sqlite3_column_int64(st, 0),
+			.row = sqlite3_column_int64(st, 1),
+			.digest = (uint64_t)sqlite3_column_int64(st, 2),
+		};
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static struct prev_map *prev_map_find(struct probe *p, uint32_t id)
+{
+	size_t lo = 0, hi = p->nr_prev_maps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->prev_maps[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->nr_prev_maps && p->prev_maps[lo].id == id && !p->prev_maps[lo].seen)
+		return &p->prev_maps[lo];
+	return NULL;
+}
+
+int maps_close_unseen(struct probe *p)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < p->nr_prev_maps && !err; i++)
+		if (!p->prev_maps[i].seen)
+			err = span_close(p, p->close_map, p->prev_maps[i].row);
+	return err;
+}
+
+static uint64_t map_digest(const struct probe *p, const struct obj_rec *r)
+{
+	const struct bpf_map_info *info = &r->info.map;
+	uint64_t v[] = { info->id, info->type, info->map_flags, info->key_size, info->value_size,
+		info->max_entries, r->memlock, r->frozen, info->btf_id, info->btf_key_type_id,
+		info->btf_value_type_id, info->btf_vmlinux_value_type_id, info->map_extra,
+		info->ifindex, info->netns_dev, info->netns_ino, r->has_owner, r->owner };
+
+	return hash64(hash64(p->boot_hash, v, sizeof(v)), info->name, sizeof(info->name));
+}
+
+/* Contents (or why there are none) belong to the snapshot that read them. */
+static int map_data_write(struct probe *p, const struct obj_rec *r, int64_t row)
+{
+	sqlite3_stmt *st = p->ins_map_data;
+	int err = 0;
+
+	if (!r->has_contents && !r->contents_error[0])
+		return 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, 1, p->snap_id);
+	sqlite3_bind_int64(st, 2, row);
+	if (r->has_contents) {
+		err = bind_blob(p, st, 3, "map_contents", r->data.data, r->data.len);
+		sqlite3_bind_int64(st, 4, r->count);
+	} else {
+		sqlite3_bind_text(st, 5, r->contents_error, -1, SQLITE_STATIC);
+	}
+	return err ?: step_done(p, st, "map contents");
+}
+
+/* Database side of one map: its span goes on, or ends and a new one starts. */
 int map_write(struct probe *p, const struct obj_rec *r)
 {
 	const struct bpf_map_info *info = &r->info.map;
+	struct prev_map *prev = prev_map_find(p, info->id);
+	uint64_t digest = map_digest(p, r);
 	sqlite3_stmt *st = p->ins_map;
-	int c = 1, err = 0;
+	int c = 1, err;
 
+	if (prev) {
+		prev->seen = true;
+		if (prev->digest == digest)
+			return map_data_write(p, r, prev->row);
+		err = span_close(p, p->close_map, prev->row);
+		if (err)
+			return err;
+	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	sqlite3_bind_int64(st, c++, p->snap_id);
+	sqlite3_bind_int64(st, c++, (int64_t)digest);
 	sqlite3_bind_int64(st, c++, info->id);
 	sqlite3_bind_int64(st, c++, info->type);
 	sqlite3_bind_text(st, c++, info->name, strnlen(info->name, sizeof(info->name)), SQLITE_STATIC);
@@ -182,70 +292,59 @@ int map_write(struct probe *p, const struct obj_rec *r)
 	sqlite3_bind_int64(st, c++, info->netns_ino);
 	if (r->has_owner)
 		sqlite3_bind_int64(st, c, r->owner);
-	c++;
-	if (r->has_contents) {
-		err = bind_blob(p, st, c, "map_contents", r->data.data, r->data.len);
-		sqlite3_bind_int64(st, c + 1, r->count);
-	} else if (r->contents_error[0]) {
-		sqlite3_bind_text(st, c + 2, r->contents_error, -1, SQLITE_STATIC);
-	}
-	return err ?: step_done(p, st, "map");
+	err = step_done(p, st, "map");
+	return err ?: map_data_write(p, r, sqlite3_last_insert_rowid(p->db->sql));
 }
 
 int map_stmts(struct probe *p)
 {
-	return db_prepare(p->db, "INSERT INTO maps(snapshot_id, id, type, name, flags, bytes_key,"
-			  " bytes_value, max_entries, bytes_memlock, frozen, btf_id, btf_key_type_id,"
-			  " btf_value_type_id, btf_vmlinux_value_type_id, map_extra, ifindex,"
-			  " netns_dev, netns_ino, owner_prog_type, contents, nr_entries, contents_error)"
-			  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &p->ins_map, p->e);
+	int err = db_prepare(p->db, "INSERT INTO map_rows(first_snap, last_snap, digest, id, type,"
+			     " name, flags, bytes_key, bytes_value, max_entries, bytes_memlock, frozen,"
+			     " btf_id, btf_key_type_id, btf_value_type_id, btf_vmlinux_value_type_id,"
+			     " map_extra, ifindex, netns_dev, netns_ino, owner_prog_type)"
+			     " VALUES(?1," SPAN_OPEN_SQL ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			     &p->ins_map, p->e);
+
+	p->boot_hash = hash64(HASH64_INIT, p->boot_id, strlen(p->boot_id));
+	err = err ?: db_prepare(p->db, "INSERT OR REPLACE INTO map_data(snapshot_id, row, contents,"
+				" nr_entries, contents_error) VALUES(?,?,?,?,?)", &p->ins_map_data, p->e);
+	return err ?: db_prepare(p->db, "UPDATE map_rows SET last_snap = ?1 WHERE row = ?2",
+				 &p->close_map, p->e);
 }
 
-/* The walker thread's loop over maps. */
-int map_walk(struct probe *p, struct err *e, struct fdinfo_reader *fdi, emit_fn emit, void *ctx)
+/* One map for a walker thread: get-info, fdinfo, and the contents when asked. *out stays
+ * NULL when the map went away. */
+int map_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id,
+		 struct obj_rec **out)
 {
-	uint64_t done = 0;
-	uint32_t id = 0;
-	int err = 0;
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	struct obj_rec *r;
+	int fd, err = 0;
 
-	for (;;) {
-		struct bpf_map_info info;
-		__u32 len = sizeof(info);
-		struct obj_rec *r;
-		int fd;
-
-		if (bpf_map_get_next_id(id, &id)) {
-			if (errno == ENOENT)
-				break;
-			return err_set(e, errno, "can't get next map id after %u: %s", id, strerror(errno));
+	*out = NULL;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			m->vanished++;
+			return 0;
 		}
-		fd = bpf_map_get_fd_by_id(id);
-		if (fd < 0) {
-			if (errno == ENOENT) {
-				p->res->vanished++;
-				continue;
-			}
-			return err_set(e, errno, "can't get map fd (id %u): %s", id, strerror(errno));
-		}
-		memset(&info, 0, sizeof(info));
-		r = calloc(1, sizeof(*r));
-		if (!r)
-			err = err_set(e, ENOMEM, "out of memory");
-		else if (bpf_obj_get_info_by_fd(fd, &info, &len))
-			err = err_set(e, errno, "can't get map info (id %u): %s", id, strerror(errno));
-		else
-			map_collect(p, fdi, fd, &info, r);
-		close(fd);
-		if (!err && (p->mask & SNAP_MAPS_DATA) && p->opts->progress)
-			p->opts->progress(p->opts->progress_arg, "map contents", ++done, 0);
-		if (!err)
-			err = emit(ctx, r);
-		else if (r)
-			rec_free(r);
-		if (err)
-			return err;
+		return err_set(e, errno, "can't get map fd (id %u): %s", id, strerror(errno));
 	}
-	return 0;
+	memset(&info, 0, sizeof(info));
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		err = err_set(e, ENOMEM, "out of memory");
+	else if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = err_set(e, errno, "can't get map info (id %u): %s", id, strerror(errno));
+	else
+		map_collect(p, &m->fdi, fd, &info, r);
+	close(fd);
+	if (err && r)
+		rec_free(r);
+	else
+		*out = r;
+	return err;
 }
 
 int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size_t n, struct err *e)
@@ -261,8 +360,9 @@ int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size
 	p.nr_cpus = libbpf_num_possible_cpus();
 	if (p.nr_cpus < 1)
 		p.nr_cpus = 1;
-	err = db_prepare(db, "UPDATE maps SET contents = ?1, nr_entries = ?2, contents_error = ?3"
-			 " WHERE snapshot_id = ?4 AND id = ?5", &st, e);
+	err = db_prepare(db, "INSERT OR REPLACE INTO map_data(snapshot_id, row, contents, nr_entries,"
+			 " contents_error) SELECT ?4, row_id, ?1, ?2, ?3 FROM maps WHERE snapshot_id = ?4"
+			 " AND id = ?5", &st, e);
 	err = err ?: db_begin(db, e);
 	for (size_t i = 0; !err && i < n; i++) {
 		struct bpf_map_info info = { 0 };

@@ -50,7 +50,7 @@ static char pin_kind(struct pins_job *j, int fd, uint32_t len)
 	}
 }
 
-static const struct pin_rec *prev_find(const struct pins_job *j, const char *path)
+static struct pin_rec *prev_find(const struct pins_job *j, const char *path)
 {
 	size_t lo = 0, hi = j->nr_prev;
 
@@ -77,7 +77,7 @@ static int pin_add(struct pins_job *j, const char *path, uint64_t ino)
 	uint32_t id;
 	char kind;
 
-	if (prev && prev->ino == ino) {
+	if (prev && prev->same_boot && prev->ino == ino) {
 		/* the same inode: the same pin of the same object, no need to open it */
 		kind = prev->kind;
 		id = prev->id;
@@ -153,14 +153,19 @@ static void *pins_thread(void *arg)
 	return NULL;
 }
 
+static int pin_rec_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct pin_rec *)a)->path, ((const struct pin_rec *)b)->path);
+}
+
 static void prev_load(struct probe *p, struct pins_job *j)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
 
-	if (db_prepare(p->db, "SELECT path, ino, obj_type, obj_id FROM pins WHERE snapshot_id ="
-		       " (SELECT max(id) FROM snapshots WHERE boot_id = ? AND nr_pins IS NOT NULL)"
-		       " AND ino IS NOT NULL ORDER BY path", &st, NULL))
+	if (db_prepare(p->db, "SELECT path, ino, obj_type, obj_id, row, first_snap IN (SELECT id"
+		       " FROM snapshots WHERE boot_id = ?1) FROM pin_rows WHERE last_snap = "
+		       SPAN_OPEN_SQL, &st, NULL))
 		return;
 	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -184,9 +189,13 @@ static void prev_load(struct probe *p, struct pins_job *j)
 		r->ino = sqlite3_column_int64(st, 1);
 		r->kind = type[0] == 'p' ? 'p' : type[0] == 'm' ? 'm' : 'l';
 		r->id = sqlite3_column_int64(st, 3);
+		r->row = sqlite3_column_int64(st, 4);
+		r->same_boot = sqlite3_column_int(st, 5);
+		r->seen = false;
 		j->nr_prev++;
 	}
 	sqlite3_finalize(st);
+	qsort(j->prev, j->nr_prev, sizeof(*j->prev), pin_rec_cmp);
 }
 
 int pins_start(struct probe *p, struct pins_job *j, const char *root)
@@ -203,37 +212,64 @@ int pins_start(struct probe *p, struct pins_job *j, const char *root)
 	return 0;
 }
 
+static int pin_insert(struct probe *p, const struct pin_rec *r)
+{
+	sqlite3_reset(p->ins_pin);
+	sqlite3_bind_int64(p->ins_pin, 1, p->snap_id);
+	sqlite3_bind_text(p->ins_pin, 2, r->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p->ins_pin, 3, r->kind == 'p' ? "prog" : r->kind == 'm' ? "map" : "link",
+			  -1, SQLITE_STATIC);
+	sqlite3_bind_int64(p->ins_pin, 4, r->id);
+	sqlite3_bind_int64(p->ins_pin, 5, r->ino);
+	return step_done(p, p->ins_pin, "pin");
+}
+
+/* Join the walk; a pin on the same inode with the same object keeps its span, others end
+ * theirs and start one. Unmounted bpffs: no pins, every span ends. */
 int pins_finish(struct probe *p, struct pins_job *j)
 {
+	sqlite3_stmt *close_pin = NULL;
 	int err = 0;
 
-	if (j->unmounted)
-		return 1;
 	if (j->started)
 		pthread_join(j->th, NULL);
-	else
+	else if (!j->unmounted)
 		pins_thread(j);
 	j->started = false;
 	if (j->err)
 		err = err_set(p->e, -j->err, "can't walk %s: %s", j->root, strerror(-j->err));
 	if (!err)
-		err = db_prepare(p->db, "INSERT OR IGNORE INTO pins(snapshot_id, path, obj_type, obj_id, ino)"
-				 " VALUES(?,?,?,?,?)", &p->ins_pin, p->e);
+		err = db_prepare(p->db, "INSERT INTO pin_rows(first_snap, last_snap, path, obj_type,"
+				 " obj_id, ino) VALUES(?1, " SPAN_OPEN_SQL ", ?, ?, ?, ?)", &p->ins_pin,
+				 p->e);
+	if (!err)
+		err = db_prepare(p->db, "UPDATE pin_rows SET last_snap = ?1 WHERE row = ?2", &close_pin,
+				 p->e);
+	if (!err && j->unmounted)
+		err = db_exec(p->db, "UPDATE pin_rows SET last_snap = (SELECT max(id) - 1 FROM"
+			      " snapshots) WHERE last_snap = " SPAN_OPEN_SQL, p->e);
 	for (size_t i = 0; !err && i < j->n; i++) {
 		const struct pin_rec *r = &j->recs[i];
+		struct pin_rec *prev = prev_find(j, r->path);
 
-		sqlite3_reset(p->ins_pin);
-		sqlite3_bind_int64(p->ins_pin, 1, p->snap_id);
-		sqlite3_bind_text(p->ins_pin, 2, r->path, -1, SQLITE_STATIC);
-		sqlite3_bind_text(p->ins_pin, 3, r->kind == 'p' ? "prog" : r->kind == 'm' ? "map" : "link",
-				  -1, SQLITE_STATIC);
-		sqlite3_bind_int64(p->ins_pin, 4, r->id);
-		sqlite3_bind_int64(p->ins_pin, 5, r->ino);
-		err = step_done(p, p->ins_pin, "pin");
+		if (prev && !prev->seen) {
+			prev->seen = true;
+			if (prev->same_boot && prev->kind == r->kind && prev->id == r->id &&
+			    prev->ino == r->ino) {
+				p->res->nr_pins++;
+				continue;
+			}
+			err = span_close(p, close_pin, prev->row);
+		}
+		err = err ?: pin_insert(p, r);
 		if (!err)
 			p->res->nr_pins++;
 	}
-	return err;
+	for (size_t i = 0; !err && i < j->nr_prev; i++)
+		if (!j->prev[i].seen)
+			err = span_close(p, close_pin, j->prev[i].row);
+	sqlite3_finalize(close_pin);
+	return err ?: j->unmounted;
 }
 
 void pins_free(struct pins_job *j)

@@ -13,6 +13,8 @@ struct pin_rec {
 	char kind;		/* 'p'rog, 'm'ap, 'l'ink */
 	uint32_t id;
 	uint64_t ino;		/* bpffs inode: a new pin is a new inode */
+	int64_t row;		/* (prev) its open span */
+	bool same_boot, seen;	/* (prev) */
 };
 
 struct pins_job {
@@ -25,7 +27,7 @@ struct pins_job {
 	uint32_t sizes[8];	/* info sizes seen, and the kind each one means */
 	char kinds[8];
 	int nr_sizes;
-	struct pin_rec *prev;	/* the last snapshot's pins of this boot, sorted by path */
+	struct pin_rec *prev;	/* the open pin spans, sorted by path */
 	size_t nr_prev;
 	size_t reused;
 };

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 #include "db/db.h"
+#include "db/schema.h"
 #include "lib/util.h"
 #include "probe/snapshot.h"
 
@@ -13,6 +14,15 @@ struct fdinfo_reader {
 	int target;		/* N */
 	char buf[4096];
 };
+
+/* One walker thread's own buffers. */
+struct walk_mem {
+	struct fdinfo_reader fdi;
+	struct buf scratch[9];		/* get-info arrays */
+	uint32_t want[9];		/* array sizes to ask for, grown when one was short */
+	uint32_t vanished;		/* objects gone between listing and opening */
+};
+void walk_mem_free(struct walk_mem *m);
 
 /* One program or map as the walker thread read it from the kernel, for the writer. */
 struct obj_rec {
@@ -43,8 +53,12 @@ struct probe {
 	struct fdinfo_reader fdi;
 	struct buf scratch[10];		/* reusable array buffers for get-info */
 	sqlite3_stmt *ins_prog, *ins_prog_map, *ins_map, *ins_btf, *ins_link, *ins_pin;
-	struct prev_code *prev;		/* code hashes of an earlier snapshot of this boot */
+	sqlite3_stmt *ins_prog_stats, *ins_map_data, *close_prog, *close_map, *copy_code;
+	struct prev_code *prev;		/* open program spans (code hashes, digests), by id */
 	size_t nr_prev;
+	struct prev_map *prev_maps;	/* open map spans, by id */
+	size_t nr_prev_maps;
+	uint64_t boot_hash;		/* digests include the boot: ids are per boot */
 	struct err *e;
 	struct stats_base *stats;	/* SNAP_STATS: counters before the interval */
 	size_t nr_stats;
@@ -55,12 +69,14 @@ struct probe {
 };
 
 /* programs and maps: walker thread + writer (walk.c) */
-int probe_progs_maps(struct probe *p);
+/* meanwhile: called on this thread once the walkers run (other work that can overlap) */
+int probe_progs_maps(struct probe *p, void (*meanwhile)(struct probe *p, void *arg), void *arg);
 void rec_free(struct obj_rec *r);
-typedef int (*emit_fn)(void *ctx, struct obj_rec *r);
-int prog_walk(struct probe *p, struct err *e, emit_fn emit, void *ctx);
-int map_walk(struct probe *p, struct err *e, struct fdinfo_reader *fdi, emit_fn emit, void *ctx);
-int prog_collect(struct probe *p, int fd, const struct bpf_prog_info *info,
+int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id,
+		  struct obj_rec **out);
+int map_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id,
+		 struct obj_rec **out);
+int prog_collect(struct probe *p, struct walk_mem *m, int fd, const struct bpf_prog_info *info,
 		 const struct prev_code *prev, struct obj_rec *r);
 int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns);
 int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct bpf_map_info *info,
@@ -69,6 +85,12 @@ int map_write(struct probe *p, const struct obj_rec *r);
 int prog_stmts(struct probe *p);
 int map_stmts(struct probe *p);
 int prev_code_load(struct probe *p);
+int prev_maps_load(struct probe *p);
+/* End a span as of the snapshot before this one. */
+int span_close(struct probe *p, sqlite3_stmt *st, int64_t row);
+/* End the spans of programs and maps this snapshot did not see. */
+int progs_close_unseen(struct probe *p);
+int maps_close_unseen(struct probe *p);
 const struct prev_code *prev_code_find(const struct probe *p, uint32_t id);
 void stats_delta(const struct probe *p, struct bpf_prog_info *info);
 int64_t boot_offset_now(void);

@@ -143,11 +143,33 @@ void probe_cleanup(struct probe *p)
 	sqlite3_finalize(p->ins_btf);
 	sqlite3_finalize(p->ins_link);
 	sqlite3_finalize(p->ins_pin);
+	sqlite3_finalize(p->ins_prog_stats);
+	sqlite3_finalize(p->ins_map_data);
+	sqlite3_finalize(p->close_prog);
+	sqlite3_finalize(p->close_map);
+	sqlite3_finalize(p->copy_code);
 	free(p->prev);
+	free(p->prev_maps);
 	free(p->stats);
 	fdinfo_close(&p->fdi);
 	for (size_t i = 0; i < ARRAY_SIZE(p->scratch); i++)
 		buf_free(&p->scratch[i]);
+}
+
+struct meanwhile {
+	struct pins_job *pins;
+	struct bg_job *bg;
+};
+
+/* Once the walkers run: the pins walk and the once-per-boot reads, each in a thread. */
+static void start_others(struct probe *p, void *arg)
+{
+	struct meanwhile *mw = arg;
+
+	if (p->mask & SNAP_PINS)
+		pins_start(p, mw->pins, p->opts->bpffs ? p->opts->bpffs : "/sys/fs/bpf");
+	bg_start(p, mw->bg);
+	p->bg = mw->bg;
 }
 
 int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,
@@ -190,17 +212,16 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 			nanosleep(&ts, NULL);
 		}
 	}
-	if (p.mask & SNAP_PINS)
-		pins_start(&p, &pins, opts->bpffs ? opts->bpffs : "/sys/fs/bpf");
-	bg_start(&p, &bg);
-	p.bg = &bg;
 	err = db_begin(db, e);
 	if (err)
 		goto out;
 	err = snapshot_row(&p, taken_at, &uts);
 	phase_done(&p, "row");
-	if (!err)
-		err = probe_progs_maps(&p);
+	if (!err) {
+		struct meanwhile mw = { &pins, &bg };
+
+		err = probe_progs_maps(&p, start_others, &mw);
+	}
 	phase_done(&p, "progs+maps");
 	if (!err)
 		err = probe_links(&p);
@@ -257,14 +278,25 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 				      sqlite3_errmsg(db->sql));
 		sqlite3_finalize(st);
 	}
-	/* blobs no longer referenced by any row go too */
+	/* spans no snapshot falls in any more go, and then blobs no row refers to */
+	if (!err)
+		err = db_exec(db, "DELETE FROM prog_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      " WHERE s.id BETWEEN prog_rows.first_snap AND prog_rows.last_snap"
+			      " AND (s.mask & 256) = 0);"
+			      "DELETE FROM map_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      " WHERE s.id BETWEEN map_rows.first_snap AND map_rows.last_snap"
+			      " AND (s.mask & 512) = 0);"
+			      "DELETE FROM pin_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      " WHERE s.id BETWEEN pin_rows.first_snap AND pin_rows.last_snap"
+			      " AND (s.mask & 16) != 0);", e);
 	if (!err)
 		err = db_exec(db, "DELETE FROM blobs WHERE hash NOT IN (SELECT h FROM ("
-			      "SELECT xlated AS h FROM progs UNION SELECT jited_insns FROM progs"
-			      " UNION SELECT func_info FROM progs UNION SELECT line_info FROM progs"
-			      " UNION SELECT jited_line_info FROM progs UNION SELECT jited_ksyms FROM progs"
-			      " UNION SELECT jited_func_lens FROM progs UNION SELECT prog_tags FROM progs"
-			      " UNION SELECT contents FROM maps UNION SELECT data FROM btf"
+			      "SELECT xlated AS h FROM prog_rows UNION SELECT jited_insns FROM prog_rows"
+			      " UNION SELECT func_info FROM prog_rows UNION SELECT line_info FROM prog_rows"
+			      " UNION SELECT jited_line_info FROM prog_rows"
+			      " UNION SELECT jited_ksyms FROM prog_rows"
+			      " UNION SELECT jited_func_lens FROM prog_rows UNION SELECT prog_tags FROM prog_rows"
+			      " UNION SELECT contents FROM map_data UNION SELECT data FROM btf"
 			      " UNION SELECT info_raw FROM links UNION SELECT kallsyms FROM boots"
 			      " UNION SELECT elf FROM objects) WHERE h IS NOT NULL)", e);
 	if (err) {

@@ -1,12 +1,14 @@
-/* Programs and maps in a pipeline: two walker threads ask the kernel (ids, fds, get-info,
- * fdinfo, map contents), one for programs and one for maps, and hand records over in
- * batches; this thread writes them to SQLite. On two cores the kernel's part and the
- * database's part overlap instead of adding up. */
+/* Programs and maps in a pipeline: two walker threads ask the kernel (fds, get-info, fdinfo,
+ * map contents) and hand records over in batches; this thread writes them to SQLite. The
+ * walkers share one cursor over the ids, programs first and then maps, so neither waits for
+ * the other: on two cores the kernel's part is split in two and the database's part
+ * overlaps it. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include "probe/probe_int.h"
 
 struct rec_queue {
@@ -15,17 +17,24 @@ struct rec_queue {
 	struct obj_rec *head, *tail;
 	int running;		/* walkers not finished yet */
 	bool stop;		/* the writer failed: walkers stop */
+	/* the shared cursor: the last id handed out of each kind */
+	pthread_mutex_t cmu;
+	pthread_cond_t ready;	/* the open program spans are loaded: programs can be read */
+	bool prev_ready;
+	uint32_t prog_id, map_id;
+	bool progs_done, maps_done;
+	uint64_t maps_read;	/* for the progress line */
 };
 
-/* One walker thread: its own error, fdinfo reader and batch. */
+/* One walker thread: its own error, buffers and batch. */
 struct walker {
 	struct probe *p;
 	struct rec_queue *q;
-	bool maps;
+	int idx;
 	pthread_t th;
 	bool started;
 	struct err err;
-	struct fdinfo_reader fdi;
+	struct walk_mem mem;
 	struct obj_rec *bhead, *btail;
 	unsigned bn;
 };
@@ -89,20 +98,108 @@ static int emit(void *ctx, struct obj_rec *r)
 	return ++w->bn >= WALK_BATCH ? flush(w) : 0;
 }
 
+void walk_mem_free(struct walk_mem *m)
+{
+	fdinfo_close(&m->fdi);
+	for (size_t i = 0; i < ARRAY_SIZE(m->scratch); i++)
+		buf_free(&m->scratch[i]);
+}
+
+/* Ids are handed out in chunks: one lock for 32 get-next-id calls, not one each, so the
+ * two walkers rarely wait for each other. */
+#define WALK_CHUNK 32
+
+struct chunk {
+	uint32_t id[WALK_CHUNK];
+	char kind[WALK_CHUNK];
+	unsigned n, next;
+};
+
+/* Up to WALK_CHUNK more ids of one kind into c (under q->cmu). */
+static int take_ids(struct rec_queue *q, struct chunk *c, char kind, struct err *e)
+{
+	bool *done = kind == 'p' ? &q->progs_done : &q->maps_done;
+	uint32_t *cur = kind == 'p' ? &q->prog_id : &q->map_id;
+
+	while (!*done && c->n < WALK_CHUNK) {
+		int rc = kind == 'p' ? bpf_prog_get_next_id(*cur, cur) : bpf_map_get_next_id(*cur, cur);
+
+		if (!rc) {
+			c->kind[c->n] = kind;
+			c->id[c->n++] = *cur;
+		} else if (errno == ENOENT) {
+			*done = true;
+		} else {
+			q->progs_done = q->maps_done = true;	/* the other walker stops too */
+			return err_set(e, errno, "can't get next %s id after %u: %s",
+				       kind == 'p' ? "program" : "map", *cur, strerror(errno));
+		}
+	}
+	return 0;
+}
+
+/* Refill c: walker 0 starts on programs and walker 1 on maps (the kernel locks each list
+ * on its own, so they rarely contend), then each helps with the other list. c->n == 0 when
+ * both lists are done. */
+static int next_chunk(struct rec_queue *q, struct chunk *c, int first, struct err *e)
+{
+	int err;
+
+	c->n = c->next = 0;
+	pthread_mutex_lock(&q->cmu);
+	for (;;) {
+		/* programs wait for their open spans (which code is stored already); maps need
+		 * nothing, so both walkers start on maps until then */
+		if (q->prev_ready)
+			err = take_ids(q, c, first ? 'm' : 'p', e);
+		if (!err && !c->n)
+			err = take_ids(q, c, 'm', e);
+		if (!err && !c->n && q->prev_ready)
+			err = take_ids(q, c, 'p', e);
+		if (err || c->n || q->prev_ready || q->progs_done)
+			break;
+		pthread_cond_wait(&q->ready, &q->cmu);
+	}
+	pthread_mutex_unlock(&q->cmu);
+	return err;
+}
+
 static void *walker_main(void *arg)
 {
 	struct walker *w = arg;
 	struct probe *p = w->p;
+	struct rec_queue *q = w->q;
 	uint64_t t0 = now_monotonic_ns();
+	struct chunk c = { .n = 0 };
+	unsigned n = 0;
+	int err = 0;
 
-	if (w->maps)
-		map_walk(p, &w->err, &w->fdi, emit, w);
-	else
-		prog_walk(p, &w->err, emit, w);
+	for (;;) {
+		struct obj_rec *r;
+		uint32_t id;
+
+		if (c.next == c.n && ((err = next_chunk(q, &c, w->idx, &w->err)) || !c.n))
+			break;
+		id = c.id[c.next];
+		if (c.kind[c.next++] == 'p') {
+			err = prog_walk_one(p, &w->mem, &w->err, id, &r);
+		} else {
+			err = map_walk_one(p, &w->mem, &w->err, id, &r);
+			if (!err && (p->mask & SNAP_MAPS_DATA) && p->opts->progress) {
+				pthread_mutex_lock(&q->cmu);
+				p->opts->progress(p->opts->progress_arg, "map contents", ++q->maps_read, 0);
+				pthread_mutex_unlock(&q->cmu);
+			}
+		}
+		if (!err && r)
+			err = emit(w, r);
+		n++;
+		if (err)
+			break;
+	}
 	flush(w);
 	if (p->trace)
-		fprintf(stderr, "%s walker      %8.2f ms\n", w->maps ? "map " : "prog",
-			(now_monotonic_ns() - t0) / 1e6);
+		fprintf(stderr, "walker %d: %5u objects %8.2f ms\n", w->idx, n, (now_monotonic_ns() - t0) / 1e6);
 	pthread_mutex_lock(&w->q->mu);
 	w->q->running--;
 	pthread_cond_signal(&w->q->cv);
@@ -124,30 +221,26 @@ static struct obj_rec *take_batch(struct rec_queue *q)
 	return batch;
 }
 
-int probe_progs_maps(struct probe *p)
+int probe_progs_maps(struct probe *p, void (*meanwhile)(struct probe *p, void *arg), void *arg)
 {
-	struct rec_queue q = { .mu = PTHREAD_MUTEX_INITIALIZER };
-	struct walker w[2] = { { .p = p, .q = &q, .maps = false }, { .p = p, .q = &q, .maps = true } };
+	struct rec_queue q = { .mu = PTHREAD_MUTEX_INITIALIZER, .cmu = PTHREAD_MUTEX_INITIALIZER };
+	struct walker w[2] = { { .p = p, .q = &q, .idx = 0 }, { .p = p, .q = &q, .idx = 1 } };
 	int64_t offset = boot_offset_now();
 	struct obj_rec *batch;
 	int err = 0;
 
-	if (!(p->mask & SNAP_NO_PROGS)) {
+	if (!(p->mask & SNAP_NO_PROGS))
 		err = prog_stmts(p);
-		if (!err)
-			err = prev_code_load(p);
-	}
 	if (!err && !(p->mask & SNAP_NO_MAPS))
 		err = map_stmts(p);
 	if (err)
 		return err;
 	pthread_cond_init(&q.cv, NULL);
-	w[1].fdi.fd = -1;
+	pthread_cond_init(&q.ready, NULL);
+	q.progs_done = p->mask & SNAP_NO_PROGS;
+	q.maps_done = p->mask & SNAP_NO_MAPS;
 	for (int i = 0; i < 2; i++) {
-		if (i == 0 && (p->mask & SNAP_NO_PROGS))
-			continue;
-		if (i == 1 && (p->mask & SNAP_NO_MAPS))
-			continue;
+		w[i].mem.fdi.fd = -1;
 		pthread_mutex_lock(&q.mu);
 		q.running++;
 		pthread_mutex_unlock(&q.mu);
@@ -161,6 +254,26 @@ int probe_progs_maps(struct probe *p)
 			break;
 		}
 	}
+	/* while the walkers work: the open spans, then what else can overlap */
+	if (!err && !(p->mask & SNAP_NO_PROGS))
+		err = prev_code_load(p);
+	pthread_mutex_lock(&q.cmu);
+	q.prev_ready = true;
+	if (err)
+		q.progs_done = q.maps_done = true;
+	pthread_cond_broadcast(&q.ready);
+	pthread_mutex_unlock(&q.cmu);
+	if (!err && !(p->mask & SNAP_NO_MAPS))
+		err = prev_maps_load(p);
+	if (!err && meanwhile)
+		meanwhile(p, arg);
+	if (err) {
+		pthread_mutex_lock(&q.mu);
+		q.stop = true;
+		pthread_mutex_unlock(&q.mu);
+	}
+	if (p->trace)
+		fprintf(stderr, "open spans   %8.2f ms\n", (now_monotonic_ns() - p->phase_t) / 1e6);
 	while ((batch = take_batch(&q))) {
 		while (batch) {
 			struct obj_rec *r = batch;
@@ -190,9 +303,19 @@ int probe_progs_maps(struct probe *p)
 			*p->e = w[i].err;
 			err = -w[i].err.code;
 		}
+		p->res->vanished += w[i].mem.vanished;
+		walk_mem_free(&w[i].mem);
 	}
-	fdinfo_close(&w[1].fdi);
+	if (p->trace)
+		fprintf(stderr, "walked       %8.2f ms\n", (now_monotonic_ns() - p->phase_t) / 1e6);
+	/* what this snapshot did not see is gone: its spans end */
+	if (!err && !(p->mask & SNAP_NO_PROGS))
+		err = progs_close_unseen(p);
+	if (!err && !(p->mask & SNAP_NO_MAPS))
+		err = maps_close_unseen(p);
 	pthread_cond_destroy(&q.cv);
+	pthread_cond_destroy(&q.ready);
 	pthread_mutex_destroy(&q.mu);
+	pthread_mutex_destroy(&q.cmu);
 	return err;
 }
