@@ -76,7 +76,12 @@ if [ "$HASH_ENTRIES" -gt 0 ]; then
 	row "map dump -j live vs bpftool map dump -j" "$bsd" "$bd"
 fi
 
-echo "== disassembly of every program of one snapshot (bench/dump_all.sh)"
-bash "$TOP/bench/dump_all.sh" "${DUMP_PROGS:-5000}" "${DUMP_SAMPLE:-50}" 2>&1 | sed 's/^/  /'
-echo "== control-flow graph of a 10,000-instruction program (bench/cfg_bench.sh)"
-bash "$TOP/bench/cfg_bench.sh" 2>&1 | sed 's/^/  /'
+# DUMP=0 / CFG=0 leave those parts out
+if [ "${DUMP:-1}" != 0 ]; then
+	echo "== disassembly of every program of one snapshot (bench/dump_all.sh)"
+	bash "$TOP/bench/dump_all.sh" "${DUMP_PROGS:-5000}" "${DUMP_SAMPLE:-50}" 2>&1 | sed 's/^/  /'
+fi
+if [ "${CFG:-1}" != 0 ]; then
+	echo "== control-flow graph of a 10,000-instruction program (bench/cfg_bench.sh)"
+	bash "$TOP/bench/cfg_bench.sh" 2>&1 | sed 's/^/  /'
+fi

@@ -15,6 +15,7 @@
 "  nr_func_info INTEGER, func_info_rec_size INTEGER, nr_line_info INTEGER,"		\
 "  line_info_rec_size INTEGER, nr_jited_line_info INTEGER, jited_line_info_rec_size INTEGER," \
 "  nr_jited_ksyms INTEGER, nr_jited_func_lens INTEGER, nr_prog_tags INTEGER,"		\
+"  nr_map_ids INTEGER,"									\
 "  xlated BLOB, jited_insns BLOB, func_info BLOB, line_info BLOB,"			\
 "  jited_line_info BLOB, jited_ksyms BLOB, jited_func_lens BLOB, prog_tags BLOB);\n"	\
 "CREATE INDEX prog_rows_last ON prog_rows(last_snap, id);\n"				\
@@ -51,7 +52,8 @@ const char db_schema_sql[] =
 "CREATE TABLE blobs(hash BLOB PRIMARY KEY, kind TEXT NOT NULL, raw_size INTEGER NOT NULL,"
 "  codec INTEGER NOT NULL DEFAULT 1, zdata BLOB NOT NULL) WITHOUT ROWID;\n"
 /* per boot: kernel symbols (text symbols of vmlinux and modules, not BPF's) */
-"CREATE TABLE boots(boot_id TEXT PRIMARY KEY, first_seen INTEGER, kallsyms BLOB);\n"
+"CREATE TABLE boots(boot_id TEXT PRIMARY KEY, first_seen INTEGER, kallsyms BLOB,"
+"  iter_layout BLOB);\n"	/* probe/iter.h: where this kernel keeps what the iterators read */
 "CREATE TABLE snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT, taken_at INTEGER NOT NULL,"
 "  label TEXT, host TEXT, boot_id TEXT, kernel_release TEXT, kernel_version TEXT, arch TEXT,"
 "  page_size INTEGER, nr_cpus INTEGER, tool_version TEXT, mask INTEGER,"
@@ -190,14 +192,15 @@ SPAN_TABLES_SQL
 "  btf_id, ifindex, netns_dev, netns_ino, verified_insns, attach_btf_obj_id, attach_btf_id,"
 "  nr_func_info, func_info_rec_size, nr_line_info, line_info_rec_size, nr_jited_line_info,"
 "  jited_line_info_rec_size, nr_jited_ksyms, nr_jited_func_lens, nr_prog_tags, xlated,"
-"  jited_insns, func_info, line_info, jited_line_info, jited_ksyms, jited_func_lens, prog_tags)"
-"  SELECT snapshot_id, snapshot_id, 0, id, type, name, tag, gpl_compatible,"
+"  jited_insns, func_info, line_info, jited_line_info, jited_ksyms, jited_func_lens, prog_tags,"
+"  nr_map_ids) SELECT snapshot_id, snapshot_id, 0, id, type, name, tag, gpl_compatible,"
 "  full_name, load_time, loaded_at, uid, bytes_xlated, jited, bytes_jited, bytes_memlock,"
 "  btf_id, ifindex, netns_dev, netns_ino, verified_insns, attach_btf_obj_id, attach_btf_id,"
 "  nr_func_info, func_info_rec_size, nr_line_info, line_info_rec_size, nr_jited_line_info,"
 "  jited_line_info_rec_size, nr_jited_ksyms, nr_jited_func_lens, nr_prog_tags, xlated,"
-"  jited_insns, func_info, line_info, jited_line_info, jited_ksyms, jited_func_lens, prog_tags"
-"  FROM progs ORDER BY snapshot_id, id;\n"
+"  jited_insns, func_info, line_info, jited_line_info, jited_ksyms, jited_func_lens, prog_tags,"
+"  (SELECT count(*) FROM prog_maps m WHERE m.snapshot_id = progs.snapshot_id"
+"   AND m.prog_id = progs.id) FROM progs ORDER BY snapshot_id, id;\n"
 "INSERT INTO prog_stats(snapshot_id, row, run_time_ns, run_cnt, recursion_misses)"
 "  SELECT p.snapshot_id, r.row, p.run_time_ns, p.run_cnt, p.recursion_misses FROM progs p"
 "  JOIN prog_rows r ON r.first_snap = p.snapshot_id AND r.id = p.id"
@@ -217,4 +220,5 @@ SPAN_TABLES_SQL
 "  WHERE m.contents IS NOT NULL OR m.contents_error IS NOT NULL;\n"
 "INSERT INTO pin_rows(first_snap, last_snap, path, obj_type, obj_id, ino)"
 "  SELECT snapshot_id, snapshot_id, path, obj_type, obj_id, ino FROM pins;\n"
-"DROP TABLE prog_maps; DROP TABLE progs; DROP TABLE maps; DROP TABLE pins;\n";
+"DROP TABLE prog_maps; DROP TABLE progs; DROP TABLE maps; DROP TABLE pins;\n"
+"ALTER TABLE boots ADD COLUMN iter_layout BLOB;\n";

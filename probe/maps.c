@@ -155,10 +155,11 @@ int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct
 
 /* The open map spans, sorted by id. */
 struct prev_map {
-	uint32_t id;
-	bool seen;
+	uint32_t id, type;
+	bool seen, same_boot;
+	uint8_t frozen;
 	int64_t row;
-	uint64_t digest;
+	uint64_t digest, flags;
 };
 
 int prev_maps_load(struct probe *p)
@@ -167,10 +168,12 @@ int prev_maps_load(struct probe *p)
 	size_t cap = 0;
 	int err;
 
-	err = db_prepare(p->db, "SELECT id, row, digest FROM map_rows WHERE last_snap = "
+	err = db_prepare(p->db, "SELECT id, row, digest, type, flags, frozen, first_snap IN"
+			 " (SELECT id FROM snapshots WHERE boot_id = ?1) FROM map_rows WHERE last_snap = "
 			 SPAN_OPEN_SQL " ORDER BY id", &st, p->e);
 	if (err)
 		return err;
+	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (p->nr_prev_maps == cap) {
 			struct prev_map *n;
@@ -187,6 +190,10 @@ int prev_maps_load(struct probe *p)
 			.id = sqlite3_column_int64(st, 0),
 			.row = sqlite3_column_int64(st, 1),
 			.digest = (uint64_t)sqlite3_column_int64(st, 2),
+			.type = sqlite3_column_int64(st, 3),
+			.flags = sqlite3_column_int64(st, 4),
+			.frozen = sqlite3_column_int(st, 5) != 0,
+			.same_boot = sqlite3_column_int(st, 6),
 		};
 	}
 	sqlite3_finalize(st);
@@ -208,6 +215,55 @@ static struct prev_map *prev_map_find(struct probe *p, uint32_t id)
 	if (lo < p->nr_prev_maps && p->prev_maps[lo].id == id && !p->prev_maps[lo].seen)
 		return &p->prev_maps[lo];
 	return NULL;
+}
+
+/* Map types whose memlock is fixed at creation (what fdinfo would say again) and that have
+ * no owner program: of these, only frozen can change, and the iterator reads it. */
+static bool map_static(uint32_t type, uint64_t flags)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		return !(flags & BPF_F_NO_PREALLOC);	/* else memlock counts the elements */
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+	case BPF_MAP_TYPE_STACK_TRACE:
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+		return true;
+	}
+	return false;	/* prog arrays (owner), growing maps, types newer than this list */
+}
+
+/* The maps the iterator listed: one whose open span is of this boot, of a static type and
+ * as frozen as before keeps its span; the ids of the others go to the walkers. */
+int maps_from_iter(struct probe *p, const struct iter_scan *s, uint32_t **todo, size_t *n)
+{
+	*n = 0;
+	*todo = calloc(s->nr_maps + 1, sizeof(**todo));
+	if (!*todo)
+		return err_set(p->e, ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->nr_maps; i++) {
+		const struct iter_map *im = &s->maps[i];
+		struct prev_map *prev = prev_map_find(p, im->id);
+
+		if (prev && prev->same_boot && map_static(prev->type, prev->flags) &&
+		    prev->frozen == (im->frozen & 0xff ? 1 : 0)) {
+			prev->seen = true;
+			p->res->nr_maps++;
+			continue;
+		}
+		(*todo)[(*n)++] = im->id;
+	}
+	return 0;
 }
 
 int maps_close_unseen(struct probe *p)

@@ -6,6 +6,7 @@
 #include <linux/bpf.h>
 #include "db/db.h"
 #include "db/schema.h"
+#include "probe/iter.h"
 #include "lib/util.h"
 #include "probe/snapshot.h"
 
@@ -59,6 +60,9 @@ struct probe {
 	struct prev_map *prev_maps;	/* open map spans, by id */
 	size_t nr_prev_maps;
 	uint64_t boot_hash;		/* digests include the boot: ids are per boot */
+	bool history;			/* a database file (not a live view's in-memory one) */
+	struct iter_layout layout;	/* this boot's, when layout_ok */
+	bool layout_ok;
 	struct err *e;
 	struct stats_base *stats;	/* SNAP_STATS: counters before the interval */
 	size_t nr_stats;
@@ -91,6 +95,8 @@ int span_close(struct probe *p, sqlite3_stmt *st, int64_t row);
 /* End the spans of programs and maps this snapshot did not see. */
 int progs_close_unseen(struct probe *p);
 int maps_close_unseen(struct probe *p);
+/* The iterator path: keep the spans of maps that did not change, list the ids to walk. */
+int maps_from_iter(struct probe *p, const struct iter_scan *s, uint32_t **todo, size_t *n);
 const struct prev_code *prev_code_find(const struct probe *p, uint32_t id);
 void stats_delta(const struct probe *p, struct bpf_prog_info *info);
 int64_t boot_offset_now(void);
@@ -98,6 +104,8 @@ int probe_btf(struct probe *p);
 int probe_links(struct probe *p);
 int probe_kallsyms(struct probe *p);
 int kallsyms_store(struct probe *p);
+int layout_store(struct probe *p);
+void layout_load(struct probe *p);
 int stats_baseline(struct probe *p);
 int btf_fill_data(struct probe *p, uint32_t btf_id);
 void probe_cleanup(struct probe *p);

@@ -16,10 +16,11 @@ enum { B_XL, B_JT, B_MAPS, B_FI, B_LI, B_JLI, B_KSYMS, B_FLENS, B_TAGS, B_NR };
 	" loaded_at, uid, bytes_xlated, jited, bytes_jited, bytes_memlock, btf_id, ifindex, netns_dev," \
 	" netns_ino, verified_insns, attach_btf_obj_id, attach_btf_id," \
 	" nr_func_info, func_info_rec_size, nr_line_info, line_info_rec_size, nr_jited_line_info," \
-	" jited_line_info_rec_size, nr_jited_ksyms, nr_jited_func_lens, nr_prog_tags," \
+	" jited_line_info_rec_size, nr_jited_ksyms, nr_jited_func_lens, nr_prog_tags, nr_map_ids," \
 	" xlated, jited_insns, func_info, line_info, jited_line_info, jited_ksyms, jited_func_lens," \
 	" prog_tags, full_name"
-#define COL_FULL_NAME 39
+#define COL_NR_MAP_IDS 31	/* parameters: ?1 first_snap, then one per column after last_snap */
+#define COL_FULL_NAME 40
 
 /* Point info's arrays at the scratch buffers, asking for up to cap of each. */
 static int prog_info_arrays(struct buf *scratch, bool code, struct bpf_prog_info *info,
@@ -124,6 +125,7 @@ struct prev_code {
 	bool seen;			/* (writer) this snapshot saw the span unchanged or ended it */
 	int64_t row;
 	uint64_t digest;
+	uint32_t nr_map_ids;
 };
 
 int prev_code_load(struct probe *p)
@@ -133,7 +135,8 @@ int prev_code_load(struct probe *p)
 	int err;
 
 	err = db_prepare(p->db, "SELECT id, load_time, xlated IS NOT NULL, bytes_memlock, full_name,"
-			 " row, digest, first_snap IN (SELECT id FROM snapshots WHERE boot_id = ?1)"
+			 " row, digest, first_snap IN (SELECT id FROM snapshots WHERE boot_id = ?1),"
+			 " nr_map_ids"
 			 " FROM prog_rows WHERE last_snap = " SPAN_OPEN_SQL " ORDER BY id",
 			 &st, p->e);
 	if (err)
@@ -163,6 +166,7 @@ int prev_code_load(struct probe *p)
 		pc->row = sqlite3_column_int64(st, 5);
 		pc->digest = (uint64_t)sqlite3_column_int64(st, 6);
 		pc->same_boot = sqlite3_column_int(st, 7);
+		pc->nr_map_ids = sqlite3_column_int64(st, 8);
 		pc->seen = false;
 	}
 	sqlite3_finalize(st);
@@ -335,6 +339,7 @@ int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns)
 		sqlite3_bind_int64(st, c++, info->nr_jited_ksyms);
 		sqlite3_bind_int64(st, c++, info->nr_jited_func_lens);
 		sqlite3_bind_int64(st, c++, info->nr_prog_tags);
+		c++;	/* nr_map_ids, below */
 		if (!r->prev) {
 			for (int i = 0; i < B_NR && !err; i++) {
 				if (!kinds[i])
@@ -345,6 +350,7 @@ int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns)
 				return err;
 		}
 	}
+	sqlite3_bind_int64(st, COL_NR_MAP_IDS, r->len[B_MAPS] / 4);
 	if (r->full_name[0])
 		sqlite3_bind_text(st, COL_FULL_NAME, r->full_name, -1, SQLITE_STATIC);
 	err = step_done(p, st, "program");
@@ -439,7 +445,7 @@ int64_t boot_offset_now(void)
 int prog_stmts(struct probe *p)
 {
 	int err = db_prepare(p->db, "INSERT INTO prog_rows(" PROG_COLS ") VALUES(?1," SPAN_OPEN_SQL ",?,?,?,"
-			     "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			     "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			     &p->ins_prog, p->e);
 
 	p->boot_hash = hash64(HASH64_INIT, p->boot_id, strlen(p->boot_id));

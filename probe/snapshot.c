@@ -216,6 +216,8 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	if (err)
 		goto out;
 	err = snapshot_row(&p, taken_at, &uts);
+	p.history = strcmp(db->path, ":memory:") != 0;
+	layout_load(&p);
 	phase_done(&p, "row");
 	if (!err) {
 		struct meanwhile mw = { &pins, &bg };
@@ -245,6 +247,8 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	phase_done(&p, "btf");
 	if (!err && (p.mask & SNAP_CODE))
 		err = kallsyms_store(&p);
+	if (!err)
+		err = layout_store(&p);
 	phase_done(&p, "kallsyms");
 	if (!err)
 		err = snapshot_finish(&p, t0, warnings);

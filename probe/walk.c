@@ -21,6 +21,10 @@ struct rec_queue {
 	pthread_mutex_t cmu;
 	pthread_cond_t ready;	/* the open program spans are loaded: programs can be read */
 	bool prev_ready;
+	/* the iterator path: the ids to read, instead of every id */
+	const uint32_t *list[2];	/* programs, maps */
+	size_t nr_list[2], next_list[2];
+	bool use_list[2];
 	uint32_t prog_id, map_id;
 	bool progs_done, maps_done;
 	uint64_t maps_read;	/* for the progress line */
@@ -120,7 +124,19 @@ static int take_ids(struct rec_queue *q, struct chunk *c, char kind, struct err 
 {
 	bool *done = kind == 'p' ? &q->progs_done : &q->maps_done;
 	uint32_t *cur = kind == 'p' ? &q->prog_id : &q->map_id;
+	int k = kind == 'p' ? 0 : 1;
 
+	if (q->use_list[k]) {
+		while (!*done && c->n < WALK_CHUNK) {
+			if (q->next_list[k] == q->nr_list[k]) {
+				*done = true;
+				break;
+			}
+			c->kind[c->n] = kind;
+			c->id[c->n++] = q->list[k][q->next_list[k]++];
+		}
+		return 0;
+	}
 	while (!*done && c->n < WALK_CHUNK) {
 		int rc = kind == 'p' ? bpf_prog_get_next_id(*cur, cur) : bpf_map_get_next_id(*cur, cur);
 
@@ -221,11 +237,43 @@ static struct obj_rec *take_batch(struct rec_queue *q)
 	return batch;
 }
 
+/* The iterator path (probe/iter.h): the open map spans first, then one iterator read
+ * decides which go on unchanged; the walkers get only the other map ids. An iterator that
+ * fails leaves the maps to the full walk. */
+static int iter_path(struct probe *p, struct rec_queue *q, uint32_t **todo, bool *loaded)
+{
+	struct iter_scan scan;
+	struct err ie = { 0 };
+	int err;
+
+	if (p->mask & (SNAP_NO_MAPS | SNAP_MAPS_DATA))
+		return 0;	/* (contents need every map's fd) */
+	err = prev_maps_load(p);
+	*loaded = true;
+	if (err || !p->nr_prev_maps)
+		return err;
+	if (iter_scan(&p->layout, &scan, &ie)) {
+		if (p->trace)
+			fprintf(stderr, "iterator: %s (walking every map)\n", ie.msg);
+		return 0;
+	}
+	err = maps_from_iter(p, &scan, &todo[1], &q->nr_list[1]);
+	q->list[1] = todo[1];
+	q->use_list[1] = !err;
+	if (p->trace)
+		fprintf(stderr, "iterator: %zu maps, %zu to read %8.2f ms\n", scan.nr_maps,
+			q->nr_list[1], (now_monotonic_ns() - p->phase_t) / 1e6);
+	iter_scan_free(&scan);
+	return err;
+}
+
 int probe_progs_maps(struct probe *p, void (*meanwhile)(struct probe *p, void *arg), void *arg)
 {
 	struct rec_queue q = { .mu = PTHREAD_MUTEX_INITIALIZER, .cmu = PTHREAD_MUTEX_INITIALIZER };
 	struct walker w[2] = { { .p = p, .q = &q, .idx = 0 }, { .p = p, .q = &q, .idx = 1 } };
 	int64_t offset = boot_offset_now();
+	uint32_t *todo[2] = { NULL, NULL };
+	bool maps_loaded = false;
 	struct obj_rec *batch;
 	int err = 0;
 
@@ -233,8 +281,14 @@ int probe_progs_maps(struct probe *p, void (*meanwhile)(struct probe *p, void *a
 		err = prog_stmts(p);
 	if (!err && !(p->mask & SNAP_NO_MAPS))
 		err = map_stmts(p);
-	if (err)
+	if (!err && p->history && p->layout_ok && !getenv("BPFSCOPE_NO_ITER")) {
+		err = iter_path(p, &q, todo, &maps_loaded);
+	}
+	if (err) {
+		free(todo[0]);
+		free(todo[1]);
 		return err;
+	}
 	pthread_cond_init(&q.cv, NULL);
 	pthread_cond_init(&q.ready, NULL);
 	q.progs_done = p->mask & SNAP_NO_PROGS;
@@ -263,7 +317,7 @@ int probe_progs_maps(struct probe *p, void (*meanwhile)(struct probe *p, void *a
 		q.progs_done = q.maps_done = true;
 	pthread_cond_broadcast(&q.ready);
 	pthread_mutex_unlock(&q.cmu);
-	if (!err && !(p->mask & SNAP_NO_MAPS))
+	if (!err && !maps_loaded && !(p->mask & SNAP_NO_MAPS))
 		err = prev_maps_load(p);
 	if (!err && meanwhile)
 		meanwhile(p, arg);
@@ -317,5 +371,7 @@ int probe_progs_maps(struct probe *p, void (*meanwhile)(struct probe *p, void *a
 	pthread_cond_destroy(&q.ready);
 	pthread_mutex_destroy(&q.mu);
 	pthread_mutex_destroy(&q.cmu);
+	free(todo[0]);
+	free(todo[1]);
 	return err;
 }
