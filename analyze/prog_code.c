@@ -46,14 +46,14 @@ static int load_btf(struct db *db, int64_t snap_id, uint32_t btf_id, struct prog
 
 	if (!btf_id)
 		return 0;
-	err = db_prepare(db, "SELECT data FROM btf WHERE snapshot_id = ? AND id = ?", &st, e);
+	err = db_cached(db, "SELECT data FROM btf WHERE snapshot_id = ? AND id = ?", &st, e);
 	if (err)
 		return err;
 	sqlite3_bind_int64(st, 1, snap_id);
 	sqlite3_bind_int64(st, 2, btf_id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		err = blob_get_col(db, st, 0, 256u << 20, &pc->btf_buf, e);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (!err && pc->btf_buf.len) {
 		/* libbpf validates the BTF; a corrupt one just leaves names out */
 		struct btf *btf = btf__new(pc->btf_buf.data, pc->btf_buf.len);
@@ -70,7 +70,7 @@ int prog_code_load(struct db *db, int64_t snap_id, uint32_t prog_id, unsigned wh
 	int err;
 
 	memset(pc, 0, sizeof(*pc));
-	err = db_prepare(db, "SELECT p.type, p.name, p.tag, p.btf_id, s.arch,"
+	err = db_cached(db, "SELECT p.type, p.name, p.tag, p.btf_id, s.arch,"
 			 " p.xlated, p.jited_insns, p.func_info, p.line_info, p.jited_line_info,"
 			 " p.jited_ksyms, p.jited_func_lens, p.prog_tags,"
 			 " p.nr_func_info, p.func_info_rec_size, p.nr_line_info, p.line_info_rec_size,"
@@ -83,7 +83,7 @@ int prog_code_load(struct db *db, int64_t snap_id, uint32_t prog_id, unsigned wh
 	sqlite3_bind_int64(st, 1, snap_id);
 	sqlite3_bind_int64(st, 2, prog_id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		return err_set(e, ENOENT, "no program with id %u in snapshot %lld", prog_id,
 			       (long long)snap_id);
 	}
@@ -139,7 +139,7 @@ int prog_code_load(struct db *db, int64_t snap_id, uint32_t prog_id, unsigned wh
 	{
 		uint32_t btf_id = sqlite3_column_int64(st, 3);
 
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		if (!err)
 			err = load_btf(db, snap_id, btf_id, pc, e);
 	}

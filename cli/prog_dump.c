@@ -345,8 +345,8 @@ static void print_prog_header(struct ctx *ctx, struct view *v, const struct prog
 	sqlite3_stmt *st;
 	struct err e = { 0 };
 
-	if (!db_prepare(&v->db, "SELECT gpl_compatible, run_time_ns, run_cnt, recursion_misses"
-			" FROM progs WHERE snapshot_id = ? AND id = ?", &st, &e)) {
+	if (!db_cached(&v->db, "SELECT gpl_compatible, run_time_ns, run_cnt, recursion_misses"
+		       " FROM progs WHERE snapshot_id = ? AND id = ?", &st, &e)) {
 		sqlite3_bind_int64(st, 1, v->snap_id);
 		sqlite3_bind_int64(st, 2, pc->id);
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -355,7 +355,7 @@ static void print_prog_header(struct ctx *ctx, struct view *v, const struct prog
 			run_cnt = sqlite3_column_int64(st, 2);
 			misses = sqlite3_column_int64(st, 3);
 		}
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 	}
 	/* names are cut at 15 bytes; bpftool shows the BTF name when it extends the cut one */
 	if (strlen(pc->name) == 15 && !strncmp(full, pc->name, 15))

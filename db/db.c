@@ -130,6 +130,30 @@ int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e)
 	return 0;
 }
 
+int db_cached(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e)
+{
+	size_t i, n = sizeof(db->cache) / sizeof(db->cache[0]);
+
+	for (i = 0; i < n && db->cache[i].sql; i++) {
+		if (db->cache[i].sql == sql) {
+			*st = db->cache[i].st;
+			sqlite3_reset(*st);
+			sqlite3_clear_bindings(*st);
+			return 0;
+		}
+	}
+	if (i == n) {		/* full: the oldest goes */
+		sqlite3_finalize(db->cache[0].st);
+		memmove(&db->cache[0], &db->cache[1], (n - 1) * sizeof(db->cache[0]));
+		i = n - 1;
+	}
+	if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
+	db->cache[i].sql = sql;
+	db->cache[i].st = *st;
+	return 0;
+}
+
 static int db_pragma_int(struct db *db, const char *pragma, int *v, struct err *e)
 {
 	sqlite3_stmt *st;
@@ -385,6 +409,9 @@ void db_close(struct db *db)
 	sqlite3_finalize(db->blob_ins);
 	sqlite3_finalize(db->blob_get);
 	blob_cleanup(db);
+	for (size_t i = 0; i < sizeof(db->cache) / sizeof(db->cache[0]); i++)
+		sqlite3_finalize(db->cache[i].st);
+	memset(db->cache, 0, sizeof(db->cache));
 	if (db->sql)
 		sqlite3_close_v2(db->sql);
 	db->sql = NULL;

@@ -26,6 +26,10 @@ struct db {
 	sqlite3_stmt *blob_has, *blob_ins, *blob_get;
 	void *zs;		/* a deflate stream kept for all blobs: init costs more than small blobs */
 	struct buf zbuf;
+	struct {		/* statements run once per object (db_cached) */
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[8];
 };
 
 int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e);
@@ -33,6 +37,10 @@ void db_close(struct db *db);
 /* Execute SQL with no result rows. */
 int db_exec(struct db *db, const char *sql, struct err *e);
 int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
+/* A statement prepared once per connection for a static SQL string (compiling a query over
+ * the views costs more than running it): reset, no bindings. Not to be finalized; one user
+ * at a time. */
+int db_cached(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
 int db_begin(struct db *db, struct err *e);
 int db_commit(struct db *db, struct err *e);
 void db_rollback(struct db *db);

@@ -103,7 +103,7 @@ bool iter_layout_sane(const struct iter_layout *l, size_t len)
 	       l->map_id < 4096 && l->map_frozen < 4096;
 }
 
-/* ---- assembling the programs ---- */
+/* ---- assembling the program ---- */
 
 struct prog_buf {
 	struct bpf_insn insn[64];
@@ -163,7 +163,7 @@ static void build_map_iter(struct prog_buf *b, const struct iter_layout *l)
 	EXIT(b);
 }
 
-/* ---- running them ---- */
+/* ---- running it ---- */
 
 /* Load one iterator, read it all into out. */
 static int run_iter(struct prog_buf *b, uint32_t func_id, const char *name, struct buf *out,
@@ -217,15 +217,13 @@ out:
 
 int iter_scan(const struct iter_layout *l, struct iter_scan *out, struct err *e)
 {
-	struct prog_buf *b = calloc(1, sizeof(*b));
+	struct prog_buf b = { .n = 0 };
 	struct buf raw = { 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (!b)
-		return err_set(e, ENOMEM, "out of memory");
-	build_map_iter(b, l);
-	err = run_iter(b, l->map_func_id, "bpfscope_maps", &raw, e);
+	build_map_iter(&b, l);
+	err = run_iter(&b, l->map_func_id, "bpfscope_maps", &raw, e);
 	if (!err && raw.len % sizeof(struct iter_map))
 		err = err_set(e, EPROTO, "iterator bpfscope_maps: %zu bytes", raw.len);
 	if (!err) {
@@ -237,7 +235,6 @@ int iter_scan(const struct iter_layout *l, struct iter_scan *out, struct err *e)
 			memcpy(out->maps, raw.data, raw.len);
 	}
 	buf_free(&raw);
-	free(b);
 	if (err)
 		iter_scan_free(out);
 	return err;
