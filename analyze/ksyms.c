@@ -1,5 +1,6 @@
 /* Kernel symbols: parsed from the /proc/kallsyms text a snapshot stores once per boot. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analyze/ksyms.h"
@@ -11,10 +12,36 @@ static int ksym_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* hex digits at p: the value, and where they end (p itself when none) */
+static uint64_t hex_at(const char *p, const char **endp)
+{
+	uint64_t v = 0;
+	const char *q = p;
+
+	for (;; q++) {
+		unsigned d;
+
+		if (*q >= '0' && *q <= '9')
+			d = *q - '0';
+		else if (*q >= 'a' && *q <= 'f')
+			d = *q - 'a' + 10;
+		else if (*q >= 'A' && *q <= 'F')
+			d = *q - 'A' + 10;
+		else
+			break;
+		if (q - p == 16)
+			return *endp = p, 0;	/* more than 64 bits: not an address */
+		v = v << 4 | d;
+	}
+	*endp = q;
+	return v;
+}
+
 int ksyms_parse(const char *text, size_t len, struct ksyms *k, struct err *e)
 {
 	size_t lines = 0, cap;
 	char *p, *end;
+	bool sorted = true;
 
 	memset(k, 0, sizeof(*k));
 	k->text = malloc(len + 1);
@@ -22,8 +49,8 @@ int ksyms_parse(const char *text, size_t len, struct ksyms *k, struct err *e)
 		return err_set(e, ENOMEM, "out of memory parsing kernel symbols");
 	memcpy(k->text, text, len);
 	k->text[len] = 0;
-	for (size_t i = 0; i < len; i++)
-		lines += k->text[i] == '\n';
+	for (const char *q = k->text, *qe = k->text + len; (q = memchr(q, '\n', qe - q)); q++)
+		lines++;
 	cap = lines + 1;
 	k->syms = calloc(cap, sizeof(*k->syms));
 	if (!k->syms) {
@@ -34,12 +61,14 @@ int ksyms_parse(const char *text, size_t len, struct ksyms *k, struct err *e)
 	end = k->text + len;
 	while (p < end && k->n < cap) {
 		char *nl = memchr(p, '\n', end - p), *addr_end, *name, *mod;
-		unsigned long long addr;
+		const char *hex_end;
+		uint64_t addr;
 
 		if (!nl)
 			nl = end;
 		*nl = 0;
-		addr = strtoull(p, &addr_end, 16);
+		addr = hex_at(p, &hex_end);
+		addr_end = p + (hex_end - p);
 		/* "ADDR T NAME [MOD]": type is one char between single spaces */
 		if (addr_end != p && addr_end + 3 <= nl && addr_end[0] == ' ' && addr_end[2] == ' ') {
 			name = addr_end + 3;
@@ -58,6 +87,7 @@ int ksyms_parse(const char *text, size_t len, struct ksyms *k, struct err *e)
 			if (*name) {
 				if (!k->bpf_call_base && !strcmp(name, "__bpf_call_base"))
 					k->bpf_call_base = addr;
+				sorted = sorted && (!k->n || k->syms[k->n - 1].addr <= addr);
 				k->syms[k->n].addr = addr;
 				k->syms[k->n].name = name;
 				k->syms[k->n].module = mod && *mod ? mod : NULL;
@@ -66,7 +96,10 @@ int ksyms_parse(const char *text, size_t len, struct ksyms *k, struct err *e)
 		}
 		p = nl + 1;
 	}
-	qsort(k->syms, k->n, sizeof(*k->syms), ksym_cmp);
+	/* /proc/kallsyms comes sorted by address, as a rule: then keep it (and the order of
+	 * symbols at one address, which a stable sort would keep too) */
+	if (!sorted)
+		qsort(k->syms, k->n, sizeof(*k->syms), ksym_cmp);
 	return 0;
 }
 
