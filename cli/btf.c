@@ -23,7 +23,7 @@ static void print_ids(struct ctx *ctx, sqlite3_stmt *st, int64_t snap, uint32_t 
 
 static int do_show(struct ctx *ctx, int argc, char **argv)
 {
-	sqlite3_stmt *row = NULL, *progs = NULL, *maps = NULL;
+	sqlite3_stmt *row = NULL, *progs = NULL, *maps = NULL, *pids = NULL;
 	struct err e = { 0 };
 	struct view v;
 	int64_t only = -1;
@@ -35,7 +35,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	}
 	if (argc > 0)
 		return p_err(ctx, "expected 'id ID', got '%s'", argv[0]);
-	if (view_open(ctx, 0, &v))
+	if (view_open(ctx, SNAP_OWNERS, &v))
 		return -1;
 	err = db_prepare(&v.db, "SELECT id, name, size, kernel FROM btf WHERE snapshot_id = ?1"
 			 " AND (?2 < 0 OR id = ?2) ORDER BY id", &row, &e);
@@ -43,6 +43,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 				&progs, &e);
 	err = err ?: db_prepare(&v.db, "SELECT id FROM maps WHERE snapshot_id = ? AND btf_id = ? ORDER BY id",
 				&maps, &e);
+	err = err ?: pids_stmt(&v, "btf", &pids, &e);
 	if (err) {
 		err = p_err_e(ctx, &e);
 		goto out;
@@ -67,6 +68,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 		out_uint(&ctx->out, "size", "size %lluB", sqlite3_column_int64(row, 2));
 		print_ids(ctx, progs, v.snap_id, id, "prog_ids", "  prog_ids ");
 		print_ids(ctx, maps, v.snap_id, id, "map_ids", "  map_ids ");
+		show_pids(ctx, pids, id);
 		out_bool(&ctx->out, "kernel", NULL, kernel);
 		if (name && *name)
 			out_str(&ctx->out, "name", NULL, name);
@@ -80,6 +82,7 @@ out:
 	sqlite3_finalize(row);
 	sqlite3_finalize(progs);
 	sqlite3_finalize(maps);
+	sqlite3_finalize(pids);
 	view_close(&v);
 	return err;
 }

@@ -114,6 +114,10 @@ int show_open(struct ctx *ctx, unsigned mask, int argc, char **argv, bool progs,
 	      uint32_t **ids, size_t *n);
 /* With -f: the paths pins (?1 snapshot, ?2 object id) gives for id. */
 void show_pinned(struct ctx *ctx, sqlite3_stmt *pins, uint32_t id);
+/* bpftool's "pids": the processes holding an object of a snapshot (type: prog, map, link,
+ * btf); pids_stmt prepares the statement show_pids runs per object. */
+int pids_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e);
+void show_pids(struct ctx *ctx, sqlite3_stmt *st, uint32_t id);
 
 #define HELP_SPEC_PROGRAM "PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME | all }"
 #define HELP_SPEC_MAP "MAP := { id MAP_ID | pinned FILE | name MAP_NAME | all }"

@@ -17,7 +17,7 @@ static void print_attach_type(struct out *o, sqlite3_stmt *st, int col)
 		out_uint(o, "attach_type", "attach_type %llu  ", at);
 }
 
-static void print_link(struct ctx *ctx, sqlite3_stmt *st)
+static void print_link(struct ctx *ctx, sqlite3_stmt *st, sqlite3_stmt *pids)
 {
 	struct out *o = &ctx->out;
 	uint32_t type = sqlite3_column_int64(st, 1);
@@ -89,13 +89,14 @@ static void print_link(struct ctx *ctx, sqlite3_stmt *st)
 			out_str(o, "target", "\n\ttarget %s  ", target);
 		break;
 	}
+	show_pids(ctx, pids, sqlite3_column_int64(st, 0));
 	out_nl(o);
 	out_obj_end(o);
 }
 
 static int do_show(struct ctx *ctx, int argc, char **argv)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *pids = NULL;
 	struct err e = { 0 };
 	struct view v;
 	int64_t only = -1;
@@ -107,12 +108,14 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	}
 	if (argc > 0)
 		return p_err(ctx, "expected 'id ID', got '%s'", argv[0]);
-	if (view_open(ctx, SNAP_NO_MAPS | SNAP_NO_BTF, &v))
+	if (view_open(ctx, SNAP_NO_MAPS | SNAP_NO_BTF | SNAP_OWNERS, &v))
 		return -1;
 	err = db_prepare(&v.db, "SELECT id, type, prog_id, attach_type, target, target_obj_id,"
 			 " target_btf_id, cgroup_id, ifindex, netns_ino, offset, cookie, flags"
 			 " FROM links WHERE snapshot_id = ?1 AND (?2 < 0 OR id = ?2) ORDER BY id", &st, &e);
+	err = err ?: pids_stmt(&v, "link", &pids, &e);
 	if (err) {
+		sqlite3_finalize(st);
 		view_close(&v);
 		return p_err_e(ctx, &e);
 	}
@@ -121,10 +124,11 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	if (only < 0)
 		out_arr_start(&ctx->out, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW)
-		print_link(ctx, st);
+		print_link(ctx, st, pids);
 	if (only < 0)
 		out_arr_end(&ctx->out);
 	sqlite3_finalize(st);
+	sqlite3_finalize(pids);
 	view_close(&v);
 	return 0;
 }

@@ -12,8 +12,13 @@
 #define MAP_SHOW_COLS "id, type, name, flags, bytes_key, bytes_value, max_entries, bytes_memlock," \
 	" frozen, btf_id, owner_prog_type, ifindex"
 
-static void print_map(struct ctx *ctx, sqlite3_stmt *row, void *pins)
+struct map_stmts {
+	sqlite3_stmt *pins, *pids;
+};
+
+static void print_map(struct ctx *ctx, sqlite3_stmt *row, void *arg)
 {
+	const struct map_stmts *ms = arg;
 	struct out *o = &ctx->out;
 	uint32_t id = sqlite3_column_int64(row, 0), type = sqlite3_column_int64(row, 1);
 	const char *tname = map_type_name(type), *name = (const char *)sqlite3_column_text(row, 2);
@@ -46,7 +51,7 @@ static void print_map(struct ctx *ctx, sqlite3_stmt *row, void *pins)
 		else
 			out_uint(o, "owner_prog_type", "owner_prog_type %llu  ", sqlite3_column_int64(row, 10));
 	}
-	show_pinned(ctx, pins, id);
+	show_pinned(ctx, ms->pins, id);
 	out_plain(o, "\n");
 	out_int(o, "frozen", NULL, frozen);
 	if (btf_id || frozen)
@@ -55,34 +60,38 @@ static void print_map(struct ctx *ctx, sqlite3_stmt *row, void *pins)
 		out_uint(o, "btf_id", "btf_id %llu", btf_id);
 	if (frozen)
 		out_plain(o, "%sfrozen", btf_id ? "  " : "");
+	show_pids(ctx, ms->pids, id);
 	out_nl(o);
 	out_obj_end(o);
 }
 
 static int do_show(struct ctx *ctx, int argc, char **argv)
 {
-	sqlite3_stmt *row = NULL, *pins = NULL;
+	sqlite3_stmt *row = NULL;
+	struct map_stmts ms = { NULL, NULL };
 	uint32_t *ids = NULL;
 	size_t n = 0;
 	struct err e = { 0 };
 	struct view v;
 	int err = 0;
 
-	if (show_open(ctx, SNAP_NO_PROGS | SNAP_NO_BTF, argc, argv, false, &v, &ids, &n))
+	if (show_open(ctx, SNAP_NO_PROGS | SNAP_NO_BTF | SNAP_OWNERS, argc, argv, false, &v, &ids, &n))
 		return -1;
 	err = db_prepare(&v.db, "SELECT " MAP_SHOW_COLS " FROM maps WHERE snapshot_id = ?1"
 			 " AND (?2 IS NULL OR id = ?2) ORDER BY id", &row, &e);
 	err = err ?: db_prepare(&v.db, "SELECT path FROM pins WHERE snapshot_id = ?1 AND"
-				" obj_type = 'map' AND obj_id = ?2 ORDER BY path", &pins, &e);
+				" obj_type = 'map' AND obj_id = ?2 ORDER BY path", &ms.pins, &e);
+	err = err ?: pids_stmt(&v, "map", &ms.pids, &e);
 	if (err) {
 		err = p_err_e(ctx, &e);
 		goto out;
 	}
-	sqlite3_bind_int64(pins, 1, v.snap_id);
-	show_selected(ctx, v.snap_id, row, ids, n, print_map, pins);
+	sqlite3_bind_int64(ms.pins, 1, v.snap_id);
+	show_selected(ctx, v.snap_id, row, ids, n, print_map, &ms);
 out:
 	sqlite3_finalize(row);
-	sqlite3_finalize(pins);
+	sqlite3_finalize(ms.pins);
+	sqlite3_finalize(ms.pids);
 	free(ids);
 	view_close(&v);
 	return err;

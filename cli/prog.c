@@ -27,7 +27,7 @@ static void print_id_list(struct ctx *ctx, sqlite3_stmt *st, const char *key, co
 }
 
 struct prog_stmts {
-	sqlite3_stmt *maps, *pins;
+	sqlite3_stmt *maps, *pins, *pids;
 };
 
 static void print_prog(struct ctx *ctx, sqlite3_stmt *row, void *arg)
@@ -82,6 +82,7 @@ static void print_prog(struct ctx *ctx, sqlite3_stmt *row, void *arg)
 	show_pinned(ctx, ps->pins, id);
 	if (btf_id)
 		out_uint(o, "btf_id", "\n\tbtf_id %llu", btf_id);
+	show_pids(ctx, ps->pids, id);
 	out_nl(o);
 	out_obj_end(o);
 }
@@ -96,7 +97,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	struct view v;
 	int err = 0;
 
-	if (show_open(ctx, SNAP_NO_MAPS | SNAP_NO_BTF, argc, argv, true, &v, &ids, &n))
+	if (show_open(ctx, SNAP_NO_MAPS | SNAP_NO_BTF | SNAP_OWNERS, argc, argv, true, &v, &ids, &n))
 		return -1;
 	err = db_prepare(&v.db, "SELECT " PROG_SHOW_COLS " FROM progs WHERE snapshot_id = ?1"
 			 " AND (?2 IS NULL OR id = ?2) ORDER BY id", &row, &e);
@@ -104,6 +105,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 				" AND prog_id = ?2 ORDER BY idx", &ps.maps, &e);
 	err = err ?: db_prepare(&v.db, "SELECT path FROM pins WHERE snapshot_id = ?1 AND"
 				" obj_type = 'prog' AND obj_id = ?2 ORDER BY path", &ps.pins, &e);
+	err = err ?: pids_stmt(&v, "prog", &ps.pids, &e);
 	if (err) {
 		err = p_err_e(ctx, &e);
 		goto out;
@@ -115,6 +117,7 @@ out:
 	sqlite3_finalize(row);
 	sqlite3_finalize(ps.maps);
 	sqlite3_finalize(ps.pins);
+	sqlite3_finalize(ps.pids);
 	free(ids);
 	view_close(&v);
 	return err;

@@ -169,6 +169,46 @@ void show_pinned(struct ctx *ctx, sqlite3_stmt *pins, uint32_t id)
 	sqlite3_reset(pins);
 }
 
+int pids_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e)
+{
+	int err = db_prepare(&v->db, "SELECT pid, comm FROM owners WHERE snapshot_id = ?1 AND"
+			     " obj_type = ?3 AND obj_id = ?2 ORDER BY pid", st, e);
+
+	if (!err) {
+		sqlite3_bind_int64(*st, 1, v->snap_id);
+		sqlite3_bind_text(*st, 3, type, -1, SQLITE_STATIC);
+	}
+	return err;
+}
+
+void show_pids(struct ctx *ctx, sqlite3_stmt *st, uint32_t id)
+{
+	struct out *o = &ctx->out;
+	int n = 0;
+
+	if (!st)
+		return;
+	sqlite3_bind_int64(st, 2, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t pid = sqlite3_column_int64(st, 0);
+		const char *comm = (const char *)sqlite3_column_text(st, 1);
+
+		if (!n) {
+			out_arr_start(o, "pids");
+			out_plain(o, "\n\tpids ");
+		}
+		out_obj_start(o, NULL);
+		out_int(o, "pid", NULL, pid);
+		out_str(o, "comm", n ? ", %s" : "%s", comm ? comm : "");
+		out_plain(o, "(%lld)", (long long)pid);
+		out_obj_end(o);
+		n++;
+	}
+	if (n)
+		out_arr_end(o);
+	sqlite3_reset(st);
+}
+
 int show_open(struct ctx *ctx, unsigned mask, int argc, char **argv, bool progs, struct view *v,
 	      uint32_t **ids, size_t *n)
 {

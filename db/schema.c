@@ -52,8 +52,7 @@ const char db_schema_sql[] =
 "CREATE TABLE blobs(hash BLOB PRIMARY KEY, kind TEXT NOT NULL, raw_size INTEGER NOT NULL,"
 "  codec INTEGER NOT NULL DEFAULT 1, zdata BLOB NOT NULL) WITHOUT ROWID;\n"
 /* per boot: kernel symbols (text symbols of vmlinux and modules, not BPF's) */
-"CREATE TABLE boots(boot_id TEXT PRIMARY KEY, first_seen INTEGER, kallsyms BLOB,"
-"  iter_layout BLOB);\n"	/* probe/iter.h: where this kernel keeps what the iterators read */
+"CREATE TABLE boots(boot_id TEXT PRIMARY KEY, first_seen INTEGER, kallsyms BLOB);\n"
 "CREATE TABLE snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT, taken_at INTEGER NOT NULL,"
 "  label TEXT, host TEXT, boot_id TEXT, kernel_release TEXT, kernel_version TEXT, arch TEXT,"
 "  page_size INTEGER, nr_cpus INTEGER, tool_version TEXT, mask INTEGER,"
@@ -88,6 +87,7 @@ SPAN_TABLES_SQL
 "CREATE INDEX attachments_snap ON attachments(snapshot_id, kind);\n"
 "CREATE TABLE owners(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
 "  obj_type TEXT NOT NULL, obj_id INTEGER NOT NULL, pid INTEGER NOT NULL, comm TEXT);\n"
+"CREATE INDEX owners_obj ON owners(snapshot_id, obj_type, obj_id);\n"
 /* ELF objects loaded through bpfscope, for replay */
 "CREATE TABLE objects(id INTEGER PRIMARY KEY, loaded_at INTEGER, path TEXT, elf BLOB,"
 "  boot_id TEXT, prog_ids TEXT, map_ids TEXT, pin_dir TEXT);\n"
@@ -221,4 +221,4 @@ SPAN_TABLES_SQL
 "INSERT INTO pin_rows(first_snap, last_snap, path, obj_type, obj_id, ino)"
 "  SELECT snapshot_id, snapshot_id, path, obj_type, obj_id, ino FROM pins;\n"
 "DROP TABLE prog_maps; DROP TABLE progs; DROP TABLE maps; DROP TABLE pins;\n"
-"ALTER TABLE boots ADD COLUMN iter_layout BLOB;\n";
+"CREATE INDEX owners_obj ON owners(snapshot_id, obj_type, obj_id);\n";

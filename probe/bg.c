@@ -83,14 +83,6 @@ static void *bg_thread_k(void *arg)
 	return NULL;
 }
 
-static void *bg_thread_l(void *arg)
-{
-	struct bg_job *j = arg;
-
-	j->layout_ready = !iter_layout_read(&j->layout);
-	return NULL;
-}
-
 static void *bg_thread_v(void *arg)
 {
 	bg_vmlinux(arg);
@@ -133,10 +125,6 @@ void bg_start(struct probe *p, struct bg_job *j)
 			find_vmlinux(j);
 		j->want_vmlinux = j->want_vmlinux && j->vmlinux_id;
 	}
-	/* a history database keeps the iterators' layout per boot; live views walk */
-	j->want_layout = p->history && !p->layout_ok;
-	if (j->want_layout)
-		j->started_l = !pthread_create(&j->th_l, NULL, bg_thread_l, j);
 	/* no thread (no memory, say): the data is then read when it is needed */
 	if (j->want_kallsyms)
 		j->started_k = !pthread_create(&j->th_k, NULL, bg_thread_k, j);
@@ -162,17 +150,8 @@ void bg_join_vmlinux(struct bg_job *j)
 	j->started_v = false;
 }
 
-void bg_join_layout(struct bg_job *j)
-{
-	if (j->started_l)
-		pthread_join(j->th_l, NULL);
-	j->started_l = false;
-}
-
 void bg_free(struct bg_job *j)
 {
-	if (j->started_l)
-		pthread_join(j->th_l, NULL);
 	if (j->started_k)
 		pthread_join(j->th_k, NULL);
 	if (j->started_v)

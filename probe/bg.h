@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include "lib/sha256.h"
 #include "lib/util.h"
-#include "probe/iter.h"
 
 struct bg_blob {
 	bool ready;
@@ -23,9 +22,6 @@ struct bg_job {
 	uint32_t vmlinux_id;	/* the BTF id the vmlinux blob is of */
 	uint32_t vmlinux_size;
 	struct bg_blob kallsyms, vmlinux;
-	pthread_t th_l;			/* the iterators' layout, once per boot */
-	bool want_layout, started_l, layout_ready;
-	struct iter_layout layout;
 };
 
 struct probe;
@@ -33,6 +29,5 @@ struct probe;
 void bg_start(struct probe *p, struct bg_job *j);
 void bg_join_kallsyms(struct bg_job *j);
 void bg_join_vmlinux(struct bg_job *j);
-void bg_join_layout(struct bg_job *j);
 void bg_free(struct bg_job *j);
 #endif

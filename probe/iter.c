@@ -1,9 +1,12 @@
-/* A BPF iterator over maps, assembled from a per-boot layout (probe/iter.h). */
+/* BPF iterators over maps and over processes' files, assembled from a per-boot layout
+ * (probe/iter.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <linux/bpf.h>
@@ -71,7 +74,19 @@ static int field(const struct btf *btf, const char *st, const char *name, uint32
 	return sz == size ? 0 : -EINVAL;
 }
 
-int iter_layout_read(struct iter_layout *l)
+/* off of st.a.b, where a is an embedded struct of type st_a and b is size bytes */
+static int field2(const struct btf *btf, const char *st, const char *a, const char *st_a,
+		  const char *b, uint32_t size, uint32_t *off)
+{
+	uint32_t o1 = 0, sz = 0, o2;
+
+	if (member_at(btf, st, a, &o1, &sz) || field(btf, st_a, b, size, &o2))
+		return -ENOENT;
+	*off = o1 + o2;
+	return 0;
+}
+
+int iter_layout_read(struct iter_layout *l, const char *boot_id)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	int err = 0, id;
@@ -81,32 +96,92 @@ int iter_layout_read(struct iter_layout *l)
 		return -errno ?: -ENOENT;
 	l->version = ITER_LAYOUT_VERSION;
 	l->size = sizeof(*l);
+	snprintf(l->boot_id, sizeof(l->boot_id), "%.39s", boot_id);
 	id = btf__find_by_name_kind(btf, "bpf_iter_bpf_map", BTF_KIND_FUNC);
 	l->map_func_id = id > 0 ? id : 0;
-	/* a tracing program's context is its function's arguments, a u64 each: the
-	 * iterator's function takes (meta, map) */
+	id = btf__find_by_name_kind(btf, "bpf_iter_task_file", BTF_KIND_FUNC);
+	l->task_file_func_id = id > 0 ? id : 0;
+	/* a tracing program's context is its function's arguments, a u64 each: the map
+	 * iterator's function takes (meta, map), the task file one's (meta, task, fd, file) */
 	l->ctx_meta = 0;
 	l->ctx_obj = 8;
 	err = err ?: field(btf, "bpf_iter_meta", "seq", 8, &l->meta_seq);
 	err = err ?: field(btf, "bpf_map", "id", 4, &l->map_id);
 	err = err ?: field(btf, "bpf_map", "frozen", 1, &l->map_frozen);
+	err = err ?: field(btf, "task_struct", "tgid", 4, &l->task_tgid);
+	err = err ?: field(btf, "task_struct", "group_leader", 8, &l->task_leader);
+	err = err ?: field(btf, "task_struct", "comm", 16, &l->task_comm);
+	err = err ?: field2(btf, "file", "f_path", "path", "dentry", 8, &l->file_dentry);
+	err = err ?: field(btf, "file", "f_inode", 8, &l->file_inode);
+	err = err ?: field(btf, "file", "private_data", 8, &l->file_private);
+	err = err ?: field(btf, "inode", "i_sb", 8, &l->inode_sb);
+	err = err ?: field(btf, "super_block", "s_magic", 8, &l->sb_magic);
+	err = err ?: field2(btf, "dentry", "d_name", "qstr", "name", 8, &l->dentry_name);
+	err = err ?: field(btf, "bpf_prog", "aux", 8, &l->prog_aux);
+	err = err ?: field(btf, "bpf_prog_aux", "id", 4, &l->aux_id);
+	err = err ?: field(btf, "bpf_link", "id", 4, &l->link_id);
+	err = err ?: field(btf, "btf", "id", 4, &l->btf_id);
 	btf__free(btf);
-	if (!err && !l->map_func_id)
+	if (!err && (!l->map_func_id || !l->task_file_func_id))
 		err = -ENOENT;
 	return err;
 }
 
-bool iter_layout_sane(const struct iter_layout *l, size_t len)
+static bool layout_sane(const struct iter_layout *l, const char *boot_id)
 {
-	return len == sizeof(*l) && l->version == ITER_LAYOUT_VERSION && l->size == sizeof(*l) &&
-	       l->map_func_id && l->ctx_meta == 0 && l->ctx_obj == 8 && l->meta_seq < 4096 &&
-	       l->map_id < 4096 && l->map_frozen < 4096;
+	const uint32_t *o;
+
+	if (l->version != ITER_LAYOUT_VERSION || l->size != sizeof(*l) || !l->map_func_id ||
+	    !l->task_file_func_id || l->ctx_meta != 0 || l->ctx_obj != 8 ||
+	    strncmp(l->boot_id, boot_id, sizeof(l->boot_id)))
+		return false;
+	/* every offset a small one inside its struct */
+	for (o = &l->meta_seq; o <= &l->btf_id; o++)
+		if (*o > 65536)
+			return false;
+	return true;
+}
+
+int iter_layout_load(struct iter_layout *l, const char *boot_id)
+{
+	int fd = open(ITER_LAYOUT_CACHE, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return -ENOENT;
+	/* root's own file: anyone else's could point the iterators elsewhere */
+	if (fstat(fd, &st) || st.st_uid != 0 || (st.st_mode & 022)) {
+		close(fd);
+		return -EPERM;
+	}
+	n = read(fd, l, sizeof(*l));
+	close(fd);
+	if (n != (ssize_t)sizeof(*l) || !layout_sane(l, boot_id))
+		return -ENOENT;
+	return 0;
+}
+
+void iter_layout_save(const struct iter_layout *l)
+{
+	char tmp[64];
+	int fd;
+
+	if (mkdir("/run/bpfscope", 0700) && errno != EEXIST)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.%d", ITER_LAYOUT_CACHE, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (write(fd, l, sizeof(*l)) != (ssize_t)sizeof(*l) || close(fd) ||
+	    rename(tmp, ITER_LAYOUT_CACHE))
+		unlink(tmp);
 }
 
 /* ---- assembling the program ---- */
 
 struct prog_buf {
-	struct bpf_insn insn[64];
+	struct bpf_insn insn[128];
 	int n;
 	bool overflow;
 };
@@ -159,6 +234,139 @@ static void build_map_iter(struct prog_buf *b, const struct iter_layout *l)
 	MOVK(b, BPF_REG_3, 8);
 	CALL(b, BPF_FUNC_seq_write);
 	patch(b, out);
+	MOVK(b, BPF_REG_0, 0);
+	EXIT(b);
+}
+
+/* Forward jumps to one place, patched when it is reached. */
+struct jumps {
+	int at[16];
+	int n;
+};
+
+static void jmp_to(struct prog_buf *b, struct jumps *j, uint8_t op, uint8_t reg, int32_t imm)
+{
+	int at = jmp_fwd(b, op, reg, imm);
+
+	if (j->n < (int)ARRAY_SIZE(j->at))
+		j->at[j->n++] = at;
+	else
+		b->overflow = true;
+}
+
+static void land(struct prog_buf *b, struct jumps *j)
+{
+	for (int i = 0; i < j->n; i++)
+		patch(b, j->at[i]);
+	j->n = 0;
+}
+
+static void ld_imm64(struct prog_buf *b, uint8_t dst, uint64_t v)
+{
+	emit(b, BPF_LD | BPF_DW | BPF_IMM, dst, 0, 0, (int32_t)(uint32_t)v);
+	emit(b, 0, 0, 0, 0, (int32_t)(uint32_t)(v >> 32));
+}
+
+/* r1 = r10 + dst; r2 = len; call probe_read_kernel(r1, r2, r3): r3 set by the caller */
+static void read_kernel(struct prog_buf *b, int16_t dst, int32_t len)
+{
+	MOVX(b, BPF_REG_1, BPF_REG_10);
+	ADDK(b, BPF_REG_1, dst);
+	MOVK(b, BPF_REG_2, len);
+	CALL(b, BPF_FUNC_probe_read_kernel);
+}
+
+static uint64_t name8(const char *s)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, s, strnlen(s, 8));	/* as the bytes lie in memory, little or big endian */
+	return v;
+}
+
+#define ANON_INODE_FS_MAGIC 0x09041934
+
+/* The task file iterator: per open file of each process (not this one), if it is one of
+ * BPF's anonymous inodes, the record { tgid, kind, id, 0, group leader's comm } at fp-32.
+ * Stack: -48 the inode name's first 16 bytes, -56 a pointer read. */
+static void build_owner_iter(struct prog_buf *b, const struct iter_layout *l, uint32_t self)
+{
+	static const struct { const char *name; bool nul9; char kind; } kinds[] = {
+		{ "bpf-prog", true, 'p' }, { "bpf-map", false, 'm' }, { "bpf_link", true, 'l' },
+		{ "btf", false, 'b' },
+	};
+	struct jumps out = { .n = 0 }, found = { .n = 0 };
+
+	LDX(b, BPF_DW, BPF_REG_6, BPF_REG_1, 0);	/* meta */
+	LDX(b, BPF_DW, BPF_REG_7, BPF_REG_1, 8);	/* task */
+	LDX(b, BPF_DW, BPF_REG_8, BPF_REG_1, 24);	/* file */
+	jmp_to(b, &out, BPF_JEQ, BPF_REG_7, 0);
+	jmp_to(b, &out, BPF_JEQ, BPF_REG_8, 0);
+	LDX(b, BPF_W, BPF_REG_2, BPF_REG_7, l->task_tgid);
+	jmp_to(b, &out, BPF_JEQ, BPF_REG_2, self);
+	STX(b, BPF_W, BPF_REG_10, BPF_REG_2, -32);
+	/* an anonymous inode ... */
+	LDX(b, BPF_DW, BPF_REG_3, BPF_REG_8, l->file_inode);
+	jmp_to(b, &out, BPF_JEQ, BPF_REG_3, 0);
+	LDX(b, BPF_DW, BPF_REG_3, BPF_REG_3, l->inode_sb);
+	jmp_to(b, &out, BPF_JEQ, BPF_REG_3, 0);
+	LDX(b, BPF_DW, BPF_REG_3, BPF_REG_3, l->sb_magic);
+	jmp_to(b, &out, BPF_JNE, BPF_REG_3, ANON_INODE_FS_MAGIC);
+	/* ... named as BPF names its objects */
+	LDX(b, BPF_DW, BPF_REG_3, BPF_REG_8, l->file_dentry);
+	jmp_to(b, &out, BPF_JEQ, BPF_REG_3, 0);
+	LDX(b, BPF_DW, BPF_REG_3, BPF_REG_3, l->dentry_name);
+	read_kernel(b, -48, 16);
+	jmp_to(b, &out, BPF_JNE, BPF_REG_0, 0);
+	LDX(b, BPF_DW, BPF_REG_9, BPF_REG_8, l->file_private);	/* the object */
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		size_t len = strlen(kinds[k].name);
+		uint32_t id_off = kinds[k].kind == 'm' ? l->map_id : kinds[k].kind == 'l' ?
+				  l->link_id : kinds[k].kind == 'b' ? l->btf_id : l->aux_id;
+		int next;
+
+		/* "btf\0" as a word, "bpf-map\0" and "bpf-prog" as a double word */
+		LDX(b, len < 4 ? BPF_W : BPF_DW, BPF_REG_2, BPF_REG_10, -48);
+		ld_imm64(b, BPF_REG_3, name8(kinds[k].name) & (len < 4 ? 0xffffffffull : ~0ull));
+		next = b->n;
+		emit(b, BPF_JMP | BPF_JNE | BPF_X, BPF_REG_2, BPF_REG_3, 0, 0);
+		if (kinds[k].nul9) {	/* "bpf-prog" and not "bpf-progs" */
+			LDX(b, BPF_B, BPF_REG_2, BPF_REG_10, -40);
+			jmp_to(b, &out, BPF_JNE, BPF_REG_2, 0);
+		}
+		MOVK(b, BPF_REG_2, kinds[k].kind);
+		STX(b, BPF_W, BPF_REG_10, BPF_REG_2, -28);
+		if (kinds[k].kind == 'p') {	/* prog->aux->id */
+			MOVX(b, BPF_REG_3, BPF_REG_9);
+			ADDK(b, BPF_REG_3, l->prog_aux);
+			read_kernel(b, -56, 8);
+			jmp_to(b, &out, BPF_JNE, BPF_REG_0, 0);
+			LDX(b, BPF_DW, BPF_REG_9, BPF_REG_10, -56);
+		}
+		MOVX(b, BPF_REG_3, BPF_REG_9);
+		ADDK(b, BPF_REG_3, id_off);
+		emit(b, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+		if (found.n < (int)ARRAY_SIZE(found.at))
+			found.at[found.n++] = b->n - 1;
+		patch(b, next);
+	}
+	jmp_to(b, &out, BPF_JA, 0, 0);		/* none of them */
+	land(b, &found);
+	read_kernel(b, -24, 4);			/* the id, from r3 */
+	jmp_to(b, &out, BPF_JNE, BPF_REG_0, 0);
+	MOVK(b, BPF_REG_2, 0);
+	STX(b, BPF_W, BPF_REG_10, BPF_REG_2, -20);
+	LDX(b, BPF_DW, BPF_REG_3, BPF_REG_7, l->task_leader);
+	jmp_to(b, &out, BPF_JEQ, BPF_REG_3, 0);
+	ADDK(b, BPF_REG_3, l->task_comm);
+	read_kernel(b, -16, 16);
+	jmp_to(b, &out, BPF_JNE, BPF_REG_0, 0);
+	LDX(b, BPF_DW, BPF_REG_1, BPF_REG_6, l->meta_seq);
+	MOVX(b, BPF_REG_2, BPF_REG_10);
+	ADDK(b, BPF_REG_2, -32);
+	MOVK(b, BPF_REG_3, 32);
+	CALL(b, BPF_FUNC_seq_write);
+	land(b, &out);
 	MOVK(b, BPF_REG_0, 0);
 	EXIT(b);
 }
@@ -237,6 +445,59 @@ int iter_scan(const struct iter_layout *l, struct iter_scan *out, struct err *e)
 	buf_free(&raw);
 	if (err)
 		iter_scan_free(out);
+	return err;
+}
+
+static int owner_cmp(const void *a, const void *b)
+{
+	const struct iter_owner *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+int iter_owners(const struct iter_layout *l, struct iter_owner **out, size_t *n, struct err *e)
+{
+	struct prog_buf b = { .n = 0 };
+	struct buf raw = { 0 };
+	size_t m = 0;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	build_owner_iter(&b, l, getpid());
+	err = run_iter(&b, l->task_file_func_id, "bpfscope_pids", &raw, e);
+	if (!err && raw.len % sizeof(struct iter_owner))
+		err = err_set(e, EPROTO, "iterator bpfscope_pids: %zu bytes", raw.len);
+	if (!err) {
+		*n = raw.len / sizeof(struct iter_owner);
+		*out = calloc(*n + 1, sizeof(**out));
+		if (!*out)
+			err = err_set(e, ENOMEM, "out of memory");
+	}
+	if (!err && *n) {
+		struct iter_owner *o = *out;
+
+		memcpy(o, raw.data, raw.len);
+		qsort(o, *n, sizeof(*o), owner_cmp);
+		/* a process with several fds of one object is one owner */
+		for (size_t i = 0; i < *n; i++) {
+			o[i].comm[sizeof(o[i].comm) - 1] = 0;
+			if (m && !owner_cmp(&o[m - 1], &o[i]))
+				continue;
+			o[m++] = o[i];
+		}
+		*n = m;
+	}
+	buf_free(&raw);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
 	return err;
 }
 

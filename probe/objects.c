@@ -375,44 +375,10 @@ int kallsyms_store(struct probe *p)
 	return err ?: boots_insert(p, b->hash);
 }
 
-/* The layout the background thread read, if this boot had none stored. */
-int layout_store(struct probe *p)
-{
-	sqlite3_stmt *st;
-	int err;
-
-	if (!p->bg || !p->bg->want_layout)
-		return 0;
-	bg_join_layout(p->bg);
-	if (!p->bg->layout_ready)
-		return 0;	/* no vmlinux BTF, or a kernel without these fields: walk */
-	err = db_prepare(p->db, "INSERT INTO boots(boot_id, first_seen, iter_layout) VALUES(?, ?, ?)"
-			 " ON CONFLICT(boot_id) DO UPDATE SET iter_layout = excluded.iter_layout",
-			 &st, p->e);
-	if (err)
-		return err;
-	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now_realtime_ns());
-	sqlite3_bind_blob(st, 3, &p->bg->layout, sizeof(p->bg->layout), SQLITE_STATIC);
-	err = step_done(p, st, "boot");
-	sqlite3_finalize(st);
-	return err;
-}
-
+/* This boot's iterator layout, when a snapshot or a live view has read it before. */
 void layout_load(struct probe *p)
 {
-	sqlite3_stmt *st;
-
-	if (!p->history || db_prepare(p->db, "SELECT iter_layout FROM boots WHERE boot_id = ?", &st,
-				      NULL))
-		return;
-	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_bytes(st, 0) == (int)sizeof(p->layout)) {
-		memcpy(&p->layout, sqlite3_column_blob(st, 0), sizeof(p->layout));
-		p->layout_ok = iter_layout_sane(&p->layout, sizeof(p->layout));
-	}
-	sqlite3_finalize(st);
+	p->layout_ok = !iter_layout_load(&p->layout, p->boot_id);
 }
 
 int probe_kallsyms(struct probe *p)

@@ -104,7 +104,6 @@ int probe_btf(struct probe *p);
 int probe_links(struct probe *p);
 int probe_kallsyms(struct probe *p);
 int kallsyms_store(struct probe *p);
-int layout_store(struct probe *p);
 void layout_load(struct probe *p);
 int stats_baseline(struct probe *p);
 int btf_fill_data(struct probe *p, uint32_t btf_id);

@@ -156,6 +156,49 @@ void probe_cleanup(struct probe *p)
 		buf_free(&p->scratch[i]);
 }
 
+/* Which processes hold which objects (bpftool's "pids"), through the task file iterator:
+ * before the walkers, so that its own program is gone when they list programs. A kernel
+ * that refuses the iterator leaves the owners out and says so in the snapshot's warnings. */
+static int owners_capture(struct probe *p, char *warn, size_t wlen)
+{
+	static const char *const kinds[] = { ['p'] = "prog", ['m'] = "map", ['l'] = "link",
+					     ['b'] = "btf" };
+	struct iter_owner *o = NULL;
+	struct err ie = { 0 };
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int err;
+
+	if (!p->layout_ok) {	/* once per boot: 20 ms of vmlinux BTF */
+		if (iter_layout_read(&p->layout, p->boot_id)) {
+			snprintf(warn, wlen, "no vmlinux BTF to find process owners with");
+			return 0;
+		}
+		iter_layout_save(&p->layout);
+		p->layout_ok = true;
+	}
+	if (iter_owners(&p->layout, &o, &n, &ie)) {
+		snprintf(warn, wlen, "process owners not recorded: %.400s", ie.msg);
+		return 0;
+	}
+	err = db_prepare(p->db, "INSERT INTO owners(snapshot_id, obj_type, obj_id, pid, comm)"
+			 " VALUES(?, ?, ?, ?, ?)", &st, p->e);
+	for (size_t i = 0; !err && i < n; i++) {
+		if (o[i].kind >= ARRAY_SIZE(kinds) || !kinds[o[i].kind])
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, p->snap_id);
+		sqlite3_bind_text(st, 2, kinds[o[i].kind], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, o[i].id);
+		sqlite3_bind_int64(st, 4, o[i].pid);
+		sqlite3_bind_text(st, 5, o[i].comm, strnlen(o[i].comm, sizeof(o[i].comm)), SQLITE_STATIC);
+		err = step_done(p, st, "owner");
+	}
+	sqlite3_finalize(st);
+	free(o);
+	return err;
+}
+
 struct meanwhile {
 	struct pins_job *pins;
 	struct bg_job *bg;
@@ -177,7 +220,7 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 {
 	struct probe p = { .db = db, .opts = opts, .res = res, .e = e, .mask = opts->mask };
 	uint64_t t0 = now_monotonic_ns(), taken_at = now_realtime_ns();
-	char warnings[512] = "";
+	char warnings[512] = "", owner_warning[480] = "";
 	struct pins_job pins = { 0 };
 	struct bg_job bg = { 0 };
 	struct utsname uts;
@@ -219,6 +262,9 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	p.history = strcmp(db->path, ":memory:") != 0;
 	layout_load(&p);
 	phase_done(&p, "row");
+	if (!err && (p.mask & SNAP_OWNERS))
+		err = owners_capture(&p, owner_warning, sizeof(owner_warning));
+	phase_done(&p, "owners");
 	if (!err) {
 		struct meanwhile mw = { &pins, &bg };
 
@@ -247,9 +293,10 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	phase_done(&p, "btf");
 	if (!err && (p.mask & SNAP_CODE))
 		err = kallsyms_store(&p);
-	if (!err)
-		err = layout_store(&p);
 	phase_done(&p, "kallsyms");
+	if (owner_warning[0])
+		snprintf(warnings + strlen(warnings), sizeof(warnings) - strlen(warnings), "%s%s",
+			 warnings[0] ? "; " : "", owner_warning);
 	if (!err)
 		err = snapshot_finish(&p, t0, warnings);
 	res->id = p.snap_id;

@@ -12,12 +12,14 @@
 #define SNAP_STATS	(1u << 3)	/* turn on run-time stats for an interval */
 #define SNAP_PINS	(1u << 4)	/* walk bpffs for pins */
 #define SNAP_ATTACH	(1u << 5)	/* netlink/cgroup/perf attachments */
+#define SNAP_OWNERS	(1u << 6)	/* the processes holding each object (bpftool's pids) */
 /* live views leave out what they do not print */
 #define SNAP_NO_PROGS	(1u << 8)
 #define SNAP_NO_MAPS	(1u << 9)
 #define SNAP_NO_BTF	(1u << 10)
-#define SNAP_ALL	(SNAP_CODE | SNAP_MAPS_DATA | SNAP_BTF_DATA | SNAP_PINS | SNAP_ATTACH)
-#define SNAP_DEFAULT	(SNAP_CODE | SNAP_BTF_DATA | SNAP_PINS | SNAP_ATTACH)
+#define SNAP_ALL	(SNAP_CODE | SNAP_MAPS_DATA | SNAP_BTF_DATA | SNAP_PINS | SNAP_ATTACH | \
+			 SNAP_OWNERS)
+#define SNAP_DEFAULT	(SNAP_CODE | SNAP_BTF_DATA | SNAP_PINS | SNAP_ATTACH | SNAP_OWNERS)
 
 struct snapshot_opts {
 	const char *label;

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Which processes hold which BPF objects (bpftool's "pids", which Debian's bpftool 7.1 is
+# built without): checked against /proc/PID/fd and fdinfo, live and stored, with a
+# hostile process name.
+source "$(dirname "$0")/lib.sh"
+DB=$TEST_TMP/h.db
+
+# every (kind, id, pid, comm) /proc shows, as bpfscope prints them
+proc_owners() {
+	python3 - <<'PY'
+import os, re
+kinds = {"anon_inode:bpf-prog": ("prog", "prog_id"), "anon_inode:bpf-map": ("map", "map_id"),
+         "anon_inode:bpf_link": ("link", "link_id"), "anon_inode:btf": ("btf", "btf_id")}
+seen = set()
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        if open(f"/proc/{pid}/status").read().split("Tgid:\t")[1].split()[0] != pid:
+            continue
+        comm = open(f"/proc/{pid}/comm").read().rstrip("\n")
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            k = kinds.get(os.readlink(f"/proc/{pid}/fd/{fd}"))
+            if not k:
+                continue
+            m = re.search(rf"^{k[1]}:\s*(\d+)", open(f"/proc/{pid}/fdinfo/{fd}").read(), re.M)
+            if m:
+                seen.add((k[0], int(m.group(1)), int(pid), comm))
+    except (OSError, IndexError):
+        pass
+for s in sorted(seen):
+    print(*s)
+PY
+}
+
+# the same from bpfscope's JSON (live, or -s REF)
+scope_owners() {
+	local k
+	for k in prog map link btf; do
+		"$BPFSCOPE" "$@" -j $k show | python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    for p in o.get("pids", []):
+        print(sys.argv[1], o["id"], p["pid"], p["comm"])' $k
+	done | sort
+}
+
+start_holder() {
+	# a loader that keeps a program, its map, link and BTF open, under a hostile name
+	cp "$SAMPLES/getpid_count" "$TEST_TMP/$1" || return 1
+	"$TEST_TMP/$1" 60 >/dev/null 2>&1 &
+	HOLDER=$!
+	cleanup_add "kill $HOLDER"
+	sleep 1
+}
+
+test_pids_vs_proc() {
+	need_root || return 77
+	local want got
+	start_holder 'get"pid<x>' || return 1
+	want=$(proc_owners | sort)
+	got=$(scope_owners)
+	echo "$want" | grep -q " $HOLDER " || { echo "the holder is not in /proc's list"; return 1; }
+	[ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got") | head -n 8; return 1; }
+	# each kind of object the loader holds is there, under its name
+	for k in prog map link btf; do
+		echo "$got" | grep -q "^$k [0-9]* $HOLDER get\"pid<x>$" || { echo "no $k of the holder"; return 1; }
+	done
+}
+
+test_pids_stored_and_plain() {
+	need_root || return 77
+	local want got id
+	start_holder holder_proc || return 1
+	"$BPFSCOPE" --db "$DB" snapshot take label held >/dev/null || return 1
+	want=$(proc_owners | sort)
+	got=$(scope_owners --db "$DB" -s held)
+	[ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got") | head -n 8; return 1; }
+	# bpftool's plain layout: a "pids" line after btf_id
+	id=$(echo "$got" | awk -v p=$HOLDER '$1 == "prog" && $3 == p { print $2; exit }')
+	"$BPFSCOPE" --db "$DB" -s held prog show id "$id" | tail -n 1 | grep -qx "	pids holder_proc($HOLDER)" ||
+		{ "$BPFSCOPE" --db "$DB" -s held prog show id "$id"; return 1; }
+	# and once the process is gone, a new snapshot has no owner for it
+	kill $HOLDER; wait $HOLDER 2>/dev/null
+	"$BPFSCOPE" --db "$DB" snapshot take label released >/dev/null || return 1
+	expect_eq "owners left by a gone process" \
+		"$("$BPFSCOPE" --db "$DB" query "SELECT count(*) FROM owners WHERE pid = $HOLDER AND snapshot_id = (SELECT max(id) FROM snapshots)" csv | tail -n 1)" 0
+}
+
+run_test owners/pids_vs_proc test_pids_vs_proc
+run_test owners/pids_stored_and_plain test_pids_stored_and_plain
