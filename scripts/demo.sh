@@ -64,6 +64,21 @@ run "$BS" map update pinned "$PIN/getpid_maps/count" key 00 00 00 00 value 90 00
 run "$BS" snapshot take label demo-after maps-data || exit 1
 run "$BS" -s demo-after map dump pinned "$PIN/getpid_maps/count"
 
+say "Who holds what: the getpid_count loader (a libbpf skeleton) keeps its objects open"
+"$S/getpid_count" 30 >/dev/null 2>&1 &
+LOADER=$!
+sleep 1
+run "$BS" snapshot take label demo-held || { kill $LOADER; exit 1; }
+run "$BS" -s demo-held prog show name count_getpid
+kill $LOADER 2>/dev/null; wait $LOADER 2>/dev/null
+
+say "Spans: a snapshot of an unchanged system adds no row per program, map or pin"
+SPANS="SELECT (SELECT count(*) FROM snapshots) AS snapshots, (SELECT count(*) FROM prog_rows) AS prog_rows, (SELECT count(*) FROM map_rows) AS map_rows, (SELECT count(*) FROM pin_rows) AS pin_rows"
+run "$BS" snapshot take label demo-same1 || exit 1
+run "$BS" query "$SPANS"
+run "$BS" snapshot take label demo-same2 || exit 1
+run "$BS" query "$SPANS"
+
 say "History: every snapshot, and SQL over all of them"
 run "$BS" snapshot list
 run "$BS" query "SELECT label, type, name, tag, attach_point FROM prog_history WHERE attach_point LIKE '%bpfscope-demo%' ORDER BY snapshot_id, name"
