@@ -142,12 +142,25 @@ static bool layout_sane(const struct iter_layout *l, const char *boot_id)
 	return true;
 }
 
+/* The cache's directory: root's own, private (else another user could swap the file or
+ * have us follow a link of theirs). */
+static bool cache_dir_ok(void)
+{
+	struct stat st;
+
+	return !lstat(ITER_LAYOUT_DIR, &st) && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+	       !(st.st_mode & 077);
+}
+
 int iter_layout_load(struct iter_layout *l, const char *boot_id)
 {
-	int fd = open(ITER_LAYOUT_CACHE, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	ssize_t n;
+	int fd;
 
+	if (!cache_dir_ok())
+		return -ENOENT;
+	fd = open(ITER_LAYOUT_CACHE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -ENOENT;
 	/* root's own file: anyone else's could point the iterators elsewhere */
@@ -167,10 +180,10 @@ void iter_layout_save(const struct iter_layout *l)
 	char tmp[64];
 	int fd;
 
-	if (mkdir("/run/bpfscope", 0700) && errno != EEXIST)
+	if ((mkdir(ITER_LAYOUT_DIR, 0700) && errno != EEXIST) || !cache_dir_ok())
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.%d", ITER_LAYOUT_CACHE, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
 	if (write(fd, l, sizeof(*l)) != (ssize_t)sizeof(*l) || close(fd) ||

@@ -57,7 +57,8 @@ int iter_layout_read(struct iter_layout *l, const char *boot_id);
 int iter_layout_load(struct iter_layout *l, const char *boot_id);
 /* Keep a layout for the rest of the boot (errors ignored: it is a cache). */
 void iter_layout_save(const struct iter_layout *l);
-#define ITER_LAYOUT_CACHE "/run/bpfscope/iter-layout"
+#define ITER_LAYOUT_DIR "/run/bpfscope"
+#define ITER_LAYOUT_CACHE ITER_LAYOUT_DIR "/iter-layout"
 /* Run the map iterator. */
 int iter_scan(const struct iter_layout *l, struct iter_scan *out, struct err *e);
 void iter_scan_free(struct iter_scan *s);

@@ -73,8 +73,14 @@ struct probe {
 };
 
 /* programs and maps: walker thread + writer (walk.c) */
-/* meanwhile: called on this thread once the walkers run (other work that can overlap) */
-int probe_progs_maps(struct probe *p, void (*meanwhile)(struct probe *p, void *arg), void *arg);
+/* Work of snapshot_take's around the walk, on this thread: before, right before the walkers
+ * start (nothing of ours may be loaded once they list programs); meanwhile, once they run. */
+struct walk_hooks {
+	void (*before)(struct probe *p, void *arg);
+	void (*meanwhile)(struct probe *p, void *arg);
+	void *arg;
+};
+int probe_progs_maps(struct probe *p, const struct walk_hooks *h);
 void rec_free(struct obj_rec *r);
 int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id,
 		  struct obj_rec **out);

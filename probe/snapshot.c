@@ -1,6 +1,7 @@
 /* Taking a snapshot: the machine's facts, then every BPF object, in one transaction, so a
  * killed probe leaves the database as it was. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,53 +157,96 @@ void probe_cleanup(struct probe *p)
 		buf_free(&p->scratch[i]);
 }
 
-/* Which processes hold which objects (bpftool's "pids"), through the task file iterator:
- * before the walkers, so that its own program is gone when they list programs. A kernel
- * that refuses the iterator leaves the owners out and says so in the snapshot's warnings. */
-static int owners_capture(struct probe *p, char *warn, size_t wlen)
-{
-	static const char *const kinds[] = { ['p'] = "prog", ['m'] = "map", ['l'] = "link",
-					     ['b'] = "btf" };
-	struct iter_owner *o = NULL;
-	struct err ie = { 0 };
-	sqlite3_stmt *st = NULL;
-	size_t n = 0;
+/* Which processes hold which objects (bpftool's "pids"), through the task file iterator,
+ * in a thread from the snapshot's start until the walkers start (its program must be gone
+ * when they list programs). A kernel that refuses the iterator leaves the owners out and
+ * says so in the snapshot's warnings. */
+struct owners_job {
+	pthread_t th;
+	bool started;
+	const struct iter_layout *layout;
+	struct iter_owner *o;
+	size_t n;
 	int err;
+	struct err e;
+	char warn[480];
+};
 
+static void *owners_thread(void *arg)
+{
+	struct owners_job *j = arg;
+
+	j->err = iter_owners(j->layout, &j->o, &j->n, &j->e);
+	return NULL;
+}
+
+static void owners_start(struct probe *p, struct owners_job *j)
+{
 	if (!p->layout_ok) {	/* once per boot: 20 ms of vmlinux BTF */
 		if (iter_layout_read(&p->layout, p->boot_id)) {
-			snprintf(warn, wlen, "no vmlinux BTF to find process owners with");
-			return 0;
+			snprintf(j->warn, sizeof(j->warn), "no vmlinux BTF to find process owners with");
+			return;
 		}
 		iter_layout_save(&p->layout);
 		p->layout_ok = true;
 	}
-	if (iter_owners(&p->layout, &o, &n, &ie)) {
-		snprintf(warn, wlen, "process owners not recorded: %.400s", ie.msg);
+	j->layout = &p->layout;
+	j->started = !pthread_create(&j->th, NULL, owners_thread, j);
+	if (!j->started)
+		owners_thread(j);
+}
+
+static void owners_join(struct owners_job *j)
+{
+	if (j->started)
+		pthread_join(j->th, NULL);
+	j->started = false;
+}
+
+static int owners_store(struct probe *p, struct owners_job *j)
+{
+	static const char *const kinds[] = { ['p'] = "prog", ['m'] = "map", ['l'] = "link",
+					     ['b'] = "btf" };
+	sqlite3_stmt *st = NULL;
+	int err;
+
+	owners_join(j);
+	if (!j->layout)
+		return 0;
+	if (j->err) {
+		snprintf(j->warn, sizeof(j->warn), "process owners not recorded: %.400s", j->e.msg);
 		return 0;
 	}
 	err = db_prepare(p->db, "INSERT INTO owners(snapshot_id, obj_type, obj_id, pid, comm)"
 			 " VALUES(?, ?, ?, ?, ?)", &st, p->e);
-	for (size_t i = 0; !err && i < n; i++) {
-		if (o[i].kind >= ARRAY_SIZE(kinds) || !kinds[o[i].kind])
+	for (size_t i = 0; !err && i < j->n; i++) {
+		const struct iter_owner *o = &j->o[i];
+
+		if (o->kind >= ARRAY_SIZE(kinds) || !kinds[o->kind])
 			continue;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, p->snap_id);
-		sqlite3_bind_text(st, 2, kinds[o[i].kind], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, o[i].id);
-		sqlite3_bind_int64(st, 4, o[i].pid);
-		sqlite3_bind_text(st, 5, o[i].comm, strnlen(o[i].comm, sizeof(o[i].comm)), SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, kinds[o->kind], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, o->id);
+		sqlite3_bind_int64(st, 4, o->pid);
+		sqlite3_bind_text(st, 5, o->comm, strnlen(o->comm, sizeof(o->comm)), SQLITE_STATIC);
 		err = step_done(p, st, "owner");
 	}
 	sqlite3_finalize(st);
-	free(o);
 	return err;
 }
 
 struct meanwhile {
 	struct pins_job *pins;
 	struct bg_job *bg;
+	struct owners_job *owners;
 };
+
+static void before_walkers(struct probe *p, void *arg)
+{
+	(void)p;
+	owners_join(((struct meanwhile *)arg)->owners);
+}
 
 /* Once the walkers run: the pins walk and the once-per-boot reads, each in a thread. */
 static void start_others(struct probe *p, void *arg)
@@ -220,7 +264,8 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 {
 	struct probe p = { .db = db, .opts = opts, .res = res, .e = e, .mask = opts->mask };
 	uint64_t t0 = now_monotonic_ns(), taken_at = now_realtime_ns();
-	char warnings[512] = "", owner_warning[480] = "";
+	char warnings[512] = "";
+	struct owners_job owners = { .started = false };
 	struct pins_job pins = { 0 };
 	struct bg_job bg = { 0 };
 	struct utsname uts;
@@ -261,15 +306,17 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	err = snapshot_row(&p, taken_at, &uts);
 	p.history = strcmp(db->path, ":memory:") != 0;
 	layout_load(&p);
-	phase_done(&p, "row");
 	if (!err && (p.mask & SNAP_OWNERS))
-		err = owners_capture(&p, owner_warning, sizeof(owner_warning));
-	phase_done(&p, "owners");
+		owners_start(&p, &owners);
+	phase_done(&p, "row");
 	if (!err) {
-		struct meanwhile mw = { &pins, &bg };
+		struct meanwhile mw = { &pins, &bg, &owners };
+		struct walk_hooks hooks = { before_walkers, start_others, &mw };
 
-		err = probe_progs_maps(&p, start_others, &mw);
+		err = probe_progs_maps(&p, &hooks);
 	}
+	if (!err && (p.mask & SNAP_OWNERS))
+		err = owners_store(&p, &owners);
 	phase_done(&p, "progs+maps");
 	if (!err)
 		err = probe_links(&p);
@@ -294,9 +341,9 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	if (!err && (p.mask & SNAP_CODE))
 		err = kallsyms_store(&p);
 	phase_done(&p, "kallsyms");
-	if (owner_warning[0])
+	if (owners.warn[0])
 		snprintf(warnings + strlen(warnings), sizeof(warnings) - strlen(warnings), "%s%s",
-			 warnings[0] ? "; " : "", owner_warning);
+			 warnings[0] ? "; " : "", owners.warn);
 	if (!err)
 		err = snapshot_finish(&p, t0, warnings);
 	res->id = p.snap_id;
@@ -310,6 +357,8 @@ out:
 		close(stats_fd);
 	pins_free(&pins);
 	bg_free(&bg);
+	owners_join(&owners);
+	free(owners.o);
 	probe_cleanup(&p);
 	return err;
 }

@@ -267,7 +267,7 @@ static int iter_path(struct probe *p, struct rec_queue *q, uint32_t **todo, bool
 	return err;
 }
 
-int probe_progs_maps(struct probe *p, void (*meanwhile)(struct probe *p, void *arg), void *arg)
+int probe_progs_maps(struct probe *p, const struct walk_hooks *h)
 {
 	struct rec_queue q = { .mu = PTHREAD_MUTEX_INITIALIZER, .cmu = PTHREAD_MUTEX_INITIALIZER };
 	struct walker w[2] = { { .p = p, .q = &q, .idx = 0 }, { .p = p, .q = &q, .idx = 1 } };
@@ -293,6 +293,8 @@ int probe_progs_maps(struct probe *p, void (*meanwhile)(struct probe *p, void *a
 	pthread_cond_init(&q.ready, NULL);
 	q.progs_done = p->mask & SNAP_NO_PROGS;
 	q.maps_done = p->mask & SNAP_NO_MAPS;
+	if (h && h->before)
+		h->before(p, h->arg);
 	for (int i = 0; i < 2; i++) {
 		w[i].mem.fdi.fd = -1;
 		pthread_mutex_lock(&q.mu);
@@ -319,8 +321,8 @@ int probe_progs_maps(struct probe *p, void (*meanwhile)(struct probe *p, void *a
 	pthread_mutex_unlock(&q.cmu);
 	if (!err && !maps_loaded && !(p->mask & SNAP_NO_MAPS))
 		err = prev_maps_load(p);
-	if (!err && meanwhile)
-		meanwhile(p, arg);
+	if (!err && h && h->meanwhile)
+		h->meanwhile(p, h->arg);
 	if (err) {
 		pthread_mutex_lock(&q.mu);
 		q.stop = true;
