@@ -3,7 +3,8 @@
 #   snapshot of 1,000 and 5,000 programs vs the syscall floor (shared/bench/floor.c) and vs
 #   `bpftool prog show -j`; map contents of a 1,000,000-entry hash vs BPF_MAP_LOOKUP_BATCH
 #   (shared/bench/batchfloor.c) and vs `bpftool map dump -j`.
-# Each figure is the median of RUNS runs (default 5). Needs root and bpffs.
+# Each figure is the median of RUNS runs (default 5); the repeated ones are run in turns with
+# their reference. Needs root and bpffs.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BS=$TOP/build/bpfscope
@@ -35,6 +36,22 @@ median_ms() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
+# medians in ms of two commands run in turns, RUNS times each ("A ms B ms"): the machine is
+# shared, and a ratio of runs minutes apart measures the neighbours too
+paired_ms() {
+	local i t0 t1 t2 a=() b=() cmd_a=() cmd_b=()
+	while [ "$1" != "--" ]; do cmd_a+=("$1"); shift; done
+	shift
+	cmd_b=("$@")
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(date +%s%N); "${cmd_a[@]}" >/dev/null 2>&1; t1=$(date +%s%N)
+		"${cmd_b[@]}" >/dev/null 2>&1; t2=$(date +%s%N)
+		a+=($(( (t1 - t0) / 1000 ))); b+=($(( (t2 - t1) / 1000 )))
+	done
+	printf '%s\n' "${a[@]}" | sort -n | awk '{v[NR]=$1} END {printf "%.2f ", v[int((NR+1)/2)]/1000}'
+	printf '%s\n' "${b[@]}" | sort -n | awk '{v[NR]=$1} END {printf "%.2f\n", v[int((NR+1)/2)]/1000}'
+}
+
 printf '%-44s %10s %10s %8s\n' "benchmark" "bpfscope" "reference" "ratio"
 row() { printf '%-44s %8sms %8sms %7sx\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
 
@@ -45,16 +62,16 @@ for n in $COUNTS; do
 	floor=$(median_ms "$OUT/floor")
 	t0=$(date +%s%N); "$BS" --db "$db" snapshot take >/dev/null; t1=$(date +%s%N)
 	first=$(awk -v d=$(( (t1 - t0) / 1000 )) 'BEGIN { printf "%.2f", d / 1000 }')
-	again=$(median_ms "$BS" --db "$db" snapshot take)
-	nocode=$(median_ms "$BS" --db "$db" snapshot take no-code)
-	bt=$(median_ms bpftool -j prog show)
-	live=$(median_ms "$BS" -j prog show)
+	read -r f1 again <<< "$(paired_ms "$OUT/floor" -- "$BS" --db "$db" snapshot take)"
+	read -r f2 nocode <<< "$(paired_ms "$OUT/floor" -- "$BS" --db "$db" snapshot take no-code)"
+	read -r bt live <<< "$(paired_ms bpftool -j prog show -- "$BS" -j prog show)"
+	read -r f3 live2 <<< "$(paired_ms "$OUT/floor" -- "$BS" -j prog show)"
 	echo "== $n programs (+ $n maps, $n pins)"
 	row "snapshot take, first in a new db" "$first" "$floor"
-	row "snapshot take, again (same boot)" "$again" "$floor"
-	row "snapshot take no-code" "$nocode" "$floor"
+	row "snapshot take, again (same boot)" "$again" "$f1"
+	row "snapshot take no-code" "$nocode" "$f2"
 	row "prog show -j live vs bpftool prog show -j" "$live" "$bt"
-	row "prog show -j live vs floor" "$live" "$floor"
+	row "prog show -j live vs floor" "$live2" "$f3"
 	rm -rf "$PIN/p$n"
 done
 
