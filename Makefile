@@ -6,18 +6,18 @@ CFLAGS   ?= -g -O2
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -I$(BUILD) \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libbpf, libelf, sqlite and zlib are linked from their Debian -dev packages' static archives
-# where present: resolving shared objects' relocations costs every run ~1 ms. capstone is
-# dlopen()ed by the JIT dump (analyze/capstone_dl.c): its tables alone cost 2 ms a run.
-# STATIC=0: shared libraries.
+# where present: resolving shared objects' relocations costs every run ~1 ms. capstone and
+# graphviz are dlopen()ed by the JIT dump and the CFG renderer (analyze/capstone_dl.c,
+# viz/gv_dl.c): capstone's tables alone cost 2 ms a run, graphviz's seven objects 1 ms.
+# STATIC=0: shared libraries (still without capstone and graphviz).
 STATIC   ?= 1
 STATIC_LIBS := bpf elf sqlite3 z
 LIBDIR   := $(shell $(CC) -print-multiarch 2>/dev/null | sed 's|^|/usr/lib/|')
 HAVE_A   := $(if $(filter 1,$(STATIC)),$(foreach l,$(STATIC_LIBS),$(wildcard $(LIBDIR)/lib$(l).a)))
 ifeq ($(words $(HAVE_A)),$(words $(STATIC_LIBS)))
-LDLIBS   += -Wl,-Bstatic $(addprefix -l,$(STATIC_LIBS)) -Wl,-Bdynamic \
-            $(shell pkg-config --libs libgvc libcgraph 2>/dev/null || echo -lgvc -lcgraph) -ldl
+LDLIBS   += -Wl,-Bstatic $(addprefix -l,$(STATIC_LIBS)) -Wl,-Bdynamic
 else
-LDLIBS   += $(shell pkg-config --libs $(filter-out capstone,$(PKGS)) 2>/dev/null || echo -lbpf -lelf -lz -lsqlite3 -lgvc -lcgraph)
+LDLIBS   += $(shell pkg-config --libs libbpf libelf zlib sqlite3 2>/dev/null || echo -lbpf -lelf -lz -lsqlite3)
 endif
 LDLIBS   += -ldl -lm -pthread
 LIB_DIRS := lib db analyze probe viz reports

@@ -10,6 +10,7 @@
 #include "analyze/xlated.h"
 #include "lib/util.h"
 #include "viz/cfg_render.h"
+#include "viz/gv_dl.h"
 
 #define C_CHANGED	"#ffd966"
 #define C_NEW		"#9fd88f"
@@ -70,9 +71,9 @@ static void esc(struct lbl *l, const char *s, size_t n, bool record, bool spaces
 	}
 }
 
-static void set(void *obj, const char *k, const char *v)
+static void set(const struct gv_api *gv, void *obj, const char *k, const char *v)
 {
-	agsafeset(obj, (char *)k, (char *)v, (char *)"");
+	gv->agsafeset(obj, (char *)k, (char *)v, (char *)"");
 }
 
 const char *cfg_func_name(const struct prog_code *pc, const struct cfg *cfg, uint32_t fi,
@@ -246,31 +247,31 @@ static const char *block_label(struct lbl *l, const struct prog_code *pc, const 
 	return lbl_str(l);
 }
 
-static Agnode_t *mknode(Agraph_t *s, const struct cfg *cfg, uint32_t b)
+static Agnode_t *mknode(const struct gv_api *gv, Agraph_t *s, const struct cfg *cfg, uint32_t b)
 {
 	const struct cfg_block *bb = &cfg->blocks[b];
 	char name[64];
 
 	snprintf(name, sizeof(name), "fn_%u_bb_%u", cfg->funcs[bb->func].dot_idx, bb->idx);
-	return agnode(s, name, 1);
+	return gv->agnode(s, name, 1);
 }
 
-static void style_edge(Agedge_t *ed, const struct cfg *cfg, const struct cfg_edge *x,
+static void style_edge(const struct gv_api *gv, Agedge_t *ed, const struct cfg *cfg, const struct cfg_edge *x,
 		       const struct cfg_render_opts *o)
 {
 	const char *color = "black";
 
-	set(ed, "tailport", "s");
-	set(ed, "headport", "n");
-	set(ed, "style", "solid,bold");
+	set(gv, ed, "tailport", "s");
+	set(gv, ed, "headport", "n");
+	set(gv, ed, "style", "solid,bold");
 	if (!o->bpftool && x->kind == CFG_EDGE_JUMP)
 		color = cfg->blocks[x->dst].start <= x->insn ? C_BACK : C_TAKEN;
-	set(ed, "color", color);
-	set(ed, "weight", "10");
-	set(ed, "constraint", "true");
+	set(gv, ed, "color", color);
+	set(gv, ed, "weight", "10");
+	set(gv, ed, "constraint", "true");
 }
 
-static int add_func(Agraph_t *g, const struct prog_code *pc, const struct cfg *cfg, uint32_t fi,
+static int add_func(const struct gv_api *gv, Agraph_t *g, const struct prog_code *pc, const struct cfg *cfg, uint32_t fi,
 		    Agnode_t **nodes, const int32_t *src, const struct cfg_render_opts *o,
 		    struct lbl *l, struct err *e)
 {
@@ -280,11 +281,11 @@ static int add_func(Agraph_t *g, const struct prog_code *pc, const struct cfg *c
 	uint32_t k;
 
 	snprintf(name, sizeof(name), "cluster_%u", f->dot_idx);
-	s = agsubg(g, name, 1);
+	s = gv->agsubg(g, name, 1);
 	if (!s)
 		return err_set(e, ENOMEM, "can't create the graph of function %u", fi);
-	set(s, "style", "dashed");
-	set(s, "color", "black");
+	set(gv, s, "style", "dashed");
+	set(gv, s, "color", "black");
 	l->b.len = 0;
 	if (o->bpftool) {
 		snprintf(name, sizeof(name), "func_%u ()", f->dot_idx);
@@ -297,35 +298,35 @@ static int add_func(Agraph_t *g, const struct prog_code *pc, const struct cfg *c
 	}
 	if (!lbl_str(l))
 		return err_set(e, ENOMEM, "out of memory");
-	set(s, "label", (const char *)l->b.data);
+	set(gv, s, "label", (const char *)l->b.data);
 
 	/* bpftool's order: ENTRY, the code blocks, EXIT */
 	for (k = 0; k < f->nr_blocks; k++) {
 		uint32_t b = f->first_block + (k == 0 ? CFG_BB_ENTRY :
 			     k == f->nr_blocks - 1 ? CFG_BB_EXIT : k + 1);
 		const struct cfg_block *bb = &cfg->blocks[b];
-		Agnode_t *nd = mknode(s, cfg, b);
+		Agnode_t *nd = mknode(gv, s, cfg, b);
 		const char *lab;
 
 		if (!nd)
 			return err_set(e, ENOMEM, "out of memory");
 		nodes[b] = nd;
-		set(nd, "style", "filled");
+		set(gv, nd, "style", "filled");
 		if (bb->kind != CFG_BLOCK_CODE) {
-			set(nd, "shape", "Mdiamond");
-			set(nd, "label", bb->kind == CFG_BLOCK_ENTRY ? "ENTRY" : "EXIT");
+			set(gv, nd, "shape", "Mdiamond");
+			set(gv, nd, "label", bb->kind == CFG_BLOCK_ENTRY ? "ENTRY" : "EXIT");
 			continue;
 		}
-		set(nd, "shape", "record");
+		set(gv, nd, "shape", "record");
 		if (!o->bpftool)
-			set(nd, "fontname", "Courier");
+			set(gv, nd, "fontname", "Courier");
 		if (o->marks)
-			set(nd, "fillcolor", o->marks[b] == CFG_MARK_CHANGED ? C_CHANGED :
+			set(gv, nd, "fillcolor", o->marks[b] == CFG_MARK_CHANGED ? C_CHANGED :
 			    o->marks[b] == CFG_MARK_NEW ? C_NEW : C_SAME);
 		lab = block_label(l, pc, cfg, bb, src, o);
 		if (!lab)
 			return err_set(e, ENOMEM, "out of memory");
-		set(nd, "label", lab);
+		set(gv, nd, "label", lab);
 	}
 	for (k = 0; k < cfg->nr_edges; k++) {
 		const struct cfg_edge *x = &cfg->edges[k];
@@ -333,20 +334,20 @@ static int add_func(Agraph_t *g, const struct prog_code *pc, const struct cfg *c
 
 		if (cfg->blocks[x->src].func != fi || x->kind == CFG_EDGE_CALL)
 			continue;
-		ed = agedge(s, nodes[x->src], nodes[x->dst], NULL, 1);
+		ed = gv->agedge(s, nodes[x->src], nodes[x->dst], NULL, 1);
 		if (!ed)
 			return err_set(e, ENOMEM, "out of memory");
-		style_edge(ed, cfg, x, o);
+		style_edge(gv, ed, cfg, x, o);
 	}
 	/* as bpftool: an invisible ENTRY -> EXIT edge keeps EXIT at the bottom */
-	Agedge_t *ed = agedge(s, nodes[f->first_block], nodes[f->first_block + 1], NULL, 1);
+	Agedge_t *ed = gv->agedge(s, nodes[f->first_block], nodes[f->first_block + 1], NULL, 1);
 
 	if (!ed)
 		return err_set(e, ENOMEM, "out of memory");
-	set(ed, "tailport", "s");
-	set(ed, "headport", "n");
-	set(ed, "style", "invis");
-	set(ed, "constraint", "true");
+	set(gv, ed, "tailport", "s");
+	set(gv, ed, "headport", "n");
+	set(gv, ed, "style", "invis");
+	set(gv, ed, "constraint", "true");
 	return 0;
 }
 
@@ -375,14 +376,15 @@ static void esc_html(struct lbl *l, const char *s)
 	}
 }
 
-static int add_legend(Agraph_t *g, const struct cfg_render_opts *o, struct lbl *l)
+static int add_legend(const struct gv_api *gv, Agraph_t *g, const struct cfg_render_opts *o,
+		      struct lbl *l)
 {
 	static const struct { const char *color, *text; } keys[] = {
 		{ C_SAME, "same as in " },
 		{ C_CHANGED, "changed since " },
 		{ C_NEW, "new since " },
 	};
-	Agnode_t *nd = agnode(g, (char *)"legend", 1);
+	Agnode_t *nd = gv->agnode(g, (char *)"legend", 1);
 	Agsym_t *sym;
 	char *html;
 
@@ -401,14 +403,14 @@ static int add_legend(Agraph_t *g, const struct cfg_render_opts *o, struct lbl *
 	puts_l(l, "</table>");
 	if (!lbl_str(l))
 		return -ENOMEM;
-	set(nd, "shape", "plaintext");
-	set(nd, "style", "");
-	sym = agattr(g, AGNODE, (char *)"label", NULL);
-	html = agstrdup_html(g, (char *)l->b.data);
+	set(gv, nd, "shape", "plaintext");
+	set(gv, nd, "style", "");
+	sym = gv->agattr(g, AGNODE, (char *)"label", NULL);
+	html = gv->agstrdup_html(g, (char *)l->b.data);
 	if (!sym || !html)
 		return -ENOMEM;
-	agxset(nd, sym, html);
-	agstrfree(g, html);
+	gv->agxset(nd, sym, html);
+	gv->agstrfree(g, html);
 	return 0;
 }
 
@@ -416,6 +418,7 @@ static int add_legend(Agraph_t *g, const struct cfg_render_opts *o, struct lbl *
  * print the clusters in an order that changes from run to run. This ID discipline numbers
  * (sub)graphs in creation order and leaves nodes and edges to the default one. */
 struct seq_ids {
+	const struct gv_api *gv;
 	void *dflt;		/* the default discipline's state */
 	Agraph_t *g;		/* the root: names are interned in its string dict, where
 				 * agwrite looks for their HTML flag */
@@ -424,13 +427,21 @@ struct seq_ids {
 	IDTYPE anon;		/* anonymous subgraphs: odd IDs */
 };
 
+/* The discipline of a graph, with the library it came from (disc is its first member). */
+struct seq_disc {
+	Agdisc_t disc;
+	Agiddisc_t id;
+	const struct gv_api *gv;
+};
+
 static void *seq_open(Agraph_t *g, Agdisc_t *disc)
 {
 	struct seq_ids *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
-	s->dflt = AgIdDisc.open(g, disc);
+	s->gv = ((struct seq_disc *)disc)->gv;
+	s->dflt = s->gv->AgIdDisc->open(g, disc);
 	s->g = g;
 	s->anon = 1;
 	return s;
@@ -442,7 +453,7 @@ static long seq_map(void *state, int objtype, char *str, IDTYPE *id, int createf
 	uint32_t i;
 
 	if (objtype != AGRAPH)
-		return AgIdDisc.map(s->dflt, objtype, str, id, createflag);
+		return s->gv->AgIdDisc->map(s->dflt, objtype, str, id, createflag);
 	if (!str) {
 		*id = s->anon;
 		s->anon += 2;
@@ -465,7 +476,7 @@ static long seq_map(void *state, int objtype, char *str, IDTYPE *id, int createf
 		s->names = p;
 		s->cap = ncap;
 	}
-	s->names[s->n] = agstrdup(s->g, str);
+	s->names[s->n] = s->gv->agstrdup(s->g, str);
 	if (!s->names[s->n])
 		return 0;
 	*id = 2 * ((IDTYPE)s->n + 1);
@@ -477,7 +488,7 @@ static long seq_alloc(void *state, int objtype, IDTYPE id)
 {
 	struct seq_ids *s = state;
 
-	return objtype == AGRAPH ? 0 : AgIdDisc.alloc(s->dflt, objtype, id);
+	return objtype == AGRAPH ? 0 : s->gv->AgIdDisc->alloc(s->dflt, objtype, id);
 }
 
 static void seq_free(void *state, int objtype, IDTYPE id)
@@ -485,9 +496,9 @@ static void seq_free(void *state, int objtype, IDTYPE id)
 	struct seq_ids *s = state;
 
 	if (objtype != AGRAPH) {
-		AgIdDisc.free(s->dflt, objtype, id);
+		s->gv->AgIdDisc->free(s->dflt, objtype, id);
 	} else if (id % 2 == 0 && id / 2 - 1 < s->n) {
-		agstrfree(s->g, s->names[id / 2 - 1]);
+		s->gv->agstrfree(s->g, s->names[id / 2 - 1]);
 		s->names[id / 2 - 1] = NULL;
 	}
 }
@@ -497,7 +508,7 @@ static char *seq_print(void *state, int objtype, IDTYPE id)
 	struct seq_ids *s = state;
 
 	if (objtype != AGRAPH)
-		return AgIdDisc.print(s->dflt, objtype, id);
+		return s->gv->AgIdDisc->print(s->dflt, objtype, id);
 	return id % 2 == 0 && id / 2 - 1 < s->n ? s->names[id / 2 - 1] : NULL;
 }
 
@@ -507,7 +518,7 @@ static void seq_close(void *state)
 
 	/* names left are freed with the root's string dict, after this */
 	free(s->names);
-	AgIdDisc.close(s->dflt);
+	s->gv->AgIdDisc->close(s->dflt);
 	free(s);
 }
 
@@ -515,18 +526,23 @@ static void seq_register(void *state, int objtype, void *obj)
 {
 	struct seq_ids *s = state;
 
-	AgIdDisc.idregister(s->dflt, objtype, obj);
+	s->gv->AgIdDisc->idregister(s->dflt, objtype, obj);
 }
 
-static Agiddisc_t seq_id_disc = {
-	seq_open, seq_map, seq_alloc, seq_free, seq_print, seq_close, seq_register,
-};
-static Agdisc_t seq_disc = { &AgMemDisc, &seq_id_disc, &AgIoDisc };
+static void seq_disc_init(struct seq_disc *d, const struct gv_api *gv)
+{
+	d->id = (Agiddisc_t){ seq_open, seq_map, seq_alloc, seq_free, seq_print, seq_close,
+			      seq_register };
+	d->disc = (Agdisc_t){ gv->AgMemDisc, &d->id, gv->AgIoDisc };
+	d->gv = gv;
+}
 
-static Agraph_t *build_graph(const struct prog_code *pc, const struct cfg *cfg,
+/* d: the graph's discipline, to outlive it */
+static Agraph_t *build_graph(const struct gv_api *gv, struct seq_disc *d,
+			     const struct prog_code *pc, const struct cfg *cfg,
 			     const struct cfg_render_opts *o, struct err *e)
 {
-	Agraph_t *g = agopen((char *)"DOT graph for eBPF program", Agdirected, &seq_disc);
+	Agraph_t *g = gv->agopen((char *)"DOT graph for eBPF program", *gv->Agdirected, &d->disc);
 	Agnode_t **nodes = calloc(cfg->nr_blocks ? cfg->nr_blocks : 1, sizeof(*nodes));
 	int32_t *src = o->linum ? src_index(pc, cfg->nr_insns) : NULL;
 	struct lbl l = {};
@@ -543,12 +559,12 @@ static Agraph_t *build_graph(const struct prog_code *pc, const struct cfg *cfg,
 			err = err_set(e, ENOMEM, "out of memory");
 			goto cleanup;
 		}
-		set(g, "label", (const char *)l.b.data);
-		set(g, "labelloc", "t");
+		set(gv, g, "label", (const char *)l.b.data);
+		set(gv, g, "labelloc", "t");
 	}
 	for (fi = 0; fi < cfg->nr_funcs && !err; fi++)
 		if (o->only_func < 0 || (uint32_t)o->only_func == fi)
-			err = add_func(g, pc, cfg, fi, nodes, src, o, &l, e);
+			err = add_func(gv, g, pc, cfg, fi, nodes, src, o, &l, e);
 	/* calls cross clusters: they do not shape the layout */
 	for (k = 0; k < cfg->nr_edges && !err && !o->bpftool; k++) {
 		const struct cfg_edge *x = &cfg->edges[k];
@@ -556,23 +572,23 @@ static Agraph_t *build_graph(const struct prog_code *pc, const struct cfg *cfg,
 
 		if (x->kind != CFG_EDGE_CALL || !nodes[x->src] || !nodes[x->dst])
 			continue;
-		ed = agedge(g, nodes[x->src], nodes[x->dst], NULL, 1);
+		ed = gv->agedge(g, nodes[x->src], nodes[x->dst], NULL, 1);
 		if (!ed) {
 			err = err_set(e, ENOMEM, "out of memory");
 			break;
 		}
-		set(ed, "style", "dashed");
-		set(ed, "color", C_CALL);
-		set(ed, "constraint", "false");
+		set(gv, ed, "style", "dashed");
+		set(gv, ed, "color", C_CALL);
+		set(gv, ed, "constraint", "false");
 	}
-	if (!err && o->marks && o->legend_against && add_legend(g, o, &l))
+	if (!err && o->marks && o->legend_against && add_legend(gv, g, o, &l))
 		err = err_set(e, ENOMEM, "out of memory");
 cleanup:
 	buf_free(&l.b);
 	free(nodes);
 	free(src);
 	if (err && g) {
-		agclose(g);
+		gv->agclose(g);
 		g = NULL;
 	}
 	return g;
@@ -580,9 +596,9 @@ cleanup:
 
 /* graphviz reports through a process-wide error channel; keep it off stderr and
  * turn its last message into our error */
-static int gv_err(struct err *e, const char *what)
+static int gv_err(const struct gv_api *gv, struct err *e, const char *what)
 {
-	char *m = aglasterr(), one[200];
+	char *m = gv->aglasterr(), one[200];
 	size_t n = 0;
 
 	if (m) {
@@ -597,28 +613,33 @@ static int gv_err(struct err *e, const char *what)
 int cfg_render(const struct prog_code *pc, const struct cfg *cfg,
 	       const struct cfg_render_opts *o, const char *format, FILE *out, struct err *e)
 {
-	agerrlevel_t lvl = agseterr(AGMAX);
+	struct gv_api api, *gv = &api;
+	struct seq_disc d;
+	agerrlevel_t lvl;
 	GVC_t *gvc = NULL;
 	Agraph_t *g;
 	int err = 0;
 
-	if (!cfg_render_format_ok(format)) {
-		agseterr(lvl);
+	if (!cfg_render_format_ok(format))
 		return err_set(e, EINVAL, "unknown format '%s' (dot, svg, png, pdf)", format);
-	}
-	agreseterrors();
-	g = build_graph(pc, cfg, o, e);
+	err = gv_api_load(gv, e);
+	if (err)
+		return err;
+	seq_disc_init(&d, gv);
+	lvl = gv->agseterr(AGMAX);
+	gv->agreseterrors();
+	g = build_graph(gv, &d, pc, cfg, o, e);
 	if (!g) {
-		agseterr(lvl);
+		gv->agseterr(lvl);
 		return -e->code;
 	}
 	if (!strcmp(format, "dot")) {
-		if (agwrite(g, out) == EOF || fflush(out))
+		if (gv->agwrite(g, out) == EOF || fflush(out))
 			err = err_set(e, errno ? errno : EIO, "can't write the graph: %s",
 				      strerror(errno ? errno : EIO));
 		goto cleanup;
 	}
-	gvc = gvContext();
+	gvc = gv->gvContext();
 	if (!gvc) {
 		err = err_set(e, ENOMEM, "can't create a graphviz context");
 		goto cleanup;
@@ -626,20 +647,20 @@ int cfg_render(const struct prog_code *pc, const struct cfg *cfg,
 	/* cairo bitmaps stop at 32767 px; a bigger graph is scaled down anyway, and cairo
 	 * says so on stderr. Scale it down ourselves first: 340 in at 96 dpi fits. */
 	if (!strcmp(format, "png"))
-		set(g, "size", "340,340");
-	if (gvLayout(gvc, g, "dot")) {
-		err = gv_err(e, "can't lay out the graph");
+		set(gv, g, "size", "340,340");
+	if (gv->gvLayout(gvc, g, "dot")) {
+		err = gv_err(gv, e, "can't lay out the graph");
 		goto cleanup;
 	}
-	if (gvRender(gvc, g, format, out))
-		err = gv_err(e, "can't render the graph");
+	if (gv->gvRender(gvc, g, format, out))
+		err = gv_err(gv, e, "can't render the graph");
 	else if (fflush(out))
 		err = err_set(e, errno, "can't write the %s: %s", format, strerror(errno));
-	gvFreeLayout(gvc, g);
+	gv->gvFreeLayout(gvc, g);
 cleanup:
-	agclose(g);
+	gv->agclose(g);
 	if (gvc)
-		gvFreeContext(gvc);
-	agseterr(lvl);
+		gv->gvFreeContext(gvc);
+	gv->agseterr(lvl);
 	return err;
 }
