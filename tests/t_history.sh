@@ -141,7 +141,60 @@ test_schema1_upgraded() {
 	"$BPFSCOPE" --db "$db" query "PRAGMA integrity_check" csv | grep -q '^ok$' || { echo "integrity check failed"; return 1; }
 }
 
+# Rounds of random change (programs and maps come and go, maps freeze, a hash without
+# preallocation grows), a snapshot after each: every stored snapshot reads as the live
+# kernel did right after it, through spans opened, kept and ended in every order.
+test_churn() {
+	need_root || return 77
+	ensure_bpffs
+	local db=$TEST_TMP/churn.db r i k n=0 kinds=(prog show) d
+	mkdir -p "$PIN/churn"; cleanup_add "rm -rf $PIN/churn"
+	bpftool map create "$PIN/churn/np" type hash key 4 value 8 entries 256 name bs_np flags 1 || return 1
+	RANDOM=7
+	for ((r = 0; r < 8; r++)); do
+		for ((i = 0; i < 3; i++)); do
+			case $((RANDOM % 6)) in
+			0|1)	n=$((n + 1))
+				bpftool prog loadall "$SAMPLES/multi_func.bpf.o" "$PIN/churn/p$n" >/dev/null 2>&1 ||
+					{ echo "load $n failed"; return 1; } ;;
+			2)	d=$(ls -d "$PIN"/churn/p* 2>/dev/null | head -n 1)
+				[ -n "$d" ] && rm -rf "$d" ;;
+			3)	n=$((n + 1))
+				bpftool map create "$PIN/churn/m$n" type array key 4 value 4 entries 4 name bs_m$n || return 1
+				[ $((RANDOM % 2)) = 0 ] && { bpftool map freeze pinned "$PIN/churn/m$n" || return 1; } ;;
+			4)	k=$((RANDOM % 200))
+				bpftool map update pinned "$PIN/churn/np" key $k 0 0 0 value 1 0 0 0 0 0 0 0 || return 1 ;;
+			5)	# freeze a map an earlier round saw thawed (one frozen already says EBUSY)
+				for d in "$PIN"/churn/m*; do
+					[ -e "$d" ] && bpftool map freeze pinned "$d" 2>/dev/null && break
+				done ;;
+			esac
+		done
+		if [ $r = 4 ]; then	# at least once: freeze maps earlier snapshots saw thawed
+			for d in "$PIN"/churn/m* "$PIN/churn/late"; do
+				[ -e "$d" ] && bpftool map freeze pinned "$d" 2>/dev/null
+			done
+		fi
+		[ $r = 3 ] && { bpftool map create "$PIN/churn/late" type array key 4 value 4 entries 1 name bs_late || return 1; }
+		# an unloaded program's maps go after an RCU grace period: let them, so that
+		# the live reading below sees what the snapshot saw
+		sleep 0.3
+		"$BPFSCOPE" --db "$db" snapshot take label "round$r" >/dev/null || return 1
+		for k in prog map; do
+			"$BPFSCOPE" -j $k show > "$TEST_TMP/live.json" || return 1
+			"$BPFSCOPE" --db "$db" -s "round$r" -j $k show > "$TEST_TMP/stored.json" || return 1
+			same_json "$TEST_TMP/live.json" "$TEST_TMP/stored.json" || { echo "(round $r, ${k}s)"; return 1; }
+		done
+	done
+	# and the older rounds still read as they did: round 0 again against its first reading
+	"$BPFSCOPE" --db "$db" -s round7 -j prog show > "$TEST_TMP/r7.json" || return 1
+	"$BPFSCOPE" -j prog show > "$TEST_TMP/live.json" || return 1
+	same_json "$TEST_TMP/live.json" "$TEST_TMP/r7.json" || return 1
+	expect_eq "rounds stored" "$("$BPFSCOPE" --db "$db" query "SELECT count(*) FROM snapshots WHERE label LIKE 'round%'" csv | tail -n 1)" 8
+}
+
 run_test history/unchanged_adds_no_rows test_unchanged_adds_no_rows
+run_test history/churn test_churn
 run_test history/gone_stays_in_its_snapshots test_gone_stays_in_its_snapshots
 run_test history/map_iterator_equals_walk test_map_iterator_equals_walk
 run_test history/schema1_upgraded test_schema1_upgraded
