@@ -56,45 +56,187 @@ static int level_below(const char *root, const char *path)
 	return level;
 }
 
-static void print_prog(struct out *o, sqlite3_stmt *st, int level)
+/* One attached program, as the query's columns give it. */
+struct cg_prog {
+	char *path, *name;
+	uint32_t id, type, flags, btf_obj, btf_id;
+};
+
+static void cg_prog_read(sqlite3_stmt *st, struct cg_prog *c)
 {
-	uint32_t id = sqlite3_column_int64(st, 1);
-	uint32_t type = sqlite3_column_int64(st, 2);
-	uint32_t btf_obj = sqlite3_column_int64(st, 5), btf_id = sqlite3_column_int64(st, 6);
+	const char *path = (const char *)sqlite3_column_text(st, 0);
 	const char *name = (const char *)sqlite3_column_text(st, 4);
-	const char *tname = attach_type_name(type);
+
+	c->path = strdup(path ? path : "");
+	c->name = strdup(name ? name : "");
+	c->id = sqlite3_column_int64(st, 1);
+	c->type = sqlite3_column_int64(st, 2);
+	c->flags = sqlite3_column_int64(st, 3);
+	c->btf_obj = sqlite3_column_int64(st, 5);
+	c->btf_id = sqlite3_column_int64(st, 6);
+}
+
+/* bpftool's line for a program; the effective set has no flags column */
+static void print_cg_prog(struct out *o, const struct cg_prog *c, int level, bool effective)
+{
+	const char *tname = attach_type_name(c->type);
 	char flags[32];
 
-	flags_str(sqlite3_column_int64(st, 3), flags, sizeof(flags));
+	flags_str(c->flags, flags, sizeof(flags));
 	out_obj_start(o, NULL);
 	out_plain(o, "%s", level ? "    " : "");
-	out_uint(o, "id", "%-8u ", id);
+	out_uint(o, "id", "%-8u ", c->id);
 	if (tname)
 		out_str(o, "attach_type", "%-15s", tname);
 	else
-		out_uint(o, "attach_type", "type %-10u", type);
-	out_str(o, "attach_flags", " %-15s", flags);
-	out_str(o, "name", " %-15s", name ? name : "");
+		out_uint(o, "attach_type", "type %-10u", c->type);
+	if (!effective)
+		out_str(o, "attach_flags", " %-15s", flags);
+	out_str(o, "name", " %-15s", c->name ? c->name : "");
 	/* bpftool names the BTF target of lsm_cgroup programs; for the rest (no target
 	 * object) it prints vmlinux's type 0, the empty name */
-	if (!btf_obj)
+	if (!c->btf_obj)
 		out_str(o, "attach_btf_name", " %-15s", "");
-	else if (btf_id)
-		out_plain(o, " attach_btf_obj_id=%u attach_btf_id=%u", btf_obj, btf_id);
-	out_uint(o, "attach_btf_obj_id", NULL, btf_obj);
-	out_uint(o, "attach_btf_id", NULL, btf_id);
+	else if (c->btf_id)
+		out_plain(o, " attach_btf_obj_id=%u attach_btf_id=%u", c->btf_obj, c->btf_id);
+	out_uint(o, "attach_btf_obj_id", NULL, c->btf_obj);
+	out_uint(o, "attach_btf_id", NULL, c->btf_id);
 	out_obj_end(o);
 	out_nl(o);
 }
 
-static int parse_effective(struct ctx *ctx, int argc, char **argv)
+static void print_prog(struct out *o, sqlite3_stmt *st, int level)
+{
+	struct cg_prog c;
+
+	cg_prog_read(st, &c);
+	print_cg_prog(o, &c, level, false);
+	free(c.path);
+	free(c.name);
+}
+
+/* 0, 1 for 'effective' (where allowed), or an error */
+static int parse_effective(struct ctx *ctx, int argc, char **argv, bool allowed)
 {
 	if (!argc)
 		return 0;
-	if (keyword_is(argv[0], "effective"))
-		return p_err(ctx, "'effective' is not captured: snapshots hold what is attached to "
-			     "each cgroup itself (see 'cgroup tree')");
+	if (keyword_is(argv[0], "effective") && argc == 1) {
+		if (allowed)
+			return 1;
+		return p_err(ctx, "'tree effective' needs every cgroup's path, and snapshots hold "
+			     "only the cgroups with programs attached (try 'cgroup show CGROUP "
+			     "effective')");
+	}
 	return p_err(ctx, "expected no more arguments, 'effective', got: '%s'?", argv[0]);
+}
+
+/* The rows of a cgroup and of its ancestors, for its effective set. */
+static const char cg_up_sql[] =
+	"SELECT a.cgroup_path, a.prog_id, a.attach_type, a.flags, coalesce(p.full_name, p.name),"
+	" p.attach_btf_obj_id, p.attach_btf_id, a.target"
+	" FROM attachments a JOIN progs p ON p.snapshot_id = a.snapshot_id AND p.id = a.prog_id"
+	" WHERE a.snapshot_id = ?1 AND a.kind = 'cgroup' AND (a.cgroup_path = ?2"
+	"  OR substr(?2, 1, length(a.cgroup_path) + 1) = a.cgroup_path || '/')"
+	" ORDER BY a.rowid";
+
+static int by_depth(const void *a, const void *b)
+{
+	size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;	/* deepest first */
+}
+
+/* The effective set, as the kernel computes it (compute_effective_progs): per attach type,
+ * from the cgroup up to the root, a cgroup's programs count while none were found below,
+ * or when it lets more run (BPF_F_ALLOW_MULTI). */
+static int show_effective(struct ctx *ctx, struct view *v, const char *path)
+{
+	struct out *o = &ctx->out;
+	struct cg_prog *c = NULL;
+	char **levels = NULL;
+	size_t n = 0, cap = 0, nl = 0;
+	sqlite3_stmt *st = NULL;
+	struct err e = { 0 };
+	bool any = false;
+	int rc, ret = -1;
+
+	if (db_prepare(&v->db, cg_up_sql, &st, &e))
+		return p_err_e(ctx, &e);
+	sqlite3_bind_int64(st, 1, v->snap_id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			struct cg_prog *nc = realloc(c, (cap = cap ? 2 * cap : 16) * sizeof(*c));
+
+			if (!nc)
+				goto oom;
+			c = nc;
+		}
+		cg_prog_read(st, &c[n++]);
+		if (!c[n - 1].path || !c[n - 1].name)
+			goto oom;
+	}
+	if (rc != SQLITE_DONE) {
+		p_err(ctx, "can't read cgroup attachments: %s", sqlite3_errmsg(v->db.sql));
+		goto out;
+	}
+	levels = calloc(n + 1, sizeof(*levels));
+	if (!levels)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		while (k < nl && strcmp(levels[k], c[i].path))
+			k++;
+		if (k == nl)
+			levels[nl++] = c[i].path;
+	}
+	qsort(levels, nl, sizeof(*levels), by_depth);
+	for (uint64_t type = 0, next; ; type = next + 1) {
+		uint32_t cnt = 0;
+
+		next = UINT64_MAX;	/* the smallest attach type >= type present */
+		for (size_t i = 0; i < n; i++)
+			if (c[i].type >= type && c[i].type < next)
+				next = c[i].type;
+		if (next == UINT64_MAX)
+			break;
+		for (size_t k = 0; k < nl; k++) {
+			uint32_t flags = 0;
+
+			for (size_t i = 0; i < n; i++)
+				if (c[i].type == next && !strcmp(c[i].path, levels[k]))
+					flags = c[i].flags;
+			if (cnt && !(flags & ATTACH_FLAG_MULTI))
+				continue;
+			for (size_t i = 0; i < n; i++) {
+				if (c[i].type != next || strcmp(c[i].path, levels[k]))
+					continue;
+				if (!any) {
+					out_arr_start(o, NULL);
+					out_plain(o, "%-8s %-15s %-15s\n", "ID", "AttachType", "Name");
+					any = true;
+				}
+				print_cg_prog(o, &c[i], 0, true);
+				cnt++;
+			}
+		}
+	}
+	if (any)
+		out_arr_end(o);
+	ret = 0;
+	goto out;
+oom:
+	p_err(ctx, "out of memory");
+out:
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].path);
+		free(c[i].name);
+	}
+	free(c);
+	free(levels);
+	return ret;
 }
 
 /* a copy of path without trailing slashes ("/" stays "/") */
@@ -138,7 +280,7 @@ static int do_tree(struct ctx *ctx, int argc, char **argv)
 		if (!root)
 			return p_err(ctx, "out of memory");
 	}
-	if (parse_effective(ctx, argc, argv) || view_open(ctx, CG_MASK, &v)) {
+	if (parse_effective(ctx, argc, argv, false) || view_open(ctx, CG_MASK, &v)) {
 		free(root);
 		return -1;
 	}
@@ -196,17 +338,22 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	bool any = false;
 	struct view v;
 	char *path;
-	int rc, ret = -1;
+	int rc, ret = -1, effective;
 
 	REQ_ARGS(1);
 	path = norm_path(GET_ARG());
 	if (!path)
 		return p_err(ctx, "out of memory");
-	if (parse_effective(ctx, argc, argv) || view_open(ctx, CG_MASK, &v)) {
+	effective = parse_effective(ctx, argc, argv, true);
+	if (effective < 0 || view_open(ctx, CG_MASK, &v)) {
 		free(path);
 		return -1;
 	}
 	warn_not_captured(ctx, &v, SNAP_ATTACH_NO_CGROUP, "cgroup attachments");
+	if (effective) {
+		ret = show_effective(ctx, &v, path);
+		goto out;
+	}
 	if (query(ctx, &v, path, true, &st))
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -238,14 +385,15 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	return p_usage(ctx,
-		"Usage: bpfscope cgroup { show | list } CGROUP\n"
+		"Usage: bpfscope cgroup { show | list } CGROUP [effective]\n"
 		"       bpfscope cgroup tree [CGROUP_ROOT]\n"
 		"       bpfscope cgroup help\n"
 		"\n"
 		"       " HELP_SPEC_OPTIONS "\n"
 		"\n"
-		"Programs attached to each cgroup v2 directory itself (not the effective set),\n"
-		"live or from a snapshot (-s REF). CGROUP_ROOT defaults to the cgroup2 mount.\n");
+		"Programs attached to each cgroup v2 directory, live or from a snapshot (-s REF);\n"
+		"'effective' computes the set that runs from the cgroup's and its ancestors'.\n"
+		"CGROUP_ROOT defaults to the cgroup2 mount.\n");
 }
 
 int do_cgroup(struct ctx *ctx, int argc, char **argv)

@@ -34,7 +34,8 @@ EOF
 	cleanup_add "rmdir $CG/child"
 	cleanup_add "bpftool cgroup detach $CG cgroup_inet_egress pinned $PIN/cg_egress_allow_everything"
 	cleanup_add "bpftool cgroup detach $CG/child cgroup_inet_ingress pinned $PIN/cg_ingress_ok"
-	mkdir "$CG" "$CG/child" || return 1
+	cleanup_add "rmdir $CG/child/gc"
+	mkdir "$CG" "$CG/child" "$CG/child/gc" || return 1
 	bpftool prog loadall "$TEST_TMP/cg.bpf.o" "$PIN" || return 1
 	bpftool cgroup attach "$CG" cgroup_inet_egress pinned "$PIN/cg_egress_allow_everything" multi &&
 	bpftool cgroup attach "$CG/child" cgroup_inet_ingress pinned "$PIN/cg_ingress_ok" || return 1
@@ -72,11 +73,28 @@ t_stored() {
 		"$("$BPFSCOPE" --db "$DB" -s latest -j cgroup show "$CG" | jq -S .)"
 }
 
+# the effective set, computed from the snapshot's per-cgroup attachments as the kernel
+# computes it: a grandchild with nothing of its own runs its parent's and (multi) the root's
+t_effective() {
+	local c
+	"$BPFSCOPE" --db "$DB" snapshot take label eff >/dev/null || return 1
+	for c in "$CG" "$CG/child" "$CG/child/gc"; do
+		cmp_out "plain $c" "$(bpftool cgroup show "$c" effective)" \
+			"$("$BPFSCOPE" cgroup show "$c" effective)" &&
+		cmp_out "json $c" "$(bpftool -j cgroup show "$c" effective | jq -S .)" \
+			"$("$BPFSCOPE" -j cgroup show "$c" effective | jq -S .)" &&
+		cmp_out "stored $c" "$(bpftool cgroup show "$c" effective)" \
+			"$("$BPFSCOPE" --db "$DB" -s eff cgroup show "$c" effective)" || return 1
+	done
+	[ "$(bpftool cgroup show "$CG/child/gc" effective | wc -l)" = 3 ] ||
+		{ echo "the grandchild should inherit two programs"; return 1; }
+}
+
 # not in $(...): its cleanups must reach this shell
 setup >"$TEST_TMP/setup.log" 2>&1; rc=$?
 out=$(cat "$TEST_TMP/setup.log")
 if [ $rc != 0 ]; then
-	for t in cgroup_tree cgroup_tree_all cgroup_show cgroup_stored; do
+	for t in cgroup_tree cgroup_tree_all cgroup_show cgroup_stored cgroup_effective; do
 		if [ $rc = 77 ]; then skip $t "$out"; else fail $t "setup: $(echo "$out" | tail -n 2 | tr '\n' ' ')"; fi
 	done
 	exit 0
@@ -85,3 +103,4 @@ run_test cgroup_tree t_tree
 run_test cgroup_tree_all t_tree_all
 run_test cgroup_show t_show
 run_test cgroup_stored t_stored
+run_test cgroup_effective t_effective
