@@ -115,29 +115,95 @@ static void print_prog(struct out *o, sqlite3_stmt *st, int level)
 	free(c.name);
 }
 
-/* 0, 1 for 'effective' (where allowed), or an error */
-static int parse_effective(struct ctx *ctx, int argc, char **argv, bool allowed)
+/* 0, 1 for 'effective', or an error */
+static int parse_effective(struct ctx *ctx, int argc, char **argv)
 {
 	if (!argc)
 		return 0;
-	if (keyword_is(argv[0], "effective") && argc == 1) {
-		if (allowed)
-			return 1;
-		return p_err(ctx, "'tree effective' needs every cgroup's path, and snapshots hold "
-			     "only the cgroups with programs attached (try 'cgroup show CGROUP "
-			     "effective')");
-	}
+	if (keyword_is(argv[0], "effective") && argc == 1)
+		return 1;
 	return p_err(ctx, "expected no more arguments, 'effective', got: '%s'?", argv[0]);
 }
 
-/* The rows of a cgroup and of its ancestors, for its effective set. */
-static const char cg_up_sql[] =
+/* The rows of a cgroup, of its ancestors and (with ?3) of its descendants: what effective
+ * sets at and below it are made of. */
+static const char cg_near_sql[] =
 	"SELECT a.cgroup_path, a.prog_id, a.attach_type, a.flags, coalesce(p.full_name, p.name),"
 	" p.attach_btf_obj_id, p.attach_btf_id, a.target"
 	" FROM attachments a JOIN progs p ON p.snapshot_id = a.snapshot_id AND p.id = a.prog_id"
 	" WHERE a.snapshot_id = ?1 AND a.kind = 'cgroup' AND (a.cgroup_path = ?2"
-	"  OR substr(?2, 1, length(a.cgroup_path) + 1) = a.cgroup_path || '/')"
+	"  OR substr(?2, 1, length(a.cgroup_path) + 1) = a.cgroup_path || '/'"
+	"  OR (?3 AND substr(a.cgroup_path, 1, length(?2) + 1) = ?2 || '/'))"
 	" ORDER BY a.rowid";
+
+struct cg_set {
+	struct cg_prog *c;
+	size_t n;
+	const struct cg_prog **eff;	/* room for n: one cgroup's effective set */
+	const char **levels;		/* room for n */
+};
+
+static void cg_set_free(struct cg_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->c[i].path);
+		free(s->c[i].name);
+	}
+	free(s->c);
+	free(s->eff);
+	free(s->levels);
+	memset(s, 0, sizeof(*s));
+}
+
+static int cg_set_load(struct ctx *ctx, struct view *v, const char *path, bool below,
+		       struct cg_set *s)
+{
+	sqlite3_stmt *st = NULL;
+	struct err e = { 0 };
+	size_t cap = 0;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (db_prepare(&v->db, cg_near_sql, &st, &e))
+		return p_err_e(ctx, &e);
+	sqlite3_bind_int64(st, 1, v->snap_id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, below);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (s->n == cap) {
+			struct cg_prog *nc = realloc(s->c, (cap = cap ? 2 * cap : 16) * sizeof(*nc));
+
+			if (!nc)
+				goto oom;
+			s->c = nc;
+		}
+		cg_prog_read(st, &s->c[s->n++]);
+		if (!s->c[s->n - 1].path || !s->c[s->n - 1].name)
+			goto oom;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		cg_set_free(s);
+		return p_err(ctx, "can't read cgroup attachments: %s", sqlite3_errmsg(v->db.sql));
+	}
+	s->eff = calloc(s->n + 1, sizeof(*s->eff));
+	s->levels = calloc(s->n + 1, sizeof(*s->levels));
+	if (!s->eff || !s->levels)
+		goto oom_done;
+	return 0;
+oom:
+	sqlite3_finalize(st);
+oom_done:
+	cg_set_free(s);
+	return p_err(ctx, "out of memory");
+}
+
+static bool is_ancestor_or_self(const char *a, const char *path)
+{
+	size_t n = strlen(a);
+
+	return !strncmp(a, path, n) && (path[n] == 0 || path[n] == '/');
+}
 
 static int by_depth(const void *a, const void *b)
 {
@@ -146,96 +212,139 @@ static int by_depth(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;	/* deepest first */
 }
 
-/* The effective set, as the kernel computes it (compute_effective_progs): per attach type,
- * from the cgroup up to the root, a cgroup's programs count while none were found below,
- * or when it lets more run (BPF_F_ALLOW_MULTI). */
-static int show_effective(struct ctx *ctx, struct view *v, const char *path)
+/* path's effective set into s->eff, as the kernel computes it (compute_effective_progs):
+ * per attach type, from the cgroup up to the root, a cgroup's programs count while none
+ * were found below, or when it lets more run (BPF_F_ALLOW_MULTI). Returns its size. */
+static size_t cg_effective(struct cg_set *s, const char *path)
 {
-	struct out *o = &ctx->out;
-	struct cg_prog *c = NULL;
-	char **levels = NULL;
-	size_t n = 0, cap = 0, nl = 0;
-	sqlite3_stmt *st = NULL;
-	struct err e = { 0 };
-	bool any = false;
-	int rc, ret = -1;
+	size_t nl = 0, ne = 0;
 
-	if (db_prepare(&v->db, cg_up_sql, &st, &e))
-		return p_err_e(ctx, &e);
-	sqlite3_bind_int64(st, 1, v->snap_id);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			struct cg_prog *nc = realloc(c, (cap = cap ? 2 * cap : 16) * sizeof(*c));
-
-			if (!nc)
-				goto oom;
-			c = nc;
-		}
-		cg_prog_read(st, &c[n++]);
-		if (!c[n - 1].path || !c[n - 1].name)
-			goto oom;
-	}
-	if (rc != SQLITE_DONE) {
-		p_err(ctx, "can't read cgroup attachments: %s", sqlite3_errmsg(v->db.sql));
-		goto out;
-	}
-	levels = calloc(n + 1, sizeof(*levels));
-	if (!levels)
-		goto oom;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < s->n; i++) {
 		size_t k = 0;
 
-		while (k < nl && strcmp(levels[k], c[i].path))
+		if (!is_ancestor_or_self(s->c[i].path, path))
+			continue;
+		while (k < nl && strcmp(s->levels[k], s->c[i].path))
 			k++;
 		if (k == nl)
-			levels[nl++] = c[i].path;
+			s->levels[nl++] = s->c[i].path;
 	}
-	qsort(levels, nl, sizeof(*levels), by_depth);
+	qsort(s->levels, nl, sizeof(*s->levels), by_depth);
 	for (uint64_t type = 0, next; ; type = next + 1) {
 		uint32_t cnt = 0;
 
 		next = UINT64_MAX;	/* the smallest attach type >= type present */
-		for (size_t i = 0; i < n; i++)
-			if (c[i].type >= type && c[i].type < next)
-				next = c[i].type;
+		for (size_t i = 0; i < s->n; i++)
+			if (s->c[i].type >= type && s->c[i].type < next &&
+			    is_ancestor_or_self(s->c[i].path, path))
+				next = s->c[i].type;
 		if (next == UINT64_MAX)
 			break;
 		for (size_t k = 0; k < nl; k++) {
 			uint32_t flags = 0;
 
-			for (size_t i = 0; i < n; i++)
-				if (c[i].type == next && !strcmp(c[i].path, levels[k]))
-					flags = c[i].flags;
+			for (size_t i = 0; i < s->n; i++)
+				if (s->c[i].type == next && !strcmp(s->c[i].path, s->levels[k]))
+					flags = s->c[i].flags;
 			if (cnt && !(flags & ATTACH_FLAG_MULTI))
 				continue;
-			for (size_t i = 0; i < n; i++) {
-				if (c[i].type != next || strcmp(c[i].path, levels[k]))
+			for (size_t i = 0; i < s->n; i++) {
+				if (s->c[i].type != next || strcmp(s->c[i].path, s->levels[k]))
 					continue;
-				if (!any) {
-					out_arr_start(o, NULL);
-					out_plain(o, "%-8s %-15s %-15s\n", "ID", "AttachType", "Name");
-					any = true;
-				}
-				print_cg_prog(o, &c[i], 0, true);
+				s->eff[ne++] = &s->c[i];
 				cnt++;
 			}
 		}
 	}
-	if (any)
+	return ne;
+}
+
+static int show_effective(struct ctx *ctx, struct view *v, const char *path)
+{
+	struct out *o = &ctx->out;
+	struct cg_set s;
+	size_t n;
+
+	if (cg_set_load(ctx, v, path, false, &s))
+		return -1;
+	n = cg_effective(&s, path);
+	if (n) {	/* like bpftool: nothing at all when nothing runs */
+		out_arr_start(o, NULL);
+		out_plain(o, "%-8s %-15s %-15s\n", "ID", "AttachType", "Name");
+		for (size_t i = 0; i < n; i++)
+			print_cg_prog(o, s.eff[i], 0, true);
 		out_arr_end(o);
+	}
+	cg_set_free(&s);
+	return 0;
+}
+
+/* Every cgroup the snapshot's walk visited under root, in its order, with what runs in
+ * it (those where nothing does are left out, as bpftool leaves them out). */
+static int tree_effective(struct ctx *ctx, struct view *v, const char *root)
+{
+	struct out *o = &ctx->out;
+	sqlite3_stmt *st = NULL;
+	struct err e = { 0 };
+	struct cg_set s;
+	int rc, ret = -1;
+
+	if (!root) {	/* the walk starts at the cgroup2 mount */
+		if (db_prepare(&v->db, "SELECT path FROM cgroups WHERE snapshot_id = ?1 ORDER BY seq"
+			       " LIMIT 1", &st, &e))
+			return p_err_e(ctx, &e);
+		sqlite3_bind_int64(st, 1, v->snap_id);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			root = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		st = NULL;
+		if (!root) {
+			out_arr_start(o, NULL);
+			out_plain(o, "%s\n%-8s %-15s %-15s\n", "CgroupPath", "ID", "AttachType", "Name");
+			out_arr_end(o);
+			return 0;
+		}
+	} else {
+		root = strdup(root);
+		if (!root)
+			return p_err(ctx, "out of memory");
+	}
+	if (cg_set_load(ctx, v, root, true, &s))
+		goto out_root;
+	if (db_prepare(&v->db, "SELECT path FROM cgroups WHERE snapshot_id = ?1 AND (path = ?2 OR"
+		       " substr(path, 1, length(?2) + 1) = ?2 || '/') ORDER BY seq", &st, &e)) {
+		p_err_e(ctx, &e);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, v->snap_id);
+	sqlite3_bind_text(st, 2, root, -1, SQLITE_STATIC);
+	out_arr_start(o, NULL);
+	out_plain(o, "%s\n%-8s %-15s %-15s\n", "CgroupPath", "ID", "AttachType", "Name");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(st, 0);
+		size_t n = path ? cg_effective(&s, path) : 0;
+
+		if (!n)
+			continue;
+		out_obj_start(o, NULL);
+		out_str(o, "cgroup", "%s\n", path);
+		out_arr_start(o, "programs");
+		for (size_t i = 0; i < n; i++)
+			print_cg_prog(o, s.eff[i], level_below(root, path), true);
+		out_arr_end(o);
+		out_obj_end(o);
+	}
+	out_arr_end(o);
+	if (rc != SQLITE_DONE) {
+		p_err(ctx, "can't read cgroups: %s", sqlite3_errmsg(v->db.sql));
+		goto out;
+	}
 	ret = 0;
-	goto out;
-oom:
-	p_err(ctx, "out of memory");
 out:
 	sqlite3_finalize(st);
-	for (size_t i = 0; i < n; i++) {
-		free(c[i].path);
-		free(c[i].name);
-	}
-	free(c);
-	free(levels);
+	cg_set_free(&s);
+out_root:
+	free((char *)root);
 	return ret;
 }
 
@@ -273,18 +382,23 @@ static int do_tree(struct ctx *ctx, int argc, char **argv)
 	char *root = NULL, *cur = NULL;
 	sqlite3_stmt *st = NULL;
 	struct view v;
-	int rc, ret = -1;
+	int rc, ret = -1, effective;
 
-	if (argc) {
+	if (argc && !(argc == 1 && keyword_is(argv[0], "effective"))) {
 		root = norm_path(GET_ARG());
 		if (!root)
 			return p_err(ctx, "out of memory");
 	}
-	if (parse_effective(ctx, argc, argv, false) || view_open(ctx, CG_MASK, &v)) {
+	effective = parse_effective(ctx, argc, argv);
+	if (effective < 0 || view_open(ctx, CG_MASK, &v)) {
 		free(root);
 		return -1;
 	}
 	warn_not_captured(ctx, &v, SNAP_ATTACH_NO_CGROUP, "cgroup attachments");
+	if (effective) {
+		ret = tree_effective(ctx, &v, root);
+		goto out;
+	}
 	if (query(ctx, &v, root, false, &st))
 		goto out;
 	out_arr_start(o, NULL);
@@ -344,7 +458,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	path = norm_path(GET_ARG());
 	if (!path)
 		return p_err(ctx, "out of memory");
-	effective = parse_effective(ctx, argc, argv, true);
+	effective = parse_effective(ctx, argc, argv);
 	if (effective < 0 || view_open(ctx, CG_MASK, &v)) {
 		free(path);
 		return -1;
@@ -386,13 +500,13 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 	(void)argv;
 	return p_usage(ctx,
 		"Usage: bpfscope cgroup { show | list } CGROUP [effective]\n"
-		"       bpfscope cgroup tree [CGROUP_ROOT]\n"
+		"       bpfscope cgroup tree [CGROUP_ROOT] [effective]\n"
 		"       bpfscope cgroup help\n"
 		"\n"
 		"       " HELP_SPEC_OPTIONS "\n"
 		"\n"
 		"Programs attached to each cgroup v2 directory, live or from a snapshot (-s REF);\n"
-		"'effective' computes the set that runs from the cgroup's and its ancestors'.\n"
+		"'effective': the set that runs, computed from the cgroup's and its ancestors'.\n"
 		"CGROUP_ROOT defaults to the cgroup2 mount.\n");
 }
 

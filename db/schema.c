@@ -43,7 +43,12 @@
 "  last_snap INTEGER NOT NULL, path TEXT NOT NULL, obj_type TEXT NOT NULL,"		\
 "  obj_id INTEGER, ino INTEGER);\n"							\
 "CREATE INDEX pin_rows_last ON pin_rows(last_snap);\n"					\
-"CREATE INDEX pin_rows_obj ON pin_rows(obj_id);\n"
+"CREATE INDEX pin_rows_obj ON pin_rows(obj_id);\n"						\
+/* every cgroup the attachment walk visited, in its order (seq): what 'cgroup tree	\
+ * effective' lists, with programs or without */						\
+"CREATE TABLE cgroup_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
+"  last_snap INTEGER NOT NULL, path TEXT NOT NULL, seq INTEGER NOT NULL, ino INTEGER);\n"	\
+"CREATE INDEX cgroup_rows_last ON cgroup_rows(last_snap, path);\n"
 
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -139,6 +144,10 @@ const char db_views_sql[] =
 "  FROM snapshots s JOIN map_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
 "  LEFT JOIN map_data d ON d.snapshot_id = s.id AND d.row = r.row"
 "  WHERE (s.mask & 512) = 0;\n"
+"DROP VIEW IF EXISTS cgroups;\n"
+"CREATE VIEW cgroups AS SELECT s.id AS snapshot_id, r.path AS path, r.seq AS seq, r.ino AS ino"
+"  FROM snapshots s JOIN cgroup_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
+"  WHERE (s.mask & 32) != 0 AND (s.mask & 2097152) = 0;\n"
 "DROP VIEW IF EXISTS pins;\n"
 "CREATE VIEW pins AS SELECT s.id AS snapshot_id, r.path AS path, r.obj_type AS obj_type,"
 "  r.obj_id AS obj_id, r.ino AS ino"

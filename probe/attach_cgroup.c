@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "db/schema.h"
 #include "probe/attach_int.h"
 
 #define CG_MAX_DEPTH 128	/* each level holds a directory fd */
@@ -27,8 +28,16 @@ static const struct { uint8_t prog_type; uint8_t types[20]; uint8_t n; } cg_type
 	{ 29, { ATT_BPF_LSM_CGROUP }, 1 },			/* lsm (lsm_cgroup) */
 };
 
+/* a cgroup the walk visited */
+struct cg_seen {
+	char *path;
+	uint64_t ino;
+};
+
 struct cg_walk {
 	struct att_ctx *c;
+	struct cg_seen *seen;
+	size_t nr_seen, cap_seen;
 	uint32_t types[64];
 	size_t nr_types;
 	dev_t dev;
@@ -117,6 +126,19 @@ static int walk(struct cg_walk *w, int fd, size_t plen, int depth)
 
 	if (fstat(fd, &sb))
 		return 0;
+	if (w->nr_seen == w->cap_seen) {
+		size_t cap = w->cap_seen ? 2 * w->cap_seen : 64;
+		struct cg_seen *n = realloc(w->seen, cap * sizeof(*n));
+
+		if (!n)
+			return err_set(w->c->e, ENOMEM, "out of memory");
+		w->seen = n;
+		w->cap_seen = cap;
+	}
+	w->seen[w->nr_seen].path = strdup(w->path);
+	if (!w->seen[w->nr_seen].path)
+		return err_set(w->c->e, ENOMEM, "out of memory");
+	w->seen[w->nr_seen++].ino = sb.st_ino;
 	ret = query_cgroup(w, fd, sb.st_ino);
 	if (ret || depth >= CG_MAX_DEPTH)
 		return ret;
@@ -155,6 +177,99 @@ static int walk(struct cg_walk *w, int fd, size_t plen, int depth)
 	return ret;
 }
 
+/* An open cgroup span. */
+struct cg_span {
+	char *path;
+	int64_t row, seq;
+	uint64_t ino;
+	bool seen;
+};
+
+static struct cg_span *span_find(struct cg_span *o, size_t n, const char *path)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(o[mid].path, path);
+
+		if (!c)
+			return &o[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The visited cgroups as spans (docs/schema.md): one found at the same place in the walk,
+ * on the same inode, keeps its span; an unchanged hierarchy writes nothing. */
+static int cgroups_store(struct att_ctx *c, const struct cg_walk *w)
+{
+	sqlite3_stmt *st = NULL, *ins = NULL, *end = NULL;
+	struct cg_span *o = NULL;
+	size_t n = 0, cap = 0;
+	int err;
+
+	err = db_prepare(c->db, "SELECT path, row, seq, ino FROM cgroup_rows WHERE last_snap = "
+			 SPAN_OPEN_SQL " ORDER BY path", &st, c->e);
+	while (!err && sqlite3_step(st) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(st, 0);
+
+		if (n == cap) {
+			struct cg_span *no = realloc(o, (cap = cap ? 2 * cap : 64) * sizeof(*o));
+
+			if (!no) {
+				err = err_set(c->e, ENOMEM, "out of memory");
+				break;
+			}
+			o = no;
+		}
+		o[n] = (struct cg_span){ .path = strdup(path ? path : ""),
+					 .row = sqlite3_column_int64(st, 1),
+					 .seq = sqlite3_column_int64(st, 2),
+					 .ino = sqlite3_column_int64(st, 3) };
+		if (!o[n++].path)
+			err = err_set(c->e, ENOMEM, "out of memory");
+	}
+	err = err ?: db_prepare(c->db, "INSERT INTO cgroup_rows(first_snap, last_snap, path, seq, ino)"
+				" VALUES(?1, " SPAN_OPEN_SQL ", ?2, ?3, ?4)", &ins, c->e);
+	err = err ?: db_prepare(c->db, "UPDATE cgroup_rows SET last_snap = ?1 WHERE row = ?2", &end,
+				c->e);
+	for (size_t i = 0; !err && i < w->nr_seen; i++) {
+		struct cg_span *sp = span_find(o, n, w->seen[i].path);
+
+		if (sp && !sp->seen && sp->seq == (int64_t)i && sp->ino == w->seen[i].ino) {
+			sp->seen = true;
+			continue;
+		}
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, c->snap_id);
+		sqlite3_bind_text(ins, 2, w->seen[i].path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 3, i);
+		sqlite3_bind_int64(ins, 4, w->seen[i].ino);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			err = err_set(c->e, EIO, "can't store a cgroup: %s", sqlite3_errmsg(c->db->sql));
+	}
+	for (size_t i = 0; !err && i < n; i++) {
+		if (o[i].seen)
+			continue;
+		sqlite3_reset(end);
+		sqlite3_bind_int64(end, 1, c->snap_id - 1);
+		sqlite3_bind_int64(end, 2, o[i].row);
+		if (sqlite3_step(end) != SQLITE_DONE)
+			err = err_set(c->e, EIO, "can't end a cgroup span: %s", sqlite3_errmsg(c->db->sql));
+	}
+	for (size_t i = 0; i < n; i++)
+		free(o[i].path);
+	free(o);
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(end);
+	return err;
+}
+
 int attach_cgroups(struct att_ctx *c)
 {
 	struct cg_walk *w;
@@ -191,6 +306,12 @@ int attach_cgroups(struct att_ctx *c)
 	}
 	close(fd);
 out:
+	/* (no walk, no cgroups: a snapshot then lists none, and has no programs in them) */
+	if (!ret)
+		ret = cgroups_store(c, w);
+	for (size_t i = 0; i < w->nr_seen; i++)
+		free(w->seen[i].path);
+	free(w->seen);
 	free(w);
 	return ret;
 }

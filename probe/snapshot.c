@@ -388,7 +388,10 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " AND (s.mask & 512) = 0);"
 			      "DELETE FROM pin_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
 			      " WHERE s.id BETWEEN pin_rows.first_snap AND pin_rows.last_snap"
-			      " AND (s.mask & 16) != 0);", e);
+			      " AND (s.mask & 16) != 0);"
+			      "DELETE FROM cgroup_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      " WHERE s.id BETWEEN cgroup_rows.first_snap AND cgroup_rows.last_snap"
+			      " AND (s.mask & 32) != 0);", e);
 	if (!err)
 		err = db_exec(db, "DELETE FROM blobs WHERE hash NOT IN (SELECT h FROM ("
 			      "SELECT xlated AS h FROM prog_rows UNION SELECT jited_insns FROM prog_rows"

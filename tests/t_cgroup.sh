@@ -74,7 +74,8 @@ t_stored() {
 }
 
 # the effective set, computed from the snapshot's per-cgroup attachments as the kernel
-# computes it: a grandchild with nothing of its own runs its parent's and (multi) the root's
+# computes it: a grandchild with nothing of its own runs its parent's and (multi) the root's;
+# 'cgroup tree ROOT effective' lists it too
 t_effective() {
 	local c
 	"$BPFSCOPE" --db "$DB" snapshot take label eff >/dev/null || return 1
@@ -88,6 +89,15 @@ t_effective() {
 	done
 	[ "$(bpftool cgroup show "$CG/child/gc" effective | wc -l)" = 3 ] ||
 		{ echo "the grandchild should inherit two programs"; return 1; }
+	# the tree: every cgroup where something runs, the grandchild too (the snapshot keeps
+	# every cgroup the walk visited, as spans)
+	cmp_out "tree plain" "$(bpftool cgroup tree "$CG" effective)" \
+		"$("$BPFSCOPE" cgroup tree "$CG" effective)" &&
+	cmp_out "tree json" "$(bpftool -j cgroup tree "$CG" effective | jq -S .)" \
+		"$("$BPFSCOPE" -j cgroup tree "$CG" effective | jq -S .)" &&
+	cmp_out "tree stored" "$(bpftool cgroup tree "$CG" effective)" \
+		"$("$BPFSCOPE" --db "$DB" -s eff cgroup tree "$CG" effective)" &&
+	"$BPFSCOPE" cgroup tree "$CG" effective | grep -qx "$CG/child/gc"
 }
 
 # not in $(...): its cleanups must reach this shell
