@@ -10,6 +10,7 @@
 
 struct bg_blob {
 	bool ready;
+	bool stored;		/* the database has this content already: no zlib, no insert */
 	uint8_t hash[SHA256_LEN];
 	size_t raw_size;
 	struct buf z;		/* zlib bytes */
@@ -21,6 +22,9 @@ struct bg_job {
 	bool want_kallsyms, want_vmlinux;
 	uint32_t vmlinux_id;	/* the BTF id the vmlinux blob is of */
 	uint32_t vmlinux_size;
+	uint8_t known[4][SHA256_LEN];	/* vmlinux BTF blobs of that size stored before (the same
+					 * kernel, another boot) */
+	int nr_known;
 	struct bg_blob kallsyms, vmlinux;
 };
 

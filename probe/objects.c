@@ -91,8 +91,11 @@ int probe_btf(struct probe *p)
 				if (p->bg->vmlinux.ready) {
 					const struct bg_blob *b = &p->bg->vmlinux;
 
-					err = blob_put_prepared(p->db, "btf", b->hash, b->raw_size, 1,
-								b->z.data, b->z.len, p->e);
+					if (p->trace && b->stored)
+						fprintf(stderr, "vmlinux BTF stored before (this kernel,"
+							" another boot)\n");
+					err = b->stored ? 0 : blob_put_prepared(p->db, "btf", b->hash,
+						b->raw_size, 1, b->z.data, b->z.len, p->e);
 					if (err) {
 						close(fd);
 						return err;

@@ -193,7 +193,25 @@ test_churn() {
 	expect_eq "rounds stored" "$("$BPFSCOPE" --db "$db" query "SELECT count(*) FROM snapshots WHERE label LIKE 'round%'" csv | tail -n 1)" 8
 }
 
+# vmlinux BTF is the same for every boot of one kernel: a first snapshot of a boot that
+# finds it stored (another boot, simulated here) references it instead of compressing it
+test_vmlinux_once_per_kernel() {
+	need_root || return 77
+	local db=$TEST_TMP/vm.db before after trace
+	"$BPFSCOPE" --db "$db" snapshot take >/dev/null || return 1
+	before=$(sqlite3 "$db" "SELECT count(*) || '/' || sum(length(zdata)) FROM blobs WHERE kind = 'btf'")
+	sqlite3 "$db" "UPDATE snapshots SET boot_id = 'another boot'; DELETE FROM boots;" || return 1
+	trace=$(BPFSCOPE_TRACE=1 "$BPFSCOPE" --db "$db" snapshot take 2>&1 >/dev/null) || return 1
+	echo "$trace" | grep -q '^vmlinux BTF stored before' || { echo "vmlinux BTF read again"; return 1; }
+	after=$(sqlite3 "$db" "SELECT count(*) || '/' || sum(length(zdata)) FROM blobs WHERE kind = 'btf'")
+	expect_eq "btf blobs" "$after" "$before" || return 1
+	expect_eq "both snapshots' vmlinux" "$(sqlite3 "$db" "SELECT count(DISTINCT data) || '/' || count(*) FROM btf WHERE name = 'vmlinux'")" "1/2" || return 1
+	"$BPFSCOPE" --db "$db" -s latest btf dump id 1 format c | grep -q '^struct task_struct {' ||
+		{ echo "the later snapshot's vmlinux BTF does not read"; return 1; }
+}
+
 run_test history/unchanged_adds_no_rows test_unchanged_adds_no_rows
+run_test history/vmlinux_once_per_kernel test_vmlinux_once_per_kernel
 run_test history/churn test_churn
 run_test history/gone_stays_in_its_snapshots test_gone_stays_in_its_snapshots
 run_test history/map_iterator_equals_walk test_map_iterator_equals_walk
