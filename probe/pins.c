@@ -158,23 +158,26 @@ static int pin_rec_cmp(const void *a, const void *b)
 	return strcmp(((const struct pin_rec *)a)->path, ((const struct pin_rec *)b)->path);
 }
 
+/* The open pin spans. Part of them would be worse than none: a pin whose span was not
+ * read would start a second one, so a failure fails the snapshot (j->load_failed). */
 static void prev_load(struct probe *p, struct pins_job *j)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
+	int rc;
 
 	if (db_prepare(p->db, "SELECT path, ino, obj_type, obj_id, row, first_snap IN (SELECT id"
 		       " FROM snapshots WHERE boot_id = ?1) FROM pin_rows WHERE last_snap = "
-		       SPAN_OPEN_SQL, &st, NULL))
+		       SPAN_OPEN_SQL, &st, NULL)) {
+		j->load_failed = true;
 		return;
+	}
 	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *path = (const char *)sqlite3_column_text(st, 0);
 		const char *type = (const char *)sqlite3_column_text(st, 2);
 		struct pin_rec *r;
 
-		if (!path || !type)
-			continue;
 		if (j->nr_prev == cap) {
 			cap = cap ? cap * 2 : 256;
 			r = realloc(j->prev, cap * sizeof(*r));
@@ -183,9 +186,10 @@ static void prev_load(struct probe *p, struct pins_job *j)
 			j->prev = r;
 		}
 		r = &j->prev[j->nr_prev];
-		r->path = strdup(path);
+		r->path = strdup(path ? path : "");
 		if (!r->path)
 			break;
+		type = type ? type : "";
 		r->ino = sqlite3_column_int64(st, 1);
 		r->kind = type[0] == 'p' ? 'p' : type[0] == 'm' ? 'm' : 'l';
 		r->id = sqlite3_column_int64(st, 3);
@@ -194,6 +198,7 @@ static void prev_load(struct probe *p, struct pins_job *j)
 		r->seen = false;
 		j->nr_prev++;
 	}
+	j->load_failed = rc != SQLITE_DONE;	/* (out of memory: the loop broke on a row) */
 	sqlite3_finalize(st);
 	qsort(j->prev, j->nr_prev, sizeof(*j->prev), pin_rec_cmp);
 }
@@ -202,11 +207,11 @@ int pins_start(struct probe *p, struct pins_job *j, const char *root)
 {
 	memset(j, 0, sizeof(*j));
 	snprintf(j->root, sizeof(j->root), "%s", root);
+	prev_load(p, j);	/* (unmounted too: every open span then ends) */
 	if (!env_is_bpffs(root)) {
 		j->unmounted = true;
 		return 0;
 	}
-	prev_load(p, j);
 	/* no thread (no memory, say): walk inline when finishing */
 	j->started = !pthread_create(&j->th, NULL, pins_thread, j);
 	return 0;
@@ -236,7 +241,9 @@ int pins_finish(struct probe *p, struct pins_job *j)
 	else if (!j->unmounted)
 		pins_thread(j);
 	j->started = false;
-	if (j->err)
+	if (j->load_failed)
+		err = err_set(p->e, EIO, "can't read the open pin spans of %s", p->db->path);
+	else if (j->err)
 		err = err_set(p->e, -j->err, "can't walk %s: %s", j->root, strerror(-j->err));
 	if (!err)
 		err = db_prepare(p->db, "INSERT INTO pin_rows(first_snap, last_snap, path, obj_type,"
@@ -245,9 +252,6 @@ int pins_finish(struct probe *p, struct pins_job *j)
 	if (!err)
 		err = db_prepare(p->db, "UPDATE pin_rows SET last_snap = ?1 WHERE row = ?2", &close_pin,
 				 p->e);
-	if (!err && j->unmounted)
-		err = db_exec(p->db, "UPDATE pin_rows SET last_snap = (SELECT max(id) - 1 FROM"
-			      " snapshots) WHERE last_snap = " SPAN_OPEN_SQL, p->e);
 	for (size_t i = 0; !err && i < j->n; i++) {
 		const struct pin_rec *r = &j->recs[i];
 		struct pin_rec *prev = prev_find(j, r->path);

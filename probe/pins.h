@@ -20,7 +20,7 @@ struct pin_rec {
 struct pins_job {
 	char root[512];
 	pthread_t th;
-	bool started, unmounted;
+	bool started, unmounted, load_failed;
 	int err;
 	struct pin_rec *recs;
 	size_t n, cap;
