@@ -22,17 +22,23 @@ static bool db_has(struct probe *p, const char *sql)
 	return found;
 }
 
-static void bg_seal(struct bg_blob *b, const void *data, size_t len)
+/* b->hash: the data's, already computed */
+static void bg_seal_hashed(struct bg_blob *b, const void *data, size_t len)
 {
 	uLongf zlen = compressBound(len);
 
-	sha256(data, len, b->hash);
 	b->raw_size = len;
 	b->z.len = 0;
 	if (buf_reserve(&b->z, zlen + 1) || compress2(b->z.data, &zlen, data, len, 1) != Z_OK)
 		return;
 	b->z.len = zlen;
 	b->ready = true;
+}
+
+static void bg_seal(struct bg_blob *b, const void *data, size_t len)
+{
+	sha256(data, len, b->hash);
+	bg_seal_hashed(b, data, len);
 }
 
 static void bg_kallsyms(struct bg_job *j)
@@ -77,7 +83,7 @@ static void bg_vmlinux(struct bg_job *j)
 				if (!memcmp(j->known[k], j->vmlinux.hash, SHA256_LEN))
 					j->vmlinux.stored = j->vmlinux.ready = true;
 			if (!j->vmlinux.stored)
-				bg_seal(&j->vmlinux, b.data, info.btf_size);
+				bg_seal_hashed(&j->vmlinux, b.data, info.btf_size);
 			j->vmlinux.raw_size = info.btf_size;
 		}
 	}

@@ -101,10 +101,6 @@ int iter_layout_read(struct iter_layout *l, const char *boot_id)
 	l->map_func_id = id > 0 ? id : 0;
 	id = btf__find_by_name_kind(btf, "bpf_iter_task_file", BTF_KIND_FUNC);
 	l->task_file_func_id = id > 0 ? id : 0;
-	/* a tracing program's context is its function's arguments, a u64 each: the map
-	 * iterator's function takes (meta, map), the task file one's (meta, task, fd, file) */
-	l->ctx_meta = 0;
-	l->ctx_obj = 8;
 	err = err ?: field(btf, "bpf_iter_meta", "seq", 8, &l->meta_seq);
 	err = err ?: field(btf, "bpf_map", "id", 4, &l->map_id);
 	err = err ?: field(btf, "bpf_map", "frozen", 1, &l->map_frozen);
@@ -132,7 +128,7 @@ static bool layout_sane(const struct iter_layout *l, const char *boot_id)
 	const uint32_t *o;
 
 	if (l->version != ITER_LAYOUT_VERSION || l->size != sizeof(*l) || !l->map_func_id ||
-	    !l->task_file_func_id || l->ctx_meta != 0 || l->ctx_obj != 8 ||
+	    !l->task_file_func_id ||
 	    strncmp(l->boot_id, boot_id, sizeof(l->boot_id)))
 		return false;
 	/* every offset a small one inside its struct */
@@ -191,7 +187,14 @@ void iter_layout_save(const struct iter_layout *l)
 		unlink(tmp);
 }
 
-/* ---- assembling the program ---- */
+/* ---- assembling the programs ---- */
+
+/* A tracing program's context is its function's arguments, a u64 each: the map iterator's
+ * function takes (meta, map), the task file one's (meta, task, fd, file). */
+#define CTX_META 0
+#define CTX_MAP 8
+#define CTX_TASK 8
+#define CTX_FILE 24
 
 struct prog_buf {
 	struct bpf_insn insn[128];
@@ -234,8 +237,8 @@ static void build_map_iter(struct prog_buf *b, const struct iter_layout *l)
 {
 	int out;
 
-	LDX(b, BPF_DW, BPF_REG_6, BPF_REG_1, l->ctx_meta);
-	LDX(b, BPF_DW, BPF_REG_7, BPF_REG_1, l->ctx_obj);
+	LDX(b, BPF_DW, BPF_REG_6, BPF_REG_1, CTX_META);
+	LDX(b, BPF_DW, BPF_REG_7, BPF_REG_1, CTX_MAP);
 	out = jmp_fwd(b, BPF_JEQ, BPF_REG_7, 0);
 	LDX(b, BPF_W, BPF_REG_2, BPF_REG_7, l->map_id);
 	STX(b, BPF_W, BPF_REG_10, BPF_REG_2, -8);
@@ -310,9 +313,9 @@ static void build_owner_iter(struct prog_buf *b, const struct iter_layout *l, ui
 	};
 	struct jumps out = { .n = 0 }, found = { .n = 0 };
 
-	LDX(b, BPF_DW, BPF_REG_6, BPF_REG_1, 0);	/* meta */
-	LDX(b, BPF_DW, BPF_REG_7, BPF_REG_1, 8);	/* task */
-	LDX(b, BPF_DW, BPF_REG_8, BPF_REG_1, 24);	/* file */
+	LDX(b, BPF_DW, BPF_REG_6, BPF_REG_1, CTX_META);
+	LDX(b, BPF_DW, BPF_REG_7, BPF_REG_1, CTX_TASK);
+	LDX(b, BPF_DW, BPF_REG_8, BPF_REG_1, CTX_FILE);
 	jmp_to(b, &out, BPF_JEQ, BPF_REG_7, 0);
 	jmp_to(b, &out, BPF_JEQ, BPF_REG_8, 0);
 	LDX(b, BPF_W, BPF_REG_2, BPF_REG_7, l->task_tgid);

@@ -19,13 +19,12 @@
 #include <stdint.h>
 #include "lib/err.h"
 
-#define ITER_LAYOUT_VERSION 2
+#define ITER_LAYOUT_VERSION 3
 
 /* Where the fields are in this kernel: offsets in bytes, BTF ids of vmlinux. */
 struct iter_layout {
 	uint32_t version, size;			/* ITER_LAYOUT_VERSION, sizeof(struct iter_layout) */
 	uint32_t map_func_id, task_file_func_id; /* FUNC bpf_iter_bpf_map, bpf_iter_task_file */
-	uint32_t ctx_meta, ctx_obj;		/* the context: the function's arguments */
 	uint32_t meta_seq;			/* struct bpf_iter_meta: seq */
 	uint32_t map_id, map_frozen;		/* struct bpf_map */
 	uint32_t task_tgid, task_leader, task_comm;	/* struct task_struct */
