@@ -185,22 +185,16 @@ struct cg_span {
 	bool seen;
 };
 
+static int cg_span_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cg_span *)a)->path, ((const struct cg_span *)b)->path);
+}
+
 static struct cg_span *span_find(struct cg_span *o, size_t n, const char *path)
 {
-	size_t lo = 0, hi = n;
+	struct cg_span key = { .path = (char *)path };
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(o[mid].path, path);
-
-		if (!c)
-			return &o[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return n ? bsearch(&key, o, n, sizeof(key), cg_span_cmp) : NULL;
 }
 
 /* The visited cgroups as spans (docs/schema.md): one found at the same place in the walk,

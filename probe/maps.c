@@ -155,7 +155,7 @@ int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct
 
 /* The open map spans, sorted by id. */
 struct prev_map {
-	uint32_t id, type;
+	uint32_t id, type;		/* id first: span_id_cmp */
 	bool seen, same_boot;
 	uint8_t frozen;
 	int64_t row;
@@ -202,19 +202,10 @@ int prev_maps_load(struct probe *p)
 
 static struct prev_map *prev_map_find(struct probe *p, uint32_t id)
 {
-	size_t lo = 0, hi = p->nr_prev_maps;
+	struct prev_map *m = p->nr_prev_maps ? bsearch(&id, p->prev_maps, p->nr_prev_maps,
+						      sizeof(*m), span_id_cmp) : NULL;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p->prev_maps[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < p->nr_prev_maps && p->prev_maps[lo].id == id && !p->prev_maps[lo].seen)
-		return &p->prev_maps[lo];
-	return NULL;
+	return m && !m->seen ? m : NULL;
 }
 
 /* Map types whose memlock is fixed at creation (what fdinfo would say again) and that have

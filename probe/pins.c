@@ -50,22 +50,16 @@ static char pin_kind(struct pins_job *j, int fd, uint32_t len)
 	}
 }
 
+static int pin_rec_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct pin_rec *)a)->path, ((const struct pin_rec *)b)->path);
+}
+
 static struct pin_rec *prev_find(const struct pins_job *j, const char *path)
 {
-	size_t lo = 0, hi = j->nr_prev;
+	struct pin_rec key = { .path = (char *)path };
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(j->prev[mid].path, path);
-
-		if (!c)
-			return &j->prev[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return j->nr_prev ? bsearch(&key, j->prev, j->nr_prev, sizeof(key), pin_rec_cmp) : NULL;
 }
 
 static int pin_add(struct pins_job *j, const char *path, uint64_t ino)
@@ -151,11 +145,6 @@ static void *pins_thread(void *arg)
 	snprintf(path, sizeof(path), "%s", j->root);
 	j->err = pins_walk(j, path, sizeof(path), 0);
 	return NULL;
-}
-
-static int pin_rec_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct pin_rec *)a)->path, ((const struct pin_rec *)b)->path);
 }
 
 /* The open pin spans. Part of them would be worse than none: a pin whose span was not

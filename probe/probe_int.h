@@ -104,6 +104,8 @@ int maps_close_unseen(struct probe *p);
 /* The iterator path: keep the spans of maps that did not change, list the ids to walk. */
 int maps_from_iter(struct probe *p, const struct iter_scan *s, uint32_t **todo, size_t *n);
 const struct prev_code *prev_code_find(const struct probe *p, uint32_t id);
+/* bsearch over open spans sorted by id (a uint32_t first member) */
+int span_id_cmp(const void *key, const void *elem);
 void stats_delta(const struct probe *p, struct bpf_prog_info *info);
 int64_t boot_offset_now(void);
 int probe_btf(struct probe *p);

@@ -116,7 +116,7 @@ static void prog_full_name(int fd, const struct bpf_prog_info *info, char *out, 
  * immutable, so a program with the same id and load time has the same code and an
  * unchanged system re-fetches none and writes no row. */
 struct prev_code {
-	uint32_t id;
+	uint32_t id;			/* first: span_id_cmp */
 	uint64_t load_time;
 	uint64_t memlock;		/* fixed at load: no fdinfo read for a known program */
 	char full_name[128];
@@ -173,21 +173,17 @@ int prev_code_load(struct probe *p)
 	return 0;
 }
 
+/* (the id is the first member of struct prev_code and struct prev_map) */
+int span_id_cmp(const void *key, const void *elem)
+{
+	uint32_t a = *(const uint32_t *)key, b = *(const uint32_t *)elem;
+
+	return a < b ? -1 : a > b;
+}
+
 const struct prev_code *prev_code_find(const struct probe *p, uint32_t id)
 {
-	size_t lo = 0, hi = p->nr_prev;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p->prev[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < p->nr_prev && p->prev[lo].id == id)
-		return &p->prev[lo];
-	return NULL;
+	return p->nr_prev ? bsearch(&id, p->prev, p->nr_prev, sizeof(*p->prev), span_id_cmp) : NULL;
 }
 
 int span_close(struct probe *p, sqlite3_stmt *st, int64_t row)
