@@ -13,14 +13,18 @@
 #define ATTACH_FLAG_OVERRIDE 1u	/* BPF_F_ALLOW_OVERRIDE */
 #define ATTACH_FLAG_MULTI 2u	/* BPF_F_ALLOW_MULTI */
 
+/* a cgroup attachment row, as cg_prog_read reads it */
+#define CG_SELECT \
+	"SELECT a.cgroup_path, a.prog_id, a.attach_type, a.flags, coalesce(p.full_name, p.name)," \
+	" p.attach_btf_obj_id, p.attach_btf_id, a.target" \
+	" FROM attachments a JOIN progs p ON p.snapshot_id = a.snapshot_id AND p.id = a.prog_id" \
+	" WHERE a.snapshot_id = ?1 AND a.kind = 'cgroup'"
+
 /* Rows at ROOT or below it (not a sibling sharing its prefix: /a/b vs /a/bc), in capture
  * order: the walk's pre-order, attach types ascending within a cgroup. Programs that
  * vanished before their row was joined are left out, as bpftool leaves them out. */
 static const char cg_sql[] =
-	"SELECT a.cgroup_path, a.prog_id, a.attach_type, a.flags, coalesce(p.full_name, p.name),"
-	" p.attach_btf_obj_id, p.attach_btf_id, a.target"
-	" FROM attachments a JOIN progs p ON p.snapshot_id = a.snapshot_id AND p.id = a.prog_id"
-	" WHERE a.snapshot_id = ?1 AND a.kind = 'cgroup'"
+	CG_SELECT
 	" AND (?2 IS NULL OR a.cgroup_path = ?2 OR (?3 = 0 AND"
 	"  substr(a.cgroup_path, 1, length(?2) + 1) = ?2 || '/'))"
 	" ORDER BY a.rowid";
@@ -58,7 +62,7 @@ static int level_below(const char *root, const char *path)
 
 /* One attached program, as the query's columns give it. */
 struct cg_prog {
-	char *path, *name;
+	const char *path, *name;	/* the row's (until its next step), or copies */
 	uint32_t id, type, flags, btf_obj, btf_id;
 };
 
@@ -67,8 +71,8 @@ static void cg_prog_read(sqlite3_stmt *st, struct cg_prog *c)
 	const char *path = (const char *)sqlite3_column_text(st, 0);
 	const char *name = (const char *)sqlite3_column_text(st, 4);
 
-	c->path = strdup(path ? path : "");
-	c->name = strdup(name ? name : "");
+	c->path = path ? path : "";
+	c->name = name ? name : "";
 	c->id = sqlite3_column_int64(st, 1);
 	c->type = sqlite3_column_int64(st, 2);
 	c->flags = sqlite3_column_int64(st, 3);
@@ -111,8 +115,6 @@ static void print_prog(struct out *o, sqlite3_stmt *st, int level)
 
 	cg_prog_read(st, &c);
 	print_cg_prog(o, &c, level, false);
-	free(c.path);
-	free(c.name);
 }
 
 /* 0, 1 for 'effective', or an error */
@@ -128,10 +130,7 @@ static int parse_effective(struct ctx *ctx, int argc, char **argv)
 /* The rows of a cgroup, of its ancestors and (with ?3) of its descendants: what effective
  * sets at and below it are made of. */
 static const char cg_near_sql[] =
-	"SELECT a.cgroup_path, a.prog_id, a.attach_type, a.flags, coalesce(p.full_name, p.name),"
-	" p.attach_btf_obj_id, p.attach_btf_id, a.target"
-	" FROM attachments a JOIN progs p ON p.snapshot_id = a.snapshot_id AND p.id = a.prog_id"
-	" WHERE a.snapshot_id = ?1 AND a.kind = 'cgroup' AND (a.cgroup_path = ?2"
+	CG_SELECT " AND (a.cgroup_path = ?2"
 	"  OR substr(?2, 1, length(a.cgroup_path) + 1) = a.cgroup_path || '/'"
 	"  OR (?3 AND substr(a.cgroup_path, 1, length(?2) + 1) = ?2 || '/'))"
 	" ORDER BY a.rowid";
@@ -146,8 +145,8 @@ struct cg_set {
 static void cg_set_free(struct cg_set *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		free(s->c[i].path);
-		free(s->c[i].name);
+		free((char *)s->c[i].path);
+		free((char *)s->c[i].name);
 	}
 	free(s->c);
 	free(s->eff);
@@ -170,6 +169,8 @@ static int cg_set_load(struct ctx *ctx, struct view *v, const char *path, bool b
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, below);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cg_prog *c;
+
 		if (s->n == cap) {
 			struct cg_prog *nc = realloc(s->c, (cap = cap ? 2 * cap : 16) * sizeof(*nc));
 
@@ -177,8 +178,11 @@ static int cg_set_load(struct ctx *ctx, struct view *v, const char *path, bool b
 				goto oom;
 			s->c = nc;
 		}
-		cg_prog_read(st, &s->c[s->n++]);
-		if (!s->c[s->n - 1].path || !s->c[s->n - 1].name)
+		c = &s->c[s->n++];
+		cg_prog_read(st, c);
+		c->path = strdup(c->path);	/* kept past the next step */
+		c->name = strdup(c->name);
+		if (!c->path || !c->name)
 			goto oom;
 	}
 	sqlite3_finalize(st);
