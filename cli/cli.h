@@ -115,7 +115,9 @@ int show_open(struct ctx *ctx, unsigned mask, int argc, char **argv, bool progs,
 /* With -f: the paths pins (?1 snapshot, ?2 object id) gives for id. */
 void show_pinned(struct ctx *ctx, sqlite3_stmt *pins, uint32_t id);
 /* bpftool's "pids": the processes holding an object of a snapshot (type: prog, map, link,
- * btf); pids_stmt prepares the statement show_pids runs per object. */
+ * btf). pins_stmt and pids_stmt prepare the statements show_pinned and show_pids run per
+ * object of a type. */
+int pins_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e);
 int pids_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e);
 void show_pids(struct ctx *ctx, sqlite3_stmt *st, uint32_t id);
 

@@ -79,14 +79,12 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	err = db_prepare(&v.db, "SELECT " MAP_SHOW_COLS " FROM maps WHERE snapshot_id = ?1"
 			 " AND (?2 IS NULL OR id = ?2) ORDER BY id", &row, &e);
-	err = err ?: db_prepare(&v.db, "SELECT path FROM pins WHERE snapshot_id = ?1 AND"
-				" obj_type = 'map' AND obj_id = ?2 ORDER BY path", &ms.pins, &e);
+	err = err ?: pins_stmt(&v, "map", &ms.pins, &e);
 	err = err ?: pids_stmt(&v, "map", &ms.pids, &e);
 	if (err) {
 		err = p_err_e(ctx, &e);
 		goto out;
 	}
-	sqlite3_bind_int64(ms.pins, 1, v.snap_id);
 	show_selected(ctx, v.snap_id, row, ids, n, print_map, &ms);
 out:
 	sqlite3_finalize(row);

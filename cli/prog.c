@@ -103,15 +103,13 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 			 " AND (?2 IS NULL OR id = ?2) ORDER BY id", &row, &e);
 	err = err ?: db_prepare(&v.db, "SELECT map_id FROM prog_maps WHERE snapshot_id = ?1"
 				" AND prog_id = ?2 ORDER BY idx", &ps.maps, &e);
-	err = err ?: db_prepare(&v.db, "SELECT path FROM pins WHERE snapshot_id = ?1 AND"
-				" obj_type = 'prog' AND obj_id = ?2 ORDER BY path", &ps.pins, &e);
+	err = err ?: pins_stmt(&v, "prog", &ps.pins, &e);
 	err = err ?: pids_stmt(&v, "prog", &ps.pids, &e);
 	if (err) {
 		err = p_err_e(ctx, &e);
 		goto out;
 	}
 	sqlite3_bind_int64(ps.maps, 1, v.snap_id);
-	sqlite3_bind_int64(ps.pins, 1, v.snap_id);
 	show_selected(ctx, v.snap_id, row, ids, n, print_prog, &ps);
 out:
 	sqlite3_finalize(row);

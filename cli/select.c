@@ -169,16 +169,28 @@ void show_pinned(struct ctx *ctx, sqlite3_stmt *pins, uint32_t id)
 	sqlite3_reset(pins);
 }
 
-int pids_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e)
+static int obj_stmt(struct view *v, const char *sql, const char *type, sqlite3_stmt **st,
+		    struct err *e)
 {
-	int err = db_prepare(&v->db, "SELECT pid, comm FROM owners WHERE snapshot_id = ?1 AND"
-			     " obj_type = ?3 AND obj_id = ?2 ORDER BY pid", st, e);
+	int err = db_prepare(&v->db, sql, st, e);
 
 	if (!err) {
 		sqlite3_bind_int64(*st, 1, v->snap_id);
 		sqlite3_bind_text(*st, 3, type, -1, SQLITE_STATIC);
 	}
 	return err;
+}
+
+int pins_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e)
+{
+	return obj_stmt(v, "SELECT path FROM pins WHERE snapshot_id = ?1 AND obj_type = ?3 AND"
+			" obj_id = ?2 ORDER BY path", type, st, e);
+}
+
+int pids_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e)
+{
+	return obj_stmt(v, "SELECT pid, comm FROM owners WHERE snapshot_id = ?1 AND obj_type = ?3"
+			" AND obj_id = ?2 ORDER BY pid", type, st, e);
 }
 
 void show_pids(struct ctx *ctx, sqlite3_stmt *st, uint32_t id)
