@@ -1,8 +1,7 @@
 /* Programs and maps in a pipeline: two walker threads ask the kernel (fds, get-info, fdinfo,
  * map contents) and hand records over in batches; this thread writes them to SQLite. The
- * walkers share one cursor over the ids, programs first and then maps, so neither waits for
- * the other: on two cores the kernel's part is split in two and the database's part
- * overlaps it. */
+ * walkers share one cursor over the ids (next_chunk), so neither waits for the other: on
+ * two cores the kernel's part is split in two and the database's part overlaps it. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,10 +20,10 @@ struct rec_queue {
 	pthread_mutex_t cmu;
 	pthread_cond_t ready;	/* the open program spans are loaded: programs can be read */
 	bool prev_ready;
-	/* the iterator path: the ids to read, instead of every id */
-	const uint32_t *list[2];	/* programs, maps */
-	size_t nr_list[2], next_list[2];
-	bool use_list[2];
+	/* the map iterator path: the map ids to read, instead of every map id */
+	const uint32_t *map_list;
+	size_t nr_map_list, next_map_list;
+	bool use_map_list;
 	uint32_t prog_id, map_id;
 	bool progs_done, maps_done;
 	uint64_t maps_read;	/* for the progress line */
@@ -124,16 +123,15 @@ static int take_ids(struct rec_queue *q, struct chunk *c, char kind, struct err 
 {
 	bool *done = kind == 'p' ? &q->progs_done : &q->maps_done;
 	uint32_t *cur = kind == 'p' ? &q->prog_id : &q->map_id;
-	int k = kind == 'p' ? 0 : 1;
 
-	if (q->use_list[k]) {
+	if (kind == 'm' && q->use_map_list) {
 		while (!*done && c->n < WALK_CHUNK) {
-			if (q->next_list[k] == q->nr_list[k]) {
+			if (q->next_map_list == q->nr_map_list) {
 				*done = true;
 				break;
 			}
 			c->kind[c->n] = kind;
-			c->id[c->n++] = q->list[k][q->next_list[k]++];
+			c->id[c->n++] = q->map_list[q->next_map_list++];
 		}
 		return 0;
 	}
@@ -159,7 +157,7 @@ static int take_ids(struct rec_queue *q, struct chunk *c, char kind, struct err 
  * both lists are done. */
 static int next_chunk(struct rec_queue *q, struct chunk *c, int first, struct err *e)
 {
-	int err;
+	int err = 0;
 
 	c->n = c->next = 0;
 	pthread_mutex_lock(&q->cmu);
@@ -257,12 +255,12 @@ static int iter_path(struct probe *p, struct rec_queue *q, uint32_t **todo, bool
 			fprintf(stderr, "iterator: %s (walking every map)\n", ie.msg);
 		return 0;
 	}
-	err = maps_from_iter(p, &scan, &todo[1], &q->nr_list[1]);
-	q->list[1] = todo[1];
-	q->use_list[1] = !err;
+	err = maps_from_iter(p, &scan, todo, &q->nr_map_list);
+	q->map_list = *todo;
+	q->use_map_list = !err;
 	if (p->trace)
 		fprintf(stderr, "iterator: %zu maps, %zu to read %8.2f ms\n", scan.nr_maps,
-			q->nr_list[1], (now_monotonic_ns() - p->phase_t) / 1e6);
+			q->nr_map_list, (now_monotonic_ns() - p->phase_t) / 1e6);
 	iter_scan_free(&scan);
 	return err;
 }
@@ -272,7 +270,7 @@ int probe_progs_maps(struct probe *p, const struct walk_hooks *h)
 	struct rec_queue q = { .mu = PTHREAD_MUTEX_INITIALIZER, .cmu = PTHREAD_MUTEX_INITIALIZER };
 	struct walker w[2] = { { .p = p, .q = &q, .idx = 0 }, { .p = p, .q = &q, .idx = 1 } };
 	int64_t offset = boot_offset_now();
-	uint32_t *todo[2] = { NULL, NULL };
+	uint32_t *todo = NULL;	/* the map iterator's list */
 	bool maps_loaded = false;
 	struct obj_rec *batch;
 	int err = 0;
@@ -282,11 +280,10 @@ int probe_progs_maps(struct probe *p, const struct walk_hooks *h)
 	if (!err && !(p->mask & SNAP_NO_MAPS))
 		err = map_stmts(p);
 	if (!err && p->history && p->layout_ok && !getenv("BPFSCOPE_NO_ITER")) {
-		err = iter_path(p, &q, todo, &maps_loaded);
+		err = iter_path(p, &q, &todo, &maps_loaded);
 	}
 	if (err) {
-		free(todo[0]);
-		free(todo[1]);
+		free(todo);
 		return err;
 	}
 	pthread_cond_init(&q.cv, NULL);
@@ -373,7 +370,6 @@ int probe_progs_maps(struct probe *p, const struct walk_hooks *h)
 	pthread_cond_destroy(&q.ready);
 	pthread_mutex_destroy(&q.mu);
 	pthread_mutex_destroy(&q.cmu);
-	free(todo[0]);
-	free(todo[1]);
+	free(todo);
 	return err;
 }
