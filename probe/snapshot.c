@@ -16,6 +16,10 @@
 #include "probe/pins.h"
 #include "probe/probe_int.h"
 
+/* the views of db/schema.c and snapshot_delete name these bits by number */
+_Static_assert(SNAP_PINS == 16 && SNAP_ATTACH == 32 && SNAP_NO_PROGS == 256 &&
+	       SNAP_NO_MAPS == 512 && SNAP_ATTACH_NO_CGROUP == 2097152, "mask bits in SQL");
+
 int bind_blob(struct probe *p, sqlite3_stmt *st, int col, const char *kind, const void *data,
 	      size_t len)
 {
