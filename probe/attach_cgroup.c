@@ -244,7 +244,8 @@ static int cgroups_store(struct att_ctx *c, const struct cg_walk *w)
 		sqlite3_bind_int64(ins, 3, i);
 		sqlite3_bind_int64(ins, 4, w->seen[i].ino);
 		if (sqlite3_step(ins) != SQLITE_DONE)
-			err = err_set(c->e, EIO, "can't store a cgroup: %s", sqlite3_errmsg(c->db->sql));
+			err = err_set(c->e, EIO, "can't store cgroup %s: %s", w->seen[i].path,
+				      sqlite3_errmsg(c->db->sql));
 	}
 	for (size_t i = 0; !err && i < n; i++) {
 		if (o[i].seen)
@@ -253,7 +254,8 @@ static int cgroups_store(struct att_ctx *c, const struct cg_walk *w)
 		sqlite3_bind_int64(end, 1, c->snap_id - 1);
 		sqlite3_bind_int64(end, 2, o[i].row);
 		if (sqlite3_step(end) != SQLITE_DONE)
-			err = err_set(c->e, EIO, "can't end a cgroup span: %s", sqlite3_errmsg(c->db->sql));
+			err = err_set(c->e, EIO, "can't end the span of cgroup %s: %s", o[i].path,
+				      sqlite3_errmsg(c->db->sql));
 	}
 	for (size_t i = 0; i < n; i++)
 		free(o[i].path);
