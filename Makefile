@@ -1,4 +1,4 @@
-# bpfscope: one static library (lib db analyze probe viz reports) under one binary (cli).
+# bpfscope: one static library (lib store analyze capture act viz reports gen) under one binary (cli).
 BUILD    := build
 CC       ?= gcc
 PKGS     := libbpf libelf zlib sqlite3 capstone libgvc libcgraph
@@ -20,7 +20,7 @@ else
 LDLIBS   += $(shell pkg-config --libs libbpf libelf zlib sqlite3 2>/dev/null || echo -lbpf -lelf -lz -lsqlite3)
 endif
 LDLIBS   += -ldl -lm -pthread
-LIB_DIRS := lib db analyze probe viz reports
+LIB_DIRS := lib store analyze capture act viz reports gen
 LIB_SRCS := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
 CLI_SRCS := $(wildcard cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)

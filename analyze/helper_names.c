@@ -7,7 +7,7 @@
 #include <bpf/btf.h>
 #include <linux/bpf.h>
 #include "analyze/helper_names.h"
-#include "db/db.h"
+#include "store/db.h"
 #include "lib/util.h"
 
 /* 6.1 headers list FN(name) with commas between, 6.2+ FN(name, id, ctx...) without. */

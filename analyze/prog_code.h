@@ -5,7 +5,7 @@
 #define BPFSCOPE_PROG_CODE_H
 #include <linux/bpf.h>
 #include <stdint.h>
-#include "db/db.h"
+#include "store/db.h"
 #include "analyze/ksyms.h"
 
 struct btf;

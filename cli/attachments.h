@@ -3,7 +3,7 @@
 #ifndef BPFSCOPE_CLI_ATTACHMENTS_H
 #define BPFSCOPE_CLI_ATTACHMENTS_H
 #include "cli/cli.h"
-#include "probe/attach.h"
+#include "capture/attachments.h"
 
 static inline void warn_not_captured(struct ctx *ctx, struct view *v, unsigned no_bit,
 				     const char *what)

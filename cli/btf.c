@@ -1,7 +1,7 @@
 /* btf show|list, and dispatch of btf dump. */
 #include <stdlib.h>
 #include "cli/cli.h"
-#include "probe/snapshot.h"
+#include "capture/snapshot.h"
 
 static void print_ids(struct ctx *ctx, sqlite3_stmt *st, int64_t snap, uint32_t id, const char *key,
 		      const char *plain)

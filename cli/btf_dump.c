@@ -13,7 +13,7 @@
 #include <linux/btf.h>
 #include "analyze/btf_check.h"
 #include "cli/cli.h"
-#include "probe/snapshot.h"
+#include "capture/snapshot.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 #define SYSFS_BTF_DIR "/sys/kernel/btf/"

@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 #include "lib/bpf_names.h"
 #include "cli/attachments.h"
-#include "probe/snapshot.h"
+#include "capture/snapshot.h"
 
 /* a live view needs neither netlink nor the perf-event fd walk */
 #define CG_MASK (SNAP_ATTACH | SNAP_ATTACH_NO_NET | SNAP_ATTACH_NO_PERF | SNAP_NO_MAPS | SNAP_NO_BTF)

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include "db/db.h"
+#include "store/db.h"
 #include "lib/err.h"
 #include "lib/output.h"
 #include "lib/util.h"

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "analyze/skel_gen.h"
+#include "gen/skel_gen.h"
 #include "cli/cli.h"
 
 #define OBJ_MAX (256u << 20)	/* a BPF object bigger than this is not one */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include "cli/cli.h"
 #include "lib/bpf_names.h"
-#include "probe/snapshot.h"
+#include "capture/snapshot.h"
 
 static void print_attach_type(struct out *o, sqlite3_stmt *st, int col)
 {

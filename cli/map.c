@@ -7,7 +7,7 @@
 #include "analyze/map_contents.h"
 #include "cli/cli.h"
 #include "lib/bpf_names.h"
-#include "probe/snapshot.h"
+#include "capture/snapshot.h"
 
 #define MAP_SHOW_COLS "id, type, name, flags, bytes_key, bytes_value, max_entries, bytes_memlock," \
 	" frozen, btf_id, owner_prog_type, ifindex"

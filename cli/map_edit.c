@@ -8,8 +8,8 @@
 #include <bpf/btf.h>
 #include "analyze/btf_value.h"
 #include "cli/cli.h"
-#include "probe/load.h"
-#include "probe/mapedit.h"
+#include "act/load.h"
+#include "act/mapedit.h"
 
 #define DATA_SPEC "DATA := { [hex] BYTES }"
 

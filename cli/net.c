@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include "cli/cli.h"
 #include "cli/attachments.h"
-#include "probe/snapshot.h"
+#include "capture/snapshot.h"
 
 #define XDP_ATTACHED_MULTI_ 4	/* IFLA_XDP_ATTACHED value: several modes at once */
 

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "probe/env.h"
-#include "probe/mapedit.h"
-#include "probe/netattach.h"
+#include "capture/env.h"
+#include "act/mapedit.h"
+#include "act/net_attach.h"
 
 #define ATTACH_TYPES "{ xdp | xdpgeneric | xdpdrv | xdpoffload | tcx_ingress | tcx_egress }"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include "cli/cli.h"
 #include "cli/attachments.h"
-#include "probe/snapshot.h"
+#include "capture/snapshot.h"
 
 int do_perf(struct ctx *ctx, int argc, char **argv);
 

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include "cli/cli.h"
 #include "lib/bpf_names.h"
-#include "probe/snapshot.h"
+#include "capture/snapshot.h"
 
 #define PROG_SHOW_COLS "id, type, name, tag, gpl_compatible, load_time, loaded_at, uid," \
 	" bytes_xlated, jited, bytes_jited, bytes_memlock, btf_id, run_time_ns, run_cnt," \

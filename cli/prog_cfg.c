@@ -6,7 +6,7 @@
 #include "analyze/cfg.h"
 #include "analyze/cfg_diff.h"
 #include "cli/cli.h"
-#include "probe/snapshot.h"
+#include "capture/snapshot.h"
 #include "viz/cfg_render.h"
 
 #define CFG_CODE	(PROG_CODE_XLATED | PROG_CODE_KSYMS)

@@ -13,7 +13,7 @@
 #include "analyze/xlated.h"
 #include "cli/cli.h"
 #include "lib/bpf_names.h"
-#include "probe/snapshot.h"
+#include "capture/snapshot.h"
 
 struct dump_opts {
 	bool jited, opcodes, linum;

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "probe/env.h"
-#include "probe/load.h"
-#include "probe/mapedit.h"
+#include "capture/env.h"
+#include "act/load.h"
+#include "act/mapedit.h"
 
 #define LOAD_ELF_MAX (256u << 20)
 #define VERIFIER_TAIL_LINES 8

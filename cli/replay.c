@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include "cli/cli.h"
-#include "probe/env.h"
-#include "probe/replay.h"
+#include "capture/env.h"
+#include "act/replay.h"
 
 #define REPLAY_HELP \
 	"Usage: bpfscope replay OBJ [pin DIR] [autoattach] [dev IFNAME] [restore REF] [dry-run]\n" \

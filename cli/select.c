@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
-#include "probe/env.h"
-#include "probe/snapshot.h"
+#include "capture/env.h"
+#include "capture/snapshot.h"
 
 static int collect_ids(struct ctx *ctx, struct view *v, const char *sql, const char *arg,
 		       bool is_int, uint32_t **ids, size_t *n, const char *what, const char *kw)

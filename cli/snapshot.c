@@ -5,8 +5,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "probe/env.h"
-#include "probe/snapshot.h"
+#include "capture/env.h"
+#include "capture/snapshot.h"
 
 static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t total)
 {

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "probe/env.h"
-#include "probe/snapshot.h"
+#include "capture/env.h"
+#include "capture/snapshot.h"
 
 int history_open(struct ctx *ctx, bool write, struct db *db)
 {

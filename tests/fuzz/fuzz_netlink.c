@@ -1,11 +1,11 @@
 /* Fuzz the netlink attribute parser: whatever bytes come back from a socket, parsing them
  * (and the nested attributes they claim to hold) must stay inside the buffer.
  * Build: clang -fsanitize=fuzzer,address,undefined -I. tests/fuzz/fuzz_netlink.c
- *        probe/netlink.c lib/err.c */
+ *        capture/netlink.c lib/err.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "probe/netlink.h"
+#include "capture/netlink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

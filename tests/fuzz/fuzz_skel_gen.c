@@ -1,10 +1,10 @@
 /* Fuzz the skeleton generator: arbitrary bytes as a BPF ELF object (libbpf parses it,
  * we name maps/programs/variables from whatever it finds). Output goes to /dev/null.
- * Links: analyze/skel_gen.c analyze/btf_check.c lib/err.c lib/util.c, -lbpf -lelf -lz. */
+ * Links: gen/skel_gen.c analyze/btf_check.c lib/err.c lib/util.c, -lbpf -lelf -lz. */
 #include <stdint.h>
 #include <stdio.h>
 #include <bpf/libbpf.h>
-#include "analyze/skel_gen.h"
+#include "gen/skel_gen.h"
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

@@ -4,9 +4,9 @@
 #   run.sh smoke             each target for a few thousand runs (`make test`)
 #   run.sh runs N            each target for N runs, printing libFuzzer's final stats
 #   ... [NAME...]            only these targets (fuzz_NAME.c)
-# The library (lib/ db/ analyze/) is compiled with the same instrumentation into
+# The library (lib/ store/ analyze/ gen/) is compiled with the same instrumentation into
 # tests/fuzz/build/; a target needing sources beyond it names them in its header comment
-# ("Links:" or "Build:" lines, e.g. probe/netlink.c). Corpora persist in
+# ("Links:" or "Build:" lines, e.g. capture/netlink.c). Corpora persist in
 # tests/fuzz/build/corpus/NAME, crashes land in tests/fuzz/build/crash-NAME-*.
 # Exit status: 0 when every target ran clean, 1 when one crashed or failed to build,
 # 77 when clang's fuzzer runtime is missing.
@@ -52,7 +52,7 @@ fi
 {
 	echo "CC := $CC"
 	echo "CFLAGS := $CFLAGS"
-	echo "LIBSRC := $(ls lib/*.c db/*.c analyze/*.c | tr '\n' ' ')"
+	echo "LIBSRC := $(ls lib/*.c store/*.c analyze/*.c gen/*.c | tr '\n' ' ')"
 	echo 'LIBOBJ := $(LIBSRC:%.c='"$OUT"'/obj/%.o)'
 	echo "all:"
 	echo "$OUT/obj/%.o: %.c"
@@ -62,7 +62,7 @@ fi
 	for t in "${targets[@]}"; do
 		name=$(basename "$t" .c)
 		# extra sources: paths named in the header comment outside the library dirs
-		extra=$(sed -n '1,/^#include/p' "$t" | grep -oE '\b(probe|viz|reports|cli)/[A-Za-z0-9_]+\.c\b' | sort -u | tr '\n' ' ')
+		extra=$(sed -n '1,/^#include/p' "$t" | grep -oE '\b(capture|act|viz|reports|cli)/[A-Za-z0-9_]+\.c\b' | sort -u | tr '\n' ' ')
 		echo "all: $OUT/$name"
 		echo "$OUT/$name: $t $extra $OUT/libfuzz.a"
 		printf '\t@echo "  FUZZ-LD %s"\n' "$name"

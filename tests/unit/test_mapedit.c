@@ -2,8 +2,8 @@
  * matching for replay, and restoring a map from a contents blob's shape checks. */
 #include <stdio.h>
 #include <string.h>
-#include "probe/mapedit.h"
-#include "probe/replay_int.h"
+#include "act/mapedit.h"
+#include "act/replay_int.h"
 
 static int failed;
 #define CHECK(c, ...) do { if (!(c)) { failed++; printf("FAIL: " __VA_ARGS__); printf("\n"); } } while (0)

@@ -1,0 +1,103 @@
+/* Perf-event programs (kprobe, tracepoint, uprobe via perf_event_open + ioctl, and raw
+ * tracepoints): like `bpftool perf show`, ask BPF_TASK_FD_QUERY about every fd of every
+ * process. Skipped when no program of a type that attaches this way is loaded. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include "capture/attachments_int.h"
+
+enum { PT_KPROBE = 2, PT_TRACEPOINT = 5, PT_PERF_EVENT = 7, PT_RAW_TRACEPOINT = 17,
+       PT_RAW_TRACEPOINT_WRITABLE = 24 };
+
+static const char *const fd_type_names[] = {
+	[BPF_FD_TYPE_RAW_TRACEPOINT] = "raw_tracepoint",
+	[BPF_FD_TYPE_TRACEPOINT] = "tracepoint",
+	[BPF_FD_TYPE_KPROBE] = "kprobe",
+	[BPF_FD_TYPE_KRETPROBE] = "kretprobe",
+	[BPF_FD_TYPE_UPROBE] = "uprobe",
+	[BPF_FD_TYPE_URETPROBE] = "uretprobe",
+};
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static int query_fd(struct att_ctx *c, int pid, int fd, char *buf, size_t buf_len)
+{
+	union bpf_attr a;
+	struct att_row r = ATT_ROW("perf_event");
+	char detail[128];
+
+	memset(&a, 0, sizeof(a));
+	a.task_fd_query.pid = pid;
+	a.task_fd_query.fd = fd;
+	a.task_fd_query.buf = (uintptr_t)buf;
+	a.task_fd_query.buf_len = buf_len;
+	buf[0] = 0;
+	if (syscall(__NR_bpf, BPF_TASK_FD_QUERY, &a, sizeof(a)) < 0)
+		return 0;	/* not a BPF perf fd (ENOTSUPP), or gone */
+	buf[buf_len - 1] = 0;
+	r.prog_id = a.task_fd_query.prog_id;
+	r.flags = a.task_fd_query.fd_type;
+	if (a.task_fd_query.fd_type < sizeof(fd_type_names) / sizeof(fd_type_names[0]))
+		r.mode = fd_type_names[a.task_fd_query.fd_type];
+	r.target = buf;
+	snprintf(detail, sizeof(detail), "pid=%d fd=%d offset=%llu addr=%llu", pid, fd,
+		 (unsigned long long)a.task_fd_query.probe_offset,
+		 (unsigned long long)a.task_fd_query.probe_addr);
+	r.detail = detail;
+	return att_insert(c, &r);
+}
+
+int attach_perf(struct att_ctx *c)
+{
+	struct dirent *pe;
+	DIR *proc;
+	char *buf;
+	int ret = 0;
+
+	if (!att_have(c, PT_KPROBE) && !att_have(c, PT_TRACEPOINT) && !att_have(c, PT_PERF_EVENT) &&
+	    !att_have(c, PT_RAW_TRACEPOINT) && !att_have(c, PT_RAW_TRACEPOINT_WRITABLE))
+		return 0;
+	proc = opendir("/proc");
+	if (!proc)
+		return 0;
+	buf = malloc(4096);
+	if (!buf) {
+		closedir(proc);
+		return err_set(c->e, ENOMEM, "out of memory");
+	}
+	while (!ret && (pe = readdir(proc))) {
+		char path[64];
+		struct dirent *fe;
+		DIR *fds;
+		int pid;
+
+		if (!all_digits(pe->d_name))
+			continue;
+		pid = atoi(pe->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+		fds = opendir(path);
+		if (!fds)
+			continue;	/* exited, or a kernel thread we may not look into */
+		while (!ret && (fe = readdir(fds)))
+			if (all_digits(fe->d_name))
+				ret = query_fd(c, pid, atoi(fe->d_name), buf, 4096);
+		closedir(fds);
+	}
+	closedir(proc);
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,192 @@
+/* Background capture of kernel symbols and vmlinux BTF: both are large, both are the same
+ * for the whole boot, so only a first snapshot of a boot pays, and it pays on the other core. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <bpf/bpf.h>
+#include "capture/bg.h"
+#include "capture/capture_int.h"
+
+static bool db_has(struct probe *p, const char *sql)
+{
+	sqlite3_stmt *st;
+	bool found = false;
+
+	if (db_prepare(p->db, sql, &st, NULL))
+		return false;
+	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* b->hash: the data's, already computed */
+static void bg_seal_hashed(struct bg_blob *b, const void *data, size_t len)
+{
+	uLongf zlen = compressBound(len);
+
+	b->raw_size = len;
+	b->z.len = 0;
+	if (buf_reserve(&b->z, zlen + 1) || compress2(b->z.data, &zlen, data, len, 1) != Z_OK)
+		return;
+	b->z.len = zlen;
+	b->ready = true;
+}
+
+static void bg_seal(struct bg_blob *b, const void *data, size_t len)
+{
+	sha256(data, len, b->hash);
+	bg_seal_hashed(b, data, len);
+}
+
+static void bg_kallsyms(struct bg_job *j)
+{
+	struct buf raw = { 0 }, kept = { 0 };
+
+	if (read_file("/proc/kallsyms", 1u << 30, &raw, NULL) || raw.len < 16 ||
+	    !strncmp((char *)raw.data, "0000000000000000", 16))
+		goto out;	/* no symbols, or zeroed addresses without privilege */
+	/* BPF programs' own symbols come from their info, not from here: they change with
+	 * every load and would defeat the once-per-boot blob */
+	for (size_t i = 0; i < raw.len;) {
+		uint8_t *nl = memchr(raw.data + i, '\n', raw.len - i);
+		size_t end = nl ? (size_t)(nl - raw.data) + 1 : raw.len;
+
+		if (!memmem(raw.data + i, end - i, "\t[bpf]", 6) && buf_append(&kept, raw.data + i, end - i))
+			goto out;
+		i = end;
+	}
+	bg_seal(&j->kallsyms, kept.data, kept.len);
+out:
+	buf_free(&raw);
+	buf_free(&kept);
+}
+
+static void bg_vmlinux(struct bg_job *j)
+{
+	struct bpf_btf_info info = { 0 };
+	__u32 len = sizeof(info);
+	struct buf b = { 0 };
+	int fd = bpf_btf_get_fd_by_id(j->vmlinux_id);
+
+	if (fd < 0)
+		return;
+	if (!buf_reserve(&b, j->vmlinux_size + 1)) {
+		info.btf = (uintptr_t)b.data;
+		info.btf_size = j->vmlinux_size;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.btf_size == j->vmlinux_size) {
+			/* another boot of this kernel stored it: 6 ms of hashing, not 95 of zlib */
+			sha256(b.data, info.btf_size, j->vmlinux.hash);
+			for (int k = 0; k < j->nr_known; k++)
+				if (!memcmp(j->known[k], j->vmlinux.hash, SHA256_LEN))
+					j->vmlinux.stored = j->vmlinux.ready = true;
+			if (!j->vmlinux.stored)
+				bg_seal_hashed(&j->vmlinux, b.data, info.btf_size);
+			j->vmlinux.raw_size = info.btf_size;
+		}
+	}
+	close(fd);
+	buf_free(&b);
+}
+
+static void *bg_thread_k(void *arg)
+{
+	bg_kallsyms(arg);
+	return NULL;
+}
+
+static void *bg_thread_v(void *arg)
+{
+	bg_vmlinux(arg);
+	return NULL;
+}
+
+/* The vmlinux BTF object: kernel BTF named "vmlinux" (id 1 on every kernel seen so far). */
+static void find_vmlinux(struct bg_job *j)
+{
+	for (uint32_t id = 0; !bpf_btf_get_next_id(id, &id);) {
+		struct bpf_btf_info info = { 0 };
+		__u32 len = sizeof(info);
+		char name[64] = "";
+		int fd = bpf_btf_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		info.name = (uintptr_t)name;
+		info.name_len = sizeof(name) - 1;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.kernel_btf && !strcmp(name, "vmlinux")) {
+			j->vmlinux_id = id;
+			j->vmlinux_size = info.btf_size;
+		}
+		close(fd);
+		if (j->vmlinux_id)
+			break;
+	}
+}
+
+/* The hashes of BTF blobs of vmlinux's size: candidates for this boot's vmlinux BTF. */
+static void known_vmlinux(struct probe *p, struct bg_job *j)
+{
+	sqlite3_stmt *st;
+
+	if (db_prepare(p->db, "SELECT hash FROM blobs WHERE kind = 'btf' AND raw_size = ?1 LIMIT 4",
+		       &st, NULL))
+		return;
+	sqlite3_bind_int64(st, 1, j->vmlinux_size);
+	while (j->nr_known < 4 && sqlite3_step(st) == SQLITE_ROW)
+		if (sqlite3_column_bytes(st, 0) == SHA256_LEN)
+			memcpy(j->known[j->nr_known++], sqlite3_column_blob(st, 0), SHA256_LEN);
+	sqlite3_finalize(st);
+}
+
+void bg_start(struct probe *p, struct bg_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	if (p->mask & SNAP_CODE)
+		j->want_kallsyms = !db_has(p, "SELECT 1 FROM boots WHERE boot_id = ? AND kallsyms IS NOT NULL");
+	if (p->mask & SNAP_BTF_DATA) {
+		j->want_vmlinux = !db_has(p, "SELECT 1 FROM btf b JOIN snapshots s ON s.id = b.snapshot_id"
+					  " WHERE s.boot_id = ? AND b.kernel AND b.name = 'vmlinux'"
+					  " AND b.data IS NOT NULL");
+		if (j->want_vmlinux)
+			find_vmlinux(j);
+		j->want_vmlinux = j->want_vmlinux && j->vmlinux_id;
+		if (j->want_vmlinux)
+			known_vmlinux(p, j);
+	}
+	/* no thread (no memory, say): the data is then read when it is needed */
+	if (j->want_kallsyms)
+		j->started_k = !pthread_create(&j->th_k, NULL, bg_thread_k, j);
+	if (j->want_vmlinux)
+		j->started_v = !pthread_create(&j->th_v, NULL, bg_thread_v, j);
+}
+
+void bg_join_kallsyms(struct bg_job *j)
+{
+	if (j->started_k)
+		pthread_join(j->th_k, NULL);
+	else if (j->want_kallsyms && !j->kallsyms.ready)
+		bg_kallsyms(j);
+	j->started_k = false;
+}
+
+void bg_join_vmlinux(struct bg_job *j)
+{
+	if (j->started_v)
+		pthread_join(j->th_v, NULL);
+	else if (j->want_vmlinux && !j->vmlinux.ready)
+		bg_vmlinux(j);
+	j->started_v = false;
+}
+
+void bg_free(struct bg_job *j)
+{
+	if (j->started_k)
+		pthread_join(j->th_k, NULL);
+	if (j->started_v)
+		pthread_join(j->th_v, NULL);
+	buf_free(&j->kallsyms.z);
+	buf_free(&j->vmlinux.z);
+}

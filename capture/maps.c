@@ -1,0 +1,456 @@
+/* Capturing maps: one get-info per map, memlock/frozen/owner from fdinfo, and with
+ * SNAP_MAPS_DATA the contents (batch lookups where the map type has them). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "analyze/map_contents.h"
+#include "capture/capture_int.h"
+
+static bool map_is_percpu(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+}
+
+/* Types whose contents user space cannot read as key/value pairs. */
+static const char *map_unreadable(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_USER_RINGBUF:
+		return "ring buffers have no key/value contents";
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		return "perf event arrays hold file descriptors";
+	case BPF_MAP_TYPE_STRUCT_OPS:
+		return "struct_ops maps are not dumped";
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+		return "this map type has no keys";
+	case 33: /* BPF_MAP_TYPE_ARENA */
+		return "arena maps are memory, not key/value pairs";
+	}
+	return NULL;
+}
+
+/* Per-element walk (get_next_key + lookup) for types without batch ops. */
+static int contents_walk(int fd, uint32_t ks, uint32_t stride, struct buf *keys, struct buf *vals,
+			 uint64_t *count, struct err *e)
+{
+	uint8_t *prev = NULL;
+	int err = 0;
+
+	*count = 0;
+	for (;;) {
+		if (buf_reserve(keys, ks) || buf_reserve(vals, stride))
+			return err_set(e, ENOMEM, "out of memory reading map contents");
+		if (bpf_map_get_next_key(fd, prev, keys->data + keys->len)) {
+			if (errno != ENOENT)
+				err = err_set(e, errno, "get_next_key: %s", strerror(errno));
+			break;
+		}
+		prev = keys->data + keys->len;
+		if (bpf_map_lookup_elem(fd, prev, vals->data + vals->len)) {
+			if (errno == ENOENT)	/* deleted under us */
+				continue;
+			err = err_set(e, errno, "lookup: %s", strerror(errno));
+			break;
+		}
+		keys->len += ks;
+		vals->len += stride;
+		(*count)++;
+		prev = keys->data + keys->len - ks;
+	}
+	return err;
+}
+
+int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, struct buf *out,
+		      uint64_t *count, struct err *e)
+{
+	uint32_t cpus = map_is_percpu(info->type) ? nr_cpus : 0;
+	uint32_t ks = info->key_size, stride = map_contents_stride(info->value_size, cpus);
+	uint32_t batch = info->max_entries && info->max_entries < 8192 ? info->max_entries : 8192;
+	struct buf keys = { 0 }, vals = { 0 };
+	uint64_t n = 0, in_batch = 0, out_batch = 0;
+	void *inp = NULL;
+	int err = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+	*count = 0;
+	for (;;) {
+		__u32 got = batch;
+		int rc;
+
+		if (buf_reserve(&keys, (size_t)batch * ks + 8) ||
+		    buf_reserve(&vals, (size_t)batch * stride + 8)) {
+			err = err_set(e, ENOMEM, "out of memory reading map contents");
+			goto out;
+		}
+		rc = bpf_map_lookup_batch(fd, inp, &out_batch, keys.data + keys.len,
+					  vals.data + vals.len, &got, &opts);
+		if (rc && errno != ENOENT) {
+			if (n == 0 && !inp && errno != EPERM && errno != EACCES) {
+				/* no batch ops for this map type: walk it */
+				keys.len = vals.len = 0;
+				err = contents_walk(fd, ks, stride, &keys, &vals, &n, e);
+				break;
+			}
+			err = err_set(e, errno, "lookup_batch: %s", strerror(errno));
+			goto out;
+		}
+		n += got;
+		keys.len += (size_t)got * ks;
+		vals.len += (size_t)got * stride;
+		if (rc)		/* ENOENT: that was the last batch */
+			break;
+		in_batch = out_batch;
+		inp = &in_batch;
+	}
+	if (err)
+		goto out;
+	out->len = 0;
+	if (buf_reserve(out, MAP_CONTENTS_HDR_LEN + keys.len + vals.len)) {
+		err = err_set(e, ENOMEM, "out of memory reading map contents");
+		goto out;
+	}
+	map_contents_header(out->data, ks, info->value_size, cpus, n);
+	out->len = MAP_CONTENTS_HDR_LEN;
+	buf_append(out, keys.data, keys.len);
+	buf_append(out, vals.data, vals.len);
+	*count = n;
+out:
+	buf_free(&keys);
+	buf_free(&vals);
+	return err;
+}
+
+/* Kernel side of one map: fdinfo facts and, with SNAP_MAPS_DATA, the contents. */
+int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct bpf_map_info *info,
+		struct obj_rec *r)
+{
+	r->kind = 'm';
+	r->info.map = *info;
+	if (!fdinfo_load(fdi, fd)) {
+		fdinfo_val(fdi, "memlock", &r->memlock);
+		fdinfo_val(fdi, "frozen", &r->frozen);
+		r->has_owner = !fdinfo_val(fdi, "owner_prog_type", &r->owner);
+	}
+	if (p->mask & SNAP_MAPS_DATA) {
+		const char *why = map_unreadable(info->type);
+		struct err me = { 0 };
+
+		if (why)
+			snprintf(r->contents_error, sizeof(r->contents_error), "%s", why);
+		else if (map_read_contents(fd, info, p->nr_cpus, &r->data, &r->count, &me))
+			snprintf(r->contents_error, sizeof(r->contents_error), "%s", me.msg);
+		else
+			r->has_contents = true;
+	}
+	return 0;
+}
+
+/* The open map spans, sorted by id. */
+struct prev_map {
+	uint32_t id, type;		/* id first: span_id_cmp */
+	bool seen, same_boot;
+	uint8_t frozen;
+	int64_t row;
+	uint64_t digest, flags;
+};
+
+int prev_maps_load(struct probe *p)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int err;
+
+	err = db_prepare(p->db, "SELECT id, row, digest, type, flags, frozen, first_snap IN"
+			 " (SELECT id FROM snapshots WHERE boot_id = ?1) FROM map_rows WHERE last_snap = "
+			 SPAN_OPEN_SQL " ORDER BY id", &st, p->e);
+	if (err)
+		return err;
+	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (p->nr_prev_maps == cap) {
+			struct prev_map *n;
+
+			cap = cap ? cap * 2 : 256;
+			n = realloc(p->prev_maps, cap * sizeof(*n));
+			if (!n) {
+				sqlite3_finalize(st);
+				return err_set(p->e, ENOMEM, "out of memory");
+			}
+			p->prev_maps = n;
+		}
+		p->prev_maps[p->nr_prev_maps++] = (struct prev_map){
+			.id = sqlite3_column_int64(st, 0),
+			.row = sqlite3_column_int64(st, 1),
+			.digest = (uint64_t)sqlite3_column_int64(st, 2),
+			.type = sqlite3_column_int64(st, 3),
+			.flags = sqlite3_column_int64(st, 4),
+			.frozen = sqlite3_column_int(st, 5) != 0,
+			.same_boot = sqlite3_column_int(st, 6),
+		};
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static struct prev_map *prev_map_find(struct probe *p, uint32_t id)
+{
+	struct prev_map *m = p->nr_prev_maps ? bsearch(&id, p->prev_maps, p->nr_prev_maps,
+						      sizeof(*m), span_id_cmp) : NULL;
+
+	return m && !m->seen ? m : NULL;
+}
+
+/* Map types whose memlock is fixed at creation (what fdinfo would say again) and that have
+ * no owner program: of these, only frozen can change, and the iterator reads it. */
+static bool map_static(uint32_t type, uint64_t flags)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		return !(flags & BPF_F_NO_PREALLOC);	/* else memlock counts the elements */
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+	case BPF_MAP_TYPE_STACK_TRACE:
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+		return true;
+	}
+	return false;	/* prog arrays (owner), growing maps, types newer than this list */
+}
+
+/* The maps the iterator listed: one whose open span is of this boot, of a static type and
+ * as frozen as before keeps its span; the ids of the others go to the walkers. */
+int maps_from_iter(struct probe *p, const struct iter_scan *s, uint32_t **todo, size_t *n)
+{
+	*n = 0;
+	*todo = calloc(s->nr_maps + 1, sizeof(**todo));
+	if (!*todo)
+		return err_set(p->e, ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->nr_maps; i++) {
+		const struct iter_map *im = &s->maps[i];
+		struct prev_map *prev = prev_map_find(p, im->id);
+
+		if (prev && prev->same_boot && map_static(prev->type, prev->flags) &&
+		    prev->frozen == (im->frozen & 0xff ? 1 : 0)) {
+			prev->seen = true;
+			p->res->nr_maps++;
+			continue;
+		}
+		(*todo)[(*n)++] = im->id;
+	}
+	return 0;
+}
+
+int maps_close_unseen(struct probe *p)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < p->nr_prev_maps && !err; i++)
+		if (!p->prev_maps[i].seen)
+			err = span_close(p, p->close_map, p->prev_maps[i].row);
+	return err;
+}
+
+static uint64_t map_digest(const struct probe *p, const struct obj_rec *r)
+{
+	const struct bpf_map_info *info = &r->info.map;
+	uint64_t v[] = { info->id, info->type, info->map_flags, info->key_size, info->value_size,
+		info->max_entries, r->memlock, r->frozen, info->btf_id, info->btf_key_type_id,
+		info->btf_value_type_id, info->btf_vmlinux_value_type_id, info->map_extra,
+		info->ifindex, info->netns_dev, info->netns_ino, r->has_owner, r->owner };
+
+	return hash64(hash64(p->boot_hash, v, sizeof(v)), info->name, sizeof(info->name));
+}
+
+/* Contents (or why there are none) belong to the snapshot that read them. */
+static int map_data_write(struct probe *p, const struct obj_rec *r, int64_t row)
+{
+	sqlite3_stmt *st = p->ins_map_data;
+	int err = 0;
+
+	if (!r->has_contents && !r->contents_error[0])
+		return 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, 1, p->snap_id);
+	sqlite3_bind_int64(st, 2, row);
+	if (r->has_contents) {
+		err = bind_blob(p, st, 3, "map_contents", r->data.data, r->data.len);
+		sqlite3_bind_int64(st, 4, r->count);
+	} else {
+		sqlite3_bind_text(st, 5, r->contents_error, -1, SQLITE_STATIC);
+	}
+	return err ?: step_done(p, st, "map contents");
+}
+
+/* Database side of one map: its span goes on, or ends and a new one starts. */
+int map_write(struct probe *p, const struct obj_rec *r)
+{
+	const struct bpf_map_info *info = &r->info.map;
+	struct prev_map *prev = prev_map_find(p, info->id);
+	uint64_t digest = map_digest(p, r);
+	sqlite3_stmt *st = p->ins_map;
+	int c = 1, err;
+
+	if (prev) {
+		prev->seen = true;
+		if (prev->digest == digest)
+			return map_data_write(p, r, prev->row);
+		err = span_close(p, p->close_map, prev->row);
+		if (err)
+			return err;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, c++, p->snap_id);
+	sqlite3_bind_int64(st, c++, (int64_t)digest);
+	sqlite3_bind_int64(st, c++, info->id);
+	sqlite3_bind_int64(st, c++, info->type);
+	sqlite3_bind_text(st, c++, info->name, strnlen(info->name, sizeof(info->name)), SQLITE_STATIC);
+	sqlite3_bind_int64(st, c++, info->map_flags);
+	sqlite3_bind_int64(st, c++, info->key_size);
+	sqlite3_bind_int64(st, c++, info->value_size);
+	sqlite3_bind_int64(st, c++, info->max_entries);
+	sqlite3_bind_int64(st, c++, r->memlock);
+	sqlite3_bind_int64(st, c++, r->frozen);
+	sqlite3_bind_int64(st, c++, info->btf_id);
+	sqlite3_bind_int64(st, c++, info->btf_key_type_id);
+	sqlite3_bind_int64(st, c++, info->btf_value_type_id);
+	sqlite3_bind_int64(st, c++, info->btf_vmlinux_value_type_id);
+	sqlite3_bind_int64(st, c++, info->map_extra);
+	sqlite3_bind_int64(st, c++, info->ifindex);
+	sqlite3_bind_int64(st, c++, info->netns_dev);
+	sqlite3_bind_int64(st, c++, info->netns_ino);
+	if (r->has_owner)
+		sqlite3_bind_int64(st, c, r->owner);
+	err = step_done(p, st, "map");
+	return err ?: map_data_write(p, r, sqlite3_last_insert_rowid(p->db->sql));
+}
+
+int map_stmts(struct probe *p)
+{
+	int err = db_prepare(p->db, "INSERT INTO map_rows(first_snap, last_snap, digest, id, type,"
+			     " name, flags, bytes_key, bytes_value, max_entries, bytes_memlock, frozen,"
+			     " btf_id, btf_key_type_id, btf_value_type_id, btf_vmlinux_value_type_id,"
+			     " map_extra, ifindex, netns_dev, netns_ino, owner_prog_type)"
+			     " VALUES(?1," SPAN_OPEN_SQL ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			     &p->ins_map, p->e);
+
+	p->boot_hash = hash64(HASH64_INIT, p->boot_id, strlen(p->boot_id));
+	err = err ?: db_prepare(p->db, "INSERT OR REPLACE INTO map_data(snapshot_id, row, contents,"
+				" nr_entries, contents_error) VALUES(?,?,?,?,?)", &p->ins_map_data, p->e);
+	return err ?: db_prepare(p->db, "UPDATE map_rows SET last_snap = ?1 WHERE row = ?2",
+				 &p->close_map, p->e);
+}
+
+/* One map for a walker thread: get-info, fdinfo, and the contents when asked. *out stays
+ * NULL when the map went away. */
+int map_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id,
+		 struct obj_rec **out)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	struct obj_rec *r;
+	int fd, err = 0;
+
+	*out = NULL;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			m->vanished++;
+			return 0;
+		}
+		return err_set(e, errno, "can't get map fd (id %u): %s", id, strerror(errno));
+	}
+	memset(&info, 0, sizeof(info));
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		err = err_set(e, ENOMEM, "out of memory");
+	else if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = err_set(e, errno, "can't get map info (id %u): %s", id, strerror(errno));
+	else
+		map_collect(p, &m->fdi, fd, &info, r);
+	close(fd);
+	if (err && r)
+		rec_free(r);
+	else
+		*out = r;
+	return err;
+}
+
+int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size_t n, struct err *e)
+{
+	struct snapshot_opts opts = { 0 };
+	struct snapshot_result res = { 0 };
+	struct probe p = { .db = db, .snap_id = snap_id, .mask = SNAP_MAPS_DATA, .e = e,
+			   .opts = &opts, .res = &res };
+	sqlite3_stmt *st = NULL;
+	int err;
+
+	p.fdi.fd = -1;
+	p.nr_cpus = libbpf_num_possible_cpus();
+	if (p.nr_cpus < 1)
+		p.nr_cpus = 1;
+	err = db_prepare(db, "INSERT OR REPLACE INTO map_data(snapshot_id, row, contents, nr_entries,"
+			 " contents_error) SELECT ?4, row_id, ?1, ?2, ?3 FROM maps WHERE snapshot_id = ?4"
+			 " AND id = ?5", &st, e);
+	err = err ?: db_begin(db, e);
+	for (size_t i = 0; !err && i < n; i++) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0) {
+			err = err_set(e, errno, "can't get map fd (id %u): %s", ids[i], strerror(errno));
+			break;
+		}
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			err = err_set(e, errno, "can't get map info (id %u): %s", ids[i], strerror(errno));
+			close(fd);
+			break;
+		}
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		{
+			struct obj_rec r = { 0 };
+
+			map_collect(&p, &p.fdi, fd, &info, &r);
+			if (r.has_contents) {
+				err = bind_blob(&p, st, 1, "map_contents", r.data.data, r.data.len);
+				sqlite3_bind_int64(st, 2, r.count);
+			} else if (r.contents_error[0]) {
+				sqlite3_bind_text(st, 3, r.contents_error, -1, SQLITE_TRANSIENT);
+			}
+			buf_free(&r.data);
+		}
+		close(fd);
+		sqlite3_bind_int64(st, 4, snap_id);
+		sqlite3_bind_int64(st, 5, ids[i]);
+		err = err ?: step_done(&p, st, "map contents");
+		if (!err && info.btf_id)
+			err = btf_fill_data(&p, info.btf_id);
+	}
+	if (!err)
+		err = db_commit(db, e);
+	else
+		db_rollback(db);
+	sqlite3_finalize(st);
+	probe_cleanup(&p);
+	return err;
+}

@@ -1,0 +1,279 @@
+/* Walking bpffs for pins, in a thread of its own: it needs a path lookup and a get-info per
+ * pin and nothing from the database, so it overlaps the program and map walks. */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "capture/env.h"
+#include "capture/pins.h"
+#include "capture/capture_int.h"
+
+/* What kind of object fd is, from /proc/self/fd. */
+static char fd_kind(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = 0;
+	if (strstr(target, "bpf-prog"))
+		return 'p';
+	if (strstr(target, "bpf-map"))
+		return 'm';
+	if (strstr(target, "bpf-link"))
+		return 'l';
+	return 0;
+}
+
+/* The kernel answers get-info with the size of its own info struct for the fd's kind, and
+ * the three kinds differ in size: after one readlink per size, the size alone tells. */
+static char pin_kind(struct pins_job *j, int fd, uint32_t len)
+{
+	for (int i = 0; i < j->nr_sizes; i++)
+		if (j->sizes[i] == len)
+			return j->kinds[i];
+	{
+		char k = fd_kind(fd);
+
+		if (k && j->nr_sizes < (int)ARRAY_SIZE(j->sizes)) {
+			j->sizes[j->nr_sizes] = len;
+			j->kinds[j->nr_sizes++] = k;
+		}
+		return k;
+	}
+}
+
+static int pin_rec_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct pin_rec *)a)->path, ((const struct pin_rec *)b)->path);
+}
+
+static struct pin_rec *prev_find(const struct pins_job *j, const char *path)
+{
+	struct pin_rec key = { .path = (char *)path };
+
+	return j->nr_prev ? bsearch(&key, j->prev, j->nr_prev, sizeof(key), pin_rec_cmp) : NULL;
+}
+
+static int pin_add(struct pins_job *j, const char *path, uint64_t ino)
+{
+	uint8_t info[256];	/* more than any info struct; the tail must be zero */
+	__u32 len = sizeof(info);
+	const struct pin_rec *prev = ino ? prev_find(j, path) : NULL;
+	struct pin_rec *r;
+	uint32_t id;
+	char kind;
+
+	if (prev && prev->same_boot && prev->ino == ino) {
+		/* the same inode: the same pin of the same object, no need to open it */
+		kind = prev->kind;
+		id = prev->id;
+		j->reused++;
+	} else {
+		int fd = bpf_obj_get(path);
+
+		if (fd < 0)
+			return 0;	/* not an object, or gone */
+		memset(info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, info, &len)) {
+			close(fd);
+			return 0;
+		}
+		kind = pin_kind(j, fd, len);
+		close(fd);
+		memcpy(&id, info + 4, 4);	/* prog, map and link info all start: type, id */
+	}
+	if (!kind)
+		return 0;
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 256;
+
+		r = realloc(j->recs, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		j->recs = r;
+		j->cap = cap;
+	}
+	r = &j->recs[j->n];
+	r->path = strdup(path);
+	if (!r->path)
+		return -ENOMEM;
+	r->kind = kind;
+	r->id = id;
+	r->ino = ino;
+	j->n++;
+	return 0;
+}
+
+static int pins_walk(struct pins_job *j, char *path, size_t len, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	size_t base = strlen(path);
+	int err = 0;
+
+	if (depth > 32 || !(d = opendir(path)))
+		return 0;
+	while (!err && (de = readdir(d))) {
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (base + strlen(de->d_name) + 2 > len)
+			continue;
+		snprintf(path + base, len - base, "/%s", de->d_name);
+		if (de->d_type == DT_DIR)
+			err = pins_walk(j, path, len, depth + 1);
+		else if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
+			err = pin_add(j, path, de->d_ino);
+		path[base] = 0;
+	}
+	closedir(d);
+	return err;
+}
+
+static void *pins_thread(void *arg)
+{
+	struct pins_job *j = arg;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s", j->root);
+	j->err = pins_walk(j, path, sizeof(path), 0);
+	return NULL;
+}
+
+/* The open pin spans. Part of them would be worse than none: a pin whose span was not
+ * read would start a second one, so a failure fails the snapshot (j->load_failed). */
+static void prev_load(struct probe *p, struct pins_job *j)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if (db_prepare(p->db, "SELECT path, ino, obj_type, obj_id, row, first_snap IN (SELECT id"
+		       " FROM snapshots WHERE boot_id = ?1) FROM pin_rows WHERE last_snap = "
+		       SPAN_OPEN_SQL, &st, NULL)) {
+		j->load_failed = true;
+		return;
+	}
+	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(st, 0);
+		const char *type = (const char *)sqlite3_column_text(st, 2);
+		struct pin_rec *r;
+
+		if (j->nr_prev == cap) {
+			cap = cap ? cap * 2 : 256;
+			r = realloc(j->prev, cap * sizeof(*r));
+			if (!r)
+				break;
+			j->prev = r;
+		}
+		r = &j->prev[j->nr_prev];
+		r->path = strdup(path ? path : "");
+		if (!r->path)
+			break;
+		type = type ? type : "";
+		r->ino = sqlite3_column_int64(st, 1);
+		r->kind = type[0] == 'p' ? 'p' : type[0] == 'm' ? 'm' : 'l';
+		r->id = sqlite3_column_int64(st, 3);
+		r->row = sqlite3_column_int64(st, 4);
+		r->same_boot = sqlite3_column_int(st, 5);
+		r->seen = false;
+		j->nr_prev++;
+	}
+	j->load_failed = rc != SQLITE_DONE;	/* (out of memory: the loop broke on a row) */
+	sqlite3_finalize(st);
+	qsort(j->prev, j->nr_prev, sizeof(*j->prev), pin_rec_cmp);
+}
+
+int pins_start(struct probe *p, struct pins_job *j, const char *root)
+{
+	memset(j, 0, sizeof(*j));
+	snprintf(j->root, sizeof(j->root), "%s", root);
+	prev_load(p, j);	/* (unmounted too: every open span then ends) */
+	if (!env_is_bpffs(root)) {
+		j->unmounted = true;
+		return 0;
+	}
+	/* no thread (no memory, say): walk inline when finishing */
+	j->started = !pthread_create(&j->th, NULL, pins_thread, j);
+	return 0;
+}
+
+static int pin_insert(struct probe *p, const struct pin_rec *r)
+{
+	sqlite3_reset(p->ins_pin);
+	sqlite3_bind_int64(p->ins_pin, 1, p->snap_id);
+	sqlite3_bind_text(p->ins_pin, 2, r->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p->ins_pin, 3, r->kind == 'p' ? "prog" : r->kind == 'm' ? "map" : "link",
+			  -1, SQLITE_STATIC);
+	sqlite3_bind_int64(p->ins_pin, 4, r->id);
+	sqlite3_bind_int64(p->ins_pin, 5, r->ino);
+	return step_done(p, p->ins_pin, "pin");
+}
+
+/* Join the walk; a pin on the same inode with the same object keeps its span, others end
+ * theirs and start one. Unmounted bpffs: no pins, every span ends. */
+int pins_finish(struct probe *p, struct pins_job *j)
+{
+	sqlite3_stmt *close_pin = NULL;
+	int err = 0;
+
+	if (j->started)
+		pthread_join(j->th, NULL);
+	else if (!j->unmounted)
+		pins_thread(j);
+	j->started = false;
+	if (j->load_failed)
+		err = err_set(p->e, EIO, "can't read the open pin spans of %s", p->db->path);
+	else if (j->err)
+		err = err_set(p->e, -j->err, "can't walk %s: %s", j->root, strerror(-j->err));
+	if (!err)
+		err = db_prepare(p->db, "INSERT INTO pin_rows(first_snap, last_snap, path, obj_type,"
+				 " obj_id, ino) VALUES(?1, " SPAN_OPEN_SQL ", ?, ?, ?, ?)", &p->ins_pin,
+				 p->e);
+	if (!err)
+		err = db_prepare(p->db, "UPDATE pin_rows SET last_snap = ?1 WHERE row = ?2", &close_pin,
+				 p->e);
+	for (size_t i = 0; !err && i < j->n; i++) {
+		const struct pin_rec *r = &j->recs[i];
+		struct pin_rec *prev = prev_find(j, r->path);
+
+		if (prev && !prev->seen) {
+			prev->seen = true;
+			if (prev->same_boot && prev->kind == r->kind && prev->id == r->id &&
+			    prev->ino == r->ino) {
+				p->res->nr_pins++;
+				continue;
+			}
+			err = span_close(p, close_pin, prev->row);
+		}
+		err = err ?: pin_insert(p, r);
+		if (!err)
+			p->res->nr_pins++;
+	}
+	for (size_t i = 0; !err && i < j->nr_prev; i++)
+		if (!j->prev[i].seen)
+			err = span_close(p, close_pin, j->prev[i].row);
+	sqlite3_finalize(close_pin);
+	return err ?: j->unmounted;
+}
+
+void pins_free(struct pins_job *j)
+{
+	if (j->started)
+		pthread_join(j->th, NULL);
+	for (size_t i = 0; i < j->n; i++)
+		free(j->recs[i].path);
+	free(j->recs);
+	for (size_t i = 0; i < j->nr_prev; i++)
+		free(j->prev[i].path);
+	free(j->prev);
+	memset(j, 0, sizeof(*j));
+}

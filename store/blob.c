@@ -1,0 +1,226 @@
+/* Content-addressed blobs: sha256 of the raw bytes names zlib-compressed bytes.
+ * Reads trust nothing: the size bound is checked before inflating, the hash after. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include "store/db.h"
+
+static int stmt(struct db *db, sqlite3_stmt **st, const char *sql, struct err *e)
+{
+	if (*st) {
+		sqlite3_reset(*st);
+		sqlite3_clear_bindings(*st);
+		return 0;
+	}
+	return db_prepare(db, sql, st, e);
+}
+
+/* Below this size a blob is stored as it is: zlib's header and trailer eat the gain. */
+#define BLOB_RAW_BELOW 128
+
+static int blob_deflate(struct db *db, const void *data, size_t len, const void **out, size_t *olen)
+{
+	z_stream *zs = db->zs;
+	uLong bound = compressBound(len);
+
+	if (!zs) {
+		zs = calloc(1, sizeof(*zs));
+		/* level 1: snapshots are on the hot path; blobs are written once */
+		if (!zs || deflateInit(zs, 1) != Z_OK) {
+			free(zs);
+			return -ENOMEM;
+		}
+		db->zs = zs;
+	} else if (deflateReset(zs) != Z_OK) {
+		return -EIO;
+	}
+	if (buf_reserve(&db->zbuf, bound - db->zbuf.len + 1))
+		return -ENOMEM;
+	zs->next_in = (Bytef *)data;
+	zs->avail_in = len;
+	zs->next_out = db->zbuf.data;
+	zs->avail_out = bound;
+	if (deflate(zs, Z_FINISH) != Z_STREAM_END)
+		return -EIO;
+	*out = db->zbuf.data;
+	*olen = bound - zs->avail_out;
+	return 0;
+}
+
+void blob_cleanup(struct db *db)
+{
+	if (db->zs) {
+		deflateEnd(db->zs);
+		free(db->zs);
+		db->zs = NULL;
+	}
+	buf_free(&db->zbuf);
+}
+
+int blob_put_prepared(struct db *db, const char *kind, const uint8_t hash[SHA256_LEN],
+		      size_t raw_size, int codec, const void *z, size_t zlen, struct err *e)
+{
+	int err = stmt(db, &db->blob_ins,
+		       "INSERT OR IGNORE INTO blobs(hash, kind, raw_size, codec, zdata) VALUES(?, ?, ?, ?, ?)", e);
+
+	if (err)
+		return err;
+	sqlite3_bind_blob(db->blob_ins, 1, hash, SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(db->blob_ins, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(db->blob_ins, 3, raw_size);
+	sqlite3_bind_int(db->blob_ins, 4, codec);
+	sqlite3_bind_blob(db->blob_ins, 5, zlen ? z : "", zlen, SQLITE_STATIC);
+	if (sqlite3_step(db->blob_ins) != SQLITE_DONE)
+		err = err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
+	sqlite3_reset(db->blob_ins);
+	return err;
+}
+
+int blob_put(struct db *db, const char *kind, const void *data, size_t len,
+	     uint8_t hash[SHA256_LEN], struct err *e)
+{
+	const void *z = data;
+	size_t zlen = len;
+	int codec = 0, err, rc;
+
+	sha256(data, len, hash);
+	err = stmt(db, &db->blob_has, "SELECT 1 FROM blobs WHERE hash = ?", e);
+	if (err)
+		return err;
+	sqlite3_bind_blob(db->blob_has, 1, hash, SHA256_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(db->blob_has);
+	sqlite3_reset(db->blob_has);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
+	if (len >= BLOB_RAW_BELOW) {
+		if (blob_deflate(db, data, len, &z, &zlen))
+			return err_set(e, EIO, "can't compress a %s blob of %zu bytes", kind, len);
+		codec = 1;
+	}
+	return blob_put_prepared(db, kind, hash, len, codec, z, zlen, e);
+}
+
+static void hash_hex(const void *hash, size_t len, char *out)
+{
+	hex_encode(hash, len > 8 ? 8 : len, out);
+}
+
+int blob_get(struct db *db, const void *hash, size_t hash_len, size_t max, struct buf *out,
+	     struct err *e)
+{
+	char hx[17];
+	uint8_t got[SHA256_LEN];
+	sqlite3_int64 raw;
+	const void *z;
+	uLongf dlen;
+	int zlen, err, rc;
+
+	out->len = 0;
+	hash_hex(hash, hash_len, hx);
+	if (hash_len != SHA256_LEN)
+		return err_set(e, EINVAL, "blob reference of %zu bytes is not a sha256", hash_len);
+	err = stmt(db, &db->blob_get, "SELECT raw_size, zdata, codec FROM blobs WHERE hash = ?", e);
+	if (err)
+		return err;
+	sqlite3_bind_blob(db->blob_get, 1, hash, SHA256_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(db->blob_get);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(db->blob_get);
+		if (rc == SQLITE_DONE)
+			return err_set(e, ENOENT, "blob %s is missing from the database", hx);
+		return err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
+	}
+	raw = sqlite3_column_int64(db->blob_get, 0);
+	z = sqlite3_column_blob(db->blob_get, 1);
+	zlen = sqlite3_column_bytes(db->blob_get, 1);
+	if (raw < 0 || (uint64_t)raw > max || (uint64_t)raw > BLOB_MAX_SIZE) {
+		sqlite3_reset(db->blob_get);
+		return err_set(e, EFBIG, "blob %s claims %lld bytes, over the bound of %zu",
+			       hx, (long long)raw, max);
+	}
+	err = buf_reserve(out, raw + 1);
+	if (err) {
+		sqlite3_reset(db->blob_get);
+		return err_set(e, ENOMEM, "out of memory reading blob %s", hx);
+	}
+	dlen = raw;
+	if (sqlite3_column_int(db->blob_get, 2) == 0) {
+		if (zlen != raw) {
+			sqlite3_reset(db->blob_get);
+			return err_set(e, EBADMSG, "blob %s is corrupt (%d bytes stored, %lld claimed)",
+				       hx, zlen, (long long)raw);
+		}
+		if (raw)
+			memcpy(out->data, z, raw);
+	} else if (raw && (!z || uncompress(out->data, &dlen, z, zlen) != Z_OK || dlen != (uLongf)raw)) {
+		sqlite3_reset(db->blob_get);
+		return err_set(e, EBADMSG, "blob %s is corrupt (does not inflate to %lld bytes)",
+			       hx, (long long)raw);
+	}
+	sqlite3_reset(db->blob_get);
+	out->len = raw;
+	out->data[raw] = 0;	/* text blobs can be read as strings */
+	sha256(out->data, out->len, got);
+	if (memcmp(got, hash, SHA256_LEN))
+		return err_set(e, EBADMSG, "blob %s is corrupt (hash mismatch)", hx);
+	return 0;
+}
+
+int blob_get_col(struct db *db, sqlite3_stmt *st, int col, size_t max, struct buf *out,
+		 struct err *e)
+{
+	uint8_t hash[SHA256_LEN];
+	int n;
+
+	out->len = 0;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 0;
+	n = sqlite3_column_bytes(st, col);
+	if (n != SHA256_LEN)
+		return err_set(e, EINVAL, "blob reference of %d bytes is not a sha256", n);
+	/* copy: blob_get runs another statement on the same connection */
+	memcpy(hash, sqlite3_column_blob(st, col), SHA256_LEN);
+	return blob_get(db, hash, SHA256_LEN, max, out, e);
+}
+
+int snapshot_resolve(struct db *db, const char *ref, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	char *end;
+	long long n;
+	int err;
+
+	if (!ref || !*ref || !strcmp(ref, "latest")) {
+		err = db_prepare(db, "SELECT id FROM snapshots ORDER BY id DESC LIMIT 1", &st, e);
+	} else if (!strncmp(ref, "latest~", 7)) {
+		n = strtoll(ref + 7, &end, 10);
+		if (*end || n < 0 || end == ref + 7)
+			return err_set(e, EINVAL, "bad snapshot reference '%s' (latest~N wants a number)", ref);
+		err = db_prepare(db, "SELECT id FROM snapshots ORDER BY id DESC LIMIT 1 OFFSET ?", &st, e);
+		if (!err)
+			sqlite3_bind_int64(st, 1, n);
+	} else {
+		n = strtoll(ref, &end, 10);
+		if (!*end && end != ref) {
+			err = db_prepare(db, "SELECT id FROM snapshots WHERE id = ?", &st, e);
+			if (!err)
+				sqlite3_bind_int64(st, 1, n);
+		} else {
+			err = db_prepare(db, "SELECT id FROM snapshots WHERE label = ? ORDER BY id DESC LIMIT 1",
+					 &st, e);
+			if (!err)
+				sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
+		}
+	}
+	if (err)
+		return err;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else
+		err = err_set(e, ENOENT, "no snapshot '%s' in %s", ref ? ref : "latest", db->path);
+	sqlite3_finalize(st);
+	return err;
+}
