@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli/cli.h"
-#include <bpf/libbpf.h>
+#include "lib/bpf_names.h"
+#include "store/version.h"
 #include "config.h"
 
 static int do_help(struct ctx *ctx, int argc, char **argv)
@@ -133,8 +134,8 @@ int do_version(struct ctx *ctx, int argc, char **argv)
 	(void)argc; (void)argv;
 	out_obj_start(o, NULL);
 	out_str(o, "version", "bpfscope v%s\n", BPFSCOPE_VERSION);
-	out_str(o, "libbpf_version", "using libbpf v%s\n", libbpf_version_string() + (libbpf_version_string()[0] == 'v'));
-	out_str(o, "sqlite_version", "using sqlite %s\n", sqlite3_libversion());
+	out_str(o, "libbpf_version", "using libbpf v%s\n", version_libbpf());
+	out_str(o, "sqlite_version", "using sqlite %s\n", version_sqlite());
 	out_obj_start(o, "features");
 	out_plain(o, "features:");
 	for (size_t i = 0; i < ARRAY_SIZE(features); i++) {
