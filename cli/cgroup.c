@@ -122,9 +122,11 @@ static int parse_effective(struct ctx *ctx, int argc, char **argv)
 {
 	if (!argc)
 		return 0;
-	if (keyword_is(argv[0], "effective") && argc == 1)
-		return 1;
-	return p_err(ctx, "expected no more arguments, 'effective', got: '%s'?", argv[0]);
+	if (!keyword_is(*argv, "effective"))
+		return p_err(ctx, "expected no more arguments, 'effective', got: '%s'?", *argv);
+	NEXT_ARG();
+	NO_MORE_ARGS();
+	return 1;
 }
 
 /* The rows of a cgroup, of its ancestors and (with ?3) of its descendants: what effective

@@ -90,8 +90,7 @@ int main(int argc, char **argv)
 		}
 	}
 	out_init(&ctx.out, stdout, json, pretty);
-	argc -= optind;
-	argv += optind;
+	NEXT_ARGS(optind);
 	if (version)
 		ret = do_version(&ctx, 0, NULL);
 	else if (help || argc < 1)
@@ -131,7 +130,7 @@ int do_version(struct ctx *ctx, int argc, char **argv)
 	};
 	struct out *o = &ctx->out;
 
-	(void)argc; (void)argv;
+	NO_MORE_ARGS();
 	out_obj_start(o, NULL);
 	out_str(o, "version", "bpfscope v%s\n", BPFSCOPE_VERSION);
 	out_str(o, "libbpf_version", "using libbpf v%s\n", version_libbpf());

@@ -248,11 +248,14 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	struct view v;
 	int ret;
 
-	if (argc == 2 && keyword_is(argv[0], "dev")) {
-		dev = argv[1];
-	} else if (argc) {
-		return p_err(ctx, "expected 'dev DEVNAME' or nothing, got: '%s'", argv[0]);
+	if (argc > 0) {
+		if (!keyword_is(*argv, "dev"))
+			return p_err(ctx, "expected 'dev DEVNAME' or nothing, got: '%s'", *argv);
+		NEXT_ARG();
+		REQ_ARGS(1);
+		dev = GET_ARG();
 	}
+	NO_MORE_ARGS();
 	if (dev && !ctx->snap_ref && !if_nametoindex(dev))
 		return p_err(ctx, "invalid devname %s", dev);
 	if (view_open(ctx, SNAP_ATTACH | SNAP_ATTACH_NO_CGROUP | SNAP_ATTACH_NO_PERF |

@@ -301,26 +301,16 @@ out:
 enum kw { KW_FORMAT, KW_FILE, KW_LINUM, KW_FUNCTION, KW_SPLIT, KW_MAXLINES, KW_AGAINST,
 	  KW_UNKNOWN, KW_AMBIGUOUS };
 
-/* exact match, else a unique prefix */
 static enum kw keyword(const char *arg)
 {
 	static const char *const kws[] = { "format", "file", "linum", "function", "split",
 					   "maxlines", "--against" };
-	int found = KW_UNKNOWN;
+	int i;
 
 	if (!strcmp(arg, "against"))
 		return KW_AGAINST;
-	for (size_t i = 0; i < ARRAY_SIZE(kws); i++)
-		if (!strcmp(arg, kws[i]))
-			return i;
-	for (size_t i = 0; i < ARRAY_SIZE(kws); i++) {
-		if (!*arg || !is_prefix(arg, kws[i]))
-			continue;
-		if (found != KW_UNKNOWN)
-			return KW_AMBIGUOUS;
-		found = i;
-	}
-	return found;
+	i = keyword_find(arg, kws, ARRAY_SIZE(kws));
+	return i >= 0 ? i : i == KEYWORD_AMBIGUOUS ? KW_AMBIGUOUS : KW_UNKNOWN;
 }
 
 static int run(struct ctx *ctx, int argc, char **argv, struct cfg_args *a)
