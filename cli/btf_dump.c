@@ -622,16 +622,8 @@ out:
 
 static int do_btf_dump_help(struct ctx *ctx)
 {
-	fprintf(stderr,
-		"Usage: %1$s btf dump BTF_SRC [format FORMAT]\n"
-		"       BTF_SRC := { id BTF_ID | prog PROG | map MAP [{key | value | kv | all}] |\n"
-		"                    file FILE }\n"
-		"       " HELP_SPEC_PROGRAM "\n"
-		"       " HELP_SPEC_MAP "\n"
-		"       FORMAT  := { raw | c }\n"
-		"       " HELP_SPEC_OPTIONS "\n"
-		"       With -s REF, id/prog/map read the snapshot's stored BTF data.\n",
-		ctx->argv0);
+	(void)ctx;
+	fputs(GRAMMAR_BTF_DUMP, stderr);
 	return 0;
 }
 

@@ -504,16 +504,7 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return p_usage(ctx,
-		"Usage: bpfscope cgroup { show | list } CGROUP [effective]\n"
-		"       bpfscope cgroup tree [CGROUP_ROOT] [effective]\n"
-		"       bpfscope cgroup help\n"
-		"\n"
-		"       " HELP_SPEC_OPTIONS "\n"
-		"\n"
-		"Programs attached to each cgroup v2 directory, live or from a snapshot (-s REF);\n"
-		"'effective': the set that runs, computed from the cgroup's and its ancestors'.\n"
-		"CGROUP_ROOT defaults to the cgroup2 mount.\n");
+	return p_usage(ctx, GRAMMAR_CGROUP);
 }
 
 int do_cgroup(struct ctx *ctx, int argc, char **argv)

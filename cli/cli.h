@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "store/db.h"
+#include "cli/grammar.h"
 #include "lib/err.h"
 #include "lib/output.h"
 #include "lib/util.h"
@@ -140,9 +141,4 @@ int pins_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e
 int pids_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e);
 void show_pids(struct ctx *ctx, sqlite3_stmt *st, uint32_t id);
 
-#define HELP_SPEC_PROGRAM "PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME | all }"
-#define HELP_SPEC_MAP "MAP := { id MAP_ID | pinned FILE | name MAP_NAME | all }"
-#define HELP_SPEC_OPTIONS \
-	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-f|--bpffs} | --db PATH |\n" \
-	"                   {-s|--snapshot} REF | --mount }"
 #endif

@@ -139,7 +139,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 static int do_link_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc; (void)argv;
-	return p_usage(ctx, "Usage: bpfscope [-s REF] link { show | list } [id LINK_ID]\n");
+	return p_usage(ctx, GRAMMAR_LINK);
 }
 
 static const struct cmd link_cmds[] = {

@@ -16,17 +16,7 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 		out_obj_end(&ctx->out);
 		return 0;
 	}
-	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-	       "       %s version\n"
-	       "\n"
-	       "       OBJECT := { prog | map | btf | link | net | cgroup | perf | snapshot | query |\n"
-	       "                   gen | replay | version }\n"
-	       "       " HELP_SPEC_OPTIONS "\n"
-	       "\n"
-	       "Live commands read the running kernel; with -s REF they read a stored snapshot\n"
-	       "from the database (--db PATH, else $BPFSCOPE_DB, else " DB_DEFAULT_PATH ").\n"
-	       "REF := { ID | latest | latest~N | LABEL }\n",
-	       ctx->argv0, ctx->argv0);
+	fputs(GRAMMAR_MAIN(DB_DEFAULT_PATH), stdout);
 	return 0;
 }
 

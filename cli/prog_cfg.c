@@ -19,12 +19,8 @@ struct cfg_args {
 
 static int cfg_help(struct ctx *ctx)
 {
-	fprintf(stderr,
-		"Usage: %1$s prog cfg PROG [format {dot|svg|png|pdf}] [file FILE] [linum]\n"
-		"                          [function NAME] [split] [maxlines N] [--against REF]\n"
-		"       %1$s prog dump xlated PROG visual [linum]\n"
-		"       " HELP_SPEC_PROGRAM "\n"
-		"       " HELP_SPEC_OPTIONS "\n", ctx->argv0);
+	(void)ctx;
+	fputs(GRAMMAR_PROG_CFG, stderr);
 	return -1;
 }
 

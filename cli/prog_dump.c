@@ -469,11 +469,8 @@ out:
 
 static int dump_help(struct ctx *ctx)
 {
-	fprintf(stderr,
-		"Usage: %1$s prog dump xlated PROG [{ file FILE | [opcodes] [linum] [visual] }]\n"
-		"       %1$s prog dump jited  PROG [{ file FILE | [opcodes] [linum] }]\n"
-		"       " HELP_SPEC_PROGRAM "\n"
-		"       " HELP_SPEC_OPTIONS "\n", ctx->argv0);
+	(void)ctx;
+	fputs(GRAMMAR_PROG_DUMP, stderr);
 	return -1;
 }
 

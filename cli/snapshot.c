@@ -237,9 +237,7 @@ static int do_delete(struct ctx *ctx, int argc, char **argv)
 static int do_snapshot_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc; (void)argv;
-	return p_usage(ctx, "Usage: bpfscope snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code]\n"
-	       "       bpfscope snapshot { list | show [REF] | delete REF }\n"
-	       "       REF := { ID | latest | latest~N | LABEL }\n");
+	return p_usage(ctx, GRAMMAR_SNAPSHOT);
 }
 
 static const struct cmd snapshot_cmds[] = {
