@@ -60,7 +60,7 @@ bool keyword_is(const char *arg, const char *kw);	/* keyword_find of one keyword
 #define NEXT_ARGV(argcp, argvp, n) ({ int n_ = (n); *(argcp) -= n_; *(argvp) += n_; })
 #define NEXT_ARGP(n) NEXT_ARGV(argc, argv, n)
 #define REQ_ARGS(n) ({ if (argc < (n)) return p_err(ctx, "expected %d more argument(s) after '%s'", \
-		(n) - argc, argc > 0 ? argv[-1] : argv[-1]); })
+		(n) - argc, argv[-1]); })
 #define GET_ARG() ({ argc > 0 ? (argc--, *argv++) : NULL; })
 /* every command ends so: a word left over is named (the wording show and map dump used) */
 #define NO_MORE_ARGS() ({ if (argc > 0) \

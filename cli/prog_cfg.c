@@ -327,9 +327,9 @@ static int run(struct ctx *ctx, int argc, char **argv, struct cfg_args *a)
 		const char *kw = *argv;
 
 		NEXT_ARG();
-		if (a->visual && is_prefix(kw, "visual")) {
+		if (a->visual && keyword_is(kw, "visual")) {
 			continue;
-		} else if (a->visual && is_prefix(kw, "linum")) {
+		} else if (a->visual && keyword_is(kw, "linum")) {
 			a->linum = true;
 			continue;
 		} else if (a->visual) {
@@ -411,7 +411,7 @@ int do_prog_cfg(struct ctx *ctx, int argc, char **argv)
 {
 	struct cfg_args a = { .format = "dot", .max_lines = -1 };
 
-	if (argc && (is_prefix(*argv, "help") || !strcmp(*argv, "-h")))
+	if (argc && (keyword_is(*argv, "help") || !strcmp(*argv, "-h")))
 		return cfg_help(ctx);
 	return run(ctx, argc, argv, &a) ? -1 : 0;
 }
