@@ -58,6 +58,40 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBA)
 	$(if $(Q),@echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
+# The man pages and the bash completion, from the grammar the help commands print
+# (cli/grammar.h), by a host program of their own (man/mkdocs.c).
+HOSTCC   ?= cc
+MKDOCS   := $(BUILD)/mkdocs
+DOCS     := $(BUILD)/man/bpfscope.8 $(BUILD)/completion/bpfscope
+all: $(DOCS)
+
+$(MKDOCS): man/mkdocs.c cli/grammar.h store/db.h
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
+		$(shell pkg-config --cflags sqlite3 2>/dev/null) -o $@ man/mkdocs.c
+
+$(BUILD)/man/bpfscope.8: $(MKDOCS)
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	$(if $(Q),@echo "  GEN     $(dir $@)*.8")
+	$(Q)$(MKDOCS) man $(dir $@)
+
+$(BUILD)/completion/bpfscope: $(MKDOCS)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  GEN     $@")
+	$(Q)$(MKDOCS) completion > $@.tmp && mv $@.tmp $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, its man pages and completion
+PREFIX   ?= /usr/local
+.PHONY: install
+install: $(BIN) $(DOCS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/bpfscope
+	install -m 0644 $(BUILD)/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 $(BUILD)/completion/bpfscope \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpfscope
+
 deps:
 	@sh scripts/deps.sh
 

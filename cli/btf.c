@@ -29,12 +29,15 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	int64_t only = -1;
 	int err;
 
-	if (argc >= 2 && !strcmp(argv[0], "id")) {
-		only = strtoll(argv[1], NULL, 0);
-		argc -= 2;
+	if (argc > 0) {
+		if (!keyword_is(*argv, "id"))
+			return p_err(ctx, "expected 'id ID', got '%s'", *argv);
+		NEXT_ARG();
+		REQ_ARGS(1);
+		only = strtoll(*argv, NULL, 0);
+		NEXT_ARG();
 	}
-	if (argc > 0)
-		return p_err(ctx, "expected 'id ID', got '%s'", argv[0]);
+	NO_MORE_ARGS();
 	if (view_open(ctx, SNAP_OWNERS, &v))
 		return -1;
 	err = db_prepare(&v.db, "SELECT id, name, size, kernel FROM btf WHERE snapshot_id = ?1"
@@ -90,10 +93,7 @@ out:
 static int do_btf_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc; (void)argv;
-	return p_usage(ctx, "Usage: bpfscope [-s REF] btf { show | list } [id BTF_ID]\n"
-	       "       bpfscope [-s REF] btf dump BTF_SRC [format FORMAT]\n"
-	       "       BTF_SRC := { id BTF_ID | prog PROG | map MAP | file FILE }\n"
-	       "       FORMAT := { raw | c }\n");
+	return p_usage(ctx, GRAMMAR_BTF);
 }
 
 static const struct cmd btf_cmds[] = {

@@ -601,24 +601,12 @@ static int load_object(struct ctx *ctx, bool is_prog, int *argcp, char ***argvp,
 	}
 	if (!is_prog) {
 		/* bpftool's default is kv: the key and value types only */
-		bool key = true, value = true, known = true;
+		static const char *const parts[] = { "key", "value", "kv", "all" };
+		int part = *argcp > 0 ? keyword_find(**argvp, parts, ARRAY_SIZE(parts)) : -1;
+		bool key = part != 1 && part != 3, value = part != 0 && part != 3;
 
-		if (*argcp > 0) {
-			const char *kw = **argvp;
-
-			if (keyword_is(kw, "key"))
-				value = false;
-			else if (keyword_is(kw, "value"))
-				key = false;
-			else if (keyword_is(kw, "all"))
-				key = value = false;
-			else if (!keyword_is(kw, "kv"))
-				known = false;	/* "format ...": the caller's */
-			if (known) {
-				(*argcp)--;
-				(*argvp)++;
-			}
-		}
+		if (part >= 0)	/* else "format ...": the caller's */
+			NEXT_ARGV(argcp, argvp, 1);
 		if (key)
 			s->roots[s->nr_roots++] = (__u32)cols[1];
 		if (value)
@@ -634,16 +622,8 @@ out:
 
 static int do_btf_dump_help(struct ctx *ctx)
 {
-	fprintf(stderr,
-		"Usage: %1$s btf dump BTF_SRC [format FORMAT]\n"
-		"       BTF_SRC := { id BTF_ID | prog PROG | map MAP [{key | value | kv | all}] |\n"
-		"                    file FILE }\n"
-		"       " HELP_SPEC_PROGRAM "\n"
-		"       " HELP_SPEC_MAP "\n"
-		"       FORMAT  := { raw | c }\n"
-		"       " HELP_SPEC_OPTIONS "\n"
-		"       With -s REF, id/prog/map read the snapshot's stored BTF data.\n",
-		ctx->argv0);
+	(void)ctx;
+	fputs(GRAMMAR_BTF_DUMP, stderr);
 	return 0;
 }
 

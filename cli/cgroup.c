@@ -122,9 +122,11 @@ static int parse_effective(struct ctx *ctx, int argc, char **argv)
 {
 	if (!argc)
 		return 0;
-	if (keyword_is(argv[0], "effective") && argc == 1)
-		return 1;
-	return p_err(ctx, "expected no more arguments, 'effective', got: '%s'?", argv[0]);
+	if (!keyword_is(*argv, "effective"))
+		return p_err(ctx, "expected no more arguments, 'effective', got: '%s'?", *argv);
+	NEXT_ARG();
+	NO_MORE_ARGS();
+	return 1;
 }
 
 /* The rows of a cgroup, of its ancestors and (with ?3) of its descendants: what effective
@@ -502,16 +504,7 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return p_usage(ctx,
-		"Usage: bpfscope cgroup { show | list } CGROUP [effective]\n"
-		"       bpfscope cgroup tree [CGROUP_ROOT] [effective]\n"
-		"       bpfscope cgroup help\n"
-		"\n"
-		"       " HELP_SPEC_OPTIONS "\n"
-		"\n"
-		"Programs attached to each cgroup v2 directory, live or from a snapshot (-s REF);\n"
-		"'effective': the set that runs, computed from the cgroup's and its ancestors'.\n"
-		"CGROUP_ROOT defaults to the cgroup2 mount.\n");
+	return p_usage(ctx, GRAMMAR_CGROUP);
 }
 
 int do_cgroup(struct ctx *ctx, int argc, char **argv)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "store/db.h"
+#include "cli/grammar.h"
 #include "lib/err.h"
 #include "lib/output.h"
 #include "lib/util.h"
@@ -26,8 +27,9 @@ struct cmd {
 	int (*fn)(struct ctx *ctx, int argc, char **argv);
 };
 
-/* Run the command argv[0] names from table (exact match, else a unique prefix).
- * The first entry is the default when argc == 0. help_fn prints the object's help. */
+/* Run the command argv[0] names from table (keyword_find over the names: exact, else a
+ * unique prefix; ambiguous and unknown names are reported with the valid ones). The first
+ * entry is the default when argc == 0. help_fn prints the object's help. */
 int cmd_select(struct ctx *ctx, const struct cmd *table, int argc, char **argv,
 	       int (*help_fn)(struct ctx *ctx, int argc, char **argv));
 
@@ -39,12 +41,30 @@ void p_info(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf,
 /* An object's help text (stderr; JSON mode prints null). Returns 0. */
 int p_usage(struct ctx *ctx, const char *text);
 
-/* Argument walking (bpftool's NEXT_ARG/REQ_ARGS, but returning errors). */
+/* The one keyword matcher: the index of arg in kws[0..n) by exact match, else by unique
+ * prefix; KEYWORD_NONE when nothing matches (or arg is empty), KEYWORD_AMBIGUOUS when several
+ * keywords start with arg. keyword_pick reports both ("ambiguous argument 'f' (valid:
+ * ...)", what naming the kind of word) and returns the same values. */
+#define KEYWORD_NONE (-1)
+#define KEYWORD_AMBIGUOUS (-2)
+int keyword_find(const char *arg, const char *const *kws, size_t n);
+int keyword_pick(struct ctx *ctx, const char *arg, const char *const *kws, size_t n,
+		 const char *what);
+bool keyword_is(const char *arg, const char *kw);	/* keyword_find of one keyword */
+
+/* Argument walking (bpftool's NEXT_ARG/REQ_ARGS, but returning errors): argc and argv move
+ * together, and only through these. The P forms are for helpers that consume their
+ * caller's words through int *argc, char ***argv. */
 #define NEXT_ARG() ({ argc--; argv++; })
+#define NEXT_ARGS(n) ({ int n_ = (n); argc -= n_; argv += n_; })
+#define NEXT_ARGV(argcp, argvp, n) ({ int n_ = (n); *(argcp) -= n_; *(argvp) += n_; })
+#define NEXT_ARGP(n) NEXT_ARGV(argc, argv, n)
 #define REQ_ARGS(n) ({ if (argc < (n)) return p_err(ctx, "expected %d more argument(s) after '%s'", \
-		(n) - argc, argc > 0 ? argv[-1] : argv[-1]); })
+		(n) - argc, argv[-1]); })
 #define GET_ARG() ({ argc > 0 ? (argc--, *argv++) : NULL; })
-bool keyword_is(const char *arg, const char *kw);	/* exact or unique-prefix keyword */
+/* every command ends so: a word left over is named (the wording show and map dump used) */
+#define NO_MORE_ARGS() ({ if (argc > 0) \
+		return p_err(ctx, "unexpected argument '%s'", *argv); })
 
 /* The database a command reads: a stored snapshot (-s REF) or a live in-memory one.
  * mask says what a live snapshot must fetch (probe/snapshot.h SNAP_*). */
@@ -121,9 +141,4 @@ int pins_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e
 int pids_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e);
 void show_pids(struct ctx *ctx, sqlite3_stmt *st, uint32_t id);
 
-#define HELP_SPEC_PROGRAM "PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME | all }"
-#define HELP_SPEC_MAP "MAP := { id MAP_ID | pinned FILE | name MAP_NAME | all }"
-#define HELP_SPEC_OPTIONS \
-	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-f|--bpffs} | --db PATH |\n" \
-	"                   {-s|--snapshot} REF | --mount }"
 #endif

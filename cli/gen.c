@@ -12,14 +12,8 @@ static int do_gen_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	fprintf(stderr,
-		"Usage: %1$s gen skeleton FILE [name OBJECT_NAME]\n"
-		"       %1$s gen help\n"
-		"\n"
-		"       The header is for libbpf's skeleton API (1.1): OBJECT_NAME__open,\n"
-		"       __open_opts, __load, __open_and_load, __attach, __detach, __destroy,\n"
-		"       __elf_bytes. OBJECT_NAME defaults to FILE's name without \".o\".\n"
-		"       " HELP_SPEC_OPTIONS "\n", ctx->argv0);
+	(void)ctx;
+	fputs(GRAMMAR_GEN, stderr);
 	return 0;
 }
 

@@ -102,12 +102,15 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	int64_t only = -1;
 	int err;
 
-	if (argc >= 2 && !strcmp(argv[0], "id")) {
-		only = strtoll(argv[1], NULL, 0);
-		argc -= 2;
+	if (argc > 0) {
+		if (!keyword_is(*argv, "id"))
+			return p_err(ctx, "expected 'id ID', got '%s'", *argv);
+		NEXT_ARG();
+		REQ_ARGS(1);
+		only = strtoll(*argv, NULL, 0);
+		NEXT_ARG();
 	}
-	if (argc > 0)
-		return p_err(ctx, "expected 'id ID', got '%s'", argv[0]);
+	NO_MORE_ARGS();
 	if (view_open(ctx, SNAP_NO_MAPS | SNAP_NO_BTF | SNAP_OWNERS, &v))
 		return -1;
 	err = db_prepare(&v.db, "SELECT id, type, prog_id, attach_type, target, target_obj_id,"
@@ -136,7 +139,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 static int do_link_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc; (void)argv;
-	return p_usage(ctx, "Usage: bpfscope [-s REF] link { show | list } [id LINK_ID]\n");
+	return p_usage(ctx, GRAMMAR_LINK);
 }
 
 static const struct cmd link_cmds[] = {

@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli/cli.h"
-#include <bpf/libbpf.h>
+#include "lib/bpf_names.h"
+#include "store/version.h"
 #include "config.h"
 
 static int do_help(struct ctx *ctx, int argc, char **argv)
@@ -15,17 +16,7 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 		out_obj_end(&ctx->out);
 		return 0;
 	}
-	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-	       "       %s version\n"
-	       "\n"
-	       "       OBJECT := { prog | map | btf | link | net | cgroup | perf | snapshot | query |\n"
-	       "                   gen | replay | version }\n"
-	       "       " HELP_SPEC_OPTIONS "\n"
-	       "\n"
-	       "Live commands read the running kernel; with -s REF they read a stored snapshot\n"
-	       "from the database (--db PATH, else $BPFSCOPE_DB, else " DB_DEFAULT_PATH ").\n"
-	       "REF := { ID | latest | latest~N | LABEL }\n",
-	       ctx->argv0, ctx->argv0);
+	fputs(GRAMMAR_MAIN(DB_DEFAULT_PATH), stdout);
 	return 0;
 }
 
@@ -89,8 +80,7 @@ int main(int argc, char **argv)
 		}
 	}
 	out_init(&ctx.out, stdout, json, pretty);
-	argc -= optind;
-	argv += optind;
+	NEXT_ARGS(optind);
 	if (version)
 		ret = do_version(&ctx, 0, NULL);
 	else if (help || argc < 1)
@@ -130,11 +120,11 @@ int do_version(struct ctx *ctx, int argc, char **argv)
 	};
 	struct out *o = &ctx->out;
 
-	(void)argc; (void)argv;
+	NO_MORE_ARGS();
 	out_obj_start(o, NULL);
 	out_str(o, "version", "bpfscope v%s\n", BPFSCOPE_VERSION);
-	out_str(o, "libbpf_version", "using libbpf v%s\n", libbpf_version_string() + (libbpf_version_string()[0] == 'v'));
-	out_str(o, "sqlite_version", "using sqlite %s\n", sqlite3_libversion());
+	out_str(o, "libbpf_version", "using libbpf v%s\n", version_libbpf());
+	out_str(o, "sqlite_version", "using sqlite %s\n", version_sqlite());
 	out_obj_start(o, "features");
 	out_plain(o, "features:");
 	for (size_t i = 0; i < ARRAY_SIZE(features); i++) {

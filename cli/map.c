@@ -365,17 +365,7 @@ static int do_dump(struct ctx *ctx, int argc, char **argv)
 static int do_map_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc; (void)argv;
-	return p_usage(ctx, "Usage: bpfscope [-s REF] map { show | list } [MAP]\n"
-	       "       bpfscope [-s REF] map dump MAP\n"
-	       "       bpfscope map lookup MAP key DATA\n"
-	       "       bpfscope map update MAP key DATA value VALUE [UPDATE_FLAGS]\n"
-	       "       bpfscope map delete MAP key DATA\n"
-	       "       bpfscope map getnext MAP [key DATA]\n"
-	       "       bpfscope map pin MAP FILE\n"
-	       "       " HELP_SPEC_MAP "\n"
-	       "       DATA := { [hex] BYTES }\n"
-	       "       UPDATE_FLAGS := { any | exist | noexist }\n"
-	       "       " HELP_SPEC_OPTIONS "\n");
+	return p_usage(ctx, GRAMMAR_MAP);
 }
 
 static const struct cmd map_cmds[] = {

@@ -29,8 +29,7 @@ static int open_map(struct ctx *ctx, int *argc, char ***argv, int *fd, struct ma
 		return p_err(ctx, "expected MAP (" HELP_SPEC_MAP ")");
 	kw = (*argv)[0];
 	arg = (*argv)[1];
-	*argc -= 2;
-	*argv += 2;
+	NEXT_ARGP(2);
 	if (!live_map_kw(kw))
 		return p_err(ctx, "expected 'id', 'pinned' or 'name', got: '%s'", kw);
 	if (live_map_fd(kw, arg, fd, &e))
@@ -64,13 +63,11 @@ static int parse_elem(struct ctx *ctx, int argc, char **argv, const struct maped
 			if (used < 0)
 				return p_err_e(ctx, &e);
 			a->has_key = true;
-			argc -= used + 1;
-			argv += used + 1;
+			NEXT_ARGS(used + 1);
 		} else if (want_value && !strcmp(argv[0], "value")) {
 			if (a->has_value)
 				return p_err(ctx, "value specified twice");
-			argc--;
-			argv++;
+			NEXT_ARG();
 			if (value_is_fd(mi->type)) {
 				bool prog = mi->type == BPF_MAP_TYPE_PROG_ARRAY;
 				uint32_t fd32;
@@ -82,23 +79,20 @@ static int parse_elem(struct ctx *ctx, int argc, char **argv, const struct maped
 					return p_err_e(ctx, &e);
 				fd32 = *value_fd;
 				memcpy(a->value, &fd32, sizeof(fd32));
-				argc -= 2;
-				argv += 2;
+				NEXT_ARGS(2);
 			} else {
 				used = mapedit_parse_bytes(argv, argc, a->value, mi->value_size, "value",
 							   &e);
 				if (used < 0)
 					return p_err_e(ctx, &e);
-				argc -= used;
-				argv += used;
+				NEXT_ARGS(used);
 			}
 			a->has_value = true;
 		} else if (want_flags && (!strcmp(argv[0], "any") || !strcmp(argv[0], "exist") ||
 					  !strcmp(argv[0], "noexist"))) {
 			a->flags = !strcmp(argv[0], "any") ? BPF_ANY :
 				   !strcmp(argv[0], "exist") ? BPF_EXIST : BPF_NOEXIST;
-			argc--;
-			argv++;
+			NEXT_ARG();
 		} else {
 			return p_err(ctx, "unexpected argument '%s'", argv[0]);
 		}
@@ -417,7 +411,8 @@ int do_map_pin(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	if (argc != 1) {
 		close(fd);
-		return p_err(ctx, "expected MAP FILE");
+		return argc ? p_err(ctx, "unexpected argument '%s'", argv[1]) :
+			      p_err(ctx, "expected MAP FILE");
 	}
 	if (pin_fd_undo(fd, argv[0], &u, &e)) {
 		undo_run(&u);

@@ -248,11 +248,14 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	struct view v;
 	int ret;
 
-	if (argc == 2 && keyword_is(argv[0], "dev")) {
-		dev = argv[1];
-	} else if (argc) {
-		return p_err(ctx, "expected 'dev DEVNAME' or nothing, got: '%s'", argv[0]);
+	if (argc > 0) {
+		if (!keyword_is(*argv, "dev"))
+			return p_err(ctx, "expected 'dev DEVNAME' or nothing, got: '%s'", *argv);
+		NEXT_ARG();
+		REQ_ARGS(1);
+		dev = GET_ARG();
 	}
+	NO_MORE_ARGS();
 	if (dev && !ctx->snap_ref && !if_nametoindex(dev))
 		return p_err(ctx, "invalid devname %s", dev);
 	if (view_open(ctx, SNAP_ATTACH | SNAP_ATTACH_NO_CGROUP | SNAP_ATTACH_NO_PERF |
@@ -301,20 +304,7 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return p_usage(ctx,
-		"Usage: bpfscope net { show | list } [dev DEVNAME]\n"
-		"       bpfscope net attach ATTACH_TYPE PROG dev DEVNAME [ overwrite ]\n"
-		"       bpfscope net detach ATTACH_TYPE dev DEVNAME\n"
-		"       bpfscope net help\n"
-		"\n"
-		"       " HELP_SPEC_PROGRAM "\n"
-		"       ATTACH_TYPE := { xdp | xdpgeneric | xdpdrv | xdpoffload | tcx_ingress |\n"
-		"                        tcx_egress }\n"
-		"       " HELP_SPEC_OPTIONS "\n"
-		"\n"
-		"Shows xdp, tc (clsact filters, tcx and netkit chains), flow_dissector and\n"
-		"netfilter attachments of the current network namespace, live or from a\n"
-		"snapshot (-s REF). For programs attached to cgroups, use \"bpfscope cgroup\".\n");
+	return p_usage(ctx, GRAMMAR_NET);
 }
 
 int do_net(struct ctx *ctx, int argc, char **argv)

@@ -17,8 +17,7 @@ static int parse_dev(struct ctx *ctx, int *argc, char ***argv, int *ifindex)
 	if (*argc < 2 || strcmp((*argv)[0], "dev"))
 		return p_err(ctx, "expected 'dev IFNAME'");
 	name = (*argv)[1];
-	*argc -= 2;
-	*argv += 2;
+	NEXT_ARGP(2);
 	*ifindex = if_nametoindex(name);
 	if (!*ifindex)
 		return p_err(ctx, "invalid devname %s", name);
@@ -42,17 +41,18 @@ int do_net_attach(struct ctx *ctx, int argc, char **argv)
 			     ATTACH_TYPES);
 	kw = argv[1];
 	arg = argv[2];
-	argc -= 3;
-	argv += 3;
+	NEXT_ARGS(3);
 	if (!live_prog_kw(kw))
 		return p_err(ctx, "expected PROG (" HELP_SPEC_PROGRAM "), got '%s'", kw);
 	if (parse_dev(ctx, &argc, &argv, &ifindex))
 		return -1;
 	if (argc > 0) {
-		if (strcmp(argv[0], "overwrite") || argc > 1)
-			return p_err(ctx, "expected 'overwrite', got: '%s'", argv[0]);
+		if (strcmp(*argv, "overwrite"))
+			return p_err(ctx, "expected 'overwrite', got: '%s'", *argv);
 		overwrite = true;
+		NEXT_ARG();
 	}
+	NO_MORE_ARGS();
 	if (env_check(ENV_PRIV | (netattach_is_tcx(kind) ? ENV_BPFFS : 0), ctx->mount, &e))
 		return p_err_e(ctx, &e);
 	if (live_prog_fd(kw, arg, &fd, &e))
@@ -82,16 +82,16 @@ int do_net_detach(struct ctx *ctx, int argc, char **argv)
 	unsigned count;
 	int kind, ifindex;
 
-	if (argc != 3)
+	if (argc < 3)
 		return p_err(ctx, "expected ATTACH_TYPE dev IFNAME (ATTACH_TYPE := " ATTACH_TYPES ")");
 	kind = netattach_kind(argv[0]);
 	if (kind < 0)
 		return p_err(ctx, "invalid net attach/detach type: %s (valid: %s)", argv[0],
 			     ATTACH_TYPES);
-	argc--;
-	argv++;
+	NEXT_ARG();
 	if (parse_dev(ctx, &argc, &argv, &ifindex))
 		return -1;
+	NO_MORE_ARGS();
 	if (env_check(ENV_PRIV, ctx->mount, &e))
 		return p_err_e(ctx, &e);
 	if (net_detach(kind, ifindex, &count, &e))

@@ -104,14 +104,7 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return p_usage(ctx,
-		"Usage: bpfscope perf { show | list }\n"
-		"       bpfscope perf help\n"
-		"\n"
-		"       " HELP_SPEC_OPTIONS "\n"
-		"\n"
-		"Programs attached through perf events and raw tracepoints, per process and fd,\n"
-		"live or from a snapshot (-s REF).\n");
+	return p_usage(ctx, GRAMMAR_PERF);
 }
 
 int do_perf(struct ctx *ctx, int argc, char **argv)

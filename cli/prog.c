@@ -124,17 +124,7 @@ out:
 static int do_prog_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc; (void)argv;
-	return p_usage(ctx, "Usage: bpfscope [-s REF] prog { show | list } [PROG]\n"
-	       "       bpfscope [-s REF] prog dump xlated PROG [{ file FILE | opcodes | linum | visual }]\n"
-	       "       bpfscope [-s REF] prog dump jited PROG [{ file FILE | opcodes | linum }]\n"
-	       "       bpfscope [-s REF] prog cfg PROG [format {dot|svg|png|pdf}] [file FILE] [linum]\n"
-	       "                        [function NAME] [split] [maxlines N] [--against REF]\n"
-	       "       bpfscope prog pin PROG FILE\n"
-	       "       bpfscope prog { load | loadall } OBJ PATH [type TYPE] [map {idx IDX | name NAME} MAP]\n"
-	       "                        [pinmaps MAP_DIR] [autoattach]\n"
-	       "       " HELP_SPEC_PROGRAM "\n"
-	       "       " HELP_SPEC_MAP "\n"
-	       "       " HELP_SPEC_OPTIONS "\n");
+	return p_usage(ctx, GRAMMAR_PROG);
 }
 
 static const struct cmd prog_cmds[] = {

@@ -19,12 +19,8 @@ struct cfg_args {
 
 static int cfg_help(struct ctx *ctx)
 {
-	fprintf(stderr,
-		"Usage: %1$s prog cfg PROG [format {dot|svg|png|pdf}] [file FILE] [linum]\n"
-		"                          [function NAME] [split] [maxlines N] [--against REF]\n"
-		"       %1$s prog dump xlated PROG visual [linum]\n"
-		"       " HELP_SPEC_PROGRAM "\n"
-		"       " HELP_SPEC_OPTIONS "\n", ctx->argv0);
+	(void)ctx;
+	fputs(GRAMMAR_PROG_CFG, stderr);
 	return -1;
 }
 
@@ -301,26 +297,16 @@ out:
 enum kw { KW_FORMAT, KW_FILE, KW_LINUM, KW_FUNCTION, KW_SPLIT, KW_MAXLINES, KW_AGAINST,
 	  KW_UNKNOWN, KW_AMBIGUOUS };
 
-/* exact match, else a unique prefix */
 static enum kw keyword(const char *arg)
 {
 	static const char *const kws[] = { "format", "file", "linum", "function", "split",
 					   "maxlines", "--against" };
-	int found = KW_UNKNOWN;
+	int i;
 
 	if (!strcmp(arg, "against"))
 		return KW_AGAINST;
-	for (size_t i = 0; i < ARRAY_SIZE(kws); i++)
-		if (!strcmp(arg, kws[i]))
-			return i;
-	for (size_t i = 0; i < ARRAY_SIZE(kws); i++) {
-		if (!*arg || !is_prefix(arg, kws[i]))
-			continue;
-		if (found != KW_UNKNOWN)
-			return KW_AMBIGUOUS;
-		found = i;
-	}
-	return found;
+	i = keyword_find(arg, kws, ARRAY_SIZE(kws));
+	return i >= 0 ? i : i == KEYWORD_AMBIGUOUS ? KW_AMBIGUOUS : KW_UNKNOWN;
 }
 
 static int run(struct ctx *ctx, int argc, char **argv, struct cfg_args *a)
@@ -341,9 +327,9 @@ static int run(struct ctx *ctx, int argc, char **argv, struct cfg_args *a)
 		const char *kw = *argv;
 
 		NEXT_ARG();
-		if (a->visual && is_prefix(kw, "visual")) {
+		if (a->visual && keyword_is(kw, "visual")) {
 			continue;
-		} else if (a->visual && is_prefix(kw, "linum")) {
+		} else if (a->visual && keyword_is(kw, "linum")) {
 			a->linum = true;
 			continue;
 		} else if (a->visual) {
@@ -425,7 +411,7 @@ int do_prog_cfg(struct ctx *ctx, int argc, char **argv)
 {
 	struct cfg_args a = { .format = "dot", .max_lines = -1 };
 
-	if (argc && (is_prefix(*argv, "help") || !strcmp(*argv, "-h")))
+	if (argc && (keyword_is(*argv, "help") || !strcmp(*argv, "-h")))
 		return cfg_help(ctx);
 	return run(ctx, argc, argv, &a) ? -1 : 0;
 }

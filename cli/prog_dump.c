@@ -469,11 +469,8 @@ out:
 
 static int dump_help(struct ctx *ctx)
 {
-	fprintf(stderr,
-		"Usage: %1$s prog dump xlated PROG [{ file FILE | [opcodes] [linum] [visual] }]\n"
-		"       %1$s prog dump jited  PROG [{ file FILE | [opcodes] [linum] }]\n"
-		"       " HELP_SPEC_PROGRAM "\n"
-		"       " HELP_SPEC_OPTIONS "\n", ctx->argv0);
+	(void)ctx;
+	fputs(GRAMMAR_PROG_DUMP, stderr);
 	return -1;
 }
 
@@ -488,21 +485,21 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 
 	if (argc < 1)
 		return dump_help(ctx);
-	if (is_prefix(*argv, "jited"))
+	if (keyword_is(*argv, "jited"))
 		o.jited = true;
-	else if (!is_prefix(*argv, "xlated"))
+	else if (!keyword_is(*argv, "xlated"))
 		return p_err(ctx, "expected 'xlated' or 'jited', got: %s", *argv);
 	NEXT_ARG();
 	if (argc < 1)
 		return dump_help(ctx);
 	/* 'visual' draws the CFG instead: hand the whole request to its owner */
 	for (int i = 2; !o.jited && i < argc; i++) {
-		if (is_prefix(argv[i], "visual")) {
+		if (keyword_is(argv[i], "visual")) {
 			if (out_json(&ctx->out))
 				return p_err(ctx, "'visual' is not compatible with JSON output");
 			return do_prog_dump_visual(ctx, argc, argv);
 		}
-		if (is_prefix(argv[i], "file"))
+		if (keyword_is(argv[i], "file"))
 			i++;
 	}
 	/* a pinned path is resolved through the view's pins, which cost a bpffs walk */
@@ -516,7 +513,7 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	while (argc) {
-		if (is_prefix(*argv, "file")) {
+		if (keyword_is(*argv, "file")) {
 			NEXT_ARG();
 			if (!argc) {
 				p_err(ctx, "expected file path");
@@ -528,10 +525,10 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 			}
 			o.file = *argv;
 			NEXT_ARG();
-		} else if (is_prefix(*argv, "opcodes")) {
+		} else if (keyword_is(*argv, "opcodes")) {
 			o.opcodes = true;
 			NEXT_ARG();
-		} else if (is_prefix(*argv, "linum")) {
+		} else if (keyword_is(*argv, "linum")) {
 			o.linum = true;
 			NEXT_ARG();
 		} else {

@@ -241,11 +241,12 @@ int do_prog_pin(struct ctx *ctx, int argc, char **argv)
 	const char *kw, *arg, *file;
 	int fd;
 
-	if (argc != 3)
+	if (argc < 3)
 		return p_err(ctx, "expected PROG FILE (" HELP_SPEC_PROGRAM ")");
 	kw = GET_ARG();
 	arg = GET_ARG();
 	file = GET_ARG();
+	NO_MORE_ARGS();
 	if (live_prog_fd(kw, arg, &fd, &e))
 		return p_err_e(ctx, &e);
 	if (pin_fd_undo(fd, file, &u, &e)) {

@@ -62,15 +62,17 @@ int do_query(struct ctx *ctx, int argc, char **argv)
 
 	if (argc < 1)
 		return p_err(ctx, "expected SQL: bpfscope query \"SELECT ...\" [csv|json]");
-	sql = argv[0];
-	if (argc > 1) {
-		if (!strcmp(argv[1], "csv"))
+	sql = GET_ARG();
+	if (argc > 0) {
+		if (!strcmp(*argv, "csv"))
 			csv = true;
-		else if (!strcmp(argv[1], "json"))
+		else if (!strcmp(*argv, "json"))
 			json = true;
 		else
-			return p_err(ctx, "unknown output format '%s' (csv or json)", argv[1]);
+			return p_err(ctx, "unknown output format '%s' (csv or json)", *argv);
+		NEXT_ARG();
 	}
+	NO_MORE_ARGS();
 	if (history_open(ctx, false, &db))
 		return -1;
 	/* read-only twice over: the connection is opened read-only and so is the statement */

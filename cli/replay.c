@@ -8,10 +8,7 @@
 #include "capture/env.h"
 #include "act/replay.h"
 
-#define REPLAY_HELP \
-	"Usage: bpfscope replay OBJ [pin DIR] [autoattach] [dev IFNAME] [restore REF] [dry-run]\n" \
-	"       bpfscope replay REF [objects DIR] [dry-run]\n" \
-	"       REF := { ID | latest | latest~N | LABEL }\n"
+#define REPLAY_HELP GRAMMAR_REPLAY
 
 static int replay_help(struct ctx *ctx, int argc, char **argv)
 {

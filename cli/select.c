@@ -64,8 +64,9 @@ static int select_common(struct ctx *ctx, struct view *v, int *argcp, char ***ar
 	bool is_int = false;
 
 	if (argc >= 1 && !strcmp(argv[0], "all")) {
-		*argcp = argc - 1;
-		*argvp = argv + 1;
+		NEXT_ARG();
+		*argcp = argc;
+		*argvp = argv;
 		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ?1 AND ?2 IS NOT NULL"
 			 " ORDER BY id", table);
 		return collect_ids(ctx, v, sql, "all", false, ids, n, what, "all");
@@ -106,8 +107,9 @@ static int select_common(struct ctx *ctx, struct view *v, int *argcp, char ***ar
 		else
 			snprintf(sql, sizeof(sql), "SELECT obj_id FROM pins WHERE snapshot_id = ?1 AND path = ?2"
 				 " AND obj_type = 'map'");
-		*argcp = argc - 2;
-		*argvp = argv + 2;
+		NEXT_ARGS(2);
+		*argcp = argc;
+		*argvp = argv;
 		{
 			int err = collect_ids(ctx, v, sql, arg, false, ids, n, what, kw);
 
@@ -116,8 +118,9 @@ static int select_common(struct ctx *ctx, struct view *v, int *argcp, char ***ar
 	} else {
 		return p_err(ctx, "expected 'id', 'name'%s or 'pinned', got '%s'", tags ? ", 'tag'" : "", kw);
 	}
-	*argcp = argc - 2;
-	*argvp = argv + 2;
+	NEXT_ARGS(2);
+	*argcp = argc;
+	*argvp = argv;
 	return collect_ids(ctx, v, sql, arg, is_int, ids, n, what, kw);
 }
 

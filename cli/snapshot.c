@@ -160,7 +160,7 @@ static int do_list(struct ctx *ctx, int argc, char **argv)
 	struct db db;
 	struct err e = { 0 };
 
-	(void)argc; (void)argv;
+	NO_MORE_ARGS();
 	if (history_open(ctx, false, &db))
 		return -1;
 	if (db_prepare(&db, "SELECT " SNAP_COLS " FROM snapshots ORDER BY id", &st, &e)) {
@@ -183,6 +183,9 @@ static int with_ref(struct ctx *ctx, int argc, char **argv, bool write, struct d
 
 	if (!ref)
 		return p_err(ctx, "expected a snapshot REF (ID, latest, latest~N or LABEL)");
+	if (argc > 0)
+		NEXT_ARG();
+	NO_MORE_ARGS();
 	if (history_open(ctx, write, db))
 		return -1;
 	if (snapshot_resolve(db, ref, id, &e)) {
@@ -234,9 +237,7 @@ static int do_delete(struct ctx *ctx, int argc, char **argv)
 static int do_snapshot_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc; (void)argv;
-	return p_usage(ctx, "Usage: bpfscope snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code]\n"
-	       "       bpfscope snapshot { list | show [REF] | delete REF }\n"
-	       "       REF := { ID | latest | latest~N | LABEL }\n");
+	return p_usage(ctx, GRAMMAR_SNAPSHOT);
 }
 
 static const struct cmd snapshot_cmds[] = {

@@ -59,17 +59,9 @@ const char *link_type_name(uint32_t t)
 	return s ? s : ext_lookup(link_ext, ARRAY_SIZE(link_ext), t);
 }
 
-static int by_name(const char *(*fn)(uint32_t), uint32_t max, const char *s)
+const char *version_libbpf(void)
 {
-	for (uint32_t i = 0; i < max; i++) {
-		const char *n = fn(i);
+	const char *v = libbpf_version_string();
 
-		if (n && !strcmp(n, s))
-			return i;
-	}
-	return -1;
+	return v + (v[0] == 'v');	/* "v1.3" on some builds, "1.3" on others */
 }
-
-int prog_type_by_name(const char *s) { return by_name(prog_type_name, NAMES_MAX_PROG_TYPE, s); }
-int map_type_by_name(const char *s) { return by_name(map_type_name, NAMES_MAX_MAP_TYPE, s); }
-int attach_type_by_name(const char *s) { return by_name(attach_type_name, NAMES_MAX_ATTACH_TYPE, s); }

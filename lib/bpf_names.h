@@ -9,10 +9,8 @@ const char *prog_type_name(uint32_t t);
 const char *map_type_name(uint32_t t);
 const char *attach_type_name(uint32_t t);
 const char *link_type_name(uint32_t t);
-/* reverse lookups: -1 when unknown */
-int prog_type_by_name(const char *s);
-int map_type_by_name(const char *s);
-int attach_type_by_name(const char *s);
+/* the linked libbpf's version, without a leading 'v' ("1.3.0") */
+const char *version_libbpf(void);
 /* upper bounds for table walks */
 #define NAMES_MAX_PROG_TYPE 64
 #define NAMES_MAX_MAP_TYPE 64

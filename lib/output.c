@@ -65,11 +65,6 @@ void out_int(struct out *o, const char *key, const char *fmt, int64_t v)
 	}
 }
 
-void out_hex(struct out *o, const char *key, const char *fmt, uint64_t v)
-{
-	out_uint(o, key, fmt, v);
-}
-
 const char *out_safe(const char *s, char *buf, size_t len)
 {
 	size_t j = 0;

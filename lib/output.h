@@ -26,7 +26,6 @@ void out_arr_end(struct out *o);
 
 void out_uint(struct out *o, const char *key, const char *fmt, uint64_t v);
 void out_int(struct out *o, const char *key, const char *fmt, int64_t v);
-void out_hex(struct out *o, const char *key, const char *fmt, uint64_t v); /* JSON: number */
 void out_str(struct out *o, const char *key, const char *fmt, const char *s);
 /* plain prints fmt only when v is true (bpftool's "gpl") */
 void out_bool(struct out *o, const char *key, const char *fmt, bool v);

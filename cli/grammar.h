@@ -1,0 +1,198 @@
+/* The command grammar, once: each object's help text is a macro here, printed by its help
+ * command and read by man/mkdocs.c, which builds the man pages and the bash completion from
+ * the same strings (tests/t_grammar.sh checks that the three agree). Macros only: the
+ * generator is a host program that includes nothing else of the tree. */
+#ifndef BPFSCOPE_GRAMMAR_H
+#define BPFSCOPE_GRAMMAR_H
+
+#define HELP_SPEC_PROGRAM "PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME | all }"
+#define HELP_SPEC_MAP "MAP := { id MAP_ID | pinned FILE | name MAP_NAME | all }"
+#define HELP_SPEC_OPTIONS \
+	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-f|--bpffs} | --db PATH |\n" \
+	"                   {-s|--snapshot} REF | --mount }"
+#define HELP_SPEC_REF "REF := { ID | latest | latest~N | LABEL }"
+
+/* bpfscope help; db_path is the default database (store/db.h DB_DEFAULT_PATH) */
+#define GRAMMAR_MAIN(db_path) \
+	"Usage: bpfscope [OPTIONS] OBJECT { COMMAND | help }\n" \
+	"       bpfscope version\n" \
+	"\n" \
+	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | snapshot | query |\n" \
+	"                   gen | replay | version }\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
+	"from the database (--db PATH, else $BPFSCOPE_DB, else " db_path ").\n" \
+	HELP_SPEC_REF "\n"
+
+#define GRAMMAR_PROG \
+	"Usage: bpfscope [-s REF] prog { show | list } [PROG]\n" \
+	"       bpfscope [-s REF] prog dump xlated PROG [{ file FILE | opcodes | linum | visual }]\n" \
+	"       bpfscope [-s REF] prog dump jited PROG [{ file FILE | opcodes | linum }]\n" \
+	"       bpfscope [-s REF] prog cfg PROG [format {dot|svg|png|pdf}] [file FILE] [linum]\n" \
+	"                        [function NAME] [split] [maxlines N] [--against REF]\n" \
+	"       bpfscope prog pin PROG FILE\n" \
+	"       bpfscope prog { load | loadall } OBJ PATH [type TYPE] [map {idx IDX | name NAME} MAP]\n" \
+	"                        [pinmaps MAP_DIR] [autoattach]\n" \
+	"       " HELP_SPEC_PROGRAM "\n" \
+	"       " HELP_SPEC_MAP "\n" \
+	"       " HELP_SPEC_OPTIONS "\n"
+#define GRAMMAR_PROG_DUMP \
+	"Usage: bpfscope prog dump xlated PROG [{ file FILE | [opcodes] [linum] [visual] }]\n" \
+	"       bpfscope prog dump jited  PROG [{ file FILE | [opcodes] [linum] }]\n" \
+	"       " HELP_SPEC_PROGRAM "\n" \
+	"       " HELP_SPEC_OPTIONS "\n"
+#define GRAMMAR_PROG_CFG \
+	"Usage: bpfscope prog cfg PROG [format {dot|svg|png|pdf}] [file FILE] [linum]\n" \
+	"                          [function NAME] [split] [maxlines N] [--against REF]\n" \
+	"       bpfscope prog dump xlated PROG visual [linum]\n" \
+	"       " HELP_SPEC_PROGRAM "\n" \
+	"       " HELP_SPEC_OPTIONS "\n"
+
+#define GRAMMAR_MAP \
+	"Usage: bpfscope [-s REF] map { show | list } [MAP]\n" \
+	"       bpfscope [-s REF] map dump MAP\n" \
+	"       bpfscope map lookup MAP key DATA\n" \
+	"       bpfscope map update MAP key DATA value VALUE [UPDATE_FLAGS]\n" \
+	"       bpfscope map delete MAP key DATA\n" \
+	"       bpfscope map getnext MAP [key DATA]\n" \
+	"       bpfscope map pin MAP FILE\n" \
+	"       " HELP_SPEC_MAP "\n" \
+	"       DATA := { [hex] BYTES }\n" \
+	"       UPDATE_FLAGS := { any | exist | noexist }\n" \
+	"       " HELP_SPEC_OPTIONS "\n"
+
+#define GRAMMAR_BTF \
+	"Usage: bpfscope [-s REF] btf { show | list } [id BTF_ID]\n" \
+	"       bpfscope [-s REF] btf dump BTF_SRC [format FORMAT]\n" \
+	"       BTF_SRC := { id BTF_ID | prog PROG | map MAP | file FILE }\n" \
+	"       FORMAT := { raw | c }\n"
+#define GRAMMAR_BTF_DUMP \
+	"Usage: bpfscope btf dump BTF_SRC [format FORMAT]\n" \
+	"       BTF_SRC := { id BTF_ID | prog PROG | map MAP [{key | value | kv | all}] |\n" \
+	"                    file FILE }\n" \
+	"       " HELP_SPEC_PROGRAM "\n" \
+	"       " HELP_SPEC_MAP "\n" \
+	"       FORMAT  := { raw | c }\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"       With -s REF, id/prog/map read the snapshot's stored BTF data.\n"
+
+#define GRAMMAR_LINK \
+	"Usage: bpfscope [-s REF] link { show | list } [id LINK_ID]\n"
+
+#define GRAMMAR_NET \
+	"Usage: bpfscope net { show | list } [dev DEVNAME]\n" \
+	"       bpfscope net attach ATTACH_TYPE PROG dev DEVNAME [ overwrite ]\n" \
+	"       bpfscope net detach ATTACH_TYPE dev DEVNAME\n" \
+	"       bpfscope net help\n" \
+	"\n" \
+	"       " HELP_SPEC_PROGRAM "\n" \
+	"       ATTACH_TYPE := { xdp | xdpgeneric | xdpdrv | xdpoffload | tcx_ingress |\n" \
+	"                        tcx_egress }\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"Shows xdp, tc (clsact filters, tcx and netkit chains), flow_dissector and\n" \
+	"netfilter attachments of the current network namespace, live or from a\n" \
+	"snapshot (-s REF). For programs attached to cgroups, use \"bpfscope cgroup\".\n"
+
+#define GRAMMAR_CGROUP \
+	"Usage: bpfscope cgroup { show | list } CGROUP [effective]\n" \
+	"       bpfscope cgroup tree [CGROUP_ROOT] [effective]\n" \
+	"       bpfscope cgroup help\n" \
+	"\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"Programs attached to each cgroup v2 directory, live or from a snapshot (-s REF);\n" \
+	"'effective': the set that runs, computed from the cgroup's and its ancestors'.\n" \
+	"CGROUP_ROOT defaults to the cgroup2 mount.\n"
+
+#define GRAMMAR_PERF \
+	"Usage: bpfscope perf { show | list }\n" \
+	"       bpfscope perf help\n" \
+	"\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"Programs attached through perf events and raw tracepoints, per process and fd,\n" \
+	"live or from a snapshot (-s REF).\n"
+
+#define GRAMMAR_SNAPSHOT \
+	"Usage: bpfscope snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code]\n" \
+	"       bpfscope snapshot { list | show [REF] | delete REF }\n" \
+	"       " HELP_SPEC_REF "\n"
+
+/* query has no help command (its one argument is SQL, "help" included): man and completion */
+#define GRAMMAR_QUERY \
+	"Usage: bpfscope query SQL [{ csv | json }]\n"
+
+#define GRAMMAR_GEN \
+	"Usage: bpfscope gen skeleton FILE [name OBJECT_NAME]\n" \
+	"       bpfscope gen help\n" \
+	"\n" \
+	"       The header is for libbpf's skeleton API (1.1): OBJECT_NAME__open,\n" \
+	"       __open_opts, __load, __open_and_load, __attach, __detach, __destroy,\n" \
+	"       __elf_bytes. OBJECT_NAME defaults to FILE's name without \".o\".\n" \
+	"       " HELP_SPEC_OPTIONS "\n"
+
+#define GRAMMAR_REPLAY \
+	"Usage: bpfscope replay OBJ [pin DIR] [autoattach] [dev IFNAME] [restore REF] [dry-run]\n" \
+	"       bpfscope replay REF [objects DIR] [dry-run]\n" \
+	"       " HELP_SPEC_REF "\n"
+
+/* version has no help command: man and completion */
+#define GRAMMAR_VERSION \
+	"Usage: bpfscope version\n"
+
+/* Every OBJECT of cli/main.c's table: X(name, help text, further help texts of its commands
+ * (their keywords complete too), what the man page's NAME line says). */
+#define GRAMMAR_OBJECTS(X) \
+	X(prog, GRAMMAR_PROG, GRAMMAR_PROG_DUMP GRAMMAR_PROG_CFG, \
+	  "BPF programs: show, dump (xlated, jited), control flow graphs, load and pin") \
+	X(map, GRAMMAR_MAP, "", "BPF maps: show, dump, lookup, update, delete and pin") \
+	X(btf, GRAMMAR_BTF, GRAMMAR_BTF_DUMP, "BTF objects: show and dump (raw or as C)") \
+	X(link, GRAMMAR_LINK, "", "BPF links: show") \
+	X(net, GRAMMAR_NET, "", "network attachments: show, attach and detach") \
+	X(cgroup, GRAMMAR_CGROUP, "", "programs attached to cgroups: show and tree") \
+	X(perf, GRAMMAR_PERF, "", "programs attached to perf events and raw tracepoints") \
+	X(snapshot, GRAMMAR_SNAPSHOT, "", "stored snapshots of the BPF state: take, list, show, delete") \
+	X(query, GRAMMAR_QUERY, "", "read-only SQL over the snapshot history") \
+	X(gen, GRAMMAR_GEN, "", "generate a libbpf skeleton header for a BPF object") \
+	X(replay, GRAMMAR_REPLAY, "", "load an object or rebuild a snapshot's pinned state") \
+	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
+
+/* Longer words for the man pages' DESCRIPTION (help prints the shorter text above). */
+#define MAN_DESC_MAIN \
+	"bpfscope records the eBPF state of Linux (programs, maps, BTF, links and their " \
+	"attachments) into SQLite snapshots and reads it back with bpftool's words. Every " \
+	"reading command works on the running kernel, or with -s REF on a stored snapshot."
+#define MAN_DESC_prog \
+	"show lists programs with their type, tag, load time, maps and owners. dump xlated " \
+	"prints the translated instructions (opcodes: their bytes; linum: source lines; visual: " \
+	"the control flow graph), dump jited the JIT image. cfg renders the control flow graph " \
+	"as DOT, SVG, PNG or PDF, per function or split into files; --against REF marks what " \
+	"changed since a stored snapshot. pin, load and loadall change the kernel."
+#define MAN_DESC_map \
+	"show lists maps; dump prints their contents (from a snapshot taken with maps-data). " \
+	"lookup, update, delete, getnext and pin work on the live kernel only."
+#define MAN_DESC_btf \
+	"show lists BTF objects with the programs and maps using them; dump prints one, raw " \
+	"or as C, from the kernel, a file, or a snapshot's stored data."
+#define MAN_DESC_link "show lists links with their program, attach type and target."
+#define MAN_DESC_net \
+	"show lists the network attachments of the current namespace; attach and detach " \
+	"change them."
+#define MAN_DESC_cgroup ""
+#define MAN_DESC_perf ""
+#define MAN_DESC_snapshot \
+	"take records the BPF state into the database (label names it; maps-data stores map " \
+	"contents; stats samples run time and counts for SECONDS; no-code skips instructions). " \
+	"list and show print stored snapshots, delete removes one."
+#define MAN_DESC_query \
+	"Runs one read-only SQL statement over the whole history database and prints its " \
+	"rows as a table, CSV or JSON."
+#define MAN_DESC_gen ""
+#define MAN_DESC_replay \
+	"Loads an object file as its sections say (restoring map contents from a snapshot), " \
+	"or rebuilds a snapshot's pinned state from object files; prints what was restored, " \
+	"what was skipped, and why. dry-run changes nothing."
+#define MAN_DESC_version "Prints the versions and the features compiled in (-j: as JSON)."
+#endif
