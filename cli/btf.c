@@ -17,13 +17,14 @@ static int print_btf(const struct btf_row *r, void *arg)
 	struct ctx *ctx = bs->ctx;
 	struct view *v = bs->v;
 	struct out *o = &ctx->out;
+	char safe[1024];	/* a name out_str would print; JSON has it below */
 
 	out_obj_start(o, NULL);
 	out_uint(o, "id", "%llu: ", r->id);
 	if (r->kernel)
-		out_plain(o, "name [%s]  ", r->name);
+		out_plain(o, "name [%s]  ", out_safe(r->name, safe, sizeof(safe)));
 	else if (*r->name)
-		out_plain(o, "name %s  ", r->name);
+		out_plain(o, "name %s  ", out_safe(r->name, safe, sizeof(safe)));
 	else
 		out_plain(o, "name <anon>  ");
 	out_uint(o, "size", "size %lluB", r->size);
