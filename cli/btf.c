@@ -2,90 +2,68 @@
 #include <stdlib.h>
 #include "cli/cli.h"
 #include "capture/snapshot.h"
+#include "store/read_btf.h"
 
-static void print_ids(struct ctx *ctx, sqlite3_stmt *st, int64_t snap, uint32_t id, const char *key,
-		      const char *plain)
+struct btf_show {
+	struct ctx *ctx;
+	struct view *v;
+	struct id_list progs, maps;	/* reused for every object */
+	struct err e;
+};
+
+static int print_btf(const struct btf_row *r, void *arg)
 {
-	bool first = true;
+	struct btf_show *bs = arg;
+	struct ctx *ctx = bs->ctx;
+	struct view *v = bs->v;
+	struct out *o = &ctx->out;
+	char safe[1024];	/* a name out_str would print; JSON has it below */
 
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, snap);
-	sqlite3_bind_int64(st, 2, id);
-	out_arr_start(&ctx->out, key);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (first)
-			out_plain(&ctx->out, "%s", plain);
-		out_uint(&ctx->out, NULL, first ? "%llu" : ",%llu", sqlite3_column_int64(st, 0));
-		first = false;
-	}
-	out_arr_end(&ctx->out);
+	out_obj_start(o, NULL);
+	out_uint(o, "id", "%llu: ", r->id);
+	if (r->kernel)
+		out_plain(o, "name [%s]  ", out_safe(r->name, safe, sizeof(safe)));
+	else if (*r->name)
+		out_plain(o, "name %s  ", out_safe(r->name, safe, sizeof(safe)));
+	else
+		out_plain(o, "name <anon>  ");
+	out_uint(o, "size", "size %lluB", r->size);
+	if (btf_prog_ids(&v->db, v->snap_id, r->id, &bs->progs, &bs->e) ||
+	    btf_map_ids(&v->db, v->snap_id, r->id, &bs->maps, &bs->e))
+		return -1;
+	show_id_list(ctx, &bs->progs, "prog_ids", "  prog_ids ", true);
+	show_id_list(ctx, &bs->maps, "map_ids", "  map_ids ", true);
+	if (show_pids(ctx, v, "btf", r->id, &bs->e))
+		return -1;
+	out_bool(o, "kernel", NULL, r->kernel);
+	if (*r->name)
+		out_str(o, "name", NULL, r->name);
+	out_nl(o);
+	out_obj_end(o);
+	return 0;
 }
 
 static int do_show(struct ctx *ctx, int argc, char **argv)
 {
-	sqlite3_stmt *row = NULL, *progs = NULL, *maps = NULL, *pids = NULL;
-	struct err e = { 0 };
+	struct btf_show bs = { .ctx = ctx };
 	struct view v;
-	int64_t only = -1;
+	int64_t only;
 	int err;
 
-	if (argc > 0) {
-		if (!keyword_is(*argv, "id"))
-			return p_err(ctx, "expected 'id ID', got '%s'", *argv);
-		NEXT_ARG();
-		REQ_ARGS(1);
-		only = strtoll(*argv, NULL, 0);
-		NEXT_ARG();
-	}
-	NO_MORE_ARGS();
+	if (show_only_id(ctx, argc, argv, &only))
+		return -1;
 	if (view_open(ctx, SNAP_OWNERS, &v))
 		return -1;
-	err = db_prepare(&v.db, "SELECT id, name, size, kernel FROM btf WHERE snapshot_id = ?1"
-			 " AND (?2 < 0 OR id = ?2) ORDER BY id", &row, &e);
-	err = err ?: db_prepare(&v.db, "SELECT id FROM progs WHERE snapshot_id = ? AND btf_id = ? ORDER BY id",
-				&progs, &e);
-	err = err ?: db_prepare(&v.db, "SELECT id FROM maps WHERE snapshot_id = ? AND btf_id = ? ORDER BY id",
-				&maps, &e);
-	err = err ?: pids_stmt(&v, "btf", &pids, &e);
-	if (err) {
-		err = p_err_e(ctx, &e);
-		goto out;
-	}
-	sqlite3_bind_int64(row, 1, v.snap_id);
-	sqlite3_bind_int64(row, 2, only);
+	bs.v = &v;
 	if (only < 0)
 		out_arr_start(&ctx->out, NULL);
-	while (sqlite3_step(row) == SQLITE_ROW) {
-		uint32_t id = sqlite3_column_int64(row, 0);
-		const char *name = (const char *)sqlite3_column_text(row, 1);
-		bool kernel = sqlite3_column_int(row, 3);
-
-		out_obj_start(&ctx->out, NULL);
-		out_uint(&ctx->out, "id", "%llu: ", id);
-		if (kernel)
-			out_plain(&ctx->out, "name [%s]  ", name ? name : "");
-		else if (name && *name)
-			out_plain(&ctx->out, "name %s  ", name);
-		else
-			out_plain(&ctx->out, "name <anon>  ");
-		out_uint(&ctx->out, "size", "size %lluB", sqlite3_column_int64(row, 2));
-		print_ids(ctx, progs, v.snap_id, id, "prog_ids", "  prog_ids ");
-		print_ids(ctx, maps, v.snap_id, id, "map_ids", "  map_ids ");
-		show_pids(ctx, pids, id);
-		out_bool(&ctx->out, "kernel", NULL, kernel);
-		if (name && *name)
-			out_str(&ctx->out, "name", NULL, name);
-		out_nl(&ctx->out);
-		out_obj_end(&ctx->out);
-	}
+	err = btf_rows(&v.db, v.snap_id, only, print_btf, &bs, &bs.e);
 	if (only < 0)
 		out_arr_end(&ctx->out);
-	err = 0;
-out:
-	sqlite3_finalize(row);
-	sqlite3_finalize(progs);
-	sqlite3_finalize(maps);
-	sqlite3_finalize(pids);
+	if (err)
+		err = p_err_e(ctx, &bs.e);
+	id_list_free(&bs.progs);
+	id_list_free(&bs.maps);
 	view_close(&v);
 	return err;
 }
@@ -93,7 +71,10 @@ out:
 static int do_btf_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc; (void)argv;
-	return p_usage(ctx, GRAMMAR_BTF);
+	return p_usage(ctx, "Usage: bpfscope [-s REF] btf { show | list } [id BTF_ID]\n"
+	       "       bpfscope [-s REF] btf dump BTF_SRC [format FORMAT]\n"
+	       "       BTF_SRC := { id BTF_ID | prog PROG | map MAP | file FILE }\n"
+	       "       FORMAT := { raw | c }\n");
 }
 
 static const struct cmd btf_cmds[] = {

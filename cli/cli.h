@@ -123,22 +123,25 @@ int prog_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32
 int map_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32_t **ids,
 	       size_t *n);
 
-/* Print the rows of row (?1 snapshot, ?2 id or NULL for all) for the selected ids: one object
- * bare, several in an array, as bpftool does. */
-void show_selected(struct ctx *ctx, int64_t snap_id, sqlite3_stmt *row, const uint32_t *ids,
-		   size_t n, void (*print)(struct ctx *, sqlite3_stmt *, void *), void *arg);
+/* Run rows (which prints the rows of one object id, or of all when id < 0) for the selected
+ * ids, all when ids is NULL: one object bare, several in an array, as bpftool does. */
+int show_selected(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t n,
+		  int (*rows)(struct ctx *, struct view *, int64_t id, void *arg), void *arg);
 /* Open the view of a show command (mask: what it need not fetch; pins are added for -f or a
  * pinned selector) and select from argv: progs or maps, all when argv is empty. On failure
  * nothing is left open. */
 int show_open(struct ctx *ctx, unsigned mask, int argc, char **argv, bool progs, struct view *v,
 	      uint32_t **ids, size_t *n);
-/* With -f: the paths pins (?1 snapshot, ?2 object id) gives for id. */
-void show_pinned(struct ctx *ctx, sqlite3_stmt *pins, uint32_t id);
-/* bpftool's "pids": the processes holding an object of a snapshot (type: prog, map, link,
- * btf). pins_stmt and pids_stmt prepare the statements show_pinned and show_pids run per
- * object of a type. */
-int pins_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e);
-int pids_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e);
-void show_pids(struct ctx *ctx, sqlite3_stmt *st, uint32_t id);
+/* With -f: the paths the object (type: prog, map, link, btf) is pinned at. */
+int show_pinned(struct ctx *ctx, struct view *v, const char *type, uint32_t id, struct err *e);
+/* bpftool's "pids": the processes holding the object. */
+int show_pids(struct ctx *ctx, struct view *v, const char *type, uint32_t id, struct err *e);
+/* An id list as bpftool prints one ("  map_ids 1,2"; JSON "map_ids": [1, 2]); always: also
+ * when empty (JSON "[]", plain nothing). */
+struct id_list;
+void show_id_list(struct ctx *ctx, const struct id_list *l, const char *key, const char *plain,
+		  bool always);
+/* [id ID] of btf show and link show: only = the id, or -1 for all. */
+int show_only_id(struct ctx *ctx, int argc, char **argv, int64_t *only);
 
 #endif

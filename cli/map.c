@@ -1,95 +1,92 @@
 /* map show|list|dump and the dispatch of the map commands that change the kernel. */
+#include <errno.h>
 #include <stdlib.h>
 #include <linux/bpf.h>
-#include <bpf/btf.h>
-#include "analyze/btf_check.h"
-#include "analyze/btf_value.h"
+#include "analyze/map_btf.h"
 #include "analyze/map_contents.h"
 #include "cli/cli.h"
 #include "lib/bpf_names.h"
 #include "capture/snapshot.h"
+#include "store/read_map.h"
 
-#define MAP_SHOW_COLS "id, type, name, flags, bytes_key, bytes_value, max_entries, bytes_memlock," \
-	" frozen, btf_id, owner_prog_type, ifindex"
-
-struct map_stmts {
-	sqlite3_stmt *pins, *pids;
+struct map_show {
+	struct ctx *ctx;
+	struct view *v;
+	struct err e;
 };
 
-static void print_map(struct ctx *ctx, sqlite3_stmt *row, void *arg)
+static int print_map(const struct map_row *r, void *arg)
 {
-	const struct map_stmts *ms = arg;
+	struct map_show *ms = arg;
+	struct ctx *ctx = ms->ctx;
 	struct out *o = &ctx->out;
-	uint32_t id = sqlite3_column_int64(row, 0), type = sqlite3_column_int64(row, 1);
-	const char *tname = map_type_name(type), *name = (const char *)sqlite3_column_text(row, 2);
-	uint64_t memlock = sqlite3_column_int64(row, 7), frozen = sqlite3_column_int64(row, 8);
-	uint64_t btf_id = sqlite3_column_int64(row, 9);
+	const char *tname = map_type_name(r->type);
 
 	out_obj_start(o, NULL);
-	out_uint(o, "id", "%llu: ", id);
+	out_uint(o, "id", "%llu: ", r->id);
 	if (tname)
 		out_str(o, "type", "%s  ", tname);
 	else
-		out_uint(o, "type", "type %llu  ", type);
-	if (name && *name)
-		out_str(o, "name", "name %s  ", name);
-	out_uint(o, "flags", "flags 0x%llx", sqlite3_column_int64(row, 3));
-	if (sqlite3_column_int64(row, 11))
-		out_uint(o, "ifindex", "  offloaded_to ifindex %llu", sqlite3_column_int64(row, 11));
+		out_uint(o, "type", "type %llu  ", r->type);
+	if (*r->name)
+		out_str(o, "name", "name %s  ", r->name);
+	out_uint(o, "flags", "flags 0x%llx", r->flags);
+	if (r->ifindex)
+		out_uint(o, "ifindex", "  offloaded_to ifindex %llu", r->ifindex);
 	out_plain(o, "\n");
-	out_uint(o, "bytes_key", "\tkey %lluB", sqlite3_column_int64(row, 4));
-	out_uint(o, "bytes_value", "  value %lluB", sqlite3_column_int64(row, 5));
-	out_uint(o, "max_entries", "  max_entries %llu", sqlite3_column_int64(row, 6));
-	if (memlock)
-		out_uint(o, "bytes_memlock", "  memlock %lluB", memlock);
-	if (type == BPF_MAP_TYPE_PROG_ARRAY && sqlite3_column_type(row, 10) != SQLITE_NULL) {
-		const char *pt = prog_type_name(sqlite3_column_int64(row, 10));
+	out_uint(o, "bytes_key", "\tkey %lluB", r->key_size);
+	out_uint(o, "bytes_value", "  value %lluB", r->value_size);
+	out_uint(o, "max_entries", "  max_entries %llu", r->max_entries);
+	if (r->bytes_memlock)
+		out_uint(o, "bytes_memlock", "  memlock %lluB", r->bytes_memlock);
+	if (r->type == BPF_MAP_TYPE_PROG_ARRAY && r->has_owner_prog_type) {
+		const char *pt = prog_type_name(r->owner_prog_type);
 
 		out_plain(o, "\n\t");
 		if (pt)
 			out_str(o, "owner_prog_type", "owner_prog_type %s  ", pt);
 		else
-			out_uint(o, "owner_prog_type", "owner_prog_type %llu  ", sqlite3_column_int64(row, 10));
+			out_uint(o, "owner_prog_type", "owner_prog_type %llu  ", r->owner_prog_type);
 	}
-	show_pinned(ctx, ms->pins, id);
+	if (show_pinned(ctx, ms->v, "map", r->id, &ms->e))
+		return -1;
 	out_plain(o, "\n");
-	out_int(o, "frozen", NULL, frozen);
-	if (btf_id || frozen)
+	out_int(o, "frozen", NULL, r->frozen);
+	if (r->btf_id || r->frozen)
 		out_plain(o, "\t");
-	if (btf_id)
-		out_uint(o, "btf_id", "btf_id %llu", btf_id);
-	if (frozen)
-		out_plain(o, "%sfrozen", btf_id ? "  " : "");
-	show_pids(ctx, ms->pids, id);
+	if (r->btf_id)
+		out_uint(o, "btf_id", "btf_id %llu", r->btf_id);
+	if (r->frozen)
+		out_plain(o, "%sfrozen", r->btf_id ? "  " : "");
+	if (show_pids(ctx, ms->v, "map", r->id, &ms->e))
+		return -1;
 	out_nl(o);
 	out_obj_end(o);
+	return 0;
+}
+
+static int map_show_rows(struct ctx *ctx, struct view *v, int64_t id, void *arg)
+{
+	struct map_show *ms = arg;
+
+	(void)ctx;
+	return map_rows(&v->db, v->snap_id, id, print_map, ms, &ms->e);
 }
 
 static int do_show(struct ctx *ctx, int argc, char **argv)
 {
-	sqlite3_stmt *row = NULL;
-	struct map_stmts ms = { NULL, NULL };
+	struct map_show ms = { .ctx = ctx };
 	uint32_t *ids = NULL;
 	size_t n = 0;
-	struct err e = { 0 };
 	struct view v;
-	int err = 0;
+	int err;
 
 	if (show_open(ctx, SNAP_NO_PROGS | SNAP_NO_BTF | SNAP_OWNERS, argc, argv, false, &v, &ids, &n))
 		return -1;
-	err = db_prepare(&v.db, "SELECT " MAP_SHOW_COLS " FROM maps WHERE snapshot_id = ?1"
-			 " AND (?2 IS NULL OR id = ?2) ORDER BY id", &row, &e);
-	err = err ?: pins_stmt(&v, "map", &ms.pins, &e);
-	err = err ?: pids_stmt(&v, "map", &ms.pids, &e);
-	if (err) {
-		err = p_err_e(ctx, &e);
-		goto out;
-	}
-	show_selected(ctx, v.snap_id, row, ids, n, print_map, &ms);
-out:
-	sqlite3_finalize(row);
-	sqlite3_finalize(ms.pins);
-	sqlite3_finalize(ms.pids);
+	ms.v = &v;
+	err = show_selected(ctx, &v, ids, n, map_show_rows, &ms);
+	if (err)
+		err = p_err_e(ctx, &ms.e);
 	free(ids);
 	view_close(&v);
 	return err;
@@ -97,238 +94,136 @@ out:
 
 /* ---- map dump ---- */
 
-struct map_meta {
-	uint32_t id, type, key_size, value_size, btf_id, key_type, value_type;
-	struct btf *btf;
-	struct buf btf_buf, contents;
-	const char *contents_error;
-	char errbuf[512];
-};
-
-static void hex_array(struct out *o, const char *key, const uint8_t *p, size_t n)
+/* The hex of one entry: JSON "key" and "value" (per-CPU maps: "values") arrays, plain
+ * bpftool's "key: ..  value: .." lines. */
+static void dump_hex(struct out *o, const struct map_contents *mc, uint64_t i)
 {
-	char b[8];
+	const uint8_t *val = map_contents_value(mc, i);
+	uint32_t step = (mc->value_size + 7) & ~7u;
 
-	out_arr_start(o, key);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(b, sizeof(b), "0x%02x", p[i]);
-		out_str(o, NULL, NULL, b);
+	out_plain(o, "key: ");
+	out_bytes(o, "key", map_contents_key(mc, i), mc->key_size);
+	if (mc->nr_cpus) {
+		out_plain(o, "\n");
+		out_arr_start(o, "values");
+		for (uint32_t c = 0; c < mc->nr_cpus; c++) {
+			out_obj_start(o, NULL);
+			out_uint(o, "cpu", "value (CPU %02llu): ", c);
+			out_bytes(o, "value", val + c * step, mc->value_size);
+			out_plain(o, "\n");
+			out_obj_end(o);
+		}
+		out_arr_end(o);
+	} else {
+		out_plain(o, "  value: ");
+		out_bytes(o, "value", val, mc->value_size);
+		out_plain(o, "\n");
+	}
+}
+
+/* The BTF-formatted key (kf) and value(s) of one entry, as JSON; a value its type does not
+ * fit is null. */
+static void dump_formatted(struct out *o, const struct map_btf *mb, const struct map_contents *mc,
+			   uint64_t i, const char *kf, bool plain)
+{
+	const uint8_t *val = map_contents_value(mc, i);
+	uint32_t step = (mc->value_size + 7) & ~7u;
+	char *vf;
+
+	out_raw(o, "key", kf);
+	if (!mc->nr_cpus) {
+		vf = map_btf_value(mb, val, mc->value_size, plain);
+		out_raw(o, "value", vf ? vf : "null");
+		free(vf);
+		return;
+	}
+	out_arr_start(o, "values");
+	for (uint32_t c = 0; c < mc->nr_cpus; c++) {
+		vf = map_btf_value(mb, val + c * step, mc->value_size, plain);
+		out_obj_start(o, NULL);
+		out_uint(o, "cpu", NULL, c);
+		out_raw(o, "value", vf ? vf : "null");
+		out_obj_end(o);
+		free(vf);
 	}
 	out_arr_end(o);
 }
 
-static void hex_plain(struct out *o, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		out_plain(o, "%02x%s", p[i], i + 1 < n ? " " : "");
-}
-
-/* A BTF-formatted value rendered apart, so a type that does not fit its bytes falls back
- * to hex instead of leaving half a JSON object behind. */
-static char *btf_render(const struct btf *btf, uint32_t type, const uint8_t *p, size_t n, bool plain)
-{
-	char *mem = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&mem, &len);
-	struct jw w;
-	int err;
-
-	if (!f)
-		return NULL;
-	jw_init(&w, f, false);
-	err = btf_value_write(&w, btf, type, p, n, plain);
-	fclose(f);
-	if (err) {
-		free(mem);
-		return NULL;
-	}
-	return mem;
-}
-
-static void dump_entry(struct ctx *ctx, struct map_meta *m, const struct map_contents *mc,
-		       uint64_t i, bool use_btf)
+/* One entry. JSON: the hex, and with BTF its "formatted" object. Plain: the hex, or with
+ * BTF the formatted entry alone on fo, which writes JSON in bpftool's layout (bpftool prints
+ * BTF-typed entries as JSON even in plain mode). A key its type does not fit shows hex. */
+static void dump_entry(struct ctx *ctx, struct out *fo, const struct map_btf *mb,
+		       const struct map_contents *mc, uint64_t i)
 {
 	struct out *o = &ctx->out;
-	const uint8_t *k = map_contents_key(mc, i), *val = map_contents_value(mc, i);
-	uint32_t step = (mc->value_size + 7) & ~7u;
-	bool percpu = mc->nr_cpus > 0;
-	char *kf = NULL;
+	bool json = out_json(o);
+	char *kf = mb ? map_btf_key(mb, map_contents_key(mc, i), mc->key_size, !json) : NULL;
 
-	if (use_btf)
-		kf = btf_render(m->btf, m->key_type, k, mc->key_size, !out_json(o));
-	if (out_json(o)) {
-		jw_start_object(&o->jw);
-		hex_array(o, "key", k, mc->key_size);
-		if (percpu) {
-			out_arr_start(o, "values");
-			for (uint32_t c = 0; c < mc->nr_cpus; c++) {
-				out_obj_start(o, NULL);
-				out_uint(o, "cpu", NULL, c);
-				hex_array(o, "value", val + c * step, mc->value_size);
-				out_obj_end(o);
-			}
-			out_arr_end(o);
-		} else {
-			hex_array(o, "value", val, mc->value_size);
-		}
-		if (kf) {
-			jw_name(&o->jw, "formatted");
-			jw_start_object(&o->jw);
-			jw_name(&o->jw, "key");
-			jw_raw(&o->jw, kf);
-			if (percpu) {
-				jw_name(&o->jw, "values");
-				jw_start_array(&o->jw);
-				for (uint32_t c = 0; c < mc->nr_cpus; c++) {
-					char *vf = btf_render(m->btf, m->value_type, val + c * step, mc->value_size, false);
-
-					jw_start_object(&o->jw);
-					jw_name(&o->jw, "cpu");
-					jw_uint(&o->jw, c);
-					jw_name(&o->jw, "value");
-					jw_raw(&o->jw, vf ? vf : "null");
-					jw_end_object(&o->jw);
-					free(vf);
-				}
-				jw_end_array(&o->jw);
-			} else {
-				char *vf = btf_render(m->btf, m->value_type, val, mc->value_size, false);
-
-				jw_name(&o->jw, "value");
-				jw_raw(&o->jw, vf ? vf : "null");
-				free(vf);
-			}
-			jw_end_object(&o->jw);
-		}
-		jw_end_object(&o->jw);
-	} else if (kf) {
-		/* bpftool prints BTF-typed entries as JSON even in plain mode */
-		fprintf(o->f, "%s{\n        \"key\": %s,\n", i ? "," : "", kf);
-		if (percpu) {
-			fprintf(o->f, "        \"values\": [");
-			for (uint32_t c = 0; c < mc->nr_cpus; c++) {
-				char *vf = btf_render(m->btf, m->value_type, val + c * step, mc->value_size, true);
-
-				fprintf(o->f, "%s{\n                \"cpu\": %u,\n                \"value\": %s\n            }",
-					c ? "," : "", c, vf ? vf : "null");
-				free(vf);
-			}
-			fprintf(o->f, "\n        ]\n    }");
-		} else {
-			char *vf = btf_render(m->btf, m->value_type, val, mc->value_size, true);
-
-			fprintf(o->f, "        \"value\": %s\n    }", vf ? vf : "null");
-			free(vf);
-		}
-	} else {
-		out_plain(o, "key: ");
-		hex_plain(o, k, mc->key_size);
-		if (percpu) {
-			out_plain(o, "\n");
-			for (uint32_t c = 0; c < mc->nr_cpus; c++) {
-				out_plain(o, "value (CPU %02u): ", c);
-				hex_plain(o, val + c * step, mc->value_size);
-				out_plain(o, "\n");
-			}
-		} else {
-			out_plain(o, "  value: ");
-			hex_plain(o, val, mc->value_size);
-			out_plain(o, "\n");
-		}
+	if (kf && !json) {
+		out_obj_start(fo, NULL);
+		dump_formatted(fo, mb, mc, i, kf, true);
+		out_obj_end(fo);
+		free(kf);
+		return;
 	}
+	out_obj_start(o, NULL);
+	dump_hex(o, mc, i);
+	if (kf) {
+		out_obj_start(o, "formatted");
+		dump_formatted(o, mb, mc, i, kf, false);
+		out_obj_end(o);
+	}
+	out_obj_end(o);
 	free(kf);
 }
 
-static int load_map_meta(struct ctx *ctx, struct view *v, uint32_t id, struct map_meta *m)
+static int dump_one(struct ctx *ctx, struct view *v, uint32_t id)
 {
-	sqlite3_stmt *st;
-	struct err e = { 0 };
-	int err;
-
-	memset(m, 0, sizeof(*m));
-	err = db_prepare(&v->db, "SELECT m.id, m.type, m.bytes_key, m.bytes_value, m.btf_id,"
-			 " m.btf_key_type_id, m.btf_value_type_id, m.contents, m.contents_error, b.data"
-			 " FROM maps m LEFT JOIN btf b ON b.snapshot_id = m.snapshot_id AND b.id = m.btf_id"
-			 " WHERE m.snapshot_id = ? AND m.id = ?", &st, &e);
-	if (err)
-		return p_err_e(ctx, &e);
-	sqlite3_bind_int64(st, 1, v->snap_id);
-	sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return p_err(ctx, "no map with id %u", id);
-	}
-	m->id = id;
-	m->type = sqlite3_column_int64(st, 1);
-	m->key_size = sqlite3_column_int64(st, 2);
-	m->value_size = sqlite3_column_int64(st, 3);
-	m->btf_id = sqlite3_column_int64(st, 4);
-	m->key_type = sqlite3_column_int64(st, 5);
-	m->value_type = sqlite3_column_int64(st, 6);
-	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-		snprintf(m->errbuf, sizeof(m->errbuf), "%s", sqlite3_column_text(st, 8));
-		m->contents_error = m->errbuf;
-	}
-	err = blob_get_col(&v->db, st, 7, BLOB_MAX_SIZE, &m->contents, &e);
-	if (!err)
-		err = blob_get_col(&v->db, st, 9, 256u << 20, &m->btf_buf, &e);
-	sqlite3_finalize(st);
-	if (err)
-		return p_err_e(ctx, &e);
-	if (m->btf_buf.len && (m->key_type || m->value_type)) {
-		m->btf = btf__new(m->btf_buf.data, m->btf_buf.len);
-		/* a snapshot's BTF may be hostile: values print in hex if it does not hold up */
-		if (m->btf && btf_check_refs(m->btf, NULL)) {
-			btf__free(m->btf);
-			m->btf = NULL;
-		}
-	}
-	return 0;
-}
-
-static void free_map_meta(struct map_meta *m)
-{
-	btf__free(m->btf);
-	buf_free(&m->btf_buf);
-	buf_free(&m->contents);
-}
-
-static int dump_one(struct ctx *ctx, struct view *v, uint32_t id, bool *opened_plain)
-{
+	struct map_data md = { 0 };
 	struct map_contents mc;
-	struct map_meta m;
+	struct map_btf *mb = NULL;
 	struct err e = { 0 };
-	bool use_btf;
+	struct out fo;
+	bool formatted;
 	int err;
 
-	if (load_map_meta(ctx, v, id, &m))
-		return -1;
-	if (!m.contents.len) {
-		err = p_err(ctx, "no contents for map %u: %s", id, m.contents_error ? m.contents_error :
+	err = map_data_read(&v->db, v->snap_id, id, &md, &e);
+	if (err) {
+		err = err == -ENOENT ? p_err(ctx, "no map with id %u", id) : p_err_e(ctx, &e);
+		goto out;
+	}
+	if (!md.contents.len) {
+		err = p_err(ctx, "no contents for map %u: %s", id, md.has_error ? md.contents_error :
 			    "the snapshot was taken without maps-data");
 		goto out;
 	}
-	if (map_contents_parse(m.contents.data, m.contents.len, &mc, &e)) {
+	if (map_contents_parse(md.contents.data, md.contents.len, &mc, &e)) {
 		err = p_err_e(ctx, &e);
 		goto out;
 	}
-	use_btf = m.btf && m.key_type && m.value_type;
-	if (use_btf && !out_json(&ctx->out) && !*opened_plain) {
-		fputs("[", ctx->out.f);
-		*opened_plain = true;
+	mb = map_btf_open(md.btf.data, md.btf.len, md.key_type, md.value_type);
+	formatted = mb && !out_json(&ctx->out);
+	if (formatted && !mc.count) {
+		out_plain(&ctx->out, "[\n]\n");	/* as bpfscope always printed it (bpftool: "[]") */
+		goto done;
 	}
+	out_init_bpftool_json(&fo, ctx->out.f);
+	if (formatted)
+		out_arr_start(&fo, NULL);
 	for (uint64_t i = 0; i < mc.count; i++)
-		dump_entry(ctx, &m, &mc, i, use_btf);
-	if (!out_json(&ctx->out)) {
-		if (use_btf)
-			fputs("\n]\n", ctx->out.f);
-		else
-			fprintf(ctx->out.f, "Found %llu element%s\n", (unsigned long long)mc.count,
-				mc.count == 1 ? "" : "s");
+		dump_entry(ctx, &fo, mb, &mc, i);
+	if (formatted) {
+		out_arr_end(&fo);
+		out_plain(&ctx->out, "\n");
+	} else {
+		out_plain(&ctx->out, "Found %llu element%s\n", (unsigned long long)mc.count,
+			  mc.count == 1 ? "" : "s");
 	}
+done:
 	err = 0;
 out:
-	free_map_meta(&m);
+	map_btf_close(mb);
+	map_data_free(&md);
 	return err;
 }
 
@@ -338,7 +233,6 @@ static int do_dump(struct ctx *ctx, int argc, char **argv)
 	size_t n = 0;
 	struct view v;
 	int err;
-	bool opened = false;
 
 	if (argc < 2)
 		return p_err(ctx, "expected MAP: " HELP_SPEC_MAP);
@@ -351,10 +245,8 @@ static int do_dump(struct ctx *ctx, int argc, char **argv)
 		err = view_fill_maps(ctx, &v, ids, n);
 	if (!err) {
 		out_arr_start(&ctx->out, NULL);
-		for (size_t i = 0; i < n && !err; i++) {
-			opened = false;
-			err = dump_one(ctx, &v, ids[i], &opened);
-		}
+		for (size_t i = 0; i < n && !err; i++)
+			err = dump_one(ctx, &v, ids[i]);
 		out_arr_end(&ctx->out);
 	}
 	free(ids);

@@ -3,119 +3,94 @@
 #include "cli/cli.h"
 #include "lib/bpf_names.h"
 #include "capture/snapshot.h"
+#include "store/read_prog.h"
 
-#define PROG_SHOW_COLS "id, type, name, tag, gpl_compatible, load_time, loaded_at, uid," \
-	" bytes_xlated, jited, bytes_jited, bytes_memlock, btf_id, run_time_ns, run_cnt," \
-	" recursion_misses, ifindex, verified_insns, coalesce(full_name, name)"
-
-static void print_id_list(struct ctx *ctx, sqlite3_stmt *st, const char *key, const char *plain)
-{
-	struct out *o = &ctx->out;
-	bool first = true;
-
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (first) {
-			out_arr_start(o, key);
-			out_plain(o, "%s", plain);
-		}
-		out_uint(o, NULL, first ? "%llu" : ",%llu", sqlite3_column_int64(st, 0));
-		first = false;
-	}
-	if (!first)
-		out_arr_end(o);
-	sqlite3_reset(st);
-}
-
-struct prog_stmts {
-	sqlite3_stmt *maps, *pins, *pids;
+struct prog_show {
+	struct ctx *ctx;
+	struct view *v;
+	struct id_list maps;	/* reused for every program */
+	struct err e;
 };
 
-static void print_prog(struct ctx *ctx, sqlite3_stmt *row, void *arg)
+static int print_prog(const struct prog_row *r, void *arg)
 {
-	const struct prog_stmts *ps = arg;
+	struct prog_show *ps = arg;
+	struct ctx *ctx = ps->ctx;
 	struct out *o = &ctx->out;
-	uint32_t id = sqlite3_column_int64(row, 0), type = sqlite3_column_int64(row, 1);
-	const char *tname = prog_type_name(type);
-	const char *name = (const char *)sqlite3_column_text(row, 18);
-	uint64_t run_time = sqlite3_column_int64(row, 13), misses = sqlite3_column_int64(row, 15);
-	uint64_t memlock = sqlite3_column_int64(row, 11), btf_id = sqlite3_column_int64(row, 12);
+	const char *tname = prog_type_name(r->type);
 
 	out_obj_start(o, NULL);
-	out_uint(o, "id", "%llu: ", id);
+	out_uint(o, "id", "%llu: ", r->id);
 	if (tname)
 		out_str(o, "type", "%s  ", tname);
 	else
-		out_uint(o, "type", "type %llu  ", type);
-	if (name && *name)
-		out_str(o, "name", "name %s  ", name);
-	out_str(o, "tag", "tag %s", (const char *)sqlite3_column_text(row, 3));
-	if (sqlite3_column_int64(row, 16))
-		out_uint(o, "ifindex", "  offloaded_to ifindex %llu", sqlite3_column_int64(row, 16));
-	out_bool(o, "gpl_compatible", "  gpl", sqlite3_column_int(row, 4));
-	if (run_time) {
-		out_uint(o, "run_time_ns", " run_time_ns %llu", run_time);
-		out_uint(o, "run_cnt", " run_cnt %llu", sqlite3_column_int64(row, 14));
+		out_uint(o, "type", "type %llu  ", r->type);
+	if (*r->name)
+		out_str(o, "name", "name %s  ", r->name);
+	out_str(o, "tag", "tag %s", r->tag);
+	if (r->ifindex)
+		out_uint(o, "ifindex", "  offloaded_to ifindex %llu", r->ifindex);
+	out_bool(o, "gpl_compatible", "  gpl", r->gpl_compatible);
+	if (r->run_time_ns) {
+		out_uint(o, "run_time_ns", " run_time_ns %llu", r->run_time_ns);
+		out_uint(o, "run_cnt", " run_cnt %llu", r->run_cnt);
 	}
-	if (misses)
-		out_uint(o, "recursion_misses", " recursion_misses %llu", misses);
+	if (r->recursion_misses)
+		out_uint(o, "recursion_misses", " recursion_misses %llu", r->recursion_misses);
 	out_nl(o);
-	if (sqlite3_column_int64(row, 5)) {
+	if (r->load_time) {
 		char when[64];
 
-		fmt_time_local(sqlite3_column_int64(row, 6), when, sizeof(when));
-		out_uint(o, "loaded_at", NULL, sqlite3_column_int64(row, 6));
+		fmt_time_local(r->loaded_at, when, sizeof(when));
+		out_uint(o, "loaded_at", NULL, r->loaded_at);
 		out_plain(o, "\tloaded_at %s", when);
-		out_uint(o, "uid", "  uid %llu\n", sqlite3_column_int64(row, 7));
+		out_uint(o, "uid", "  uid %llu\n", r->uid);
 	}
-	out_uint(o, "bytes_xlated", "\txlated %lluB", sqlite3_column_int64(row, 8));
-	if (sqlite3_column_int(row, 9)) {
-		out_bool(o, "jited", NULL, true);
-		out_uint(o, "bytes_jited", "  jited %lluB", sqlite3_column_int64(row, 10));
-	} else {
-		out_bool(o, "jited", NULL, false);
+	out_uint(o, "bytes_xlated", "\txlated %lluB", r->bytes_xlated);
+	out_bool(o, "jited", NULL, r->jited);
+	if (r->jited)
+		out_uint(o, "bytes_jited", "  jited %lluB", r->bytes_jited);
+	else
 		out_plain(o, "  not jited");
-	}
-	if (memlock)
-		out_uint(o, "bytes_memlock", "  memlock %lluB", memlock);
-	sqlite3_bind_int64(ps->maps, 2, id);
-	print_id_list(ctx, ps->maps, "map_ids", "  map_ids ");
-	show_pinned(ctx, ps->pins, id);
-	if (btf_id)
-		out_uint(o, "btf_id", "\n\tbtf_id %llu", btf_id);
-	show_pids(ctx, ps->pids, id);
+	if (r->bytes_memlock)
+		out_uint(o, "bytes_memlock", "  memlock %lluB", r->bytes_memlock);
+	if (prog_map_ids(&ps->v->db, ps->v->snap_id, r->id, &ps->maps, &ps->e))
+		return -1;
+	show_id_list(ctx, &ps->maps, "map_ids", "  map_ids ", false);
+	if (show_pinned(ctx, ps->v, "prog", r->id, &ps->e))
+		return -1;
+	if (r->btf_id)
+		out_uint(o, "btf_id", "\n\tbtf_id %llu", r->btf_id);
+	if (show_pids(ctx, ps->v, "prog", r->id, &ps->e))
+		return -1;
 	out_nl(o);
 	out_obj_end(o);
+	return 0;
+}
+
+static int prog_show_rows(struct ctx *ctx, struct view *v, int64_t id, void *arg)
+{
+	struct prog_show *ps = arg;
+
+	(void)ctx;
+	return prog_rows(&v->db, v->snap_id, id, print_prog, ps, &ps->e);
 }
 
 static int do_show(struct ctx *ctx, int argc, char **argv)
 {
-	sqlite3_stmt *row = NULL;
-	struct prog_stmts ps = { 0 };
+	struct prog_show ps = { .ctx = ctx };
 	uint32_t *ids = NULL;
 	size_t n = 0;
-	struct err e = { 0 };
 	struct view v;
-	int err = 0;
+	int err;
 
 	if (show_open(ctx, SNAP_NO_MAPS | SNAP_NO_BTF | SNAP_OWNERS, argc, argv, true, &v, &ids, &n))
 		return -1;
-	err = db_prepare(&v.db, "SELECT " PROG_SHOW_COLS " FROM progs WHERE snapshot_id = ?1"
-			 " AND (?2 IS NULL OR id = ?2) ORDER BY id", &row, &e);
-	err = err ?: db_prepare(&v.db, "SELECT map_id FROM prog_maps WHERE snapshot_id = ?1"
-				" AND prog_id = ?2 ORDER BY idx", &ps.maps, &e);
-	err = err ?: pins_stmt(&v, "prog", &ps.pins, &e);
-	err = err ?: pids_stmt(&v, "prog", &ps.pids, &e);
-	if (err) {
-		err = p_err_e(ctx, &e);
-		goto out;
-	}
-	sqlite3_bind_int64(ps.maps, 1, v.snap_id);
-	show_selected(ctx, v.snap_id, row, ids, n, print_prog, &ps);
-out:
-	sqlite3_finalize(row);
-	sqlite3_finalize(ps.maps);
-	sqlite3_finalize(ps.pins);
-	sqlite3_finalize(ps.pids);
+	ps.v = &v;
+	err = show_selected(ctx, &v, ids, n, prog_show_rows, &ps);
+	if (err)
+		err = p_err_e(ctx, &ps.e);
+	id_list_free(&ps.maps);
 	free(ids);
 	view_close(&v);
 	return err;

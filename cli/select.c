@@ -1,4 +1,5 @@
-/* PROG and MAP arguments resolved against a view: id, name, tag, pinned path. */
+/* PROG and MAP arguments resolved against a view: id, name, tag, pinned path; the shared
+ * parts of the show commands (one object bare or several in an array, -f paths, pids). */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -6,222 +7,195 @@
 #include "cli/cli.h"
 #include "capture/env.h"
 #include "capture/snapshot.h"
+#include "store/read_map.h"
+#include "store/read_pins.h"
+#include "store/read_prog.h"
 
-static int collect_ids(struct ctx *ctx, struct view *v, const char *sql, const char *arg,
-		       bool is_int, uint32_t **ids, size_t *n, const char *what, const char *kw)
+/* The FIND_* key and its text or id from KEYWORD ARG; an error for a keyword not one. */
+static int find_key_of(struct ctx *ctx, struct view *v, const char *kw, const char **arg,
+		       char *real, uint32_t *id, bool progs, enum find_key *key)
 {
-	sqlite3_stmt *st;
-	struct err e = { 0 };
-	size_t cap = 0;
+	const char *what = progs ? "prog" : "map";
 
-	*ids = NULL;
-	*n = 0;
-	if (db_prepare(&v->db, sql, &st, &e))
-		return p_err_e(ctx, &e);
-	sqlite3_bind_int64(st, 1, v->snap_id);
-	if (is_int) {
+	if (!strcmp(kw, "id")) {
 		char *end;
-		unsigned long long id = strtoull(arg, &end, 0);
+		unsigned long long n = strtoull(*arg, &end, 0);
 
-		if (*end || !*arg || id > UINT32_MAX) {
-			sqlite3_finalize(st);
-			return p_err(ctx, "can't parse %s as an id", arg);
-		}
-		sqlite3_bind_int64(st, 2, id);
-	} else {
-		sqlite3_bind_text(st, 2, arg, -1, SQLITE_TRANSIENT);
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (*n == cap) {
-			uint32_t *p;
+		if (*end || !**arg || n > UINT32_MAX)
+			return p_err(ctx, "can't parse %s as an id", *arg);
+		*id = n;
+		*key = FIND_ID;
+	} else if (!strcmp(kw, "name")) {
+		*key = FIND_NAME;
+	} else if (progs && !strcmp(kw, "tag")) {
+		*key = FIND_TAG;
+	} else if (!strcmp(kw, "pinned")) {
+		if (v->live) {
+			if (!realpath(*arg, real)) {
+				int saved = errno;
 
-			cap = cap ? cap * 2 : 16;
-			p = realloc(*ids, cap * sizeof(*p));
-			if (!p) {
-				sqlite3_finalize(st);
-				free(*ids);
-				*ids = NULL;
-				return p_err(ctx, "out of memory");
+				return p_err(ctx, "can't find %s pinned at %s: %s%s", what, *arg,
+					     strerror(saved), env_is_bpffs("/sys/fs/bpf") ? "" :
+					     " (bpffs is not mounted: mount -t bpf bpf /sys/fs/bpf)");
 			}
-			*ids = p;
+			*arg = real;
 		}
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+		*key = FIND_PINNED;
+	} else {
+		return p_err(ctx, "expected 'id', 'name'%s or 'pinned', got '%s'",
+			     progs ? ", 'tag'" : "", kw);
 	}
-	sqlite3_finalize(st);
-	if (!*n)
-		return p_err(ctx, "can't find %s with %s %s%s", what, kw, arg,
-			     v->live ? "" : " in the snapshot");
 	return 0;
 }
 
 static int select_common(struct ctx *ctx, struct view *v, int *argcp, char ***argvp,
-			 uint32_t **ids, size_t *n, const char *table, const char *what, bool tags)
+			 uint32_t **ids, size_t *n, bool progs)
 {
-	int argc = *argcp;
-	char **argv = *argvp;
-	char sql[512];
-	const char *kw, *arg;
-	bool is_int = false;
+	const char *what = progs ? "prog" : "map", *kw = "all", *arg = "all";
+	char real[PATH_MAX];
+	struct id_list found = { 0 };
+	enum find_key key = FIND_ALL;
+	struct err e = { 0 };
+	uint32_t id = 0;
+	int used = 1;
 
-	if (argc >= 1 && !strcmp(argv[0], "all")) {
-		NEXT_ARG();
-		*argcp = argc;
-		*argvp = argv;
-		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ?1 AND ?2 IS NOT NULL"
-			 " ORDER BY id", table);
-		return collect_ids(ctx, v, sql, "all", false, ids, n, what, "all");
+	*ids = NULL;
+	*n = 0;
+	if (*argcp < 1 || strcmp((*argvp)[0], "all")) {
+		if (*argcp < 2)
+			return p_err(ctx, "expected %s: %s", what,
+				     progs ? HELP_SPEC_PROGRAM : HELP_SPEC_MAP);
+		kw = (*argvp)[0];
+		arg = (*argvp)[1];
+		used = 2;
+		if (find_key_of(ctx, v, kw, &arg, real, &id, progs, &key))
+			return -1;
 	}
-	if (argc < 2)
-		return p_err(ctx, "expected %s: %s", what,
-			     tags ? HELP_SPEC_PROGRAM : HELP_SPEC_MAP);
-	kw = argv[0];
-	arg = argv[1];
-	if (!strcmp(kw, "id")) {
-		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ? AND id = ?", table);
-		is_int = true;
-	} else if (!strcmp(kw, "name")) {
-		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ?1 AND (name = ?2%s) ORDER BY id",
-			 table, tags ? " OR full_name = ?2" : "");
-	} else if (tags && !strcmp(kw, "tag")) {
-		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE snapshot_id = ? AND tag = lower(?) ORDER BY id",
-			 table);
-	} else if (!strcmp(kw, "pinned")) {
-		char real[PATH_MAX];
-
-		if (v->live) {
-			if (!realpath(arg, real)) {
-				int saved = errno;
-
-				return p_err(ctx, "can't find %s pinned at %s: %s%s", what, arg, strerror(saved),
-					     env_is_bpffs("/sys/fs/bpf") ? "" :
-					     " (bpffs is not mounted: mount -t bpf bpf /sys/fs/bpf)");
-			}
-			arg = real;
-		}
-		/* a pinned link stands for its program (what loadall autoattach pins) */
-		if (tags)
-			snprintf(sql, sizeof(sql), "SELECT obj_id FROM pins WHERE snapshot_id = ?1 AND path = ?2"
-				 " AND obj_type = 'prog' UNION SELECT l.prog_id FROM pins p JOIN links l ON"
-				 " l.snapshot_id = p.snapshot_id AND l.id = p.obj_id WHERE p.snapshot_id = ?1"
-				 " AND p.path = ?2 AND p.obj_type = 'link'");
-		else
-			snprintf(sql, sizeof(sql), "SELECT obj_id FROM pins WHERE snapshot_id = ?1 AND path = ?2"
-				 " AND obj_type = 'map'");
-		NEXT_ARGS(2);
-		*argcp = argc;
-		*argvp = argv;
-		{
-			int err = collect_ids(ctx, v, sql, arg, false, ids, n, what, kw);
-
-			return err;
-		}
-	} else {
-		return p_err(ctx, "expected 'id', 'name'%s or 'pinned', got '%s'", tags ? ", 'tag'" : "", kw);
+	NEXT_ARGV(argcp, argvp, used);
+	if ((progs ? prog_find : map_find)(&v->db, v->snap_id, key, arg, id, &found, &e)) {
+		id_list_free(&found);
+		return p_err_e(ctx, &e);
 	}
-	NEXT_ARGS(2);
-	*argcp = argc;
-	*argvp = argv;
-	return collect_ids(ctx, v, sql, arg, is_int, ids, n, what, kw);
+	if (!found.n) {
+		id_list_free(&found);
+		return p_err(ctx, "can't find %s with %s %s%s", what, kw, arg,
+			     v->live ? "" : " in the snapshot");
+	}
+	*ids = found.v;
+	*n = found.n;
+	return 0;
 }
 
 int prog_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32_t **ids, size_t *n)
 {
-	return select_common(ctx, v, argc, argv, ids, n, "progs", "prog", true);
+	return select_common(ctx, v, argc, argv, ids, n, true);
 }
 
 int map_select(struct ctx *ctx, struct view *v, int *argc, char ***argv, uint32_t **ids, size_t *n)
 {
-	return select_common(ctx, v, argc, argv, ids, n, "maps", "map", false);
+	return select_common(ctx, v, argc, argv, ids, n, false);
 }
 
-void show_selected(struct ctx *ctx, int64_t snap_id, sqlite3_stmt *row, const uint32_t *ids,
-		   size_t n, void (*print)(struct ctx *, sqlite3_stmt *, void *), void *arg)
+int show_selected(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t n,
+		  int (*rows)(struct ctx *, struct view *, int64_t id, void *arg), void *arg)
 {
 	bool array = !ids || n > 1;
+	int err = 0;
 
-	sqlite3_bind_int64(row, 1, snap_id);
 	if (array)
 		out_arr_start(&ctx->out, NULL);
-	for (size_t i = 0; i < (ids ? n : 1); i++) {
-		if (ids)
-			sqlite3_bind_int64(row, 2, ids[i]);
-		while (sqlite3_step(row) == SQLITE_ROW)
-			print(ctx, row, arg);
-		sqlite3_reset(row);
-	}
+	for (size_t i = 0; i < (ids ? n : 1) && !err; i++)
+		err = rows(ctx, v, ids ? (int64_t)ids[i] : -1, arg);
 	if (array)
 		out_arr_end(&ctx->out);
-}
-
-void show_pinned(struct ctx *ctx, sqlite3_stmt *pins, uint32_t id)
-{
-	struct out *o = &ctx->out;
-	bool first = true;
-
-	if (!ctx->show_pinned)
-		return;
-	sqlite3_bind_int64(pins, 2, id);
-	while (sqlite3_step(pins) == SQLITE_ROW) {
-		if (first)
-			out_arr_start(o, "pinned");
-		out_str(o, NULL, "\n\tpinned %s", (const char *)sqlite3_column_text(pins, 0));
-		first = false;
-	}
-	if (!first)
-		out_arr_end(o);
-	sqlite3_reset(pins);
-}
-
-static int obj_stmt(struct view *v, const char *sql, const char *type, sqlite3_stmt **st,
-		    struct err *e)
-{
-	int err = db_prepare(&v->db, sql, st, e);
-
-	if (!err) {
-		sqlite3_bind_int64(*st, 1, v->snap_id);
-		sqlite3_bind_text(*st, 3, type, -1, SQLITE_STATIC);
-	}
 	return err;
 }
 
-int pins_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e)
+struct list_state {
+	struct out *o;
+	bool first;
+};
+
+static int print_pin(const char *path, void *arg)
 {
-	return obj_stmt(v, "SELECT path FROM pins WHERE snapshot_id = ?1 AND obj_type = ?3 AND"
-			" obj_id = ?2 ORDER BY path", type, st, e);
+	struct list_state *ls = arg;
+
+	if (ls->first)
+		out_arr_start(ls->o, "pinned");
+	out_str(ls->o, NULL, "\n\tpinned %s", path);
+	ls->first = false;
+	return 0;
 }
 
-int pids_stmt(struct view *v, const char *type, sqlite3_stmt **st, struct err *e)
+int show_pinned(struct ctx *ctx, struct view *v, const char *type, uint32_t id, struct err *e)
 {
-	return obj_stmt(v, "SELECT pid, comm FROM owners WHERE snapshot_id = ?1 AND obj_type = ?3"
-			" AND obj_id = ?2 ORDER BY pid", type, st, e);
+	struct list_state ls = { &ctx->out, true };
+	int err;
+
+	if (!ctx->show_pinned)
+		return 0;
+	err = pin_paths(&v->db, v->snap_id, type, id, print_pin, &ls, e);
+	if (!ls.first)
+		out_arr_end(ls.o);
+	return err;
 }
 
-void show_pids(struct ctx *ctx, sqlite3_stmt *st, uint32_t id)
+static int print_owner(const struct owner_row *r, void *arg)
+{
+	struct list_state *ls = arg;
+	struct out *o = ls->o;
+
+	if (ls->first) {
+		out_arr_start(o, "pids");
+		out_plain(o, "\n\tpids ");
+	}
+	out_obj_start(o, NULL);
+	out_int(o, "pid", NULL, r->pid);
+	out_str(o, "comm", ls->first ? "%s" : ", %s", r->comm);
+	out_plain(o, "(%lld)", (long long)r->pid);
+	out_obj_end(o);
+	ls->first = false;
+	return 0;
+}
+
+int show_pids(struct ctx *ctx, struct view *v, const char *type, uint32_t id, struct err *e)
+{
+	struct list_state ls = { &ctx->out, true };
+	int err = owner_rows(&v->db, v->snap_id, type, id, print_owner, &ls, e);
+
+	if (!ls.first)
+		out_arr_end(ls.o);
+	return err;
+}
+
+void show_id_list(struct ctx *ctx, const struct id_list *l, const char *key, const char *plain,
+		  bool always)
 {
 	struct out *o = &ctx->out;
-	int n = 0;
 
-	if (!st)
+	if (!l->n && !always)
 		return;
-	sqlite3_bind_int64(st, 2, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t pid = sqlite3_column_int64(st, 0);
-		const char *comm = (const char *)sqlite3_column_text(st, 1);
-
-		if (!n) {
-			out_arr_start(o, "pids");
-			out_plain(o, "\n\tpids ");
-		}
-		out_obj_start(o, NULL);
-		out_int(o, "pid", NULL, pid);
-		out_str(o, "comm", n ? ", %s" : "%s", comm ? comm : "");
-		out_plain(o, "(%lld)", (long long)pid);
-		out_obj_end(o);
-		n++;
+	out_arr_start(o, key);
+	for (size_t i = 0; i < l->n; i++) {
+		if (!i)
+			out_plain(o, "%s", plain);
+		out_uint(o, NULL, i ? ",%llu" : "%llu", l->v[i]);
 	}
-	if (n)
-		out_arr_end(o);
-	sqlite3_reset(st);
+	out_arr_end(o);
+}
+
+/* [id ID] of btf show and link show: -1 for all. */
+int show_only_id(struct ctx *ctx, int argc, char **argv, int64_t *only)
+{
+	*only = -1;
+	if (argc >= 2 && keyword_is(argv[0], "id")) {
+		*only = strtoll(argv[1], NULL, 0);
+		NEXT_ARGS(2);
+		NO_MORE_ARGS();
+	}
+	if (argc > 0)
+		return p_err(ctx, "expected 'id ID', got '%s'", argv[0]);
+	return 0;
 }
 
 int show_open(struct ctx *ctx, unsigned mask, int argc, char **argv, bool progs, struct view *v,

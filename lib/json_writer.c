@@ -31,7 +31,7 @@ static void jw_sep(struct jw *w)
 	}
 	if (w->depth > 0 && !w->first[w->depth])
 		fputc(',', w->f);
-	if (w->depth > 0)
+	if (w->depth > 0 && !(w->inline_arrays && w->array[w->depth]))
 		jw_indent(w);
 	w->first[w->depth] = false;
 }
@@ -116,6 +116,7 @@ static void jw_open(struct jw *w, char c)
 	if (w->depth + 1 < JW_MAX_DEPTH)
 		w->depth++;
 	w->first[w->depth] = true;
+	w->array[w->depth] = c == '[';
 }
 
 static void jw_close(struct jw *w, char c)

@@ -14,6 +14,10 @@ struct jw {
 	int depth;
 	bool first[JW_MAX_DEPTH];	/* no element written yet at this depth */
 	bool after_name;
+	/* bpftool's pretty layout: an array's elements stay on its line ("[{", "},{"); object
+	 * members still go one per line. bpftool prints BTF-formatted map dumps so. */
+	bool inline_arrays;
+	bool array[JW_MAX_DEPTH];	/* the container at this depth is an array */
 };
 
 void jw_init(struct jw *w, FILE *f, bool pretty);

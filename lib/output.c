@@ -141,3 +141,34 @@ void out_flush_end(struct out *o)
 		fputc('\n', o->f);
 	fflush(o->f);
 }
+
+void out_bytes(struct out *o, const char *key, const uint8_t *p, size_t n)
+{
+	char b[8];
+
+	out_arr_start(o, key);
+	for (size_t i = 0; i < n; i++) {
+		if (out_json(o)) {
+			snprintf(b, sizeof(b), "0x%02x", p[i]);
+			jw_string(&o->jw, b);
+		} else {
+			fprintf(o->f, "%s%02x", i ? " " : "", p[i]);
+		}
+	}
+	out_arr_end(o);
+}
+
+void out_raw(struct out *o, const char *key, const char *json)
+{
+	if (!out_json(o))
+		return;
+	if (key)
+		jw_name(&o->jw, key);
+	jw_raw(&o->jw, json);
+}
+
+void out_init_bpftool_json(struct out *o, FILE *f)
+{
+	out_init(o, f, true, true);
+	o->jw.inline_arrays = true;
+}

@@ -30,6 +30,14 @@ void out_str(struct out *o, const char *key, const char *fmt, const char *s);
 /* plain prints fmt only when v is true (bpftool's "gpl") */
 void out_bool(struct out *o, const char *key, const char *fmt, bool v);
 void out_null(struct out *o, const char *key);
+/* Bytes: JSON an array of "0x%02x" strings (bpftool's hex arrays), plain "%02x" apart by
+ * spaces. */
+void out_bytes(struct out *o, const char *key, const uint8_t *p, size_t n);
+/* JSON only: a value already rendered as valid JSON (e.g. by analyze/). */
+void out_raw(struct out *o, const char *key, const char *json);
+/* An out writing JSON in bpftool's pretty layout (arrays' elements on their line), for what
+ * bpftool prints as JSON even in plain mode. */
+void out_init_bpftool_json(struct out *o, FILE *f);
 /* plain-only text */
 void out_plain(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void out_nl(struct out *o);

@@ -1,0 +1,17 @@
+/* Links of a snapshot as typed rows: what link show prints. */
+#ifndef BPFSCOPE_READ_LINK_H
+#define BPFSCOPE_READ_LINK_H
+#include "store/read.h"
+
+struct link_row {
+	uint32_t id, type, prog_id, attach_type, ifindex;
+	const char *target;	/* tracepoint, iterator target, perf file or func; may be NULL */
+	uint64_t target_obj_id, target_btf_id, cgroup_id, netns_ino, offset, cookie;
+	uint64_t flags;		/* perf_event links: the event kind; netfilter: its flags */
+};
+
+/* Calls fn for each link of snapshot snap, by id: only id, or all (id < 0). fn returning
+ * nonzero stops the walk and is returned. */
+int link_rows(struct db *db, int64_t snap, int64_t id,
+	      int (*fn)(const struct link_row *r, void *arg), void *arg, struct err *e);
+#endif
