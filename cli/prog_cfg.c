@@ -6,6 +6,7 @@
 #include "analyze/cfg.h"
 #include "analyze/cfg_diff.h"
 #include "cli/cli.h"
+#include "cli/code_load.h"
 #include "capture/snapshot.h"
 #include "viz/cfg_render.h"
 
@@ -159,7 +160,7 @@ static int load_against(struct ctx *ctx, const char *ref, const struct prog_code
 		return p_err(ctx, "can't find program '%s' (type %u) in snapshot %s",
 			     out_safe(pc->name, safe, sizeof(safe)), pc->type, ref);
 	}
-	if (prog_code_load(db, *snap, id, CFG_CODE, out, &e))
+	if (code_load(db, *snap, id, CFG_CODE, out, &e))
 		return p_err_e(ctx, &e);
 	return 0;
 }
@@ -220,7 +221,7 @@ static int cfg_one(struct ctx *ctx, struct view *v, uint32_t id, const struct cf
 	int64_t bsnap = 0;
 	int ret = -1;
 
-	if (prog_code_load(&v->db, v->snap_id, id, CFG_CODE, &pc, &e))
+	if (code_load(&v->db, v->snap_id, id, CFG_CODE, &pc, &e))
 		return p_err_e(ctx, &e);
 	memset(&c, 0, sizeof(c));
 	if (cfg_build_prog(&pc, &c, &e)) {

@@ -12,6 +12,9 @@
 #include "analyze/prog_code.h"
 #include "analyze/xlated.h"
 #include "cli/cli.h"
+#include "cli/code_load.h"
+#include "store/read_btf.h"
+#include "store/read_code.h"
 #include "lib/bpf_names.h"
 #include "capture/snapshot.h"
 
@@ -78,7 +81,9 @@ static void print_xlated_plain(FILE *f, const struct dump *d, const struct dump_
 			print_src_plain(f, l, o->linum);
 			break;
 		case DL_INSN:
-			fprintf(f, "%4u: %s\n", l->pc, l->text);
+			fprintf(f, "%4u: ", l->pc);
+			put_safe(f, l->text);
+			fputc('\n', f);
 			if (o->opcodes) {
 				fputs("       ", f);
 				put_hex(f, l->bytes, l->nbytes);
@@ -339,69 +344,32 @@ static int write_raw(struct ctx *ctx, const char *path, const void *p, size_t le
 static void print_prog_header(struct ctx *ctx, struct view *v, const struct prog_code *pc)
 {
 	const char *tname = prog_type_name(pc->type), *full = prog_code_func_name(pc, 0);
-	uint64_t run_time = 0, run_cnt = 0, misses = 0;
-	char name[128], safe[512];
-	bool gpl = false;
-	sqlite3_stmt *st;
-	struct err e = { 0 };
+	struct prog_stat_row r;
+	struct out *o = &ctx->out;
+	char name[128];
 
-	if (!db_cached(&v->db, "SELECT gpl_compatible, run_time_ns, run_cnt, recursion_misses"
-		       " FROM progs WHERE snapshot_id = ? AND id = ?", &st, &e)) {
-		sqlite3_bind_int64(st, 1, v->snap_id);
-		sqlite3_bind_int64(st, 2, pc->id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			gpl = sqlite3_column_int64(st, 0);
-			run_time = sqlite3_column_int64(st, 1);
-			run_cnt = sqlite3_column_int64(st, 2);
-			misses = sqlite3_column_int64(st, 3);
-		}
-		sqlite3_reset(st);
-	}
+	/* a missing row prints zeros, as bpftool does for a program it could not read */
+	prog_stat_read(&v->db, v->snap_id, pc->id, &r, &(struct err){ 0 });
 	/* names are cut at 15 bytes; bpftool shows the BTF name when it extends the cut one */
 	if (strlen(pc->name) == 15 && !strncmp(full, pc->name, 15))
 		snprintf(name, sizeof(name), "%s", full);
 	else
 		snprintf(name, sizeof(name), "%s", pc->name);
-	if (out_json(&ctx->out)) {
-		struct jw *w = &ctx->out.jw;
-
-		jw_name(w, "id");
-		jw_uint(w, pc->id);
-		jw_name(w, "type");
-		if (tname)
-			jw_string(w, tname);
-		else
-			jw_uint(w, pc->type);
-		jw_name(w, "name");
-		jw_string(w, name);
-		jw_name(w, "tag");
-		jw_string(w, pc->tag);
-		jw_name(w, "gpl_compatible");
-		jw_bool(w, gpl);
-		if (run_time) {
-			jw_name(w, "run_time_ns");
-			jw_uint(w, run_time);
-			jw_name(w, "run_cnt");
-			jw_uint(w, run_cnt);
-		}
-		if (misses) {
-			jw_name(w, "recursion_misses");
-			jw_uint(w, misses);
-		}
-		return;
-	}
-	printf("%u: ", pc->id);
+	out_uint(o, "id", "%" PRIu64 ": ", pc->id);
 	if (tname)
-		printf("%s  ", tname);
+		out_str(o, "type", "%s  ", tname);
 	else
-		printf("type %u  ", pc->type);
-	printf("name %s  tag %s%s", out_safe(name, safe, sizeof(safe)), pc->tag,
-	       gpl ? "  gpl" : "");
-	if (run_time)
-		printf(" run_time_ns %" PRIu64 " run_cnt %" PRIu64, run_time, run_cnt);
-	if (misses)
-		printf(" recursion_misses %" PRIu64, misses);
-	printf("\n");
+		out_uint(o, "type", "type %" PRIu64 "  ", pc->type);
+	out_str(o, "name", "name %s", name);
+	out_str(o, "tag", "  tag %s", pc->tag);
+	out_bool(o, "gpl_compatible", "  gpl", r.gpl);
+	if (r.run_time_ns) {
+		out_uint(o, "run_time_ns", " run_time_ns %" PRIu64, r.run_time_ns);
+		out_uint(o, "run_cnt", " run_cnt %" PRIu64, r.run_cnt);
+	}
+	if (r.recursion_misses)
+		out_uint(o, "recursion_misses", " recursion_misses %" PRIu64, r.recursion_misses);
+	out_nl(o);
 }
 
 /* Helper ids are named from the snapshot's vmlinux BTF (else, live, the running kernel's),
@@ -413,8 +381,12 @@ static void attach_helper_names(struct ctx *ctx, struct view *v, struct prog_cod
 		return;
 	if (!o->helpers_tried) {
 		struct err e = { 0 };
-		int err = helper_names_load(&v->db, v->snap_id, v->live, &o->helpers, &e);
+		struct buf b = { 0 };
+		int err = v->db.sql ? btf_vmlinux_read(&v->db, v->snap_id, &b, &e) : -ENOENT;
 
+		if (!err || err == -ENOENT)
+			err = helper_names_load(b.data, b.len, v->live, &o->helpers, &e);
+		buf_free(&b);
 		o->helpers_tried = true;
 		if (err && err != -ENOENT)
 			p_info(ctx, "Warning: helper names from the built-in table: %s", e.msg);
@@ -550,7 +522,7 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 	if (n > 1) {	/* many programs: parse the boot's kernel symbols once, not per program */
 		struct err e = { 0 };
 
-		if (prog_code_load_ksyms(&v.db, v.snap_id, &ksyms, &e)) {
+		if (code_load_ksyms(&v.db, v.snap_id, &ksyms, &e)) {
 			ret = p_err_e(ctx, &e);
 			goto out;
 		}
@@ -559,7 +531,7 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 		struct prog_code pc;
 		struct err e = { 0 };
 
-		if (prog_code_load(&v.db, v.snap_id, ids[i], n > 1 ? PROG_CODE_ALL & ~PROG_CODE_KSYMS :
+		if (code_load(&v.db, v.snap_id, ids[i], n > 1 ? PROG_CODE_ALL & ~PROG_CODE_KSYMS :
 				   PROG_CODE_ALL, &pc, &e)) {
 			ret = p_err_e(ctx, &e);
 			break;
