@@ -1,5 +1,7 @@
 /* Gluing store/'s code row to analyze/'s struct prog_code: the blobs change hands, the
  * stored counts are handed over for checking. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/code_load.h"
 #include "store/read_code.h"
@@ -62,4 +64,34 @@ int code_load(struct db *db, int64_t snap_id, uint32_t prog_id, unsigned what,
 	if (err)
 		prog_code_free(pc);
 	return err;
+}
+
+int prog_idents_load(struct db *db, int64_t snap_id, uint32_t prog_id,
+		     struct prog_ident_rows *rows, struct prog_ident **ids, struct err *e)
+{
+	int err;
+
+	*ids = NULL;
+	err = prog_ident_rows_read(db, snap_id, prog_id, rows, e);
+	if (err)
+		return err;
+	*ids = calloc(rows->n ? rows->n : 1, sizeof(**ids));
+	if (!*ids) {
+		prog_ident_rows_free(rows);
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct prog_ident_row *r = &rows->rows[i];
+
+		(*ids)[i] = (struct prog_ident){ .id = r->id, .type = r->type, .name = r->name,
+			.tag = r->tag, .pin = r->pin, .link_pin = r->link_pin, .attach = r->attach,
+			.link_target = r->link_target, .load_order = r->load_time };
+	}
+	return 0;
+}
+
+void prog_idents_free(struct prog_ident_rows *rows, struct prog_ident *ids)
+{
+	free(ids);
+	prog_ident_rows_free(rows);
 }
