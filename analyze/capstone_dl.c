@@ -6,21 +6,16 @@
 #include <string.h>
 #include "analyze/capstone_dl.h"
 
+#define CS_STR_(x) #x
+#define CS_STR(x) CS_STR_(x)
+
 int cs_api_load(struct cs_api *api, struct err *e)
 {
-	/* the major version the headers describe first: the structs must match */
-	static const char *const names[] = {
-#if CS_API_MAJOR == 4
-		"libcapstone.so.4",
-#elif CS_API_MAJOR == 5
-		"libcapstone.so.5",
-#endif
-		"libcapstone.so",
-	};
-	void *h = NULL;
+	/* only the major version the headers describe: the structs must match, and an
+	 * unversioned libcapstone.so (a -dev symlink) may point at any version */
+	static const char soname[] = "libcapstone.so." CS_STR(CS_API_MAJOR);
+	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 
-	for (size_t i = 0; !h && i < sizeof(names) / sizeof(names[0]); i++)
-		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return err_set(e, ENOTSUP, "can't load capstone (libcapstone%d): %s", CS_API_MAJOR,
 			       dlerror());

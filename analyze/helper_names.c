@@ -7,7 +7,6 @@
 #include <bpf/btf.h>
 #include <linux/bpf.h>
 #include "analyze/helper_names.h"
-#include "store/db.h"
 #include "lib/util.h"
 
 /* 6.1 headers list FN(name) with commas between, 6.2+ FN(name, id, ctx...) without. */
@@ -111,31 +110,14 @@ int helper_names_from_raw(const void *data, size_t len, struct helper_names *h, 
 	return err;
 }
 
-int helper_names_load(struct db *db, int64_t snap_id, bool live, struct helper_names *h,
+int helper_names_load(const void *data, size_t len, bool live, struct helper_names *h,
 		      struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	struct buf b = { 0 };
 	int err = -ENOENT;
 
 	memset(h, 0, sizeof(*h));
-	if (db && db->sql) {
-		err = db_prepare(db, "SELECT data FROM btf WHERE snapshot_id = ? AND kernel = 1"
-				 " AND name = 'vmlinux' AND data IS NOT NULL LIMIT 1", &st, e);
-		if (err)
-			return err;
-		sqlite3_bind_int64(st, 1, snap_id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			err = blob_get_col(db, st, 0, VMLINUX_BTF_MAX, &b, e);
-			if (!err && b.len)
-				err = helper_names_from_raw(b.data, b.len, h, e);
-			else if (!err)
-				err = -ENOENT;
-		} else {
-			err = -ENOENT;
-		}
-		sqlite3_finalize(st);
-		buf_free(&b);
+	if (data && len) {
+		err = helper_names_from_raw(data, len, h, e);
 		if (err != -ENOENT)
 			return err;
 	}

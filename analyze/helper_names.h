@@ -21,10 +21,10 @@ struct helper_names {
 int helper_names_from_btf(const struct btf *vmlinux, struct helper_names *h, struct err *e);
 /* Same, from raw BTF bytes (untrusted: parsed by libbpf, bounds-checked). */
 int helper_names_from_raw(const void *data, size_t len, struct helper_names *h, struct err *e);
-/* The vmlinux BTF stored with snapshot snap_id (btf row kernel=1, name vmlinux); when the
- * snapshot holds none and live is set, the running kernel's /sys/kernel/btf/vmlinux.
+/* From a snapshot's stored vmlinux BTF (data, len: store/read_btf_data.h's btf_vmlinux_read);
+ * when there is none (len 0) and live is set, the running kernel's /sys/kernel/btf/vmlinux.
  * -ENOENT (e untouched) when neither is available: callers then use the built-in table. */
-int helper_names_load(struct db *db, int64_t snap_id, bool live, struct helper_names *h,
+int helper_names_load(const void *data, size_t len, bool live, struct helper_names *h,
 		      struct err *e);
 /* Name of helper id, or NULL when id is not one (bpftool's "imm < __BPF_FUNC_MAX_ID").
  * h may be NULL or empty: the built-in table answers. */

@@ -5,7 +5,8 @@
 #define BPFSCOPE_PROG_CODE_H
 #include <linux/bpf.h>
 #include <stdint.h>
-#include "store/db.h"
+#include "lib/err.h"
+#include "lib/util.h"
 #include "analyze/ksyms.h"
 
 struct btf;
@@ -48,17 +49,24 @@ struct prog_code {
 		jited_ksyms_buf, jited_func_lens_buf, prog_tags_buf, btf_buf;
 };
 
-/* what to load beyond the row itself */
+/* what to load beyond the row itself (the reader is cli/code_load.h's code_load) */
 #define PROG_CODE_XLATED	(1u << 0)
 #define PROG_CODE_JITED		(1u << 1)
 #define PROG_CODE_KSYMS		(1u << 2)
 #define PROG_CODE_ALL		(~0u)
 
-int prog_code_load(struct db *db, int64_t snap_id, uint32_t prog_id, unsigned what,
-		   struct prog_code *pc, struct err *e);
+/* The counts a snapshot stores beside the blobs: untrusted, a count may exceed its blob. */
+struct prog_code_counts {
+	int64_t nr_func_info, func_info_rec_size, nr_line_info, line_info_rec_size,
+		nr_jited_line_info, jited_line_info_rec_size, nr_jited_ksyms, nr_jited_func_lens,
+		nr_prog_tags;
+};
+
+/* pc holds its identity fields and its *_buf blobs (now pc's, freed by prog_code_free):
+ * point the arrays into the blobs with the counts clamped to what they hold, and parse the
+ * program's BTF from btf_buf (a corrupt one just leaves names out). */
+int prog_code_adopt(struct prog_code *pc, const struct prog_code_counts *c, struct err *e);
 void prog_code_free(struct prog_code *pc);
-/* Kernel symbols of a snapshot's boot, loaded once for many programs. */
-int prog_code_load_ksyms(struct db *db, int64_t snap_id, struct ksyms *k, struct err *e);
 /* Lend k to pc (loaded without PROG_CODE_KSYMS); prog_code_free leaves it alone. */
 void prog_code_use_ksyms(struct prog_code *pc, const struct ksyms *k);
 

@@ -6,6 +6,7 @@
 #include "analyze/cfg.h"
 #include "analyze/cfg_diff.h"
 #include "cli/cli.h"
+#include "cli/code_load.h"
 #include "capture/snapshot.h"
 #include "viz/cfg_render.h"
 
@@ -129,35 +130,46 @@ static void print_json(struct ctx *ctx, const struct prog_code *pc, const struct
 	jw_end_object(w);
 }
 
-/* the program in snapshot REF that matches pc by name and type (same tag preferred) */
-static int load_against(struct ctx *ctx, const char *ref, const struct prog_code *pc,
-			struct db *db, struct prog_code *out, int64_t *snap)
+/* The program of snapshot REF to compare pc with: analyze/match.c's rule (the same identity,
+ * else the same type and name), from pc's identity in the view. */
+static int load_against(struct ctx *ctx, struct view *v, const char *ref,
+			const struct prog_code *pc, struct db *db, struct prog_code *out,
+			int64_t *snap)
 {
+	struct prog_ident_rows mine_rows = { 0 }, ref_rows = { 0 };
+	struct prog_ident *mine = NULL, *cands = NULL;
+	struct prog_ident self = { .id = pc->id, .type = pc->type, .name = pc->name,
+				   .tag = pc->tag };
 	struct err e = { 0 };
-	sqlite3_stmt *st;
-	int64_t id = -1;
+	long best;
+	int ret = -1;
 
-	if (db_open(db, ctx->db_path, DB_READ, &e) || snapshot_resolve(db, ref, snap, &e))
-		return p_err_e(ctx, &e);
-	if (db_prepare(db, "SELECT id FROM progs WHERE snapshot_id = ? AND name = ? AND type = ?"
-		       " ORDER BY tag = ? DESC, id LIMIT 1", &st, &e))
-		return p_err_e(ctx, &e);
-	sqlite3_bind_int64(st, 1, *snap);
-	sqlite3_bind_text(st, 2, pc->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, pc->type);
-	sqlite3_bind_text(st, 4, pc->tag, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (id < 0) {
+	/* a view without pins or links still has the program: then its name and type count */
+	if (!prog_idents_load(&v->db, v->snap_id, pc->id, &mine_rows, &mine, &e) && mine_rows.n)
+		self = mine[0];
+	err_clear(&e);
+	if (db_open(db, ctx->db_path, DB_READ, &e) || snapshot_resolve(db, ref, snap, &e) ||
+	    prog_idents_load(db, *snap, 0, &ref_rows, &cands, &e)) {
+		ret = p_err_e(ctx, &e);
+		goto out;
+	}
+	best = prog_match_best(&self, cands, ref_rows.n, NULL);
+	if (best < 0) {
 		char safe[128];
 
-		return p_err(ctx, "can't find program '%s' (type %u) in snapshot %s",
-			     out_safe(pc->name, safe, sizeof(safe)), pc->type, ref);
+		ret = p_err(ctx, "can't find program '%s' (type %u) in snapshot %s",
+			    out_safe(pc->name, safe, sizeof(safe)), pc->type, ref);
+		goto out;
 	}
-	if (prog_code_load(db, *snap, id, CFG_CODE, out, &e))
-		return p_err_e(ctx, &e);
-	return 0;
+	if (code_load(db, *snap, cands[best].id, CFG_CODE, out, &e)) {
+		ret = p_err_e(ctx, &e);
+		goto out;
+	}
+	ret = 0;
+out:
+	prog_idents_free(&mine_rows, mine);
+	prog_idents_free(&ref_rows, cands);
+	return ret;
 }
 
 /* FILE-<func>.ext: FILE loses its .ext first, the function name keeps [A-Za-z0-9_.-] */
@@ -216,7 +228,7 @@ static int cfg_one(struct ctx *ctx, struct view *v, uint32_t id, const struct cf
 	int64_t bsnap = 0;
 	int ret = -1;
 
-	if (prog_code_load(&v->db, v->snap_id, id, CFG_CODE, &pc, &e))
+	if (code_load(&v->db, v->snap_id, id, CFG_CODE, &pc, &e))
 		return p_err_e(ctx, &e);
 	memset(&c, 0, sizeof(c));
 	if (cfg_build_prog(&pc, &c, &e)) {
@@ -239,7 +251,7 @@ static int cfg_one(struct ctx *ctx, struct view *v, uint32_t id, const struct cf
 		}
 	}
 	if (a->against) {
-		if (load_against(ctx, a->against, &pc, &bdb, &pb, &bsnap))
+		if (load_against(ctx, v, a->against, &pc, &bdb, &pb, &bsnap))
 			goto out;
 		if (cfg_build_prog(&pb, &cb, &e)) {
 			p_err(ctx, "can't build the CFG of prog %u in snapshot %s: %s", pb.id,

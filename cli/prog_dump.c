@@ -12,6 +12,9 @@
 #include "analyze/prog_code.h"
 #include "analyze/xlated.h"
 #include "cli/cli.h"
+#include "cli/code_load.h"
+#include "store/read_btf_data.h"
+#include "store/read_code.h"
 #include "lib/bpf_names.h"
 #include "capture/snapshot.h"
 
@@ -43,16 +46,37 @@ static void put_hex(FILE *f, const uint8_t *p, uint32_t n)
 		fprintf(f, i ? " %02x" : "%02x", p[i]);
 }
 
-static void print_src_plain(FILE *f, const struct dump_line *l, bool linum)
+/* Text from untrusted BTF and kallsyms: plain keeps tabs (sources have them, and bpftool
+ * prints them) and escapes other control bytes; JSON's writer escapes everything. */
+static void out_text(struct out *o, const char *key, const char *s)
 {
-	fputs("; ", f);
-	put_safe(f, l->text);
+	if (out_json(o) && !s)
+		out_null(o, key);
+	else if (out_json(o))
+		out_str(o, key, NULL, s);
+	else
+		put_safe(o->f, s);
+}
+
+/* "; text [file:F line_num:L line_col:C]"; JSON as bpftool's btf_dump_linfo_json: file
+ * only with linum, zero line/col left out */
+static void print_src(struct out *o, const struct dump_line *l, bool linum)
+{
+	bool plain = !out_json(o);
+
+	out_plain(o, "; ");
+	out_text(o, "src", l->text);
 	if (linum) {
-		fputs(" [file:", f);
-		put_safe(f, l->file ? l->file : "");
-		fprintf(f, " line_num:%u line_col:%u]", l->line, l->col);
+		out_plain(o, " [file:");
+		if (plain || l->file)
+			out_text(o, "file", l->file ? l->file : "");
+		if (plain || l->line)
+			out_uint(o, "line_num", " line_num:%" PRIu64, l->line);
+		if (plain || l->col)
+			out_uint(o, "line_col", " line_col:%" PRIu64, l->col);
+		out_plain(o, "]");
 	}
-	fputc('\n', f);
+	out_plain(o, "\n");
 }
 
 static void print_warnings(struct ctx *ctx, const struct dump *d)
@@ -64,125 +88,90 @@ static void print_warnings(struct ctx *ctx, const struct dump *d)
 			p_info(ctx, "Warning: %s", out_safe(d->lines[i].text, safe, sizeof(safe)));
 }
 
-static void print_xlated_plain(FILE *f, const struct dump *d, const struct dump_opts *o)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		const struct dump_line *l = &d->lines[i];
-
-		switch (l->kind) {
-		case DL_FUNC:
-			put_safe(f, l->text);
-			fputs(":\n", f);
-			break;
-		case DL_SRC:
-			print_src_plain(f, l, o->linum);
-			break;
-		case DL_INSN:
-			fprintf(f, "%4u: %s\n", l->pc, l->text);
-			if (o->opcodes) {
-				fputs("       ", f);
-				put_hex(f, l->bytes, l->nbytes);
-				fputc('\n', f);
-			}
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-static void json_hex_bytes(struct jw *w, const char *key, const uint8_t *p, uint32_t n)
+static void json_hex_bytes(struct out *o, const char *key, const uint8_t *p, uint32_t n)
 {
 	char b[8];
 
-	jw_name(w, key);
-	jw_start_array(w);
+	out_arr_start(o, key);
 	for (uint32_t i = 0; i < n; i++) {
 		snprintf(b, sizeof(b), "0x%02x", p[i]);
-		jw_string(w, b);
+		out_str(o, NULL, NULL, b);
 	}
-	jw_end_array(w);
+	out_arr_end(o);
 }
 
-static void json_hex_field(struct jw *w, const char *key, const char *fmt, unsigned v)
+static void json_hex_field(struct out *o, const char *key, const char *fmt, unsigned v)
 {
 	char b[16];
 
 	snprintf(b, sizeof(b), fmt, v);
-	jw_name(w, key);
-	jw_string(w, b);
+	out_str(o, key, NULL, b);
 }
 
-/* bpftool's btf_dump_linfo_json: file only with linum, zero line/col left out */
-static void print_src_json(struct jw *w, const struct dump_line *l, bool linum)
+/* plain: the bytes on a line of their own; JSON: bpftool's fields of the instruction */
+static void print_xlated_opcodes(struct out *o, const struct dump_line *l)
 {
-	jw_name(w, "src");
-	jw_string(w, l->text);
-	if (!linum)
+	if (!out_json(o)) {
+		fputs("       ", o->f);
+		put_hex(o->f, l->bytes, l->nbytes);
+		fputc('\n', o->f);
 		return;
-	if (l->file) {
-		jw_name(w, "file");
-		jw_string(w, l->file);
 	}
-	if (l->line) {
-		jw_name(w, "line_num");
-		jw_uint(w, l->line);
-	}
-	if (l->col) {
-		jw_name(w, "line_col");
-		jw_uint(w, l->col);
-	}
+	if (l->nbytes < 8)
+		return;
+	out_obj_start(o, "opcodes");
+	json_hex_field(o, "code", "0x%02x", l->bytes[0]);
+	json_hex_field(o, "src_reg", "0x%x", l->bytes[1] >> 4);
+	json_hex_field(o, "dst_reg", "0x%x", l->bytes[1] & 0xf);
+	json_hex_bytes(o, "off", l->bytes + 2, 2);
+	/* a 64-bit immediate: its imm and the whole second slot, as bpftool */
+	json_hex_bytes(o, "imm", l->bytes + 4, l->nbytes > 8 ? 12 : 4);
+	out_obj_end(o);
 }
 
-/* [{"proto": ..., "src": ..., "disasm": "(b7) r0 = 0", "opcodes": {...}}, ...] */
-static void print_xlated_json(struct jw *w, const struct dump *d, const struct dump_opts *o)
+/* plain: "func:", "; source", "%4u: insn"; JSON: [{"proto": ..., "src": ..., "disasm":
+ * "(b7) r0 = 0", "opcodes": {...}}, ...], one object per instruction */
+static void print_xlated(struct out *o, const struct dump *d, const struct dump_opts *op)
 {
 	bool open = false;
 
-	jw_start_array(w);
+	out_arr_start(o, NULL);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct dump_line *l = &d->lines[i];
 
 		if (l->kind == DL_WARN || l->kind == DL_ADDR)
 			continue;
 		if (!open) {
-			jw_start_object(w);
+			out_obj_start(o, NULL);
 			open = true;
 		}
 		if (l->kind == DL_FUNC) {
-			jw_name(w, "proto");
-			jw_string(w, l->text);
+			out_text(o, "proto", l->text);
+			out_plain(o, ":\n");
 			continue;
 		}
 		if (l->kind == DL_SRC) {
-			print_src_json(w, l, o->linum);
+			print_src(o, l, op->linum);
 			continue;
 		}
-		jw_name(w, "disasm");
-		jw_string(w, l->text);
-		if (o->opcodes && l->nbytes >= 8) {
-			jw_name(w, "opcodes");
-			jw_start_object(w);
-			json_hex_field(w, "code", "0x%02x", l->bytes[0]);
-			json_hex_field(w, "src_reg", "0x%x", l->bytes[1] >> 4);
-			json_hex_field(w, "dst_reg", "0x%x", l->bytes[1] & 0xf);
-			json_hex_bytes(w, "off", l->bytes + 2, 2);
-			/* a 64-bit immediate: its imm and the whole second slot, as bpftool */
-			json_hex_bytes(w, "imm", l->bytes + 4, l->nbytes > 8 ? 12 : 4);
-			jw_end_object(w);
-		}
-		jw_end_object(w);
+		out_plain(o, "%4u: ", l->pc);
+		out_text(o, "disasm", l->text);
+		out_plain(o, "\n");
+		if (op->opcodes)
+			print_xlated_opcodes(o, l);
+		out_obj_end(o);
 		open = false;
 	}
 	if (open)
-		jw_end_object(w);
-	jw_end_array(w);
+		out_obj_end(o);
+	out_arr_end(o);
 }
 
 /* bpftool's jited layout: per function "proto:", "symbol:", then "%4x:\t<insn>", a blank
  * line after each function. A program without func lens is one unnamed block. */
-static void print_jited_plain(FILE *f, const struct dump *d, const struct dump_opts *o)
+static void print_jited_plain(struct out *out, const struct dump *d, const struct dump_opts *o)
 {
+	FILE *f = out->f;
 	bool in_func = false;
 
 	for (size_t i = 0; i < d->n; i++) {
@@ -207,7 +196,7 @@ static void print_jited_plain(FILE *f, const struct dump *d, const struct dump_o
 			fputs(":\n", f);
 			break;
 		case DL_SRC:
-			print_src_plain(f, l, o->linum);
+			print_src(out, l, o->linum);
 			break;
 		case DL_INSN:
 			fprintf(f, "%4x:\t", l->pc);
@@ -228,8 +217,9 @@ static void print_jited_plain(FILE *f, const struct dump *d, const struct dump_o
 }
 
 /* "operation" and "operands" as bpftool's LLVM printer splits the text */
-static void json_jited_insn(struct jw *w, const struct dump_line *l, const struct dump_opts *o)
+static void json_jited_insn(struct out *out, const struct dump_line *l, const struct dump_opts *o)
 {
+	struct jw *w = &out->jw;
 	char text[512], pcs[16], *save = NULL, *tok;
 	int nops = 0;
 
@@ -250,11 +240,12 @@ static void json_jited_insn(struct jw *w, const struct dump_line *l, const struc
 		jw_null(w);
 	jw_end_array(w);
 	if (o->opcodes)
-		json_hex_bytes(w, "opcodes", l->bytes, l->nbytes);
+		json_hex_bytes(out, "opcodes", l->bytes, l->nbytes);
 }
 
-static void print_jited_json(struct jw *w, const struct dump *d, const struct dump_opts *o)
+static void print_jited_json(struct out *out, const struct dump *d, const struct dump_opts *o)
 {
+	struct jw *w = &out->jw;
 	bool funcs = false, in_func = false, open = false;
 
 	for (size_t i = 0; i < d->n; i++)
@@ -297,7 +288,7 @@ static void print_jited_json(struct jw *w, const struct dump *d, const struct du
 		}
 		jw_start_object(w);
 		if (l->kind == DL_SRC) {
-			print_src_json(w, l, o->linum);
+			print_src(out, l, o->linum);
 			/* the instruction this line belongs to follows */
 			if (i + 1 < d->n && d->lines[i + 1].kind == DL_INSN)
 				l = &d->lines[++i];
@@ -306,7 +297,7 @@ static void print_jited_json(struct jw *w, const struct dump *d, const struct du
 				continue;
 			}
 		}
-		json_jited_insn(w, l, o);
+		json_jited_insn(out, l, o);
 		jw_end_object(w);
 	}
 	if (in_func) {
@@ -339,69 +330,32 @@ static int write_raw(struct ctx *ctx, const char *path, const void *p, size_t le
 static void print_prog_header(struct ctx *ctx, struct view *v, const struct prog_code *pc)
 {
 	const char *tname = prog_type_name(pc->type), *full = prog_code_func_name(pc, 0);
-	uint64_t run_time = 0, run_cnt = 0, misses = 0;
-	char name[128], safe[512];
-	bool gpl = false;
-	sqlite3_stmt *st;
-	struct err e = { 0 };
+	struct prog_stat_row r;
+	struct out *o = &ctx->out;
+	char name[128];
 
-	if (!db_cached(&v->db, "SELECT gpl_compatible, run_time_ns, run_cnt, recursion_misses"
-		       " FROM progs WHERE snapshot_id = ? AND id = ?", &st, &e)) {
-		sqlite3_bind_int64(st, 1, v->snap_id);
-		sqlite3_bind_int64(st, 2, pc->id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			gpl = sqlite3_column_int64(st, 0);
-			run_time = sqlite3_column_int64(st, 1);
-			run_cnt = sqlite3_column_int64(st, 2);
-			misses = sqlite3_column_int64(st, 3);
-		}
-		sqlite3_reset(st);
-	}
+	/* a missing row prints zeros, as bpftool does for a program it could not read */
+	prog_stat_read(&v->db, v->snap_id, pc->id, &r, &(struct err){ 0 });
 	/* names are cut at 15 bytes; bpftool shows the BTF name when it extends the cut one */
 	if (strlen(pc->name) == 15 && !strncmp(full, pc->name, 15))
 		snprintf(name, sizeof(name), "%s", full);
 	else
 		snprintf(name, sizeof(name), "%s", pc->name);
-	if (out_json(&ctx->out)) {
-		struct jw *w = &ctx->out.jw;
-
-		jw_name(w, "id");
-		jw_uint(w, pc->id);
-		jw_name(w, "type");
-		if (tname)
-			jw_string(w, tname);
-		else
-			jw_uint(w, pc->type);
-		jw_name(w, "name");
-		jw_string(w, name);
-		jw_name(w, "tag");
-		jw_string(w, pc->tag);
-		jw_name(w, "gpl_compatible");
-		jw_bool(w, gpl);
-		if (run_time) {
-			jw_name(w, "run_time_ns");
-			jw_uint(w, run_time);
-			jw_name(w, "run_cnt");
-			jw_uint(w, run_cnt);
-		}
-		if (misses) {
-			jw_name(w, "recursion_misses");
-			jw_uint(w, misses);
-		}
-		return;
-	}
-	printf("%u: ", pc->id);
+	out_uint(o, "id", "%" PRIu64 ": ", pc->id);
 	if (tname)
-		printf("%s  ", tname);
+		out_str(o, "type", "%s  ", tname);
 	else
-		printf("type %u  ", pc->type);
-	printf("name %s  tag %s%s", out_safe(name, safe, sizeof(safe)), pc->tag,
-	       gpl ? "  gpl" : "");
-	if (run_time)
-		printf(" run_time_ns %" PRIu64 " run_cnt %" PRIu64, run_time, run_cnt);
-	if (misses)
-		printf(" recursion_misses %" PRIu64, misses);
-	printf("\n");
+		out_uint(o, "type", "type %" PRIu64 "  ", pc->type);
+	out_str(o, "name", "name %s", name);
+	out_str(o, "tag", "  tag %s", pc->tag);
+	out_bool(o, "gpl_compatible", "  gpl", r.gpl);
+	if (r.run_time_ns) {
+		out_uint(o, "run_time_ns", " run_time_ns %" PRIu64, r.run_time_ns);
+		out_uint(o, "run_cnt", " run_cnt %" PRIu64, r.run_cnt);
+	}
+	if (r.recursion_misses)
+		out_uint(o, "recursion_misses", " recursion_misses %" PRIu64, r.recursion_misses);
+	out_nl(o);
 }
 
 /* Helper ids are named from the snapshot's vmlinux BTF (else, live, the running kernel's),
@@ -413,8 +367,12 @@ static void attach_helper_names(struct ctx *ctx, struct view *v, struct prog_cod
 		return;
 	if (!o->helpers_tried) {
 		struct err e = { 0 };
-		int err = helper_names_load(&v->db, v->snap_id, v->live, &o->helpers, &e);
+		struct buf b = { 0 };
+		int err = v->db.sql ? btf_vmlinux_read(&v->db, v->snap_id, &b, &e) : -ENOENT;
 
+		if (!err || err == -ENOENT)
+			err = helper_names_load(b.data, b.len, v->live, &o->helpers, &e);
+		buf_free(&b);
 		o->helpers_tried = true;
 		if (err && err != -ENOENT)
 			p_info(ctx, "Warning: helper names from the built-in table: %s", e.msg);
@@ -450,16 +408,12 @@ static int dump_one(struct ctx *ctx, const struct prog_code *pc, const struct du
 		p_err_e(ctx, &e);
 		goto out;
 	}
-	if (out_json(&ctx->out)) {
-		if (o->jited)
-			print_jited_json(&ctx->out.jw, &d, o);
-		else
-			print_xlated_json(&ctx->out.jw, &d, o);
-	} else if (o->jited) {
-		print_jited_plain(ctx->out.f, &d, o);
-	} else {
-		print_xlated_plain(ctx->out.f, &d, o);
-	}
+	if (!o->jited)
+		print_xlated(&ctx->out, &d, o);
+	else if (out_json(&ctx->out))
+		print_jited_json(&ctx->out, &d, o);
+	else
+		print_jited_plain(&ctx->out, &d, o);
 	print_warnings(ctx, &d);
 	ret = 0;
 out:
@@ -547,7 +501,7 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 	if (n > 1) {	/* many programs: parse the boot's kernel symbols once, not per program */
 		struct err e = { 0 };
 
-		if (prog_code_load_ksyms(&v.db, v.snap_id, &ksyms, &e)) {
+		if (code_load_ksyms(&v.db, v.snap_id, &ksyms, &e)) {
 			ret = p_err_e(ctx, &e);
 			goto out;
 		}
@@ -556,7 +510,7 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 		struct prog_code pc;
 		struct err e = { 0 };
 
-		if (prog_code_load(&v.db, v.snap_id, ids[i], n > 1 ? PROG_CODE_ALL & ~PROG_CODE_KSYMS :
+		if (code_load(&v.db, v.snap_id, ids[i], n > 1 ? PROG_CODE_ALL & ~PROG_CODE_KSYMS :
 				   PROG_CODE_ALL, &pc, &e)) {
 			ret = p_err_e(ctx, &e);
 			break;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli/cli.h"
+#include "store/read_snapshot.h"
 
 static void csv_field(FILE *f, const char *s)
 {
@@ -20,26 +21,24 @@ static void csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_cell(struct jw *w, sqlite3_stmt *st, int c)
+static void json_cell(struct jw *w, const struct query_cell *q)
 {
-	switch (sqlite3_column_type(st, c)) {
-	case SQLITE_INTEGER:
-		jw_int(w, sqlite3_column_int64(st, c));
+	switch (q->type) {
+	case QCELL_INT:
+		jw_int(w, q->i);
 		break;
-	case SQLITE_FLOAT:
-		jw_double(w, sqlite3_column_double(st, c));
+	case QCELL_FLOAT:
+		jw_double(w, q->d);
 		break;
-	case SQLITE_NULL:
+	case QCELL_NULL:
 		jw_null(w);
 		break;
-	case SQLITE_BLOB: {
+	case QCELL_BLOB: {
 		/* blobs as hex: hashes and raw bytes are not text */
-		int n = sqlite3_column_bytes(st, c);
-		const uint8_t *p = sqlite3_column_blob(st, c);
-		char *hx = malloc(2 * (size_t)n + 1);
+		char *hx = malloc(2 * (size_t)q->len + 1);
 
 		if (hx) {
-			hex_encode(p, n, hx);
+			hex_encode(q->p, q->len, hx);
 			jw_string(w, hx);
 			free(hx);
 		} else {
@@ -48,26 +47,96 @@ static void json_cell(struct jw *w, sqlite3_stmt *st, int c)
 		break;
 	}
 	default:
-		jw_string_len(w, (const char *)sqlite3_column_text(st, c), sqlite3_column_bytes(st, c));
+		jw_string_len(w, q->text, q->len);
 	}
+}
+
+struct query_print {
+	struct ctx *ctx;
+	bool csv, json;
+	bool started;		/* the JSON array is open */
+};
+
+static void plain_header(const struct query_print *qp, int ncol, const char *const *names)
+{
+	const char *sep = qp->csv ? "," : "|";
+
+	for (int c = 0; c < ncol; c++) {
+		fputs(c ? sep : "", stdout);
+		if (qp->csv)
+			csv_field(stdout, names[c]);
+		else
+			fputs(names[c], stdout);
+	}
+	if (ncol)
+		fputc('\n', stdout);
+}
+
+static void plain_row(const struct query_print *qp, int ncol, const struct query_cell *cells)
+{
+	const char *sep = qp->csv ? "," : "|";
+
+	for (int c = 0; c < ncol; c++) {
+		const char *s = cells[c].text;
+		char safe[4096];
+
+		fputs(c ? sep : "", stdout);
+		if (cells[c].type == QCELL_BLOB)
+			fprintf(stdout, "<blob %d bytes>", cells[c].len);
+		else if (qp->csv)
+			csv_field(stdout, s ? s : "");
+		else
+			fputs(out_safe(s, safe, sizeof(safe)), stdout);
+	}
+	fputc('\n', stdout);
+}
+
+/* the rows store/ hands over: plain or CSV lines, or one JSON object per row */
+static int print_row(void *arg, int ncol, const char *const *names,
+		     const struct query_cell *cells)
+{
+	struct query_print *qp = arg;
+	struct jw *w = &qp->ctx->out.jw;
+
+	if (!qp->json) {
+		if (cells)
+			plain_row(qp, ncol, cells);
+		else
+			plain_header(qp, ncol, names);
+		return 0;
+	}
+	if (!cells) {
+		if (!out_json(&qp->ctx->out))
+			jw_init(w, stdout, false);
+		jw_start_array(w);
+		qp->started = true;
+		return 0;
+	}
+	jw_start_object(w);
+	for (int c = 0; c < ncol; c++) {
+		jw_name(w, names[c]);
+		json_cell(w, &cells[c]);
+	}
+	jw_end_object(w);
+	return 0;
 }
 
 int do_query(struct ctx *ctx, int argc, char **argv)
 {
-	bool csv = false, json = out_json(&ctx->out);
-	sqlite3_stmt *st;
+	struct query_print qp = { .ctx = ctx, .json = out_json(&ctx->out) };
+	struct err e = { 0 };
 	struct db db;
-	const char *sql, *tail = NULL;
-	int rc, ncol;
+	const char *sql;
+	int err;
 
 	if (argc < 1)
 		return p_err(ctx, "expected SQL: bpfscope query \"SELECT ...\" [csv|json]");
 	sql = GET_ARG();
 	if (argc > 0) {
 		if (!strcmp(*argv, "csv"))
-			csv = true;
+			qp.csv = true;
 		else if (!strcmp(*argv, "json"))
-			json = true;
+			qp.json = true;
 		else
 			return p_err(ctx, "unknown output format '%s' (csv or json)", *argv);
 		NEXT_ARG();
@@ -75,70 +144,13 @@ int do_query(struct ctx *ctx, int argc, char **argv)
 	NO_MORE_ARGS();
 	if (history_open(ctx, false, &db))
 		return -1;
-	/* read-only twice over: the connection is opened read-only and so is the statement */
-	if (sqlite3_prepare_v2(db.sql, sql, -1, &st, &tail) != SQLITE_OK) {
-		p_err(ctx, "query: %s", sqlite3_errmsg(db.sql));
-		db_close(&db);
-		return -1;
-	}
-	if (!st || !sqlite3_stmt_readonly(st) || (tail && strspn(tail, " \t\r\n;") != strlen(tail))) {
-		sqlite3_finalize(st);
-		db_close(&db);
-		return p_err(ctx, "query: only one read-only statement is allowed");
-	}
-	ncol = sqlite3_column_count(st);
-	if (json) {
-		struct jw *w = &ctx->out.jw;
-
-		if (!out_json(&ctx->out))
-			jw_init(w, stdout, false);
-		jw_start_array(w);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			jw_start_object(w);
-			for (int c = 0; c < ncol; c++) {
-				jw_name(w, sqlite3_column_name(st, c));
-				json_cell(w, st, c);
-			}
-			jw_end_object(w);
-		}
-		jw_end_array(w);
+	err = query_run(&db, sql, print_row, &qp, &e);
+	/* the array is closed once opened, also before the error a later row met */
+	if (qp.started) {
+		jw_end_array(&ctx->out.jw);
 		if (!out_json(&ctx->out))
 			fputc('\n', stdout);
-	} else {
-		const char *sep = csv ? "," : "|";
-
-		for (int c = 0; c < ncol; c++) {
-			fputs(c ? sep : "", stdout);
-			if (csv)
-				csv_field(stdout, sqlite3_column_name(st, c));
-			else
-				fputs(sqlite3_column_name(st, c), stdout);
-		}
-		if (ncol)
-			fputc('\n', stdout);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			for (int c = 0; c < ncol; c++) {
-				const char *s = (const char *)sqlite3_column_text(st, c);
-				char safe[4096];
-
-				fputs(c ? sep : "", stdout);
-				if (sqlite3_column_type(st, c) == SQLITE_BLOB) {
-					fprintf(stdout, "<blob %d bytes>", sqlite3_column_bytes(st, c));
-				} else if (csv) {
-					csv_field(stdout, s ? s : "");
-				} else {
-					fputs(out_safe(s, safe, sizeof(safe)), stdout);
-				}
-			}
-			fputc('\n', stdout);
-		}
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		p_err(ctx, "query: %s", sqlite3_errmsg(db.sql));
-		db_close(&db);
-		return -1;
 	}
 	db_close(&db);
-	return 0;
+	return err ? p_err_e(ctx, &e) : 0;
 }

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "store/read_snapshot.h"
 #include "capture/env.h"
 #include "capture/snapshot.h"
 
@@ -65,14 +66,11 @@ static int do_take(struct ctx *ctx, int argc, char **argv)
 		return p_err_e(ctx, &e);
 	}
 	{
-		sqlite3_stmt *st;
+		char *warnings = NULL;
 
-		if (!db_prepare(&db, "SELECT warnings FROM snapshots WHERE id = ?", &st, NULL)) {
-			sqlite3_bind_int64(st, 1, res.id);
-			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-				fprintf(stderr, "Warning: %s\n", sqlite3_column_text(st, 0));
-			sqlite3_finalize(st);
-		}
+		if (!snapshot_warnings_read(&db, res.id, &warnings, NULL) && warnings)
+			fprintf(stderr, "Warning: %s\n", warnings);
+		free(warnings);
 	}
 	t_open = now_monotonic_ns();
 	db_close(&db);
@@ -102,76 +100,86 @@ static void fmt_utc_ns(int64_t ns, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-#define SNAP_COLS "id, taken_at, label, host, kernel_release, arch, nr_progs, nr_maps, nr_btf," \
-	" nr_links, nr_attachments, nr_pins, vanished_progs, duration_ns, boot_id, tool_version," \
-	" unprivileged_bpf_disabled, bpf_jit_enable, bpf_jit_harden, bpf_jit_kallsyms," \
-	" bpf_stats_enabled, warnings, mask"
-
-static void print_snapshot_row(struct ctx *ctx, sqlite3_stmt *st, bool full)
+static int print_snapshot_row(struct ctx *ctx, const struct snapshot_row *r, bool full)
 {
+	static const char *const counts[] = { "progs", "maps", "btf", "links", "attachments", "pins" };
+	const uint64_t nums[] = { r->nr_progs, r->nr_maps, r->nr_btf, r->nr_links,
+		r->nr_attachments, r->nr_pins };
 	struct out *o = &ctx->out;
 	char when[64];
-	static const char *const counts[] = { "progs", "maps", "btf", "links", "attachments", "pins" };
 
-	fmt_utc_ns(sqlite3_column_int64(st, 1), when, sizeof(when));
+	fmt_utc_ns(r->taken_at_ns, when, sizeof(when));
 	out_obj_start(o, NULL);
-	out_int(o, "id", "%lld: ", sqlite3_column_int64(st, 0));
+	out_int(o, "id", "%lld: ", r->id);
 	out_str(o, "taken_at", "%s", when);
-	out_int(o, "taken_at_ns", NULL, sqlite3_column_int64(st, 1));
-	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-		out_str(o, "label", "  label %s", (const char *)sqlite3_column_text(st, 2));
+	out_int(o, "taken_at_ns", NULL, r->taken_at_ns);
+	if (r->label)
+		out_str(o, "label", "  label %s", r->label);
 	for (int i = 0; i < 6; i++) {
 		char fmt[32];
 
 		snprintf(fmt, sizeof(fmt), "  %s %%llu", counts[i]);
-		out_uint(o, counts[i], fmt, sqlite3_column_int64(st, 6 + i));
+		out_uint(o, counts[i], fmt, nums[i]);
 	}
-	out_str(o, "host", "\n\thost %s", (const char *)sqlite3_column_text(st, 3));
-	out_str(o, "kernel_release", "  kernel %s", (const char *)sqlite3_column_text(st, 4));
-	out_str(o, "arch", "  arch %s", (const char *)sqlite3_column_text(st, 5));
-	out_uint(o, "duration_ns", NULL, sqlite3_column_int64(st, 13));
-	out_plain(o, "  took %.1f ms", sqlite3_column_int64(st, 13) / 1e6);
+	out_str(o, "host", "\n\thost %s", r->host);
+	out_str(o, "kernel_release", "  kernel %s", r->kernel_release);
+	out_str(o, "arch", "  arch %s", r->arch);
+	out_uint(o, "duration_ns", NULL, r->duration_ns);
+	out_plain(o, "  took %.1f ms", r->duration_ns / 1e6);
 	if (full) {
 		static const char *const posture[] = { "unprivileged_bpf_disabled", "bpf_jit_enable",
 			"bpf_jit_harden", "bpf_jit_kallsyms", "bpf_stats_enabled" };
 
-		out_uint(o, "vanished", "\n\tvanished %llu", sqlite3_column_int64(st, 12));
-		out_str(o, "boot_id", "  boot_id %s", (const char *)sqlite3_column_text(st, 14));
-		out_str(o, "tool_version", "  bpfscope %s", (const char *)sqlite3_column_text(st, 15));
+		out_uint(o, "vanished", "\n\tvanished %llu", r->vanished);
+		out_str(o, "boot_id", "  boot_id %s", r->boot_id);
+		out_str(o, "tool_version", "  bpfscope %s", r->tool_version);
 		out_plain(o, "\n\t");
-		for (int i = 0; i < 5; i++) {
+		for (int i = 0; i < SNAP_ROW_POSTURE; i++) {
 			char fmt[64];
 
 			snprintf(fmt, sizeof(fmt), "%s%s %%lld", i ? "  " : "", posture[i]);
-			if (sqlite3_column_type(st, 16 + i) != SQLITE_NULL)
-				out_int(o, posture[i], fmt, sqlite3_column_int64(st, 16 + i));
+			if (r->has_posture[i])
+				out_int(o, posture[i], fmt, r->posture[i]);
 		}
-		if (sqlite3_column_type(st, 21) != SQLITE_NULL)
-			out_str(o, "warnings", "\n\twarning: %s", (const char *)sqlite3_column_text(st, 21));
-		out_uint(o, "mask", NULL, sqlite3_column_int64(st, 22));
+		if (r->warnings)
+			out_str(o, "warnings", "\n\twarning: %s", r->warnings);
+		out_uint(o, "mask", NULL, r->mask);
 	}
 	out_nl(o);
 	out_obj_end(o);
+	return 0;
+}
+
+/* the list is a JSON array, opened once its statement is ready */
+static int print_list_row(void *ctx, const struct snapshot_row *r)
+{
+	if (!r) {
+		out_arr_start(&((struct ctx *)ctx)->out, NULL);
+		return 0;
+	}
+	return print_snapshot_row(ctx, r, false);
+}
+
+static int print_full_row(void *ctx, const struct snapshot_row *r)
+{
+	return r ? print_snapshot_row(ctx, r, true) : 0;
 }
 
 static int do_list(struct ctx *ctx, int argc, char **argv)
 {
-	sqlite3_stmt *st;
 	struct db db;
 	struct err e = { 0 };
+	int err;
 
 	NO_MORE_ARGS();
 	if (history_open(ctx, false, &db))
 		return -1;
-	if (db_prepare(&db, "SELECT " SNAP_COLS " FROM snapshots ORDER BY id", &st, &e)) {
+	err = snapshot_rows_read(&db, -1, print_list_row, ctx, &e);
+	if (err) {
 		db_close(&db);
 		return p_err_e(ctx, &e);
 	}
-	out_arr_start(&ctx->out, NULL);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		print_snapshot_row(ctx, st, false);
 	out_arr_end(&ctx->out);
-	sqlite3_finalize(st);
 	db_close(&db);
 	return 0;
 }
@@ -197,7 +205,6 @@ static int with_ref(struct ctx *ctx, int argc, char **argv, bool write, struct d
 
 static int do_show_snap(struct ctx *ctx, int argc, char **argv)
 {
-	sqlite3_stmt *st;
 	struct db db;
 	int64_t id;
 
@@ -205,12 +212,7 @@ static int do_show_snap(struct ctx *ctx, int argc, char **argv)
 		return do_list(ctx, argc, argv);
 	if (with_ref(ctx, argc, argv, false, &db, &id))
 		return -1;
-	if (!db_prepare(&db, "SELECT " SNAP_COLS " FROM snapshots WHERE id = ?", &st, NULL)) {
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			print_snapshot_row(ctx, st, true);
-		sqlite3_finalize(st);
-	}
+	snapshot_rows_read(&db, id, print_full_row, ctx, NULL);
 	db_close(&db);
 	return 0;
 }
