@@ -280,6 +280,10 @@ ATTACHMENTS_SQL("attachments_3")
 "  CASE WHEN kind = 'perf_event' THEN coalesce(" DETAIL("addr") ", 0) END"
 "  FROM attachments ORDER BY rowid;\n"
 "DROP TABLE attachments;\n"
-"ALTER TABLE attachments_3 RENAME TO attachments;\n"
+/* (not ALTER TABLE RENAME: it checks every view, and a schema-1 file still has views over
+ * the tables 1 -> 2 dropped until the views are made again after the migrations) */
+ATTACHMENTS_SQL("attachments")
+"INSERT INTO attachments SELECT * FROM attachments_3 ORDER BY rowid;\n"
+"DROP TABLE attachments_3;\n"
 "CREATE INDEX attachments_snap ON attachments(snapshot_id, kind);\n";
 #undef DETAIL
