@@ -1,67 +1,122 @@
 /* Attachments made without links (XDP and tc by netlink, cgroup queries, flow dissector,
- * perf events), plus netfilter rows from the links already captured, so that `net show`
- * and `cgroup tree` read one table. Runs inside snapshot_take's transaction.
- *
- * Column use by kind (numbers are the kernel's; names are for display only):
- *   xdp            ifindex devname mode(generic|driver|offload) attach_type=BPF_XDP
- *                  flags=IFLA_XDP_ATTACHED (XDP_ATTACHED_MULTI: several rows) link_id
- *   tcx, netkit    ifindex devname mode(tcx/ingress...) attach_type prog_id link_id
- *                  flags=prog attach flags, priority=position in the chain,
- *                  detail "link_flags=N" when N != 0
- *   tc             ifindex devname mode(clsact/ingress|clsact/egress|root|qdisc kind)
- *                  target=TCA_BPF_NAME prog_id handle=tcm_handle priority=prio
- *                  flags=TCA_BPF_FLAGS (1: direct-action) detail "parent=0x.. proto=0x.."
- *   flow_dissector attach_type=BPF_FLOW_DISSECTOR prog_id link_id target "net:[INO]"
- *   cgroup         cgroup_path attach_type prog_id link_id flags=attach flags (multi 2,
- *                  override 1) priority=position handle=cgroup id target=cgroup2 root
- *   netfilter      link_id prog_id attach_type=BPF_NETFILTER priority=prio flags
- *                  detail "pf=N hooknum=N"
- *   perf_event     prog_id flags=bpf_task_fd_type mode(kprobe|tracepoint...) target=func,
- *                  tracepoint or file detail "pid=N fd=N offset=N addr=N"
- */
+ * perf events), plus netfilter rows from the links this snapshot captured, so that
+ * `net show` and `cgroup tree` read one table. Runs inside snapshot_take's transaction; what
+ * it needs of the rest of the snapshot (links, program types) it gets in memory (struct
+ * att_seen), never from the database it writes. Each kind's fields: store/read_attach.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/bpf.h>
-#include "capture/attachments.h"
 #include "capture/attachments_int.h"
 #include "capture/snapshot.h"
 
-int att_insert(struct att_ctx *c, const struct att_row *r)
+void att_seen_prog(struct att_seen *s, uint32_t prog_type)
 {
-	sqlite3_stmt *st = c->ins;
-	int rc;
+	s->nr_progs++;
+	if (prog_type < 64)
+		s->prog_types |= 1ull << prog_type;
+	else
+		s->odd_prog_type = true;
+}
 
-#define BIND_TEXT(i, s) ((s) ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i))
-#define BIND_U32(i, v) ((v) ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i))
-#define BIND_I64(i, v) ((v) != ATT_NULL ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i))
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, c->snap_id);
-	BIND_TEXT(2, r->kind);
-	BIND_U32(3, r->prog_id);
-	BIND_U32(4, r->link_id);
-	BIND_U32(5, r->ifindex);
-	BIND_TEXT(6, r->devname);
-	BIND_I64(7, r->attach_type);
-	BIND_TEXT(8, r->mode);
-	BIND_I64(9, r->flags);
-	BIND_I64(10, r->priority);
-	BIND_I64(11, r->handle);
-	BIND_TEXT(12, r->cgroup_path);
-	BIND_TEXT(13, r->target);
-	BIND_TEXT(14, r->detail);
-#undef BIND_TEXT
-#undef BIND_U32
-#undef BIND_I64
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		return err_set(c->e, EIO, "can't insert attachment (%s): %s", r->kind,
-			       sqlite3_errmsg(c->db->sql));
-	c->count++;
+static uint32_t info_u32(const uint8_t *p, size_t off) { uint32_t v; memcpy(&v, p + off, 4); return v; }
+static uint64_t info_u64(const uint8_t *p, size_t off) { uint64_t v; memcpy(&v, p + off, 8); return v; }
+
+/* struct bpf_link_info: type, id, prog_id, then the per-type union at byte 16 (laid out
+ * here by hand: the netfilter part is newer than our uapi headers) */
+#define LINK_INFO_U 16
+
+int att_seen_link(struct att_seen *s, const void *info, size_t len)
+{
+	const uint8_t *raw = info;
+	struct att_link *l;
+
+	if (len < LINK_INFO_U)
+		return 0;
+	if (s->nr_links == s->cap_links) {
+		size_t cap = s->cap_links ? 2 * s->cap_links : 32;
+		struct att_link *n = realloc(s->links, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		s->links = n;
+		s->cap_links = cap;
+	}
+	l = &s->links[s->nr_links++];
+	memset(l, 0, sizeof(*l));
+	l->type = info_u32(raw, 0);
+	l->id = info_u32(raw, 4);
+	l->prog_id = info_u32(raw, 8);
+	if (len < LINK_INFO_U + 16)
+		return 0;	/* (an unreadable union leaves its numbers at 0) */
+	switch (l->type) {
+	case BPF_LINK_TYPE_CGROUP:
+		l->cgroup_id = info_u64(raw, LINK_INFO_U);
+		l->attach_type = info_u32(raw, LINK_INFO_U + 8);
+		break;
+	case BPF_LINK_TYPE_NETNS:
+		l->attach_type = info_u32(raw, LINK_INFO_U + 4);
+		break;
+	case BPF_LINK_TYPE_XDP:
+		l->ifindex = info_u32(raw, LINK_INFO_U);
+		break;
+	case BPFS_LINK_TYPE_NETFILTER:
+		l->nf_pf = info_u32(raw, LINK_INFO_U);
+		l->nf_hooknum = info_u32(raw, LINK_INFO_U + 4);
+		l->nf_prio = (int32_t)info_u32(raw, LINK_INFO_U + 8);
+		l->nf_flags = info_u32(raw, LINK_INFO_U + 12);
+		break;
+	default:
+		break;
+	}
 	return 0;
+}
+
+void att_seen_free(struct att_seen *s)
+{
+	free(s->links);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Attachments that were made through a link still show up in the old queries (netlink
+ * XDP, cgroup and netns queries); name the link they came from (the lowest id that fits). */
+static uint32_t link_of(const struct att_ctx *c, const struct attach_row *r)
+{
+	uint32_t best = 0;
+
+	for (size_t i = 0; c->seen && i < c->seen->nr_links; i++) {
+		const struct att_link *l = &c->seen->links[i];
+		bool fits;
+
+		if (l->prog_id != r->prog_id || (best && l->id >= best))
+			continue;
+		switch (r->kind) {
+		case ATTACH_XDP:
+			fits = l->type == BPF_LINK_TYPE_XDP && l->ifindex == (uint32_t)r->ifindex;
+			break;
+		case ATTACH_CGROUP:
+			fits = l->type == BPF_LINK_TYPE_CGROUP && l->cgroup_id == r->u.cgroup.cgroup_id &&
+			       l->attach_type == r->attach_type;
+			break;
+		case ATTACH_FLOW_DISSECTOR:
+			fits = l->type == BPF_LINK_TYPE_NETNS && l->attach_type == r->attach_type;
+			break;
+		default:
+			fits = false;
+		}
+		if (fits)
+			best = l->id;
+	}
+	return best;
+}
+
+int att_insert(struct att_ctx *c, struct attach_row *r)
+{
+	if (!r->link_id)
+		r->link_id = link_of(c, r);
+	return attach_write(&c->w, r, c->e);
 }
 
 /* the BPF_PROG_QUERY part of union bpf_attr as kernels since 6.6 lay it out */
@@ -140,30 +195,17 @@ int att_prog_query_all(struct att_query *q, bool want_links)
 
 /* Which program types are loaded: a walk that can only find programs of absent types
  * is skipped (no cgroup programs loaded: no cgroup walk). */
-static int load_gate(struct att_ctx *c)
+static void load_gate(struct att_ctx *c)
 {
-	sqlite3_stmt *st = NULL;
-	int rc, n = 0;
+	const struct att_seen *s = c->seen;
 
-	if (db_prepare(c->db, "SELECT DISTINCT type FROM progs WHERE snapshot_id = ?", &st, c->e))
-		return -EIO;
-	sqlite3_bind_int64(st, 1, c->snap_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t t = sqlite3_column_int64(st, 0);
-
-		n++;
-		if (t >= 0 && t < 64)
-			c->prog_types |= 1ull << t;
-		else
-			n = -1000000;	/* a type we can't place: don't gate */
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return err_set(c->e, EIO, "can't read program types: %s", sqlite3_errmsg(c->db->sql));
-	if (n > 0) {
+	if (s && s->odd_prog_type)
+		return;		/* a type we can't place: don't gate */
+	c->prog_types = s ? s->prog_types : 0;
+	if (s && s->nr_progs) {
 		c->gated = true;
-	} else if (n == 0) {
-		/* no rows: either nothing is loaded or the caller did not capture programs;
+	} else {
+		/* none: either nothing is loaded or the caller did not capture programs;
 		 * ask the kernel whether any program exists at all */
 		union bpf_attr a;
 
@@ -171,153 +213,71 @@ static int load_gate(struct att_ctx *c)
 		if (syscall(__NR_bpf, BPF_PROG_GET_NEXT_ID, &a, sizeof(a)) < 0 && errno == ENOENT)
 			c->gated = true;	/* none: every walk is skipped */
 	}
-	return 0;
 }
 
-/* netfilter hooks only exist as links: copy them from the links rows, in bpftool's
- * order (pf, hook, priority, flags). struct bpf_link_info keeps them at offset 16. */
-struct nf_link { uint32_t id, prog_id, pf, hooknum, flags; int32_t prio; };
-
+/* netfilter hooks only exist as links: one row per netfilter link, in bpftool's order
+ * (pf, hook, priority, flags) */
 static int nf_cmp(const void *pa, const void *pb)
 {
-	const struct nf_link *a = pa, *b = pb;
+	const struct att_link *a = *(const struct att_link *const *)pa;
+	const struct att_link *b = *(const struct att_link *const *)pb;
 
-	if (a->pf != b->pf)
-		return a->pf < b->pf ? -1 : 1;
-	if (a->hooknum != b->hooknum)
-		return a->hooknum < b->hooknum ? -1 : 1;
-	if (a->prio != b->prio)
-		return a->prio < b->prio ? -1 : 1;
-	if (a->flags != b->flags)
-		return a->flags < b->flags ? -1 : 1;
+	if (a->nf_pf != b->nf_pf)
+		return a->nf_pf < b->nf_pf ? -1 : 1;
+	if (a->nf_hooknum != b->nf_hooknum)
+		return a->nf_hooknum < b->nf_hooknum ? -1 : 1;
+	if (a->nf_prio != b->nf_prio)
+		return a->nf_prio < b->nf_prio ? -1 : 1;
+	if (a->nf_flags != b->nf_flags)
+		return a->nf_flags < b->nf_flags ? -1 : 1;
 	return a->id < b->id ? -1 : a->id > b->id;
-}
-
-static uint32_t le32_at(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 static int attach_netfilter(struct att_ctx *c)
 {
-	sqlite3_stmt *st = NULL;
-	struct nf_link *v = NULL;
-	size_t n = 0, cap = 0;
-	struct buf raw = { 0 };
-	int rc, ret = 0;
+	const struct att_link **v;
+	size_t n = 0;
+	int ret = 0;
 
-	if (db_prepare(c->db, "SELECT id, prog_id, info_raw FROM links WHERE snapshot_id = ?"
-		       " AND type = ?", &st, c->e))
-		return -EIO;
-	sqlite3_bind_int64(st, 1, c->snap_id);
-	sqlite3_bind_int(st, 2, ATT_LINK_TYPE_NETFILTER);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct nf_link l = { .id = sqlite3_column_int64(st, 0),
-				     .prog_id = sqlite3_column_int64(st, 1) };
-		const uint8_t *p = NULL;
-		size_t len = 0;
-		struct err e2 = { 0 };
-
-		/* info_raw names a blob; an unreadable one leaves the numbers at 0 */
-		if (!blob_get_col(c->db, st, 2, 4096, &raw, &e2)) {
-			p = raw.data;
-			len = raw.len;
-		}
-		if (p && len >= 32) {
-			l.pf = le32_at(p + 16);
-			l.hooknum = le32_at(p + 20);
-			l.prio = (int32_t)le32_at(p + 24);
-			l.flags = le32_at(p + 28);
-		}
-		if (n == cap) {
-			struct nf_link *t = realloc(v, (cap = cap ? 2 * cap : 8) * sizeof(*v));
-
-			if (!t) {
-				ret = err_set(c->e, ENOMEM, "out of memory");
-				goto out;
-			}
-			v = t;
-		}
-		v[n++] = l;
-	}
-	if (rc != SQLITE_DONE) {
-		ret = err_set(c->e, EIO, "can't read netfilter links: %s", sqlite3_errmsg(c->db->sql));
-		goto out;
-	}
+	if (!c->seen || !c->seen->nr_links)
+		return 0;
+	v = calloc(c->seen->nr_links, sizeof(*v));
+	if (!v)
+		return err_set(c->e, ENOMEM, "out of memory");
+	for (size_t i = 0; i < c->seen->nr_links; i++)
+		if (c->seen->links[i].type == BPFS_LINK_TYPE_NETFILTER)
+			v[n++] = &c->seen->links[i];
 	qsort(v, n, sizeof(*v), nf_cmp);
 	for (size_t i = 0; i < n && !ret; i++) {
-		struct att_row r = ATT_ROW("netfilter");
-		char detail[64];
+		struct attach_row r = { .kind = ATTACH_NETFILTER };
 
-		snprintf(detail, sizeof(detail), "pf=%u hooknum=%u", v[i].pf, v[i].hooknum);
-		r.prog_id = v[i].prog_id;
-		r.link_id = v[i].id;
-		r.attach_type = ATT_BPF_NETFILTER;
-		r.priority = v[i].prio;
-		r.flags = v[i].flags;
-		r.detail = detail;
+		r.prog_id = v[i]->prog_id;
+		r.link_id = v[i]->id;
+		r.has_attach_type = true;
+		r.attach_type = BPFS_NETFILTER;
+		r.u.nf.pf = v[i]->nf_pf;
+		r.u.nf.hooknum = v[i]->nf_hooknum;
+		r.u.nf.prio = v[i]->nf_prio;
+		r.u.nf.flags = v[i]->nf_flags;
 		ret = att_insert(c, &r);
 	}
-out:
-	sqlite3_finalize(st);
-	buf_free(&raw);
 	free(v);
 	return ret;
 }
 
-/* Attachments that were made through a link still show up in the old queries (netlink
- * XDP, cgroup and netns queries); name the link they came from. */
-static int match_links(struct att_ctx *c)
+int attach_capture(struct db *db, int64_t snap_id, unsigned mask, const struct att_seen *seen,
+		   uint32_t *count, struct err *e)
 {
-	static const char *const sql[] = {
-		"UPDATE attachments SET link_id = (SELECT min(l.id) FROM links l"
-		" WHERE l.snapshot_id = attachments.snapshot_id AND l.type = 6"
-		" AND l.ifindex = attachments.ifindex AND l.prog_id = attachments.prog_id)"
-		" WHERE snapshot_id = ?1 AND kind = 'xdp' AND link_id IS NULL",
-		"UPDATE attachments SET link_id = (SELECT min(l.id) FROM links l"
-		" WHERE l.snapshot_id = attachments.snapshot_id AND l.type = 3"
-		" AND l.cgroup_id = attachments.handle AND l.attach_type = attachments.attach_type"
-		" AND l.prog_id = attachments.prog_id)"
-		" WHERE snapshot_id = ?1 AND kind = 'cgroup' AND link_id IS NULL",
-		"UPDATE attachments SET link_id = (SELECT min(l.id) FROM links l"
-		" WHERE l.snapshot_id = attachments.snapshot_id AND l.type = 5"
-		" AND l.attach_type = attachments.attach_type AND l.prog_id = attachments.prog_id)"
-		" WHERE snapshot_id = ?1 AND kind = 'flow_dissector' AND link_id IS NULL",
-	};
-
-	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		sqlite3_stmt *st = NULL;
-		int rc;
-
-		if (db_prepare(c->db, sql[i], &st, c->e))
-			return -EIO;
-		sqlite3_bind_int64(st, 1, c->snap_id);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return err_set(c->e, EIO, "can't match attachments to links: %s",
-				       sqlite3_errmsg(c->db->sql));
-	}
-	return 0;
-}
-
-int attach_capture(struct db *db, int64_t snap_id, unsigned mask, uint32_t *count,
-		   struct err *e)
-{
-	struct att_ctx c = { .db = db, .snap_id = snap_id, .e = e };
+	struct att_ctx c = { .seen = seen, .e = e };
 	int ret;
 
 	*count = 0;
 	if (!(mask & SNAP_ATTACH))
 		return 0;
-	if (db_prepare(db, "INSERT INTO attachments(snapshot_id, kind, prog_id, link_id, ifindex,"
-		       " devname, attach_type, mode, flags, priority, handle, cgroup_path, target,"
-		       " detail) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &c.ins, e))
-		return -EIO;
-	ret = load_gate(&c);
+	ret = attach_writer_open(&c.w, db, snap_id, e);
+	if (ret)
+		return ret;
+	load_gate(&c);
 	if (!ret && !(mask & SNAP_ATTACH_NO_NET))
 		ret = attach_net(&c);
 	if (!ret && !(mask & SNAP_ATTACH_NO_NET))
@@ -326,30 +286,19 @@ int attach_capture(struct db *db, int64_t snap_id, unsigned mask, uint32_t *coun
 		ret = attach_cgroups(&c);
 	if (!ret && !(mask & SNAP_ATTACH_NO_PERF))
 		ret = attach_perf(&c);
-	if (!ret)
-		ret = match_links(&c);
-	sqlite3_finalize(c.ins);
-	*count = c.count;
+	*count = c.w.count;
+	attach_writer_close(&c.w);
 	return ret;
 }
 
 int attach_captured(struct db *db, int64_t snap_id, unsigned no_bit, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t mask = -1;
-	int rc;
+	int64_t mask = 0;
+	int ret = snapshot_mask_read(db, snap_id, &mask, e);
 
-	if (db_prepare(db, "SELECT mask FROM snapshots WHERE id = ?", &st, e))
-		return -EIO;
-	sqlite3_bind_int64(st, 1, snap_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		mask = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return err_set(e, EIO, "can't read snapshot %lld: %s", (long long)snap_id,
-			       sqlite3_errmsg(db->sql));
-	if (mask < 0)
+	if (ret < 0)
+		return ret;
+	if (!ret || mask < 0)
 		return 1;	/* unknown: assume it did, as older snapshots may not say */
 	return (mask & SNAP_ATTACH) && !(mask & no_bit);
 }

@@ -10,33 +10,32 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "store/schema.h"
 #include "capture/attachments_int.h"
 
 #define CG_MAX_DEPTH 128	/* each level holds a directory fd */
 
-/* program type -> the cgroup attach types it can use (kernel enum values) */
+/* program type -> the cgroup attach types it can use */
 static const struct { uint8_t prog_type; uint8_t types[20]; uint8_t n; } cg_types[] = {
-	{ 8, { 0, 1 }, 2 },					/* cgroup_skb */
-	{ 9, { 2, 12, 13, 34 }, 4 },				/* cgroup_sock */
-	{ 13, { 3 }, 1 },					/* sock_ops */
-	{ 15, { 6 }, 1 },					/* cgroup_device */
-	{ 18, { 8, 9, 10, 11, 14, 15, 19, 20, 29, 30, 31, 32,
-		49, 50, 51, 52, 53 }, 17 },			/* cgroup_sock_addr */
-	{ 23, { 18 }, 1 },					/* cgroup_sysctl */
-	{ 25, { 21, 22 }, 2 },					/* cgroup_sockopt */
-	{ 29, { ATT_BPF_LSM_CGROUP }, 1 },			/* lsm (lsm_cgroup) */
-};
-
-/* a cgroup the walk visited */
-struct cg_seen {
-	char *path;
-	uint64_t ino;
+	{ BPF_PROG_TYPE_CGROUP_SKB, { BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS }, 2 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK, { BPF_CGROUP_INET_SOCK_CREATE, BPF_CGROUP_INET4_POST_BIND,
+				       BPF_CGROUP_INET6_POST_BIND, BPF_CGROUP_INET_SOCK_RELEASE }, 4 },
+	{ BPF_PROG_TYPE_SOCK_OPS, { BPF_CGROUP_SOCK_OPS }, 1 },
+	{ BPF_PROG_TYPE_CGROUP_DEVICE, { BPF_CGROUP_DEVICE }, 1 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, { BPF_CGROUP_INET4_BIND, BPF_CGROUP_INET6_BIND,
+		BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_INET6_CONNECT, BPF_CGROUP_UDP4_SENDMSG,
+		BPF_CGROUP_UDP6_SENDMSG, BPF_CGROUP_UDP4_RECVMSG, BPF_CGROUP_UDP6_RECVMSG,
+		BPF_CGROUP_INET4_GETPEERNAME, BPF_CGROUP_INET6_GETPEERNAME,
+		BPF_CGROUP_INET4_GETSOCKNAME, BPF_CGROUP_INET6_GETSOCKNAME,
+		BPFS_CGROUP_UNIX_CONNECT, BPFS_CGROUP_UNIX_SENDMSG, BPFS_CGROUP_UNIX_RECVMSG,
+		BPFS_CGROUP_UNIX_GETPEERNAME, BPFS_CGROUP_UNIX_GETSOCKNAME }, 17 },
+	{ BPF_PROG_TYPE_CGROUP_SYSCTL, { BPF_CGROUP_SYSCTL }, 1 },
+	{ BPF_PROG_TYPE_CGROUP_SOCKOPT, { BPF_CGROUP_GETSOCKOPT, BPF_CGROUP_SETSOCKOPT }, 2 },
+	{ BPF_PROG_TYPE_LSM, { BPF_LSM_CGROUP }, 1 },		/* lsm_cgroup */
 };
 
 struct cg_walk {
 	struct att_ctx *c;
-	struct cg_seen *seen;
+	struct cgroup_seen *seen;
 	size_t nr_seen, cap_seen;
 	uint32_t types[64];
 	size_t nr_types;
@@ -101,13 +100,14 @@ static int query_cgroup(struct cg_walk *w, int fd, uint64_t cgroup_id)
 			continue;	/* not a type this kernel knows, or the cgroup went away */
 		}
 		for (uint32_t j = 0; j < q.cnt && !ret; j++) {
-			struct att_row r = ATT_ROW("cgroup");
+			struct attach_row r = { .kind = ATTACH_CGROUP };
 
 			r.prog_id = q.prog_ids[j];
+			r.has_attach_type = true;
 			r.attach_type = w->types[i];
-			r.flags = q.prog_flags[j];
-			r.priority = j;
-			r.handle = (int64_t)cgroup_id;
+			r.u.cgroup.attach_flags = q.prog_flags[j];
+			r.u.cgroup.position = j;
+			r.u.cgroup.cgroup_id = cgroup_id;
 			r.cgroup_path = w->path;
 			r.target = w->root;
 			ret = att_insert(w->c, &r);
@@ -128,7 +128,7 @@ static int walk(struct cg_walk *w, int fd, size_t plen, int depth)
 		return 0;
 	if (w->nr_seen == w->cap_seen) {
 		size_t cap = w->cap_seen ? 2 * w->cap_seen : 64;
-		struct cg_seen *n = realloc(w->seen, cap * sizeof(*n));
+		struct cgroup_seen *n = realloc(w->seen, cap * sizeof(*n));
 
 		if (!n)
 			return err_set(w->c->e, ENOMEM, "out of memory");
@@ -177,95 +177,6 @@ static int walk(struct cg_walk *w, int fd, size_t plen, int depth)
 	return ret;
 }
 
-/* An open cgroup span. */
-struct cg_span {
-	char *path;
-	int64_t row, seq;
-	uint64_t ino;
-	bool seen;
-};
-
-static int cg_span_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct cg_span *)a)->path, ((const struct cg_span *)b)->path);
-}
-
-static struct cg_span *span_find(struct cg_span *o, size_t n, const char *path)
-{
-	struct cg_span key = { .path = (char *)path };
-
-	return n ? bsearch(&key, o, n, sizeof(key), cg_span_cmp) : NULL;
-}
-
-/* The visited cgroups as spans (docs/schema.md): one found at the same place in the walk,
- * on the same inode, keeps its span; an unchanged hierarchy writes nothing. */
-static int cgroups_store(struct att_ctx *c, const struct cg_walk *w)
-{
-	sqlite3_stmt *st = NULL, *ins = NULL, *end = NULL;
-	struct cg_span *o = NULL;
-	size_t n = 0, cap = 0;
-	int err;
-
-	err = db_prepare(c->db, "SELECT path, row, seq, ino FROM cgroup_rows WHERE last_snap = "
-			 SPAN_OPEN_SQL " ORDER BY path", &st, c->e);
-	while (!err && sqlite3_step(st) == SQLITE_ROW) {
-		const char *path = (const char *)sqlite3_column_text(st, 0);
-
-		if (n == cap) {
-			struct cg_span *no = realloc(o, (cap = cap ? 2 * cap : 64) * sizeof(*o));
-
-			if (!no) {
-				err = err_set(c->e, ENOMEM, "out of memory");
-				break;
-			}
-			o = no;
-		}
-		o[n] = (struct cg_span){ .path = strdup(path ? path : ""),
-					 .row = sqlite3_column_int64(st, 1),
-					 .seq = sqlite3_column_int64(st, 2),
-					 .ino = sqlite3_column_int64(st, 3) };
-		if (!o[n++].path)
-			err = err_set(c->e, ENOMEM, "out of memory");
-	}
-	err = err ?: db_prepare(c->db, "INSERT INTO cgroup_rows(first_snap, last_snap, path, seq, ino)"
-				" VALUES(?1, " SPAN_OPEN_SQL ", ?2, ?3, ?4)", &ins, c->e);
-	err = err ?: db_prepare(c->db, "UPDATE cgroup_rows SET last_snap = ?1 WHERE row = ?2", &end,
-				c->e);
-	for (size_t i = 0; !err && i < w->nr_seen; i++) {
-		struct cg_span *sp = span_find(o, n, w->seen[i].path);
-
-		if (sp && !sp->seen && sp->seq == (int64_t)i && sp->ino == w->seen[i].ino) {
-			sp->seen = true;
-			continue;
-		}
-		sqlite3_reset(ins);
-		sqlite3_bind_int64(ins, 1, c->snap_id);
-		sqlite3_bind_text(ins, 2, w->seen[i].path, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 3, i);
-		sqlite3_bind_int64(ins, 4, w->seen[i].ino);
-		if (sqlite3_step(ins) != SQLITE_DONE)
-			err = err_set(c->e, EIO, "can't store cgroup %s: %s", w->seen[i].path,
-				      sqlite3_errmsg(c->db->sql));
-	}
-	for (size_t i = 0; !err && i < n; i++) {
-		if (o[i].seen)
-			continue;
-		sqlite3_reset(end);
-		sqlite3_bind_int64(end, 1, c->snap_id - 1);
-		sqlite3_bind_int64(end, 2, o[i].row);
-		if (sqlite3_step(end) != SQLITE_DONE)
-			err = err_set(c->e, EIO, "can't end the span of cgroup %s: %s", o[i].path,
-				      sqlite3_errmsg(c->db->sql));
-	}
-	for (size_t i = 0; i < n; i++)
-		free(o[i].path);
-	free(o);
-	sqlite3_finalize(st);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(end);
-	return err;
-}
-
 int attach_cgroups(struct att_ctx *c)
 {
 	struct cg_walk *w;
@@ -304,7 +215,7 @@ int attach_cgroups(struct att_ctx *c)
 out:
 	/* (no walk, no cgroups: a snapshot then lists none, and has no programs in them) */
 	if (!ret)
-		ret = cgroups_store(c, w);
+		ret = cgroup_spans_store(c->w.db, c->w.snap_id, w->seen, w->nr_seen, c->e);
 	for (size_t i = 0; i < w->nr_seen; i++)
 		free(w->seen[i].path);
 	free(w->seen);

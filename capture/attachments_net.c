@@ -17,8 +17,6 @@
 #include "capture/attachments_int.h"
 #include "capture/netlink.h"
 
-enum { PT_SCHED_CLS = 3, PT_SCHED_ACT = 4, PT_XDP = 6, PT_FLOW_DISSECTOR = 22 };
-
 struct dev {
 	int ifindex;
 	char name[64];
@@ -44,7 +42,7 @@ struct net_walk {
 static int xdp_row(struct att_ctx *c, const struct dev *d, uint8_t attached, const char *mode,
 		   uint32_t prog_id)
 {
-	struct att_row r = ATT_ROW("xdp");
+	struct attach_row r = { .kind = ATTACH_XDP };
 
 	if (!prog_id)
 		return 0;
@@ -52,8 +50,9 @@ static int xdp_row(struct att_ctx *c, const struct dev *d, uint8_t attached, con
 	r.devname = d->name;
 	r.mode = mode;
 	r.prog_id = prog_id;
-	r.attach_type = ATT_BPF_XDP;
-	r.flags = attached;
+	r.has_attach_type = true;
+	r.attach_type = BPF_XDP;
+	r.u.xdp.attached = attached;
 	return att_insert(c, &r);
 }
 
@@ -177,8 +176,8 @@ static int filter_cb(const struct nlmsghdr *nh, void *arg)
 	struct net_walk *w = arg;
 	const struct tcmsg *t = NLMSG_DATA(nh);
 	const struct nlattr *tb[TCA_MAX + 1], *opt[TCA_BPF_MAX + 1];
-	struct att_row r = ATT_ROW("tc");
-	char kind[16], name[256], detail[64];
+	struct attach_row r = { .kind = ATTACH_TC };
+	char kind[16], name[256];
 
 	if (nh->nlmsg_type != RTM_NEWTFILTER || nla_parse_msg(tb, TCA_MAX, nh, sizeof(*t)))
 		return 0;
@@ -187,17 +186,16 @@ static int filter_cb(const struct nlmsghdr *nh, void *arg)
 	    nla_parse_nested_attr(opt, TCA_BPF_MAX, tb[TCA_OPTIONS]))
 		return 0;
 	nla_str(opt[TCA_BPF_NAME], name, sizeof(name));
-	snprintf(detail, sizeof(detail), "parent=0x%x proto=0x%04x", t->tcm_parent,
-		 ntohs(TC_H_MIN(t->tcm_info)));
 	r.ifindex = w->dev->ifindex;
 	r.devname = w->dev->name;
 	r.mode = w->parent_kind;
 	r.target = opt[TCA_BPF_NAME] ? name : NULL;
 	r.prog_id = nla_u32(opt[TCA_BPF_ID]);
-	r.handle = t->tcm_handle;
-	r.priority = TC_H_MAJ(t->tcm_info) >> 16;
-	r.flags = nla_u32(opt[TCA_BPF_FLAGS]);
-	r.detail = detail;
+	r.u.tc.handle = t->tcm_handle;
+	r.u.tc.prio = TC_H_MAJ(t->tcm_info) >> 16;
+	r.u.tc.parent = t->tcm_parent;
+	r.u.tc.protocol = ntohs(TC_H_MIN(t->tcm_info));
+	r.u.tc.flags = nla_u32(opt[TCA_BPF_FLAGS]);
 	return att_insert(w->c, &r);
 }
 
@@ -226,11 +224,11 @@ static int dump_filters(struct nl_sock *s, struct net_walk *w, uint32_t parent, 
 /* tcx and netkit chains: the kernel lists programs and the links holding them */
 static int dev_mprog(struct att_ctx *c, const struct dev *d)
 {
-	static const struct { uint32_t type; const char *kind, *label; } locs[] = {
-		{ ATT_BPF_TCX_INGRESS, "tcx", "tcx/ingress" },
-		{ ATT_BPF_TCX_EGRESS, "tcx", "tcx/egress" },
-		{ ATT_BPF_NETKIT_PRIMARY, "netkit", "netkit/primary" },
-		{ ATT_BPF_NETKIT_PEER, "netkit", "netkit/peer" },
+	static const struct { uint32_t type; enum attach_kind kind; const char *label; } locs[] = {
+		{ BPFS_TCX_INGRESS, ATTACH_TCX, "tcx/ingress" },
+		{ BPFS_TCX_EGRESS, ATTACH_TCX, "tcx/egress" },
+		{ BPFS_NETKIT_PRIMARY, ATTACH_NETKIT, "netkit/primary" },
+		{ BPFS_NETKIT_PEER, ATTACH_NETKIT, "netkit/peer" },
 	};
 	int ret = 0;
 
@@ -242,21 +240,18 @@ static int dev_mprog(struct att_ctx *c, const struct dev *d)
 			continue;	/* no such hook on this device, or an older kernel */
 		}
 		for (uint32_t j = 0; j < q.cnt && !ret; j++) {
-			struct att_row r = ATT_ROW(locs[i].kind);
-			char detail[32];
+			struct attach_row r = { .kind = locs[i].kind };
 
 			r.ifindex = d->ifindex;
 			r.devname = d->name;
 			r.mode = locs[i].label;
+			r.has_attach_type = true;
 			r.attach_type = locs[i].type;
 			r.prog_id = q.prog_ids[j];
 			r.link_id = q.link_ids[j];
-			r.flags = q.prog_flags[j];
-			r.priority = j;
-			if (q.link_flags[j]) {
-				snprintf(detail, sizeof(detail), "link_flags=%u", q.link_flags[j]);
-				r.detail = detail;
-			}
+			r.u.mprog.position = j;
+			r.u.mprog.prog_flags = q.prog_flags[j];
+			r.u.mprog.link_flags = q.link_flags[j];
 			ret = att_insert(c, &r);
 		}
 		att_query_free(&q);
@@ -310,7 +305,7 @@ static int dev_tc(struct nl_sock *s, struct net_walk *w, const struct dev *d)
 
 static int flow_dissector(struct att_ctx *c)
 {
-	struct att_query q = { .attach_type = ATT_BPF_FLOW_DISSECTOR };
+	struct att_query q = { .attach_type = BPF_FLOW_DISSECTOR };
 	char target[64];
 	struct stat sb;
 	int fd, ret = 0;
@@ -324,12 +319,13 @@ static int flow_dissector(struct att_ctx *c)
 	q.target = fd;
 	if (!att_prog_query_all(&q, false)) {
 		for (uint32_t i = 0; i < q.cnt && !ret; i++) {
-			struct att_row r = ATT_ROW("flow_dissector");
+			struct attach_row r = { .kind = ATTACH_FLOW_DISSECTOR };
 
 			r.prog_id = q.prog_ids[i];
-			r.attach_type = ATT_BPF_FLOW_DISSECTOR;
+			r.has_attach_type = true;
+			r.attach_type = BPF_FLOW_DISSECTOR;
 			r.target = target;
-			r.priority = i;
+			r.u.flow.position = i;
 			ret = att_insert(c, &r);
 		}
 	}
@@ -340,13 +336,13 @@ static int flow_dissector(struct att_ctx *c)
 
 int attach_net(struct att_ctx *c)
 {
-	bool want_xdp = att_have(c, PT_XDP);
-	bool want_tc = att_have(c, PT_SCHED_CLS) || att_have(c, PT_SCHED_ACT);
+	bool want_xdp = att_have(c, BPF_PROG_TYPE_XDP);
+	bool want_tc = att_have(c, BPF_PROG_TYPE_SCHED_CLS) || att_have(c, BPF_PROG_TYPE_SCHED_ACT);
 	struct net_walk w = { .c = c };
 	struct nl_sock s;
 	int ret;
 
-	if (att_have(c, PT_FLOW_DISSECTOR)) {
+	if (att_have(c, BPF_PROG_TYPE_FLOW_DISSECTOR)) {
 		ret = flow_dissector(c);
 		if (ret)
 			return ret;

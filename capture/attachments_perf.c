@@ -12,9 +12,6 @@
 #include <linux/bpf.h>
 #include "capture/attachments_int.h"
 
-enum { PT_KPROBE = 2, PT_TRACEPOINT = 5, PT_PERF_EVENT = 7, PT_RAW_TRACEPOINT = 17,
-       PT_RAW_TRACEPOINT_WRITABLE = 24 };
-
 static const char *const fd_type_names[] = {
 	[BPF_FD_TYPE_RAW_TRACEPOINT] = "raw_tracepoint",
 	[BPF_FD_TYPE_TRACEPOINT] = "tracepoint",
@@ -37,8 +34,7 @@ static bool all_digits(const char *s)
 static int query_fd(struct att_ctx *c, int pid, int fd, char *buf, size_t buf_len)
 {
 	union bpf_attr a;
-	struct att_row r = ATT_ROW("perf_event");
-	char detail[128];
+	struct attach_row r = { .kind = ATTACH_PERF_EVENT };
 
 	memset(&a, 0, sizeof(a));
 	a.task_fd_query.pid = pid;
@@ -50,14 +46,14 @@ static int query_fd(struct att_ctx *c, int pid, int fd, char *buf, size_t buf_le
 		return 0;	/* not a BPF perf fd (ENOTSUPP), or gone */
 	buf[buf_len - 1] = 0;
 	r.prog_id = a.task_fd_query.prog_id;
-	r.flags = a.task_fd_query.fd_type;
+	r.u.perf.pid = pid;
+	r.u.perf.fd = fd;
+	r.u.perf.fd_type = a.task_fd_query.fd_type;
+	r.u.perf.offset = a.task_fd_query.probe_offset;
+	r.u.perf.addr = a.task_fd_query.probe_addr;
 	if (a.task_fd_query.fd_type < sizeof(fd_type_names) / sizeof(fd_type_names[0]))
 		r.mode = fd_type_names[a.task_fd_query.fd_type];
 	r.target = buf;
-	snprintf(detail, sizeof(detail), "pid=%d fd=%d offset=%llu addr=%llu", pid, fd,
-		 (unsigned long long)a.task_fd_query.probe_offset,
-		 (unsigned long long)a.task_fd_query.probe_addr);
-	r.detail = detail;
 	return att_insert(c, &r);
 }
 
@@ -68,8 +64,9 @@ int attach_perf(struct att_ctx *c)
 	char *buf;
 	int ret = 0;
 
-	if (!att_have(c, PT_KPROBE) && !att_have(c, PT_TRACEPOINT) && !att_have(c, PT_PERF_EVENT) &&
-	    !att_have(c, PT_RAW_TRACEPOINT) && !att_have(c, PT_RAW_TRACEPOINT_WRITABLE))
+	if (!att_have(c, BPF_PROG_TYPE_KPROBE) && !att_have(c, BPF_PROG_TYPE_TRACEPOINT) &&
+	    !att_have(c, BPF_PROG_TYPE_PERF_EVENT) && !att_have(c, BPF_PROG_TYPE_RAW_TRACEPOINT) &&
+	    !att_have(c, BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE))
 		return 0;
 	proc = opendir("/proc");
 	if (!proc)

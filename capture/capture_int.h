@@ -9,6 +9,7 @@
 #include "capture/iter.h"
 #include "lib/util.h"
 #include "capture/snapshot.h"
+#include "capture/attachments.h"
 
 struct fdinfo_reader {
 	int fd;			/* /proc/self/fdinfo/N held open: pread re-reads whatever fd N is now */
@@ -70,6 +71,7 @@ struct probe {
 	void *walk;			/* the walker/writer pipeline while it runs */
 	bool trace;
 	uint64_t phase_t;
+	struct att_seen att;		/* links and program types, for the attachments */
 };
 
 /* programs and maps: walker thread + writer (walk.c) */

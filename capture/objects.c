@@ -337,6 +337,8 @@ int probe_links(struct probe *p)
 		}
 		close(fd);
 		err = link_insert(p, raw, len, name);
+		if (!err && att_seen_link(&p->att, raw, len))
+			err = err_set(p->e, ENOMEM, "out of memory");
 		if (err)
 			return err;
 		p->res->nr_links++;

@@ -155,6 +155,7 @@ void probe_cleanup(struct probe *p)
 	sqlite3_finalize(p->copy_code);
 	free(p->prev);
 	free(p->prev_maps);
+	att_seen_free(&p->att);
 	free(p->stats);
 	fdinfo_close(&p->fdi);
 	for (size_t i = 0; i < ARRAY_SIZE(p->scratch); i++)
@@ -336,7 +337,7 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	}
 	phase_done(&p, "pins");
 	if (!err && (p.mask & SNAP_ATTACH))
-		err = attach_capture(db, p.snap_id, p.mask, &res->nr_attachments, e);
+		err = attach_capture(db, p.snap_id, p.mask, &p.att, &res->nr_attachments, e);
 	phase_done(&p, "attachments");
 	/* last: the background thread had the longest to read vmlinux BTF and kallsyms */
 	if (!err && !(p.mask & SNAP_NO_BTF))

@@ -334,6 +334,7 @@ int probe_progs_maps(struct probe *p, const struct walk_hooks *h)
 			batch = r->next;
 			if (!err) {
 				if (r->kind == 'p') {
+					att_seen_prog(&p->att, r->info.prog.type);
 					err = prog_write(p, r, offset);
 					p->res->nr_progs += !err;
 				} else {

@@ -2,60 +2,45 @@
  * tracepoints, per process and fd, in bpftool's layout; read from a view. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/bpf.h>
 #include "cli/cli.h"
 #include "cli/attachments.h"
+#include "store/read_attach.h"
 #include "capture/snapshot.h"
 
 int do_perf(struct ctx *ctx, int argc, char **argv);
 
-/* enum bpf_task_fd_type */
-enum { FD_RAW_TP, FD_TP, FD_KPROBE, FD_KRETPROBE, FD_UPROBE, FD_URETPROBE };
-
-static long long detail_ll(const char *detail, const char *key)
+static void print_one(struct out *o, const struct attach_row *r)
 {
-	size_t klen = strlen(key);
+	const char *target = r->target ? r->target : "";
+	uint32_t fd_type = r->u.perf.fd_type;
 
-	for (const char *p = detail; p && *p; p = strchr(p, ' '), p = p ? p + 1 : NULL)
-		if (!strncmp(p, key, klen) && p[klen] == '=')
-			return strtoll(p + klen + 1, NULL, 0);
-	return 0;
-}
-
-static void print_one(struct out *o, sqlite3_stmt *st)
-{
-	uint32_t prog_id = sqlite3_column_int64(st, 0);
-	uint32_t fd_type = sqlite3_column_int64(st, 1);
-	const char *target = (const char *)sqlite3_column_text(st, 2);
-	const char *detail = (const char *)sqlite3_column_text(st, 3);
-	unsigned long long offset = detail_ll(detail, "offset"), addr = detail_ll(detail, "addr");
-
-	if (!target)
-		target = "";
 	out_obj_start(o, NULL);
-	out_int(o, "pid", "pid %lld", detail_ll(detail, "pid"));
-	out_int(o, "fd", "  fd %lld", detail_ll(detail, "fd"));
-	out_uint(o, "prog_id", ": prog_id %u  ", prog_id);
+	out_int(o, "pid", "pid %lld", (long long)r->u.perf.pid);
+	out_int(o, "fd", "  fd %lld", (long long)r->u.perf.fd);
+	out_uint(o, "prog_id", ": prog_id %u  ", r->prog_id);
 	switch (fd_type) {
-	case FD_RAW_TP:
-	case FD_TP:
-		out_str(o, "fd_type", "%s", fd_type == FD_RAW_TP ? "raw_tracepoint" : "tracepoint");
+	case BPF_FD_TYPE_RAW_TRACEPOINT:
+	case BPF_FD_TYPE_TRACEPOINT:
+		out_str(o, "fd_type", "%s", fd_type == BPF_FD_TYPE_RAW_TRACEPOINT ? "raw_tracepoint"
+										 : "tracepoint");
 		out_str(o, "tracepoint", "  %s", target);
 		break;
-	case FD_KPROBE:
-	case FD_KRETPROBE:
-		out_str(o, "fd_type", "%s", fd_type == FD_KPROBE ? "kprobe" : "kretprobe");
+	case BPF_FD_TYPE_KPROBE:
+	case BPF_FD_TYPE_KRETPROBE:
+		out_str(o, "fd_type", "%s", fd_type == BPF_FD_TYPE_KPROBE ? "kprobe" : "kretprobe");
 		if (*target) {
 			out_str(o, "func", "  func %s", target);
-			out_uint(o, "offset", "  offset %llu", offset);
+			out_uint(o, "offset", "  offset %llu", (unsigned long long)r->u.perf.offset);
 		} else {
-			out_uint(o, "addr", "  addr %llu", addr);
+			out_uint(o, "addr", "  addr %llu", (unsigned long long)r->u.perf.addr);
 		}
 		break;
-	case FD_UPROBE:
-	case FD_URETPROBE:
-		out_str(o, "fd_type", "%s", fd_type == FD_UPROBE ? "uprobe" : "uretprobe");
+	case BPF_FD_TYPE_UPROBE:
+	case BPF_FD_TYPE_URETPROBE:
+		out_str(o, "fd_type", "%s", fd_type == BPF_FD_TYPE_UPROBE ? "uprobe" : "uretprobe");
 		out_str(o, "filename", "  filename %s", target);
-		out_uint(o, "offset", "  offset %llu", offset);
+		out_uint(o, "offset", "  offset %llu", (unsigned long long)r->u.perf.offset);
 		break;
 	default:
 		break;
@@ -67,10 +52,10 @@ static void print_one(struct out *o, sqlite3_stmt *st)
 static int do_show(struct ctx *ctx, int argc, char **argv)
 {
 	struct out *o = &ctx->out;
-	sqlite3_stmt *st = NULL;
+	struct attach_rows rows;
 	struct err e = { 0 };
 	struct view v;
-	int rc, ret = -1;
+	int ret = -1;
 
 	(void)argv;
 	if (argc)
@@ -79,23 +64,17 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 		      SNAP_NO_MAPS | SNAP_NO_BTF, &v))
 		return -1;
 	warn_not_captured(ctx, &v, SNAP_ATTACH_NO_PERF, "perf-event attachments");
-	if (db_prepare(&v.db, "SELECT prog_id, flags, target, detail FROM attachments"
-		       " WHERE snapshot_id = ? AND kind = 'perf_event' ORDER BY rowid", &st, &e)) {
+	if (attach_rows_read(&v.db, v.snap_id, ATTACH_BIT(ATTACH_PERF_EVENT), NULL, &rows, &e)) {
 		p_err_e(ctx, &e);
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, v.snap_id);
 	out_arr_start(o, NULL);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		print_one(o, st);
+	for (size_t i = 0; i < rows.n; i++)
+		print_one(o, &rows.v[i]);
 	out_arr_end(o);
-	if (rc != SQLITE_DONE) {
-		p_err(ctx, "can't read perf attachments: %s", sqlite3_errmsg(v.db.sql));
-		goto out;
-	}
+	attach_rows_free(&rows);
 	ret = 0;
 out:
-	sqlite3_finalize(st);
 	view_close(&v);
 	return ret;
 }

@@ -18,6 +18,7 @@ void blob_cleanup(struct db *db);
 static const char *const migrations[] = {
 	[0] = NULL,		/* 0 -> 1: an empty file gets the full schema */
 	[1] = db_migration_1_sql,
+	[2] = db_migration_2_sql,
 };
 
 static int be32(const uint8_t *p) { return (int)((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]); }
@@ -292,6 +293,7 @@ static int db_migrate(struct db *db, struct err *e)
 	if (version == 0) {
 		err = db_exec(db, db_schema_sql, e);
 	} else {
+		err = db_migrate_functions(db, e);
 		for (int v = version; !err && v < DB_SCHEMA_VERSION; v++)
 			if (migrations[v])
 				err = db_exec(db, migrations[v], e);

@@ -50,6 +50,23 @@
 "  last_snap INTEGER NOT NULL, path TEXT NOT NULL, seq INTEGER NOT NULL, ino INTEGER);\n"	\
 "CREATE INDEX cgroup_rows_last ON cgroup_rows(last_snap, path);\n"
 
+/* Attachments made without links and the netfilter links (docs/schema.md): the columns all
+ * kinds share, then each kind's own (NULL for the other kinds); schema 3. */
+#define ATTACHMENTS_SQL(name) \
+"CREATE TABLE " name "(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE," \
+"  kind TEXT NOT NULL, prog_id INTEGER, link_id INTEGER, ifindex INTEGER, devname TEXT,"	\
+"  attach_type INTEGER, mode TEXT, cgroup_path TEXT, target TEXT,"				\
+"  position INTEGER,"		/* tcx, netkit, cgroup, flow_dissector: place in the chain */	\
+"  attach_flags INTEGER,"	/* tcx, netkit: prog flags; cgroup: BPF_F_ALLOW_* */		\
+"  link_flags INTEGER,"		/* tcx, netkit */						\
+"  xdp_attached INTEGER,"	/* xdp: IFLA_XDP_ATTACHED (XDP_ATTACHED_MULTI: several rows) */	\
+"  tc_handle INTEGER, tc_prio INTEGER, tc_parent INTEGER, tc_protocol INTEGER,"		\
+"  tc_flags INTEGER,"		/* tc: TCA_BPF_FLAGS (1: direct-action) */			\
+"  cgroup_id INTEGER,"		/* cgroup: the cgroup's inode (links name it so) */		\
+"  nf_pf INTEGER, nf_hooknum INTEGER, nf_prio INTEGER, nf_flags INTEGER,"			\
+"  pe_pid INTEGER, pe_fd INTEGER, pe_fd_type INTEGER,"	/* perf_event: enum bpf_task_fd_type */ \
+"  pe_offset INTEGER, pe_addr INTEGER);\n"
+
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
 /* content-addressed blobs: sha256 of the raw bytes -> the bytes, zlib-compressed (codec 1)
@@ -84,11 +101,7 @@ SPAN_TABLES_SQL
 "  target_obj_id INTEGER, target_btf_id INTEGER, cgroup_id INTEGER, ifindex INTEGER,"
 "  netns_ino INTEGER, offset INTEGER, cookie INTEGER, flags INTEGER, info_raw BLOB,"
 "  PRIMARY KEY(snapshot_id, id)) WITHOUT ROWID;\n"
-/* attachments: links and the older ways (netlink xdp/tc, cgroup query, perf events) */
-"CREATE TABLE attachments(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
-"  kind TEXT NOT NULL, prog_id INTEGER, link_id INTEGER, ifindex INTEGER, devname TEXT,"
-"  attach_type INTEGER, mode TEXT, flags INTEGER, priority INTEGER, handle INTEGER,"
-"  cgroup_path TEXT, target TEXT, detail TEXT);\n"
+ATTACHMENTS_SQL("attachments")
 "CREATE INDEX attachments_snap ON attachments(snapshot_id, kind);\n"
 "CREATE TABLE owners(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
 "  obj_type TEXT NOT NULL, obj_id INTEGER NOT NULL, pid INTEGER NOT NULL, comm TEXT);\n"
@@ -233,3 +246,44 @@ SPAN_TABLES_SQL
 "  SELECT snapshot_id, snapshot_id, path, obj_type, obj_id, ino FROM pins;\n"
 "DROP TABLE prog_maps; DROP TABLE progs; DROP TABLE maps; DROP TABLE pins;\n"
 "CREATE INDEX owners_obj ON owners(snapshot_id, obj_type, obj_id);\n";
+
+/* 2 -> 3: attachments get a column per fact (the per-kind detail strings and the flags,
+ * priority and handle columns that meant a different thing per kind are read apart by
+ * bpfscope_detail(), store/migrate.c). prog_history reads attachments: it is dropped and
+ * made again with the other views. */
+#define DETAIL(key) "bpfscope_detail(detail, '" key "')"
+const char db_migration_2_sql[] =
+"DROP VIEW IF EXISTS prog_history;\n"
+"DELETE FROM meta WHERE key = 'views';\n"
+ATTACHMENTS_SQL("attachments_3")
+"INSERT INTO attachments_3(snapshot_id, kind, prog_id, link_id, ifindex, devname, attach_type,"
+"  mode, cgroup_path, target, position, attach_flags, link_flags, xdp_attached, tc_handle,"
+"  tc_prio, tc_parent, tc_protocol, tc_flags, cgroup_id, nf_pf, nf_hooknum, nf_prio, nf_flags,"
+"  pe_pid, pe_fd, pe_fd_type, pe_offset, pe_addr)"
+"  SELECT snapshot_id, kind, prog_id, link_id, ifindex, devname, attach_type, mode,"
+"  cgroup_path, target,"
+"  CASE WHEN kind IN ('tcx', 'netkit', 'cgroup', 'flow_dissector') THEN priority END,"
+"  CASE WHEN kind IN ('tcx', 'netkit', 'cgroup') THEN flags END,"
+"  CASE WHEN kind IN ('tcx', 'netkit') THEN coalesce(" DETAIL("link_flags") ", 0) END,"
+"  CASE WHEN kind = 'xdp' THEN flags END,"
+"  CASE WHEN kind = 'tc' THEN handle END, CASE WHEN kind = 'tc' THEN priority END,"
+"  CASE WHEN kind = 'tc' THEN " DETAIL("parent") " END,"
+"  CASE WHEN kind = 'tc' THEN " DETAIL("proto") " END, CASE WHEN kind = 'tc' THEN flags END,"
+"  CASE WHEN kind = 'cgroup' THEN handle END,"
+"  CASE WHEN kind = 'netfilter' THEN coalesce(" DETAIL("pf") ", 0) END,"
+"  CASE WHEN kind = 'netfilter' THEN coalesce(" DETAIL("hooknum") ", 0) END,"
+"  CASE WHEN kind = 'netfilter' THEN priority END, CASE WHEN kind = 'netfilter' THEN flags END,"
+"  CASE WHEN kind = 'perf_event' THEN coalesce(" DETAIL("pid") ", 0) END,"
+"  CASE WHEN kind = 'perf_event' THEN coalesce(" DETAIL("fd") ", 0) END,"
+"  CASE WHEN kind = 'perf_event' THEN flags END,"
+"  CASE WHEN kind = 'perf_event' THEN coalesce(" DETAIL("offset") ", 0) END,"
+"  CASE WHEN kind = 'perf_event' THEN coalesce(" DETAIL("addr") ", 0) END"
+"  FROM attachments ORDER BY rowid;\n"
+"DROP TABLE attachments;\n"
+/* (not ALTER TABLE RENAME: it checks every view, and a schema-1 file still has views over
+ * the tables 1 -> 2 dropped until the views are made again after the migrations) */
+ATTACHMENTS_SQL("attachments")
+"INSERT INTO attachments SELECT * FROM attachments_3 ORDER BY rowid;\n"
+"DROP TABLE attachments_3;\n"
+"CREATE INDEX attachments_snap ON attachments(snapshot_id, kind);\n";
+#undef DETAIL

@@ -1,0 +1,29 @@
+/* Writing a snapshot's attachments (struct attach_row, store/read_attach.h) and the spans
+ * of the cgroups its walk visited. Capture calls these; it holds no SQL of its own. */
+#ifndef BPFSCOPE_WRITE_ATTACH_H
+#define BPFSCOPE_WRITE_ATTACH_H
+#include "store/read_attach.h"
+
+struct attach_writer {
+	struct db *db;
+	int64_t snap_id;
+	sqlite3_stmt *ins;	/* prepared once per snapshot */
+	uint32_t count;		/* rows written */
+};
+
+int attach_writer_open(struct attach_writer *w, struct db *db, int64_t snap_id, struct err *e);
+/* Writes r (its read-back fields are ignored). */
+int attach_write(struct attach_writer *w, const struct attach_row *r, struct err *e);
+void attach_writer_close(struct attach_writer *w);
+
+/* A cgroup the walk visited: seq is its place in the walk. */
+struct cgroup_seen {
+	char *path;
+	uint64_t ino;
+};
+/* The visited cgroups as spans (docs/schema.md): one found at the same place in the walk,
+ * on the same inode, keeps its open span; the rest get new spans, and open spans not seen
+ * again end at the snapshot before snap_id. */
+int cgroup_spans_store(struct db *db, int64_t snap_id, const struct cgroup_seen *seen, size_t n,
+		       struct err *e);
+#endif
