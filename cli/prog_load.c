@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "capture/env.h"
 #include "act/load.h"
 #include "act/mapedit.h"
+#include "act/mount.h"
 
 #define LOAD_ELF_MAX (256u << 20)
 #define VERIFIER_TAIL_LINES 8
@@ -179,7 +179,7 @@ static int load_cmd(struct ctx *ctx, int argc, char **argv, bool all)
 				     "'autoattach', got: '%s'", kw);
 		}
 	}
-	if (env_check(ENV_PRIV | ENV_BPFFS, ctx->mount, &e))
+	if (env_ready(ENV_PRIV | ENV_BPFFS, ctx->mount, &e))
 		goto out;
 	if (all)
 		o.pin_dir = path;
