@@ -150,6 +150,18 @@ int pin_fd_undo(int fd, const char *path, struct undo *u, struct err *e)
 	return 0;
 }
 
+int pin_fd(int fd, const char *path, struct err *e)
+{
+	struct undo u = { 0 };
+	int err = pin_fd_undo(fd, path, &u, e);
+
+	if (err)
+		undo_run(&u);
+	else
+		undo_forget(&u);
+	return err;
+}
+
 /* ---- libbpf's messages ---- */
 
 /* libbpf_set_print takes no context pointer, so the sink is per thread; it is set only

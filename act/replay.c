@@ -12,7 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "lib/bpf_names.h"
-#include "act/mapedit.h"
+#include "act/map_edit.h"
 #include "act/net_attach.h"
 #include "act/replay_int.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "act/mapedit.h"
+#include "capture/live_select.h"
 #include "act/mount.h"
 #include "act/net_attach.h"
 

@@ -1,12 +1,12 @@
-/* prog load | loadall | pin: load ELF objects (probe/load.c), pin them, autoattach, and
+/* prog load | loadall | pin: load ELF objects (act/load.c), pin them, autoattach, and
  * record each loaded object in the history database for replay. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "capture/live_select.h"
 #include "act/load.h"
-#include "act/mapedit.h"
 #include "act/mount.h"
 
 #define LOAD_ELF_MAX (256u << 20)
@@ -118,7 +118,7 @@ static void print_loaded(struct ctx *ctx, const struct loaded *l)
 static int load_cmd(struct ctx *ctx, int argc, char **argv, bool all)
 {
 	struct load_map_reuse reuse[16];
-	struct load_opts o = { 0 };
+	struct load_opts o = { .reuse = reuse };
 	struct loaded l;
 	struct err e = { 0 };
 	const char *obj, *path;
@@ -191,18 +191,9 @@ static int load_cmd(struct ctx *ctx, int argc, char **argv, bool all)
 		goto close_fds;
 	}
 	/* prog load with autoattach: bpftool attaches the first program and pins its link */
-	if (!all && o.autoattach && l.nr_progs) {
-		struct bpf_link *link = NULL;
-		char pinned[4096];
-		int err;
+	if (!all && o.autoattach) {
+		int err = load_attach_first(&l, &e);
 
-		snprintf(pinned, sizeof(pinned), "%s", l.progs[0].pinned);
-		err = load_attach(&l, 0, &link, &e);
-		if (!err) {
-			unlink(pinned);	/* the program's pin gives way to the link's */
-			l.progs[0].pinned[0] = 0;
-			err = load_pin_link(&l, link, 0, pinned, &e);
-		}
 		if (err && err != -EOPNOTSUPP) {
 			p_err_load(ctx, &e, &l);
 			load_abort(&l);
@@ -237,7 +228,6 @@ int do_prog_loadall(struct ctx *ctx, int argc, char **argv)
 int do_prog_pin(struct ctx *ctx, int argc, char **argv)
 {
 	struct err e = { 0 };
-	struct undo u = { 0 };
 	const char *kw, *arg, *file;
 	int fd;
 
@@ -248,12 +238,10 @@ int do_prog_pin(struct ctx *ctx, int argc, char **argv)
 	file = GET_ARG();
 	if (live_prog_fd(kw, arg, &fd, &e))
 		return p_err_e(ctx, &e);
-	if (pin_fd_undo(fd, file, &u, &e)) {
-		undo_run(&u);
+	if (pin_fd(fd, file, &e)) {
 		close(fd);
 		return p_err_e(ctx, &e);
 	}
-	undo_forget(&u);
 	close(fd);
 	if (out_json(&ctx->out))
 		out_null(&ctx->out, NULL);
