@@ -136,4 +136,9 @@ void load_log_end(struct log_scope *s);
 /* Record a loaded object in the history database's objects table. */
 int load_record(struct db *db, const char *path, const void *elf, size_t elf_len,
 		const struct loaded *l, const char *pin_dir, int64_t *obj_id, struct err *e);
+/* The same from the object's file (at most LOAD_ELF_MAX bytes) into the database at
+ * db_path (created if missing). */
+#define LOAD_ELF_MAX (256u << 20)
+int load_record_file(const char *db_path, const char *path, const struct loaded *l,
+		     const char *pin_dir, struct err *e);
 #endif

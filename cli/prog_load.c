@@ -9,7 +9,6 @@
 #include "act/load.h"
 #include "act/mount.h"
 
-#define LOAD_ELF_MAX (256u << 20)
 #define VERIFIER_TAIL_LINES 8
 
 /* An error from a load, with the verifier's last lines where the kernel gave any. */
@@ -55,19 +54,9 @@ static void record_object(struct ctx *ctx, const char *path, const struct loaded
 			  const char *pin_dir)
 {
 	struct err e = { 0 };
-	struct buf elf = { 0 };
-	struct db db;
 
-	if (read_file(path, LOAD_ELF_MAX, &elf, &e) ||
-	    db_open(&db, ctx->db_path, DB_WRITE, &e)) {
+	if (load_record_file(ctx->db_path, path, l, pin_dir, &e))
 		p_info(ctx, "Warning: loaded, but not recorded for replay: %s", e.msg);
-		buf_free(&elf);
-		return;
-	}
-	if (load_record(&db, path, elf.data, elf.len, l, pin_dir, NULL, &e))
-		p_info(ctx, "Warning: loaded, but not recorded for replay: %s", e.msg);
-	db_close(&db);
-	buf_free(&elf);
 }
 
 static void print_loaded(struct ctx *ctx, const struct loaded *l)
