@@ -411,6 +411,23 @@ int load_pin_link(struct loaded *l, struct bpf_link *link, size_t i, const char 
 	return 0;
 }
 
+int load_attach_first(struct loaded *l, struct err *e)
+{
+	struct bpf_link *link = NULL;
+	char pinned[4096];
+	int err;
+
+	if (!l->nr_progs)
+		return 0;
+	snprintf(pinned, sizeof(pinned), "%s", l->progs[0].pinned);
+	err = load_attach(l, 0, &link, e);
+	if (err)
+		return err;
+	unlink(pinned);	/* the program's pin gives way to the link's */
+	l->progs[0].pinned[0] = 0;
+	return load_pin_link(l, link, 0, pinned, e);
+}
+
 static int pin_prog(struct loaded *l, size_t i, const char *path, struct err *e)
 {
 	int fd = load_prog_fd(l, i), err;

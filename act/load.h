@@ -33,6 +33,8 @@ void undo_forget(struct undo *u);	/* keep everything, free the list */
 int mkdir_p_undo(const char *dir, struct undo *u, struct err *e);
 /* Pin fd at path (creating parent directories), recording both. */
 int pin_fd_undo(int fd, const char *path, struct undo *u, struct err *e);
+/* Pin fd at path (creating parent directories); on failure nothing it created stays. */
+int pin_fd(int fd, const char *path, struct err *e);
 
 struct load_map_reuse {
 	const char *name;	/* by name, or */
@@ -98,6 +100,10 @@ int load_prog_fd(const struct loaded *l, size_t i);
 int load_attach(struct loaded *l, size_t i, struct bpf_link **link, struct err *e);
 int load_pin_link(struct loaded *l, struct bpf_link *link, size_t i, const char *path,
 		  struct err *e);
+/* prog load autoattach, as bpftool: attach the first program and pin its link where the
+ * program was pinned (the program's pin gives way). -EOPNOTSUPP: its section does not
+ * say where to attach. */
+int load_attach_first(struct loaded *l, struct err *e);
 /* libbpf handles of program / map i (object order), for callers that attach by hand. */
 struct bpf_program;
 struct bpf_map;
@@ -130,4 +136,9 @@ void load_log_end(struct log_scope *s);
 /* Record a loaded object in the history database's objects table. */
 int load_record(struct db *db, const char *path, const void *elf, size_t elf_len,
 		const struct loaded *l, const char *pin_dir, int64_t *obj_id, struct err *e);
+/* The same from the object's file (at most LOAD_ELF_MAX bytes) into the database at
+ * db_path (created if missing). */
+#define LOAD_ELF_MAX (256u << 20)
+int load_record_file(const char *db_path, const char *path, const struct loaded *l,
+		     const char *pin_dir, struct err *e);
 #endif

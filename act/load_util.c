@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include "store/objects.h"
 #include "act/load.h"
 
 /* ---- undo list ---- */
@@ -150,6 +151,18 @@ int pin_fd_undo(int fd, const char *path, struct undo *u, struct err *e)
 	return 0;
 }
 
+int pin_fd(int fd, const char *path, struct err *e)
+{
+	struct undo u = { 0 };
+	int err = pin_fd_undo(fd, path, &u, e);
+
+	if (err)
+		undo_run(&u);
+	else
+		undo_forget(&u);
+	return err;
+}
+
 /* ---- libbpf's messages ---- */
 
 /* libbpf_set_print takes no context pointer, so the sink is per thread; it is set only
@@ -256,52 +269,60 @@ void load_log_tail(const struct loaded *l, unsigned n, char *out, size_t len)
 
 /* ---- the objects table ---- */
 
+/* "id,id,...", NUL-terminated */
+static int id_append(struct buf *b, size_t i, uint32_t id)
+{
+	char t[16];
+	int k = snprintf(t, sizeof(t), "%s%u", i ? "," : "", id);
+
+	return buf_append(b, t, k) ? -ENOMEM : 0;
+}
+
 int load_record(struct db *db, const char *path, const void *elf, size_t elf_len,
 		const struct loaded *l, const char *pin_dir, int64_t *obj_id, struct err *e)
 {
-	uint8_t hash[SHA256_LEN];
 	char boot_id[64], real[PATH_MAX];
 	struct buf ids = {}, mids = {};
-	sqlite3_stmt *st = NULL;
+	struct object_rec r = { .elf = elf, .elf_len = elf_len, .pin_dir = pin_dir,
+				.boot_id = boot_id, .path = real };
 	int err;
 
 	read_line_file("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
 	if (!realpath(path, real))
 		snprintf(real, sizeof(real), "%s", path);
-	for (size_t i = 0; i < l->nr_progs; i++) {
-		char n[16];
-		int k = snprintf(n, sizeof(n), "%s%u", i ? "," : "", l->progs[i].id);
-
-		buf_append(&ids, n, k);
+	err = 0;
+	for (size_t i = 0; i < l->nr_progs && !err; i++)
+		err = id_append(&ids, i, l->progs[i].id);
+	for (size_t i = 0; i < l->nr_maps && !err; i++)
+		err = id_append(&mids, i, l->maps[i].id);
+	if (err || buf_append(&ids, "", 1) || buf_append(&mids, "", 1)) {
+		err = err_set(e, ENOMEM, "out of memory");
+		goto out;
 	}
-	for (size_t i = 0; i < l->nr_maps; i++) {
-		char n[16];
-		int k = snprintf(n, sizeof(n), "%s%u", i ? "," : "", l->maps[i].id);
-
-		buf_append(&mids, n, k);
-	}
-	buf_append(&ids, "", 1);
-	buf_append(&mids, "", 1);
-	err = blob_put(db, "elf", elf, elf_len, hash, e);
-	if (!err)
-		err = db_prepare(db, "INSERT INTO objects(loaded_at, path, elf, boot_id, prog_ids,"
-				 " map_ids, pin_dir) VALUES(?, ?, ?, ?, ?, ?, ?)", &st, e);
-	if (!err) {
-		sqlite3_bind_int64(st, 1, (int64_t)now_realtime_ns());
-		sqlite3_bind_text(st, 2, real, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 3, hash, SHA256_LEN, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, boot_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, ids.data ? (char *)ids.data : "", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, mids.data ? (char *)mids.data : "", -1, SQLITE_STATIC);
-		if (pin_dir)
-			sqlite3_bind_text(st, 7, pin_dir, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			err = err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
-		else if (obj_id)
-			*obj_id = sqlite3_last_insert_rowid(db->sql);
-	}
-	sqlite3_finalize(st);
+	r.loaded_at = (int64_t)now_realtime_ns();
+	r.prog_ids = ids.data ? (char *)ids.data : "";
+	r.map_ids = mids.data ? (char *)mids.data : "";
+	err = objects_add(db, &r, obj_id, e);
+out:
 	buf_free(&ids);
 	buf_free(&mids);
+	return err;
+}
+
+int load_record_file(const char *db_path, const char *path, const struct loaded *l,
+		     const char *pin_dir, struct err *e)
+{
+	struct buf elf = { 0 };
+	struct db db;
+	int err;
+
+	err = read_file(path, LOAD_ELF_MAX, &elf, e);
+	if (!err)
+		err = db_open(&db, db_path, DB_WRITE, e);
+	if (!err) {
+		err = load_record(&db, path, elf.data, elf.len, l, pin_dir, NULL, e);
+		db_close(&db);
+	}
+	buf_free(&elf);
 	return err;
 }

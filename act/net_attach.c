@@ -1,5 +1,5 @@
 /* XDP via netlink (libbpf) and tcx via raw bpf(BPF_LINK_CREATE): libbpf 1.1 has no tcx
- * helper, so the attr layout comes from probe/tcx_compat.h. */
+ * helper, so the attr layout comes from lib/tcx_compat.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -56,8 +56,11 @@ static int prog_info(int fd, struct bpf_prog_info *info, struct err *e)
 	uint32_t len = sizeof(*info);
 
 	memset(info, 0, sizeof(*info));
-	if (bpf_obj_get_info_by_fd(fd, info, &len))
-		return err_set(e, errno, "can't get prog info: %s", strerror(errno));
+	if (bpf_obj_get_info_by_fd(fd, info, &len)) {
+		int err = errno;
+
+		return err_set(e, err, "can't get prog info: %s", strerror(err));
+	}
 	return 0;
 }
 
@@ -76,13 +79,12 @@ static int attach_xdp(int kind, int prog_fd, int ifindex, bool overwrite, struct
 {
 	uint32_t flags = xdp_flags(kind);
 	char ifname[IF_NAMESIZE] = "?";
+	struct buf log = { 0 };
+	struct log_scope ls;
+	char *kmsg;
 	int err;
 
 	if_indextoname(ifindex, ifname);
-	struct buf log = { 0 };
-	struct log_scope ls;
-	const char *kmsg;
-
 	if (!overwrite)
 		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
 	/* libbpf prints the kernel's extended ack; we put it in the message instead */
@@ -92,7 +94,7 @@ static int attach_xdp(int kind, int prog_fd, int ifindex, bool overwrite, struct
 	kmsg = log.data ? strstr((char *)log.data, "Kernel error message: ") : NULL;
 	if (kmsg) {
 		kmsg += strlen("Kernel error message: ");
-		((char *)log.data)[strcspn((char *)log.data, "\n")] = 0;
+		kmsg[strcspn(kmsg, "\n")] = 0;	/* the message's line, not libbpf's next */
 	}
 	if (err) {
 		err_set(e, -err, "can't attach %s program (id %u) to %s: %s%s%s%s", kind_names[kind],
@@ -127,8 +129,11 @@ static int tcx_query(int ifindex, uint32_t type, uint32_t *progs, uint32_t *link
 		.prog_ids = (uintptr_t)progs, .link_ids = (uintptr_t)links, .count = *count,
 	};
 
-	if (syscall(__NR_bpf, BPFS_CMD_PROG_QUERY, &a, sizeof(a)) < 0)
-		return err_set(e, errno, "can't query tcx programs: %s", strerror(errno));
+	if (syscall(__NR_bpf, BPFS_CMD_PROG_QUERY, &a, sizeof(a)) < 0) {
+		int err = errno;
+
+		return err_set(e, err, "can't query tcx programs: %s", strerror(err));
+	}
 	*count = a.count < *count ? a.count : *count;
 	return 0;
 }
@@ -316,17 +321,17 @@ int net_detach(int kind, int ifindex, unsigned *count, struct err *e)
 				(*count)++;	/* went away with its last pin */
 				continue;
 			}
-			err = bpf_link_detach(fd);
+			err = bpf_link_detach(fd) ? errno : 0;
 		} else {
 			fd = bpf_prog_get_fd_by_id(progs[i]);
 			if (fd < 0)
 				continue;
-			err = bpf_prog_detach2(fd, ifindex, netattach_tcx_type(kind));
+			err = bpf_prog_detach2(fd, ifindex, netattach_tcx_type(kind)) ? errno : 0;
 		}
-		close(fd);
-		if (err && errno != ENOENT)
-			return err_set(e, errno, "can't detach %s program (id %u) from %s: %s",
-				       kind_names[kind], progs[i], ifname, strerror(errno));
+		close(fd);	/* errno is saved in err: close may change it */
+		if (err && err != ENOENT)
+			return err_set(e, err, "can't detach %s program (id %u) from %s: %s",
+				       kind_names[kind], progs[i], ifname, strerror(err));
 		(*count)++;
 	}
 	return 0;

@@ -12,8 +12,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "lib/bpf_names.h"
-#include "act/mapedit.h"
+#include "act/map_edit.h"
 #include "act/net_attach.h"
+#include "store/read_replay.h"
 #include "act/replay_int.h"
 
 #define CONTENTS_MAX (1ull << 30)
@@ -78,23 +79,22 @@ bool replay_name_eq(const char *obj_name, const char *kernel_name)
 	       (strlen(obj_name) >= 15 ? strlen(kernel_name) == 15 : !strcmp(obj_name, kernel_name));
 }
 
+/* Replay's identity differs from analyze/match.c's (snapshot against snapshot): one side
+ * is an ELF object that is not loaded yet, so it has no attach point, no pin and no tag to
+ * compare. What an object can say is its name (which the kernel cut to 15 bytes), its
+ * type and, for a map, its key and value sizes; the pins and the tag (after load) are the
+ * callers' tie-breakers. */
+bool replay_ident_eq(const struct replay_ident *obj, const struct replay_ident *stored)
+{
+	return replay_name_eq(obj->name, stored->name) && obj->type == stored->type &&
+	       obj->key_size == stored->key_size && obj->value_size == stored->value_size;
+}
+
 int replay_contents(struct db *db, int64_t snap, uint32_t map_id, struct buf *b,
 		    struct map_contents *mc, struct err *e)
 {
-	sqlite3_stmt *st;
-	int err;
+	int err = rr_map_contents(db, snap, map_id, CONTENTS_MAX, b, e);
 
-	err = db_prepare(db, "SELECT contents FROM maps WHERE snapshot_id = ? AND id = ?", &st, e);
-	if (err)
-		return err;
-	sqlite3_bind_int64(st, 1, snap);
-	sqlite3_bind_int64(st, 2, map_id);
-	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL) {
-		sqlite3_finalize(st);
-		return -ENODATA;
-	}
-	err = blob_get_col(db, st, 0, CONTENTS_MAX, b, e);
-	sqlite3_finalize(st);
 	if (err)
 		return err;
 	return map_contents_parse(b->data, b->len, mc, e);
@@ -168,64 +168,56 @@ static int join3(char *out, size_t len, const char *dir, const char *sub, const 
 	return 0;
 }
 
+struct stored_map_match {
+	const struct load_map *m;
+	const char *our_pin;
+	uint32_t found, by_pin, pinned, nfound, npinned;
+};
+
+static int on_stored_map(void *arg, const struct rr_map_cand *c)
+{
+	struct stored_map_match *x = arg;
+	struct replay_ident obj = { .name = x->m->name, .type = x->m->type,
+				    .key_size = x->m->key_size, .value_size = x->m->value_size };
+	struct replay_ident snap = obj;
+	size_t ours = strlen(x->our_pin);
+
+	snap.name = c->name;	/* the type and sizes were asked of the store */
+	if (!replay_ident_eq(&obj, &snap))
+		return 0;
+	x->nfound++;
+	x->found = c->id;
+	if (c->lasting) {
+		x->npinned++;
+		x->pinned = c->id;
+	}
+	for (const char *p = c->pins; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		if (ours == n && !strncmp(p, x->our_pin, n))
+			x->by_pin = c->id;
+		p += n + (p[n] == '\n');
+	}
+	return 0;
+}
+
 /* The snapshot map to restore object map i from: same name, type, sizes, with contents;
  * several: the one pinned where we pin, else the only pinned one. */
 static int match_stored_map(struct db *db, int64_t snap, const struct load_map *m,
 			    const char *our_pin, uint32_t *id, char *why, size_t why_len,
 			    struct err *e)
 {
-	sqlite3_stmt *st;
-	uint32_t found = 0, by_pin = 0, pinned = 0, nfound = 0, npinned = 0;
-	int err;
+	struct stored_map_match x = { .m = m, .our_pin = our_pin };
+	int err = rr_maps_like(db, snap, m->type, m->key_size, m->value_size, on_stored_map, &x,
+			       e);
 
-	/* "pinned" also counts a map whose program is pinned or has a pinned link: the
-	 * snapshot's lasting state, as opposed to what a process held for a while */
-	err = db_prepare(db, "SELECT m.id, m.name, (SELECT group_concat(path, char(10)) FROM pins p"
-			 " WHERE p.snapshot_id = m.snapshot_id AND p.obj_type = 'map' AND"
-			 " p.obj_id = m.id), EXISTS (SELECT 1 FROM pins p WHERE p.snapshot_id ="
-			 " m.snapshot_id AND ((p.obj_type = 'map' AND p.obj_id = m.id) OR"
-			 " (p.obj_type = 'prog' AND p.obj_id IN (SELECT prog_id FROM prog_maps x WHERE"
-			 " x.snapshot_id = m.snapshot_id AND x.map_id = m.id)) OR (p.obj_type = 'link'"
-			 " AND p.obj_id IN (SELECT l.id FROM links l JOIN prog_maps x ON x.snapshot_id ="
-			 " l.snapshot_id AND x.prog_id = l.prog_id WHERE l.snapshot_id = m.snapshot_id"
-			 " AND x.map_id = m.id)))) FROM maps m WHERE m.snapshot_id = ? AND m.type = ?"
-			 " AND m.bytes_key = ? AND m.bytes_value = ? AND m.contents IS NOT NULL",
-			 &st, e);
 	if (err)
 		return err;
-	sqlite3_bind_int64(st, 1, snap);
-	sqlite3_bind_int64(st, 2, m->type);
-	sqlite3_bind_int64(st, 3, m->key_size);
-	sqlite3_bind_int64(st, 4, m->value_size);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 1);
-		const char *pins = (const char *)sqlite3_column_text(st, 2);
-		uint32_t mid = sqlite3_column_int64(st, 0);
-
-		if (!name || !replay_name_eq(m->name, name))
-			continue;
-		nfound++;
-		found = mid;
-		if (sqlite3_column_int(st, 3)) {
-			npinned++;
-			pinned = mid;
-		}
-		if (pins) {
-			for (const char *p = pins; p && *p;) {
-				size_t n = strcspn(p, "\n");
-
-				if (strlen(our_pin) == n && !strncmp(p, our_pin, n))
-					by_pin = mid;
-				p += n + (p[n] == '\n');
-			}
-		}
-	}
-	sqlite3_finalize(st);
-	*id = by_pin ? by_pin : nfound == 1 ? found : npinned == 1 ? pinned : 0;
+	*id = x.by_pin ? x.by_pin : x.nfound == 1 ? x.found : x.npinned == 1 ? x.pinned : 0;
 	if (!*id)
-		snprintf(why, why_len, nfound ? "%u maps of the snapshot match and not exactly one is pinned (%s is not)" :
+		snprintf(why, why_len, x.nfound ? "%u maps of the snapshot match and not exactly one is pinned (%s is not)" :
 			 "no map of the snapshot matches (name, type, sizes, with contents)",
-			 nfound, our_pin);
+			 x.nfound, our_pin);
 	return 0;
 }
 
@@ -314,6 +306,97 @@ static int object_restore(const struct replay_obj_opts *o, struct loaded *l, con
 	return err;
 }
 
+/* The verifier's last word as the error's hint, for a report that has one line per
+ * error: the line before its "processed N insns" summary. */
+static void verifier_hint(const struct loaded *l, struct err *e)
+{
+	char tail[512], *line = tail, *nl;
+
+	load_log_tail(l, 2, tail, sizeof(tail));
+	nl = strchr(tail, '\n');
+	if (nl && !strncmp(nl + 1, "processed ", 10))
+		*nl = 0;
+	else if (nl)
+		line = nl + 1;
+	if (line[0])
+		err_hint(e, "verifier: %.200s", line);
+}
+
+/* One report row per program, then one per map; *first_map_row: where the maps start. */
+static int object_rows(const struct replay_obj_opts *o, const struct loaded *l,
+		       struct replay_report *r, size_t *first_map_row, struct err *e)
+{
+	enum replay_status st = o->dry_run ? RS_PLANNED : RS_RESTORED;
+
+	for (size_t i = 0; i < l->nr_progs; i++) {
+		struct replay_row *row = replay_row_add(r, "prog", l->progs[i].name, e);
+
+		if (!row)
+			return -ENOMEM;
+		snprintf(row->type, sizeof(row->type), "%s", prog_type_name(l->progs[i].type) ?: "?");
+		row->status = st;
+	}
+	*first_map_row = r->n;
+	for (size_t i = 0; i < l->nr_maps; i++) {
+		struct replay_row *row = replay_row_add(r, "map", l->maps[i].name, e);
+
+		if (!row)
+			return -ENOMEM;
+		snprintf(row->type, sizeof(row->type), "%s", map_type_name(l->maps[i].type) ?: "?");
+		row->status = st;
+	}
+	return 0;
+}
+
+/* Pin program i as DIR/progs/NAME and attach it: to the device, or as its section says
+ * (autoattach), its link pinned as DIR/links/NAME. */
+static int object_prog(const struct replay_obj_opts *o, struct loaded *l, size_t i,
+		       const char *dir, struct replay_row *row, struct err *e)
+{
+	struct bpf_link *link = NULL;
+	char pin[PATH_MAX];
+	int err;
+
+	err = join3(pin, sizeof(pin), dir, "progs", l->progs[i].name, e);
+	if (!err && !o->dry_run)
+		err = pin_fd_undo(load_prog_fd(l, i), pin, &l->undo, e);
+	if (err)
+		return err;
+	row->new_id = l->progs[i].id;
+	snprintf(row->tag, sizeof(row->tag), "%s", l->progs[i].tag);
+	replay_row_note(row, "pin %s", pin);
+	err = join3(pin, sizeof(pin), dir, "links", l->progs[i].name, e);
+	if (err)
+		return err;
+	if (o->dev && (l->progs[i].type == BPF_PROG_TYPE_XDP ||
+		       l->progs[i].type == BPF_PROG_TYPE_SCHED_CLS)) {
+		if (o->dry_run) {
+			replay_row_note(row, "attach to %s", o->dev);
+			return 0;
+		}
+		err = attach_dev(l, i, o->dev, pin, row, e);
+		return err < 0 ? err : 0;
+	}
+	if (!o->autoattach)
+		return 0;
+	if (o->dry_run) {
+		replay_row_note(row, "attach as section '%s' says", l->progs[i].sec);
+		return 0;
+	}
+	err = load_attach(l, i, &link, e);
+	if (err == -EOPNOTSUPP) {
+		replay_row_note(row, "section '%s' does not say where to attach", l->progs[i].sec);
+		return 0;
+	}
+	if (!err)
+		err = load_pin_link(l, link, i, pin, e);
+	if (err)
+		return err;
+	replay_row_note(row, "attached %s (link %u pinned at %s)", load_attach_kind(&l->progs[i]),
+			l->progs[i].link_id, pin);
+	return 0;
+}
+
 int replay_object(const struct replay_obj_opts *o, struct replay_report *r, struct err *e)
 {
 	struct load_opts lo = { 0 };
@@ -337,112 +420,31 @@ int replay_object(const struct replay_obj_opts *o, struct replay_report *r, stru
 		err = err_set(e, EEXIST, "%s exists: remove it or give another 'pin DIR'", dir);
 		goto fail;
 	}
-	for (size_t i = 0; i < l.nr_progs; i++) {
-		struct replay_row *row = replay_row_add(r, "prog", l.progs[i].name, e);
-
-		if (!row) {
-			err = -ENOMEM;
-			goto fail;
-		}
-		snprintf(row->type, sizeof(row->type), "%s", prog_type_name(l.progs[i].type) ?: "?");
-		row->status = o->dry_run ? RS_PLANNED : RS_RESTORED;
-	}
-	first_map_row = r->n;
-	for (size_t i = 0; i < l.nr_maps; i++) {
-		struct replay_row *row = replay_row_add(r, "map", l.maps[i].name, e);
-
-		if (!row) {
-			err = -ENOMEM;
-			goto fail;
-		}
-		snprintf(row->type, sizeof(row->type), "%s", map_type_name(l.maps[i].type) ?: "?");
-		row->status = o->dry_run ? RS_PLANNED : RS_RESTORED;
-	}
-	if (o->restore_snap) {
+	err = object_rows(o, &l, r, &first_map_row, e);
+	if (!err && o->restore_snap)
 		err = object_restore(o, &l, dir, true, r, first_map_row, e);
-		if (err)
-			goto fail;
-	}
-	if (!o->dry_run) {
+	if (!err && !o->dry_run) {
 		err = load_load(&l, e);
-		if (err) {
-			char tail[512], *line = tail, *nl;
-
-			/* the verifier's last word, for a report that has one line per error:
-			 * the line before its "processed N insns" summary */
-			load_log_tail(&l, 2, tail, sizeof(tail));
-			nl = strchr(tail, '\n');
-			if (nl && !strncmp(nl + 1, "processed ", 10))
-				*nl = 0;
-			else if (nl)
-				line = nl + 1;
-			if (line[0])
-				err_hint(e, "verifier: %.200s", line);
-			goto fail;
-		}
+		if (err)
+			verifier_hint(&l, e);
 	}
-	for (size_t i = 0; i < l.nr_maps; i++) {
+	for (size_t i = 0; i < l.nr_maps && !err; i++) {
 		struct replay_row *row = &r->rows[first_map_row + i];
 
 		err = join3(pin, sizeof(pin), dir, "maps", l.maps[i].name, e);
 		if (!err && !o->dry_run)
 			err = pin_fd_undo(l.maps[i].fd, pin, &l.undo, e);
 		if (err)
-			goto fail;
+			break;
 		row->new_id = l.maps[i].id;
 		replay_row_note(row, "pin %s", pin);
 	}
-	for (size_t i = 0; i < l.nr_progs; i++) {
-		struct replay_row *row = &r->rows[i];
-		struct bpf_link *link = NULL;
-
-		err = join3(pin, sizeof(pin), dir, "progs", l.progs[i].name, e);
-		if (!err && !o->dry_run)
-			err = pin_fd_undo(load_prog_fd(&l, i), pin, &l.undo, e);
-		if (err)
-			goto fail;
-		row->new_id = l.progs[i].id;
-		snprintf(row->tag, sizeof(row->tag), "%s", l.progs[i].tag);
-		replay_row_note(row, "pin %s", pin);
-		err = join3(pin, sizeof(pin), dir, "links", l.progs[i].name, e);
-		if (err)
-			goto fail;
-		if (o->dev && (l.progs[i].type == BPF_PROG_TYPE_XDP ||
-			       l.progs[i].type == BPF_PROG_TYPE_SCHED_CLS)) {
-			if (o->dry_run) {
-				replay_row_note(row, "attach to %s", o->dev);
-				continue;
-			}
-			err = attach_dev(&l, i, o->dev, pin, row, e);
-			if (err < 0)
-				goto fail;
-			continue;
-		}
-		if (!o->autoattach)
-			continue;
-		if (o->dry_run) {
-			replay_row_note(row, "attach as section '%s' says", l.progs[i].sec);
-			continue;
-		}
-		err = load_attach(&l, i, &link, e);
-		if (err == -EOPNOTSUPP) {
-			err = 0;
-			replay_row_note(row, "section '%s' does not say where to attach",
-					l.progs[i].sec);
-			continue;
-		}
-		if (!err)
-			err = load_pin_link(&l, link, i, pin, e);
-		if (err)
-			goto fail;
-		replay_row_note(row, "attached %s (link %u pinned at %s)", load_attach_kind(&l.progs[i]),
-				l.progs[i].link_id, pin);
-	}
-	if (o->restore_snap) {
+	for (size_t i = 0; i < l.nr_progs && !err; i++)
+		err = object_prog(o, &l, i, dir, &r->rows[i], e);
+	if (!err && o->restore_snap)
 		err = object_restore(o, &l, dir, false, r, first_map_row, e);
-		if (err)
-			goto fail;
-	}
+	if (err)
+		goto fail;
 	if (o->dry_run)
 		load_abort(&l);		/* nothing was created: just close */
 	else

@@ -1,4 +1,4 @@
-/* Shared by probe/replay.c (object mode) and probe/replay_snap.c (snapshot mode). */
+/* Shared by act/replay.c (object mode) and act/replay_snap.c (snapshot mode). */
 #ifndef BPFSCOPE_REPLAY_INT_H
 #define BPFSCOPE_REPLAY_INT_H
 #include <limits.h>
@@ -26,8 +26,16 @@ int replay_set_initial(struct loaded *l, size_t i, const struct map_contents *mc
 int replay_tp_category(const char *name, char *cat, size_t len);
 /* Kernel map names are 15 bytes at most: does the object's name match a stored one? */
 bool replay_name_eq(const char *obj_name, const char *kernel_name);
+/* What replay knows of an object on both sides: an ELF object's program or map and a
+ * snapshot's (programs: sizes 0). */
+struct replay_ident {
+	const char *name;
+	uint32_t type, key_size, value_size;
+};
+/* Is the snapshot's object the ELF object's? (the one rule, see act/replay.c) */
+bool replay_ident_eq(const struct replay_ident *obj, const struct replay_ident *stored);
 
-/* ---- snapshot mode: what a snapshot says, read once (probe/replay_read.c) ---- */
+/* ---- snapshot mode: what a snapshot says, read once (act/replay_read.c) ---- */
 
 struct sprog {
 	uint32_t id, type;

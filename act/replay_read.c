@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/bpf.h>
+#include "store/objects.h"
+#include "store/read_replay.h"
 #include "act/replay_int.h"
 
 #define ELF_MAX (256u << 20)
@@ -31,11 +32,119 @@ static void *grow(void *p, size_t n, size_t size)
 #define APPEND(arr, n) ({ void *_p = grow((arr), (n), sizeof(*(arr))); \
 	_p ? ((arr) = _p, memset(&(arr)[(n)], 0, sizeof(*(arr))), &(arr)[(n)++]) : NULL; })
 
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
+/* ---- the snapshot's rows (store/read_replay.h), one callback per row ---- */
 
-	return s ? s : "";
+static int on_prog(void *arg, const struct rr_prog *r)
+{
+	struct rs *s = arg;
+	struct sprog *p = APPEND(s->progs, s->np);
+
+	if (!p)
+		return -ENOMEM;
+	p->id = r->id;
+	p->type = r->type;
+	snprintf(p->name, sizeof(p->name), "%s", r->name);
+	snprintf(p->tag, sizeof(p->tag), "%s", r->tag);
+	return 0;
+}
+
+static int on_map(void *arg, const struct rr_map *r)
+{
+	struct rs *s = arg;
+	struct smap *m = APPEND(s->maps, s->nm);
+
+	if (!m)
+		return -ENOMEM;
+	m->id = r->id;
+	m->type = r->type;
+	snprintf(m->name, sizeof(m->name), "%s", r->name);
+	m->key = r->key_size;
+	m->value = r->value_size;
+	m->frozen = r->frozen;
+	m->has_contents = r->has_contents;
+	return 0;
+}
+
+static int on_pin(void *arg, const struct rr_pin *r)
+{
+	struct rs *s = arg;
+	struct spin *p = APPEND(s->pins, s->npins);
+
+	if (!p || !(p->path = strdup(r->path)))
+		return -ENOMEM;
+	snprintf(p->kind, sizeof(p->kind), "%s", r->kind);
+	p->id = r->id;
+	return 0;
+}
+
+static int on_link(void *arg, const struct rr_link *r)
+{
+	struct rs *s = arg;
+	struct slink *k = APPEND(s->links, s->nl);
+
+	if (!k)
+		return -ENOMEM;
+	k->id = r->id;
+	k->type = r->type;
+	k->prog_id = r->prog_id;
+	k->attach_type = r->attach_type;
+	snprintf(k->target, sizeof(k->target), "%s", r->target);
+	k->ifindex = r->ifindex;
+	k->offset = r->offset;
+	k->cookie = r->cookie;
+	k->pe = r->flags;
+	return 0;
+}
+
+static int on_att(void *arg, const struct rr_att *r)
+{
+	struct rs *s = arg;
+	struct satt *a = APPEND(s->atts, s->na);
+
+	if (!a)
+		return -ENOMEM;
+	snprintf(a->kind, sizeof(a->kind), "%s", r->kind);
+	a->prog_id = r->prog_id;
+	a->ifindex = r->ifindex;
+	snprintf(a->devname, sizeof(a->devname), "%s", r->devname);
+	snprintf(a->mode, sizeof(a->mode), "%s", r->mode);
+	a->link_id = r->link_id;
+	return 0;
+}
+
+/* groups: programs and the maps they use */
+static int on_prog_map(void *arg, uint32_t pid, uint32_t mid)
+{
+	struct rs *s = arg;
+	int a = -1, b = -1;
+
+	for (size_t i = 0; i < s->np; i++)
+		if (s->progs[i].id == pid)
+			a = i;
+	for (size_t i = 0; i < s->nm; i++)
+		if (s->maps[i].id == mid)
+			b = s->np + i;
+	if (a >= 0 && b >= 0)
+		s->parent[rs_find(s->parent, a)] = rs_find(s->parent, b);
+	return 0;
+}
+
+/* A link knows its device by index only; netlink's attachment rows name it: the row of
+ * the link itself, else one at its index. */
+static void link_devnames(struct rs *s)
+{
+	for (size_t i = 0; i < s->nl; i++) {
+		struct slink *k = &s->links[i];
+		const char *d = NULL;
+
+		for (size_t j = 0; j < s->na && !d; j++)
+			if (s->atts[j].link_id == k->id && s->atts[j].devname[0])
+				d = s->atts[j].devname;
+		for (size_t j = 0; j < s->na && !d && k->ifindex; j++)
+			if (s->atts[j].ifindex == k->ifindex && s->atts[j].devname[0])
+				d = s->atts[j].devname;
+		snprintf(k->devname, sizeof(k->devname), "%s", d ? d : "");
+	}
 }
 
 /* Which program or map each pin belongs to; sorting would be faster, but a snapshot's
@@ -67,133 +176,31 @@ static void pin_owners(struct rs *s)
 int rs_read_rows(struct rs *s)
 {
 	struct db *db = s->o->db;
-	sqlite3_stmt *st;
+	int64_t snap = s->o->snap_id;
 	int err;
 
-	err = db_prepare(db, "SELECT id, type, name, tag FROM progs WHERE snapshot_id = ? ORDER BY id",
-			 &st, s->e);
-	if (err)
-		return err;
-	sqlite3_bind_int64(st, 1, s->o->snap_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct sprog *p = APPEND(s->progs, s->np);
-
-		if (!p)
-			goto oom;
-		p->id = sqlite3_column_int64(st, 0);
-		p->type = sqlite3_column_int64(st, 1);
-		snprintf(p->name, sizeof(p->name), "%s", col_text(st, 2));
-		snprintf(p->tag, sizeof(p->tag), "%s", col_text(st, 3));
-	}
-	sqlite3_finalize(st);
-	err = db_prepare(db, "SELECT id, type, name, bytes_key, bytes_value, frozen,"
-			 " contents IS NOT NULL FROM maps WHERE snapshot_id = ? ORDER BY id", &st, s->e);
-	if (err)
-		return err;
-	sqlite3_bind_int64(st, 1, s->o->snap_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct smap *m = APPEND(s->maps, s->nm);
-
-		if (!m)
-			goto oom;
-		m->id = sqlite3_column_int64(st, 0);
-		m->type = sqlite3_column_int64(st, 1);
-		snprintf(m->name, sizeof(m->name), "%s", col_text(st, 2));
-		m->key = sqlite3_column_int64(st, 3);
-		m->value = sqlite3_column_int64(st, 4);
-		m->frozen = sqlite3_column_int64(st, 5);
-		m->has_contents = sqlite3_column_int64(st, 6);
-	}
-	sqlite3_finalize(st);
-	err = db_prepare(db, "SELECT path, obj_type, obj_id FROM pins WHERE snapshot_id = ?"
-			 " ORDER BY path", &st, s->e);
-	if (err)
-		return err;
-	sqlite3_bind_int64(st, 1, s->o->snap_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct spin *p = APPEND(s->pins, s->npins);
-
-		if (!p || !(p->path = strdup(col_text(st, 0))))
-			goto oom;
-		snprintf(p->kind, sizeof(p->kind), "%s", col_text(st, 1));
-		p->id = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_finalize(st);
-	err = db_prepare(db, "SELECT l.id, l.type, l.prog_id, l.attach_type, l.target, l.ifindex,"
-			 " l.offset, l.cookie, l.flags, coalesce((SELECT a.devname FROM attachments a"
-			 " WHERE a.snapshot_id = l.snapshot_id AND a.link_id = l.id AND a.devname IS NOT"
-			 " NULL), (SELECT a.devname FROM attachments a WHERE a.snapshot_id ="
-			 " l.snapshot_id AND a.ifindex = l.ifindex AND a.devname IS NOT NULL))"
-			 " FROM links l WHERE l.snapshot_id = ? ORDER BY l.id", &st, s->e);
-	if (err)
-		return err;
-	sqlite3_bind_int64(st, 1, s->o->snap_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct slink *k = APPEND(s->links, s->nl);
-
-		if (!k)
-			goto oom;
-		k->id = sqlite3_column_int64(st, 0);
-		k->type = sqlite3_column_int64(st, 1);
-		k->prog_id = sqlite3_column_int64(st, 2);
-		k->attach_type = sqlite3_column_int64(st, 3);
-		snprintf(k->target, sizeof(k->target), "%s", col_text(st, 4));
-		k->ifindex = sqlite3_column_int64(st, 5);
-		k->offset = sqlite3_column_int64(st, 6);
-		k->cookie = sqlite3_column_int64(st, 7);
-		k->pe = sqlite3_column_int64(st, 8);
-		snprintf(k->devname, sizeof(k->devname), "%s", col_text(st, 9));
-	}
-	sqlite3_finalize(st);
-	err = db_prepare(db, "SELECT kind, prog_id, ifindex, devname, mode, coalesce(link_id, 0)"
-			 " FROM attachments WHERE snapshot_id = ? AND kind IN ('xdp', 'tcx')",
-			 &st, s->e);
-	if (err)
-		return err;
-	sqlite3_bind_int64(st, 1, s->o->snap_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct satt *a = APPEND(s->atts, s->na);
-
-		if (!a)
-			goto oom;
-		snprintf(a->kind, sizeof(a->kind), "%s", col_text(st, 0));
-		a->prog_id = sqlite3_column_int64(st, 1);
-		a->ifindex = sqlite3_column_int64(st, 2);
-		snprintf(a->devname, sizeof(a->devname), "%s", col_text(st, 3));
-		snprintf(a->mode, sizeof(a->mode), "%s", col_text(st, 4));
-		a->link_id = sqlite3_column_int64(st, 5);
-	}
-	sqlite3_finalize(st);
-	/* groups: programs and the maps they use */
-	s->parent = calloc(s->np + s->nm + 1, sizeof(int));
-	if (!s->parent)
-		goto oom;
-	for (size_t i = 0; i < s->np + s->nm; i++)
+	err = rr_progs(db, snap, on_prog, s, s->e);
+	if (!err)
+		err = rr_maps(db, snap, on_map, s, s->e);
+	if (!err)
+		err = rr_pins(db, snap, on_pin, s, s->e);
+	if (!err)
+		err = rr_links(db, snap, on_link, s, s->e);
+	if (!err)
+		err = rr_attachments(db, snap, on_att, s, s->e);
+	if (!err && !(s->parent = calloc(s->np + s->nm + 1, sizeof(int))))
+		err = -ENOMEM;
+	for (size_t i = 0; !err && i < s->np + s->nm; i++)
 		s->parent[i] = i;
-	err = db_prepare(db, "SELECT prog_id, map_id FROM prog_maps WHERE snapshot_id = ?", &st,
-			 s->e);
+	if (!err)
+		err = rr_prog_maps(db, snap, on_prog_map, s, s->e);
+	if (err == -ENOMEM)
+		return err_set(s->e, ENOMEM, "out of memory");
 	if (err)
 		return err;
-	sqlite3_bind_int64(st, 1, s->o->snap_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		uint32_t pid = sqlite3_column_int64(st, 0), mid = sqlite3_column_int64(st, 1);
-		int a = -1, b = -1;
-
-		for (size_t i = 0; i < s->np; i++)
-			if (s->progs[i].id == pid)
-				a = i;
-		for (size_t i = 0; i < s->nm; i++)
-			if (s->maps[i].id == mid)
-				b = s->np + i;
-		if (a >= 0 && b >= 0)
-			s->parent[rs_find(s->parent, a)] = rs_find(s->parent, b);
-	}
-	sqlite3_finalize(st);
+	link_devnames(s);
 	pin_owners(s);
 	return 0;
-oom:
-	sqlite3_finalize(st);
-	return err_set(s->e, ENOMEM, "out of memory");
 }
 
 static bool is_bpf_elf(const struct buf *b)
@@ -228,20 +235,26 @@ static int add_cand(struct rs *s, const char *label, struct buf *elf)
 	return 0;
 }
 
+static int on_object(void *arg, const char *path, struct buf *elf)
+{
+	return add_cand(arg, path, elf);
+}
+
 int rs_read_cands(struct rs *s)
 {
 	struct buf b = { 0 };
-	sqlite3_stmt *st;
-	int err;
+	int err = 0;
 
 	if (s->o->objects_dir) {
 		DIR *d = opendir(s->o->objects_dir);
 		struct dirent *de;
 
-		if (!d)
-			return err_set(s->e, errno, "can't open objects directory %s: %s",
-				       s->o->objects_dir, strerror(errno));
-		while ((de = readdir(d))) {
+		if (!d) {
+			err = errno;
+			return err_set(s->e, err, "can't open objects directory %s: %s",
+				       s->o->objects_dir, strerror(err));
+		}
+		while (!err && (de = readdir(d))) {
 			char path[PATH_MAX];
 			struct err ignore = { 0 };
 
@@ -252,31 +265,11 @@ int rs_read_cands(struct rs *s)
 			if (read_file(path, ELF_MAX, &b, &ignore))
 				continue;	/* a directory, unreadable: not an object */
 			err = add_cand(s, path, &b);
-			if (err) {
-				closedir(d);
-				buf_free(&b);
-				return err;
-			}
 		}
 		closedir(d);
-	}
-	err = db_prepare(s->o->db, "SELECT path, elf FROM objects ORDER BY id DESC", &st, s->e);
-	if (err) {
 		buf_free(&b);
-		return err;
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct err ignore = { 0 };
-
-		b.len = 0;
-		if (blob_get_col(s->o->db, st, 1, ELF_MAX, &b, &ignore))
-			continue;	/* a damaged row must not stop the others */
-		err = add_cand(s, col_text(st, 0), &b);
 		if (err)
-			break;
+			return err;
 	}
-	sqlite3_finalize(st);
-	buf_free(&b);
-	return err;
+	return objects_each(s->o->db, ELF_MAX, on_object, s, s->e);
 }
-

@@ -14,6 +14,7 @@
 #include "lib/bpf_names.h"
 #include "act/net_attach.h"
 #include "lib/tcx_compat.h"
+#include "store/read_replay.h"
 #include "act/replay_int.h"
 
 
@@ -37,10 +38,11 @@ static bool in_group(const struct rs *s, int g, size_t idx)
 	return rs_find(s->parent, idx) == g;
 }
 
-/* netlink attachments that are not links (an XDP link shows in netlink too) */
+/* netlink attachments that are not links (an XDP link shows in netlink too), of the
+ * kinds replay attaches by itself: xdp and tcx */
 static bool att_is_own(const struct rs *s, const struct satt *a)
 {
-	if (a->link_id)
+	if (a->link_id || (strcmp(a->kind, "xdp") && strcmp(a->kind, "tcx")))
 		return false;
 	for (size_t k = 0; k < s->nl; k++)
 		if (s->links[k].prog_id == a->prog_id && s->links[k].ifindex == a->ifindex &&
@@ -176,19 +178,14 @@ static bool group_persistent(const struct rs *s, int g)
 
 static void owner_text(const struct rs *s, uint32_t prog_id, char *out, size_t len)
 {
-	sqlite3_stmt *st;
 	struct err ignore = { 0 };
+	char comm[64];
+	int64_t pid;
 
 	out[0] = 0;
-	if (db_prepare(s->o->db, "SELECT pid, comm FROM owners WHERE snapshot_id = ? AND"
-		       " obj_type = 'prog' AND obj_id = ? LIMIT 1", &st, &ignore))
-		return;
-	sqlite3_bind_int64(st, 1, s->o->snap_id);
-	sqlite3_bind_int64(st, 2, prog_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(out, len, " (held by pid %lld %s)", (long long)sqlite3_column_int64(st, 0),
-			 sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
-	sqlite3_finalize(st);
+	if (rr_prog_owner(s->o->db, s->o->snap_id, prog_id, &pid, comm, sizeof(comm),
+			  &ignore) == 1)
+		snprintf(out, len, " (held by pid %lld %s)", (long long)pid, comm);
 }
 
 /* 1: the candidate holds the group (and, unless dry-run, is loaded in l with tags
@@ -211,11 +208,15 @@ static int try_cand(struct rs *s, int g, const struct cand *c, struct loaded *l,
 
 		if (!in_group(s, g, q))
 			continue;
-		for (size_t i = 0; i < l->nr_progs && !found; i++)
-			if (replay_name_eq(l->progs[i].name, p->name) && l->progs[i].type == p->type) {
+		for (size_t i = 0; i < l->nr_progs && !found; i++) {
+			struct replay_ident a = { .name = l->progs[i].name, .type = l->progs[i].type };
+			struct replay_ident b = { .name = p->name, .type = p->type };
+
+			if (replay_ident_eq(&a, &b)) {
 				p->oi = i;
 				found = true;
 			}
+		}
 		if (!found) {
 			snprintf(why, len, "no object has program %s (%s)", p->name,
 				 prog_type_name(p->type) ?: "?");
@@ -228,12 +229,18 @@ static int try_cand(struct rs *s, int g, const struct cand *c, struct loaded *l,
 
 		if (!in_group(s, g, s->np + m))
 			continue;
-		for (size_t i = 0; i < l->nr_maps && !found; i++)
-			if (replay_name_eq(l->maps[i].name, sm->name) && l->maps[i].type == sm->type &&
-			    l->maps[i].key_size == sm->key && l->maps[i].value_size == sm->value) {
+		for (size_t i = 0; i < l->nr_maps && !found; i++) {
+			const struct load_map *om = &l->maps[i];
+			struct replay_ident a = { .name = om->name, .type = om->type,
+						  .key_size = om->key_size, .value_size = om->value_size };
+			struct replay_ident b = { .name = sm->name, .type = sm->type,
+						  .key_size = sm->key, .value_size = sm->value };
+
+			if (replay_ident_eq(&a, &b)) {
 				sm->oi = i;
 				found = true;
 			}
+		}
 		if (!found) {
 			snprintf(why, len, "%.300s has no map like %s (%s, key %u, value %u)", c->label,
 				 sm->name, map_type_name(sm->type) ?: "?", sm->key, sm->value);

@@ -1,9 +1,9 @@
 /* Environment checks: capabilities from /proc/self/status, filesystems by statfs magic. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/vfs.h>
 #include "capture/env.h"
 
@@ -36,24 +36,35 @@ static uint64_t cap_effective(void)
 	return caps;
 }
 
-int env_check(unsigned need, bool mount_missing, struct err *e)
+unsigned env_missing(unsigned need)
 {
+	unsigned missing = 0;
+
 	if (need & ENV_PRIV) {
 		uint64_t caps = cap_effective();
 
 		if (!(caps & (1ull << CAP_SYS_ADMIN_)) && !(caps & (1ull << CAP_BPF_)))
-			return err_set(e, EPERM, "reading BPF objects needs CAP_BPF and CAP_SYS_ADMIN: run as root"
-				       " (or read a stored snapshot with --db FILE -s REF)");
+			missing |= ENV_PRIV;
 	}
-	if ((need & ENV_BPFFS) && !env_is_bpffs("/sys/fs/bpf")) {
-		if (!mount_missing || mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL))
-			return err_set(e, ENOENT, "bpffs is not mounted at /sys/fs/bpf: run "
-				       "'mount -t bpf bpf /sys/fs/bpf' (or pass --mount)");
-	}
-	if ((need & ENV_TRACEFS) && !fs_is("/sys/kernel/tracing", TRACEFS_MAGIC_)) {
-		if (!mount_missing || mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
-			return err_set(e, ENOENT, "tracefs is not mounted at /sys/kernel/tracing: run "
-				       "'mount -t tracefs tracefs /sys/kernel/tracing' (or pass --mount)");
-	}
+	if ((need & ENV_BPFFS) && !env_is_bpffs(ENV_BPFFS_DIR))
+		missing |= ENV_BPFFS;
+	if ((need & ENV_TRACEFS) && !fs_is(ENV_TRACEFS_DIR, TRACEFS_MAGIC_))
+		missing |= ENV_TRACEFS;
+	return missing;
+}
+
+int env_check(unsigned need, struct err *e)
+{
+	unsigned missing = env_missing(need);
+
+	if (missing & ENV_PRIV)
+		return err_set(e, EPERM, "reading BPF objects needs CAP_BPF and CAP_SYS_ADMIN: run as root"
+			       " (or read a stored snapshot with --db FILE -s REF)");
+	if (missing & ENV_BPFFS)
+		return err_set(e, ENOENT, "bpffs is not mounted at " ENV_BPFFS_DIR ": run "
+			       "'mount -t bpf bpf " ENV_BPFFS_DIR "' (or pass --mount)");
+	if (missing & ENV_TRACEFS)
+		return err_set(e, ENOENT, "tracefs is not mounted at " ENV_TRACEFS_DIR ": run "
+			       "'mount -t tracefs tracefs " ENV_TRACEFS_DIR "' (or pass --mount)");
 	return 0;
 }

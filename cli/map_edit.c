@@ -4,12 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include "analyze/btf_value.h"
 #include "cli/cli.h"
+#include "capture/live_select.h"
 #include "act/load.h"
-#include "act/mapedit.h"
+#include "act/map_edit.h"
 
 #define DATA_SPEC "DATA := { [hex] BYTES }"
 
@@ -32,19 +31,9 @@ static int open_map(struct ctx *ctx, int *argc, char ***argv, int *fd, struct ma
 	NEXT_ARGP(2);
 	if (!live_map_kw(kw))
 		return p_err(ctx, "expected 'id', 'pinned' or 'name', got: '%s'", kw);
-	if (live_map_fd(kw, arg, fd, &e))
+	if (mapedit_open(kw, arg, fd, mi, &e))
 		return p_err_e(ctx, &e);
-	if (mapedit_info(*fd, mi, &e)) {
-		close(*fd);
-		return p_err_e(ctx, &e);
-	}
 	return 0;
-}
-
-static bool value_is_fd(uint32_t type)
-{
-	return type == BPF_MAP_TYPE_PROG_ARRAY || type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-	       type == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
 /* key DATA, value {DATA | PROG | MAP}, any|exist|noexist; which ones are allowed is
@@ -53,7 +42,7 @@ static int parse_elem(struct ctx *ctx, int argc, char **argv, const struct maped
 		      struct elem_args *a, bool want_value, bool want_flags, int *value_fd)
 {
 	struct err e = { 0 };
-	int used;
+	int used, flag;
 
 	while (argc > 0) {
 		if (!strcmp(argv[0], "key")) {
@@ -68,8 +57,8 @@ static int parse_elem(struct ctx *ctx, int argc, char **argv, const struct maped
 			if (a->has_value)
 				return p_err(ctx, "value specified twice");
 			NEXT_ARG();
-			if (value_is_fd(mi->type)) {
-				bool prog = mi->type == BPF_MAP_TYPE_PROG_ARRAY;
+			if (mapedit_value_kind(mi) != MV_BYTES) {
+				bool prog = mapedit_value_kind(mi) == MV_PROG;
 				uint32_t fd32;
 
 				if (argc < 2)
@@ -88,10 +77,8 @@ static int parse_elem(struct ctx *ctx, int argc, char **argv, const struct maped
 				NEXT_ARGS(used);
 			}
 			a->has_value = true;
-		} else if (want_flags && (!strcmp(argv[0], "any") || !strcmp(argv[0], "exist") ||
-					  !strcmp(argv[0], "noexist"))) {
-			a->flags = !strcmp(argv[0], "any") ? BPF_ANY :
-				   !strcmp(argv[0], "exist") ? BPF_EXIST : BPF_NOEXIST;
+		} else if (want_flags && (flag = mapedit_flag(argv[0])) >= 0) {
+			a->flags = flag;
 			NEXT_ARG();
 		} else {
 			return p_err(ctx, "unexpected argument '%s'", argv[0]);
@@ -127,7 +114,7 @@ static void print_formatted(struct out *o, const struct mapedit_info *mi, const 
 
 	if (!mi->btf_id || !mi->btf_value_type_id)
 		return;
-	btf = btf__load_from_kernel_by_id(mi->btf_id);
+	btf = live_btf(mi->btf_id);
 	if (!btf)
 		return;
 	out_obj_start(o, "formatted");
@@ -155,7 +142,7 @@ static void print_formatted(struct out *o, const struct mapedit_info *mi, const 
 		out_arr_end(o);
 	}
 	out_obj_end(o);
-	btf__free(btf);
+	live_btf_free(btf);
 }
 
 /* bpftool's print_entry_plain / print_entry_json (JSON adds "formatted" with BTF) */
@@ -229,6 +216,7 @@ int do_map_lookup(struct ctx *ctx, int argc, char **argv)
 {
 	struct mapedit_info mi;
 	struct elem_args a;
+	struct err e = { 0 };
 	int fd, ret = -1, err;
 
 	if (open_map(ctx, &argc, &argv, &fd, &mi))
@@ -243,8 +231,8 @@ int do_map_lookup(struct ctx *ctx, int argc, char **argv)
 		p_err(ctx, "expected 'key' (" DATA_SPEC ")");
 		goto out;
 	}
-	err = bpf_map_lookup_elem(fd, mi.key_size ? a.key : NULL, a.value) ? errno : 0;
-	if (err == ENOENT) {
+	err = mapedit_lookup(fd, &mi, a.key, a.value, &e);
+	if (err == -ENOENT) {
 		/* bpftool: not found is an answer, not an error */
 		if (out_json(&ctx->out)) {
 			out_null(&ctx->out, NULL);
@@ -257,7 +245,7 @@ int do_map_lookup(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (err) {
-		p_err(ctx, "can't look up the key in map %u (%s): %s", mi.id, mi.name, strerror(err));
+		p_err_e(ctx, &e);
 		goto out;
 	}
 	print_entry(ctx, &mi, a.key, a.value);
@@ -272,6 +260,7 @@ int do_map_update(struct ctx *ctx, int argc, char **argv)
 {
 	struct mapedit_info mi;
 	struct elem_args a;
+	struct err e = { 0 };
 	int fd, value_fd = -1, ret = -1;
 
 	if (open_map(ctx, &argc, &argv, &fd, &mi))
@@ -290,17 +279,8 @@ int do_map_update(struct ctx *ctx, int argc, char **argv)
 		p_err(ctx, "expected 'value' (" DATA_SPEC ")");
 		goto out;
 	}
-	if (mi.percpu) {
-		/* bpftool: one value given, every CPU gets it */
-		uint32_t step = (mi.value_size + 7) & ~7u;
-
-		for (uint32_t c = 1; c < mi.nr_cpus; c++)
-			memcpy(a.value + (size_t)c * step, a.value, mi.value_size);
-	}
-	if (bpf_map_update_elem(fd, mi.key_size ? a.key : NULL, a.value, a.flags)) {
-		int err = errno;
-
-		p_err(ctx, "can't update map %u (%s): %s", mi.id, mi.name, strerror(err));
+	if (mapedit_update(fd, &mi, a.key, a.value, a.flags, &e)) {
+		p_err_e(ctx, &e);
 		goto out;
 	}
 	if (out_json(&ctx->out))
@@ -318,6 +298,7 @@ int do_map_delete(struct ctx *ctx, int argc, char **argv)
 {
 	struct mapedit_info mi;
 	struct elem_args a;
+	struct err e = { 0 };
 	int fd, ret = -1;
 
 	if (open_map(ctx, &argc, &argv, &fd, &mi))
@@ -332,10 +313,8 @@ int do_map_delete(struct ctx *ctx, int argc, char **argv)
 		p_err(ctx, "expected 'key' (" DATA_SPEC ")");
 		goto out;
 	}
-	if (bpf_map_delete_elem(fd, a.key)) {
-		int err = errno;
-
-		p_err(ctx, "can't delete the key from map %u (%s): %s", mi.id, mi.name, strerror(err));
+	if (mapedit_delete(fd, &mi, a.key, &e)) {
+		p_err_e(ctx, &e);
 		goto out;
 	}
 	if (out_json(&ctx->out))
@@ -352,6 +331,7 @@ int do_map_getnext(struct ctx *ctx, int argc, char **argv)
 	struct out *o = &ctx->out;
 	struct mapedit_info mi;
 	struct elem_args a;
+	struct err e = { 0 };
 	uint8_t *next;
 	int fd, ret = -1;
 
@@ -368,8 +348,8 @@ int do_map_getnext(struct ctx *ctx, int argc, char **argv)
 	}
 	if (parse_elem(ctx, argc, argv, &mi, &a, false, false, NULL))
 		goto out;
-	if (bpf_map_get_next_key(fd, a.has_key ? a.key : NULL, next)) {
-		p_err(ctx, "can't get the next key of map %u (%s): %s", mi.id, mi.name, strerror(errno));
+	if (mapedit_next_key(fd, &mi, a.has_key ? a.key : NULL, next, &e)) {
+		p_err_e(ctx, &e);
 		goto out;
 	}
 	if (out_json(o)) {
@@ -404,7 +384,6 @@ int do_map_pin(struct ctx *ctx, int argc, char **argv)
 {
 	struct mapedit_info mi;
 	struct err e = { 0 };
-	struct undo u = { 0 };
 	int fd;
 
 	if (open_map(ctx, &argc, &argv, &fd, &mi))
@@ -414,12 +393,10 @@ int do_map_pin(struct ctx *ctx, int argc, char **argv)
 		return argc ? p_err(ctx, "unexpected argument '%s'", argv[1]) :
 			      p_err(ctx, "expected MAP FILE");
 	}
-	if (pin_fd_undo(fd, argv[0], &u, &e)) {
-		undo_run(&u);
+	if (pin_fd(fd, argv[0], &e)) {
 		close(fd);
 		return p_err_e(ctx, &e);
 	}
-	undo_forget(&u);
 	close(fd);
 	if (out_json(&ctx->out))
 		out_null(&ctx->out, NULL);

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "capture/env.h"
-#include "act/mapedit.h"
+#include "capture/live_select.h"
+#include "act/mount.h"
 #include "act/net_attach.h"
 
 #define ATTACH_TYPES "{ xdp | xdpgeneric | xdpdrv | xdpoffload | tcx_ingress | tcx_egress }"
@@ -53,7 +53,7 @@ int do_net_attach(struct ctx *ctx, int argc, char **argv)
 		NEXT_ARG();
 	}
 	NO_MORE_ARGS();
-	if (env_check(ENV_PRIV | (netattach_is_tcx(kind) ? ENV_BPFFS : 0), ctx->mount, &e))
+	if (env_ready(ENV_PRIV | (netattach_is_tcx(kind) ? ENV_BPFFS : 0), ctx->mount, &e))
 		return p_err_e(ctx, &e);
 	if (live_prog_fd(kw, arg, &fd, &e))
 		return p_err_e(ctx, &e);
@@ -92,7 +92,7 @@ int do_net_detach(struct ctx *ctx, int argc, char **argv)
 	if (parse_dev(ctx, &argc, &argv, &ifindex))
 		return -1;
 	NO_MORE_ARGS();
-	if (env_check(ENV_PRIV, ctx->mount, &e))
+	if (env_ready(ENV_PRIV, ctx->mount, &e))
 		return p_err_e(ctx, &e);
 	if (net_detach(kind, ifindex, &count, &e))
 		return p_err_e(ctx, &e);

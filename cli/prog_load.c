@@ -1,15 +1,14 @@
-/* prog load | loadall | pin: load ELF objects (probe/load.c), pin them, autoattach, and
+/* prog load | loadall | pin: load ELF objects (act/load.c), pin them, autoattach, and
  * record each loaded object in the history database for replay. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "capture/env.h"
+#include "capture/live_select.h"
 #include "act/load.h"
-#include "act/mapedit.h"
+#include "act/mount.h"
 
-#define LOAD_ELF_MAX (256u << 20)
 #define VERIFIER_TAIL_LINES 8
 
 /* An error from a load, with the verifier's last lines where the kernel gave any. */
@@ -55,19 +54,9 @@ static void record_object(struct ctx *ctx, const char *path, const struct loaded
 			  const char *pin_dir)
 {
 	struct err e = { 0 };
-	struct buf elf = { 0 };
-	struct db db;
 
-	if (read_file(path, LOAD_ELF_MAX, &elf, &e) ||
-	    db_open(&db, ctx->db_path, DB_WRITE, &e)) {
+	if (load_record_file(ctx->db_path, path, l, pin_dir, &e))
 		p_info(ctx, "Warning: loaded, but not recorded for replay: %s", e.msg);
-		buf_free(&elf);
-		return;
-	}
-	if (load_record(&db, path, elf.data, elf.len, l, pin_dir, NULL, &e))
-		p_info(ctx, "Warning: loaded, but not recorded for replay: %s", e.msg);
-	db_close(&db);
-	buf_free(&elf);
 }
 
 static void print_loaded(struct ctx *ctx, const struct loaded *l)
@@ -118,7 +107,7 @@ static void print_loaded(struct ctx *ctx, const struct loaded *l)
 static int load_cmd(struct ctx *ctx, int argc, char **argv, bool all)
 {
 	struct load_map_reuse reuse[16];
-	struct load_opts o = { 0 };
+	struct load_opts o = { .reuse = reuse };
 	struct loaded l;
 	struct err e = { 0 };
 	const char *obj, *path;
@@ -179,7 +168,7 @@ static int load_cmd(struct ctx *ctx, int argc, char **argv, bool all)
 				     "'autoattach', got: '%s'", kw);
 		}
 	}
-	if (env_check(ENV_PRIV | ENV_BPFFS, ctx->mount, &e))
+	if (env_ready(ENV_PRIV | ENV_BPFFS, ctx->mount, &e))
 		goto out;
 	if (all)
 		o.pin_dir = path;
@@ -191,18 +180,9 @@ static int load_cmd(struct ctx *ctx, int argc, char **argv, bool all)
 		goto close_fds;
 	}
 	/* prog load with autoattach: bpftool attaches the first program and pins its link */
-	if (!all && o.autoattach && l.nr_progs) {
-		struct bpf_link *link = NULL;
-		char pinned[4096];
-		int err;
+	if (!all && o.autoattach) {
+		int err = load_attach_first(&l, &e);
 
-		snprintf(pinned, sizeof(pinned), "%s", l.progs[0].pinned);
-		err = load_attach(&l, 0, &link, &e);
-		if (!err) {
-			unlink(pinned);	/* the program's pin gives way to the link's */
-			l.progs[0].pinned[0] = 0;
-			err = load_pin_link(&l, link, 0, pinned, &e);
-		}
 		if (err && err != -EOPNOTSUPP) {
 			p_err_load(ctx, &e, &l);
 			load_abort(&l);
@@ -237,7 +217,6 @@ int do_prog_loadall(struct ctx *ctx, int argc, char **argv)
 int do_prog_pin(struct ctx *ctx, int argc, char **argv)
 {
 	struct err e = { 0 };
-	struct undo u = { 0 };
 	const char *kw, *arg, *file;
 	int fd;
 
@@ -249,12 +228,10 @@ int do_prog_pin(struct ctx *ctx, int argc, char **argv)
 	NO_MORE_ARGS();
 	if (live_prog_fd(kw, arg, &fd, &e))
 		return p_err_e(ctx, &e);
-	if (pin_fd_undo(fd, file, &u, &e)) {
-		undo_run(&u);
+	if (pin_fd(fd, file, &e)) {
 		close(fd);
 		return p_err_e(ctx, &e);
 	}
-	undo_forget(&u);
 	close(fd);
 	if (out_json(&ctx->out))
 		out_null(&ctx->out, NULL);

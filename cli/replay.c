@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include "cli/cli.h"
-#include "capture/env.h"
+#include "act/mount.h"
 #include "act/replay.h"
 
 #define REPLAY_HELP GRAMMAR_REPLAY
@@ -133,7 +133,7 @@ static int replay_obj_cmd(struct ctx *ctx, const char *path, int argc, char **ar
 			return p_err(ctx, "unexpected argument '%s' (expected pin DIR, autoattach, "
 				     "dev IFNAME, restore REF or dry-run)", kw);
 	}
-	if (!o.dry_run && env_check(ENV_PRIV | ENV_BPFFS | (o.autoattach ? ENV_TRACEFS : 0),
+	if (!o.dry_run && env_ready(ENV_PRIV | ENV_BPFFS | (o.autoattach ? ENV_TRACEFS : 0),
 				    ctx->mount, &e))
 		return p_err_e(ctx, &e);
 	if (ref) {
@@ -173,7 +173,7 @@ static int replay_snap_cmd(struct ctx *ctx, const char *ref, int argc, char **ar
 			return p_err(ctx, "unexpected argument '%s' (expected objects DIR or dry-run)",
 				     kw);
 	}
-	if (!o.dry_run && env_check(ENV_PRIV | ENV_BPFFS, ctx->mount, &e))
+	if (!o.dry_run && env_ready(ENV_PRIV | ENV_BPFFS, ctx->mount, &e))
 		return p_err_e(ctx, &e);
 	if (db_open(&db, ctx->db_path, DB_READ, &e) || snapshot_resolve(&db, ref, &o.snap_id, &e))
 		return p_err_e(ctx, &e);

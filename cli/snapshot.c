@@ -48,7 +48,7 @@ static int do_take(struct ctx *ctx, int argc, char **argv)
 				     *argv);
 		}
 	}
-	if (env_check(ENV_PRIV, ctx->mount, &e))
+	if (env_check(ENV_PRIV, &e))
 		return p_err_e(ctx, &e);
 	if ((opts.mask & SNAP_MAPS_DATA) && isatty(2) && !out_json(&ctx->out)) {
 		opts.progress = progress_tty;

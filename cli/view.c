@@ -29,7 +29,7 @@ int view_open(struct ctx *ctx, unsigned mask, struct view *v)
 		return 0;
 	}
 	v->live = true;
-	if (env_check(ENV_PRIV, ctx->mount, &e))
+	if (env_check(ENV_PRIV, &e))
 		return p_err_e(ctx, &e);
 	if (db_open(&v->db, NULL, DB_MEMORY, &e))
 		return p_err_e(ctx, &e);

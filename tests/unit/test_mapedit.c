@@ -2,7 +2,7 @@
  * matching for replay, and restoring a map from a contents blob's shape checks. */
 #include <stdio.h>
 #include <string.h>
-#include "act/mapedit.h"
+#include "act/map_edit.h"
 #include "act/replay_int.h"
 
 static int failed;

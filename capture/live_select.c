@@ -1,12 +1,13 @@
-/* Live selectors (id / pinned / name / tag to an fd) and map element edits. */
-#include <ctype.h>
+/* Live selectors: id / pinned / name / tag to an fd (bpftool's MAP and PROG), and a
+ * kernel BTF object by id. Read-only: they open, they change nothing. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include "act/mapedit.h"
+#include <bpf/btf.h>
+#include "capture/live_select.h"
 
 bool live_map_kw(const char *kw)
 {
@@ -38,10 +39,10 @@ static int get_pinned(const char *path, bool want_map, int *fd, struct err *e)
 		struct bpf_prog_info p;
 	} info = {};
 	uint32_t len = sizeof(info);
-	int f = bpf_obj_get(path);
+	int f = bpf_obj_get(path), err = errno;
 
 	if (f < 0)
-		return err_set(e, errno, "can't open pinned object %s: %s", path, strerror(errno));
+		return err_set(e, err, "can't open pinned object %s: %s", path, strerror(err));
 	/* a pin of the wrong kind must not be used as the right kind */
 	len = want_map ? sizeof(info.m) : sizeof(info.p);
 	if (bpf_obj_get_info_by_fd(f, &info, &len)) {
@@ -89,12 +90,13 @@ static int find_by(bool want_map, const char *kw, const char *arg, int *fd, stru
 		bool match;
 
 		if (err) {
-			if (errno == ENOENT)
+			err = errno;	/* before close() can change it */
+			if (err == ENOENT)
 				break;
 			if (found >= 0)
 				close(found);
-			return err_set(e, errno, "can't list %s: %s", want_map ? "maps" : "programs",
-				       strerror(errno));
+			return err_set(e, err, "can't list %s: %s", want_map ? "maps" : "programs",
+				       strerror(err));
 		}
 		f = want_map ? bpf_map_get_fd_by_id(id) : bpf_prog_get_fd_by_id(id);
 		if (f < 0)
@@ -140,8 +142,10 @@ int live_map_fd(const char *kw, const char *arg, int *fd, struct err *e)
 		if (err)
 			return err;
 		*fd = bpf_map_get_fd_by_id(id);
-		if (*fd < 0)
-			return err_set(e, errno, "can't get map by id (%u): %s", id, strerror(errno));
+		if (*fd < 0) {
+			err = errno;
+			return err_set(e, err, "can't get map by id (%u): %s", id, strerror(err));
+		}
 		return 0;
 	}
 	if (!strcmp(kw, "pinned"))
@@ -161,8 +165,10 @@ int live_prog_fd(const char *kw, const char *arg, int *fd, struct err *e)
 		if (err)
 			return err;
 		*fd = bpf_prog_get_fd_by_id(id);
-		if (*fd < 0)
-			return err_set(e, errno, "can't get prog by id (%u): %s", id, strerror(errno));
+		if (*fd < 0) {
+			err = errno;
+			return err_set(e, err, "can't get prog by id (%u): %s", id, strerror(err));
+		}
 		return 0;
 	}
 	if (!strcmp(kw, "pinned"))
@@ -172,108 +178,12 @@ int live_prog_fd(const char *kw, const char *arg, int *fd, struct err *e)
 	return err_set(e, EINVAL, "expected 'id', 'pinned', 'tag' or 'name', got '%s'", kw);
 }
 
-static bool type_percpu(uint32_t t)
+struct btf *live_btf(uint32_t btf_id)
 {
-	return t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_PERCPU_ARRAY ||
-	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH || t == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+	return btf__load_from_kernel_by_id(btf_id);
 }
 
-int mapedit_info(int fd, struct mapedit_info *mi, struct err *e)
+void live_btf_free(struct btf *btf)
 {
-	struct bpf_map_info info = {};
-	uint32_t len = sizeof(info);
-
-	memset(mi, 0, sizeof(*mi));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return err_set(e, errno, "can't get map info: %s", strerror(errno));
-	mi->id = info.id;
-	mi->type = info.type;
-	mi->key_size = info.key_size;
-	mi->value_size = info.value_size;
-	mi->max_entries = info.max_entries;
-	mi->flags = info.map_flags;
-	memcpy(mi->name, info.name, sizeof(mi->name));
-	mi->name[sizeof(mi->name) - 1] = 0;
-	mi->btf_id = info.btf_id;
-	mi->btf_key_type_id = info.btf_key_type_id;
-	mi->btf_value_type_id = info.btf_value_type_id;
-	mi->percpu = type_percpu(info.type);
-	mi->value_buf = info.value_size;
-	if (mi->percpu) {
-		int n = libbpf_num_possible_cpus();
-
-		if (n <= 0)
-			return err_set(e, -n, "can't count possible CPUs: %s", strerror(-n));
-		mi->nr_cpus = n;
-		mi->value_buf = (size_t)((info.value_size + 7) & ~7u) * n;
-	}
-	return 0;
-}
-
-int mapedit_parse_bytes(char **words, int nwords, uint8_t *out, size_t n, const char *what,
-			struct err *e)
-{
-	int base = 0, used = 0;
-	size_t i = 0;
-
-	if (nwords > 0 && !strcmp(words[0], "hex")) {
-		base = 16;
-		used++;
-	}
-	while (i < n && used < nwords) {
-		char *end;
-		unsigned long v;
-
-		errno = 0;
-		v = strtoul(words[used], &end, base);
-		if (!*words[used] || *end || errno || v > 0xff) {
-			/* a keyword ("value", "any") ends a list that is too short */
-			if (!isalpha((unsigned char)words[used][0]))
-				return err_set(e, EINVAL, "error parsing byte: %s", words[used]);
-			break;
-		}
-		out[i++] = v;
-		used++;
-	}
-	if (i != n)
-		return err_set(e, EINVAL, "%s expected %zu bytes got %zu", what, n, i);
-	return used;
-}
-
-int mapedit_restore(int fd, const struct mapedit_info *mi, const struct map_contents *mc,
-		    uint64_t *done, struct err *e)
-{
-	uint8_t *val = NULL;
-	uint32_t step = (mi->value_size + 7) & ~7u;
-	int err = 0;
-
-	*done = 0;
-	if (mc->key_size != mi->key_size || mc->value_size != mi->value_size)
-		return err_set(e, EINVAL, "map %s: stored key/value sizes %u/%u differ from %u/%u",
-			       mi->name, mc->key_size, mc->value_size, mi->key_size, mi->value_size);
-	if (mi->percpu != (mc->nr_cpus != 0))
-		return err_set(e, EINVAL, "map %s: stored contents are%s per-cpu, the map is%s",
-			       mi->name, mc->nr_cpus ? "" : " not", mi->percpu ? "" : " not");
-	val = calloc(1, mi->value_buf ? mi->value_buf : 1);
-	if (!val)
-		return err_set(e, ENOMEM, "out of memory");
-	for (uint64_t i = 0; i < mc->count; i++) {
-		const uint8_t *v = map_contents_value(mc, i);
-
-		if (mi->percpu) {
-			/* a snapshot from a machine with other CPU counts: copy what both have */
-			memset(val, 0, mi->value_buf);
-			for (uint32_t c = 0; c < mi->nr_cpus && c < mc->nr_cpus; c++)
-				memcpy(val + (size_t)c * step, v + (size_t)c * step, mi->value_size);
-			v = val;
-		}
-		if (bpf_map_update_elem(fd, map_contents_key(mc, i), v, BPF_ANY)) {
-			err = err_set(e, errno, "map %s: can't restore entry %llu: %s", mi->name,
-				      (unsigned long long)i, strerror(errno));
-			break;
-		}
-		(*done)++;
-	}
-	free(val);
-	return err;
+	btf__free(btf);
 }
