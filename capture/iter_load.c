@@ -268,8 +268,9 @@ int iter_prog_load(const char *name, const char *func, struct err *e)
 	struct bpf_program *prog;
 	const unsigned char *ext = NULL;
 	size_t ext_len = 0;
-	uint32_t target = 0;
-	int fd = -1, err;
+	const void *raw;
+	uint32_t target = 0, raw_len = 0;
+	int fd = -1, btf_fd = -1, err;
 
 	err = target_id(func, &target, e);
 	if (err)
@@ -288,16 +289,21 @@ int iter_prog_load(const char *name, const char *func, struct err *e)
 		err = err_set(e, -err, "iterator %s: its BTF.ext: %s", name, strerror(-err));
 		goto out;
 	}
-	/* the program's own BTF (its func info, the types its relocations name) */
-	if (btf__load_into_kernel(bpf_object__btf(obj))) {
+	/* the program's own BTF (its func info, the types its relocations name); bpf_btf_load,
+	 * not btf__load_into_kernel, which prints on failure */
+	raw = btf__raw_data(bpf_object__btf(obj), &raw_len);
+	btf_fd = raw ? bpf_btf_load(raw, raw_len, NULL) : -1;
+	if (btf_fd < 0) {
 		err = err_set(e, errno, "iterator %s: BTF: %s", name, strerror(errno));
 		goto out;
 	}
-	fd = prog_load(name, prog, btf__fd(bpf_object__btf(obj)), &x, target);
+	fd = prog_load(name, prog, btf_fd, &x, target);
 	if (fd < 0)
 		err = err_set(e, errno, "iterator %s: load: %s", name, strerror(errno));
 out:
+	if (btf_fd >= 0)
+		close(btf_fd);	/* the program holds its own reference */
 	free(x.relo);
-	bpf_object__close(obj);	/* its BTF fd too: the program holds its own reference */
+	bpf_object__close(obj);
 	return err ? err : fd;
 }
