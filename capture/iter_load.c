@@ -59,12 +59,53 @@ static long btf_extra(const struct btf_type *t)
 	return -1;
 }
 
-/* The id of FUNC name in raw vmlinux BTF (p, n), 0 if absent, -EPROTO if malformed. */
+/* Where name (a whole string) is in a BTF string section, or -1: a sequential search, so
+ * that the walk over the types compares offsets and touches no string. */
+static long str_find(const unsigned char *s, size_t n, const char *name)
+{
+	size_t want = strlen(name) + 1;
+	const unsigned char *p = s, *end = s + n;
+
+	while (p < end && (p = memmem(p, end - p, name, want))) {
+		if (p == s || !p[-1])
+			return p - s;
+		p++;
+	}
+	return -1;
+}
+
+/* The id of the first FUNC in the types (p + at, to end) named by offset off in the strings
+ * (p + str, to str_end), or when off is -1 by the bytes of name; 0 if none, -EPROTO. */
+static long func_by_name(const unsigned char *p, size_t at, size_t end, size_t str,
+			 size_t str_end, long off, const char *name)
+{
+	size_t want = strlen(name) + 1;
+	long id = 1;
+
+	for (; at + sizeof(struct btf_type) <= end; id++) {
+		const struct btf_type *t = (const void *)(p + at);
+		long extra = btf_extra(t);
+
+		if (extra < 0)
+			return -EPROTO;
+		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC &&
+		    (off >= 0 ? t->name_off == off :
+		     t->name_off < str_end - str && want <= str_end - str - t->name_off &&
+		     !memcmp(p + str + t->name_off, name, want)))
+			return id;
+		at += sizeof(*t) + extra;
+	}
+	return 0;
+}
+
+/* The id of FUNC name in raw vmlinux BTF (p, n), 0 if absent, -EPROTO if malformed. BTF's
+ * strings are stored once: the walk compares the name's offset and touches no string, and
+ * compares bytes only if that finds nothing. */
 static long btf_find_func(const unsigned char *p, size_t n, const char *name)
 {
 	const struct btf_header *h = (const void *)p;
-	size_t at, end, str, str_end, want = strlen(name) + 1;
-	long id = 1;
+	size_t at, end, str, str_end;
+	long off, id = 0;
 
 	if (n < sizeof(*h) || h->magic != BTF_MAGIC || h->hdr_len > n ||
 	    h->type_off > n - h->hdr_len || h->type_len > n - h->hdr_len - h->type_off ||
@@ -74,19 +115,10 @@ static long btf_find_func(const unsigned char *p, size_t n, const char *name)
 	end = at + h->type_len;
 	str = h->hdr_len + h->str_off;
 	str_end = str + h->str_len;
-	for (; at + sizeof(struct btf_type) <= end; id++) {
-		const struct btf_type *t = (const void *)(p + at);
-		long extra = btf_extra(t);
-
-		if (extra < 0)
-			return -EPROTO;
-		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC && t->name_off < str_end - str &&
-		    want <= str_end - str - t->name_off &&
-		    !memcmp(p + str + t->name_off, name, want))
-			return id;
-		at += sizeof(*t) + extra;
-	}
-	return 0;
+	off = str_find(p + str, h->str_len, name);
+	if (off >= 0)
+		id = func_by_name(p, at, end, str, str_end, off, name);
+	return id ?: func_by_name(p, at, end, str, str_end, -1, name);
 }
 
 /* The iterator target's FUNC id: vmlinux BTF mapped where the kernel allows it (Linux
