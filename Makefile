@@ -21,7 +21,7 @@ LDLIBS   += $(shell pkg-config --libs libbpf libelf zlib sqlite3 2>/dev/null || 
 endif
 LDLIBS   += -ldl -lm -pthread
 LIB_DIRS := lib store analyze capture act viz reports gen
-LIB_SRCS := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
+LIB_SRCS := $(filter-out %.bpf.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 CLI_SRCS := $(wildcard cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
@@ -43,6 +43,27 @@ $(BUILD)/%.o: %.c $(BUILD)/config.h
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# bpfscope's own BPF programs (capture/*.bpf.c): clang builds each into an object, which
+# gen/tools/bin2c (a host tool) turns into a header of its bytes, so the binary carries them.
+CLANG    ?= clang
+BPF_CFLAGS := -g -O2 -target bpf -I/usr/include/$(shell uname -m)-linux-gnu -I. -Wall -Werror
+$(BUILD)/tools/bin2c: gen/tools/bin2c.c
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  HOSTCC  $<")
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/%.bpf.o: %.bpf.c $(wildcard capture/iter_*.h)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CLANG   $<")
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.bpf.h: $(BUILD)/%.bpf.o $(BUILD)/tools/bin2c
+	$(if $(Q),@echo "  BIN2C   $<")
+	$(Q)$(BUILD)/tools/bin2c $(subst .,_,$(notdir $*))_bpf_obj < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/capture/iter_load.o: $(BUILD)/capture/iter.bpf.h
+.SECONDARY: $(BUILD)/capture/iter.bpf.o
 
 $(LIBA): $(LIB_OBJS)
 	@rm -f $@

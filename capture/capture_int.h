@@ -62,8 +62,6 @@ struct probe {
 	size_t nr_prev_maps;
 	uint64_t boot_hash;		/* digests include the boot: ids are per boot */
 	bool history;			/* a database file (not a live view's in-memory one) */
-	struct iter_layout layout;	/* this boot's, when layout_ok */
-	bool layout_ok;
 	struct err *e;
 	struct stats_base *stats;	/* SNAP_STATS: counters before the interval */
 	size_t nr_stats;
@@ -114,7 +112,6 @@ int probe_btf(struct probe *p);
 int probe_links(struct probe *p);
 int probe_kallsyms(struct probe *p);
 int kallsyms_store(struct probe *p);
-void layout_load(struct probe *p);
 int stats_baseline(struct probe *p);
 int btf_fill_data(struct probe *p, uint32_t btf_id);
 void probe_cleanup(struct probe *p);

@@ -380,12 +380,6 @@ int kallsyms_store(struct probe *p)
 	return err ?: boots_insert(p, b->hash);
 }
 
-/* This boot's iterator layout, when a snapshot or a live view has read it before. */
-void layout_load(struct probe *p)
-{
-	p->layout_ok = !iter_layout_load(&p->layout, p->boot_id);
-}
-
 int probe_kallsyms(struct probe *p)
 {
 	struct buf raw = { 0 }, kept = { 0 };

@@ -169,7 +169,7 @@ void probe_cleanup(struct probe *p)
 struct owners_job {
 	pthread_t th;
 	bool started;
-	const struct iter_layout *layout;
+	bool ran;
 	struct iter_owner *o;
 	size_t n;
 	int err;
@@ -181,21 +181,18 @@ static void *owners_thread(void *arg)
 {
 	struct owners_job *j = arg;
 
-	j->err = iter_owners(j->layout, &j->o, &j->n, &j->e);
+	j->err = iter_owners(&j->o, &j->n, &j->e);
 	return NULL;
 }
 
 static void owners_start(struct probe *p, struct owners_job *j)
 {
-	if (!p->layout_ok) {	/* once per boot: 20 ms of vmlinux BTF */
-		if (iter_layout_read(&p->layout, p->boot_id)) {
-			snprintf(j->warn, sizeof(j->warn), "no vmlinux BTF to find process owners with");
-			return;
-		}
-		iter_layout_save(&p->layout);
-		p->layout_ok = true;
+	(void)p;
+	if (!iter_available()) {
+		snprintf(j->warn, sizeof(j->warn), "no vmlinux BTF to find process owners with");
+		return;
 	}
-	j->layout = &p->layout;
+	j->ran = true;
 	j->started = !pthread_create(&j->th, NULL, owners_thread, j);
 	if (!j->started)
 		owners_thread(j);
@@ -216,7 +213,7 @@ static int owners_store(struct probe *p, struct owners_job *j)
 	int err;
 
 	owners_join(j);
-	if (!j->layout)
+	if (!j->ran)
 		return 0;
 	if (j->err) {
 		snprintf(j->warn, sizeof(j->warn), "process owners not recorded: %.400s", j->e.msg);
@@ -310,7 +307,6 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 		goto out;
 	err = snapshot_row(&p, taken_at, &uts);
 	p.history = strcmp(db->path, ":memory:") != 0;
-	layout_load(&p);
 	if (!err && (p.mask & SNAP_OWNERS))
 		owners_start(&p, &owners);
 	phase_done(&p, "row");

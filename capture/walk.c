@@ -250,7 +250,7 @@ static int iter_path(struct probe *p, struct rec_queue *q, uint32_t **todo, bool
 	*loaded = true;
 	if (err || !p->nr_prev_maps)
 		return err;
-	if (iter_scan(&p->layout, &scan, &ie)) {
+	if (iter_scan(&scan, &ie)) {
 		if (p->trace)
 			fprintf(stderr, "iterator: %s (walking every map)\n", ie.msg);
 		return 0;
@@ -279,7 +279,7 @@ int probe_progs_maps(struct probe *p, const struct walk_hooks *h)
 		err = prog_stmts(p);
 	if (!err && !(p->mask & SNAP_NO_MAPS))
 		err = map_stmts(p);
-	if (!err && p->history && p->layout_ok && !getenv("BPFSCOPE_NO_ITER")) {
+	if (!err && p->history && !getenv("BPFSCOPE_NO_ITER")) {
 		err = iter_path(p, &q, &todo, &maps_loaded);
 	}
 	if (err) {

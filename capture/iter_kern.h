@@ -1,0 +1,82 @@
+/* The kernel's types as capture/iter.bpf.c reads them: only the fields it reads, marked
+ * preserve_access_index so that libbpf moves every access to where this kernel's BTF has
+ * the field (CO-RE), with no vmlinux.h to generate or ship. BPF side only. */
+#ifndef BPFSCOPE_ITER_KERN_H
+#define BPFSCOPE_ITER_KERN_H
+#include <linux/types.h>
+
+#define CORE __attribute__((preserve_access_index))
+
+struct seq_file;
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+} CORE;
+
+struct bpf_map {
+	__u32 id;
+	_Bool frozen;
+} CORE;
+
+struct bpf_prog_aux {
+	__u32 id;
+} CORE;
+
+struct bpf_prog {
+	struct bpf_prog_aux *aux;
+} CORE;
+
+struct bpf_link {
+	__u32 id;
+} CORE;
+
+struct btf {
+	__u32 id;
+} CORE;
+
+struct task_struct {
+	int tgid;
+	struct task_struct *group_leader;
+	char comm[16];
+} CORE;
+
+struct super_block {
+	unsigned long s_magic;
+} CORE;
+
+struct inode {
+	struct super_block *i_sb;
+} CORE;
+
+struct qstr {
+	const unsigned char *name;
+} CORE;
+
+struct dentry {
+	struct qstr d_name;
+} CORE;
+
+struct path {
+	struct dentry *dentry;
+} CORE;
+
+struct file {
+	struct path f_path;
+	struct inode *f_inode;
+	void *private_data;
+} CORE;
+
+/* An iterator program's context is its target's arguments, a u64 slot each (the kernel's
+ * bpf_iter__<target> structs, an ABI: no relocation needed). */
+struct bpf_iter__bpf_map {
+	struct bpf_iter_meta *meta;
+	struct bpf_map *map;
+};
+
+struct bpf_iter__task_file {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+	__u32 fd;
+	struct file *file;
+};
+#endif

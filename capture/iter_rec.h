@@ -1,0 +1,17 @@
+/* The records bpfscope's iterators (capture/iter.bpf.c) write and capture/iter.c reads:
+ * one layout for both sides, hence fixed-size __u32 fields and no padding. */
+#ifndef BPFSCOPE_ITER_REC_H
+#define BPFSCOPE_ITER_REC_H
+#include <linux/types.h>
+
+/* A map: what can change in a map the database already holds. */
+struct iter_map {
+	__u32 id, frozen;
+};
+
+/* A process holding an object: kind 'p'rog, 'm'ap, 'l'ink, 'b'tf. */
+struct iter_owner {
+	__u32 pid, kind, id, pad;
+	char comm[16];
+};
+#endif
