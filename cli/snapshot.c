@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "capture/env.h"
 #include "capture/snapshot.h"
+#include "cli/snap_env.h"
 
 static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t total)
 {
@@ -49,6 +50,7 @@ static int do_take(struct ctx *ctx, int argc, char **argv)
 	}
 	if (env_check(ENV_PRIV, ctx->mount, &e))
 		return p_err_e(ctx, &e);
+	snapshot_opts_env(&opts);
 	if ((opts.mask & SNAP_MAPS_DATA) && isatty(2) && !out_json(&ctx->out)) {
 		opts.progress = progress_tty;
 	}
