@@ -8,11 +8,9 @@
 #include <stdint.h>
 #include "store/db.h"
 
-/* Finer mask bits (above capture/snapshot.h's) for a live view that needs one part only:
- * `net show` skips the cgroup walk and the perf-event fd walk. Stored snapshots take all. */
-#define SNAP_ATTACH_NO_NET	(1u << 20)	/* XDP, tc, tcx, netkit, flow dissector */
-#define SNAP_ATTACH_NO_CGROUP	(1u << 21)
-#define SNAP_ATTACH_NO_PERF	(1u << 22)
+/* The finer mask bits SNAP_ATTACH_NO_* (a live view that needs one part only) are the
+ * store's, in store/snap_mask.h. */
+#include "store/snap_mask.h"
 
 /* A link as the attachment capture needs it, from its struct bpf_link_info. */
 struct att_link {

@@ -9,19 +9,6 @@
 #include "capture/bg.h"
 #include "capture/capture_int.h"
 
-static bool db_has(struct probe *p, const char *sql)
-{
-	sqlite3_stmt *st;
-	bool found = false;
-
-	if (db_prepare(p->db, sql, &st, NULL))
-		return false;
-	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
-}
-
 /* b->hash: the data's, already computed */
 static void bg_seal_hashed(struct bg_blob *b, const void *data, size_t len)
 {
@@ -126,35 +113,19 @@ static void find_vmlinux(struct bg_job *j)
 	}
 }
 
-/* The hashes of BTF blobs of vmlinux's size: candidates for this boot's vmlinux BTF. */
-static void known_vmlinux(struct probe *p, struct bg_job *j)
-{
-	sqlite3_stmt *st;
-
-	if (db_prepare(p->db, "SELECT hash FROM blobs WHERE kind = 'btf' AND raw_size = ?1 LIMIT 4",
-		       &st, NULL))
-		return;
-	sqlite3_bind_int64(st, 1, j->vmlinux_size);
-	while (j->nr_known < 4 && sqlite3_step(st) == SQLITE_ROW)
-		if (sqlite3_column_bytes(st, 0) == SHA256_LEN)
-			memcpy(j->known[j->nr_known++], sqlite3_column_blob(st, 0), SHA256_LEN);
-	sqlite3_finalize(st);
-}
-
 void bg_start(struct probe *p, struct bg_job *j)
 {
 	memset(j, 0, sizeof(*j));
 	if (p->mask & SNAP_CODE)
-		j->want_kallsyms = !db_has(p, "SELECT 1 FROM boots WHERE boot_id = ? AND kallsyms IS NOT NULL");
+		j->want_kallsyms = !store_boot_has_kallsyms(p->db, p->boot_id);
 	if (p->mask & SNAP_BTF_DATA) {
-		j->want_vmlinux = !db_has(p, "SELECT 1 FROM btf b JOIN snapshots s ON s.id = b.snapshot_id"
-					  " WHERE s.boot_id = ? AND b.kernel AND b.name = 'vmlinux'"
-					  " AND b.data IS NOT NULL");
+		j->want_vmlinux = !store_boot_has_vmlinux(p->db, p->boot_id);
 		if (j->want_vmlinux)
 			find_vmlinux(j);
 		j->want_vmlinux = j->want_vmlinux && j->vmlinux_id;
 		if (j->want_vmlinux)
-			known_vmlinux(p, j);
+			j->nr_known = store_btf_hashes_of_size(p->db, j->vmlinux_size, j->known,
+							       (int)ARRAY_SIZE(j->known));
 	}
 	/* no thread (no memory, say): the data is then read when it is needed */
 	if (j->want_kallsyms)

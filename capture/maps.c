@@ -154,55 +154,14 @@ int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct
 }
 
 /* The open map spans, sorted by id. */
-struct prev_map {
-	uint32_t id, type;		/* id first: span_id_cmp */
-	bool seen, same_boot;
-	uint8_t frozen;
-	int64_t row;
-	uint64_t digest, flags;
-};
-
 int prev_maps_load(struct probe *p)
 {
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	int err;
-
-	err = db_prepare(p->db, "SELECT id, row, digest, type, flags, frozen, first_snap IN"
-			 " (SELECT id FROM snapshots WHERE boot_id = ?1) FROM map_rows WHERE last_snap = "
-			 SPAN_OPEN_SQL " ORDER BY id", &st, p->e);
-	if (err)
-		return err;
-	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (p->nr_prev_maps == cap) {
-			struct prev_map *n;
-
-			cap = cap ? cap * 2 : 256;
-			n = realloc(p->prev_maps, cap * sizeof(*n));
-			if (!n) {
-				sqlite3_finalize(st);
-				return err_set(p->e, ENOMEM, "out of memory");
-			}
-			p->prev_maps = n;
-		}
-		p->prev_maps[p->nr_prev_maps++] = (struct prev_map){
-			.id = sqlite3_column_int64(st, 0),
-			.row = sqlite3_column_int64(st, 1),
-			.digest = (uint64_t)sqlite3_column_int64(st, 2),
-			.type = sqlite3_column_int64(st, 3),
-			.flags = sqlite3_column_int64(st, 4),
-			.frozen = sqlite3_column_int(st, 5) != 0,
-			.same_boot = sqlite3_column_int(st, 6),
-		};
-	}
-	sqlite3_finalize(st);
-	return 0;
+	return store_open_maps(p->db, p->boot_id, &p->prev_maps, &p->nr_prev_maps, p->e);
 }
 
-static struct prev_map *prev_map_find(struct probe *p, uint32_t id)
+static struct open_map *prev_map_find(struct probe *p, uint32_t id)
 {
-	struct prev_map *m = p->nr_prev_maps ? bsearch(&id, p->prev_maps, p->nr_prev_maps,
+	struct open_map *m = p->nr_prev_maps ? bsearch(&id, p->prev_maps, p->nr_prev_maps,
 						      sizeof(*m), span_id_cmp) : NULL;
 
 	return m && !m->seen ? m : NULL;
@@ -244,7 +203,7 @@ int maps_from_iter(struct probe *p, const struct iter_scan *s, uint32_t **todo, 
 		return err_set(p->e, ENOMEM, "out of memory");
 	for (size_t i = 0; i < s->nr_maps; i++) {
 		const struct iter_map *im = &s->maps[i];
-		struct prev_map *prev = prev_map_find(p, im->id);
+		struct open_map *prev = prev_map_find(p, im->id);
 
 		if (prev && prev->same_boot && map_static(prev->type, prev->flags) &&
 		    prev->frozen == (im->frozen & 0xff ? 1 : 0)) {
@@ -263,7 +222,7 @@ int maps_close_unseen(struct probe *p)
 
 	for (size_t i = 0; i < p->nr_prev_maps && !err; i++)
 		if (!p->prev_maps[i].seen)
-			err = span_close(p, p->close_map, p->prev_maps[i].row);
+			err = writer_span_close(&p->w, SPAN_MAP, p->prev_maps[i].row);
 	return err;
 }
 
@@ -278,85 +237,45 @@ static uint64_t map_digest(const struct probe *p, const struct obj_rec *r)
 	return hash64(hash64(p->boot_hash, v, sizeof(v)), info->name, sizeof(info->name));
 }
 
+/* What the writer stores of a map's contents: them, or why there are none. */
+static struct map_data_rec map_data_of(const struct obj_rec *r)
+{
+	if (r->has_contents)
+		return (struct map_data_rec){ .contents = r->data.data, .len = r->data.len,
+					      .count = r->count };
+	return (struct map_data_rec){ .error = r->contents_error[0] ? r->contents_error : NULL };
+}
+
 /* Contents (or why there are none) belong to the snapshot that read them. */
 static int map_data_write(struct probe *p, const struct obj_rec *r, int64_t row)
 {
-	sqlite3_stmt *st = p->ins_map_data;
-	int err = 0;
+	struct map_data_rec d = map_data_of(r);
 
 	if (!r->has_contents && !r->contents_error[0])
 		return 0;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	sqlite3_bind_int64(st, 1, p->snap_id);
-	sqlite3_bind_int64(st, 2, row);
-	if (r->has_contents) {
-		err = bind_blob(p, st, 3, "map_contents", r->data.data, r->data.len);
-		sqlite3_bind_int64(st, 4, r->count);
-	} else {
-		sqlite3_bind_text(st, 5, r->contents_error, -1, SQLITE_STATIC);
-	}
-	return err ?: step_done(p, st, "map contents");
+	return writer_map_data(&p->w, row, &d);
 }
 
 /* Database side of one map: its span goes on, or ends and a new one starts. */
 int map_write(struct probe *p, const struct obj_rec *r)
 {
 	const struct bpf_map_info *info = &r->info.map;
-	struct prev_map *prev = prev_map_find(p, info->id);
-	uint64_t digest = map_digest(p, r);
-	sqlite3_stmt *st = p->ins_map;
-	int c = 1, err;
+	struct open_map *prev = prev_map_find(p, info->id);
+	struct map_rec mr = { .info = info, .digest = map_digest(p, r), .memlock = r->memlock,
+			      .frozen = r->frozen, .owner = r->owner, .has_owner = r->has_owner };
+	int64_t row;
+	int err;
 
 	if (prev) {
 		prev->seen = true;
-		if (prev->digest == digest)
+		if (prev->digest == mr.digest)
 			return map_data_write(p, r, prev->row);
-		err = span_close(p, p->close_map, prev->row);
+		err = writer_span_close(&p->w, SPAN_MAP, prev->row);
 		if (err)
 			return err;
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	sqlite3_bind_int64(st, c++, p->snap_id);
-	sqlite3_bind_int64(st, c++, (int64_t)digest);
-	sqlite3_bind_int64(st, c++, info->id);
-	sqlite3_bind_int64(st, c++, info->type);
-	sqlite3_bind_text(st, c++, info->name, strnlen(info->name, sizeof(info->name)), SQLITE_STATIC);
-	sqlite3_bind_int64(st, c++, info->map_flags);
-	sqlite3_bind_int64(st, c++, info->key_size);
-	sqlite3_bind_int64(st, c++, info->value_size);
-	sqlite3_bind_int64(st, c++, info->max_entries);
-	sqlite3_bind_int64(st, c++, r->memlock);
-	sqlite3_bind_int64(st, c++, r->frozen);
-	sqlite3_bind_int64(st, c++, info->btf_id);
-	sqlite3_bind_int64(st, c++, info->btf_key_type_id);
-	sqlite3_bind_int64(st, c++, info->btf_value_type_id);
-	sqlite3_bind_int64(st, c++, info->btf_vmlinux_value_type_id);
-	sqlite3_bind_int64(st, c++, info->map_extra);
-	sqlite3_bind_int64(st, c++, info->ifindex);
-	sqlite3_bind_int64(st, c++, info->netns_dev);
-	sqlite3_bind_int64(st, c++, info->netns_ino);
-	if (r->has_owner)
-		sqlite3_bind_int64(st, c, r->owner);
-	err = step_done(p, st, "map");
-	return err ?: map_data_write(p, r, sqlite3_last_insert_rowid(p->db->sql));
-}
-
-int map_stmts(struct probe *p)
-{
-	int err = db_prepare(p->db, "INSERT INTO map_rows(first_snap, last_snap, digest, id, type,"
-			     " name, flags, bytes_key, bytes_value, max_entries, bytes_memlock, frozen,"
-			     " btf_id, btf_key_type_id, btf_value_type_id, btf_vmlinux_value_type_id,"
-			     " map_extra, ifindex, netns_dev, netns_ino, owner_prog_type)"
-			     " VALUES(?1," SPAN_OPEN_SQL ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-			     &p->ins_map, p->e);
-
-	p->boot_hash = hash64(HASH64_INIT, p->boot_id, strlen(p->boot_id));
-	err = err ?: db_prepare(p->db, "INSERT OR REPLACE INTO map_data(snapshot_id, row, contents,"
-				" nr_entries, contents_error) VALUES(?,?,?,?,?)", &p->ins_map_data, p->e);
-	return err ?: db_prepare(p->db, "UPDATE map_rows SET last_snap = ?1 WHERE row = ?2",
-				 &p->close_map, p->e);
+	err = writer_map(&p->w, &mr, &row);
+	return err ?: map_data_write(p, r, row);
 }
 
 /* One map for a walker thread: get-info, fdinfo, and the contents when asked. *out stays
@@ -373,7 +292,7 @@ int map_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id
 	fd = bpf_map_get_fd_by_id(id);
 	if (fd < 0) {
 		if (errno == ENOENT) {
-			m->vanished++;
+			m->vanished_maps++;
 			return 0;
 		}
 		return err_set(e, errno, "can't get map fd (id %u): %s", id, strerror(errno));
@@ -394,26 +313,26 @@ int map_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id
 	return err;
 }
 
+/* A live view's maps get their contents: one map_data row each, in the view's snapshot. */
 int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size_t n, struct err *e)
 {
 	struct snapshot_opts opts = { 0 };
 	struct snapshot_result res = { 0 };
 	struct probe p = { .db = db, .snap_id = snap_id, .mask = SNAP_MAPS_DATA, .e = e,
 			   .opts = &opts, .res = &res };
-	sqlite3_stmt *st = NULL;
 	int err;
 
 	p.fdi.fd = -1;
+	writer_init(&p.w, db, snap_id, e);
 	p.nr_cpus = libbpf_num_possible_cpus();
 	if (p.nr_cpus < 1)
 		p.nr_cpus = 1;
-	err = db_prepare(db, "INSERT OR REPLACE INTO map_data(snapshot_id, row, contents, nr_entries,"
-			 " contents_error) SELECT ?4, row_id, ?1, ?2, ?3 FROM maps WHERE snapshot_id = ?4"
-			 " AND id = ?5", &st, e);
-	err = err ?: db_begin(db, e);
+	err = db_begin(db, e);
 	for (size_t i = 0; !err && i < n; i++) {
 		struct bpf_map_info info = { 0 };
 		__u32 len = sizeof(info);
+		struct obj_rec r = { 0 };
+		struct map_data_rec d;
 		int fd = bpf_map_get_fd_by_id(ids[i]);
 
 		if (fd < 0) {
@@ -425,24 +344,11 @@ int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size
 			close(fd);
 			break;
 		}
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		{
-			struct obj_rec r = { 0 };
-
-			map_collect(&p, &p.fdi, fd, &info, &r);
-			if (r.has_contents) {
-				err = bind_blob(&p, st, 1, "map_contents", r.data.data, r.data.len);
-				sqlite3_bind_int64(st, 2, r.count);
-			} else if (r.contents_error[0]) {
-				sqlite3_bind_text(st, 3, r.contents_error, -1, SQLITE_TRANSIENT);
-			}
-			buf_free(&r.data);
-		}
+		map_collect(&p, &p.fdi, fd, &info, &r);
 		close(fd);
-		sqlite3_bind_int64(st, 4, snap_id);
-		sqlite3_bind_int64(st, 5, ids[i]);
-		err = err ?: step_done(&p, st, "map contents");
+		d = map_data_of(&r);
+		err = writer_map_data_fill(&p.w, ids[i], &d);
+		buf_free(&r.data);
 		if (!err && info.btf_id)
 			err = btf_fill_data(&p, info.btf_id);
 	}
@@ -450,7 +356,6 @@ int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size
 		err = db_commit(db, e);
 	else
 		db_rollback(db);
-	sqlite3_finalize(st);
 	probe_cleanup(&p);
 	return err;
 }

@@ -52,12 +52,12 @@ static char pin_kind(struct pins_job *j, int fd, uint32_t len)
 
 static int pin_rec_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct pin_rec *)a)->path, ((const struct pin_rec *)b)->path);
+	return strcmp(((const struct pin_row *)a)->path, ((const struct pin_row *)b)->path);
 }
 
-static struct pin_rec *prev_find(const struct pins_job *j, const char *path)
+static struct pin_row *prev_find(const struct pins_job *j, const char *path)
 {
-	struct pin_rec key = { .path = (char *)path };
+	struct pin_row key = { .path = (char *)path };
 
 	return j->nr_prev ? bsearch(&key, j->prev, j->nr_prev, sizeof(key), pin_rec_cmp) : NULL;
 }
@@ -66,8 +66,8 @@ static int pin_add(struct pins_job *j, const char *path, uint64_t ino)
 {
 	uint8_t info[256];	/* more than any info struct; the tail must be zero */
 	__u32 len = sizeof(info);
-	const struct pin_rec *prev = ino ? prev_find(j, path) : NULL;
-	struct pin_rec *r;
+	const struct pin_row *prev = ino ? prev_find(j, path) : NULL;
+	struct pin_row *r;
 	uint32_t id;
 	char kind;
 
@@ -151,44 +151,7 @@ static void *pins_thread(void *arg)
  * read would start a second one, so a failure fails the snapshot (j->load_failed). */
 static void prev_load(struct probe *p, struct pins_job *j)
 {
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	int rc;
-
-	if (db_prepare(p->db, "SELECT path, ino, obj_type, obj_id, row, first_snap IN (SELECT id"
-		       " FROM snapshots WHERE boot_id = ?1) FROM pin_rows WHERE last_snap = "
-		       SPAN_OPEN_SQL, &st, NULL)) {
-		j->load_failed = true;
-		return;
-	}
-	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *path = (const char *)sqlite3_column_text(st, 0);
-		const char *type = (const char *)sqlite3_column_text(st, 2);
-		struct pin_rec *r;
-
-		if (j->nr_prev == cap) {
-			cap = cap ? cap * 2 : 256;
-			r = realloc(j->prev, cap * sizeof(*r));
-			if (!r)
-				break;
-			j->prev = r;
-		}
-		r = &j->prev[j->nr_prev];
-		r->path = strdup(path ? path : "");
-		if (!r->path)
-			break;
-		type = type ? type : "";
-		r->ino = sqlite3_column_int64(st, 1);
-		r->kind = type[0] == 'p' ? 'p' : type[0] == 'm' ? 'm' : 'l';
-		r->id = sqlite3_column_int64(st, 3);
-		r->row = sqlite3_column_int64(st, 4);
-		r->same_boot = sqlite3_column_int(st, 5);
-		r->seen = false;
-		j->nr_prev++;
-	}
-	j->load_failed = rc != SQLITE_DONE;	/* (out of memory: the loop broke on a row) */
-	sqlite3_finalize(st);
+	j->load_failed = store_open_pins(p->db, p->boot_id, &j->prev, &j->nr_prev, NULL) != 0;
 	qsort(j->prev, j->nr_prev, sizeof(*j->prev), pin_rec_cmp);
 }
 
@@ -206,23 +169,10 @@ int pins_start(struct probe *p, struct pins_job *j, const char *root)
 	return 0;
 }
 
-static int pin_insert(struct probe *p, const struct pin_rec *r)
-{
-	sqlite3_reset(p->ins_pin);
-	sqlite3_bind_int64(p->ins_pin, 1, p->snap_id);
-	sqlite3_bind_text(p->ins_pin, 2, r->path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(p->ins_pin, 3, r->kind == 'p' ? "prog" : r->kind == 'm' ? "map" : "link",
-			  -1, SQLITE_STATIC);
-	sqlite3_bind_int64(p->ins_pin, 4, r->id);
-	sqlite3_bind_int64(p->ins_pin, 5, r->ino);
-	return step_done(p, p->ins_pin, "pin");
-}
-
 /* Join the walk; a pin on the same inode with the same object keeps its span, others end
  * theirs and start one. Unmounted bpffs: no pins, every span ends. */
 int pins_finish(struct probe *p, struct pins_job *j)
 {
-	sqlite3_stmt *close_pin = NULL;
 	int err = 0;
 
 	if (j->started)
@@ -235,15 +185,10 @@ int pins_finish(struct probe *p, struct pins_job *j)
 	else if (j->err)
 		err = err_set(p->e, -j->err, "can't walk %s: %s", j->root, strerror(-j->err));
 	if (!err)
-		err = db_prepare(p->db, "INSERT INTO pin_rows(first_snap, last_snap, path, obj_type,"
-				 " obj_id, ino) VALUES(?1, " SPAN_OPEN_SQL ", ?, ?, ?, ?)", &p->ins_pin,
-				 p->e);
-	if (!err)
-		err = db_prepare(p->db, "UPDATE pin_rows SET last_snap = ?1 WHERE row = ?2", &close_pin,
-				 p->e);
+		err = writer_pins_prepare(&p->w);
 	for (size_t i = 0; !err && i < j->n; i++) {
-		const struct pin_rec *r = &j->recs[i];
-		struct pin_rec *prev = prev_find(j, r->path);
+		const struct pin_row *r = &j->recs[i];
+		struct pin_row *prev = prev_find(j, r->path);
 
 		if (prev && !prev->seen) {
 			prev->seen = true;
@@ -252,16 +197,15 @@ int pins_finish(struct probe *p, struct pins_job *j)
 				p->res->nr_pins++;
 				continue;
 			}
-			err = span_close(p, close_pin, prev->row);
+			err = writer_span_close(&p->w, SPAN_PIN, prev->row);
 		}
-		err = err ?: pin_insert(p, r);
+		err = err ?: writer_pin(&p->w, r->path, r->kind, r->id, r->ino);
 		if (!err)
 			p->res->nr_pins++;
 	}
 	for (size_t i = 0; !err && i < j->nr_prev; i++)
 		if (!j->prev[i].seen)
-			err = span_close(p, close_pin, j->prev[i].row);
-	sqlite3_finalize(close_pin);
+			err = writer_span_close(&p->w, SPAN_PIN, j->prev[i].row);
 	return err ?: j->unmounted;
 }
 

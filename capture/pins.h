@@ -5,29 +5,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "store/writer.h"	/* struct pin_row */
 
 struct probe;
-
-struct pin_rec {
-	char *path;
-	char kind;		/* 'p'rog, 'm'ap, 'l'ink */
-	uint32_t id;
-	uint64_t ino;		/* bpffs inode: a new pin is a new inode */
-	int64_t row;		/* (prev) its open span */
-	bool same_boot, seen;	/* (prev) */
-};
 
 struct pins_job {
 	char root[512];
 	pthread_t th;
 	bool started, unmounted, load_failed;
 	int err;
-	struct pin_rec *recs;
+	struct pin_row *recs;	/* the pins walked (row 0) */
 	size_t n, cap;
 	uint32_t sizes[8];	/* info sizes seen, and the kind each one means */
 	char kinds[8];
 	int nr_sizes;
-	struct pin_rec *prev;	/* the open pin spans, sorted by path */
+	struct pin_row *prev;	/* the open pin spans, sorted by path */
 	size_t nr_prev;
 	size_t reused;
 };

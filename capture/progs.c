@@ -12,16 +12,6 @@
 
 enum { B_XL, B_JT, B_MAPS, B_FI, B_LI, B_JLI, B_KSYMS, B_FLENS, B_TAGS, B_NR };
 
-#define PROG_COLS "first_snap, last_snap, digest, id, type, name, tag, gpl_compatible, load_time," \
-	" loaded_at, uid, bytes_xlated, jited, bytes_jited, bytes_memlock, btf_id, ifindex, netns_dev," \
-	" netns_ino, verified_insns, attach_btf_obj_id, attach_btf_id," \
-	" nr_func_info, func_info_rec_size, nr_line_info, line_info_rec_size, nr_jited_line_info," \
-	" jited_line_info_rec_size, nr_jited_ksyms, nr_jited_func_lens, nr_prog_tags, nr_map_ids," \
-	" xlated, jited_insns, func_info, line_info, jited_line_info, jited_ksyms, jited_func_lens," \
-	" prog_tags, full_name"
-#define COL_NR_MAP_IDS 31	/* parameters: ?1 first_snap, then one per column after last_snap */
-#define COL_FULL_NAME 40
-
 /* Point info's arrays at the scratch buffers, asking for up to cap of each. */
 static int prog_info_arrays(struct buf *scratch, bool code, struct bpf_prog_info *info,
 			    const uint32_t *want)
@@ -115,65 +105,12 @@ static void prog_full_name(int fd, const struct bpf_prog_info *info, char *out, 
 /* The open program spans (what the latest snapshot saw), sorted by id: programs are
  * immutable, so a program with the same id and load time has the same code and an
  * unchanged system re-fetches none and writes no row. */
-struct prev_code {
-	uint32_t id;			/* first: span_id_cmp */
-	uint64_t load_time;
-	uint64_t memlock;		/* fixed at load: no fdinfo read for a known program */
-	char full_name[128];
-	bool code_ok;			/* the span has this program's code */
-	bool same_boot;			/* ids of another boot name other programs */
-	bool seen;			/* (writer) this snapshot saw the span unchanged or ended it */
-	int64_t row;
-	uint64_t digest;
-	uint32_t nr_map_ids;
-};
-
 int prev_code_load(struct probe *p)
 {
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	int err;
-
-	err = db_prepare(p->db, "SELECT id, load_time, xlated IS NOT NULL, bytes_memlock, full_name,"
-			 " row, digest, first_snap IN (SELECT id FROM snapshots WHERE boot_id = ?1),"
-			 " nr_map_ids"
-			 " FROM prog_rows WHERE last_snap = " SPAN_OPEN_SQL " ORDER BY id",
-			 &st, p->e);
-	if (err)
-		return err;
-	sqlite3_bind_text(st, 1, p->boot_id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct prev_code *pc;
-
-		if (p->nr_prev == cap) {
-			struct prev_code *n;
-
-			cap = cap ? cap * 2 : 256;
-			n = realloc(p->prev, cap * sizeof(*n));
-			if (!n) {
-				sqlite3_finalize(st);
-				return err_set(p->e, ENOMEM, "out of memory");
-			}
-			p->prev = n;
-		}
-		pc = &p->prev[p->nr_prev++];
-		pc->id = sqlite3_column_int64(st, 0);
-		pc->load_time = sqlite3_column_int64(st, 1);
-		pc->code_ok = sqlite3_column_int(st, 2);
-		pc->memlock = sqlite3_column_int64(st, 3);
-		snprintf(pc->full_name, sizeof(pc->full_name), "%s",
-			 (const char *)sqlite3_column_text(st, 4) ?: "");
-		pc->row = sqlite3_column_int64(st, 5);
-		pc->digest = (uint64_t)sqlite3_column_int64(st, 6);
-		pc->same_boot = sqlite3_column_int(st, 7);
-		pc->nr_map_ids = sqlite3_column_int64(st, 8);
-		pc->seen = false;
-	}
-	sqlite3_finalize(st);
-	return 0;
+	return store_open_progs(p->db, p->boot_id, &p->prev, &p->nr_prev, p->e);
 }
 
-/* (the id is the first member of struct prev_code and struct prev_map) */
+/* (the id is the first member of struct open_prog and struct open_map) */
 int span_id_cmp(const void *key, const void *elem)
 {
 	uint32_t a = *(const uint32_t *)key, b = *(const uint32_t *)elem;
@@ -181,17 +118,9 @@ int span_id_cmp(const void *key, const void *elem)
 	return a < b ? -1 : a > b;
 }
 
-const struct prev_code *prev_code_find(const struct probe *p, uint32_t id)
+const struct open_prog *prev_code_find(const struct probe *p, uint32_t id)
 {
 	return p->nr_prev ? bsearch(&id, p->prev, p->nr_prev, sizeof(*p->prev), span_id_cmp) : NULL;
-}
-
-int span_close(struct probe *p, sqlite3_stmt *st, int64_t row)
-{
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, p->snap_id - 1);
-	sqlite3_bind_int64(st, 2, row);
-	return step_done(p, st, "the end of a span");
 }
 
 int progs_close_unseen(struct probe *p)
@@ -200,7 +129,7 @@ int progs_close_unseen(struct probe *p)
 
 	for (size_t i = 0; i < p->nr_prev && !err; i++)
 		if (!p->prev[i].seen)
-			err = span_close(p, p->close_prog, p->prev[i].row);
+			err = writer_span_close(&p->w, SPAN_PROG, p->prev[i].row);
 	return err;
 }
 
@@ -224,7 +153,7 @@ static uint64_t prog_digest(const struct probe *p, const struct obj_rec *r)
 /* Kernel side of one program: what only the fd can tell (memlock, full name) and copies of
  * the arrays get-info wrote into the scratch buffers. Runs on the walker thread. */
 int prog_collect(struct probe *p, struct walk_mem *m, int fd, const struct bpf_prog_info *info,
-		 const struct prev_code *prev, struct obj_rec *r)
+		 const struct open_prog *prev, struct obj_rec *r)
 {
 	static const uint32_t rec[B_NR] = { 1, 1, 4, sizeof(struct bpf_func_info),
 		sizeof(struct bpf_line_info), 8, 8, 4, BPF_TAG_SIZE };
@@ -257,19 +186,32 @@ int prog_collect(struct probe *p, struct walk_mem *m, int fd, const struct bpf_p
 	return 0;
 }
 
-static int prog_stats_write(struct probe *p, const struct bpf_prog_info *info, int64_t row)
+/* The record for the writer: code blobs when this snapshot fetched them, else the row of
+ * the span whose code the new one copies. */
+static void prog_rec_fill(const struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns,
+			  struct prog_rec *pr)
 {
-	sqlite3_stmt *st = p->ins_prog_stats;
+	/* the obj_rec's arrays, in the writer's order of blobs */
+	static const int from[PROG_BLOB_NR] = { B_XL, B_JT, B_FI, B_LI, B_JLI, B_KSYMS, B_FLENS,
+						B_TAGS };
+	const struct bpf_prog_info *info = &r->info.prog;
 
-	if (!info->run_time_ns && !info->run_cnt && !info->recursion_misses)
-		return 0;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, p->snap_id);
-	sqlite3_bind_int64(st, 2, row);
-	sqlite3_bind_int64(st, 3, info->run_time_ns);
-	sqlite3_bind_int64(st, 4, info->run_cnt);
-	sqlite3_bind_int64(st, 5, info->recursion_misses);
-	return step_done(p, st, "program stats");
+	*pr = (struct prog_rec){
+		.info = info,
+		.memlock = r->memlock,
+		/* wall clock of the load: (realtime - boottime) + load_time, in whole seconds.
+		 * bpftool subtracts whole seconds first and so flips by one from run to run. */
+		.loaded_at = (boot_offset_ns + (int64_t)info->load_time) / 1000000000ll,
+		.full_name = r->full_name,
+		.map_ids = r->data.data + r->off[B_MAPS],
+		.nr_map_ids = r->len[B_MAPS] / 4,
+		.code = p->mask & SNAP_CODE,
+		.code_from = r->prev ? r->prev->row : 0,
+	};
+	for (int i = 0; i < PROG_BLOB_NR && pr->code && !r->prev; i++) {
+		pr->blob[i] = r->data.data + r->off[from[i]];
+		pr->blob_len[i] = r->len[from[i]];
+	}
 }
 
 /* Database side of one program: nothing when its span goes on (same digest, and code when
@@ -277,99 +219,28 @@ static int prog_stats_write(struct probe *p, const struct bpf_prog_info *info, i
  * thread that owns the connection. */
 int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns)
 {
-	static const char *const kinds[B_NR] = { "xlated", "jited", NULL, "func_info", "line_info",
-		"jited_line_info", "jited_ksyms", "jited_func_lens", "prog_tags" };
 	const struct bpf_prog_info *info = &r->info.prog;
-	struct prev_code *prev = (struct prev_code *)prev_code_find(p, info->id);
-	uint64_t digest = prog_digest(p, r);
-	sqlite3_stmt *st = p->ins_prog;
-	char tag[2 * BPF_TAG_SIZE + 1];
-	int c = 1, err = 0;
+	struct open_prog *prev = (struct open_prog *)prev_code_find(p, info->id);
+	struct prog_rec pr;
 	int64_t row;
+	int err;
 
+	prog_rec_fill(p, r, boot_offset_ns, &pr);
+	pr.digest = prog_digest(p, r);
 	if (prev && prev->seen)
 		prev = NULL;	/* (an id twice in one walk: keep both) */
-	if (prev && prev->digest == digest && (prev->code_ok || !(p->mask & SNAP_CODE))) {
+	if (prev && prev->digest == pr.digest && (prev->code_ok || !(p->mask & SNAP_CODE))) {
 		prev->seen = true;
-		return prog_stats_write(p, info, prev->row);
+		return writer_prog_stats(&p->w, prev->row, info);
 	}
 	if (prev) {
 		prev->seen = true;
-		err = span_close(p, p->close_prog, prev->row);
+		err = writer_span_close(&p->w, SPAN_PROG, prev->row);
 		if (err)
 			return err;
 	}
-	hex_encode(info->tag, BPF_TAG_SIZE, tag);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	sqlite3_bind_int64(st, c++, p->snap_id);
-	sqlite3_bind_int64(st, c++, (int64_t)digest);
-	sqlite3_bind_int64(st, c++, info->id);
-	sqlite3_bind_int64(st, c++, info->type);
-	sqlite3_bind_text(st, c++, info->name, strnlen(info->name, sizeof(info->name)), SQLITE_STATIC);
-	sqlite3_bind_text(st, c++, tag, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, c++, info->gpl_compatible);
-	sqlite3_bind_int64(st, c++, info->load_time);
-	/* wall clock of the load: (realtime - boottime) + load_time, in whole seconds. bpftool
-	 * subtracts whole seconds first and so flips by one from run to run; this does not. */
-	sqlite3_bind_int64(st, c++, (boot_offset_ns + (int64_t)info->load_time) / 1000000000ll);
-	sqlite3_bind_int64(st, c++, info->created_by_uid);
-	sqlite3_bind_int64(st, c++, info->xlated_prog_len);
-	sqlite3_bind_int(st, c++, info->jited_prog_len > 0);
-	sqlite3_bind_int64(st, c++, info->jited_prog_len);
-	sqlite3_bind_int64(st, c++, r->memlock);
-	sqlite3_bind_int64(st, c++, info->btf_id);
-	sqlite3_bind_int64(st, c++, info->ifindex);
-	sqlite3_bind_int64(st, c++, info->netns_dev);
-	sqlite3_bind_int64(st, c++, info->netns_ino);
-	sqlite3_bind_int64(st, c++, info->verified_insns);
-	sqlite3_bind_int64(st, c++, info->attach_btf_obj_id);
-	sqlite3_bind_int64(st, c++, info->attach_btf_id);
-	if (p->mask & SNAP_CODE) {
-		sqlite3_bind_int64(st, c++, info->nr_func_info);
-		sqlite3_bind_int64(st, c++, info->func_info_rec_size);
-		sqlite3_bind_int64(st, c++, info->nr_line_info);
-		sqlite3_bind_int64(st, c++, info->line_info_rec_size);
-		sqlite3_bind_int64(st, c++, info->nr_jited_line_info);
-		sqlite3_bind_int64(st, c++, info->jited_line_info_rec_size);
-		sqlite3_bind_int64(st, c++, info->nr_jited_ksyms);
-		sqlite3_bind_int64(st, c++, info->nr_jited_func_lens);
-		sqlite3_bind_int64(st, c++, info->nr_prog_tags);
-		c++;	/* nr_map_ids, below */
-		if (!r->prev) {
-			for (int i = 0; i < B_NR && !err; i++) {
-				if (!kinds[i])
-					continue;
-				err = bind_blob(p, st, c++, kinds[i], r->data.data + r->off[i], r->len[i]);
-			}
-			if (err)
-				return err;
-		}
-	}
-	sqlite3_bind_int64(st, COL_NR_MAP_IDS, r->len[B_MAPS] / 4);
-	if (r->full_name[0])
-		sqlite3_bind_text(st, COL_FULL_NAME, r->full_name, -1, SQLITE_STATIC);
-	err = step_done(p, st, "program");
-	row = sqlite3_last_insert_rowid(p->db->sql);
-	if (!err && r->prev && (p->mask & SNAP_CODE)) {
-		/* the code was not fetched again: the ended span has it */
-		sqlite3_reset(p->copy_code);
-		sqlite3_bind_int64(p->copy_code, 1, row);
-		sqlite3_bind_int64(p->copy_code, 2, r->prev->row);
-		err = step_done(p, p->copy_code, "program code");
-	}
-	for (uint32_t i = 0; !err && i < r->len[B_MAPS] / 4; i++) {
-		sqlite3_stmt *m = p->ins_prog_map;
-		uint32_t map_id;
-
-		memcpy(&map_id, r->data.data + r->off[B_MAPS] + 4 * i, 4);
-		sqlite3_reset(m);
-		sqlite3_bind_int64(m, 1, row);
-		sqlite3_bind_int64(m, 2, i);
-		sqlite3_bind_int64(m, 3, map_id);
-		err = step_done(p, m, "program map");
-	}
-	return err ?: prog_stats_write(p, info, row);
+	err = writer_prog(&p->w, &pr, &row);
+	return err ?: writer_prog_stats(&p->w, row, info);
 }
 
 /* Run-time stats before the stats interval, so the snapshot records what ran during it. */
@@ -438,26 +309,6 @@ int64_t boot_offset_now(void)
 	return (int64_t)(rt.tv_sec - bt.tv_sec) * 1000000000ll + (rt.tv_nsec - bt.tv_nsec);
 }
 
-int prog_stmts(struct probe *p)
-{
-	int err = db_prepare(p->db, "INSERT INTO prog_rows(" PROG_COLS ") VALUES(?1," SPAN_OPEN_SQL ",?,?,?,"
-			     "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-			     &p->ins_prog, p->e);
-
-	p->boot_hash = hash64(HASH64_INIT, p->boot_id, strlen(p->boot_id));
-	err = err ?: db_prepare(p->db, "INSERT INTO prog_row_maps(row, idx, map_id) VALUES(?,?,?)",
-				&p->ins_prog_map, p->e);
-	err = err ?: db_prepare(p->db, "UPDATE prog_rows SET (xlated, jited_insns, func_info, line_info,"
-				" jited_line_info, jited_ksyms, jited_func_lens, prog_tags) = (SELECT xlated,"
-				" jited_insns, func_info, line_info, jited_line_info, jited_ksyms,"
-				" jited_func_lens, prog_tags FROM prog_rows WHERE row = ?2) WHERE row = ?1",
-				&p->copy_code, p->e);
-	err = err ?: db_prepare(p->db, "INSERT INTO prog_stats(snapshot_id, row, run_time_ns, run_cnt,"
-				" recursion_misses) VALUES(?,?,?,?,?)", &p->ins_prog_stats, p->e);
-	return err ?: db_prepare(p->db, "UPDATE prog_rows SET last_snap = ?1 WHERE row = ?2",
-				 &p->close_prog, p->e);
-}
-
 /* Get info with every array, growing buffers until they fit. */
 static int prog_info_full(struct probe *p, struct walk_mem *m, int fd, uint32_t id,
 			  struct bpf_prog_info *info, uint32_t *want)
@@ -478,6 +329,8 @@ static int prog_info_full(struct probe *p, struct walk_mem *m, int fd, uint32_t 
 	}
 }
 
+/* A live view's programs get their code in the rows its snapshot has (written once, by
+ * the cheap walk, and completed here). */
 int snapshot_fill_code(struct db *db, int64_t snap_id, const uint32_t *ids, size_t n, struct err *e)
 {
 	struct snapshot_opts opts = { 0 };
@@ -485,18 +338,13 @@ int snapshot_fill_code(struct db *db, int64_t snap_id, const uint32_t *ids, size
 	struct probe p = { .db = db, .snap_id = snap_id, .mask = SNAP_CODE, .e = e, .opts = &opts,
 			   .res = &res };
 	uint32_t want[B_NR] = { 65536, 65536, 64, 64, 1024, 1024, 64, 64, 64 };
-	int64_t offset = boot_offset_now();
 	struct walk_mem m = { .fdi.fd = -1 };
-	sqlite3_stmt *del = NULL;
 	int err;
 
 	p.fdi.fd = -1;
+	writer_init(&p.w, db, snap_id, e);
 	read_line_file("/proc/sys/kernel/random/boot_id", p.boot_id, sizeof(p.boot_id));
-	err = prog_stmts(&p);
-	/* (a live view's own database: its one snapshot's row gives way to one with code) */
-	err = err ?: db_prepare(db, "DELETE FROM prog_rows WHERE id = ?2 AND first_snap <= ?1"
-				" AND last_snap >= ?1", &del, e);
-	err = err ?: db_begin(db, e);
+	err = db_begin(db, e);
 	if (err)
 		goto out;
 	err = probe_kallsyms(&p);
@@ -510,16 +358,12 @@ int snapshot_fill_code(struct db *db, int64_t snap_id, const uint32_t *ids, size
 		}
 		err = prog_info_full(&p, &m, fd, ids[i], &info, want);
 		if (!err) {
-			sqlite3_reset(del);
-			sqlite3_bind_int64(del, 1, snap_id);
-			sqlite3_bind_int64(del, 2, ids[i]);
-			err = step_done(&p, del, "program");
-		}
-		if (!err) {
 			struct obj_rec r = { 0 };
+			struct prog_rec pr;
 
 			err = prog_collect(&p, &m, fd, &info, NULL, &r);
-			err = err ?: prog_write(&p, &r, offset);
+			prog_rec_fill(&p, &r, 0, &pr);
+			err = err ?: writer_prog_code(&p.w, &pr);
 			buf_free(&r.data);
 		}
 		close(fd);
@@ -531,7 +375,6 @@ int snapshot_fill_code(struct db *db, int64_t snap_id, const uint32_t *ids, size
 	else
 		db_rollback(db);
 out:
-	sqlite3_finalize(del);
 	walk_mem_free(&m);
 	probe_cleanup(&p);
 	return err;
@@ -544,7 +387,7 @@ int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t i
 		  struct obj_rec **out)
 {
 	uint32_t none[B_NR] = { 0, 0, 64, 0, 0, 0, 0, 0, 0 }, need[B_NR];
-	const struct prev_code *prev = prev_code_find(p, id);
+	const struct open_prog *prev = prev_code_find(p, id);
 	bool code = p->mask & SNAP_CODE;
 	struct bpf_prog_info info;
 	struct obj_rec *r;
@@ -559,7 +402,7 @@ int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t i
 	fd = bpf_prog_get_fd_by_id(id);
 	if (fd < 0) {
 		if (errno == ENOENT) {	/* it went away since its id was listed */
-			m->vanished++;
+			m->vanished_progs++;
 			return 0;
 		}
 		return err_set(e, errno, "can't get prog fd (id %u): %s", id, strerror(errno));

@@ -212,8 +212,7 @@ static void *walker_main(void *arg)
 			break;
 	}
 	flush(w);
-	if (p->trace)
-		fprintf(stderr, "walker %d: %5u objects %8.2f ms\n", w->idx, n, (now_monotonic_ns() - t0) / 1e6);
+	probe_trace(p, "walker %d: %5u objects %8.2f ms", w->idx, n, (now_monotonic_ns() - t0) / 1e6);
 	pthread_mutex_lock(&w->q->mu);
 	w->q->running--;
 	pthread_cond_signal(&w->q->cv);
@@ -235,11 +234,23 @@ static struct obj_rec *take_batch(struct rec_queue *q)
 	return batch;
 }
 
-/* The iterator path (probe/iter.h): the open map spans first, then one iterator read
+/* The programs and maps part of one snapshot, from walk_prepare to walk_finish. */
+struct walk {
+	struct rec_queue q;
+	struct walker w[2];
+	int64_t offset;		/* realtime - boottime: load times to wall clock */
+	uint32_t *todo;		/* the map iterator's list */
+	bool maps_loaded;	/* the open map spans are read */
+	bool started;		/* the queue's conditions are initialized */
+	int err;		/* walk_start's: walk_finish then only drains */
+};
+
+/* The iterator path (capture/iter.h): the open map spans first, then one iterator read
  * decides which go on unchanged; the walkers get only the other map ids. An iterator that
  * fails leaves the maps to the full walk. */
-static int iter_path(struct probe *p, struct rec_queue *q, uint32_t **todo, bool *loaded)
+static int iter_path(struct probe *p, struct walk *wk)
 {
+	struct rec_queue *q = &wk->q;
 	struct iter_scan scan;
 	struct err ie = { 0 };
 	int err;
@@ -247,130 +258,164 @@ static int iter_path(struct probe *p, struct rec_queue *q, uint32_t **todo, bool
 	if (p->mask & (SNAP_NO_MAPS | SNAP_MAPS_DATA))
 		return 0;	/* (contents need every map's fd) */
 	err = prev_maps_load(p);
-	*loaded = true;
+	wk->maps_loaded = true;
 	if (err || !p->nr_prev_maps)
 		return err;
 	if (iter_scan(&scan, &ie)) {
-		if (p->trace)
-			fprintf(stderr, "iterator: %s (walking every map)\n", ie.msg);
+		probe_trace(p, "iterator: %s (walking every map)", ie.msg);
 		return 0;
 	}
-	err = maps_from_iter(p, &scan, todo, &q->nr_map_list);
-	q->map_list = *todo;
+	err = maps_from_iter(p, &scan, &wk->todo, &q->nr_map_list);
+	q->map_list = wk->todo;
 	q->use_map_list = !err;
-	if (p->trace)
-		fprintf(stderr, "iterator: %zu maps, %zu to read %8.2f ms\n", scan.nr_maps,
-			q->nr_map_list, (now_monotonic_ns() - p->phase_t) / 1e6);
+	probe_trace(p, "iterator: %zu maps, %zu to read %8.2f ms", scan.nr_maps, q->nr_map_list,
+		    (now_monotonic_ns() - p->phase_t) / 1e6);
 	iter_scan_free(&scan);
 	return err;
 }
 
-int probe_progs_maps(struct probe *p, const struct walk_hooks *h)
+int walk_prepare(struct probe *p, struct walk **out)
 {
-	struct rec_queue q = { .mu = PTHREAD_MUTEX_INITIALIZER, .cmu = PTHREAD_MUTEX_INITIALIZER };
-	struct walker w[2] = { { .p = p, .q = &q, .idx = 0 }, { .p = p, .q = &q, .idx = 1 } };
-	int64_t offset = boot_offset_now();
-	uint32_t *todo = NULL;	/* the map iterator's list */
-	bool maps_loaded = false;
-	struct obj_rec *batch;
+	struct walk *wk = calloc(1, sizeof(*wk));
 	int err = 0;
 
+	*out = wk;
+	if (!wk)
+		return err_set(p->e, ENOMEM, "out of memory");
+	wk->q.mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	wk->q.cmu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	for (int i = 0; i < 2; i++)
+		wk->w[i] = (struct walker){ .p = p, .q = &wk->q, .idx = i, .mem.fdi.fd = -1 };
+	wk->offset = boot_offset_now();
+	p->boot_hash = hash64(HASH64_INIT, p->boot_id, strlen(p->boot_id));
 	if (!(p->mask & SNAP_NO_PROGS))
-		err = prog_stmts(p);
+		err = writer_progs_prepare(&p->w);
 	if (!err && !(p->mask & SNAP_NO_MAPS))
-		err = map_stmts(p);
-	if (!err && p->history && !getenv("BPFSCOPE_NO_ITER")) {
-		err = iter_path(p, &q, &todo, &maps_loaded);
-	}
-	if (err) {
-		free(todo);
-		return err;
-	}
-	pthread_cond_init(&q.cv, NULL);
-	pthread_cond_init(&q.ready, NULL);
-	q.progs_done = p->mask & SNAP_NO_PROGS;
-	q.maps_done = p->mask & SNAP_NO_MAPS;
-	if (h && h->before)
-		h->before(p, h->arg);
+		err = writer_maps_prepare(&p->w);
+	if (!err && p->history && !p->opts->no_iter)
+		err = iter_path(p, wk);
+	return err;
+}
+
+static void queue_stop(struct rec_queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->stop = true;
+	pthread_mutex_unlock(&q->mu);
+}
+
+int walk_start(struct probe *p, struct walk *wk)
+{
+	struct rec_queue *q = &wk->q;
+	int err = 0;
+
+	pthread_cond_init(&q->cv, NULL);
+	pthread_cond_init(&q->ready, NULL);
+	wk->started = true;
+	q->progs_done = p->mask & SNAP_NO_PROGS;
+	q->maps_done = p->mask & SNAP_NO_MAPS;
 	for (int i = 0; i < 2; i++) {
-		w[i].mem.fdi.fd = -1;
-		pthread_mutex_lock(&q.mu);
-		q.running++;
-		pthread_mutex_unlock(&q.mu);
-		w[i].started = !pthread_create(&w[i].th, NULL, walker_main, &w[i]);
-		if (!w[i].started) {
-			pthread_mutex_lock(&q.mu);
-			q.running--;
-			q.stop = true;
-			pthread_mutex_unlock(&q.mu);
+		struct walker *w = &wk->w[i];
+
+		pthread_mutex_lock(&q->mu);
+		q->running++;
+		pthread_mutex_unlock(&q->mu);
+		w->started = !pthread_create(&w->th, NULL, walker_main, w);
+		if (!w->started) {
+			pthread_mutex_lock(&q->mu);
+			q->running--;
+			q->stop = true;
+			pthread_mutex_unlock(&q->mu);
 			err = err_set(p->e, EAGAIN, "can't start a walker thread");
 			break;
 		}
 	}
-	/* while the walkers work: the open spans, then what else can overlap */
+	/* while the walkers work: the open spans */
 	if (!err && !(p->mask & SNAP_NO_PROGS))
 		err = prev_code_load(p);
-	pthread_mutex_lock(&q.cmu);
-	q.prev_ready = true;
+	pthread_mutex_lock(&q->cmu);
+	q->prev_ready = true;
 	if (err)
-		q.progs_done = q.maps_done = true;
-	pthread_cond_broadcast(&q.ready);
-	pthread_mutex_unlock(&q.cmu);
-	if (!err && !maps_loaded && !(p->mask & SNAP_NO_MAPS))
+		q->progs_done = q->maps_done = true;
+	pthread_cond_broadcast(&q->ready);
+	pthread_mutex_unlock(&q->cmu);
+	if (!err && !wk->maps_loaded && !(p->mask & SNAP_NO_MAPS))
 		err = prev_maps_load(p);
-	if (!err && h && h->meanwhile)
-		h->meanwhile(p, h->arg);
-	if (err) {
-		pthread_mutex_lock(&q.mu);
-		q.stop = true;
-		pthread_mutex_unlock(&q.mu);
-	}
-	if (p->trace)
-		fprintf(stderr, "open spans   %8.2f ms\n", (now_monotonic_ns() - p->phase_t) / 1e6);
-	while ((batch = take_batch(&q))) {
-		while (batch) {
-			struct obj_rec *r = batch;
+	if (err)
+		queue_stop(q);
+	wk->err = err;
+	probe_trace(p, "open spans   %8.2f ms", (now_monotonic_ns() - p->phase_t) / 1e6);
+	return err;
+}
 
-			batch = r->next;
-			if (!err) {
-				if (r->kind == 'p') {
-					att_seen_prog(&p->att, r->info.prog.type);
-					err = prog_write(p, r, offset);
-					p->res->nr_progs += !err;
-				} else {
-					err = map_write(p, r);
-					p->res->nr_maps += !err;
-				}
-				if (err) {	/* tell the walkers to stop; drain what they sent */
-					pthread_mutex_lock(&q.mu);
-					q.stop = true;
-					pthread_mutex_unlock(&q.mu);
-				}
+/* Write the records queued so far; after an error only drain them. */
+static int write_batch(struct probe *p, struct walk *wk, struct obj_rec *batch, int err)
+{
+	while (batch) {
+		struct obj_rec *r = batch;
+
+		batch = r->next;
+		if (!err) {
+			if (r->kind == 'p') {
+				att_seen_prog(&p->att, r->info.prog.type);
+				err = prog_write(p, r, wk->offset);
+				p->res->nr_progs += !err;
+			} else {
+				err = map_write(p, r);
+				p->res->nr_maps += !err;
 			}
-			rec_free(r);
+			if (err)	/* tell the walkers to stop; drain what they sent */
+				queue_stop(&wk->q);
 		}
+		rec_free(r);
 	}
+	return err;
+}
+
+int walk_finish(struct probe *p, struct walk *wk)
+{
+	struct obj_rec *batch;
+	int err = wk->err;
+
+	while ((batch = take_batch(&wk->q)))
+		err = write_batch(p, wk, batch, err);
 	for (int i = 0; i < 2; i++) {
-		if (w[i].started)
-			pthread_join(w[i].th, NULL);
-		if (!err && w[i].err.code) {
-			*p->e = w[i].err;
-			err = -w[i].err.code;
+		struct walker *w = &wk->w[i];
+
+		if (w->started)
+			pthread_join(w->th, NULL);
+		w->started = false;
+		if (!err && w->err.code) {
+			*p->e = w->err;
+			err = -w->err.code;
 		}
-		p->res->vanished += w[i].mem.vanished;
-		walk_mem_free(&w[i].mem);
+		p->res->vanished_progs += w->mem.vanished_progs;
+		p->res->vanished_maps += w->mem.vanished_maps;
 	}
-	if (p->trace)
-		fprintf(stderr, "walked       %8.2f ms\n", (now_monotonic_ns() - p->phase_t) / 1e6);
+	probe_trace(p, "walked       %8.2f ms", (now_monotonic_ns() - p->phase_t) / 1e6);
 	/* what this snapshot did not see is gone: its spans end */
 	if (!err && !(p->mask & SNAP_NO_PROGS))
 		err = progs_close_unseen(p);
 	if (!err && !(p->mask & SNAP_NO_MAPS))
 		err = maps_close_unseen(p);
-	pthread_cond_destroy(&q.cv);
-	pthread_cond_destroy(&q.ready);
-	pthread_mutex_destroy(&q.mu);
-	pthread_mutex_destroy(&q.cmu);
-	free(todo);
 	return err;
+}
+
+void walk_free(struct walk *wk)
+{
+	if (!wk)
+		return;
+	for (int i = 0; i < 2; i++) {
+		if (wk->w[i].started)
+			pthread_join(wk->w[i].th, NULL);
+		walk_mem_free(&wk->w[i].mem);
+	}
+	if (wk->started) {
+		pthread_cond_destroy(&wk->q.cv);
+		pthread_cond_destroy(&wk->q.ready);
+	}
+	pthread_mutex_destroy(&wk->q.mu);
+	pthread_mutex_destroy(&wk->q.cmu);
+	free(wk->todo);
+	free(wk);
 }

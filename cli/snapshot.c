@@ -8,6 +8,7 @@
 #include "store/read_snapshot.h"
 #include "capture/env.h"
 #include "capture/snapshot.h"
+#include "cli/snap_env.h"
 
 static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t total)
 {
@@ -50,6 +51,7 @@ static int do_take(struct ctx *ctx, int argc, char **argv)
 	}
 	if (env_check(ENV_PRIV, &e))
 		return p_err_e(ctx, &e);
+	snapshot_opts_env(&opts);
 	if ((opts.mask & SNAP_MAPS_DATA) && isatty(2) && !out_json(&ctx->out)) {
 		opts.progress = progress_tty;
 	}

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "capture/env.h"
 #include "capture/snapshot.h"
+#include "cli/snap_env.h"
 
 int history_open(struct ctx *ctx, bool write, struct db *db)
 {
@@ -37,6 +38,7 @@ int view_open(struct ctx *ctx, unsigned mask, struct view *v)
 		struct snapshot_opts opts = { .mask = mask };
 		struct snapshot_result res;
 
+		snapshot_opts_env(&opts);
 		if (snapshot_take(&v->db, &opts, &res, &e)) {
 			db_close(&v->db);
 			return p_err_e(ctx, &e);

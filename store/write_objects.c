@@ -1,0 +1,174 @@
+/* The snapshot writer's other rows: BTF objects, links, pins, owners, kernel symbols; and
+ * deleting a snapshot. */
+#include <errno.h>
+#include <string.h>
+#include "store/schema.h"
+#include "store/writer_int.h"
+
+int writer_btf(struct writer *w, const struct btf_rec *r, bool fill)
+{
+	sqlite3_stmt **st = fill ? &w->fill_btf : &w->ins_btf;
+	int err;
+
+	if (fill)
+		err = writer_stmt(w, st, "INSERT INTO btf(snapshot_id, id, name, size, kernel, data)"
+				  " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(snapshot_id, id) DO UPDATE"
+				  " SET data = excluded.data");
+	else
+		err = writer_stmt(w, st, "INSERT INTO btf(snapshot_id, id, name, size, kernel, data)"
+				  " VALUES(?,?,?,?,?,?)");
+	if (err)
+		return err;
+	sqlite3_bind_int64(*st, 1, w->snap_id);
+	sqlite3_bind_int64(*st, 2, r->id);
+	sqlite3_bind_text(*st, 3, r->name ? r->name : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(*st, 4, r->size);
+	sqlite3_bind_int(*st, 5, r->kernel);
+	if (r->hash)
+		sqlite3_bind_blob(*st, 6, r->hash, SHA256_LEN, SQLITE_STATIC);
+	else
+		err = writer_bind_blob(w, *st, 6, "btf", r->data, r->data ? r->len : 0);
+	return err ?: writer_step(w, *st, fill ? "BTF data" : "BTF");
+}
+
+int writer_link(struct writer *w, const struct link_rec *r)
+{
+	static const struct { unsigned bit; int col; } opt32[] = {
+		{ LINK_ATTACH_TYPE, 5 }, { LINK_TARGET_OBJ_ID, 7 }, { LINK_TARGET_BTF_ID, 8 },
+		{ LINK_IFINDEX, 10 }, { LINK_NETNS_INO, 11 }, { LINK_FLAGS, 14 } };
+	const uint32_t v32[] = { r->attach_type, r->target_obj_id, r->target_btf_id, r->ifindex,
+		r->netns_ino, r->flags };
+	sqlite3_stmt *st;
+	int err;
+
+	err = writer_stmt(w, &w->ins_link, "INSERT INTO links(snapshot_id, id, type, prog_id,"
+			  " attach_type, target, target_obj_id, target_btf_id, cgroup_id, ifindex,"
+			  " netns_ino, offset, cookie, flags, info_raw)"
+			  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+	if (err)
+		return err;
+	st = w->ins_link;
+	sqlite3_bind_int64(st, 1, w->snap_id);
+	sqlite3_bind_int64(st, 2, r->id);
+	sqlite3_bind_int64(st, 3, r->type);
+	sqlite3_bind_int64(st, 4, r->prog_id);
+	if (r->target && *r->target)
+		sqlite3_bind_text(st, 6, r->target, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < ARRAY_SIZE(opt32); i++)
+		if (r->set & opt32[i].bit)
+			sqlite3_bind_int64(st, opt32[i].col, v32[i]);
+	if (r->set & LINK_CGROUP_ID)
+		sqlite3_bind_int64(st, 9, r->cgroup_id);
+	if (r->set & LINK_OFFSET)
+		sqlite3_bind_int64(st, 12, r->offset);
+	if (r->set & LINK_COOKIE)
+		sqlite3_bind_int64(st, 13, r->cookie);
+	err = writer_bind_blob(w, st, 15, "link_info", r->info_raw, r->info_len);
+	return err ?: writer_step(w, st, "link");
+}
+
+int writer_pins_prepare(struct writer *w)
+{
+	int err = db_prepare(w->db, "INSERT INTO pin_rows(first_snap, last_snap, path, obj_type,"
+			     " obj_id, ino) VALUES(?1, " SPAN_OPEN_SQL ", ?, ?, ?, ?)", &w->ins_pin, w->e);
+
+	return err ?: db_prepare(w->db, "UPDATE pin_rows SET last_snap = ?1 WHERE row = ?2",
+				 &w->close_pin, w->e);
+}
+
+int writer_pin(struct writer *w, const char *path, char kind, uint32_t id, uint64_t ino)
+{
+	sqlite3_stmt *st = w->ins_pin;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, w->snap_id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kind == 'p' ? "prog" : kind == 'm' ? "map" : "link", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, id);
+	sqlite3_bind_int64(st, 5, ino);
+	return writer_step(w, st, "pin");
+}
+
+int writer_owner(struct writer *w, char kind, uint32_t id, uint32_t pid, const char *comm)
+{
+	const char *type = kind == 'p' ? "prog" : kind == 'm' ? "map" : kind == 'l' ? "link" :
+			   kind == 'b' ? "btf" : NULL;
+	int err;
+
+	if (!type)
+		return 0;
+	err = writer_stmt(w, &w->ins_owner, "INSERT INTO owners(snapshot_id, obj_type, obj_id,"
+			  " pid, comm) VALUES(?, ?, ?, ?, ?)");
+	if (err)
+		return err;
+	sqlite3_bind_int64(w->ins_owner, 1, w->snap_id);
+	sqlite3_bind_text(w->ins_owner, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(w->ins_owner, 3, id);
+	sqlite3_bind_int64(w->ins_owner, 4, pid);
+	sqlite3_bind_text(w->ins_owner, 5, comm, strnlen(comm, 16), SQLITE_STATIC);
+	return writer_step(w, w->ins_owner, "owner");
+}
+
+int writer_boot_kallsyms(struct writer *w, const char *boot_id, const uint8_t hash[SHA256_LEN])
+{
+	sqlite3_stmt *st;
+	int err = db_prepare(w->db, "INSERT INTO boots(boot_id, first_seen, kallsyms) VALUES(?, ?, ?)"
+			     " ON CONFLICT(boot_id) DO UPDATE SET kallsyms = excluded.kallsyms", &st,
+			     w->e);
+
+	if (err)
+		return err;
+	sqlite3_bind_text(st, 1, boot_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_realtime_ns());
+	sqlite3_bind_blob(st, 3, hash, SHA256_LEN, SQLITE_STATIC);
+	err = writer_step(w, st, "boot");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int snapshot_delete(struct db *db, int64_t id, struct err *e)
+{
+	sqlite3_stmt *st;
+	int err = db_begin(db, e);
+
+	if (err)
+		return err;
+	err = db_prepare(db, "DELETE FROM snapshots WHERE id = ?", &st, e);
+	if (!err) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			err = err_set(e, EIO, "can't delete snapshot %lld: %s", (long long)id,
+				      sqlite3_errmsg(db->sql));
+		sqlite3_finalize(st);
+	}
+	/* spans no snapshot falls in any more go, and then blobs no row refers to */
+	if (!err)
+		err = db_exec(db, "DELETE FROM prog_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      " WHERE s.id BETWEEN prog_rows.first_snap AND prog_rows.last_snap"
+			      " AND (s.mask & " SNAP_NO_PROGS_SQL ") = 0);"
+			      "DELETE FROM map_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      " WHERE s.id BETWEEN map_rows.first_snap AND map_rows.last_snap"
+			      " AND (s.mask & " SNAP_NO_MAPS_SQL ") = 0);"
+			      "DELETE FROM pin_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      " WHERE s.id BETWEEN pin_rows.first_snap AND pin_rows.last_snap"
+			      " AND (s.mask & " SNAP_PINS_SQL ") != 0);"
+			      "DELETE FROM cgroup_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      " WHERE s.id BETWEEN cgroup_rows.first_snap AND cgroup_rows.last_snap"
+			      " AND (s.mask & " SNAP_ATTACH_SQL ") != 0);", e);
+	if (!err)
+		err = db_exec(db, "DELETE FROM blobs WHERE hash NOT IN (SELECT h FROM ("
+			      "SELECT xlated AS h FROM prog_rows UNION SELECT jited_insns FROM prog_rows"
+			      " UNION SELECT func_info FROM prog_rows UNION SELECT line_info FROM prog_rows"
+			      " UNION SELECT jited_line_info FROM prog_rows"
+			      " UNION SELECT jited_ksyms FROM prog_rows"
+			      " UNION SELECT jited_func_lens FROM prog_rows UNION SELECT prog_tags FROM prog_rows"
+			      " UNION SELECT contents FROM map_data UNION SELECT data FROM btf"
+			      " UNION SELECT info_raw FROM links UNION SELECT kallsyms FROM boots"
+			      " UNION SELECT elf FROM objects) WHERE h IS NOT NULL)", e);
+	if (err) {
+		db_rollback(db);
+		return err;
+	}
+	return db_commit(db, e);
+}

@@ -1,0 +1,421 @@
+/* The snapshot writer: the snapshot row, program and map spans, and the ends of spans.
+ * Every statement run per object is prepared once per snapshot (writer_*_prepare) and
+ * bound by name of field, not by the caller. */
+#include <errno.h>
+#include <string.h>
+#include "store/schema.h"
+#include "store/writer_int.h"
+
+/* the views of store/schema.c and snapshot_delete name these bits by number */
+_Static_assert(SNAP_PINS == 16 && SNAP_ATTACH == 32 && SNAP_NO_PROGS == 256 &&
+	       SNAP_NO_MAPS == 512 && SNAP_ATTACH_NO_CGROUP == 2097152, "mask bits in SQL");
+
+void writer_init(struct writer *w, struct db *db, int64_t snap_id, struct err *e)
+{
+	memset(w, 0, sizeof(*w));
+	w->db = db;
+	w->snap_id = snap_id;
+	w->e = e;
+}
+
+void writer_close(struct writer *w)
+{
+	sqlite3_stmt **all[] = { &w->ins_prog, &w->ins_prog_map, &w->copy_code, &w->ins_prog_stats,
+		&w->close_prog, &w->fill_code, &w->ins_map, &w->ins_map_data, &w->close_map,
+		&w->fill_map_data, &w->ins_btf, &w->fill_btf, &w->ins_link, &w->ins_pin,
+		&w->close_pin, &w->ins_owner };
+
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
+		sqlite3_finalize(*all[i]);
+		*all[i] = NULL;
+	}
+}
+
+int writer_step(struct writer *w, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return err_set(w->e, EIO, "can't store %s in %s: %s", what, w->db->path,
+			       sqlite3_errmsg(w->db->sql));
+	return 0;
+}
+
+int writer_bind_blob(struct writer *w, sqlite3_stmt *st, int col, const char *kind,
+		     const void *data, size_t len)
+{
+	uint8_t hash[SHA256_LEN];
+	int err;
+
+	if (!len)
+		return 0;
+	err = blob_put(w->db, kind, data, len, hash, w->e);
+	if (!err)
+		sqlite3_bind_blob(st, col, hash, SHA256_LEN, SQLITE_TRANSIENT);
+	return err;
+}
+
+int writer_stmt(struct writer *w, sqlite3_stmt **st, const char *sql)
+{
+	if (*st) {
+		sqlite3_reset(*st);
+		sqlite3_clear_bindings(*st);
+		return 0;
+	}
+	return db_prepare(w->db, sql, st, w->e);
+}
+
+static void bind_opt(sqlite3_stmt *st, int col, int64_t v)
+{
+	if (v >= 0)
+		sqlite3_bind_int64(st, col, v);
+}
+
+static void bind_str(sqlite3_stmt *st, int col, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+}
+
+int writer_snapshot_begin(struct writer *w, const struct snapshot_facts *f)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	err = db_prepare(w->db, "INSERT INTO snapshots(taken_at, label, host, boot_id, kernel_release,"
+			 " kernel_version, arch, page_size, nr_cpus, tool_version, mask, boot_time_ns,"
+			 " unprivileged_bpf_disabled, bpf_jit_enable, bpf_jit_harden, bpf_jit_kallsyms,"
+			 " bpf_stats_enabled) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, w->e);
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, f->taken_at);
+	bind_str(st, 2, f->label);
+	bind_str(st, 3, f->host);
+	bind_str(st, 4, f->boot_id);
+	bind_str(st, 5, f->kernel_release);
+	bind_str(st, 6, f->kernel_version);
+	bind_str(st, 7, f->arch);
+	sqlite3_bind_int64(st, 8, f->page_size);
+	sqlite3_bind_int64(st, 9, f->nr_cpus);
+	bind_str(st, 10, f->tool_version);
+	sqlite3_bind_int64(st, 11, f->mask);
+	sqlite3_bind_int64(st, 12, f->boot_time_ns);
+	bind_opt(st, 13, f->unprivileged_bpf_disabled);
+	bind_opt(st, 14, f->bpf_jit_enable);
+	bind_opt(st, 15, f->bpf_jit_harden);
+	bind_opt(st, 16, f->bpf_jit_kallsyms);
+	bind_opt(st, 17, f->bpf_stats_enabled);
+	err = writer_step(w, st, "snapshot");
+	sqlite3_finalize(st);
+	w->snap_id = sqlite3_last_insert_rowid(w->db->sql);
+	return err;
+}
+
+int writer_snapshot_finish(struct writer *w, const struct snapshot_counts *c)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	err = db_prepare(w->db, "UPDATE snapshots SET nr_progs = ?, nr_maps = ?, nr_btf = ?,"
+			 " nr_links = ?, nr_attachments = ?, nr_pins = ?, vanished_progs = ?,"
+			 " vanished_maps = ?, vanished_btf = ?, vanished_links = ?,"
+			 " duration_ns = ?, warnings = ?, stats_interval_ns = ? WHERE id = ?", &st, w->e);
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, c->nr_progs);
+	sqlite3_bind_int64(st, 2, c->nr_maps);
+	sqlite3_bind_int64(st, 3, c->nr_btf);
+	sqlite3_bind_int64(st, 4, c->nr_links);
+	sqlite3_bind_int64(st, 5, c->nr_attachments);
+	sqlite3_bind_int64(st, 6, c->nr_pins);
+	sqlite3_bind_int64(st, 7, c->vanished_progs);
+	sqlite3_bind_int64(st, 8, c->vanished_maps);
+	sqlite3_bind_int64(st, 9, c->vanished_btf);
+	sqlite3_bind_int64(st, 10, c->vanished_links);
+	sqlite3_bind_int64(st, 11, c->duration_ns);
+	if (c->warnings && *c->warnings)
+		sqlite3_bind_text(st, 12, c->warnings, -1, SQLITE_STATIC);
+	if (c->stats_interval_ns >= 0)
+		sqlite3_bind_int64(st, 13, c->stats_interval_ns);
+	sqlite3_bind_int64(st, 14, w->snap_id);
+	err = writer_step(w, st, "snapshot counts");
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* ---- programs ---- */
+
+#define PROG_COLS "first_snap, last_snap, digest, id, type, name, tag, gpl_compatible, load_time," \
+	" loaded_at, uid, bytes_xlated, jited, bytes_jited, bytes_memlock, btf_id, ifindex, netns_dev," \
+	" netns_ino, verified_insns, attach_btf_obj_id, attach_btf_id," \
+	" nr_func_info, func_info_rec_size, nr_line_info, line_info_rec_size, nr_jited_line_info," \
+	" jited_line_info_rec_size, nr_jited_ksyms, nr_jited_func_lens, nr_prog_tags, nr_map_ids," \
+	" xlated, jited_insns, func_info, line_info, jited_line_info, jited_ksyms, jited_func_lens," \
+	" prog_tags, full_name"
+/* parameters: ?1 first_snap, then one per column after last_snap */
+#define COL_NR_FUNC_INFO 22
+#define COL_NR_MAP_IDS 31
+#define COL_XLATED 32
+#define COL_FULL_NAME 40
+
+static const char *const blob_kinds[PROG_BLOB_NR] = { "xlated", "jited", "func_info",
+	"line_info", "jited_line_info", "jited_ksyms", "jited_func_lens", "prog_tags" };
+
+int writer_progs_prepare(struct writer *w)
+{
+	int err = db_prepare(w->db, "INSERT INTO prog_rows(" PROG_COLS ") VALUES(?1," SPAN_OPEN_SQL
+			     ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			     &w->ins_prog, w->e);
+
+	err = err ?: db_prepare(w->db, "INSERT INTO prog_row_maps(row, idx, map_id) VALUES(?,?,?)",
+				&w->ins_prog_map, w->e);
+	err = err ?: db_prepare(w->db, "UPDATE prog_rows SET (xlated, jited_insns, func_info, line_info,"
+				" jited_line_info, jited_ksyms, jited_func_lens, prog_tags) = (SELECT xlated,"
+				" jited_insns, func_info, line_info, jited_line_info, jited_ksyms,"
+				" jited_func_lens, prog_tags FROM prog_rows WHERE row = ?2) WHERE row = ?1",
+				&w->copy_code, w->e);
+	err = err ?: db_prepare(w->db, "INSERT INTO prog_stats(snapshot_id, row, run_time_ns, run_cnt,"
+				" recursion_misses) VALUES(?,?,?,?,?)", &w->ins_prog_stats, w->e);
+	return err ?: db_prepare(w->db, "UPDATE prog_rows SET last_snap = ?1 WHERE row = ?2",
+				 &w->close_prog, w->e);
+}
+
+/* The nr_* code columns from col on (the insert's and the fill's share their order). */
+static void bind_code_counts(sqlite3_stmt *st, int col, const struct bpf_prog_info *info)
+{
+	sqlite3_bind_int64(st, col++, info->nr_func_info);
+	sqlite3_bind_int64(st, col++, info->func_info_rec_size);
+	sqlite3_bind_int64(st, col++, info->nr_line_info);
+	sqlite3_bind_int64(st, col++, info->line_info_rec_size);
+	sqlite3_bind_int64(st, col++, info->nr_jited_line_info);
+	sqlite3_bind_int64(st, col++, info->jited_line_info_rec_size);
+	sqlite3_bind_int64(st, col++, info->nr_jited_ksyms);
+	sqlite3_bind_int64(st, col++, info->nr_jited_func_lens);
+	sqlite3_bind_int64(st, col, info->nr_prog_tags);
+}
+
+static int bind_code_blobs(struct writer *w, sqlite3_stmt *st, int col, const struct prog_rec *r)
+{
+	int err = 0;
+
+	for (int i = 0; i < PROG_BLOB_NR && !err; i++)
+		err = writer_bind_blob(w, st, col + i, blob_kinds[i], r->blob[i], r->blob_len[i]);
+	return err;
+}
+
+static int prog_maps_write(struct writer *w, const struct prog_rec *r, int64_t row)
+{
+	int err = 0;
+
+	for (uint32_t i = 0; !err && i < r->nr_map_ids; i++) {
+		sqlite3_stmt *m = w->ins_prog_map;
+		uint32_t map_id;
+
+		memcpy(&map_id, (const uint8_t *)r->map_ids + 4 * i, 4);
+		sqlite3_reset(m);
+		sqlite3_bind_int64(m, 1, row);
+		sqlite3_bind_int64(m, 2, i);
+		sqlite3_bind_int64(m, 3, map_id);
+		err = writer_step(w, m, "program map");
+	}
+	return err;
+}
+
+int writer_prog(struct writer *w, const struct prog_rec *r, int64_t *row)
+{
+	const struct bpf_prog_info *info = r->info;
+	sqlite3_stmt *st = w->ins_prog;
+	char tag[2 * BPF_TAG_SIZE + 1];
+	int c = 1, err = 0;
+
+	hex_encode(info->tag, BPF_TAG_SIZE, tag);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, c++, w->snap_id);
+	sqlite3_bind_int64(st, c++, (int64_t)r->digest);
+	sqlite3_bind_int64(st, c++, info->id);
+	sqlite3_bind_int64(st, c++, info->type);
+	sqlite3_bind_text(st, c++, info->name, strnlen(info->name, sizeof(info->name)), SQLITE_STATIC);
+	sqlite3_bind_text(st, c++, tag, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, c++, info->gpl_compatible);
+	sqlite3_bind_int64(st, c++, info->load_time);
+	sqlite3_bind_int64(st, c++, r->loaded_at);
+	sqlite3_bind_int64(st, c++, info->created_by_uid);
+	sqlite3_bind_int64(st, c++, info->xlated_prog_len);
+	sqlite3_bind_int(st, c++, info->jited_prog_len > 0);
+	sqlite3_bind_int64(st, c++, info->jited_prog_len);
+	sqlite3_bind_int64(st, c++, r->memlock);
+	sqlite3_bind_int64(st, c++, info->btf_id);
+	sqlite3_bind_int64(st, c++, info->ifindex);
+	sqlite3_bind_int64(st, c++, info->netns_dev);
+	sqlite3_bind_int64(st, c++, info->netns_ino);
+	sqlite3_bind_int64(st, c++, info->verified_insns);
+	sqlite3_bind_int64(st, c++, info->attach_btf_obj_id);
+	sqlite3_bind_int64(st, c++, info->attach_btf_id);
+	if (r->code) {
+		bind_code_counts(st, COL_NR_FUNC_INFO, info);
+		if (!r->code_from)
+			err = bind_code_blobs(w, st, COL_XLATED, r);
+		if (err)
+			return err;
+	}
+	sqlite3_bind_int64(st, COL_NR_MAP_IDS, r->nr_map_ids);
+	if (r->full_name && r->full_name[0])
+		sqlite3_bind_text(st, COL_FULL_NAME, r->full_name, -1, SQLITE_STATIC);
+	err = writer_step(w, st, "program");
+	*row = sqlite3_last_insert_rowid(w->db->sql);
+	if (!err && r->code && r->code_from) {
+		/* the code was not fetched again: the ended span has it */
+		sqlite3_reset(w->copy_code);
+		sqlite3_bind_int64(w->copy_code, 1, *row);
+		sqlite3_bind_int64(w->copy_code, 2, r->code_from);
+		err = writer_step(w, w->copy_code, "program code");
+	}
+	return err ?: prog_maps_write(w, r, *row);
+}
+
+int writer_prog_stats(struct writer *w, int64_t row, const struct bpf_prog_info *info)
+{
+	sqlite3_stmt *st = w->ins_prog_stats;
+
+	if (!info->run_time_ns && !info->run_cnt && !info->recursion_misses)
+		return 0;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, w->snap_id);
+	sqlite3_bind_int64(st, 2, row);
+	sqlite3_bind_int64(st, 3, info->run_time_ns);
+	sqlite3_bind_int64(st, 4, info->run_cnt);
+	sqlite3_bind_int64(st, 5, info->recursion_misses);
+	return writer_step(w, st, "program stats");
+}
+
+int writer_prog_code(struct writer *w, const struct prog_rec *r)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	/* the live view's one snapshot: its row of this program, as the cheap walk wrote it */
+	err = writer_stmt(w, &w->fill_code, "UPDATE prog_rows SET nr_func_info = ?1,"
+			  " func_info_rec_size = ?2, nr_line_info = ?3, line_info_rec_size = ?4,"
+			  " nr_jited_line_info = ?5, jited_line_info_rec_size = ?6, nr_jited_ksyms = ?7,"
+			  " nr_jited_func_lens = ?8, nr_prog_tags = ?9, xlated = ?10, jited_insns = ?11,"
+			  " func_info = ?12, line_info = ?13, jited_line_info = ?14, jited_ksyms = ?15,"
+			  " jited_func_lens = ?16, prog_tags = ?17, bytes_xlated = ?18, bytes_jited = ?19,"
+			  " jited = ?19 > 0 WHERE id = ?20 AND first_snap <= ?21 AND last_snap >= ?21");
+	if (err)
+		return err;
+	st = w->fill_code;
+	bind_code_counts(st, 1, r->info);
+	err = bind_code_blobs(w, st, 10, r);
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 18, r->info->xlated_prog_len);
+	sqlite3_bind_int64(st, 19, r->info->jited_prog_len);
+	sqlite3_bind_int64(st, 20, r->info->id);
+	sqlite3_bind_int64(st, 21, w->snap_id);
+	return writer_step(w, st, "program");
+}
+
+/* ---- maps ---- */
+
+int writer_maps_prepare(struct writer *w)
+{
+	int err = db_prepare(w->db, "INSERT INTO map_rows(first_snap, last_snap, digest, id, type,"
+			     " name, flags, bytes_key, bytes_value, max_entries, bytes_memlock, frozen,"
+			     " btf_id, btf_key_type_id, btf_value_type_id, btf_vmlinux_value_type_id,"
+			     " map_extra, ifindex, netns_dev, netns_ino, owner_prog_type)"
+			     " VALUES(?1," SPAN_OPEN_SQL ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			     &w->ins_map, w->e);
+
+	err = err ?: db_prepare(w->db, "INSERT OR REPLACE INTO map_data(snapshot_id, row, contents,"
+				" nr_entries, contents_error) VALUES(?,?,?,?,?)", &w->ins_map_data, w->e);
+	return err ?: db_prepare(w->db, "UPDATE map_rows SET last_snap = ?1 WHERE row = ?2",
+				 &w->close_map, w->e);
+}
+
+int writer_map(struct writer *w, const struct map_rec *r, int64_t *row)
+{
+	const struct bpf_map_info *info = r->info;
+	sqlite3_stmt *st = w->ins_map;
+	int c = 1, err;
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, c++, w->snap_id);
+	sqlite3_bind_int64(st, c++, (int64_t)r->digest);
+	sqlite3_bind_int64(st, c++, info->id);
+	sqlite3_bind_int64(st, c++, info->type);
+	sqlite3_bind_text(st, c++, info->name, strnlen(info->name, sizeof(info->name)), SQLITE_STATIC);
+	sqlite3_bind_int64(st, c++, info->map_flags);
+	sqlite3_bind_int64(st, c++, info->key_size);
+	sqlite3_bind_int64(st, c++, info->value_size);
+	sqlite3_bind_int64(st, c++, info->max_entries);
+	sqlite3_bind_int64(st, c++, r->memlock);
+	sqlite3_bind_int64(st, c++, r->frozen);
+	sqlite3_bind_int64(st, c++, info->btf_id);
+	sqlite3_bind_int64(st, c++, info->btf_key_type_id);
+	sqlite3_bind_int64(st, c++, info->btf_value_type_id);
+	sqlite3_bind_int64(st, c++, info->btf_vmlinux_value_type_id);
+	sqlite3_bind_int64(st, c++, info->map_extra);
+	sqlite3_bind_int64(st, c++, info->ifindex);
+	sqlite3_bind_int64(st, c++, info->netns_dev);
+	sqlite3_bind_int64(st, c++, info->netns_ino);
+	if (r->has_owner)
+		sqlite3_bind_int64(st, c, r->owner);
+	err = writer_step(w, st, "map");
+	*row = sqlite3_last_insert_rowid(w->db->sql);
+	return err;
+}
+
+/* contents at col, nr_entries at col + 1, contents_error at col + 2 */
+static int bind_map_data(struct writer *w, sqlite3_stmt *st, int col, const struct map_data_rec *d)
+{
+	if (d->contents) {
+		sqlite3_bind_int64(st, col + 1, d->count);
+		return writer_bind_blob(w, st, col, "map_contents", d->contents, d->len);
+	}
+	sqlite3_bind_text(st, col + 2, d->error, -1, SQLITE_STATIC);
+	return 0;
+}
+
+int writer_map_data(struct writer *w, int64_t row, const struct map_data_rec *d)
+{
+	sqlite3_stmt *st = w->ins_map_data;
+	int err;
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, 1, w->snap_id);
+	sqlite3_bind_int64(st, 2, row);
+	err = bind_map_data(w, st, 3, d);
+	return err ?: writer_step(w, st, "map contents");
+}
+
+int writer_map_data_fill(struct writer *w, uint32_t map_id, const struct map_data_rec *d)
+{
+	int err = writer_stmt(w, &w->fill_map_data, "INSERT OR REPLACE INTO map_data(snapshot_id,"
+			      " row, contents, nr_entries, contents_error) SELECT ?4, row_id, ?1, ?2, ?3"
+			      " FROM maps WHERE snapshot_id = ?4 AND id = ?5");
+
+	if (err)
+		return err;
+	err = bind_map_data(w, w->fill_map_data, 1, d);
+	sqlite3_bind_int64(w->fill_map_data, 4, w->snap_id);
+	sqlite3_bind_int64(w->fill_map_data, 5, map_id);
+	return err ?: writer_step(w, w->fill_map_data, "map contents");
+}
+
+/* ---- spans ---- */
+
+int writer_span_close(struct writer *w, enum span_kind k, int64_t row)
+{
+	sqlite3_stmt *st = k == SPAN_PROG ? w->close_prog : k == SPAN_MAP ? w->close_map : w->close_pin;
+
+	if (!st)
+		return err_set(w->e, EINVAL, "no statement to end a span with");
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, w->snap_id - 1);
+	sqlite3_bind_int64(st, 2, row);
+	return writer_step(w, st, "the end of a span");
+}
