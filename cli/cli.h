@@ -67,7 +67,7 @@ bool keyword_is(const char *arg, const char *kw);	/* keyword_find of one keyword
 		return p_err(ctx, "unexpected argument '%s'", *argv); })
 
 /* The database a command reads: a stored snapshot (-s REF) or a live in-memory one.
- * mask says what a live snapshot must fetch (probe/snapshot.h SNAP_*). */
+ * mask says what a live snapshot must fetch (store/snap_mask.h SNAP_*). */
 struct view {
 	struct db db;
 	int64_t snap_id;

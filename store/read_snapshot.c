@@ -5,7 +5,9 @@
 #include "store/read_snapshot.h"
 
 #define SNAP_COLS "id, taken_at, label, host, kernel_release, arch, nr_progs, nr_maps, nr_btf," \
-	" nr_links, nr_attachments, nr_pins, vanished_progs, duration_ns, boot_id, tool_version," \
+	" nr_links, nr_attachments, nr_pins," \
+	" coalesce(vanished_progs, 0) + coalesce(vanished_maps, 0) + coalesce(vanished_btf, 0) +" \
+	" coalesce(vanished_links, 0), duration_ns, boot_id, tool_version," \
 	" unprivileged_bpf_disabled, bpf_jit_enable, bpf_jit_harden, bpf_jit_kallsyms," \
 	" bpf_stats_enabled, warnings, mask"
 enum { C_ID, C_TAKEN, C_LABEL, C_HOST, C_KERNEL, C_ARCH, C_NR_PROGS, C_VANISHED = 12,

@@ -118,8 +118,8 @@ ATTACHMENTS_SQL("attachments")
 const char db_views_sql[] =
 /* one row per object per snapshot, from the spans; a snapshot that did not look (a live
  * view without programs, a snapshot without pins) has none. The mask bits are
- * probe/snapshot.h's (db/ comes first): 16 SNAP_PINS, 32 SNAP_ATTACH, 256 SNAP_NO_PROGS,
- * 512 SNAP_NO_MAPS, 2097152 SNAP_ATTACH_NO_CGROUP; probe/snapshot.c checks them. */
+ * store/snap_mask.h's: 16 SNAP_PINS, 32 SNAP_ATTACH, 256 SNAP_NO_PROGS,
+ * 512 SNAP_NO_MAPS, 2097152 SNAP_ATTACH_NO_CGROUP; store/writer.c checks them. */
 "DROP VIEW IF EXISTS progs;\n"
 "CREATE VIEW progs AS SELECT s.id AS snapshot_id, r.id AS id, r.type AS type, r.name AS name,"
 "  r.tag AS tag, r.gpl_compatible AS gpl_compatible, r.full_name AS full_name,"
