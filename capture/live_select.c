@@ -132,50 +132,40 @@ static int find_by(bool want_map, const char *kw, const char *arg, int *fd, stru
 	return 0;
 }
 
-int live_map_fd(const char *kw, const char *arg, int *fd, struct err *e)
+/* One selector for both kinds: maps have no tag, and are opened by map id. */
+static int live_fd(bool map, const char *kw, const char *arg, int *fd, struct err *e)
 {
-	uint32_t id;
+	const char *what = map ? "map" : "prog";
+	uint32_t id = 0;
 	int err;
 
 	if (!strcmp(kw, "id")) {
 		err = parse_id(arg, &id, e);
 		if (err)
 			return err;
-		*fd = bpf_map_get_fd_by_id(id);
+		*fd = map ? bpf_map_get_fd_by_id(id) : bpf_prog_get_fd_by_id(id);
 		if (*fd < 0) {
 			err = errno;
-			return err_set(e, err, "can't get map by id (%u): %s", id, strerror(err));
+			return err_set(e, err, "can't get %s by id (%u): %s", what, id, strerror(err));
 		}
 		return 0;
 	}
 	if (!strcmp(kw, "pinned"))
-		return get_pinned(arg, true, fd, e);
-	if (!strcmp(kw, "name"))
-		return find_by(true, kw, arg, fd, e);
-	return err_set(e, EINVAL, "expected 'id', 'pinned' or 'name', got '%s'", kw);
+		return get_pinned(arg, map, fd, e);
+	if (!strcmp(kw, "name") || (!map && !strcmp(kw, "tag")))
+		return find_by(map, kw, arg, fd, e);
+	return err_set(e, EINVAL, "expected 'id', 'pinned'%s or 'name', got '%s'",
+		       map ? "" : ", 'tag'", kw);
+}
+
+int live_map_fd(const char *kw, const char *arg, int *fd, struct err *e)
+{
+	return live_fd(true, kw, arg, fd, e);
 }
 
 int live_prog_fd(const char *kw, const char *arg, int *fd, struct err *e)
 {
-	uint32_t id;
-	int err;
-
-	if (!strcmp(kw, "id")) {
-		err = parse_id(arg, &id, e);
-		if (err)
-			return err;
-		*fd = bpf_prog_get_fd_by_id(id);
-		if (*fd < 0) {
-			err = errno;
-			return err_set(e, err, "can't get prog by id (%u): %s", id, strerror(err));
-		}
-		return 0;
-	}
-	if (!strcmp(kw, "pinned"))
-		return get_pinned(arg, false, fd, e);
-	if (!strcmp(kw, "name") || !strcmp(kw, "tag"))
-		return find_by(false, kw, arg, fd, e);
-	return err_set(e, EINVAL, "expected 'id', 'pinned', 'tag' or 'name', got '%s'", kw);
+	return live_fd(false, kw, arg, fd, e);
 }
 
 struct btf *live_btf(uint32_t btf_id)
