@@ -20,6 +20,8 @@ struct ctx {
 	bool mount;		/* --mount: mount bpffs/tracefs where missing */
 	bool show_pinned;	/* -f/--bpffs: list pinned paths, as bpftool -f */
 	const char *argv0;
+	int status;		/* the exit status of a command that succeeded (diff: 1, different) */
+	int err_status;		/* the exit status of a command that failed; 0: 1 */
 };
 
 struct cmd {
@@ -74,6 +76,8 @@ struct view {
 	bool live;
 };
 int view_open(struct ctx *ctx, unsigned mask, struct view *v);
+/* The same for snapshot ref of the history database; NULL: live. */
+int view_open_at(struct ctx *ctx, const char *ref, unsigned mask, struct view *v);
 void view_close(struct view *v);
 /* After selecting from a live view opened without SNAP_CODE / SNAP_MAPS_DATA: fetch the code
  * of these programs / the contents of these maps only (no-op on a stored snapshot). */
@@ -95,6 +99,7 @@ int do_query(struct ctx *ctx, int argc, char **argv);
 int do_gen(struct ctx *ctx, int argc, char **argv);
 int do_replay(struct ctx *ctx, int argc, char **argv);
 int do_version(struct ctx *ctx, int argc, char **argv);
+int do_diff(struct ctx *ctx, int argc, char **argv);		/* cli/diff.c */
 
 /* prog subcommands living in their own files */
 int do_prog_dump(struct ctx *ctx, int argc, char **argv);	/* cli/prog_dump.c */

@@ -18,7 +18,7 @@
 	"       bpfscope version\n" \
 	"\n" \
 	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | snapshot | query |\n" \
-	"                   gen | replay | version }\n" \
+	"                   diff | gen | replay | version }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
@@ -138,6 +138,16 @@
 	"       bpfscope replay REF [objects DIR] [dry-run]\n" \
 	"       " HELP_SPEC_REF "\n"
 
+#define GRAMMAR_DIFF \
+	"Usage: bpfscope diff A [B] [{ progs | maps | links | attachments | pins | btf | all }]\n" \
+	"                     [code] [contents] [stats]\n" \
+	"       bpfscope diff help\n" \
+	"       A, B := { REF | live }    (B defaults to live)\n" \
+	"       " HELP_SPEC_REF "\n" \
+	"\n" \
+	"Objects are compared by identity, never by kernel id (docs/diff.md). Exit status:\n" \
+	"0 when equal, 1 when different, 2 on error.\n"
+
 /* version has no help command: man and completion */
 #define GRAMMAR_VERSION \
 	"Usage: bpfscope version\n"
@@ -157,6 +167,7 @@
 	X(query, GRAMMAR_QUERY, "", "read-only SQL over the snapshot history") \
 	X(gen, GRAMMAR_GEN, "", "generate a libbpf skeleton header for a BPF object") \
 	X(replay, GRAMMAR_REPLAY, "", "load an object or rebuild a snapshot's pinned state") \
+	X(diff, GRAMMAR_DIFF, "", "compare two snapshots, or a snapshot and the live kernel") \
 	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
 
 /* Longer words for the man pages' DESCRIPTION (help prints the shorter text above). */
@@ -194,5 +205,9 @@
 	"Loads an object file as its sections say (restoring map contents from a snapshot), " \
 	"or rebuilds a snapshot's pinned state from object files; prints what was restored, " \
 	"what was skipped, and why. dry-run changes nothing."
+#define MAN_DESC_diff \
+	"diff compares snapshot A with snapshot B (or the live kernel) object by object, by " \
+	"identity: a program is its type, full name and attach point, so the same code " \
+	"reloaded is no change. One line per change: + added, - removed, ~ changed."
 #define MAN_DESC_version "Prints the versions and the features compiled in (-j: as JSON)."
 #endif

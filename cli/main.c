@@ -34,6 +34,7 @@ static const struct cmd objects[] = {
 	{ "gen", do_gen },
 	{ "replay", do_replay },
 	{ "version", do_version },
+	{ "diff", do_diff },
 	{ 0 }
 };
 
@@ -90,7 +91,9 @@ int main(int argc, char **argv)
 	out_flush_end(&ctx.out);
 	if (getenv("BPFSCOPE_TRACE"))
 		fprintf(stderr, "main ends at  %.3f ms (monotonic)\n", now_monotonic_ns() / 1e6);
-	return ret ? 1 : 0;
+	if (ret)
+		return ctx.err_status ? ctx.err_status : 1;
+	return ctx.status;
 }
 
 int do_version(struct ctx *ctx, int argc, char **argv)

@@ -144,6 +144,15 @@ void fmt_time_local(int64_t unix_sec, char *out, size_t len)
 		snprintf(out, len, "%lld", (long long)unix_sec);
 }
 
+void fmt_time_utc_ns(int64_t ns, char *out, size_t len)
+{
+	time_t t = ns / 1000000000;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, len, "%lld", (long long)ns);
+}
+
 bool is_prefix(const char *pfx, const char *str)
 {
 	return pfx && str && *pfx && !strncmp(str, pfx, strlen(pfx));

@@ -1,0 +1,91 @@
+/* A snapshot's objects as plain data, for what compares snapshots (diff, history, watch):
+ * store/read_objs.c fills it from a snapshot, analyze/diff.c compares two. Every string is
+ * owned (strdup'ed) and untrusted: it came from a database that may be hostile. */
+#ifndef BPFSCOPE_SNAP_OBJS_H
+#define BPFSCOPE_SNAP_OBJS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct so_prog {
+	uint32_t id, type, uid, btf_id;
+	char *name;			/* full name, else the kernel's; never NULL */
+	char *tag;			/* hex; never NULL */
+	char *pin, *link_pin, *attach, *link_target;	/* attach points; NULL: none */
+	uint64_t load_time;		/* boot-relative ns: the load order */
+	int64_t loaded_at;		/* unix seconds */
+	uint64_t bytes_xlated, bytes_jited, verified_insns;
+	uint64_t run_cnt, run_time_ns;	/* 0 without stats */
+	bool gpl;
+	char *xlated;			/* the code's blob hash (hex); NULL: not captured */
+	uint32_t *map_ids;
+	size_t nr_maps;
+};
+
+struct so_map {
+	uint32_t id, type, key_size, value_size, max_entries, btf_id;
+	char *name;			/* never NULL */
+	char *pin;			/* the least path it is pinned at; NULL: none */
+	uint64_t flags, map_extra;
+	int64_t frozen;
+	char *contents;			/* contents' blob hash (hex); NULL: not captured */
+	int64_t nr_entries;
+	long owner;			/* index in progs of the first loaded program using it; -1 */
+};
+
+struct so_link {
+	uint32_t id, type, prog_id, attach_type;
+	char *target;			/* tracepoint, function, file, ifindex or cgroup; never NULL */
+	char *pin;			/* NULL: none */
+	uint64_t cookie;
+};
+
+struct so_attach {
+	char *kind;			/* xdp, tc, tcx, cgroup, perf_event, ...; never NULL */
+	char *target;			/* device, cgroup path or target; never NULL */
+	char *mode;			/* never NULL */
+	uint32_t prog_id, link_id, attach_type;
+	int64_t position, flags;	/* -1: none */
+};
+
+struct so_pin {
+	char *path, *obj_type;		/* never NULL */
+	uint32_t obj_id;
+};
+
+struct so_btf {
+	uint32_t id;
+	char *name;			/* never NULL; "" for a program's anonymous BTF */
+	char *data;			/* raw BTF's blob hash (hex); NULL: not captured */
+	uint64_t size;
+	bool kernel;
+};
+
+/* What each kind's list holds: kinds the snapshot did not look at are not "empty". */
+#define SO_PROGS	(1u << 0)
+#define SO_MAPS		(1u << 1)
+#define SO_LINKS	(1u << 2)
+#define SO_ATTACH	(1u << 3)
+#define SO_PINS		(1u << 4)
+#define SO_BTF		(1u << 5)
+#define SO_ALL		0x3fu
+
+struct snap_objs {
+	int64_t snap_id;
+	unsigned have;			/* SO_*: the kinds this snapshot captured */
+	bool have_code, have_contents, have_stats, have_btf_data;
+	struct so_prog *progs;
+	struct so_map *maps;
+	struct so_link *links;
+	struct so_attach *atts;
+	struct so_pin *pins;
+	struct so_btf *btfs;
+	size_t nprogs, nmaps, nlinks, natts, npins, nbtfs;
+};
+
+void snap_objs_free(struct snap_objs *s);
+/* Index of the program / map / link with this kernel id, or -1 (ids are sorted by the reader). */
+long snap_objs_prog(const struct snap_objs *s, uint32_t id);
+long snap_objs_map(const struct snap_objs *s, uint32_t id);
+long snap_objs_link(const struct snap_objs *s, uint32_t id);
+#endif
