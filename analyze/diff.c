@@ -300,8 +300,7 @@ static void pair_moved(long *pair, size_t na, bool *taken, size_t nb, bool *move
 
 /* ---- programs ---- */
 
-/* "type:name,..." of the maps program i of s uses, in the kernel's order */
-static char *prog_map_names(const struct snap_objs *s, size_t i)
+char *diff_prog_maps(const struct snap_objs *s, size_t i)
 {
 	const struct so_prog *p = &s->progs[i];
 	char *out = strdup(""), *next;
@@ -370,10 +369,10 @@ static void diff_progs(struct builder *bd)
 		goto out;
 	}
 	for (size_t i = 0; i < a->nprogs; i++)
-		if (!(ma[i] = prog_map_names(a, i)))
+		if (!(ma[i] = diff_prog_maps(a, i)))
 			goto nomem;
 	for (size_t i = 0; i < b->nprogs; i++)
-		if (!(mb[i] = prog_map_names(b, i)))
+		if (!(mb[i] = diff_prog_maps(b, i)))
 			goto nomem;
 	prog_idents(a, ia, ma);
 	prog_idents(b, ib, mb);

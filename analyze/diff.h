@@ -48,4 +48,6 @@ const char *diff_kind_name(enum diff_kind k);	/* "prog", "map", "link", ... */
 /* The identity string of program i / map i of s (malloc'ed; NULL on ENOMEM). */
 char *diff_prog_identity(const struct snap_objs *s, size_t i);
 char *diff_map_identity(const struct snap_objs *s, size_t i);
+/* The names of the maps program i of s uses, in the kernel's order, "a,b" (malloc'ed). */
+char *diff_prog_maps(const struct snap_objs *s, size_t i);
 #endif

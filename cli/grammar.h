@@ -31,6 +31,7 @@
 	"       bpfscope [-s REF] prog dump jited PROG [{ file FILE | opcodes | linum }]\n" \
 	"       bpfscope [-s REF] prog cfg PROG [format {dot|svg|png|pdf}] [file FILE] [linum]\n" \
 	"                        [function NAME] [split] [maxlines N] [--against REF]\n" \
+	"       bpfscope [-s REF] prog history { PROG | identity IDENTITY }\n" \
 	"       bpfscope prog pin PROG FILE\n" \
 	"       bpfscope prog { load | loadall } OBJ PATH [type TYPE] [map {idx IDX | name NAME} MAP]\n" \
 	"                        [pinmaps MAP_DIR] [autoattach]\n" \
@@ -57,6 +58,7 @@
 	"       bpfscope map delete MAP key DATA\n" \
 	"       bpfscope map getnext MAP [key DATA]\n" \
 	"       bpfscope map pin MAP FILE\n" \
+	"       bpfscope [-s REF] map history { MAP | identity IDENTITY }\n" \
 	"       " HELP_SPEC_MAP "\n" \
 	"       DATA := { [hex] BYTES }\n" \
 	"       UPDATE_FLAGS := { any | exist | noexist }\n" \

@@ -367,9 +367,10 @@ int snap_objs_read(struct db *db, int64_t snap, unsigned kinds, struct snap_objs
 	memset(out, 0, sizeof(*out));
 	out->snap_id = snap;
 	err = snap_have(db, snap, out, e);
-	/* identity needs links, pins and attachments whenever programs or maps are read */
+	/* identity needs links, pins and attachments whenever programs or maps are read, and
+	 * programs and maps each other (a map's owner, a program's maps) */
 	if (kinds & (SO_PROGS | SO_MAPS))
-		kinds |= SO_PROGS | SO_LINKS | SO_PINS | SO_ATTACH;
+		kinds |= SO_PROGS | SO_MAPS | SO_LINKS | SO_PINS | SO_ATTACH;
 	out->have &= kinds;
 	for (size_t i = 0; !err && i < ARRAY_SIZE(steps); i++) {
 		if (!(out->have & steps[i].kind))

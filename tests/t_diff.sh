@@ -79,6 +79,33 @@ assert "count_getppid" in [o["name"] for o in ours("added") if o["kind"] == "pro
 PY
 }
 
+# acceptance 3: the rebuilt XDP program's history: first and last seen, the tag change
+test_history() {
+	local out tag_a tag_b
+	out=$(bs prog history pinned "$PIN/xdp") || die "prog history failed"
+	echo "$out"
+	grep -q "^identity prog:xdp:drop_ingress_port_8080@$PIN/xdp$" <<<"$out" || die "identity"
+	grep -qE "^first seen snapshot [0-9]+ .* \(before\)$" <<<"$out" || die "first seen"
+	grep -qE "^last seen  snapshot [0-9]+ .* \(after\)$" <<<"$out" || die "last seen"
+	tag_a=$(bs -s before -j prog show pinned "$PIN/xdp" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tag"])')
+	tag_b=$(bs -s after -j prog show pinned "$PIN/xdp" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tag"])')
+	grep -qE "^  snapshots [0-9]+-[0-9]+  id [0-9]+  tag $tag_a " <<<"$out" || die "first span"
+	grep -qE "^  snapshots [0-9]+-[0-9]+  id [0-9]+  tag $tag_b .*changed tag" <<<"$out" ||
+		die "the tag change"
+	# by the identity diff -j prints, and as JSON
+	bs -j prog history identity "prog:xdp:drop_ingress_port_8080@$PIN/xdp" > "$TEST_TMP/h.json" ||
+		die "history by identity"
+	python3 - "$TEST_TMP/h.json" "$tag_a" "$tag_b" <<'PY' || die "history json"
+import json, sys
+h = json.load(open(sys.argv[1]))
+spans = [s for s in h["spans"] if s["present"]]
+assert [s["tag"] for s in spans] == [sys.argv[2], sys.argv[3]], spans
+assert "tag" in spans[1]["changed"] and h["first_seen"]["label"] == "before"
+PY
+	bs prog history identity "prog:xdp:nothing@" 2>/dev/null && die "an unknown identity succeeded"
+	return 0
+}
+
 test_same_is_nothing() {
 	local out rc
 	bs snapshot take label same >/dev/null || die "snapshot"
@@ -113,6 +140,7 @@ test_errors() {
 
 setup
 run_test diff/scenario test_scenario
+run_test diff/history test_history
 run_test diff/same_is_nothing test_same_is_nothing
 run_test diff/reload_is_no_change test_reload_is_no_change
 run_test diff/errors test_errors
