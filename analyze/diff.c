@@ -414,17 +414,21 @@ static bool map_same_shape(const struct builder *bd, size_t x, size_t y)
 	       m->value_size == n->value_size;
 }
 
-static const char *map_where(const struct snap_objs *s, const struct so_map *m)
+/* A map is shown where it is pinned, else by its owner's identity (malloc'ed) */
+static char *map_where(char **pids, const struct so_map *m)
 {
-	return m->pin ? m->pin : m->owner >= 0 ? s->progs[m->owner].name : "";
+	return m->pin ? strdup(m->pin) : m->owner >= 0 ? fmt("(%s)", pids[m->owner]) : strdup("");
 }
 
 static void map_changed(struct builder *bd, size_t x, size_t y, bool moved)
 {
 	const struct so_map *m = &bd->a->maps[x], *n = &bd->b->maps[y];
-	struct diff_change *c = change_add(bd, DIFF_CHANGED, DK_MAP, x, y, map_type_name(n->type) ?: "?",
-					   n->name, bd->mid_a[x], map_where(bd->b, n));
+	char *where = map_where(bd->pid_b, n);
+	struct diff_change *c = where ? change_add(bd, DIFF_CHANGED, DK_MAP, x, y,
+						   map_type_name(n->type) ?: "?", n->name,
+						   bd->mid_a[x], where) : NULL;
 
+	free(where);
 	if (!c)
 		return;
 	c->moved = moved;
@@ -440,6 +444,21 @@ static void map_changed(struct builder *bd, size_t x, size_t y, bool moved)
 		field_u64(bd, c, "nr_entries", m->nr_entries, n->nr_entries);
 	}
 	change_drop_if_same(bd, c);
+}
+
+static void map_added_removed(struct builder *bd, enum diff_op op, size_t i)
+{
+	const struct snap_objs *s = op == DIFF_ADDED ? bd->b : bd->a;
+	char *where = map_where(op == DIFF_ADDED ? bd->pid_b : bd->pid_a, &s->maps[i]);
+
+	if (!where) {
+		oom(bd);
+		return;
+	}
+	change_add(bd, op, DK_MAP, op == DIFF_ADDED ? -1 : (long)i, op == DIFF_ADDED ? (long)i : -1,
+		   map_type_name(s->maps[i].type) ?: "?", s->maps[i].name,
+		   (op == DIFF_ADDED ? bd->mid_b : bd->mid_a)[i], where);
+	free(where);
 }
 
 static void diff_maps(struct builder *bd)
@@ -466,14 +485,12 @@ static void diff_maps(struct builder *bd)
 	pair_moved(pair, a->nmaps, taken, b->nmaps, moved, map_same_shape, bd);
 	for (size_t i = 0; i < a->nmaps && !bd->err; i++)
 		if (pair[i] < 0)
-			change_add(bd, DIFF_REMOVED, DK_MAP, i, -1, map_type_name(a->maps[i].type) ?: "?",
-				   a->maps[i].name, bd->mid_a[i], map_where(a, &a->maps[i]));
+			map_added_removed(bd, DIFF_REMOVED, i);
 		else
 			map_changed(bd, i, pair[i], moved[i]);
 	for (size_t i = 0; i < b->nmaps && !bd->err; i++)
 		if (!taken[i])
-			change_add(bd, DIFF_ADDED, DK_MAP, -1, i, map_type_name(b->maps[i].type) ?: "?",
-				   b->maps[i].name, bd->mid_b[i], map_where(b, &b->maps[i]));
+			map_added_removed(bd, DIFF_ADDED, i);
 out:
 	free(pa); free(pb); free(ia); free(ib); free(pair); free(taken); free(moved);
 }

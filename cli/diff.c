@@ -82,12 +82,12 @@ static int diff_parse(struct ctx *ctx, int argc, char **argv, struct diff_args *
 /* What a live side must capture to be compared with a stored one. */
 static unsigned live_mask(const struct diff_args *da)
 {
-	unsigned m = SNAP_PINS | SNAP_ATTACH | SNAP_ATTACH;
+	unsigned m = SNAP_PINS | SNAP_ATTACH;
 
 	if (da->code)
 		m |= SNAP_CODE;
 	if (da->o.contents)
-		m |= SNAP_MAPS_DATA;
+		m |= SNAP_MAPS_DATA | SNAP_BTF_DATA;	/* keys and values through their BTF */
 	return m;
 }
 

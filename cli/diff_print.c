@@ -103,8 +103,31 @@ static int print_side_json(struct ctx *ctx, const char *key, const struct diff_s
 	return err ? p_err_e(ctx, &e) : 0;
 }
 
+/* The code and contents lines of change c, as asked for; an error leaves a warning line. */
+static void detail_lines(struct ctx *ctx, const struct diff_args *da, const struct diff_side *a,
+			 const struct diff_side *b, const struct diff_change *c, struct strlist *l)
+{
+	struct err e = { 0 };
+	int err = 0;
+
+	if (da->code)
+		err = diff_code_lines(a, b, c, l, &e);
+	if (!err && da->o.contents)
+		err = diff_contents_lines(a, b, c, DIFF_CONTENTS_MAX, l, &e);
+	if (err)
+		p_info(ctx, "Warning: %s %s: %s", diff_kind_name(c->kind), c->name, e.msg);
+}
+
+static void print_lines_json(struct out *o, const char *key, const struct strlist *l)
+{
+	out_arr_start(o, key);
+	for (size_t i = 0; i < l->n; i++)
+		out_str(o, NULL, NULL, l->v[i]);
+	out_arr_end(o);
+}
+
 static void print_change_json(struct out *o, const struct snap_objs *a, const struct snap_objs *b,
-			      const struct diff_change *c)
+			      const struct diff_change *c, const struct strlist *details)
 {
 	out_obj_start(o, NULL);
 	out_str(o, "kind", NULL, diff_kind_name(c->kind));
@@ -135,6 +158,8 @@ static void print_change_json(struct out *o, const struct snap_objs *a, const st
 			out_obj_end(o);
 		}
 		out_arr_end(o);
+		if (details->n)
+			print_lines_json(o, c->kind == DK_PROG ? "code" : "contents", details);
 	}
 	out_obj_end(o);
 }
@@ -150,8 +175,8 @@ static void print_compared_json(struct out *o, unsigned compared)
 	out_arr_end(o);
 }
 
-static int print_json(struct ctx *ctx, const struct diff_side *a, const struct diff_side *b,
-		      const struct diff_result *r)
+static int print_json(struct ctx *ctx, const struct diff_args *da, const struct diff_side *a,
+		      const struct diff_side *b, const struct diff_result *r)
 {
 	static const char *const lists[] = { "removed", "added", "changed" };
 	struct out *o = &ctx->out;
@@ -162,9 +187,15 @@ static int print_json(struct ctx *ctx, const struct diff_side *a, const struct d
 	print_compared_json(o, r->compared);
 	for (int op = DIFF_REMOVED; op <= DIFF_CHANGED; op++) {
 		out_arr_start(o, lists[op]);
-		for (size_t i = 0; i < r->n; i++)
-			if ((int)r->v[i].op == op)
-				print_change_json(o, &a->objs, &b->objs, &r->v[i]);
+		for (size_t i = 0; i < r->n; i++) {
+			struct strlist l = { 0 };
+
+			if ((int)r->v[i].op != op)
+				continue;
+			detail_lines(ctx, da, a, b, &r->v[i], &l);
+			print_change_json(o, &a->objs, &b->objs, &r->v[i], &l);
+			strlist_free(&l);
+		}
 		out_arr_end(o);
 	}
 	out_obj_end(o);
@@ -174,11 +205,18 @@ static int print_json(struct ctx *ctx, const struct diff_side *a, const struct d
 int diff_print(struct ctx *ctx, const struct diff_args *da, const struct diff_side *a,
 	       const struct diff_side *b, const struct diff_result *r)
 {
+	char line[16384];
+
 	if (out_json(&ctx->out))
-		return print_json(ctx, a, b, r);
+		return print_json(ctx, da, a, b, r);
 	for (size_t i = 0; i < r->n; i++) {
+		struct strlist l = { 0 };
+
 		diff_print_line(ctx, &a->objs, &b->objs, &r->v[i]);
-		(void)da;
+		detail_lines(ctx, da, a, b, &r->v[i], &l);
+		for (size_t k = 0; k < l.n; k++)
+			out_plain(&ctx->out, "    %s\n", out_safe(l.v[k], line, sizeof(line)));
+		strlist_free(&l);
 	}
 	return 0;
 }

@@ -22,6 +22,26 @@ int diff_side_open(struct ctx *ctx, const char *ref, unsigned live_mask, struct 
 int diff_side_read(struct ctx *ctx, struct diff_side *s, unsigned kinds);
 void diff_side_close(struct diff_side *s);
 
+/* contents: the keys listed per map, then "... N more" */
+#define DIFF_CONTENTS_MAX 20
+
+/* A list of owned strings: a change's code or contents lines. */
+struct strlist {
+	char **v;
+	size_t n, cap;
+};
+int strlist_push(struct strlist *l, char *s);	/* takes s; -ENOMEM (s NULL or no room) */
+void strlist_free(struct strlist *l);
+
+/* The unified diff of a changed program's xlated code (nothing for other changes). */
+int diff_code_lines(const struct diff_side *a, const struct diff_side *b,
+		    const struct diff_change *c, struct strlist *out, struct err *e);
+/* A changed map's keys added ("+ key K value V"), removed and changed, at most max of them,
+ * then "... N more" (nothing for other changes or maps without contents on both sides). */
+int diff_contents_lines(const struct diff_side *a, const struct diff_side *b,
+			const struct diff_change *c, size_t max, struct strlist *out,
+			struct err *e);
+
 /* The whole diff: plain lines (with code and contents details when asked) or one JSON
  * object. */
 int diff_print(struct ctx *ctx, const struct diff_args *da, const struct diff_side *a,

@@ -13,9 +13,10 @@ setup() {
 	mkdir -p "$PIN"
 	cleanup_add "rm -rf '$PIN'"
 	# the same XDP program built for another port: another tag, the same identity (its pin)
-	sed 's/== 8080/== 9090/' "$TOP/samples/xdp_drop_8080.bpf.c" > "$TEST_TMP/xdp_9090.bpf.c"
+	# (xdp_drop_9090: libbpf names the .rodata map by the object's first 8 bytes, kept)
+	sed 's/== 8080/== 9090/' "$TOP/samples/xdp_drop_8080.bpf.c" > "$TEST_TMP/xdp_drop_9090.bpf.c"
 	clang -g -O2 -target bpf -I"/usr/include/$(uname -m)-linux-gnu" \
-		-c "$TEST_TMP/xdp_9090.bpf.c" -o "$TEST_TMP/xdp_9090.bpf.o" || die "clang failed"
+		-c "$TEST_TMP/xdp_drop_9090.bpf.c" -o "$TEST_TMP/xdp_drop_9090.bpf.o" || die "clang failed"
 }
 
 load_base() {
@@ -33,7 +34,7 @@ test_scenario() {
 	load_base
 	bs snapshot take label before maps-data >/dev/null || die "snapshot before"
 	rm -f "$PIN/xdp"
-	bs prog load "$TEST_TMP/xdp_9090.bpf.o" "$PIN/xdp" type xdp >/dev/null || die "reload xdp"
+	bs prog load "$TEST_TMP/xdp_drop_9090.bpf.o" "$PIN/xdp" type xdp >/dev/null || die "reload xdp"
 	rm -rf "$PIN/tc"
 	mkdir -p "$PIN/multi"
 	bs prog loadall "$SAMPLES/multi_func.bpf.o" "$PIN/multi" >/dev/null || die "load multi"
@@ -58,6 +59,15 @@ test_scenario() {
 		die "no map contents change"
 	want=$(printf '%s\n' "$out" | grep -vE "count_getppid|tc_count_proto|drop_ingress_port_8080|proto_count")
 	[ -z "$want" ] || die "unexpected lines: $want"
+
+	# code: the unified diff of the XDP program (the port constant); contents: the two keys
+	out=$(bs diff before after progs maps contents code)
+	grep -qxF "    -(55) if r1 != 0x901f goto pc+5" <<<"$out" || die "no code diff: $out"
+	grep -qxF "    +(55) if r1 != 0x8223 goto pc+5" <<<"$out" || die "no code diff (new)"
+	out=$(printf '%s\n' "$out" | sed -n "\|^~ map hash proto_count  $PIN|,/^[^ ]/p" | grep '^    ')
+	# (BTF-formatted: the map has BTF, both snapshots hold it)
+	expect_eq "the keys that changed" "$out" "    + key 6  value 1
+    + key 17  value 2" || return 1
 
 	# -j: the documented shape, and the same changes
 	bs -j diff before after progs maps contents > "$TEST_TMP/d.json"; rc=$?
