@@ -118,6 +118,7 @@ struct builder {
 	const struct snap_objs *a, *b;
 	char **pid_a, **pid_b;		/* program identities */
 	char **mid_a, **mid_b;		/* map identities */
+	long *prog_pair;		/* A's program i is B's prog_pair[i]; -1: none */
 };
 
 static bool oom(struct builder *bd)
@@ -382,6 +383,7 @@ static void diff_progs(struct builder *bd)
 		if (pair[i] >= 0)
 			taken[pair[i]] = true;
 	pair_moved(pair, a->nprogs, taken, b->nprogs, moved, prog_same_name_tag, bd);
+	memcpy(bd->prog_pair, pair, a->nprogs * sizeof(*pair));
 	for (size_t i = 0; i < a->nprogs && !bd->err; i++) {
 		const struct so_prog *p = &a->progs[i];
 
@@ -431,6 +433,10 @@ static void map_changed(struct builder *bd, size_t x, size_t y, bool moved)
 	free(where);
 	if (!c)
 		return;
+	/* an unpinned map moves with its owner: the owner's move is the one change */
+	if (moved && !m->pin && !n->pin && m->owner >= 0 && n->owner >= 0 &&
+	    bd->prog_pair[m->owner] == n->owner)
+		moved = false;
 	c->moved = moved;
 	if (moved)
 		field_str(bd, c, "identity", bd->mid_a[x], bd->mid_b[y]);
@@ -627,7 +633,7 @@ static void btf_describe(const struct snap_objs *s, size_t i, const char **type,
 	const struct so_btf *b = &s->btfs[i];
 
 	*type = b->kernel ? "kernel" : "user";
-	*name = b->name;
+	*name = b->name[0] ? b->name : "(anon)";
 	snprintf(buf, len, "size %llu", (unsigned long long)b->size);
 	*where = buf;
 }
@@ -714,7 +720,10 @@ int diff_compute(const struct snap_objs *a, const struct snap_objs *b,
 
 	memset(out, 0, sizeof(*out));
 	out->compared = o->kinds & a->have & b->have;
-	if (!(bd.pid_a = identities(a, false)) || !(bd.pid_b = identities(b, false)) ||
+	bd.prog_pair = malloc((a->nprogs + 1) * sizeof(*bd.prog_pair));
+	for (size_t i = 0; bd.prog_pair && i < a->nprogs; i++)
+		bd.prog_pair[i] = -1;
+	if (!bd.prog_pair || !(bd.pid_a = identities(a, false)) || !(bd.pid_b = identities(b, false)) ||
 	    !(bd.mid_a = identities(a, true)) || !(bd.mid_b = identities(b, true))) {
 		oom(&bd);
 		goto out;
@@ -729,6 +738,7 @@ int diff_compute(const struct snap_objs *a, const struct snap_objs *b,
 	if (!bd.err)
 		qsort(out->v, out->n, sizeof(*out->v), change_cmp);
 out:
+	free(bd.prog_pair);
 	free_strs(bd.pid_a, a->nprogs);
 	free_strs(bd.pid_b, b->nprogs);
 	free_strs(bd.mid_a, a->nmaps);

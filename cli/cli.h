@@ -112,6 +112,7 @@ int do_prog_pin(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
 /* prog history and map history (cli/history.c) */
 int do_prog_history(struct ctx *ctx, int argc, char **argv);
 int do_map_history(struct ctx *ctx, int argc, char **argv);
+int do_snapshot_watch(struct ctx *ctx, int argc, char **argv);	/* cli/watch.c */
 /* map subcommands that change the kernel */
 int do_map_lookup(struct ctx *ctx, int argc, char **argv);	/* cli/map_edit.c */
 int do_map_update(struct ctx *ctx, int argc, char **argv);

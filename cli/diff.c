@@ -28,18 +28,23 @@ static bool is_keyword(const char *w)
  * of what the comparison needs). */
 int diff_side_open(struct ctx *ctx, const char *ref, unsigned live_mask, struct diff_side *s)
 {
+	bool live = !strcmp(ref, "live");
+
 	memset(s, 0, sizeof(*s));
 	s->ref = ref;
-	if (!strcmp(ref, "live"))
-		return view_open_at(ctx, NULL, live_mask, &s->v);
-	return view_open_at(ctx, ref, 0, &s->v);
+	if (view_open_at(ctx, live ? NULL : ref, live ? live_mask : 0, &s->v))
+		return -1;
+	s->db = &s->v.db;
+	s->snap_id = s->v.snap_id;
+	s->live = s->v.live;
+	return 0;
 }
 
 int diff_side_read(struct ctx *ctx, struct diff_side *s, unsigned kinds)
 {
 	struct err e = { 0 };
 
-	if (snap_objs_read(&s->v.db, s->v.snap_id, kinds, &s->objs, &e))
+	if (snap_objs_read(s->db, s->snap_id, kinds, &s->objs, &e))
 		return p_err_e(ctx, &e);
 	return 0;
 }

@@ -78,7 +78,7 @@ static int code_lines(const struct diff_side *s, uint32_t prog_id, struct strlis
 {
 	struct prog_code pc;
 	struct dump d = { 0 };
-	int err = code_load((struct db *)&s->v.db, s->v.snap_id, prog_id, PROG_CODE_XLATED, &pc, e);
+	int err = code_load(s->db, s->snap_id, prog_id, PROG_CODE_XLATED, &pc, e);
 
 	if (err)
 		return err;
@@ -199,7 +199,7 @@ struct contents_side {
 static int contents_open(const struct diff_side *s, uint32_t id, struct contents_side *cs,
 			 struct err *e)
 {
-	int err = map_data_read((struct db *)&s->v.db, s->v.snap_id, id, &cs->md, e);
+	int err = map_data_read(s->db, s->snap_id, id, &cs->md, e);
 
 	if (!err && !cs->md.contents.len)
 		err = -ENOENT;

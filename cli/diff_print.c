@@ -93,12 +93,12 @@ static int print_side_json(struct ctx *ctx, const char *key, const struct diff_s
 	struct err e = { 0 };
 	int err;
 
-	if (s->v.live) {
+	if (s->live) {
 		out_str(&ctx->out, key, NULL, "live");
 		return 0;
 	}
 	out_obj_start(&ctx->out, key);
-	err = snapshot_rows_read((struct db *)&s->v.db, s->v.snap_id, snap_row_json, &ctx->out, &e);
+	err = snapshot_rows_read(s->db, s->snap_id, snap_row_json, &ctx->out, &e);
 	out_obj_end(&ctx->out);
 	return err ? p_err_e(ctx, &e) : 0;
 }

@@ -14,7 +14,10 @@ struct diff_args {
 
 struct diff_side {
 	const char *ref;		/* as given: "live" or a REF */
-	struct view v;
+	struct view v;			/* what diff_side_open opened */
+	struct db *db;			/* the database read: &v.db, or watch's */
+	int64_t snap_id;
+	bool live;
 	struct snap_objs objs;
 };
 

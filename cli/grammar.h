@@ -120,6 +120,7 @@
 #define GRAMMAR_SNAPSHOT \
 	"Usage: bpfscope snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code]\n" \
 	"       bpfscope snapshot { list | show [REF] | delete REF }\n" \
+	"       bpfscope snapshot watch [interval SECS] [count N] [maps-data] [loads]\n" \
 	"       " HELP_SPEC_REF "\n"
 
 /* query has no help command (its one argument is SQL, "help" included): man and completion */

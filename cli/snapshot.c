@@ -240,6 +240,7 @@ static const struct cmd snapshot_cmds[] = {
 	{ "take", do_take },
 	{ "show", do_show_snap },
 	{ "delete", do_delete },
+	{ "watch", do_snapshot_watch },
 	{ "help", do_snapshot_help },
 	{ 0 }
 };
