@@ -205,8 +205,55 @@ const char db_views_sql[] =
 "   (SELECT min(coalesce(t.name, l.type) || ':' || coalesce(l.target, l.ifindex, l.cgroup_id, ''))"
 "    FROM links l LEFT JOIN link_types t ON t.id = l.type"
 "    WHERE l.snapshot_id = p.snapshot_id AND l.prog_id = p.id), '') AS attach_point,"
-"  p.tag, p.id AS prog_id, p.loaded_at, p.bytes_xlated, p.bytes_jited, p.run_cnt, p.run_time_ns"
-"  FROM progs_named p JOIN snapshots s ON s.id = p.snapshot_id;\n";
+"  p.tag, p.id AS prog_id, p.loaded_at, p.bytes_xlated, p.bytes_jited, p.run_cnt, p.run_time_ns,"
+"  p.type AS type_id"
+"  FROM progs_named p JOIN snapshots s ON s.id = p.snapshot_id;\n"
+/* Program identities per snapshot, spelled as diff -j spells them ("prog:TYPE:NAME@POINT"):
+ * how many programs of it and their least tag (ties are diff's to pair, not SQL's) */
+"DROP VIEW IF EXISTS prog_idents;\n"
+"CREATE VIEW prog_idents AS SELECT snapshot_id, taken_at, label,"
+"  'prog:' || coalesce(type, 'type' || type_id) || ':' || name || '@' || attach_point AS identity,"
+"  coalesce(type, 'type' || type_id) AS type, name, attach_point, min(tag) AS tag,"
+"  count(*) AS instances, min(prog_id) AS prog_id, max(bytes_xlated) AS bytes_xlated"
+"  FROM prog_history GROUP BY snapshot_id, identity;\n"
+/* One row per program change between consecutive snapshots that looked at programs:
+ * added (absent from the snapshot before), removed (absent from the one after: dated at
+ * it), changed (another tag, or another number of instances) */
+"DROP VIEW IF EXISTS changes;\n"
+"CREATE VIEW changes AS WITH"
+"  s AS (SELECT id, taken_at, lag(id) OVER (ORDER BY id) AS prev_id,"
+"        lead(id) OVER (ORDER BY id) AS next_id, lead(taken_at) OVER (ORDER BY id) AS next_at"
+"        FROM snapshots WHERE (mask & 256) = 0),"
+"  x AS (SELECT i.*, lag(snapshot_id) OVER w AS prev_snap, lag(tag) OVER w AS prev_tag,"
+"        lag(instances) OVER w AS prev_instances, lead(snapshot_id) OVER w AS next_snap"
+"        FROM prog_idents i WINDOW w AS (PARTITION BY identity ORDER BY snapshot_id))"
+"  SELECT s.id AS snapshot_id, s.taken_at AS taken_at, 'prog' AS kind, x.identity, x.type,"
+"   x.name, x.attach_point,"
+"   CASE WHEN x.prev_snap IS NOT s.prev_id THEN 'added' ELSE 'changed' END AS change,"
+"   CASE WHEN x.prev_snap IS NOT s.prev_id THEN NULL WHEN x.prev_tag != x.tag THEN 'tag'"
+"    ELSE 'instances' END AS field,"
+"   CASE WHEN x.prev_snap IS NOT s.prev_id THEN NULL WHEN x.prev_tag != x.tag THEN x.prev_tag"
+"    ELSE x.prev_instances END AS before,"
+"   CASE WHEN x.prev_snap IS NOT s.prev_id THEN x.tag WHEN x.prev_tag != x.tag THEN x.tag"
+"    ELSE x.instances END AS after, x.prog_id AS prog_id"
+"   FROM x JOIN s ON s.id = x.snapshot_id WHERE s.prev_id IS NOT NULL AND"
+"   (x.prev_snap IS NOT s.prev_id OR x.prev_tag != x.tag OR x.prev_instances != x.instances)"
+"  UNION ALL"
+"  SELECT s.next_id, s.next_at, 'prog', x.identity, x.type, x.name, x.attach_point, 'removed',"
+"   NULL, x.tag, NULL, x.prog_id"
+"   FROM x JOIN s ON s.id = x.snapshot_id"
+"   WHERE s.next_id IS NOT NULL AND x.next_snap IS NOT s.next_id;\n"
+/* One row per run of consecutive snapshots in which a program identity kept one tag */
+"DROP VIEW IF EXISTS prog_timeline;\n"
+"CREATE VIEW prog_timeline AS WITH"
+"  s AS (SELECT id, row_number() OVER (ORDER BY id) AS seq FROM snapshots"
+"        WHERE (mask & 256) = 0),"
+"  x AS (SELECT i.*, s.seq - row_number() OVER (PARTITION BY i.identity, i.tag"
+"        ORDER BY i.snapshot_id) AS island FROM prog_idents i JOIN s ON s.id = i.snapshot_id)"
+"  SELECT identity, type, name, attach_point, tag, min(snapshot_id) AS first_snap,"
+"   max(snapshot_id) AS last_snap, min(taken_at) AS first_seen, max(taken_at) AS last_seen,"
+"   count(*) AS snapshots, max(instances) AS instances"
+"  FROM x GROUP BY identity, tag, island ORDER BY identity, first_snap;\n";
 
 /* 1 -> 2: per-snapshot rows become spans, each old row a span of its one snapshot */
 const char db_migration_1_sql[] =

@@ -116,6 +116,18 @@ PY
 	return 0
 }
 
+# the query views: changes (per consecutive snapshots) and prog_timeline (runs of one tag)
+test_views() {
+	local after got
+	after=$(bs query "SELECT id FROM snapshots WHERE label = 'after'" csv | tail -n 1)
+	got=$(bs query "SELECT change || ' ' || identity || ' ' || coalesce(field, '-') FROM changes WHERE snapshot_id = $after AND identity LIKE '%$PIN%' ORDER BY 1" csv | tail -n +2)
+	expect_eq "changes at 'after'" "$got" "added prog:tracepoint:count_getppid@$PIN/multi/count_getppid -
+changed prog:xdp:drop_ingress_port_8080@$PIN/xdp tag
+removed prog:sched_cls:tc_count_proto@$PIN/tc/tc_count_proto -" || return 1
+	got=$(bs query "SELECT count(*) FROM prog_timeline WHERE identity = 'prog:xdp:drop_ingress_port_8080@$PIN/xdp'" csv | tail -n 1)
+	expect_eq "xdp's runs of one tag" "$got" 2
+}
+
 test_same_is_nothing() {
 	local out rc
 	bs snapshot take label same >/dev/null || die "snapshot"
@@ -151,6 +163,7 @@ test_errors() {
 setup
 run_test diff/scenario test_scenario
 run_test diff/history test_history
+run_test diff/views test_views
 run_test diff/same_is_nothing test_same_is_nothing
 run_test diff/reload_is_no_change test_reload_is_no_change
 run_test diff/errors test_errors
