@@ -66,8 +66,23 @@ for n in $COUNTS; do
 	read -r f2 nocode <<< "$(paired_ms "$OUT/floor" -- "$BS" --db "$db" snapshot take no-code)"
 	read -r bt live <<< "$(paired_ms bpftool -j prog show -- "$BS" -j prog show)"
 	read -r f3 live2 <<< "$(paired_ms "$OUT/floor" -- "$BS" -j prog show)"
+	# diff of two snapshots of one system with every program reloaded (new ids, same code)
+	rm -rf "$PIN/p$n"
+	"$OUT/loadgen" "$PIN/p$n" "$n" || exit 1
+	"$BS" --db "$db" snapshot take >/dev/null
+	difft=$(median_ms "$BS" --db "$db" diff latest~1 latest)
+	ndiff=$("$BS" --db "$db" diff latest~1 latest progs maps | wc -l)
+	# watch at interval 1 on this idle system: CPU seconds over the seconds it ran
+	if [ "${WATCH:-1}" != 0 ] && [ "$n" -le 1000 ]; then
+		/usr/bin/time -f "%U %S %e" -o "$OUT/watch.time" "$BS" --db "$db" snapshot watch \
+			interval 1 count "${WATCH_COUNT:-20}" >/dev/null
+		watchcpu=$(awk '{ printf "%.2f", 100 * ($1 + $2) / $3 }' "$OUT/watch.time")
+	fi
 	echo "== $n programs (+ $n maps, $n pins)"
 	row "snapshot take, first in a new db" "$first" "$floor"
+	row "diff of two snapshots, all reloaded ($ndiff lines)" "$difft" "$first"
+	[ -n "${watchcpu:-}" ] && printf '%-44s %9s%% of one core\n' "snapshot watch interval 1, idle" "$watchcpu"
+	watchcpu=
 	row "snapshot take, again (same boot)" "$again" "$f1"
 	row "snapshot take no-code" "$nocode" "$f2"
 	row "prog show -j live vs bpftool prog show -j" "$live" "$bt"
