@@ -22,6 +22,9 @@ struct ctx {
 	const char *argv0;
 	int status;		/* the exit status of a command that succeeded (diff: 1, different) */
 	int err_status;		/* the exit status of a command that failed; 0: 1 */
+	/* batch files being read (nested: a batch file may run batch); inside one, a JSON
+	 * error is a value of batch's one document, not a document of its own */
+	int batch_depth;
 };
 
 struct cmd {
@@ -39,6 +42,9 @@ int cmd_select(struct ctx *ctx, const struct cmd *table, int argc, char **argv,
 int p_err(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print a struct err with its hint. Returns -1. */
 int p_err_e(struct ctx *ctx, const struct err *e);
+/* p_err_e with one more string member in JSON mode (key/val; NULL val: none), such as a
+ * verifier log's tail; plain mode prints what p_err_e prints. */
+int p_err_e_extra(struct ctx *ctx, const struct err *e, const char *key, const char *val);
 void p_info(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An object's help text (stderr; JSON mode prints null). Returns 0. */
 int p_usage(struct ctx *ctx, const char *text);
@@ -86,7 +92,11 @@ int view_fill_maps(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t 
 /* Open the history database for writing (snapshot take/delete) or reading (query, list). */
 int history_open(struct ctx *ctx, bool write, struct db *db);
 
+/* The OBJECT table of cli/main.c: argv[0] names the object. batch runs each line so. */
+int run_object(struct ctx *ctx, int argc, char **argv);
+
 /* objects */
+int do_batch(struct ctx *ctx, int argc, char **argv);	/* cli/batch.c */
 int do_prog(struct ctx *ctx, int argc, char **argv);
 int do_map(struct ctx *ctx, int argc, char **argv);
 int do_btf(struct ctx *ctx, int argc, char **argv);
@@ -124,6 +134,9 @@ int do_btf_dump(struct ctx *ctx, int argc, char **argv);
 /* net attach/detach (cli/net_attach.c) */
 int do_net_attach(struct ctx *ctx, int argc, char **argv);
 int do_net_detach(struct ctx *ctx, int argc, char **argv);
+/* cgroup attach/detach (cli/cgroup_attach.c) */
+int do_cgroup_attach(struct ctx *ctx, int argc, char **argv);
+int do_cgroup_detach(struct ctx *ctx, int argc, char **argv);
 
 /* PROG := id ID | name NAME | tag TAG | pinned PATH; resolves to program ids in the view.
  * ids is malloc'ed. Consumes its arguments. */

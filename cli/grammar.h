@@ -10,19 +10,22 @@
 #define HELP_SPEC_OPTIONS \
 	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-f|--bpffs} | --db PATH |\n" \
 	"                   {-s|--snapshot} REF | --mount }"
+#define HELP_SPEC_LINK "LINK := { id LINK_ID | pinned FILE }"
 #define HELP_SPEC_REF "REF := { ID | latest | latest~N | LABEL }"
 
 /* bpfscope help; db_path is the default database (store/db.h DB_DEFAULT_PATH) */
 #define GRAMMAR_MAIN(db_path) \
 	"Usage: bpfscope [OPTIONS] OBJECT { COMMAND | help }\n" \
+	"       bpfscope batch file FILE\n" \
 	"       bpfscope version\n" \
 	"\n" \
 	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | snapshot | query |\n" \
-	"                   diff | gen | replay | version }\n" \
+	"                   diff | gen | replay | batch | version }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
 	"from the database (--db PATH, else $BPFSCOPE_DB, else " db_path ").\n" \
+	"Options may stand anywhere on the line, as bpftool's; \"--\" ends them.\n" \
 	HELP_SPEC_REF "\n"
 
 #define GRAMMAR_PROG \
@@ -80,7 +83,17 @@
 	"       With -s REF, id/prog/map read the snapshot's stored BTF data.\n"
 
 #define GRAMMAR_LINK \
-	"Usage: bpfscope [-s REF] link { show | list } [id LINK_ID]\n"
+	"Usage: bpfscope [-s REF] link { show | list } [LINK]\n" \
+	"       bpfscope link pin LINK FILE\n" \
+	"       bpfscope link detach LINK\n" \
+	"       bpfscope link help\n" \
+	"\n" \
+	"       " HELP_SPEC_LINK "\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"With -f, show lists the paths each link is pinned at. pin and detach change the\n" \
+	"live kernel: detach takes the program off its hook, and the link stays, defunct,\n" \
+	"while something holds it.\n"
 
 #define GRAMMAR_NET \
 	"Usage: bpfscope net { show | list } [dev DEVNAME]\n" \
@@ -100,13 +113,34 @@
 #define GRAMMAR_CGROUP \
 	"Usage: bpfscope cgroup { show | list } CGROUP [effective]\n" \
 	"       bpfscope cgroup tree [CGROUP_ROOT] [effective]\n" \
+	"       bpfscope cgroup attach CGROUP ATTACH_TYPE PROG [ATTACH_FLAGS]\n" \
+	"       bpfscope cgroup detach CGROUP ATTACH_TYPE PROG\n" \
 	"       bpfscope cgroup help\n" \
 	"\n" \
+	"       ATTACH_TYPE := { cgroup_inet_ingress | cgroup_inet_egress |\n" \
+	"                        cgroup_inet_sock_create | cgroup_sock_ops |\n" \
+	"                        cgroup_device | cgroup_inet4_bind |\n" \
+	"                        cgroup_inet6_bind | cgroup_inet4_post_bind |\n" \
+	"                        cgroup_inet6_post_bind | cgroup_inet4_connect |\n" \
+	"                        cgroup_inet6_connect | cgroup_unix_connect |\n" \
+	"                        cgroup_inet4_getpeername | cgroup_inet6_getpeername |\n" \
+	"                        cgroup_unix_getpeername | cgroup_inet4_getsockname |\n" \
+	"                        cgroup_inet6_getsockname | cgroup_unix_getsockname |\n" \
+	"                        cgroup_udp4_sendmsg | cgroup_udp6_sendmsg |\n" \
+	"                        cgroup_unix_sendmsg | cgroup_udp4_recvmsg |\n" \
+	"                        cgroup_udp6_recvmsg | cgroup_unix_recvmsg |\n" \
+	"                        cgroup_sysctl | cgroup_getsockopt |\n" \
+	"                        cgroup_setsockopt | cgroup_inet_sock_release }\n" \
+	"       ATTACH_FLAGS := { multi | override }\n" \
+	"       " HELP_SPEC_PROGRAM "\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Programs attached to each cgroup v2 directory, live or from a snapshot (-s REF);\n" \
 	"'effective': the set that runs, computed from the cgroup's and its ancestors'.\n" \
-	"CGROUP_ROOT defaults to the cgroup2 mount.\n"
+	"CGROUP_ROOT defaults to the cgroup2 mount. attach and detach change the live\n" \
+	"kernel; ATTACH_TYPE also takes bpftool's short names (ingress, egress, sock_create,\n" \
+	"sock_ops, device, bind4, connect6, sendmsg4, sysctl, getsockopt, ...) and a\n" \
+	"unique prefix of one.\n"
 
 #define GRAMMAR_PERF \
 	"Usage: bpfscope perf { show | list }\n" \
@@ -150,6 +184,18 @@
 	"\n" \
 	"Objects are compared by identity, never by kernel id (docs/diff.md). Exit status:\n" \
 	"0 when equal, 1 when different, 2 on error.\n"
+#define GRAMMAR_BATCH \
+	"Usage: bpfscope batch file FILE\n" \
+	"       bpfscope batch help\n" \
+	"\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"Runs the commands of FILE (-: standard input), one a line, each OBJECT COMMAND ...\n" \
+	"as after bpfscope [OPTIONS], with the options given to batch. '#' starts a comment,\n" \
+	"a word in single or double quotes may hold blanks, and a line that ends in a\n" \
+	"backslash goes on on the next. The first command that fails ends the batch; an\n" \
+	"error in the file names the command by how many ran before it. With -j the output\n" \
+	"is one array of {\"command\": [words], \"output\": what the command printed}.\n"
 
 /* version has no help command: man and completion */
 #define GRAMMAR_VERSION \
@@ -162,15 +208,16 @@
 	  "BPF programs: show, dump (xlated, jited), control flow graphs, load and pin") \
 	X(map, GRAMMAR_MAP, "", "BPF maps: show, dump, lookup, update, delete and pin") \
 	X(btf, GRAMMAR_BTF, GRAMMAR_BTF_DUMP, "BTF objects: show and dump (raw or as C)") \
-	X(link, GRAMMAR_LINK, "", "BPF links: show") \
+	X(link, GRAMMAR_LINK, "", "BPF links: show, pin and detach") \
 	X(net, GRAMMAR_NET, "", "network attachments: show, attach and detach") \
-	X(cgroup, GRAMMAR_CGROUP, "", "programs attached to cgroups: show and tree") \
+	X(cgroup, GRAMMAR_CGROUP, "", "programs attached to cgroups: show, tree, attach and detach") \
 	X(perf, GRAMMAR_PERF, "", "programs attached to perf events and raw tracepoints") \
 	X(snapshot, GRAMMAR_SNAPSHOT, "", "stored snapshots of the BPF state: take, list, show, delete") \
 	X(query, GRAMMAR_QUERY, "", "read-only SQL over the snapshot history") \
 	X(gen, GRAMMAR_GEN, "", "generate a libbpf skeleton header for a BPF object") \
 	X(replay, GRAMMAR_REPLAY, "", "load an object or rebuild a snapshot's pinned state") \
 	X(diff, GRAMMAR_DIFF, "", "compare two snapshots, or a snapshot and the live kernel") \
+	X(batch, GRAMMAR_BATCH, "", "run commands from a file, one a line") \
 	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
 
 /* Longer words for the man pages' DESCRIPTION (help prints the shorter text above). */
@@ -190,7 +237,9 @@
 #define MAN_DESC_btf \
 	"show lists BTF objects with the programs and maps using them; dump prints one, raw " \
 	"or as C, from the kernel, a file, or a snapshot's stored data."
-#define MAN_DESC_link "show lists links with their program, attach type and target."
+#define MAN_DESC_link \
+	"show lists links with their program, attach type and target (-f: and their pins). " \
+	"pin and detach work on the live kernel only."
 #define MAN_DESC_net \
 	"show lists the network attachments of the current namespace; attach and detach " \
 	"change them."
@@ -212,5 +261,8 @@
 	"diff compares snapshot A with snapshot B (or the live kernel) object by object, by " \
 	"identity: a program is its type, full name and attach point, so the same code " \
 	"reloaded is no change. One line per change: + added, - removed, ~ changed."
+#define MAN_DESC_batch \
+	"Runs many commands in one process, as bpftool batch does: the same words, quoting " \
+	"and comments, and with -j the same array of commands and outputs."
 #define MAN_DESC_version "Prints the versions and the features compiled in (-j: as JSON)."
 #endif
