@@ -51,6 +51,9 @@ int diff_side_read(struct ctx *ctx, struct diff_side *s, unsigned kinds)
 
 void diff_side_close(struct diff_side *s)
 {
+	if (s->ksyms)
+		ksyms_free(s->ksyms);
+	free(s->ksyms);
 	snap_objs_free(&s->objs);
 	view_close(&s->v);
 }

@@ -73,15 +73,25 @@ static char *insn_by_name(const char *text, const struct snap_objs *s)
 }
 
 /* The program's xlated code as lines to compare */
-static int code_lines(const struct diff_side *s, uint32_t prog_id, struct strlist *out,
+static int code_lines(struct diff_side *s, uint32_t prog_id, struct strlist *out,
 		      struct err *e)
 {
 	struct prog_code pc;
 	struct dump d = { 0 };
-	int err = code_load(s->db, s->snap_id, prog_id, PROG_CODE_XLATED, &pc, e);
+	int err;
 
+	/* helper calls are named through the boot's kernel symbols: loaded once per side */
+	if (!s->ksyms) {
+		s->ksyms = calloc(1, sizeof(*s->ksyms));
+		if (!s->ksyms)
+			return err_set(e, ENOMEM, "out of memory");
+		if (code_load_ksyms(s->db, s->snap_id, s->ksyms, e))
+			ksyms_free(s->ksyms);	/* unnamed helpers: still a diff */
+	}
+	err = code_load(s->db, s->snap_id, prog_id, PROG_CODE_XLATED, &pc, e);
 	if (err)
 		return err;
+	prog_code_use_ksyms(&pc, s->ksyms);
 	err = xlated_dump(&pc, 0, &d, e);
 	for (size_t i = 0; !err && i < d.n; i++) {
 		const struct dump_line *l = &d.lines[i];
@@ -125,7 +135,7 @@ static int hunk_lines(void *arg, size_t from, size_t to, size_t a_start, size_t 
 	return err;
 }
 
-int diff_code_lines(const struct diff_side *a, const struct diff_side *b,
+int diff_code_lines(struct diff_side *a, struct diff_side *b,
 		    const struct diff_change *c, struct strlist *out, struct err *e)
 {
 	struct strlist la = { 0 }, lb = { 0 };
@@ -196,7 +206,7 @@ struct contents_side {
 	struct map_btf *mb;
 };
 
-static int contents_open(const struct diff_side *s, uint32_t id, struct contents_side *cs,
+static int contents_open(struct diff_side *s, uint32_t id, struct contents_side *cs,
 			 struct err *e)
 {
 	int err = map_data_read(s->db, s->snap_id, id, &cs->md, e);
@@ -239,7 +249,7 @@ static char *entry_line(const struct seq_edit *x, const struct contents_side *a,
 	return line;
 }
 
-int diff_contents_lines(const struct diff_side *a, const struct diff_side *b,
+int diff_contents_lines(struct diff_side *a, struct diff_side *b,
 			const struct diff_change *c, size_t max, struct strlist *out,
 			struct err *e)
 {

@@ -88,7 +88,7 @@ static int snap_row_json(void *arg, const struct snapshot_row *r)
 	return 0;
 }
 
-static int print_side_json(struct ctx *ctx, const char *key, const struct diff_side *s)
+static int print_side_json(struct ctx *ctx, const char *key, struct diff_side *s)
 {
 	struct err e = { 0 };
 	int err;
@@ -104,8 +104,8 @@ static int print_side_json(struct ctx *ctx, const char *key, const struct diff_s
 }
 
 /* The code and contents lines of change c, as asked for; an error leaves a warning line. */
-static void detail_lines(struct ctx *ctx, const struct diff_args *da, const struct diff_side *a,
-			 const struct diff_side *b, const struct diff_change *c, struct strlist *l)
+static void detail_lines(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,
+			 struct diff_side *b, const struct diff_change *c, struct strlist *l)
 {
 	struct err e = { 0 };
 	int err = 0;
@@ -175,8 +175,8 @@ static void print_compared_json(struct out *o, unsigned compared)
 	out_arr_end(o);
 }
 
-static int print_json(struct ctx *ctx, const struct diff_args *da, const struct diff_side *a,
-		      const struct diff_side *b, const struct diff_result *r)
+static int print_json(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,
+		      struct diff_side *b, const struct diff_result *r)
 {
 	static const char *const lists[] = { "removed", "added", "changed" };
 	struct out *o = &ctx->out;
@@ -202,8 +202,8 @@ static int print_json(struct ctx *ctx, const struct diff_args *da, const struct 
 	return 0;
 }
 
-int diff_print(struct ctx *ctx, const struct diff_args *da, const struct diff_side *a,
-	       const struct diff_side *b, const struct diff_result *r)
+int diff_print(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,
+	       struct diff_side *b, const struct diff_result *r)
 {
 	char line[16384];
 

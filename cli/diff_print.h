@@ -4,6 +4,7 @@
 #define BPFSCOPE_CLI_DIFF_PRINT_H
 #include "analyze/diff.h"
 #include "cli/cli.h"
+#include "analyze/ksyms.h"
 #include "lib/snap_objs.h"
 
 struct diff_args {
@@ -19,6 +20,7 @@ struct diff_side {
 	int64_t snap_id;
 	bool live;
 	struct snap_objs objs;
+	struct ksyms *ksyms;		/* the boot's kernel symbols, loaded once by code */
 };
 
 int diff_side_open(struct ctx *ctx, const char *ref, unsigned live_mask, struct diff_side *s);
@@ -37,18 +39,18 @@ int strlist_push(struct strlist *l, char *s);	/* takes s; -ENOMEM (s NULL or no 
 void strlist_free(struct strlist *l);
 
 /* The unified diff of a changed program's xlated code (nothing for other changes). */
-int diff_code_lines(const struct diff_side *a, const struct diff_side *b,
+int diff_code_lines(struct diff_side *a, struct diff_side *b,
 		    const struct diff_change *c, struct strlist *out, struct err *e);
 /* A changed map's keys added ("+ key K value V"), removed and changed, at most max of them,
  * then "... N more" (nothing for other changes or maps without contents on both sides). */
-int diff_contents_lines(const struct diff_side *a, const struct diff_side *b,
+int diff_contents_lines(struct diff_side *a, struct diff_side *b,
 			const struct diff_change *c, size_t max, struct strlist *out,
 			struct err *e);
 
 /* The whole diff: plain lines (with code and contents details when asked) or one JSON
  * object. */
-int diff_print(struct ctx *ctx, const struct diff_args *da, const struct diff_side *a,
-	       const struct diff_side *b, const struct diff_result *r);
+int diff_print(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,
+	       struct diff_side *b, const struct diff_result *r);
 /* One change as diff's plain line (watch prints the same lines). */
 void diff_print_line(struct ctx *ctx, const struct snap_objs *a, const struct snap_objs *b,
 		     const struct diff_change *c);
