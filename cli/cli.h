@@ -110,6 +110,7 @@ int do_gen(struct ctx *ctx, int argc, char **argv);
 int do_replay(struct ctx *ctx, int argc, char **argv);
 int do_version(struct ctx *ctx, int argc, char **argv);
 int do_diff(struct ctx *ctx, int argc, char **argv);		/* cli/diff.c */
+int do_audit(struct ctx *ctx, int argc, char **argv);		/* cli/audit.c */
 
 /* prog subcommands living in their own files */
 int do_prog_dump(struct ctx *ctx, int argc, char **argv);	/* cli/prog_dump.c */

@@ -20,7 +20,7 @@
 	"       bpfscope version\n" \
 	"\n" \
 	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | snapshot | query |\n" \
-	"                   diff | gen | replay | batch | version }\n" \
+	"                   diff | audit | gen | replay | batch | version }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
@@ -184,6 +184,16 @@
 	"\n" \
 	"Objects are compared by identity, never by kernel id (docs/diff.md). Exit status:\n" \
 	"0 when equal, 1 when different, 2 on error.\n"
+#define GRAMMAR_AUDIT \
+	"Usage: bpfscope audit [{ REF | live }] [baseline REF] [rules FILE] [severity LEVEL]\n" \
+	"       bpfscope audit help\n" \
+	"       LEVEL := { info | low | medium | high }\n" \
+	"       " HELP_SPEC_REF "\n" \
+	"\n" \
+	"Findings (docs/audit.md): helpers that write user memory, signal or override returns,\n" \
+	"attach points used for hiding and theft, programs held only by their attachment,\n" \
+	"the BPF posture, what is new since the baseline. Exit status: 0 when nothing is at\n" \
+	"or above LEVEL (default medium), 1 when something is, 2 on error.\n"
 #define GRAMMAR_BATCH \
 	"Usage: bpfscope batch file FILE\n" \
 	"       bpfscope batch help\n" \
@@ -217,6 +227,7 @@
 	X(gen, GRAMMAR_GEN, "", "generate a libbpf skeleton header for a BPF object") \
 	X(replay, GRAMMAR_REPLAY, "", "load an object or rebuild a snapshot's pinned state") \
 	X(diff, GRAMMAR_DIFF, "", "compare two snapshots, or a snapshot and the live kernel") \
+	X(audit, GRAMMAR_AUDIT, "", "what an attacker would load or hide, in a snapshot or live") \
 	X(batch, GRAMMAR_BATCH, "", "run commands from a file, one a line") \
 	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
 
@@ -264,5 +275,8 @@
 #define MAN_DESC_batch \
 	"Runs many commands in one process, as bpftool batch does: the same words, quoting " \
 	"and comments, and with -j the same array of commands and outputs."
+#define MAN_DESC_audit \
+	"audit reads one snapshot (or the live kernel) and lists findings by severity: rule, " \
+	"object, owner and one line of evidence. It runs on a copied snapshot without root."
 #define MAN_DESC_version "Prints the versions and the features compiled in (-j: as JSON)."
 #endif

@@ -37,6 +37,7 @@ static const struct cmd objects[] = {
 	{ "replay", do_replay },
 	{ "version", do_version },
 	{ "diff", do_diff },
+	{ "audit", do_audit },
 	{ 0 }
 };
 

@@ -26,6 +26,10 @@ void snap_objs_free(struct snap_objs *s)
 	for (size_t i = 0; i < s->nbtfs; i++) {
 		free(s->btfs[i].name); free(s->btfs[i].data);
 	}
+	for (size_t i = 0; i < s->nowners; i++) {
+		free(s->owners[i].obj_type); free(s->owners[i].comm);
+	}
+	free(s->owners);
 	free(s->progs); free(s->maps); free(s->links); free(s->atts); free(s->pins); free(s->btfs);
 	memset(s, 0, sizeof(*s));
 }

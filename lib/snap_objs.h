@@ -26,7 +26,7 @@ struct so_map {
 	uint32_t id, type, key_size, value_size, max_entries, btf_id;
 	char *name;			/* never NULL */
 	char *pin;			/* the least path it is pinned at; NULL: none */
-	uint64_t flags, map_extra;
+	uint64_t flags, map_extra, bytes_memlock;
 	int64_t frozen;
 	char *contents;			/* contents' blob hash (hex); NULL: not captured */
 	int64_t nr_entries;
@@ -61,6 +61,12 @@ struct so_btf {
 	bool kernel;
 };
 
+struct so_owner {
+	char *obj_type, *comm;		/* never NULL */
+	uint32_t obj_id;
+	int64_t pid;
+};
+
 /* What each kind's list holds: kinds the snapshot did not look at are not "empty". */
 #define SO_PROGS	(1u << 0)
 #define SO_MAPS		(1u << 1)
@@ -68,7 +74,8 @@ struct so_btf {
 #define SO_ATTACH	(1u << 3)
 #define SO_PINS		(1u << 4)
 #define SO_BTF		(1u << 5)
-#define SO_ALL		0x3fu
+#define SO_ALL		0x3fu		/* what diff compares */
+#define SO_OWNERS	(1u << 6)	/* the processes holding objects (audit) */
 
 struct snap_objs {
 	int64_t snap_id;
@@ -80,7 +87,8 @@ struct snap_objs {
 	struct so_attach *atts;
 	struct so_pin *pins;
 	struct so_btf *btfs;
-	size_t nprogs, nmaps, nlinks, natts, npins, nbtfs;
+	struct so_owner *owners;	/* by obj_type, obj_id, pid */
+	size_t nprogs, nmaps, nlinks, natts, npins, nbtfs, nowners;
 };
 
 void snap_objs_free(struct snap_objs *s);

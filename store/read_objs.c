@@ -106,7 +106,7 @@ static int prog_map_row(sqlite3_stmt *st, void *arg)
 
 static const char maps_sql[] =
 	"SELECT id, type, bytes_key, bytes_value, max_entries, btf_id, name, flags, map_extra,"
-	" coalesce(frozen, 0), lower(hex(contents)), coalesce(nr_entries, -1) FROM maps"
+	" coalesce(frozen, 0), lower(hex(contents)), coalesce(nr_entries, -1), bytes_memlock FROM maps"
 	" WHERE snapshot_id = ?1 ORDER BY id";
 
 static int map_row(sqlite3_stmt *st, void *arg)
@@ -128,6 +128,7 @@ static int map_row(sqlite3_stmt *st, void *arg)
 	m->map_extra = sqlite3_column_int64(st, 8);
 	m->frozen = sqlite3_column_int64(st, 9);
 	m->nr_entries = sqlite3_column_int64(st, 11);
+	m->bytes_memlock = sqlite3_column_int64(st, 12);
 	m->owner = -1;
 	if (!col_dup(st, 6, true, &m->name) || !col_dup(st, 10, false, &m->contents))
 		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
@@ -234,6 +235,26 @@ static int btf_row(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
+static const char owners_sql[] =
+	"SELECT obj_type, obj_id, pid, coalesce(comm, '') FROM owners WHERE snapshot_id = ?1"
+	" ORDER BY obj_type, obj_id, pid";
+
+static int owner_row(sqlite3_stmt *st, void *arg)
+{
+	struct objs_read *r = arg;
+	struct so_owner *o = grow((void **)&r->s->owners, r->s->nowners, &r->cap, sizeof(*o), r->e);
+
+	if (!o)
+		return -ENOMEM;
+	memset(o, 0, sizeof(*o));
+	r->s->nowners++;
+	o->obj_id = sqlite3_column_int64(st, 1);
+	o->pid = sqlite3_column_int64(st, 2);
+	if (!col_dup(st, 0, true, &o->obj_type) || !col_dup(st, 3, true, &o->comm))
+		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
+	return 0;
+}
+
 /* Keep the least string: the attach points are each the least of their kind. */
 static int set_least(char **slot, const char *s, struct err *e)
 {
@@ -337,6 +358,8 @@ static int snap_have(struct db *db, int64_t snap, struct snap_objs *out, struct 
 		out->have |= SO_PINS;
 	if (mask & SNAP_ATTACH)
 		out->have |= SO_ATTACH;
+	if (mask & SNAP_OWNERS)
+		out->have |= SO_OWNERS;
 	out->have_code = mask & SNAP_CODE;
 	out->have_contents = mask & SNAP_MAPS_DATA;
 	out->have_stats = mask & SNAP_STATS;
@@ -355,11 +378,12 @@ int snap_objs_read(struct db *db, int64_t snap, unsigned kinds, struct snap_objs
 	} steps[] = {
 		{ SO_PROGS, progs_sql, 15, prog_row },
 		{ SO_PROGS, prog_maps_sql, 2, prog_map_row },
-		{ SO_MAPS, maps_sql, 12, map_row },
+		{ SO_MAPS, maps_sql, 13, map_row },
 		{ SO_LINKS, links_sql, 6, link_row },
 		{ SO_ATTACH, atts_sql, 8, att_row },
 		{ SO_PINS, pins_sql, 3, pin_row },
 		{ SO_BTF, btfs_sql, 5, btf_row },
+		{ SO_OWNERS, owners_sql, 4, owner_row },
 	};
 	struct objs_read r = { .s = out, .e = e };
 	int err;
