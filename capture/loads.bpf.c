@@ -65,7 +65,7 @@ static __always_inline void count(__u32 what)
 		*v += 1;
 }
 
-static __always_inline bool recorded_cmd(__u64 cmd)
+static __always_inline bool recorded_cmd(__u32 cmd)
 {
 	return cmd == BPF_PROG_LOAD || cmd == BPF_MAP_CREATE || cmd == BPF_LINK_CREATE ||
 	       cmd == BPF_RAW_TRACEPOINT_OPEN;
@@ -75,9 +75,9 @@ SEC("tracepoint/syscalls/sys_enter_bpf")
 int loads_enter(struct loads_sys_enter *ctx)
 {
 	__u64 tid = bpf_get_current_pid_tgid();
-	__u32 cmd = ctx->args[0];
+	__u32 cmd = ctx->args[0];	/* an int: the register's upper half is not the caller's */
 
-	if (!recorded_cmd(ctx->args[0]) || (tid >> 32) == self_tgid)
+	if (!recorded_cmd(cmd) || (tid >> 32) == self_tgid)
 		return 0;
 	bpf_map_update_elem(&loads_cmd, &tid, &cmd, BPF_ANY);
 	return 0;

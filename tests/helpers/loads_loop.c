@@ -1,8 +1,10 @@
 /* Test helper for t_loads.sh: loads N short-lived programs (socket filters named PREFIX_i,
  * using one map by address and by value), each closed at once, and prints per program its
  * id, the sha256 of the kernel's own dump of its code (taken before the close) and how long
- * it lived; then its pid, comm and the longest life. Usage: loads_loop PREFIX N [GAP_US] */
+ * it lived; then its pid, comm and the longest life. "bare": load and close only (no id,
+ * no dump), for measuring. Usage: loads_loop PREFIX N [GAP_US [bare]] */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +19,8 @@
 	{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = dst, .src_reg = src, .imm = v },	\
 	{ .imm = 0 }
 
-static int load_one(const char *name, int map_fd, uint32_t *id, uint8_t hash[SHA256_LEN],
-		    uint64_t *life_ns)
+static int load_one(const char *name, int map_fd, bool bare, uint32_t *id,
+		    uint8_t hash[SHA256_LEN], uint64_t *life_ns)
 {
 	struct bpf_insn insns[] = {
 		LD64(1, BPF_PSEUDO_MAP_FD, map_fd),			/* r1 = &map */
@@ -41,8 +43,10 @@ static int load_one(const char *name, int map_fd, uint32_t *id, uint8_t hash[SHA
 		return -errno;
 	info.xlated_prog_len = sizeof(xl);
 	info.xlated_prog_insns = (uint64_t)(uintptr_t)xl;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.xlated_prog_len > sizeof(xl))
+	if (!bare && (bpf_obj_get_info_by_fd(fd, &info, &len) || info.xlated_prog_len > sizeof(xl)))
 		err = -EPROTO;
+	if (bare)
+		info.xlated_prog_len = 0;
 	close(fd);
 	*life_ns = now_monotonic_ns() - t0;
 	*id = info.id;
@@ -66,7 +70,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (argc > 3)
-		gap.tv_nsec = atol(argv[3]) * 1000;
+		gap.tv_nsec = atol(argv[3]) % 1000000 * 1000;
 	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "loads_loop", 4, 8, 1, NULL);
 	if (map_fd < 0) {
 		perror("map");
@@ -74,7 +78,7 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "%s_%d", argv[1], i);
-		if (load_one(name, map_fd, &id, hash, &life)) {
+		if (load_one(name, map_fd, argc > 4 && !strcmp(argv[4], "bare"), &id, hash, &life)) {
 			fprintf(stderr, "load %s: %s\n", name, strerror(errno));
 			return 1;
 		}

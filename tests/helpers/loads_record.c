@@ -1,7 +1,8 @@
 /* Test helper for t_loads.sh until `snapshot watch ... loads` exists: opens the loads
  * recorder (capture/loads.c) and writes what it sees into load_events of DB for up to
  * SECONDS or until SIGTERM/SIGINT, then prints its counters. READY (if given) is created once
- * the tracepoints are attached. Usage: loads_record DB SECONDS [READY] */
+ * the tracepoints are attached. With "selfmap" the recorder then makes a map of its own,
+ * which it must not record. Usage: loads_record DB SECONDS [READY [selfmap]] */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include "capture/loads.h"
 #include "lib/util.h"
 #include "store/loads.h"
@@ -64,6 +66,11 @@ int main(int argc, char **argv)
 	}
 	err = loads_open(&l, &e);
 	if (!err && argc > 3) {
+		if (argc > 4 && !strcmp(argv[4], "selfmap")) {
+			fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "loads_self", 4, 4, 1, NULL);
+			if (fd >= 0)
+				close(fd);
+		}
 		fd = open(argv[3], O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 		if (fd >= 0)
 			close(fd);
