@@ -160,12 +160,13 @@ void loads_stats(const struct loads *l, struct loads_stats *out)
 	out->no_obj = v[LOADS_STAT_NO_OBJ];
 }
 
-/* The program by id, if it is still there: the kernel's dump of its code and its map ids
- * into l->info_code and ev. 0, or -1 when it is gone (or not the program recorded). */
+/* The program by id, if it is still there: the kernel's dump of its code into l->info_code.
+ * 0, or -1 when it is gone (or not the program recorded). Its map ids stay the tracepoint's,
+ * as loaded: BPF_PROG_BIND_MAP may have added some since (libbpf binds .rodata). */
 static int prog_info(struct loads *l, struct load_event *ev)
 {
 	struct bpf_prog_info info = { 0 };
-	uint32_t len = sizeof(info), nr_maps;
+	uint32_t len = sizeof(info);
 	int fd = bpf_prog_get_fd_by_id(ev->id), ret = -1;
 
 	if (fd < 0)
@@ -173,22 +174,17 @@ static int prog_info(struct loads *l, struct load_event *ev)
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.id != ev->id ||
 	    info.load_time != ev->load_time)
 		goto out;
-	nr_maps = info.nr_map_ids < LOADS_MAX_MAPS ? info.nr_map_ids : LOADS_MAX_MAPS;
 	l->info_code.len = 0;
 	if (buf_reserve(&l->info_code, info.xlated_prog_len + 1))
 		goto out;
 	memset(&info, 0, sizeof(info));
 	info.xlated_prog_len = l->info_code.cap;
 	info.xlated_prog_insns = (uint64_t)(uintptr_t)l->info_code.data;
-	info.nr_map_ids = nr_maps;
-	info.map_ids = (uint64_t)(uintptr_t)l->map_ids;
 	len = sizeof(info);
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.id != ev->id ||
 	    info.xlated_prog_len > l->info_code.cap || !info.xlated_prog_insns)
 		goto out;
 	l->info_code.len = info.xlated_prog_len;
-	ev->map_ids = l->map_ids;
-	ev->nr_map_ids = info.nr_map_ids < nr_maps ? info.nr_map_ids : nr_maps;
 	ret = 0;
 out:
 	close(fd);

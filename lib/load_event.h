@@ -35,7 +35,7 @@ struct load_event {
 	uint64_t load_time;		/* boot clock, as bpf_prog_info */
 	uint32_t insns;			/* translated instructions */
 	uint32_t bytes_jited, verified_insns, btf_id;
-	const uint32_t *map_ids;	/* nr_map_ids ids, in the program's order */
+	const uint32_t *map_ids;	/* nr_map_ids ids, in the program's order, as loaded */
 	uint32_t nr_map_ids;
 	const void *xlated;		/* code_len bytes of translated code, or NULL */
 	uint32_t code_len;
