@@ -23,7 +23,8 @@ struct loads_stats {
 
 /* Load the tracepoint program and attach it to syscalls/sys_enter_bpf and sys_exit_bpf, for
  * as long as the recorder stays open (never pinned). The calling process's own bpf() calls
- * are not recorded. Needs root (CAP_BPF, CAP_PERFMON) and tracefs. */
+ * are not recorded. Needs root (CAP_BPF, CAP_PERFMON, and CAP_SYS_ADMIN to open programs by
+ * id), tracefs (env_check ENV_PRIV | ENV_TRACEFS), Linux 5.19 (ring buffer dynptrs). */
 int loads_open(struct loads **out, struct err *e);
 /* Wait up to timeout_ms (0: do not wait, -1: forever) for objects made, and hand each to fn
  * (its pointers are valid during the call only). A nonzero return of fn stops the poll and
