@@ -67,6 +67,27 @@
 "  pe_pid INTEGER, pe_fd INTEGER, pe_fd_type INTEGER,"	/* perf_event: enum bpf_task_fd_type */ \
 "  pe_offset INTEGER, pe_addr INTEGER);\n"
 
+/* Objects the loads recorder saw made (capture/loads.c), one row each, however short their
+ * life: schema 4. obj_id with boot_id names the object; snapshot_id is the snapshot taken
+ * after it (NULL until one is). Per kind, the other kinds' columns are NULL. */
+#define LOAD_EVENTS_SQL \
+"CREATE TABLE IF NOT EXISTS load_events(seq INTEGER PRIMARY KEY,"				\
+"  time_ns INTEGER NOT NULL, boot_ns INTEGER, boot_id TEXT, kind TEXT NOT NULL,"		\
+"  cmd INTEGER NOT NULL, obj_id INTEGER NOT NULL, pid INTEGER, tid INTEGER, uid INTEGER,"	\
+"  comm TEXT, type INTEGER, name TEXT, attach_type INTEGER,"				\
+"  tag TEXT, load_time INTEGER, bytes_xlated INTEGER, bytes_jited INTEGER,"		\
+"  verified_insns INTEGER, btf_id INTEGER, map_ids TEXT,"	/* prog: "3,7", in order */	\
+"  xlated BLOB,"		/* blob hash of the translated code */				\
+"  code_from TEXT,"		/* 'info': the kernel's dump; 'kmem': the tracepoint's copy */	\
+"  code_check TEXT,"		/* 'same'/'different': the copy against the dump, when both */	\
+"  code_missing TEXT,"		/* why xlated is NULL */					\
+"  alive INTEGER,"		/* prog: still there when the recorder opened it by id */	\
+"  key_size INTEGER, value_size INTEGER, max_entries INTEGER, map_flags INTEGER,"		\
+"  map_extra INTEGER, prog_id INTEGER,"	/* link: its program */				\
+"  snapshot_id INTEGER REFERENCES snapshots(id) ON DELETE SET NULL);\n"			\
+"CREATE INDEX IF NOT EXISTS load_events_snap ON load_events(snapshot_id);\n"		\
+"CREATE INDEX IF NOT EXISTS load_events_obj ON load_events(kind, obj_id);\n"
+
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
 /* content-addressed blobs: sha256 of the raw bytes -> the bytes, zlib-compressed (codec 1)
@@ -110,6 +131,7 @@ ATTACHMENTS_SQL("attachments")
 "CREATE TABLE objects(id INTEGER PRIMARY KEY, loaded_at INTEGER, path TEXT, elf BLOB,"
 "  boot_id TEXT, prog_ids TEXT, map_ids TEXT, pin_dir TEXT);\n"
 /* lookup tables, refilled by the binary on open */
+LOAD_EVENTS_SQL
 "CREATE TABLE prog_types(id INTEGER PRIMARY KEY, name TEXT);\n"
 "CREATE TABLE map_types(id INTEGER PRIMARY KEY, name TEXT);\n"
 "CREATE TABLE attach_types(id INTEGER PRIMARY KEY, name TEXT);\n"
@@ -168,6 +190,13 @@ const char db_views_sql[] =
 "  r.obj_id AS obj_id, r.ino AS ino"
 "  FROM snapshots s JOIN pin_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
 "  WHERE (s.mask & 16) != 0;\n"
+"DROP VIEW IF EXISTS load_events_named;\n"
+"CREATE VIEW load_events_named AS SELECT e.*, CASE e.kind WHEN 'prog' THEN pt.name"
+"  WHEN 'map' THEN mt.name WHEN 'link' THEN lt.name END AS type_name,"
+"  CASE e.kind WHEN 'map' THEN NULL ELSE at.name END AS attach_type_name"
+"  FROM load_events e LEFT JOIN prog_types pt ON pt.id = e.type"
+"  LEFT JOIN map_types mt ON mt.id = e.type LEFT JOIN link_types lt ON lt.id = e.type"
+"  LEFT JOIN attach_types at ON at.id = e.attach_type;\n"
 "DROP VIEW IF EXISTS latest_snapshot;\n"
 "CREATE VIEW latest_snapshot AS SELECT * FROM snapshots ORDER BY id DESC LIMIT 1;\n"
 "DROP VIEW IF EXISTS progs_named;\n"
@@ -334,3 +363,7 @@ ATTACHMENTS_SQL("attachments")
 "DROP TABLE attachments_3;\n"
 "CREATE INDEX attachments_snap ON attachments(snapshot_id, kind);\n";
 #undef DETAIL
+
+/* 3 -> 4: the loads recorder's table (self-contained: it creates only what it adds) */
+const char db_migration_3_sql[] =
+LOAD_EVENTS_SQL;

@@ -165,7 +165,8 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " UNION SELECT jited_func_lens FROM prog_rows UNION SELECT prog_tags FROM prog_rows"
 			      " UNION SELECT contents FROM map_data UNION SELECT data FROM btf"
 			      " UNION SELECT info_raw FROM links UNION SELECT kallsyms FROM boots"
-			      " UNION SELECT elf FROM objects) WHERE h IS NOT NULL)", e);
+			      " UNION SELECT elf FROM objects UNION SELECT xlated FROM load_events)"
+			      " WHERE h IS NOT NULL)", e);
 	if (err) {
 		db_rollback(db);
 		return err;
