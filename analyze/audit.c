@@ -459,6 +459,16 @@ int audit_baseline(const struct snap_objs *s, const struct snap_objs *base,
 
 		if (c->kind == DK_BTF || c->op == DIFF_REMOVED)
 			continue;
+		if (c->op == DIFF_TRANSIENT) {
+			const struct so_load *l = (size_t)c->b < s->nloads ? &s->loads[c->b] : NULL;
+
+			if (l)
+				err = add(out, e, "loads.transient", SEV_MEDIUM, l->kind, l->id, l->name,
+					  c->identity, l->tag, NULL,
+					  "%s %s made by pid %u (%s) and gone before the snapshot",
+					  c->type, l->kind, l->pid, l->comm);
+			continue;
+		}
 		if (c->kind == DK_PROG && c->b >= 0) {
 			id = s->progs[c->b].id;
 			tag = s->progs[c->b].tag;

@@ -689,6 +689,37 @@ out:
 	free(taken);
 }
 
+/* ---- objects made and gone between A and B ---- */
+
+static void diff_transient(struct builder *bd)
+{
+	const struct snap_objs *b = bd->b;
+	char tb[TYPE_BUF], *ident, *where;
+
+	for (size_t i = 0; !bd->err && i < b->nloads; i++) {
+		const struct so_load *l = &b->loads[i];
+		bool prog = !strcmp(l->kind, "prog"), map = !strcmp(l->kind, "map");
+		enum diff_kind k = prog ? DK_PROG : map ? DK_MAP : DK_LINK;
+		unsigned bit = prog ? SO_PROGS : map ? SO_MAPS : SO_LINKS;
+		const char *type = prog ? PROG_TYPE(l->type, tb) :
+				   map ? type_or_num(map_type_name(l->type), l->type, tb, sizeof(tb)) :
+				   type_or_num(link_type_name(l->type), l->type, tb, sizeof(tb));
+
+		if (!(bd->r->compared & bit) ||
+		    (prog ? snap_objs_prog(b, l->id) : map ? snap_objs_map(b, l->id) :
+		     snap_objs_link(b, l->id)) >= 0)
+			continue;	/* still there: B lists it (added) */
+		ident = fmt("%s:%s:%s@", l->kind, type, l->name);
+		where = fmt("pid %u %s", l->pid, l->comm);
+		if (!ident || !where)
+			oom(bd);
+		else
+			change_add(bd, DIFF_TRANSIENT, k, -1, i, type, l->name, ident, where);
+		free(ident);
+		free(where);
+	}
+}
+
 static const struct keyed_kind keyed_kinds[] = {
 	{ DK_LINK, links_n, link_key, link_describe, link_fields },
 	{ DK_ATTACH, atts_n, att_key, att_describe, att_fields },
@@ -735,6 +766,8 @@ int diff_compute(const struct snap_objs *a, const struct snap_objs *b,
 	for (size_t i = 0; !bd.err && i < ARRAY_SIZE(keyed_kinds); i++)
 		if (out->compared & keyed_bits[i])
 			diff_keyed(&bd, &keyed_kinds[i]);
+	if (!bd.err)
+		diff_transient(&bd);
 	if (!bd.err)
 		qsort(out->v, out->n, sizeof(*out->v), change_cmp);
 out:

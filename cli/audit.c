@@ -140,6 +140,8 @@ static int audit_run(struct ctx *ctx, const struct audit_args *a, struct diff_si
 
 	err = audit_code(s, f, &e) ?: audit_objects(&s->objs, r, f, &e) ?:
 	      snapshot_rows_read(s->db, s->snap_id, posture_row, arg, &e);
+	if (!err && a->baseline && !s->live && !base->live && base->snap_id < s->snap_id)
+		err = snap_loads_read(s->db, base->snap_id, s->snap_id, &s->objs, &e);
 	if (!err && a->baseline)
 		err = diff_compute(&base->objs, &s->objs, &o, &d, &e) ?:
 		      audit_baseline(&s->objs, &base->objs, &d, f, &e);

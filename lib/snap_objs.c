@@ -30,6 +30,11 @@ void snap_objs_free(struct snap_objs *s)
 		free(s->owners[i].obj_type); free(s->owners[i].comm);
 	}
 	free(s->owners);
+	for (size_t i = 0; i < s->nloads; i++) {
+		free(s->loads[i].kind); free(s->loads[i].name); free(s->loads[i].comm);
+		free(s->loads[i].tag);
+	}
+	free(s->loads);
 	free(s->progs); free(s->maps); free(s->links); free(s->atts); free(s->pins); free(s->btfs);
 	memset(s, 0, sizeof(*s));
 }
