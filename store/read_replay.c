@@ -130,8 +130,8 @@ int rr_attachments(struct db *db, int64_t snap, int (*fn)(void *arg, const struc
 {
 	sqlite3_stmt *st;
 	int rc = SQLITE_DONE, err = start(db, "SELECT kind, prog_id, ifindex, devname, mode,"
-			    " coalesce(link_id, 0) FROM attachments WHERE snapshot_id = ?"
-			    " ORDER BY kind, rowid", snap, NULL, 0, &st, e);
+			    " coalesce(link_id, 0) FROM attach_rows WHERE first_snap <= ?1"
+			    " AND last_snap >= ?1 ORDER BY kind, seq", snap, NULL, 0, &st, e);
 
 	if (err)
 		return err;

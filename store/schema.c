@@ -54,6 +54,8 @@
  * kinds share, then each kind's own (NULL for the other kinds); schema 3. */
 #define ATTACHMENTS_SQL(name) \
 "CREATE TABLE " name "(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE," \
+ATTACH_COLS_SQL ");\n"
+#define ATTACH_COLS_SQL \
 "  kind TEXT NOT NULL, prog_id INTEGER, link_id INTEGER, ifindex INTEGER, devname TEXT,"	\
 "  attach_type INTEGER, mode TEXT, cgroup_path TEXT, target TEXT,"				\
 "  position INTEGER,"		/* tcx, netkit, cgroup, flow_dissector: place in the chain */	\
@@ -65,7 +67,36 @@
 "  cgroup_id INTEGER,"		/* cgroup: the cgroup's inode (links name it so) */		\
 "  nf_pf INTEGER, nf_hooknum INTEGER, nf_prio INTEGER, nf_flags INTEGER,"			\
 "  pe_pid INTEGER, pe_fd INTEGER, pe_fd_type INTEGER,"	/* perf_event: enum bpf_task_fd_type */ \
-"  pe_offset INTEGER, pe_addr INTEGER);\n"
+"  pe_offset INTEGER, pe_addr INTEGER"
+
+/* Schema 4: BTF objects, links, attachments and owners as spans, like programs and maps: one
+ * row per state, first_snap..last_snap; digest hashes the stored facts (with the boot) so an
+ * unchanged object is told from a changed one without reading its row. An attachment's seq is
+ * its place in its snapshot's walk (the order net show prints), part of its state as a
+ * cgroup's is. The views btf, links, attachments, owners give them per snapshot. */
+#define SPAN4_TABLES_SQL \
+"CREATE TABLE btf_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
+"  id INTEGER NOT NULL, name TEXT, size INTEGER, kernel INTEGER, data BLOB);\n"		\
+"CREATE INDEX btf_rows_last ON btf_rows(last_snap, id);\n"					\
+"CREATE INDEX btf_rows_id ON btf_rows(id);\n"						\
+"CREATE TABLE link_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
+"  id INTEGER NOT NULL, type INTEGER, prog_id INTEGER, attach_type INTEGER,"		\
+"  target TEXT,"			/* tracepoint, iter target, kprobe func, uprobe path */ \
+"  target_obj_id INTEGER, target_btf_id INTEGER, cgroup_id INTEGER, ifindex INTEGER,"	\
+"  netns_ino INTEGER, offset INTEGER, cookie INTEGER, flags INTEGER, info_raw BLOB);\n"	\
+"CREATE INDEX link_rows_last ON link_rows(last_snap, id);\n"				\
+"CREATE INDEX link_rows_id ON link_rows(id);\n"						\
+"CREATE TABLE attach_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL, seq INTEGER NOT NULL,"		\
+ATTACH_COLS_SQL ");\n"									\
+"CREATE INDEX attach_rows_last ON attach_rows(last_snap, seq);\n"				\
+"CREATE TABLE owner_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
+"  obj_type TEXT NOT NULL, obj_id INTEGER NOT NULL, pid INTEGER NOT NULL, comm TEXT);\n"	\
+"CREATE INDEX owner_rows_last ON owner_rows(last_snap);\n"					\
+"CREATE INDEX owner_rows_obj ON owner_rows(obj_id, obj_type);\n"
 
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -92,20 +123,8 @@ const char db_schema_sql[] =
  * give one row per object per snapshot, as the readers want them. digest: a hash of the
  * row's facts (with the boot), to tell unchanged from changed. */
 SPAN_TABLES_SQL
-"CREATE TABLE btf(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
-"  id INTEGER NOT NULL, name TEXT, size INTEGER, kernel INTEGER, data BLOB,"
-"  PRIMARY KEY(snapshot_id, id)) WITHOUT ROWID;\n"
-"CREATE TABLE links(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
-"  id INTEGER NOT NULL, type INTEGER, prog_id INTEGER, attach_type INTEGER,"
-"  target TEXT,"			/* tracepoint, iter target, kprobe func, uprobe path */
-"  target_obj_id INTEGER, target_btf_id INTEGER, cgroup_id INTEGER, ifindex INTEGER,"
-"  netns_ino INTEGER, offset INTEGER, cookie INTEGER, flags INTEGER, info_raw BLOB,"
-"  PRIMARY KEY(snapshot_id, id)) WITHOUT ROWID;\n"
-ATTACHMENTS_SQL("attachments")
-"CREATE INDEX attachments_snap ON attachments(snapshot_id, kind);\n"
-"CREATE TABLE owners(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
-"  obj_type TEXT NOT NULL, obj_id INTEGER NOT NULL, pid INTEGER NOT NULL, comm TEXT);\n"
-"CREATE INDEX owners_obj ON owners(snapshot_id, obj_type, obj_id);\n"
+/* BTF objects, links, attachments and owners: spans too (schema 4) */
+SPAN4_TABLES_SQL
 /* ELF objects loaded through bpfscope, for replay */
 "CREATE TABLE objects(id INTEGER PRIMARY KEY, loaded_at INTEGER, path TEXT, elf BLOB,"
 "  boot_id TEXT, prog_ids TEXT, map_ids TEXT, pin_dir TEXT);\n"
@@ -168,6 +187,36 @@ const char db_views_sql[] =
 "  r.obj_id AS obj_id, r.ino AS ino"
 "  FROM snapshots s JOIN pin_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
 "  WHERE (s.mask & 16) != 0;\n"
+/* schema 4's spans per snapshot, with the columns the tables of schema 3 had. No mask: a
+ * snapshot that did not look ends every open span of the kind (store/span_set.c), so it
+ * has none, as it had no rows before. */
+"DROP VIEW IF EXISTS btf;\n"
+"CREATE VIEW btf AS SELECT s.id AS snapshot_id, r.id AS id, r.name AS name, r.size AS size,"
+"  r.kernel AS kernel, r.data AS data"
+"  FROM snapshots s JOIN btf_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
+"DROP VIEW IF EXISTS links;\n"
+"CREATE VIEW links AS SELECT s.id AS snapshot_id, r.id AS id, r.type AS type,"
+"  r.prog_id AS prog_id, r.attach_type AS attach_type, r.target AS target,"
+"  r.target_obj_id AS target_obj_id, r.target_btf_id AS target_btf_id,"
+"  r.cgroup_id AS cgroup_id, r.ifindex AS ifindex, r.netns_ino AS netns_ino,"
+"  r.offset AS offset, r.cookie AS cookie, r.flags AS flags, r.info_raw AS info_raw"
+"  FROM snapshots s JOIN link_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
+"DROP VIEW IF EXISTS attachments;\n"
+"CREATE VIEW attachments AS SELECT s.id AS snapshot_id, r.kind AS kind, r.prog_id AS prog_id,"
+"  r.link_id AS link_id, r.ifindex AS ifindex, r.devname AS devname,"
+"  r.attach_type AS attach_type, r.mode AS mode, r.cgroup_path AS cgroup_path,"
+"  r.target AS target, r.position AS position, r.attach_flags AS attach_flags,"
+"  r.link_flags AS link_flags, r.xdp_attached AS xdp_attached, r.tc_handle AS tc_handle,"
+"  r.tc_prio AS tc_prio, r.tc_parent AS tc_parent, r.tc_protocol AS tc_protocol,"
+"  r.tc_flags AS tc_flags, r.cgroup_id AS cgroup_id, r.nf_pf AS nf_pf,"
+"  r.nf_hooknum AS nf_hooknum, r.nf_prio AS nf_prio, r.nf_flags AS nf_flags,"
+"  r.pe_pid AS pe_pid, r.pe_fd AS pe_fd, r.pe_fd_type AS pe_fd_type,"
+"  r.pe_offset AS pe_offset, r.pe_addr AS pe_addr"
+"  FROM snapshots s JOIN attach_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
+"DROP VIEW IF EXISTS owners;\n"
+"CREATE VIEW owners AS SELECT s.id AS snapshot_id, r.obj_type AS obj_type,"
+"  r.obj_id AS obj_id, r.pid AS pid, r.comm AS comm"
+"  FROM snapshots s JOIN owner_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
 "DROP VIEW IF EXISTS latest_snapshot;\n"
 "CREATE VIEW latest_snapshot AS SELECT * FROM snapshots ORDER BY id DESC LIMIT 1;\n"
 "DROP VIEW IF EXISTS progs_named;\n"
@@ -287,3 +336,35 @@ ATTACHMENTS_SQL("attachments")
 "DROP TABLE attachments_3;\n"
 "CREATE INDEX attachments_snap ON attachments(snapshot_id, kind);\n";
 #undef DETAIL
+
+/* 3 -> 4: BTF objects, links, attachments and owners become spans, each old row a span of
+ * its one snapshot (digest 0: the next snapshot starts spans of its own); an attachment's
+ * seq is its place among its snapshot's rows. The views of the old names are made again
+ * with the others after the migrations. */
+const char db_migration_3_sql[] =
+"DROP VIEW IF EXISTS prog_history; DROP VIEW IF EXISTS latest_links;"
+" DROP VIEW IF EXISTS links_named;\n"
+"DELETE FROM meta WHERE key = 'views';\n"
+SPAN4_TABLES_SQL
+"INSERT INTO btf_rows(first_snap, last_snap, digest, id, name, size, kernel, data)"
+"  SELECT snapshot_id, snapshot_id, 0, id, name, size, kernel, data FROM btf"
+"  ORDER BY snapshot_id, id;\n"
+"INSERT INTO link_rows(first_snap, last_snap, digest, id, type, prog_id, attach_type, target,"
+"  target_obj_id, target_btf_id, cgroup_id, ifindex, netns_ino, offset, cookie, flags,"
+"  info_raw) SELECT snapshot_id, snapshot_id, 0, id, type, prog_id, attach_type, target,"
+"  target_obj_id, target_btf_id, cgroup_id, ifindex, netns_ino, offset, cookie, flags,"
+"  info_raw FROM links ORDER BY snapshot_id, id;\n"
+"INSERT INTO attach_rows(first_snap, last_snap, digest, seq, kind, prog_id, link_id, ifindex,"
+"  devname, attach_type, mode, cgroup_path, target, position, attach_flags, link_flags,"
+"  xdp_attached, tc_handle, tc_prio, tc_parent, tc_protocol, tc_flags, cgroup_id, nf_pf,"
+"  nf_hooknum, nf_prio, nf_flags, pe_pid, pe_fd, pe_fd_type, pe_offset, pe_addr)"
+"  SELECT snapshot_id, snapshot_id, 0,"
+"  row_number() OVER (PARTITION BY snapshot_id ORDER BY rowid) - 1, kind, prog_id, link_id,"
+"  ifindex, devname, attach_type, mode, cgroup_path, target, position, attach_flags,"
+"  link_flags, xdp_attached, tc_handle, tc_prio, tc_parent, tc_protocol, tc_flags, cgroup_id,"
+"  nf_pf, nf_hooknum, nf_prio, nf_flags, pe_pid, pe_fd, pe_fd_type, pe_offset, pe_addr"
+"  FROM attachments ORDER BY snapshot_id, rowid;\n"
+"INSERT INTO owner_rows(first_snap, last_snap, digest, obj_type, obj_id, pid, comm)"
+"  SELECT snapshot_id, snapshot_id, 0, obj_type, obj_id, pid, comm FROM owners"
+"  ORDER BY snapshot_id, rowid;\n"
+"DROP TABLE btf; DROP TABLE links; DROP TABLE attachments; DROP TABLE owners;\n";

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #define DB_APPLICATION_ID 0x62706673	/* "bpfs" */
-#define DB_SCHEMA_VERSION 3
+#define DB_SCHEMA_VERSION 4
 /* last_snap of a span whose object is still there as of the latest snapshot */
 #define SPAN_OPEN INT64_MAX
 #define SPAN_OPEN_SQL "9223372036854775807"
@@ -18,6 +18,8 @@ extern const char db_views_sql[];
 extern const char db_migration_1_sql[];
 /* 2 -> 3 (needs bpfscope_detail(), db_migrate_functions) */
 extern const char db_migration_2_sql[];
+/* 3 -> 4: BTF objects, links, attachments, owners become spans */
+extern const char db_migration_3_sql[];
 /* SQL functions the migrations use, on db's connection: bpfscope_detail(TEXT, KEY), the
  * number after "KEY=" in a schema-2 detail string ("pid=4 fd=6", "parent=0xfff1"), NULL when
  * absent. */

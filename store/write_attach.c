@@ -1,16 +1,19 @@
 /* The attachments writer: one INSERT per row, each column named by its parameter, each
- * kind's fields into that kind's columns (docs/schema.md, schema 3). And the cgroup spans. */
+ * kind's fields into that kind's columns (docs/schema.md, schema 3), kept as spans (schema 4:
+ * a row found as the last snapshot left it writes nothing). And the cgroup spans. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "store/schema.h"
 #include "store/write_attach.h"
 
+/* :first_snap and :digest are ?1 and ?2 (span_set_write binds them) */
 static const char ins_sql[] =
-	"INSERT INTO attachments(snapshot_id, kind, prog_id, link_id, ifindex, devname, attach_type,"
-	" mode, cgroup_path, target, position, attach_flags, link_flags, xdp_attached, tc_handle,"
-	" tc_prio, tc_parent, tc_protocol, tc_flags, cgroup_id, nf_pf, nf_hooknum, nf_prio,"
-	" nf_flags, pe_pid, pe_fd, pe_fd_type, pe_offset, pe_addr) VALUES(:snapshot_id, :kind,"
+	"INSERT INTO attach_rows(first_snap, digest, last_snap, seq, kind, prog_id, link_id,"
+	" ifindex, devname, attach_type, mode, cgroup_path, target, position, attach_flags,"
+	" link_flags, xdp_attached, tc_handle, tc_prio, tc_parent, tc_protocol, tc_flags,"
+	" cgroup_id, nf_pf, nf_hooknum, nf_prio, nf_flags, pe_pid, pe_fd, pe_fd_type, pe_offset,"
+	" pe_addr) VALUES(?1, ?2, " SPAN_OPEN_SQL ", :seq, :kind,"
 	" :prog_id, :link_id, :ifindex, :devname, :attach_type, :mode, :cgroup_path, :target,"
 	" :position, :attach_flags, :link_flags, :xdp_attached, :tc_handle, :tc_prio, :tc_parent,"
 	" :tc_protocol, :tc_flags, :cgroup_id, :nf_pf, :nf_hooknum, :nf_prio, :nf_flags, :pe_pid,"
@@ -21,13 +24,21 @@ int attach_writer_open(struct attach_writer *w, struct db *db, int64_t snap_id, 
 	memset(w, 0, sizeof(*w));
 	w->db = db;
 	w->snap_id = snap_id;
+	if (span_set_load(db, &w->spans, "attach_rows", snap_id, e))
+		return -EIO;
 	return db_prepare(db, ins_sql, &w->ins, e) ? -EIO : 0;
+}
+
+int attach_writer_finish(struct attach_writer *w, struct err *e)
+{
+	return span_set_end(w->db, &w->spans, w->snap_id, e);
 }
 
 void attach_writer_close(struct attach_writer *w)
 {
 	sqlite3_finalize(w->ins);
 	w->ins = NULL;
+	span_set_free(&w->spans);
 }
 
 static void bind_i64(sqlite3_stmt *st, const char *name, int64_t v)
@@ -103,7 +114,7 @@ int attach_write(struct attach_writer *w, const struct attach_row *r, struct err
 		return err_set(e, EINVAL, "can't insert attachment of unknown kind %d", r->kind);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	bind_i64(st, ":snapshot_id", w->snap_id);
+	bind_i64(st, ":seq", w->count);
 	bind_text(st, ":kind", kind);
 	bind_id(st, ":prog_id", r->prog_id);
 	bind_id(st, ":link_id", r->link_id);
@@ -115,9 +126,8 @@ int attach_write(struct attach_writer *w, const struct attach_row *r, struct err
 	bind_text(st, ":cgroup_path", r->cgroup_path);
 	bind_text(st, ":target", r->target);
 	bind_kind(st, r);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return err_set(e, EIO, "can't insert attachment (%s): %s", kind,
-			       sqlite3_errmsg(w->db->sql));
+	if (span_set_write(w->db, &w->spans, st, w->snap_id, "attachment", e))
+		return -EIO;
 	w->count++;
 	return 0;
 }

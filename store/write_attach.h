@@ -3,17 +3,22 @@
 #ifndef BPFSCOPE_WRITE_ATTACH_H
 #define BPFSCOPE_WRITE_ATTACH_H
 #include "store/read_attach.h"
+#include "store/span_set.h"
 
 struct attach_writer {
 	struct db *db;
 	int64_t snap_id;
 	sqlite3_stmt *ins;	/* prepared once per snapshot */
-	uint32_t count;		/* rows written */
+	uint32_t count;		/* rows written: the next one's place (seq) */
+	struct span_set spans;	/* the open attachment spans */
 };
 
+/* Reads the open attachment spans snapshot snap_id compares its rows against. */
 int attach_writer_open(struct attach_writer *w, struct db *db, int64_t snap_id, struct err *e);
-/* Writes r (its read-back fields are ignored). */
+/* Writes r (its read-back fields are ignored): nothing when an open span has it as it is. */
 int attach_write(struct attach_writer *w, const struct attach_row *r, struct err *e);
+/* Ends the open spans this snapshot did not write (all of them when it captured none). */
+int attach_writer_finish(struct attach_writer *w, struct err *e);
 void attach_writer_close(struct attach_writer *w);
 
 /* A cgroup the walk visited: seq is its place in the walk. */

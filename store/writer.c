@@ -29,6 +29,9 @@ void writer_close(struct writer *w)
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
 	}
+	span_set_free(&w->btf_spans);
+	span_set_free(&w->link_spans);
+	span_set_free(&w->owner_spans);
 }
 
 int writer_step(struct writer *w, sqlite3_stmt *st, const char *what)
@@ -109,7 +112,10 @@ int writer_snapshot_begin(struct writer *w, const struct snapshot_facts *f)
 	err = writer_step(w, st, "snapshot");
 	sqlite3_finalize(st);
 	w->snap_id = sqlite3_last_insert_rowid(w->db->sql);
-	return err;
+	/* what this snapshot's BTF objects, links and owners are compared against */
+	err = err ?: span_set_load(w->db, &w->btf_spans, "btf_rows", w->snap_id, w->e);
+	err = err ?: span_set_load(w->db, &w->link_spans, "link_rows", w->snap_id, w->e);
+	return err ?: span_set_load(w->db, &w->owner_spans, "owner_rows", w->snap_id, w->e);
 }
 
 int writer_snapshot_finish(struct writer *w, const struct snapshot_counts *c)
@@ -117,7 +123,11 @@ int writer_snapshot_finish(struct writer *w, const struct snapshot_counts *c)
 	sqlite3_stmt *st;
 	int err;
 
-	err = db_prepare(w->db, "UPDATE snapshots SET nr_progs = ?, nr_maps = ?, nr_btf = ?,"
+	/* what was not seen is gone, changed, or was not looked for this time */
+	err = span_set_end(w->db, &w->btf_spans, w->snap_id, w->e);
+	err = err ?: span_set_end(w->db, &w->link_spans, w->snap_id, w->e);
+	err = err ?: span_set_end(w->db, &w->owner_spans, w->snap_id, w->e);
+	err = err ?: db_prepare(w->db, "UPDATE snapshots SET nr_progs = ?, nr_maps = ?, nr_btf = ?,"
 			 " nr_links = ?, nr_attachments = ?, nr_pins = ?, vanished_progs = ?,"
 			 " vanished_maps = ?, vanished_btf = ?, vanished_links = ?,"
 			 " duration_ns = ?, warnings = ?, stats_interval_ns = ? WHERE id = ?", &st, w->e);
