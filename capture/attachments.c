@@ -288,7 +288,7 @@ int attach_capture(struct db *db, int64_t snap_id, unsigned mask, const struct a
 			ret = attach_perf(&c);
 	}
 	if (!ret)
-		ret = attach_writer_finish(&c.w, e);
+		ret = attach_writer_finish(&c.w, mask & SNAP_ATTACH, e);
 	*count = c.w.count;
 	attach_writer_close(&c.w);
 	return ret;

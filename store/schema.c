@@ -2,8 +2,19 @@
  * from the lookup tables that db_open fills from the binary's own tables. */
 #include "store/schema.h"
 
-/* Tables of schema version 2; version 1 had one row per object per snapshot. */
-#define SPAN_TABLES_SQL \
+/* What changes while a program or map stays, per snapshot of snaps (the FK parent) */
+#define PROG_STATS_SQL(name, snaps) \
+"CREATE TABLE " name "(snapshot_id INTEGER NOT NULL REFERENCES " snaps "(id) ON DELETE CASCADE," \
+"  row INTEGER NOT NULL, run_time_ns INTEGER, run_cnt INTEGER, recursion_misses INTEGER," \
+"  PRIMARY KEY(snapshot_id, row)) WITHOUT ROWID;\n"
+#define MAP_DATA_SQL(name, snaps) \
+"CREATE TABLE " name "(snapshot_id INTEGER NOT NULL REFERENCES " snaps "(id) ON DELETE CASCADE," \
+"  row INTEGER NOT NULL, contents BLOB, nr_entries INTEGER, contents_error TEXT,"	\
+"  PRIMARY KEY(snapshot_id, row)) WITHOUT ROWID;\n"
+
+/* Tables of schema version 2; version 1 had one row per object per snapshot. snaps: the
+ * table the per-snapshot rows belong to (snapshots until schema 4, snapshot_rows since). */
+#define SPAN_TABLES_SQL(snaps) \
 "CREATE TABLE prog_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
 "  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
 "  id INTEGER NOT NULL, type INTEGER, name TEXT, tag TEXT, gpl_compatible INTEGER,"	\
@@ -23,9 +34,7 @@
 "CREATE TABLE prog_row_maps(row INTEGER NOT NULL REFERENCES prog_rows(row) ON DELETE CASCADE," \
 "  idx INTEGER NOT NULL, map_id INTEGER NOT NULL, PRIMARY KEY(row, idx)) WITHOUT ROWID;\n" \
 /* run-time counters change while the program stays: per snapshot, and only when not 0 */ \
-"CREATE TABLE prog_stats(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE," \
-"  row INTEGER NOT NULL, run_time_ns INTEGER, run_cnt INTEGER, recursion_misses INTEGER," \
-"  PRIMARY KEY(snapshot_id, row)) WITHOUT ROWID;\n"					\
+PROG_STATS_SQL("prog_stats", snaps)									\
 "CREATE TABLE map_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
 "  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
 "  id INTEGER NOT NULL, type INTEGER, name TEXT, flags INTEGER, bytes_key INTEGER,"	\
@@ -36,9 +45,7 @@
 "CREATE INDEX map_rows_last ON map_rows(last_snap, id);\n"					\
 "CREATE INDEX map_rows_id ON map_rows(id);\n"						\
 /* contents, per snapshot that read them (maps-data, or a live dump) */			\
-"CREATE TABLE map_data(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE," \
-"  row INTEGER NOT NULL, contents BLOB, nr_entries INTEGER, contents_error TEXT,"	\
-"  PRIMARY KEY(snapshot_id, row)) WITHOUT ROWID;\n"					\
+MAP_DATA_SQL("map_data", snaps)									\
 "CREATE TABLE pin_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
 "  last_snap INTEGER NOT NULL, path TEXT NOT NULL, obj_type TEXT NOT NULL,"		\
 "  obj_id INTEGER, ino INTEGER);\n"							\
@@ -71,9 +78,11 @@ ATTACH_COLS_SQL ");\n"
 
 /* Schema 4: BTF objects, links, attachments and owners as spans, like programs and maps: one
  * row per state, first_snap..last_snap; digest hashes the stored facts (with the boot) so an
- * unchanged object is told from a changed one without reading its row. An attachment's seq is
- * its place in its snapshot's walk (the order net show prints), part of its state as a
- * cgroup's is. The views btf, links, attachments, owners give them per snapshot. */
+ * unchanged object is told from a changed one without reading its row. The order of a
+ * snapshot's attachments (the walk's, which net show prints) is a span of its own,
+ * attach_orders: the list of attach_rows rows, so that one attachment coming or going does
+ * not start new spans for the others. The views btf, links, attachments, owners give them
+ * per snapshot. */
 #define SPAN4_TABLES_SQL \
 "CREATE TABLE btf_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
 "  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
@@ -89,14 +98,51 @@ ATTACH_COLS_SQL ");\n"
 "CREATE INDEX link_rows_last ON link_rows(last_snap, id);\n"				\
 "CREATE INDEX link_rows_id ON link_rows(id);\n"						\
 "CREATE TABLE attach_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
-"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL, seq INTEGER NOT NULL,"		\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
 ATTACH_COLS_SQL ");\n"									\
-"CREATE INDEX attach_rows_last ON attach_rows(last_snap, seq);\n"				\
+"CREATE INDEX attach_rows_last ON attach_rows(last_snap);\n"				\
+"CREATE TABLE attach_orders(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"	\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
+"  rows TEXT NOT NULL);\n"	/* a JSON array of attach_rows rows, in the walk's order */	\
+"CREATE INDEX attach_orders_last ON attach_orders(last_snap);\n"				\
 "CREATE TABLE owner_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
 "  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
 "  obj_type TEXT NOT NULL, obj_id INTEGER NOT NULL, pid INTEGER NOT NULL, comm TEXT);\n"	\
 "CREATE INDEX owner_rows_last ON owner_rows(last_snap);\n"					\
 "CREATE INDEX owner_rows_obj ON owner_rows(obj_id, obj_type);\n"
+
+/* Schema 4: a snapshot's own facts (when, what it found, how long it took) are its
+ * snapshot_rows row; what is the same from one snapshot to the next (the host, the boot, the
+ * kernel, the tool, the BPF sysctls) is one snapshot_envs row they share, not a copy each.
+ * The view snapshots joins them into the columns of schema 3; its triggers keep INSERT,
+ * UPDATE and DELETE on it working. */
+#define SNAP_OWN_COLS "mask, boot_time_ns, nr_progs, nr_maps, nr_btf, nr_links,"	\
+	" nr_attachments, nr_pins, vanished_progs, vanished_maps, vanished_btf,"	\
+	" vanished_links, duration_ns, stats_interval_ns, warnings"
+#define SNAP_OWN_VALUES(v) \
+	v "mask, " v "boot_time_ns, " v "nr_progs, " v "nr_maps, " v "nr_btf, "		\
+	v "nr_links, " v "nr_attachments, " v "nr_pins, " v "vanished_progs, "		\
+	v "vanished_maps, " v "vanished_btf, " v "vanished_links, " v "duration_ns, "	\
+	v "stats_interval_ns, " v "warnings"
+#define SNAPSHOT_ENVS_SQL \
+"CREATE TABLE snapshot_envs(id INTEGER PRIMARY KEY, host TEXT, boot_id TEXT,"		\
+"  kernel_release TEXT, kernel_version TEXT, arch TEXT, page_size INTEGER, nr_cpus INTEGER," \
+"  tool_version TEXT, unprivileged_bpf_disabled INTEGER, bpf_jit_enable INTEGER,"	\
+"  bpf_jit_harden INTEGER, bpf_jit_kallsyms INTEGER, bpf_stats_enabled INTEGER);\n"
+/* most snapshots have no label: only those that do are in the index */
+#define SNAPSHOT_LABEL_SQL \
+"CREATE INDEX snapshot_rows_label ON snapshot_rows(label) WHERE label IS NOT NULL;\n"
+/* (the columns in the order a schema-3 snapshots table has them after the migration) */
+#define SNAPSHOT_TABLES_SQL \
+SNAPSHOT_ENVS_SQL										\
+"CREATE TABLE snapshot_rows(id INTEGER PRIMARY KEY AUTOINCREMENT, taken_at INTEGER NOT NULL,"	\
+"  label TEXT, mask INTEGER,"								\
+"  boot_time_ns INTEGER,"	/* realtime - boottime at capture: load_time -> wall clock */	\
+"  nr_progs INTEGER, nr_maps INTEGER, nr_btf INTEGER, nr_links INTEGER,"		\
+"  nr_attachments INTEGER, nr_pins INTEGER, vanished_progs INTEGER, vanished_maps INTEGER,"	\
+"  vanished_btf INTEGER, vanished_links INTEGER, duration_ns INTEGER,"		\
+"  stats_interval_ns INTEGER, warnings TEXT, env INTEGER REFERENCES snapshot_envs(id));\n"	\
+SNAPSHOT_LABEL_SQL
 
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -106,23 +152,13 @@ const char db_schema_sql[] =
 "  codec INTEGER NOT NULL DEFAULT 1, zdata BLOB NOT NULL) WITHOUT ROWID;\n"
 /* per boot: kernel symbols (text symbols of vmlinux and modules, not BPF's) */
 "CREATE TABLE boots(boot_id TEXT PRIMARY KEY, first_seen INTEGER, kallsyms BLOB);\n"
-"CREATE TABLE snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT, taken_at INTEGER NOT NULL,"
-"  label TEXT, host TEXT, boot_id TEXT, kernel_release TEXT, kernel_version TEXT, arch TEXT,"
-"  page_size INTEGER, nr_cpus INTEGER, tool_version TEXT, mask INTEGER,"
-"  boot_time_ns INTEGER,"	/* realtime - boottime at capture: load_time -> wall clock */
-"  nr_progs INTEGER, nr_maps INTEGER, nr_btf INTEGER, nr_links INTEGER,"
-"  nr_attachments INTEGER, nr_pins INTEGER,"
-"  vanished_progs INTEGER, vanished_maps INTEGER, vanished_btf INTEGER, vanished_links INTEGER,"
-"  duration_ns INTEGER, stats_interval_ns INTEGER,"
-"  unprivileged_bpf_disabled INTEGER, bpf_jit_enable INTEGER, bpf_jit_harden INTEGER,"
-"  bpf_jit_kallsyms INTEGER, bpf_stats_enabled INTEGER, warnings TEXT);\n"
-"CREATE INDEX snapshots_label ON snapshots(label);\n"
+SNAPSHOT_TABLES_SQL
 /* Programs, maps and pins are stored as spans: one row per object state, valid from
  * first_snap to last_snap (SPAN_OPEN while the object is still there as of the latest
  * snapshot), so an unchanged system adds no rows. The views progs, maps, prog_maps and pins
  * give one row per object per snapshot, as the readers want them. digest: a hash of the
  * row's facts (with the boot), to tell unchanged from changed. */
-SPAN_TABLES_SQL
+SPAN_TABLES_SQL("snapshot_rows")
 /* BTF objects, links, attachments and owners: spans too (schema 4) */
 SPAN4_TABLES_SQL
 /* ELF objects loaded through bpfscope, for replay */
@@ -135,6 +171,43 @@ SPAN4_TABLES_SQL
 "CREATE TABLE link_types(id INTEGER PRIMARY KEY, name TEXT);\n";
 
 const char db_views_sql[] =
+"DROP VIEW IF EXISTS snapshots;\n"
+"CREATE VIEW snapshots AS SELECT r.id AS id, r.taken_at AS taken_at, r.label AS label,"
+"  e.host AS host, e.boot_id AS boot_id, e.kernel_release AS kernel_release,"
+"  e.kernel_version AS kernel_version, e.arch AS arch, e.page_size AS page_size,"
+"  e.nr_cpus AS nr_cpus, e.tool_version AS tool_version, r.mask AS mask,"
+"  r.boot_time_ns AS boot_time_ns, r.nr_progs AS nr_progs, r.nr_maps AS nr_maps,"
+"  r.nr_btf AS nr_btf, r.nr_links AS nr_links, r.nr_attachments AS nr_attachments,"
+"  r.nr_pins AS nr_pins, r.vanished_progs AS vanished_progs,"
+"  r.vanished_maps AS vanished_maps, r.vanished_btf AS vanished_btf,"
+"  r.vanished_links AS vanished_links, r.duration_ns AS duration_ns,"
+"  r.stats_interval_ns AS stats_interval_ns,"
+"  e.unprivileged_bpf_disabled AS unprivileged_bpf_disabled,"
+"  e.bpf_jit_enable AS bpf_jit_enable, e.bpf_jit_harden AS bpf_jit_harden,"
+"  e.bpf_jit_kallsyms AS bpf_jit_kallsyms, e.bpf_stats_enabled AS bpf_stats_enabled,"
+"  r.warnings AS warnings FROM snapshot_rows r LEFT JOIN snapshot_envs e ON e.id = r.env;\n"
+/* writing to snapshots (older tools, tests, a user's sqlite3) writes its two tables */
+"CREATE TRIGGER snapshots_insert INSTEAD OF INSERT ON snapshots BEGIN"
+"  INSERT INTO snapshot_envs(" ENV_COLS ") SELECT " ENV_VALUES("NEW.")
+"   WHERE NOT EXISTS (SELECT 1 FROM snapshot_envs e WHERE " ENV_SAME("e", "NEW.") ");"
+"  INSERT INTO snapshot_rows(id, taken_at, label, env, " SNAP_OWN_COLS ")"
+"   VALUES(NEW.id, NEW.taken_at, NEW.label, (SELECT id FROM snapshot_envs e WHERE "
+"   " ENV_SAME("e", "NEW.") "), " SNAP_OWN_VALUES("NEW.") ");"
+" END;\n"
+"CREATE TRIGGER snapshots_update INSTEAD OF UPDATE ON snapshots BEGIN"
+"  INSERT INTO snapshot_envs(" ENV_COLS ") SELECT " ENV_VALUES("NEW.")
+"   WHERE NOT EXISTS (SELECT 1 FROM snapshot_envs e WHERE " ENV_SAME("e", "NEW.") ");"
+"  UPDATE snapshot_rows SET (id, taken_at, label, env, " SNAP_OWN_COLS ") = (NEW.id,"
+"   NEW.taken_at, NEW.label, (SELECT id FROM snapshot_envs e WHERE " ENV_SAME("e", "NEW.") "),"
+"   " SNAP_OWN_VALUES("NEW.") ") WHERE id = OLD.id;"
+"  DELETE FROM snapshot_envs WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows r"
+"   WHERE r.env = snapshot_envs.id);"
+" END;\n"
+"CREATE TRIGGER snapshots_delete INSTEAD OF DELETE ON snapshots BEGIN"
+"  DELETE FROM snapshot_rows WHERE id = OLD.id;"
+"  DELETE FROM snapshot_envs WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows r"
+"   WHERE r.env = snapshot_envs.id);"
+" END;\n"
 /* one row per object per snapshot, from the spans; a snapshot that did not look (a live
  * view without programs, a snapshot without pins) has none. The mask bits are
  * store/snap_mask.h's: 16 SNAP_PINS, 32 SNAP_ATTACH, 256 SNAP_NO_PROGS,
@@ -158,12 +231,12 @@ const char db_views_sql[] =
 "  r.line_info AS line_info, r.jited_line_info AS jited_line_info,"
 "  r.jited_ksyms AS jited_ksyms, r.jited_func_lens AS jited_func_lens,"
 "  r.prog_tags AS prog_tags, r.row AS row_id"
-"  FROM snapshots s JOIN prog_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
+"  FROM snapshot_rows s JOIN prog_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
 "  LEFT JOIN prog_stats t ON t.snapshot_id = s.id AND t.row = r.row"
 "  WHERE (s.mask & 256) = 0;\n"
 "DROP VIEW IF EXISTS prog_maps;\n"
 "CREATE VIEW prog_maps AS SELECT s.id AS snapshot_id, r.id AS prog_id, m.idx AS idx,"
-"  m.map_id AS map_id FROM snapshots s JOIN prog_rows r ON r.last_snap >= s.id"
+"  m.map_id AS map_id FROM snapshot_rows s JOIN prog_rows r ON r.last_snap >= s.id"
 "  AND r.first_snap <= s.id JOIN prog_row_maps m ON m.row = r.row WHERE (s.mask & 256) = 0;\n"
 "DROP VIEW IF EXISTS maps;\n"
 "CREATE VIEW maps AS SELECT s.id AS snapshot_id, r.id AS id, r.type AS type, r.name AS name,"
@@ -175,17 +248,17 @@ const char db_views_sql[] =
 "  r.ifindex AS ifindex, r.netns_dev AS netns_dev, r.netns_ino AS netns_ino,"
 "  r.owner_prog_type AS owner_prog_type, d.contents AS contents, d.nr_entries AS nr_entries,"
 "  d.contents_error AS contents_error, r.row AS row_id"
-"  FROM snapshots s JOIN map_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
+"  FROM snapshot_rows s JOIN map_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
 "  LEFT JOIN map_data d ON d.snapshot_id = s.id AND d.row = r.row"
 "  WHERE (s.mask & 512) = 0;\n"
 "DROP VIEW IF EXISTS cgroups;\n"
 "CREATE VIEW cgroups AS SELECT s.id AS snapshot_id, r.path AS path, r.seq AS seq, r.ino AS ino"
-"  FROM snapshots s JOIN cgroup_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
+"  FROM snapshot_rows s JOIN cgroup_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
 "  WHERE (s.mask & 32) != 0 AND (s.mask & 2097152) = 0;\n"
 "DROP VIEW IF EXISTS pins;\n"
 "CREATE VIEW pins AS SELECT s.id AS snapshot_id, r.path AS path, r.obj_type AS obj_type,"
 "  r.obj_id AS obj_id, r.ino AS ino"
-"  FROM snapshots s JOIN pin_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
+"  FROM snapshot_rows s JOIN pin_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
 "  WHERE (s.mask & 16) != 0;\n"
 /* schema 4's spans per snapshot, with the columns the tables of schema 3 had. No mask: a
  * snapshot that did not look ends every open span of the kind (store/span_set.c), so it
@@ -193,14 +266,14 @@ const char db_views_sql[] =
 "DROP VIEW IF EXISTS btf;\n"
 "CREATE VIEW btf AS SELECT s.id AS snapshot_id, r.id AS id, r.name AS name, r.size AS size,"
 "  r.kernel AS kernel, r.data AS data"
-"  FROM snapshots s JOIN btf_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
+"  FROM snapshot_rows s JOIN btf_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
 "DROP VIEW IF EXISTS links;\n"
 "CREATE VIEW links AS SELECT s.id AS snapshot_id, r.id AS id, r.type AS type,"
 "  r.prog_id AS prog_id, r.attach_type AS attach_type, r.target AS target,"
 "  r.target_obj_id AS target_obj_id, r.target_btf_id AS target_btf_id,"
 "  r.cgroup_id AS cgroup_id, r.ifindex AS ifindex, r.netns_ino AS netns_ino,"
 "  r.offset AS offset, r.cookie AS cookie, r.flags AS flags, r.info_raw AS info_raw"
-"  FROM snapshots s JOIN link_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
+"  FROM snapshot_rows s JOIN link_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
 "DROP VIEW IF EXISTS attachments;\n"
 "CREATE VIEW attachments AS SELECT s.id AS snapshot_id, r.kind AS kind, r.prog_id AS prog_id,"
 "  r.link_id AS link_id, r.ifindex AS ifindex, r.devname AS devname,"
@@ -212,11 +285,11 @@ const char db_views_sql[] =
 "  r.nf_hooknum AS nf_hooknum, r.nf_prio AS nf_prio, r.nf_flags AS nf_flags,"
 "  r.pe_pid AS pe_pid, r.pe_fd AS pe_fd, r.pe_fd_type AS pe_fd_type,"
 "  r.pe_offset AS pe_offset, r.pe_addr AS pe_addr"
-"  FROM snapshots s JOIN attach_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
+"  FROM snapshot_rows s JOIN attach_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
 "DROP VIEW IF EXISTS owners;\n"
 "CREATE VIEW owners AS SELECT s.id AS snapshot_id, r.obj_type AS obj_type,"
 "  r.obj_id AS obj_id, r.pid AS pid, r.comm AS comm"
-"  FROM snapshots s JOIN owner_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
+"  FROM snapshot_rows s JOIN owner_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
 "DROP VIEW IF EXISTS latest_snapshot;\n"
 "CREATE VIEW latest_snapshot AS SELECT * FROM snapshots ORDER BY id DESC LIMIT 1;\n"
 "DROP VIEW IF EXISTS progs_named;\n"
@@ -233,13 +306,13 @@ const char db_views_sql[] =
 "  LEFT JOIN attach_types a ON a.id = l.attach_type;\n"
 "DROP VIEW IF EXISTS latest_progs;\n"
 "CREATE VIEW latest_progs AS SELECT * FROM progs_named"
-"  WHERE snapshot_id = (SELECT max(id) FROM snapshots);\n"
+"  WHERE snapshot_id = (SELECT max(id) FROM snapshot_rows);\n"
 "DROP VIEW IF EXISTS latest_maps;\n"
 "CREATE VIEW latest_maps AS SELECT * FROM maps_named"
-"  WHERE snapshot_id = (SELECT max(id) FROM snapshots);\n"
+"  WHERE snapshot_id = (SELECT max(id) FROM snapshot_rows);\n"
 "DROP VIEW IF EXISTS latest_links;\n"
 "CREATE VIEW latest_links AS SELECT * FROM links_named"
-"  WHERE snapshot_id = (SELECT max(id) FROM snapshots);\n"
+"  WHERE snapshot_id = (SELECT max(id) FROM snapshot_rows);\n"
 /* One row per program identity per snapshot: identity is (type, name, attach point
  * or pin path); the tag tells versions apart. */
 "DROP VIEW IF EXISTS prog_history;\n"
@@ -255,11 +328,11 @@ const char db_views_sql[] =
 "    FROM links l LEFT JOIN link_types t ON t.id = l.type"
 "    WHERE l.snapshot_id = p.snapshot_id AND l.prog_id = p.id), '') AS attach_point,"
 "  p.tag, p.id AS prog_id, p.loaded_at, p.bytes_xlated, p.bytes_jited, p.run_cnt, p.run_time_ns"
-"  FROM progs_named p JOIN snapshots s ON s.id = p.snapshot_id;\n";
+"  FROM progs_named p JOIN snapshot_rows s ON s.id = p.snapshot_id;\n";
 
 /* 1 -> 2: per-snapshot rows become spans, each old row a span of its one snapshot */
 const char db_migration_1_sql[] =
-SPAN_TABLES_SQL
+SPAN_TABLES_SQL("snapshots")
 "INSERT INTO prog_rows(first_snap, last_snap, digest, id, type, name, tag, gpl_compatible,"
 "  full_name, load_time, loaded_at, uid, bytes_xlated, jited, bytes_jited, bytes_memlock,"
 "  btf_id, ifindex, netns_dev, netns_ino, verified_insns, attach_btf_obj_id, attach_btf_id,"
@@ -338,8 +411,8 @@ ATTACHMENTS_SQL("attachments")
 #undef DETAIL
 
 /* 3 -> 4: BTF objects, links, attachments and owners become spans, each old row a span of
- * its one snapshot (digest 0: the next snapshot starts spans of its own); an attachment's
- * seq is its place among its snapshot's rows. The views of the old names are made again
+ * its one snapshot (digest 0: the next snapshot starts spans of its own), and each snapshot's
+ * attachments get an order. The views of the old names are made again
  * with the others after the migrations. */
 const char db_migration_3_sql[] =
 "DROP VIEW IF EXISTS prog_history; DROP VIEW IF EXISTS latest_links;"
@@ -354,17 +427,49 @@ SPAN4_TABLES_SQL
 "  info_raw) SELECT snapshot_id, snapshot_id, 0, id, type, prog_id, attach_type, target,"
 "  target_obj_id, target_btf_id, cgroup_id, ifindex, netns_ino, offset, cookie, flags,"
 "  info_raw FROM links ORDER BY snapshot_id, id;\n"
-"INSERT INTO attach_rows(first_snap, last_snap, digest, seq, kind, prog_id, link_id, ifindex,"
+"INSERT INTO attach_rows(first_snap, last_snap, digest, kind, prog_id, link_id, ifindex,"
 "  devname, attach_type, mode, cgroup_path, target, position, attach_flags, link_flags,"
 "  xdp_attached, tc_handle, tc_prio, tc_parent, tc_protocol, tc_flags, cgroup_id, nf_pf,"
 "  nf_hooknum, nf_prio, nf_flags, pe_pid, pe_fd, pe_fd_type, pe_offset, pe_addr)"
-"  SELECT snapshot_id, snapshot_id, 0,"
-"  row_number() OVER (PARTITION BY snapshot_id ORDER BY rowid) - 1, kind, prog_id, link_id,"
+"  SELECT snapshot_id, snapshot_id, 0, kind, prog_id, link_id,"
 "  ifindex, devname, attach_type, mode, cgroup_path, target, position, attach_flags,"
 "  link_flags, xdp_attached, tc_handle, tc_prio, tc_parent, tc_protocol, tc_flags, cgroup_id,"
 "  nf_pf, nf_hooknum, nf_prio, nf_flags, pe_pid, pe_fd, pe_fd_type, pe_offset, pe_addr"
 "  FROM attachments ORDER BY snapshot_id, rowid;\n"
+/* (the rows of one snapshot were inserted in its order, so their row numbers ascend in it) */
+"INSERT INTO attach_orders(first_snap, last_snap, digest, rows) SELECT first_snap, first_snap,"
+"  0, json_group_array(row) FROM (SELECT first_snap, row FROM attach_rows ORDER BY first_snap,"
+"  row) GROUP BY first_snap ORDER BY first_snap;\n"
 "INSERT INTO owner_rows(first_snap, last_snap, digest, obj_type, obj_id, pid, comm)"
 "  SELECT snapshot_id, snapshot_id, 0, obj_type, obj_id, pid, comm FROM owners"
 "  ORDER BY snapshot_id, rowid;\n"
-"DROP TABLE btf; DROP TABLE links; DROP TABLE attachments; DROP TABLE owners;\n";
+"DROP TABLE btf; DROP TABLE links; DROP TABLE attachments; DROP TABLE owners;\n"
+/* The snapshots table becomes snapshot_rows: renamed, so that every table referring to it
+ * (prog_stats, map_data, any other) refers to the new name and keeps its rows (legacy mode:
+ * the views, some of them over tables gone since schema 1, are not parsed; all are made
+ * again); ids and the AUTOINCREMENT counter carry over. Its repeated facts move to
+ * snapshot_envs; columns can only be dropped once no view names them. */
+"DROP VIEW IF EXISTS progs; DROP VIEW IF EXISTS prog_maps; DROP VIEW IF EXISTS maps;"
+" DROP VIEW IF EXISTS cgroups; DROP VIEW IF EXISTS pins; DROP VIEW IF EXISTS latest_snapshot;"
+" DROP VIEW IF EXISTS progs_named; DROP VIEW IF EXISTS maps_named;"
+" DROP VIEW IF EXISTS latest_progs; DROP VIEW IF EXISTS latest_maps;\n"
+"PRAGMA legacy_alter_table = ON;\n"
+"ALTER TABLE snapshots RENAME TO snapshot_rows;\n"
+"PRAGMA legacy_alter_table = OFF;\n"
+SNAPSHOT_ENVS_SQL
+"INSERT INTO snapshot_envs(" ENV_COLS ") SELECT DISTINCT " ENV_COLS " FROM snapshot_rows;\n"
+"ALTER TABLE snapshot_rows ADD COLUMN env INTEGER REFERENCES snapshot_envs(id);\n"
+"UPDATE snapshot_rows SET env = (SELECT e.id FROM snapshot_envs e WHERE "
+"  " ENV_SAME("e", "snapshot_rows.") ");\n"
+"ALTER TABLE snapshot_rows DROP COLUMN host; ALTER TABLE snapshot_rows DROP COLUMN boot_id;"
+" ALTER TABLE snapshot_rows DROP COLUMN kernel_release;"
+" ALTER TABLE snapshot_rows DROP COLUMN kernel_version; ALTER TABLE snapshot_rows DROP COLUMN arch;"
+" ALTER TABLE snapshot_rows DROP COLUMN page_size; ALTER TABLE snapshot_rows DROP COLUMN nr_cpus;"
+" ALTER TABLE snapshot_rows DROP COLUMN tool_version;"
+" ALTER TABLE snapshot_rows DROP COLUMN unprivileged_bpf_disabled;"
+" ALTER TABLE snapshot_rows DROP COLUMN bpf_jit_enable;"
+" ALTER TABLE snapshot_rows DROP COLUMN bpf_jit_harden;"
+" ALTER TABLE snapshot_rows DROP COLUMN bpf_jit_kallsyms;"
+" ALTER TABLE snapshot_rows DROP COLUMN bpf_stats_enabled;\n"
+"DROP INDEX snapshots_label;\n"
+SNAPSHOT_LABEL_SQL;

@@ -69,9 +69,9 @@ int span_set_load(struct db *db, struct span_set *s, const char *table, int64_t 
 	return 0;
 }
 
-/* An unseen open span with digest d, marked seen; false when there is none. Rows can repeat
+/* An unseen open span with digest d, marked seen; NULL when there is none. Rows can repeat
  * in one snapshot (one object twice in a walk): each keeps one span. */
-static bool keep(struct span_set *s, uint64_t d)
+static const struct span_open *keep(struct span_set *s, uint64_t d)
 {
 	size_t lo = 0, hi = s->n;
 
@@ -86,17 +86,18 @@ static bool keep(struct span_set *s, uint64_t d)
 	for (; lo < s->n && s->v[lo].digest == d; lo++) {
 		if (!s->v[lo].seen) {
 			s->v[lo].seen = true;
-			return true;
+			return &s->v[lo];
 		}
 	}
-	return false;
+	return NULL;
 }
 
 int span_set_write(struct db *db, struct span_set *s, sqlite3_stmt *ins, int64_t snap_id,
-		   const char *what, struct err *e)
+		   const char *what, int64_t *row, struct err *e)
 {
 	/* the statement's text with its values in it: ?1 and ?2 are still NULL */
 	char *text = sqlite3_expanded_sql(ins);
+	const struct span_open *o;
 	uint64_t d;
 	int rc;
 
@@ -106,8 +107,10 @@ int span_set_write(struct db *db, struct span_set *s, sqlite3_stmt *ins, int64_t
 	}
 	d = hash64(s->seed, text, strlen(text));
 	sqlite3_free(text);
-	if (s->loaded && keep(s, d)) {
+	if (s->loaded && (o = keep(s, d))) {
 		sqlite3_reset(ins);
+		if (row)
+			*row = o->row;
 		return 0;
 	}
 	sqlite3_bind_int64(ins, 1, snap_id);
@@ -117,6 +120,8 @@ int span_set_write(struct db *db, struct span_set *s, sqlite3_stmt *ins, int64_t
 	if (rc != SQLITE_DONE)
 		return err_set(e, EIO, "can't store %s in %s: %s", what, db->path,
 			       sqlite3_errmsg(db->sql));
+	if (row)
+		*row = sqlite3_last_insert_rowid(db->sql);
 	return 0;
 }
 

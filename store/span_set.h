@@ -27,9 +27,10 @@ int span_set_load(struct db *db, struct span_set *s, const char *table, int64_t 
 		  struct err *e);
 /* One row of snapshot snap_id: ins is an INSERT into the set's table with every column bound
  * but ?1 (first_snap) and ?2 (digest). The digest is taken over what is bound; an unseen open
- * span with the same one goes on and nothing is written, else ins runs as a new span. */
+ * span with the same one goes on and nothing is written, else ins runs as a new span. *row
+ * (when row is not NULL): the span's row. */
 int span_set_write(struct db *db, struct span_set *s, sqlite3_stmt *ins, int64_t snap_id,
-		   const char *what, struct err *e);
+		   const char *what, int64_t *row, struct err *e);
 /* End the open spans this snapshot did not see (at the snapshot before snap_id): the objects
  * gone or changed, and every one of a kind the snapshot did not capture. */
 int span_set_end(struct db *db, struct span_set *s, int64_t snap_id, struct err *e);

@@ -1,7 +1,9 @@
 /* The attachments writer: one INSERT per row, each column named by its parameter, each
  * kind's fields into that kind's columns (docs/schema.md, schema 3), kept as spans (schema 4:
- * a row found as the last snapshot left it writes nothing). And the cgroup spans. */
+ * a row found as the last snapshot left it writes nothing), and their order as one more span.
+ * And the cgroup spans. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "store/schema.h"
@@ -9,11 +11,11 @@
 
 /* :first_snap and :digest are ?1 and ?2 (span_set_write binds them) */
 static const char ins_sql[] =
-	"INSERT INTO attach_rows(first_snap, digest, last_snap, seq, kind, prog_id, link_id,"
+	"INSERT INTO attach_rows(first_snap, digest, last_snap, kind, prog_id, link_id,"
 	" ifindex, devname, attach_type, mode, cgroup_path, target, position, attach_flags,"
 	" link_flags, xdp_attached, tc_handle, tc_prio, tc_parent, tc_protocol, tc_flags,"
 	" cgroup_id, nf_pf, nf_hooknum, nf_prio, nf_flags, pe_pid, pe_fd, pe_fd_type, pe_offset,"
-	" pe_addr) VALUES(?1, ?2, " SPAN_OPEN_SQL ", :seq, :kind,"
+	" pe_addr) VALUES(?1, ?2, " SPAN_OPEN_SQL ", :kind,"
 	" :prog_id, :link_id, :ifindex, :devname, :attach_type, :mode, :cgroup_path, :target,"
 	" :position, :attach_flags, :link_flags, :xdp_attached, :tc_handle, :tc_prio, :tc_parent,"
 	" :tc_protocol, :tc_flags, :cgroup_id, :nf_pf, :nf_hooknum, :nf_prio, :nf_flags, :pe_pid,"
@@ -24,14 +26,48 @@ int attach_writer_open(struct attach_writer *w, struct db *db, int64_t snap_id, 
 	memset(w, 0, sizeof(*w));
 	w->db = db;
 	w->snap_id = snap_id;
-	if (span_set_load(db, &w->spans, "attach_rows", snap_id, e))
+	if (span_set_load(db, &w->spans, "attach_rows", snap_id, e) ||
+	    span_set_load(db, &w->orders, "attach_orders", snap_id, e))
 		return -EIO;
 	return db_prepare(db, ins_sql, &w->ins, e) ? -EIO : 0;
 }
 
-int attach_writer_finish(struct attach_writer *w, struct err *e)
+/* The order of this snapshot's rows: a JSON array of their rows, a span of its own. */
+static int order_write(struct attach_writer *w, struct err *e)
 {
-	return span_set_end(w->db, &w->spans, w->snap_id, e);
+	struct buf b = { 0 };
+	sqlite3_stmt *st = NULL;
+	char num[32];
+	int err = buf_append(&b, "[", 1);
+
+	for (size_t i = 0; !err && i < w->count; i++) {
+		int n = snprintf(num, sizeof(num), "%s%lld", i ? "," : "", (long long)w->rows[i]);
+
+		err = buf_append(&b, num, n);
+	}
+	err = err ?: buf_append(&b, "]", 1);
+	if (err) {
+		buf_free(&b);
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	err = db_prepare(w->db, "INSERT INTO attach_orders(first_snap, digest, last_snap, rows)"
+			 " VALUES(?1, ?2, " SPAN_OPEN_SQL ", ?3)", &st, e);
+	if (!err) {
+		sqlite3_bind_text(st, 3, (const char *)b.data, b.len, SQLITE_STATIC);
+		err = span_set_write(w->db, &w->orders, st, w->snap_id, "the attachments' order",
+				     NULL, e);
+	}
+	sqlite3_finalize(st);
+	buf_free(&b);
+	return err;
+}
+
+int attach_writer_finish(struct attach_writer *w, bool captured, struct err *e)
+{
+	int err = captured ? order_write(w, e) : 0;
+
+	err = err ?: span_set_end(w->db, &w->spans, w->snap_id, e);
+	return err ?: span_set_end(w->db, &w->orders, w->snap_id, e);
 }
 
 void attach_writer_close(struct attach_writer *w)
@@ -39,6 +75,9 @@ void attach_writer_close(struct attach_writer *w)
 	sqlite3_finalize(w->ins);
 	w->ins = NULL;
 	span_set_free(&w->spans);
+	span_set_free(&w->orders);
+	free(w->rows);
+	w->rows = NULL;
 }
 
 static void bind_i64(sqlite3_stmt *st, const char *name, int64_t v)
@@ -114,7 +153,6 @@ int attach_write(struct attach_writer *w, const struct attach_row *r, struct err
 		return err_set(e, EINVAL, "can't insert attachment of unknown kind %d", r->kind);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	bind_i64(st, ":seq", w->count);
 	bind_text(st, ":kind", kind);
 	bind_id(st, ":prog_id", r->prog_id);
 	bind_id(st, ":link_id", r->link_id);
@@ -126,7 +164,16 @@ int attach_write(struct attach_writer *w, const struct attach_row *r, struct err
 	bind_text(st, ":cgroup_path", r->cgroup_path);
 	bind_text(st, ":target", r->target);
 	bind_kind(st, r);
-	if (span_set_write(w->db, &w->spans, st, w->snap_id, "attachment", e))
+	if (w->count == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+		int64_t *rows = realloc(w->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return err_set(e, ENOMEM, "out of memory");
+		w->rows = rows;
+		w->cap = cap;
+	}
+	if (span_set_write(w->db, &w->spans, st, w->snap_id, "attachment", &w->rows[w->count], e))
 		return -EIO;
 	w->count++;
 	return 0;

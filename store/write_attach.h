@@ -9,16 +9,19 @@ struct attach_writer {
 	struct db *db;
 	int64_t snap_id;
 	sqlite3_stmt *ins;	/* prepared once per snapshot */
-	uint32_t count;		/* rows written: the next one's place (seq) */
-	struct span_set spans;	/* the open attachment spans */
+	uint32_t count;		/* rows written */
+	int64_t *rows;		/* their attach_rows rows, in order */
+	size_t cap;
+	struct span_set spans, orders;	/* the open attachment spans and order span */
 };
 
 /* Reads the open attachment spans snapshot snap_id compares its rows against. */
 int attach_writer_open(struct attach_writer *w, struct db *db, int64_t snap_id, struct err *e);
 /* Writes r (its read-back fields are ignored): nothing when an open span has it as it is. */
 int attach_write(struct attach_writer *w, const struct attach_row *r, struct err *e);
-/* Ends the open spans this snapshot did not write (all of them when it captured none). */
-int attach_writer_finish(struct attach_writer *w, struct err *e);
+/* Writes the order of the rows written (when the snapshot captured attachments) and ends the
+ * open spans this snapshot did not write (all of them when it captured none). */
+int attach_writer_finish(struct attach_writer *w, bool captured, struct err *e);
 void attach_writer_close(struct attach_writer *w);
 
 /* A cgroup the walk visited: seq is its place in the walk. */

@@ -47,7 +47,7 @@ int writer_btf(struct writer *w, const struct btf_rec *r, bool fill)
 		sqlite3_bind_blob(st, 7, r->hash, SHA256_LEN, SQLITE_STATIC);
 	else
 		err = writer_bind_blob(w, st, 7, "btf", r->data, r->data ? r->len : 0);
-	return err ?: span_set_write(w->db, &w->btf_spans, st, w->snap_id, "BTF", w->e);
+	return err ?: span_set_write(w->db, &w->btf_spans, st, w->snap_id, "BTF", NULL, w->e);
 }
 
 int writer_link(struct writer *w, const struct link_rec *r)
@@ -84,7 +84,7 @@ int writer_link(struct writer *w, const struct link_rec *r)
 	if (r->set & LINK_COOKIE)
 		sqlite3_bind_int64(st, 14, r->cookie);
 	err = writer_bind_blob(w, st, 16, "link_info", r->info_raw, r->info_len);
-	return err ?: span_set_write(w->db, &w->link_spans, st, w->snap_id, "link", w->e);
+	return err ?: span_set_write(w->db, &w->link_spans, st, w->snap_id, "link", NULL, w->e);
 }
 
 int writer_pins_prepare(struct writer *w)
@@ -126,7 +126,7 @@ int writer_owner(struct writer *w, char kind, uint32_t id, uint32_t pid, const c
 	sqlite3_bind_int64(w->ins_owner, 4, id);
 	sqlite3_bind_int64(w->ins_owner, 5, pid);
 	sqlite3_bind_text(w->ins_owner, 6, comm, strnlen(comm, 16), SQLITE_STATIC);
-	return span_set_write(w->db, &w->owner_spans, w->ins_owner, w->snap_id, "owner", w->e);
+	return span_set_write(w->db, &w->owner_spans, w->ins_owner, w->snap_id, "owner", NULL, w->e);
 }
 
 int writer_boot_kallsyms(struct writer *w, const char *boot_id, const uint8_t hash[SHA256_LEN])
@@ -153,6 +153,7 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 
 	if (err)
 		return err;
+	/* (through the view: its trigger drops the environment row no snapshot has any more) */
 	err = db_prepare(db, "DELETE FROM snapshots WHERE id = ?", &st, e);
 	if (!err) {
 		sqlite3_bind_int64(st, 1, id);
@@ -163,27 +164,29 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 	}
 	/* spans no snapshot falls in any more go, and then blobs no row refers to */
 	if (!err)
-		err = db_exec(db, "DELETE FROM prog_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+		err = db_exec(db, "DELETE FROM prog_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN prog_rows.first_snap AND prog_rows.last_snap"
 			      " AND (s.mask & " SNAP_NO_PROGS_SQL ") = 0);"
-			      "DELETE FROM map_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      "DELETE FROM map_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN map_rows.first_snap AND map_rows.last_snap"
 			      " AND (s.mask & " SNAP_NO_MAPS_SQL ") = 0);"
-			      "DELETE FROM pin_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      "DELETE FROM pin_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN pin_rows.first_snap AND pin_rows.last_snap"
 			      " AND (s.mask & " SNAP_PINS_SQL ") != 0);"
-			      "DELETE FROM cgroup_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      "DELETE FROM cgroup_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN cgroup_rows.first_snap AND cgroup_rows.last_snap"
 			      " AND (s.mask & " SNAP_ATTACH_SQL ") != 0);"
 			      /* (these four end their spans when a snapshot did not look: no mask) */
-			      "DELETE FROM btf_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      "DELETE FROM btf_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN btf_rows.first_snap AND btf_rows.last_snap);"
-			      "DELETE FROM link_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      "DELETE FROM link_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN link_rows.first_snap AND link_rows.last_snap);"
-			      "DELETE FROM attach_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
+			      "DELETE FROM attach_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN attach_rows.first_snap AND attach_rows.last_snap);"
-			      "DELETE FROM owner_rows WHERE NOT EXISTS (SELECT 1 FROM snapshots s"
-			      " WHERE s.id BETWEEN owner_rows.first_snap AND owner_rows.last_snap);", e);
+			      "DELETE FROM owner_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
+			      " WHERE s.id BETWEEN owner_rows.first_snap AND owner_rows.last_snap);"
+			      "DELETE FROM attach_orders WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
+			      " WHERE s.id BETWEEN attach_orders.first_snap AND attach_orders.last_snap);", e);
 	if (!err)
 		err = db_exec(db, "DELETE FROM blobs WHERE hash NOT IN (SELECT h FROM ("
 			      "SELECT xlated AS h FROM prog_rows UNION SELECT jited_insns FROM prog_rows"

@@ -69,46 +69,84 @@ int writer_stmt(struct writer *w, sqlite3_stmt **st, const char *sql)
 	return db_prepare(w->db, sql, st, w->e);
 }
 
-static void bind_opt(sqlite3_stmt *st, int col, int64_t v)
-{
-	if (v >= 0)
-		sqlite3_bind_int64(st, col, v);
-}
-
 static void bind_str(sqlite3_stmt *st, int col, const char *s)
 {
 	if (s)
 		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
 }
 
+static void bind_named(sqlite3_stmt *st, const char *name, int64_t v, const char *s, bool opt)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else if (!opt || v >= 0)
+		sqlite3_bind_int64(st, i, v);
+}
+
+/* The snapshot_envs row with the machine's facts, added when no snapshot had them before:
+ * they are the same from one snapshot to the next, so they are stored once. */
+static int snapshot_env(struct writer *w, const struct snapshot_facts *f, int64_t *env)
+{
+	static const char *const sql[] = {
+		"INSERT INTO snapshot_envs(" ENV_COLS ") SELECT " ENV_VALUES(":")
+		" WHERE NOT EXISTS (SELECT 1 FROM snapshot_envs e WHERE " ENV_SAME("e", ":") ")",
+		"SELECT id FROM snapshot_envs e WHERE " ENV_SAME("e", ":"),
+	};
+	int err = 0;
+
+	*env = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(sql) && !err; i++) {
+		sqlite3_stmt *st;
+		int rc;
+
+		err = db_prepare(w->db, sql[i], &st, w->e);
+		if (err)
+			break;
+		/* (an unbound text stays NULL: a fact that could not be read) */
+		bind_named(st, ":host", 0, f->host, false);
+		bind_named(st, ":boot_id", 0, f->boot_id, false);
+		bind_named(st, ":kernel_release", 0, f->kernel_release, false);
+		bind_named(st, ":kernel_version", 0, f->kernel_version, false);
+		bind_named(st, ":arch", 0, f->arch, false);
+		bind_named(st, ":page_size", f->page_size, NULL, false);
+		bind_named(st, ":nr_cpus", f->nr_cpus, NULL, false);
+		bind_named(st, ":tool_version", 0, f->tool_version, false);
+		bind_named(st, ":unprivileged_bpf_disabled", f->unprivileged_bpf_disabled, NULL, true);
+		bind_named(st, ":bpf_jit_enable", f->bpf_jit_enable, NULL, true);
+		bind_named(st, ":bpf_jit_harden", f->bpf_jit_harden, NULL, true);
+		bind_named(st, ":bpf_jit_kallsyms", f->bpf_jit_kallsyms, NULL, true);
+		bind_named(st, ":bpf_stats_enabled", f->bpf_stats_enabled, NULL, true);
+		rc = sqlite3_step(st);
+		if (i == 1 && rc == SQLITE_ROW)
+			*env = sqlite3_column_int64(st, 0);
+		else if (rc != SQLITE_DONE)
+			err = err_set(w->e, EIO, "can't store the snapshot in %s: %s", w->db->path,
+				      sqlite3_errmsg(w->db->sql));
+		sqlite3_finalize(st);
+	}
+	if (!err && !*env)
+		err = err_set(w->e, EIO, "can't store the snapshot in %s: no environment row",
+			      w->db->path);
+	return err;
+}
+
 int writer_snapshot_begin(struct writer *w, const struct snapshot_facts *f)
 {
 	sqlite3_stmt *st;
-	int err;
+	int64_t env;
+	int err = snapshot_env(w, f, &env);
 
-	err = db_prepare(w->db, "INSERT INTO snapshots(taken_at, label, host, boot_id, kernel_release,"
-			 " kernel_version, arch, page_size, nr_cpus, tool_version, mask, boot_time_ns,"
-			 " unprivileged_bpf_disabled, bpf_jit_enable, bpf_jit_harden, bpf_jit_kallsyms,"
-			 " bpf_stats_enabled) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, w->e);
+	err = err ?: db_prepare(w->db, "INSERT INTO snapshot_rows(taken_at, label, mask, boot_time_ns,"
+				" env) VALUES(?, ?, ?, ?, ?)", &st, w->e);
 	if (err)
 		return err;
 	sqlite3_bind_int64(st, 1, f->taken_at);
 	bind_str(st, 2, f->label);
-	bind_str(st, 3, f->host);
-	bind_str(st, 4, f->boot_id);
-	bind_str(st, 5, f->kernel_release);
-	bind_str(st, 6, f->kernel_version);
-	bind_str(st, 7, f->arch);
-	sqlite3_bind_int64(st, 8, f->page_size);
-	sqlite3_bind_int64(st, 9, f->nr_cpus);
-	bind_str(st, 10, f->tool_version);
-	sqlite3_bind_int64(st, 11, f->mask);
-	sqlite3_bind_int64(st, 12, f->boot_time_ns);
-	bind_opt(st, 13, f->unprivileged_bpf_disabled);
-	bind_opt(st, 14, f->bpf_jit_enable);
-	bind_opt(st, 15, f->bpf_jit_harden);
-	bind_opt(st, 16, f->bpf_jit_kallsyms);
-	bind_opt(st, 17, f->bpf_stats_enabled);
+	sqlite3_bind_int64(st, 3, f->mask);
+	sqlite3_bind_int64(st, 4, f->boot_time_ns);
+	sqlite3_bind_int64(st, 5, env);
 	err = writer_step(w, st, "snapshot");
 	sqlite3_finalize(st);
 	w->snap_id = sqlite3_last_insert_rowid(w->db->sql);
@@ -127,7 +165,7 @@ int writer_snapshot_finish(struct writer *w, const struct snapshot_counts *c)
 	err = span_set_end(w->db, &w->btf_spans, w->snap_id, w->e);
 	err = err ?: span_set_end(w->db, &w->link_spans, w->snap_id, w->e);
 	err = err ?: span_set_end(w->db, &w->owner_spans, w->snap_id, w->e);
-	err = err ?: db_prepare(w->db, "UPDATE snapshots SET nr_progs = ?, nr_maps = ?, nr_btf = ?,"
+	err = err ?: db_prepare(w->db, "UPDATE snapshot_rows SET nr_progs = ?, nr_maps = ?, nr_btf = ?,"
 			 " nr_links = ?, nr_attachments = ?, nr_pins = ?, vanished_progs = ?,"
 			 " vanished_maps = ?, vanished_btf = ?, vanished_links = ?,"
 			 " duration_ns = ?, warnings = ?, stats_interval_ns = ? WHERE id = ?", &st, w->e);
