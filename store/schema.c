@@ -2,11 +2,21 @@
  * from the lookup tables that db_open fills from the binary's own tables. */
 #include "store/schema.h"
 
-/* What changes while a program or map stays, per snapshot of snaps (the FK parent) */
+/* What changes while a program or map stays, per snapshot of snaps (the FK parent); the
+ * counters are spans since schema 4 (prog_stat_rows) */
 #define PROG_STATS_SQL(name, snaps) \
 "CREATE TABLE " name "(snapshot_id INTEGER NOT NULL REFERENCES " snaps "(id) ON DELETE CASCADE," \
 "  row INTEGER NOT NULL, run_time_ns INTEGER, run_cnt INTEGER, recursion_misses INTEGER," \
 "  PRIMARY KEY(snapshot_id, row)) WITHOUT ROWID;\n"
+/* Schema 4: run-time counters change while the program stays, but not always: a span of
+ * counters per program state (prog_row: its prog_rows row), written only when not 0. The view
+ * prog_stats gives them per snapshot. */
+#define PROG_STAT_ROWS_SQL \
+"CREATE TABLE prog_stat_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"	\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL, prog_row INTEGER NOT NULL,"	\
+"  run_time_ns INTEGER, run_cnt INTEGER, recursion_misses INTEGER);\n"			\
+"CREATE INDEX prog_stat_rows_last ON prog_stat_rows(last_snap);\n"				\
+"CREATE INDEX prog_stat_rows_prog ON prog_stat_rows(prog_row);\n"
 #define MAP_DATA_SQL(name, snaps) \
 "CREATE TABLE " name "(snapshot_id INTEGER NOT NULL REFERENCES " snaps "(id) ON DELETE CASCADE," \
 "  row INTEGER NOT NULL, contents BLOB, nr_entries INTEGER, contents_error TEXT,"	\
@@ -33,8 +43,6 @@
 "CREATE INDEX prog_rows_id ON prog_rows(id);\n"						\
 "CREATE TABLE prog_row_maps(row INTEGER NOT NULL REFERENCES prog_rows(row) ON DELETE CASCADE," \
 "  idx INTEGER NOT NULL, map_id INTEGER NOT NULL, PRIMARY KEY(row, idx)) WITHOUT ROWID;\n" \
-/* run-time counters change while the program stays: per snapshot, and only when not 0 */ \
-PROG_STATS_SQL("prog_stats", snaps)									\
 "CREATE TABLE map_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
 "  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL,"					\
 "  id INTEGER NOT NULL, type INTEGER, name TEXT, flags INTEGER, bytes_key INTEGER,"	\
@@ -159,6 +167,7 @@ SNAPSHOT_TABLES_SQL
  * give one row per object per snapshot, as the readers want them. digest: a hash of the
  * row's facts (with the boot), to tell unchanged from changed. */
 SPAN_TABLES_SQL("snapshot_rows")
+PROG_STAT_ROWS_SQL
 /* BTF objects, links, attachments and owners: spans too (schema 4) */
 SPAN4_TABLES_SQL
 /* ELF objects loaded through bpfscope, for replay */
@@ -232,7 +241,8 @@ const char db_views_sql[] =
 "  r.jited_ksyms AS jited_ksyms, r.jited_func_lens AS jited_func_lens,"
 "  r.prog_tags AS prog_tags, r.row AS row_id"
 "  FROM snapshot_rows s JOIN prog_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
-"  LEFT JOIN prog_stats t ON t.snapshot_id = s.id AND t.row = r.row"
+"  LEFT JOIN prog_stat_rows t ON t.prog_row = r.row AND t.last_snap >= s.id"
+"  AND t.first_snap <= s.id"
 "  WHERE (s.mask & 256) = 0;\n"
 "DROP VIEW IF EXISTS prog_maps;\n"
 "CREATE VIEW prog_maps AS SELECT s.id AS snapshot_id, r.id AS prog_id, m.idx AS idx,"
@@ -267,6 +277,10 @@ const char db_views_sql[] =
 "CREATE VIEW btf AS SELECT s.id AS snapshot_id, r.id AS id, r.name AS name, r.size AS size,"
 "  r.kernel AS kernel, r.data AS data"
 "  FROM snapshot_rows s JOIN btf_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
+"DROP VIEW IF EXISTS prog_stats;\n"
+"CREATE VIEW prog_stats AS SELECT s.id AS snapshot_id, r.prog_row AS row,"
+"  r.run_time_ns AS run_time_ns, r.run_cnt AS run_cnt, r.recursion_misses AS recursion_misses"
+"  FROM snapshot_rows s JOIN prog_stat_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
 "DROP VIEW IF EXISTS links;\n"
 "CREATE VIEW links AS SELECT s.id AS snapshot_id, r.id AS id, r.type AS type,"
 "  r.prog_id AS prog_id, r.attach_type AS attach_type, r.target AS target,"
@@ -333,6 +347,7 @@ const char db_views_sql[] =
 /* 1 -> 2: per-snapshot rows become spans, each old row a span of its one snapshot */
 const char db_migration_1_sql[] =
 SPAN_TABLES_SQL("snapshots")
+PROG_STATS_SQL("prog_stats", "snapshots")
 "INSERT INTO prog_rows(first_snap, last_snap, digest, id, type, name, tag, gpl_compatible,"
 "  full_name, load_time, loaded_at, uid, bytes_xlated, jited, bytes_jited, bytes_memlock,"
 "  btf_id, ifindex, netns_dev, netns_ino, verified_insns, attach_btf_obj_id, attach_btf_id,"
@@ -410,7 +425,7 @@ ATTACHMENTS_SQL("attachments")
 "CREATE INDEX attachments_snap ON attachments(snapshot_id, kind);\n";
 #undef DETAIL
 
-/* 3 -> 4: BTF objects, links, attachments and owners become spans, each old row a span of
+/* 3 -> 4: BTF objects, links, attachments, owners and run-time counters become spans, each old row a span of
  * its one snapshot (digest 0: the next snapshot starts spans of its own), and each snapshot's
  * attachments get an order. The views of the old names are made again
  * with the others after the migrations. */
@@ -443,9 +458,14 @@ SPAN4_TABLES_SQL
 "INSERT INTO owner_rows(first_snap, last_snap, digest, obj_type, obj_id, pid, comm)"
 "  SELECT snapshot_id, snapshot_id, 0, obj_type, obj_id, pid, comm FROM owners"
 "  ORDER BY snapshot_id, rowid;\n"
-"DROP TABLE btf; DROP TABLE links; DROP TABLE attachments; DROP TABLE owners;\n"
+PROG_STAT_ROWS_SQL
+"INSERT INTO prog_stat_rows(first_snap, last_snap, digest, prog_row, run_time_ns, run_cnt,"
+"  recursion_misses) SELECT snapshot_id, snapshot_id, 0, row, run_time_ns, run_cnt,"
+"  recursion_misses FROM prog_stats ORDER BY snapshot_id, row;\n"
+"DROP TABLE btf; DROP TABLE links; DROP TABLE attachments; DROP TABLE owners;"
+" DROP TABLE prog_stats;\n"
 /* The snapshots table becomes snapshot_rows: renamed, so that every table referring to it
- * (prog_stats, map_data, any other) refers to the new name and keeps its rows (legacy mode:
+ * (map_data, any other) refers to the new name and keeps its rows (legacy mode:
  * the views, some of them over tables gone since schema 1, are not parsed; all are made
  * again); ids and the AUTOINCREMENT counter carry over. Its repeated facts move to
  * snapshot_envs; columns can only be dropped once no view names them. */

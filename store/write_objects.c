@@ -185,6 +185,8 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " WHERE s.id BETWEEN attach_rows.first_snap AND attach_rows.last_snap);"
 			      "DELETE FROM owner_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN owner_rows.first_snap AND owner_rows.last_snap);"
+			      "DELETE FROM prog_stat_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
+			      " WHERE s.id BETWEEN prog_stat_rows.first_snap AND prog_stat_rows.last_snap);"
 			      "DELETE FROM attach_orders WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN attach_orders.first_snap AND attach_orders.last_snap);", e);
 	if (!err)

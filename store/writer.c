@@ -32,6 +32,7 @@ void writer_close(struct writer *w)
 	span_set_free(&w->btf_spans);
 	span_set_free(&w->link_spans);
 	span_set_free(&w->owner_spans);
+	span_set_free(&w->stat_spans);
 }
 
 int writer_step(struct writer *w, sqlite3_stmt *st, const char *what)
@@ -150,9 +151,10 @@ int writer_snapshot_begin(struct writer *w, const struct snapshot_facts *f)
 	err = writer_step(w, st, "snapshot");
 	sqlite3_finalize(st);
 	w->snap_id = sqlite3_last_insert_rowid(w->db->sql);
-	/* what this snapshot's BTF objects, links and owners are compared against */
+	/* what this snapshot's BTF objects, links, owners and counters are compared against */
 	err = err ?: span_set_load(w->db, &w->btf_spans, "btf_rows", w->snap_id, w->e);
 	err = err ?: span_set_load(w->db, &w->link_spans, "link_rows", w->snap_id, w->e);
+	err = err ?: span_set_load(w->db, &w->stat_spans, "prog_stat_rows", w->snap_id, w->e);
 	return err ?: span_set_load(w->db, &w->owner_spans, "owner_rows", w->snap_id, w->e);
 }
 
@@ -165,6 +167,7 @@ int writer_snapshot_finish(struct writer *w, const struct snapshot_counts *c)
 	err = span_set_end(w->db, &w->btf_spans, w->snap_id, w->e);
 	err = err ?: span_set_end(w->db, &w->link_spans, w->snap_id, w->e);
 	err = err ?: span_set_end(w->db, &w->owner_spans, w->snap_id, w->e);
+	err = err ?: span_set_end(w->db, &w->stat_spans, w->snap_id, w->e);
 	err = err ?: db_prepare(w->db, "UPDATE snapshot_rows SET nr_progs = ?, nr_maps = ?, nr_btf = ?,"
 			 " nr_links = ?, nr_attachments = ?, nr_pins = ?, vanished_progs = ?,"
 			 " vanished_maps = ?, vanished_btf = ?, vanished_links = ?,"
@@ -223,8 +226,9 @@ int writer_progs_prepare(struct writer *w)
 				" jited_insns, func_info, line_info, jited_line_info, jited_ksyms,"
 				" jited_func_lens, prog_tags FROM prog_rows WHERE row = ?2) WHERE row = ?1",
 				&w->copy_code, w->e);
-	err = err ?: db_prepare(w->db, "INSERT INTO prog_stats(snapshot_id, row, run_time_ns, run_cnt,"
-				" recursion_misses) VALUES(?,?,?,?,?)", &w->ins_prog_stats, w->e);
+	err = err ?: db_prepare(w->db, "INSERT INTO prog_stat_rows(first_snap, digest, last_snap,"
+				" prog_row, run_time_ns, run_cnt, recursion_misses) VALUES(?1, ?2, "
+				SPAN_OPEN_SQL ", ?3, ?4, ?5, ?6)", &w->ins_prog_stats, w->e);
 	return err ?: db_prepare(w->db, "UPDATE prog_rows SET last_snap = ?1 WHERE row = ?2",
 				 &w->close_prog, w->e);
 }
@@ -328,14 +332,14 @@ int writer_prog_stats(struct writer *w, int64_t row, const struct bpf_prog_info 
 	sqlite3_stmt *st = w->ins_prog_stats;
 
 	if (!info->run_time_ns && !info->run_cnt && !info->recursion_misses)
-		return 0;
+		return 0;	/* (an open span of counters ends: not seen) */
 	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, w->snap_id);
-	sqlite3_bind_int64(st, 2, row);
-	sqlite3_bind_int64(st, 3, info->run_time_ns);
-	sqlite3_bind_int64(st, 4, info->run_cnt);
-	sqlite3_bind_int64(st, 5, info->recursion_misses);
-	return writer_step(w, st, "program stats");
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, 3, row);
+	sqlite3_bind_int64(st, 4, info->run_time_ns);
+	sqlite3_bind_int64(st, 5, info->run_cnt);
+	sqlite3_bind_int64(st, 6, info->recursion_misses);
+	return span_set_write(w->db, &w->stat_spans, st, w->snap_id, "program stats", NULL, w->e);
 }
 
 int writer_prog_code(struct writer *w, const struct prog_rec *r)

@@ -19,9 +19,9 @@ struct writer {
 	sqlite3_stmt *fill_code;
 	sqlite3_stmt *ins_map, *ins_map_data, *close_map, *fill_map_data;
 	sqlite3_stmt *ins_btf, *fill_btf, *ins_link, *ins_pin, *close_pin, *ins_owner;
-	/* the open spans of BTF objects, links and owners (loaded by writer_snapshot_begin;
-	 * those the snapshot did not see end in writer_snapshot_finish) */
-	struct span_set btf_spans, link_spans, owner_spans;
+	/* the open spans of BTF objects, links, owners and program counters (loaded by
+	 * writer_snapshot_begin; those the snapshot did not see end in writer_snapshot_finish) */
+	struct span_set btf_spans, link_spans, owner_spans, stat_spans;
 };
 
 /* The machine's facts, the snapshot row's first half. */
@@ -72,7 +72,8 @@ struct prog_rec {
 int writer_progs_prepare(struct writer *w);
 /* A new span with its map ids (and code copied from code_from); *row its row. */
 int writer_prog(struct writer *w, const struct prog_rec *r, int64_t *row);
-/* Run-time counters of this snapshot (nothing when all are 0). */
+/* Run-time counters of this snapshot: their open span goes on when they did not change, and
+ * nothing is written when all are 0. */
 int writer_prog_stats(struct writer *w, int64_t row, const struct bpf_prog_info *info);
 /* A live view's program gets its code (r->code, r->blob) in the row it has already. */
 int writer_prog_code(struct writer *w, const struct prog_rec *r);

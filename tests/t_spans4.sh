@@ -182,14 +182,15 @@ test_growth() {
 		UNION ALL SELECT count(*) FROM btf_rows WHERE first_snap > $f UNION ALL SELECT count(*)
 		FROM link_rows WHERE first_snap > $f UNION ALL SELECT count(*) FROM attach_rows WHERE first_snap > $f
 		UNION ALL SELECT count(*) FROM owner_rows WHERE first_snap > $f
-		UNION ALL SELECT count(*) FROM attach_orders WHERE first_snap > $f)")
+		UNION ALL SELECT count(*) FROM attach_orders WHERE first_snap > $f
+		UNION ALL SELECT count(*) FROM prog_stat_rows WHERE first_snap > $f)")
 	cp "$db" "$TEST_TMP/adj.db"
 	sqlite3 "$TEST_TMP/adj.db" "PRAGMA foreign_keys = ON; DROP TABLE ours;
 		DELETE FROM prog_rows WHERE first_snap > $f; DELETE FROM map_rows WHERE first_snap > $f;
 		DELETE FROM pin_rows WHERE first_snap > $f; DELETE FROM cgroup_rows WHERE first_snap > $f;
 		DELETE FROM btf_rows WHERE first_snap > $f; DELETE FROM link_rows WHERE first_snap > $f;
 		DELETE FROM attach_rows WHERE first_snap > $f; DELETE FROM owner_rows WHERE first_snap > $f;
-		DELETE FROM attach_orders WHERE first_snap > $f;
+		DELETE FROM attach_orders WHERE first_snap > $f; DELETE FROM prog_stat_rows WHERE first_snap > $f;
 		DELETE FROM blobs WHERE hash NOT IN (SELECT h FROM (SELECT xlated AS h FROM prog_rows
 		UNION SELECT jited_insns FROM prog_rows UNION SELECT func_info FROM prog_rows
 		UNION SELECT line_info FROM prog_rows UNION SELECT jited_line_info FROM prog_rows
