@@ -17,6 +17,14 @@
 "  run_time_ns INTEGER, run_cnt INTEGER, recursion_misses INTEGER);\n"			\
 "CREATE INDEX prog_stat_rows_last ON prog_stat_rows(last_snap);\n"				\
 "CREATE INDEX prog_stat_rows_prog ON prog_stat_rows(prog_row);\n"
+/* Schema 4: a map's contents, per snapshot that read them (maps-data, or a live dump), as
+ * spans too: the contents blob, and so the row, stays while the map does not change. */
+#define MAP_DATA_ROWS_SQL \
+"CREATE TABLE map_data_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"	\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL, map_row INTEGER NOT NULL,"	\
+"  contents BLOB, nr_entries INTEGER, contents_error TEXT);\n"				\
+"CREATE INDEX map_data_rows_last ON map_data_rows(last_snap);\n"				\
+"CREATE INDEX map_data_rows_map ON map_data_rows(map_row);\n"
 #define MAP_DATA_SQL(name, snaps) \
 "CREATE TABLE " name "(snapshot_id INTEGER NOT NULL REFERENCES " snaps "(id) ON DELETE CASCADE," \
 "  row INTEGER NOT NULL, contents BLOB, nr_entries INTEGER, contents_error TEXT,"	\
@@ -52,8 +60,6 @@
 "  netns_dev INTEGER, netns_ino INTEGER, owner_prog_type INTEGER);\n"			\
 "CREATE INDEX map_rows_last ON map_rows(last_snap, id);\n"					\
 "CREATE INDEX map_rows_id ON map_rows(id);\n"						\
-/* contents, per snapshot that read them (maps-data, or a live dump) */			\
-MAP_DATA_SQL("map_data", snaps)									\
 "CREATE TABLE pin_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
 "  last_snap INTEGER NOT NULL, path TEXT NOT NULL, obj_type TEXT NOT NULL,"		\
 "  obj_id INTEGER, ino INTEGER);\n"							\
@@ -168,6 +174,7 @@ SNAPSHOT_TABLES_SQL
  * row's facts (with the boot), to tell unchanged from changed. */
 SPAN_TABLES_SQL("snapshot_rows")
 PROG_STAT_ROWS_SQL
+MAP_DATA_ROWS_SQL
 /* BTF objects, links, attachments and owners: spans too (schema 4) */
 SPAN4_TABLES_SQL
 /* ELF objects loaded through bpfscope, for replay */
@@ -259,7 +266,8 @@ const char db_views_sql[] =
 "  r.owner_prog_type AS owner_prog_type, d.contents AS contents, d.nr_entries AS nr_entries,"
 "  d.contents_error AS contents_error, r.row AS row_id"
 "  FROM snapshot_rows s JOIN map_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
-"  LEFT JOIN map_data d ON d.snapshot_id = s.id AND d.row = r.row"
+"  LEFT JOIN map_data_rows d ON d.map_row = r.row AND d.last_snap >= s.id"
+"  AND d.first_snap <= s.id"
 "  WHERE (s.mask & 512) = 0;\n"
 "DROP VIEW IF EXISTS cgroups;\n"
 "CREATE VIEW cgroups AS SELECT s.id AS snapshot_id, r.path AS path, r.seq AS seq, r.ino AS ino"
@@ -281,6 +289,10 @@ const char db_views_sql[] =
 "CREATE VIEW prog_stats AS SELECT s.id AS snapshot_id, r.prog_row AS row,"
 "  r.run_time_ns AS run_time_ns, r.run_cnt AS run_cnt, r.recursion_misses AS recursion_misses"
 "  FROM snapshot_rows s JOIN prog_stat_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
+"DROP VIEW IF EXISTS map_data;\n"
+"CREATE VIEW map_data AS SELECT s.id AS snapshot_id, r.map_row AS row, r.contents AS contents,"
+"  r.nr_entries AS nr_entries, r.contents_error AS contents_error"
+"  FROM snapshot_rows s JOIN map_data_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id;\n"
 "DROP VIEW IF EXISTS links;\n"
 "CREATE VIEW links AS SELECT s.id AS snapshot_id, r.id AS id, r.type AS type,"
 "  r.prog_id AS prog_id, r.attach_type AS attach_type, r.target AS target,"
@@ -348,6 +360,7 @@ const char db_views_sql[] =
 const char db_migration_1_sql[] =
 SPAN_TABLES_SQL("snapshots")
 PROG_STATS_SQL("prog_stats", "snapshots")
+MAP_DATA_SQL("map_data", "snapshots")
 "INSERT INTO prog_rows(first_snap, last_snap, digest, id, type, name, tag, gpl_compatible,"
 "  full_name, load_time, loaded_at, uid, bytes_xlated, jited, bytes_jited, bytes_memlock,"
 "  btf_id, ifindex, netns_dev, netns_ino, verified_insns, attach_btf_obj_id, attach_btf_id,"
@@ -425,7 +438,8 @@ ATTACHMENTS_SQL("attachments")
 "CREATE INDEX attachments_snap ON attachments(snapshot_id, kind);\n";
 #undef DETAIL
 
-/* 3 -> 4: BTF objects, links, attachments, owners and run-time counters become spans, each old row a span of
+/* 3 -> 4: BTF objects, links, attachments, owners, run-time counters and map contents become
+ * spans, each old row a span of
  * its one snapshot (digest 0: the next snapshot starts spans of its own), and each snapshot's
  * attachments get an order. The views of the old names are made again
  * with the others after the migrations. */
@@ -462,10 +476,14 @@ PROG_STAT_ROWS_SQL
 "INSERT INTO prog_stat_rows(first_snap, last_snap, digest, prog_row, run_time_ns, run_cnt,"
 "  recursion_misses) SELECT snapshot_id, snapshot_id, 0, row, run_time_ns, run_cnt,"
 "  recursion_misses FROM prog_stats ORDER BY snapshot_id, row;\n"
+MAP_DATA_ROWS_SQL
+"INSERT INTO map_data_rows(first_snap, last_snap, digest, map_row, contents, nr_entries,"
+"  contents_error) SELECT snapshot_id, snapshot_id, 0, row, contents, nr_entries,"
+"  contents_error FROM map_data ORDER BY snapshot_id, row;\n"
 "DROP TABLE btf; DROP TABLE links; DROP TABLE attachments; DROP TABLE owners;"
-" DROP TABLE prog_stats;\n"
+" DROP TABLE prog_stats; DROP TABLE map_data;\n"
 /* The snapshots table becomes snapshot_rows: renamed, so that every table referring to it
- * (map_data, any other) refers to the new name and keeps its rows (legacy mode:
+ * (any other: the lead's, a user's) refers to the new name and keeps its rows (legacy mode:
  * the views, some of them over tables gone since schema 1, are not parsed; all are made
  * again); ids and the AUTOINCREMENT counter carry over. Its repeated facts move to
  * snapshot_envs; columns can only be dropped once no view names them. */

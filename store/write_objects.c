@@ -187,6 +187,8 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " WHERE s.id BETWEEN owner_rows.first_snap AND owner_rows.last_snap);"
 			      "DELETE FROM prog_stat_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN prog_stat_rows.first_snap AND prog_stat_rows.last_snap);"
+			      "DELETE FROM map_data_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
+			      " WHERE s.id BETWEEN map_data_rows.first_snap AND map_data_rows.last_snap);"
 			      "DELETE FROM attach_orders WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN attach_orders.first_snap AND attach_orders.last_snap);", e);
 	if (!err)
@@ -196,7 +198,7 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " UNION SELECT jited_line_info FROM prog_rows"
 			      " UNION SELECT jited_ksyms FROM prog_rows"
 			      " UNION SELECT jited_func_lens FROM prog_rows UNION SELECT prog_tags FROM prog_rows"
-			      " UNION SELECT contents FROM map_data UNION SELECT data FROM btf_rows"
+			      " UNION SELECT contents FROM map_data_rows UNION SELECT data FROM btf_rows"
 			      " UNION SELECT info_raw FROM link_rows UNION SELECT kallsyms FROM boots"
 			      " UNION SELECT elf FROM objects) WHERE h IS NOT NULL)", e);
 	if (err) {

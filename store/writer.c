@@ -22,7 +22,7 @@ void writer_close(struct writer *w)
 {
 	sqlite3_stmt **all[] = { &w->ins_prog, &w->ins_prog_map, &w->copy_code, &w->ins_prog_stats,
 		&w->close_prog, &w->fill_code, &w->ins_map, &w->ins_map_data, &w->close_map,
-		&w->fill_map_data, &w->ins_btf, &w->fill_btf, &w->ins_link, &w->ins_pin,
+		&w->fill_map_data, &w->fill_map_data_new, &w->ins_btf, &w->fill_btf, &w->ins_link, &w->ins_pin,
 		&w->close_pin, &w->ins_owner };
 
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
@@ -33,6 +33,7 @@ void writer_close(struct writer *w)
 	span_set_free(&w->link_spans);
 	span_set_free(&w->owner_spans);
 	span_set_free(&w->stat_spans);
+	span_set_free(&w->data_spans);
 }
 
 int writer_step(struct writer *w, sqlite3_stmt *st, const char *what)
@@ -151,10 +152,12 @@ int writer_snapshot_begin(struct writer *w, const struct snapshot_facts *f)
 	err = writer_step(w, st, "snapshot");
 	sqlite3_finalize(st);
 	w->snap_id = sqlite3_last_insert_rowid(w->db->sql);
-	/* what this snapshot's BTF objects, links, owners and counters are compared against */
+	/* what this snapshot's BTF objects, links, owners, counters and map contents are
+	 * compared against */
 	err = err ?: span_set_load(w->db, &w->btf_spans, "btf_rows", w->snap_id, w->e);
 	err = err ?: span_set_load(w->db, &w->link_spans, "link_rows", w->snap_id, w->e);
 	err = err ?: span_set_load(w->db, &w->stat_spans, "prog_stat_rows", w->snap_id, w->e);
+	err = err ?: span_set_load(w->db, &w->data_spans, "map_data_rows", w->snap_id, w->e);
 	return err ?: span_set_load(w->db, &w->owner_spans, "owner_rows", w->snap_id, w->e);
 }
 
@@ -168,6 +171,7 @@ int writer_snapshot_finish(struct writer *w, const struct snapshot_counts *c)
 	err = err ?: span_set_end(w->db, &w->link_spans, w->snap_id, w->e);
 	err = err ?: span_set_end(w->db, &w->owner_spans, w->snap_id, w->e);
 	err = err ?: span_set_end(w->db, &w->stat_spans, w->snap_id, w->e);
+	err = err ?: span_set_end(w->db, &w->data_spans, w->snap_id, w->e);
 	err = err ?: db_prepare(w->db, "UPDATE snapshot_rows SET nr_progs = ?, nr_maps = ?, nr_btf = ?,"
 			 " nr_links = ?, nr_attachments = ?, nr_pins = ?, vanished_progs = ?,"
 			 " vanished_maps = ?, vanished_btf = ?, vanished_links = ?,"
@@ -380,8 +384,9 @@ int writer_maps_prepare(struct writer *w)
 			     " VALUES(?1," SPAN_OPEN_SQL ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			     &w->ins_map, w->e);
 
-	err = err ?: db_prepare(w->db, "INSERT OR REPLACE INTO map_data(snapshot_id, row, contents,"
-				" nr_entries, contents_error) VALUES(?,?,?,?,?)", &w->ins_map_data, w->e);
+	err = err ?: db_prepare(w->db, "INSERT INTO map_data_rows(first_snap, digest, last_snap,"
+				" map_row, contents, nr_entries, contents_error) VALUES(?1, ?2, "
+				SPAN_OPEN_SQL ", ?3, ?4, ?5, ?6)", &w->ins_map_data, w->e);
 	return err ?: db_prepare(w->db, "UPDATE map_rows SET last_snap = ?1 WHERE row = ?2",
 				 &w->close_map, w->e);
 }
@@ -438,24 +443,38 @@ int writer_map_data(struct writer *w, int64_t row, const struct map_data_rec *d)
 
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	sqlite3_bind_int64(st, 1, w->snap_id);
-	sqlite3_bind_int64(st, 2, row);
-	err = bind_map_data(w, st, 3, d);
-	return err ?: writer_step(w, st, "map contents");
+	sqlite3_bind_int64(st, 3, row);
+	err = bind_map_data(w, st, 4, d);
+	return err ?: span_set_write(w->db, &w->data_spans, st, w->snap_id, "map contents", NULL,
+				     w->e);
 }
 
 int writer_map_data_fill(struct writer *w, uint32_t map_id, const struct map_data_rec *d)
 {
-	int err = writer_stmt(w, &w->fill_map_data, "INSERT OR REPLACE INTO map_data(snapshot_id,"
-			      " row, contents, nr_entries, contents_error) SELECT ?4, row_id, ?1, ?2, ?3"
-			      " FROM maps WHERE snapshot_id = ?4 AND id = ?5");
+	/* the live view's one snapshot: the map's row of contents, or a new one */
+	static const char *const sql[] = {
+		"UPDATE map_data_rows SET contents = ?1, nr_entries = ?2, contents_error = ?3"
+		" WHERE map_row IN (SELECT row_id FROM maps WHERE snapshot_id = ?4 AND id = ?5)"
+		" AND first_snap <= ?4 AND last_snap >= ?4",
+		"INSERT INTO map_data_rows(first_snap, digest, last_snap, map_row, contents,"
+		" nr_entries, contents_error) SELECT ?4, 0, " SPAN_OPEN_SQL ", row_id, ?1, ?2, ?3"
+		" FROM maps WHERE snapshot_id = ?4 AND id = ?5",
+	};
+	sqlite3_stmt **st[] = { &w->fill_map_data, &w->fill_map_data_new };
+	int err = 0;
 
-	if (err)
-		return err;
-	err = bind_map_data(w, w->fill_map_data, 1, d);
-	sqlite3_bind_int64(w->fill_map_data, 4, w->snap_id);
-	sqlite3_bind_int64(w->fill_map_data, 5, map_id);
-	return err ?: writer_step(w, w->fill_map_data, "map contents");
+	for (size_t i = 0; i < ARRAY_SIZE(sql) && !err; i++) {
+		err = writer_stmt(w, st[i], sql[i]);
+		err = err ?: bind_map_data(w, *st[i], 1, d);
+		if (err)
+			break;
+		sqlite3_bind_int64(*st[i], 4, w->snap_id);
+		sqlite3_bind_int64(*st[i], 5, map_id);
+		err = writer_step(w, *st[i], "map contents");
+		if (!err && sqlite3_changes(w->db->sql))
+			break;
+	}
+	return err;
 }
 
 /* ---- spans ---- */

@@ -17,11 +17,12 @@ struct writer {
 	struct err *e;
 	sqlite3_stmt *ins_prog, *ins_prog_map, *copy_code, *ins_prog_stats, *close_prog;
 	sqlite3_stmt *fill_code;
-	sqlite3_stmt *ins_map, *ins_map_data, *close_map, *fill_map_data;
+	sqlite3_stmt *ins_map, *ins_map_data, *close_map, *fill_map_data, *fill_map_data_new;
 	sqlite3_stmt *ins_btf, *fill_btf, *ins_link, *ins_pin, *close_pin, *ins_owner;
-	/* the open spans of BTF objects, links, owners and program counters (loaded by
-	 * writer_snapshot_begin; those the snapshot did not see end in writer_snapshot_finish) */
-	struct span_set btf_spans, link_spans, owner_spans, stat_spans;
+	/* the open spans of BTF objects, links, owners, program counters and map contents
+	 * (loaded by writer_snapshot_begin; those the snapshot did not see end in
+	 * writer_snapshot_finish) */
+	struct span_set btf_spans, link_spans, owner_spans, stat_spans, data_spans;
 };
 
 /* The machine's facts, the snapshot row's first half. */

@@ -3,8 +3,8 @@
 # schema-3 binary (commit 48ce7bd): three snapshots, in a fresh netns, of two multi_func
 # loads (tracepoint links pinned), xdp and a clsact filter on a veth, a tcx link, a
 # netfilter link, cgroup programs and getpid_count (a perf_event attachment and the process
-# owning its objects); the second with run-time counters; between the second and third, one
-# multi_func load and the xdp program go. Pruned to those objects. t_spans4.sh upgrades it to schema 4 and expects the
+# owning its objects); the second with run-time counters, the third with map contents; between
+# the second and third, one multi_func load and the xdp program go. Pruned to those objects. t_spans4.sh upgrades it to schema 4 and expects the
 # same outputs.
 # Usage (root): BPFSCOPE=/path/to/old/bpfscope bash tests/data/schema3-make.sh
 set -eu
@@ -67,7 +67,7 @@ M2=$(bpftool -j link show pinned $PIN/m2/count_getppid | jq .id)
 rm -rf $PIN/m2
 for _ in $(seq 50); do bpftool link show id "$M2" >/dev/null 2>&1 || break; sleep 0.1; done
 $NSX ip link set dev va xdpgeneric off
-$NSX "$OLD" --db "$DB" snapshot take label s3 >/dev/null
+$NSX "$OLD" --db "$DB" snapshot take label s3 maps-data >/dev/null 2>&1
 # keep our objects only: our netns's rows, our cgroups, our pins, our pid, our netfilter link
 NF=$(bpftool -j link show pinned $PIN/nf | jq .id)
 sqlite3 "$DB" <<EOS

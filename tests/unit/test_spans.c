@@ -1,8 +1,8 @@
 /* Unit checks of schema 4's spans (store/span_set.c) through the store writer: an unchanged
  * link, BTF object, owner, counter or attachment keeps its span; a changed or gone one ends
  * it; a kind a snapshot did not capture ends its spans; rows repeated in one snapshot keep a
- * span each; another boot starts new spans; the attachments keep their order; gc drops spans
- * no snapshot covers. */
+ * span each; another boot starts new spans; the attachments keep their order; map contents
+ * read again unchanged keep theirs; gc drops spans no snapshot covers. */
 #include <stdio.h>
 #include <string.h>
 #include "store/schema.h"
@@ -20,6 +20,7 @@ struct snap {
 	int owners;			/* the same owner row this many times */
 	uint64_t run_cnt;
 	const char *attach[3];		/* devnames of xdp attachments, in order */
+	const char *contents;		/* of one map, or NULL: not read */
 };
 
 static int take(struct db *db, const struct snap *s, struct err *e)
@@ -36,7 +37,13 @@ static int take(struct db *db, const struct snap *s, struct err *e)
 	int err;
 
 	writer_init(&w, db, 0, e);
-	err = writer_snapshot_begin(&w, &f) || writer_progs_prepare(&w);
+	err = writer_snapshot_begin(&w, &f) || writer_progs_prepare(&w) || writer_maps_prepare(&w);
+	if (!err && s->contents) {
+		struct map_data_rec d = { .contents = s->contents, .len = strlen(s->contents),
+					  .count = 1 };
+
+		err = writer_map_data(&w, 1, &d);
+	}
 	if (!err && s->link_prog)
 		err = writer_link(&w, &l);
 	if (!err && s->btf)
@@ -82,15 +89,15 @@ static const char *q(struct db *db, const char *sql)
 int main(void)
 {
 	static const struct snap snaps[] = {
-		{ "b1", 11, true, 2, 5, { "va", "vb" } },
-		{ "b1", 11, true, 2, 5, { "va", "vb" } },
-		{ "b1", 11, true, 2, 5, { "va", "vb" } },
-		/* 4: the link changed, no BTF, one owner, counters moved, va gone */
-		{ "b1", 12, false, 1, 6, { "vb" } },
-		/* 5: vc comes before vb: a new order, vb's span goes on */
-		{ "b1", 12, false, 1, 6, { "vc", "vb" } },
+		{ "b1", 11, true, 2, 5, { "va", "vb" }, "one" },
+		{ "b1", 11, true, 2, 5, { "va", "vb" }, "one" },
+		{ "b1", 11, true, 2, 5, { "va", "vb" }, "one" },
+		/* 4: the link changed, no BTF, one owner, counters moved, va gone, other contents */
+		{ "b1", 12, false, 1, 6, { "vb" }, "two" },
+		/* 5: vc comes before vb: a new order, vb's span goes on; contents not read */
+		{ "b1", 12, false, 1, 6, { "vc", "vb" }, NULL },
 		/* 6: another boot, the same facts: new spans */
-		{ "b2", 12, false, 1, 6, { "vc", "vb" } },
+		{ "b2", 12, false, 1, 6, { "vc", "vb" }, "two" },
 	};
 	struct err e = { 0 };
 	struct db db;
@@ -106,6 +113,10 @@ int main(void)
 	CHECK(!strcmp(q(&db, SPANS("owner_rows")), "1-5 1-3 6-open"), "owners: %s", q(&db, SPANS("owner_rows")));
 	CHECK(!strcmp(q(&db, SPANS("prog_stat_rows")), "1-3 4-5 6-open"), "stats: %s",
 	      q(&db, SPANS("prog_stat_rows")));
+	CHECK(!strcmp(q(&db, SPANS("map_data_rows")), "1-3 4-4 6-open"), "map contents: %s",
+	      q(&db, SPANS("map_data_rows")));
+	CHECK(!strcmp(q(&db, "SELECT group_concat(snapshot_id || ':' || nr_entries) FROM (SELECT * FROM"
+			" map_data ORDER BY snapshot_id)"), "1:1,2:1,3:1,4:1,6:1"), "map_data view");
 	CHECK(!strcmp(q(&db, SPANS("attach_rows")), "1-3 1-5 5-5 6-open 6-open"), "attachments: %s",
 	      q(&db, SPANS("attach_rows")));
 	CHECK(!strcmp(q(&db, SPANS("attach_orders")), "1-3 4-4 5-5 6-open"), "orders: %s",
