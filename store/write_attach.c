@@ -27,9 +27,12 @@ int attach_writer_open(struct attach_writer *w, struct db *db, int64_t snap_id, 
 	w->db = db;
 	w->snap_id = snap_id;
 	if (span_set_load(db, &w->spans, "attach_rows", snap_id, e) ||
-	    span_set_load(db, &w->orders, "attach_orders", snap_id, e))
+	    span_set_load(db, &w->orders, "attach_orders", snap_id, e) ||
+	    db_prepare(db, ins_sql, &w->ins, e)) {
+		attach_writer_close(w);
 		return -EIO;
-	return db_prepare(db, ins_sql, &w->ins, e) ? -EIO : 0;
+	}
+	return 0;
 }
 
 /* The order of this snapshot's rows: a JSON array of their rows, a span of its own. */

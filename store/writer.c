@@ -77,14 +77,18 @@ static void bind_str(sqlite3_stmt *st, int col, const char *s)
 		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
 }
 
-static void bind_named(sqlite3_stmt *st, const char *name, int64_t v, const char *s, bool opt)
+/* a named parameter: text (NULL stays NULL: a fact that could not be read) */
+static void bind_text_named(sqlite3_stmt *st, const char *name, const char *s)
 {
-	int i = sqlite3_bind_parameter_index(st, name);
-
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else if (!opt || v >= 0)
-		sqlite3_bind_int64(st, i, v);
+		sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), s, -1, SQLITE_STATIC);
+}
+
+/* a named parameter: a number; with opt, a negative one (a sysctl not read) stays NULL */
+static void bind_int_named(sqlite3_stmt *st, const char *name, int64_t v, bool opt)
+{
+	if (!opt || v >= 0)
+		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), v);
 }
 
 /* The snapshot_envs row with the machine's facts, added when no snapshot had them before:
@@ -106,20 +110,19 @@ static int snapshot_env(struct writer *w, const struct snapshot_facts *f, int64_
 		err = db_prepare(w->db, sql[i], &st, w->e);
 		if (err)
 			break;
-		/* (an unbound text stays NULL: a fact that could not be read) */
-		bind_named(st, ":host", 0, f->host, false);
-		bind_named(st, ":boot_id", 0, f->boot_id, false);
-		bind_named(st, ":kernel_release", 0, f->kernel_release, false);
-		bind_named(st, ":kernel_version", 0, f->kernel_version, false);
-		bind_named(st, ":arch", 0, f->arch, false);
-		bind_named(st, ":page_size", f->page_size, NULL, false);
-		bind_named(st, ":nr_cpus", f->nr_cpus, NULL, false);
-		bind_named(st, ":tool_version", 0, f->tool_version, false);
-		bind_named(st, ":unprivileged_bpf_disabled", f->unprivileged_bpf_disabled, NULL, true);
-		bind_named(st, ":bpf_jit_enable", f->bpf_jit_enable, NULL, true);
-		bind_named(st, ":bpf_jit_harden", f->bpf_jit_harden, NULL, true);
-		bind_named(st, ":bpf_jit_kallsyms", f->bpf_jit_kallsyms, NULL, true);
-		bind_named(st, ":bpf_stats_enabled", f->bpf_stats_enabled, NULL, true);
+		bind_text_named(st, ":host", f->host);
+		bind_text_named(st, ":boot_id", f->boot_id);
+		bind_text_named(st, ":kernel_release", f->kernel_release);
+		bind_text_named(st, ":kernel_version", f->kernel_version);
+		bind_text_named(st, ":arch", f->arch);
+		bind_int_named(st, ":page_size", f->page_size, false);
+		bind_int_named(st, ":nr_cpus", f->nr_cpus, false);
+		bind_text_named(st, ":tool_version", f->tool_version);
+		bind_int_named(st, ":unprivileged_bpf_disabled", f->unprivileged_bpf_disabled, true);
+		bind_int_named(st, ":bpf_jit_enable", f->bpf_jit_enable, true);
+		bind_int_named(st, ":bpf_jit_harden", f->bpf_jit_harden, true);
+		bind_int_named(st, ":bpf_jit_kallsyms", f->bpf_jit_kallsyms, true);
+		bind_int_named(st, ":bpf_stats_enabled", f->bpf_stats_enabled, true);
 		rc = sqlite3_step(st);
 		if (i == 1 && rc == SQLITE_ROW)
 			*env = sqlite3_column_int64(st, 0);
