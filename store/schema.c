@@ -483,10 +483,11 @@ MAP_DATA_ROWS_SQL
 "DROP TABLE btf; DROP TABLE links; DROP TABLE attachments; DROP TABLE owners;"
 " DROP TABLE prog_stats; DROP TABLE map_data;\n"
 /* The snapshots table becomes snapshot_rows: renamed, so that every table referring to it
- * (any other: the lead's, a user's) refers to the new name and keeps its rows (legacy mode:
- * the views, some of them over tables gone since schema 1, are not parsed; all are made
+ * (any table, a user's too) refers to the new name and keeps its rows (legacy mode: the
+ * views, some of them over tables gone since schema 1, are not parsed; ours are all made
  * again); ids and the AUTOINCREMENT counter carry over. Its repeated facts move to
- * snapshot_envs; columns can only be dropped once no view names them. */
+ * snapshot_envs. DROP COLUMN parses every view, so every view bpfscope ever made goes first
+ * (a user's view over a table gone stops the upgrade, and the error names it). */
 "DROP VIEW IF EXISTS progs; DROP VIEW IF EXISTS prog_maps; DROP VIEW IF EXISTS maps;"
 " DROP VIEW IF EXISTS cgroups; DROP VIEW IF EXISTS pins; DROP VIEW IF EXISTS latest_snapshot;"
 " DROP VIEW IF EXISTS progs_named; DROP VIEW IF EXISTS maps_named;"
