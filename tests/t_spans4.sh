@@ -74,6 +74,7 @@ gone() {
 test_changes() {
 	need_root || return 77
 	command -v jq >/dev/null || { echo "jq not installed"; return 77; }
+	command -v bpftool >/dev/null || { echo "bpftool not installed"; return 77; }
 	ensure_bpffs
 	local db=$TEST_TMP/c.db a b c btf_b got
 	mkdir -p "$PIN"; cleanup_add "rm -rf $PIN"
@@ -121,6 +122,7 @@ vacuumed_pages() {
 test_growth() {
 	need_root || return 77
 	command -v jq >/dev/null || { echo "jq not installed"; return 77; }
+	command -v bpftool >/dev/null || { echo "bpftool not installed"; return 77; }
 	ensure_bpffs
 	local db=$TEST_TMP/g.db n=${SPANS4_LOADS:-16} i f p1 p2 lp ours later others v1 v2 raw adj
 	mkdir -p "$PIN"; cleanup_add "rm -rf $PIN"
