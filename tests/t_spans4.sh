@@ -62,10 +62,15 @@ load_mf() {
 	"$BPFSCOPE" prog loadall "$SAMPLES/multi_func.bpf.o" "$PIN/$1" autoattach >/dev/null
 }
 link_of() { bpftool -j link show pinned "$PIN/$1/count_getppid" | jq .id; }
-# wait until link $1 is gone (its program and BTF go after an RCU grace period)
+# wait until link $1 and BTF object $2 are gone (a program and its BTF go after an RCU
+# grace period)
 gone() {
 	local i
-	for i in $(seq 50); do bpftool link show id "$1" >/dev/null 2>&1 || return 0; sleep 0.1; done
+	for i in $(seq 50); do
+		bpftool link show id "$1" >/dev/null 2>&1 || bpftool btf show id "$2" >/dev/null 2>&1 ||
+			return 0
+		sleep 0.1
+	done
 	return 1
 }
 
@@ -83,7 +88,7 @@ test_changes() {
 	btf_b=$(bpftool -j link show id "$b" | jq .prog_id | xargs -I{} bpftool -j prog show id {} | jq .btf_id)
 	"$BPFSCOPE" --db "$db" snapshot take >/dev/null &&
 	"$BPFSCOPE" --db "$db" snapshot take >/dev/null || return 1
-	rm -rf "$PIN/b"; gone "$b" || { echo "link $b stays"; return 1; }
+	rm -rf "$PIN/b"; gone "$b" "$btf_b" || { echo "link $b or BTF $btf_b stays"; return 1; }
 	load_mf c || return 1
 	c=$(link_of c)
 	"$BPFSCOPE" --db "$db" snapshot take >/dev/null &&
