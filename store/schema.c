@@ -64,12 +64,25 @@
 "  last_snap INTEGER NOT NULL, path TEXT NOT NULL, obj_type TEXT NOT NULL,"		\
 "  obj_id INTEGER, ino INTEGER);\n"							\
 "CREATE INDEX pin_rows_last ON pin_rows(last_snap);\n"					\
-"CREATE INDEX pin_rows_obj ON pin_rows(obj_id);\n"						\
-/* every cgroup the attachment walk visited, in its order (seq): what 'cgroup tree	\
- * effective' lists, with programs or without */						\
+"CREATE INDEX pin_rows_obj ON pin_rows(obj_id);\n"
+/* every cgroup the attachment walk visited, in its order (seq): what 'cgroup tree
+ * effective' lists, with programs or without (schemas 2 and 3) */
+#define CGROUP_ROWS_2_SQL \
 "CREATE TABLE cgroup_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
 "  last_snap INTEGER NOT NULL, path TEXT NOT NULL, seq INTEGER NOT NULL, ino INTEGER);\n"	\
 "CREATE INDEX cgroup_rows_last ON cgroup_rows(last_snap, path);\n"
+/* Schema 4: a cgroup's place in the walk is not part of its state (one created before it
+ * would move it): the walk's order is a span of cgroup_orders, a JSON array of cgroup_rows
+ * rows, and the view cgroups gives the place (seq) back. */
+#define CGROUP_ROWS_SQL \
+"CREATE TABLE cgroup_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"		\
+"  last_snap INTEGER NOT NULL, path TEXT NOT NULL, ino INTEGER);\n"			\
+"CREATE INDEX cgroup_rows_last ON cgroup_rows(last_snap, path);\n"				\
+CGROUP_ORDERS_SQL
+#define CGROUP_ORDERS_SQL \
+"CREATE TABLE cgroup_orders(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"	\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL, rows TEXT NOT NULL);\n"		\
+"CREATE INDEX cgroup_orders_last ON cgroup_orders(last_snap);\n"
 
 /* Attachments made without links and the netfilter links (docs/schema.md): the columns all
  * kinds share, then each kind's own (NULL for the other kinds); schema 3. */
@@ -173,6 +186,7 @@ SNAPSHOT_TABLES_SQL
  * give one row per object per snapshot, as the readers want them. digest: a hash of the
  * row's facts (with the boot), to tell unchanged from changed. */
 SPAN_TABLES_SQL("snapshot_rows")
+CGROUP_ROWS_SQL
 PROG_STAT_ROWS_SQL
 MAP_DATA_ROWS_SQL
 /* BTF objects, links, attachments and owners: spans too (schema 4) */
@@ -270,8 +284,9 @@ const char db_views_sql[] =
 "  AND d.first_snap <= s.id"
 "  WHERE (s.mask & 512) = 0;\n"
 "DROP VIEW IF EXISTS cgroups;\n"
-"CREATE VIEW cgroups AS SELECT s.id AS snapshot_id, r.path AS path, r.seq AS seq, r.ino AS ino"
-"  FROM snapshot_rows s JOIN cgroup_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
+"CREATE VIEW cgroups AS SELECT s.id AS snapshot_id, r.path AS path, j.key AS seq, r.ino AS ino"
+"  FROM snapshot_rows s JOIN cgroup_orders o ON o.last_snap >= s.id AND o.first_snap <= s.id"
+"  JOIN json_each(o.rows) j JOIN cgroup_rows r ON r.row = j.value"
 "  WHERE (s.mask & 32) != 0 AND (s.mask & 2097152) = 0;\n"
 "DROP VIEW IF EXISTS pins;\n"
 "CREATE VIEW pins AS SELECT s.id AS snapshot_id, r.path AS path, r.obj_type AS obj_type,"
@@ -359,6 +374,7 @@ const char db_views_sql[] =
 /* 1 -> 2: per-snapshot rows become spans, each old row a span of its one snapshot */
 const char db_migration_1_sql[] =
 SPAN_TABLES_SQL("snapshots")
+CGROUP_ROWS_2_SQL
 PROG_STATS_SQL("prog_stats", "snapshots")
 MAP_DATA_SQL("map_data", "snapshots")
 "INSERT INTO prog_rows(first_snap, last_snap, digest, id, type, name, tag, gpl_compatible,"
@@ -511,4 +527,12 @@ SNAPSHOT_ENVS_SQL
 " ALTER TABLE snapshot_rows DROP COLUMN bpf_jit_kallsyms;"
 " ALTER TABLE snapshot_rows DROP COLUMN bpf_stats_enabled;\n"
 "DROP INDEX snapshots_label;\n"
-SNAPSHOT_LABEL_SQL;
+SNAPSHOT_LABEL_SQL
+/* each snapshot that walked the cgroups gets their order (as the view cgroups gave it) */
+CGROUP_ORDERS_SQL
+"INSERT INTO cgroup_orders(first_snap, last_snap, digest, rows) SELECT id, id, 0,"
+"  json_group_array(row) FROM (SELECT s.id AS id, r.row AS row FROM snapshot_rows s"
+"  JOIN cgroup_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
+"  WHERE (s.mask & 32) != 0 AND (s.mask & 2097152) = 0 ORDER BY s.id, r.seq)"
+"  GROUP BY id ORDER BY id;\n"
+"ALTER TABLE cgroup_rows DROP COLUMN seq;\n";

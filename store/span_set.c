@@ -125,6 +125,37 @@ int span_set_write(struct db *db, struct span_set *s, sqlite3_stmt *ins, int64_t
 	return 0;
 }
 
+int span_set_write_order(struct db *db, struct span_set *s, const int64_t *rows, size_t n,
+			 int64_t snap_id, const char *what, struct err *e)
+{
+	struct buf b = { 0 };
+	sqlite3_stmt *st = NULL;
+	char sql[160];
+	int err = buf_append(&b, "[", 1);
+
+	for (size_t i = 0; !err && i < n; i++) {
+		char num[32];
+		int len = snprintf(num, sizeof(num), "%s%lld", i ? "," : "", (long long)rows[i]);
+
+		err = buf_append(&b, num, len);
+	}
+	err = err ?: buf_append(&b, "]", 1);
+	if (err) {
+		buf_free(&b);
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	snprintf(sql, sizeof(sql), "INSERT INTO %s(first_snap, digest, last_snap, rows)"
+		 " VALUES(?1, ?2, " SPAN_OPEN_SQL ", ?3)", s->table);
+	err = db_prepare(db, sql, &st, e);
+	if (!err) {
+		sqlite3_bind_text(st, 3, (const char *)b.data, b.len, SQLITE_STATIC);
+		err = span_set_write(db, s, st, snap_id, what, NULL, e);
+	}
+	sqlite3_finalize(st);
+	buf_free(&b);
+	return err;
+}
+
 int span_set_end(struct db *db, struct span_set *s, int64_t snap_id, struct err *e)
 {
 	int err = 0;

@@ -31,6 +31,11 @@ int span_set_load(struct db *db, struct span_set *s, const char *table, int64_t 
  * (when row is not NULL): the span's row. */
 int span_set_write(struct db *db, struct span_set *s, sqlite3_stmt *ins, int64_t snap_id,
 		   const char *what, int64_t *row, struct err *e);
+/* The order of a snapshot's rows of a kind (rows: their row numbers, in order) as one row of
+ * s's table (row, first_snap, last_snap, digest, rows: a JSON array), through span_set_write:
+ * kept while the list is the same. */
+int span_set_write_order(struct db *db, struct span_set *s, const int64_t *rows, size_t n,
+			 int64_t snap_id, const char *what, struct err *e);
 /* End the open spans this snapshot did not see (at the snapshot before snap_id): the objects
  * gone or changed, and every one of a kind the snapshot did not capture. */
 int span_set_end(struct db *db, struct span_set *s, int64_t snap_id, struct err *e);

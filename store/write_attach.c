@@ -3,7 +3,6 @@
  * a row found as the last snapshot left it writes nothing), and their order as one more span.
  * And the cgroup spans. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "store/schema.h"
@@ -35,39 +34,10 @@ int attach_writer_open(struct attach_writer *w, struct db *db, int64_t snap_id, 
 	return 0;
 }
 
-/* The order of this snapshot's rows: a JSON array of their rows, a span of its own. */
-static int order_write(struct attach_writer *w, struct err *e)
-{
-	struct buf b = { 0 };
-	sqlite3_stmt *st = NULL;
-	char num[32];
-	int err = buf_append(&b, "[", 1);
-
-	for (size_t i = 0; !err && i < w->count; i++) {
-		int n = snprintf(num, sizeof(num), "%s%lld", i ? "," : "", (long long)w->rows[i]);
-
-		err = buf_append(&b, num, n);
-	}
-	err = err ?: buf_append(&b, "]", 1);
-	if (err) {
-		buf_free(&b);
-		return err_set(e, ENOMEM, "out of memory");
-	}
-	err = db_prepare(w->db, "INSERT INTO attach_orders(first_snap, digest, last_snap, rows)"
-			 " VALUES(?1, ?2, " SPAN_OPEN_SQL ", ?3)", &st, e);
-	if (!err) {
-		sqlite3_bind_text(st, 3, (const char *)b.data, b.len, SQLITE_STATIC);
-		err = span_set_write(w->db, &w->orders, st, w->snap_id, "the attachments' order",
-				     NULL, e);
-	}
-	sqlite3_finalize(st);
-	buf_free(&b);
-	return err;
-}
-
 int attach_writer_finish(struct attach_writer *w, bool captured, struct err *e)
 {
-	int err = captured ? order_write(w, e) : 0;
+	int err = captured ? span_set_write_order(w->db, &w->orders, w->rows, w->count, w->snap_id,
+						  "the attachments' order", e) : 0;
 
 	err = err ?: span_set_end(w->db, &w->spans, w->snap_id, e);
 	return err ?: span_set_end(w->db, &w->orders, w->snap_id, e);
@@ -185,7 +155,7 @@ int attach_write(struct attach_writer *w, const struct attach_row *r, struct err
 /* An open cgroup span. */
 struct cg_span {
 	char *path;
-	int64_t row, seq;
+	int64_t row;
 	uint64_t ino;
 	bool seen;
 };
@@ -210,7 +180,7 @@ static int open_spans_read(struct db *db, struct cg_span **out, size_t *nout, st
 	size_t n = 0, cap = 0;
 	int err;
 
-	err = db_prepare(db, "SELECT path, row, seq, ino FROM cgroup_rows WHERE last_snap = "
+	err = db_prepare(db, "SELECT path, row, ino FROM cgroup_rows WHERE last_snap = "
 			 SPAN_OPEN_SQL " ORDER BY path", &st, e);
 	while (!err && sqlite3_step(st) == SQLITE_ROW) {
 		const char *path = (const char *)sqlite3_column_text(st, 0);
@@ -226,8 +196,7 @@ static int open_spans_read(struct db *db, struct cg_span **out, size_t *nout, st
 		}
 		o[n] = (struct cg_span){ .path = strdup(path ? path : ""),
 					 .row = sqlite3_column_int64(st, 1),
-					 .seq = sqlite3_column_int64(st, 2),
-					 .ino = sqlite3_column_int64(st, 3) };
+					 .ino = sqlite3_column_int64(st, 2) };
 		if (!o[n++].path)
 			err = err_set(e, ENOMEM, "out of memory");
 	}
@@ -237,34 +206,53 @@ static int open_spans_read(struct db *db, struct cg_span **out, size_t *nout, st
 	return err;
 }
 
-int cgroup_spans_store(struct db *db, int64_t snap_id, const struct cgroup_seen *seen, size_t nseen,
-		       struct err *e)
+/* The walk's cgroups: kept spans (same path, same inode) and new ones, their rows in order. */
+static int cg_rows_write(struct db *db, int64_t snap_id, const struct cgroup_seen *seen,
+			 size_t nseen, struct cg_span *o, size_t n, int64_t *rows, struct err *e)
 {
-	sqlite3_stmt *ins = NULL, *end = NULL;
-	struct cg_span *o = NULL;
-	size_t n = 0;
-	int err;
+	sqlite3_stmt *ins = NULL;
+	int err = db_prepare(db, "INSERT INTO cgroup_rows(first_snap, last_snap, path, ino)"
+			     " VALUES(?1, " SPAN_OPEN_SQL ", ?2, ?3)", &ins, e);
 
-	err = open_spans_read(db, &o, &n, e);
-	err = err ?: db_prepare(db, "INSERT INTO cgroup_rows(first_snap, last_snap, path, seq, ino)"
-				" VALUES(?1, " SPAN_OPEN_SQL ", ?2, ?3, ?4)", &ins, e);
-	err = err ?: db_prepare(db, "UPDATE cgroup_rows SET last_snap = ?1 WHERE row = ?2", &end, e);
 	for (size_t i = 0; !err && i < nseen; i++) {
 		struct cg_span *sp = span_find(o, n, seen[i].path);
 
-		if (sp && !sp->seen && sp->seq == (int64_t)i && sp->ino == seen[i].ino) {
+		if (sp && !sp->seen && sp->ino == seen[i].ino) {
 			sp->seen = true;
+			rows[i] = sp->row;
 			continue;
 		}
 		sqlite3_reset(ins);
 		sqlite3_bind_int64(ins, 1, snap_id);
 		sqlite3_bind_text(ins, 2, seen[i].path, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 3, i);
-		sqlite3_bind_int64(ins, 4, seen[i].ino);
+		sqlite3_bind_int64(ins, 3, seen[i].ino);
 		if (sqlite3_step(ins) != SQLITE_DONE)
 			err = err_set(e, EIO, "can't store cgroup %s: %s", seen[i].path,
 				      sqlite3_errmsg(db->sql));
+		rows[i] = sqlite3_last_insert_rowid(db->sql);
 	}
+	sqlite3_finalize(ins);
+	return err;
+}
+
+int cgroup_spans_store(struct db *db, int64_t snap_id, const struct cgroup_seen *seen, size_t nseen,
+		       struct err *e)
+{
+	struct span_set orders = { 0 };
+	sqlite3_stmt *end = NULL;
+	struct cg_span *o = NULL;
+	int64_t *rows = calloc(nseen + 1, sizeof(*rows));
+	size_t n = 0;
+	int err = rows ? 0 : err_set(e, ENOMEM, "out of memory");
+
+	err = err ?: open_spans_read(db, &o, &n, e);
+	err = err ?: span_set_load(db, &orders, "cgroup_orders", snap_id, e);
+	err = err ?: cg_rows_write(db, snap_id, seen, nseen, o, n, rows, e);
+	/* the walk's order is a span of its own: a cgroup coming or going moves the others in
+	 * it, and starts no span for them */
+	err = err ?: span_set_write_order(db, &orders, rows, nseen, snap_id, "the cgroups' order", e);
+	err = err ?: span_set_end(db, &orders, snap_id, e);
+	err = err ?: db_prepare(db, "UPDATE cgroup_rows SET last_snap = ?1 WHERE row = ?2", &end, e);
 	for (size_t i = 0; !err && i < n; i++) {
 		if (o[i].seen)
 			continue;
@@ -278,7 +266,8 @@ int cgroup_spans_store(struct db *db, int64_t snap_id, const struct cgroup_seen 
 	for (size_t i = 0; i < n; i++)
 		free(o[i].path);
 	free(o);
-	sqlite3_finalize(ins);
+	free(rows);
+	span_set_free(&orders);
 	sqlite3_finalize(end);
 	return err;
 }

@@ -29,9 +29,9 @@ struct cgroup_seen {
 	char *path;
 	uint64_t ino;
 };
-/* The visited cgroups as spans (docs/schema.md): one found at the same place in the walk,
- * on the same inode, keeps its open span; the rest get new spans, and open spans not seen
- * again end at the snapshot before snap_id. */
+/* The visited cgroups as spans (docs/schema.md): one found on the same inode keeps its open
+ * span; the rest get new spans, and open spans not seen again end at the snapshot before
+ * snap_id. Their order in the walk is a span of cgroup_orders. */
 int cgroup_spans_store(struct db *db, int64_t snap_id, const struct cgroup_seen *seen, size_t n,
 		       struct err *e);
 #endif

@@ -189,6 +189,9 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " WHERE s.id BETWEEN prog_stat_rows.first_snap AND prog_stat_rows.last_snap);"
 			      "DELETE FROM map_data_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN map_data_rows.first_snap AND map_data_rows.last_snap);"
+			      "DELETE FROM cgroup_orders WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
+			      " WHERE s.id BETWEEN cgroup_orders.first_snap AND cgroup_orders.last_snap"
+			      " AND (s.mask & " SNAP_ATTACH_SQL ") != 0);"
 			      "DELETE FROM attach_orders WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN attach_orders.first_snap AND attach_orders.last_snap);", e);
 	if (!err)

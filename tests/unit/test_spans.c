@@ -2,7 +2,8 @@
  * link, BTF object, owner, counter or attachment keeps its span; a changed or gone one ends
  * it; a kind a snapshot did not capture ends its spans; rows repeated in one snapshot keep a
  * span each; another boot starts new spans; the attachments keep their order; map contents
- * read again unchanged keep theirs; gc drops spans no snapshot covers. */
+ * read again unchanged keep theirs, and so do cgroups another one moved in the walk; gc drops
+ * spans no snapshot covers. */
 #include <stdio.h>
 #include <string.h>
 #include "store/schema.h"
@@ -21,6 +22,7 @@ struct snap {
 	uint64_t run_cnt;
 	const char *attach[3];		/* devnames of xdp attachments, in order */
 	const char *contents;		/* of one map, or NULL: not read */
+	const char *cgroups[4];		/* the cgroup walk, in order */
 };
 
 static int take(struct db *db, const struct snap *s, struct err *e)
@@ -62,6 +64,16 @@ static int take(struct db *db, const struct snap *s, struct err *e)
 	}
 	if (!err)
 		err = attach_writer_finish(&aw, true, e);
+	if (!err) {
+		struct cgroup_seen cg[4];
+		size_t n = 0;
+
+		/* an inode per path, not per place in the walk */
+		for (; n < 4 && s->cgroups[n]; n++)
+			cg[n] = (struct cgroup_seen){ .path = (char *)s->cgroups[n],
+						      .ino = (unsigned char)s->cgroups[n][1] };
+		err = cgroup_spans_store(db, w.snap_id, cg, n, e);
+	}
 	attach_writer_close(&aw);
 	err = err ?: writer_snapshot_finish(&w, &c);
 	writer_close(&w);
@@ -89,15 +101,16 @@ static const char *q(struct db *db, const char *sql)
 int main(void)
 {
 	static const struct snap snaps[] = {
-		{ "b1", 11, true, 2, 5, { "va", "vb" }, "one" },
-		{ "b1", 11, true, 2, 5, { "va", "vb" }, "one" },
-		{ "b1", 11, true, 2, 5, { "va", "vb" }, "one" },
-		/* 4: the link changed, no BTF, one owner, counters moved, va gone, other contents */
-		{ "b1", 12, false, 1, 6, { "vb" }, "two" },
+		{ "b1", 11, true, 2, 5, { "va", "vb" }, "one", { "/a", "/b", "/c" } },
+		{ "b1", 11, true, 2, 5, { "va", "vb" }, "one", { "/a", "/b", "/c" } },
+		{ "b1", 11, true, 2, 5, { "va", "vb" }, "one", { "/a", "/b", "/c" } },
+		/* 4: the link changed, no BTF, one owner, counters moved, va gone, other contents,
+		 * a cgroup before /b: it and /c keep their spans, the order changes */
+		{ "b1", 12, false, 1, 6, { "vb" }, "two", { "/a", "/x", "/b", "/c" } },
 		/* 5: vc comes before vb: a new order, vb's span goes on; contents not read */
-		{ "b1", 12, false, 1, 6, { "vc", "vb" }, NULL },
-		/* 6: another boot, the same facts: new spans */
-		{ "b2", 12, false, 1, 6, { "vc", "vb" }, "two" },
+		{ "b1", 12, false, 1, 6, { "vc", "vb" }, NULL, { "/a", "/x", "/b", "/c" } },
+		/* 6: another boot, the same facts: new spans (cgroups are not ids: they go on) */
+		{ "b2", 12, false, 1, 6, { "vc", "vb" }, "two", { "/a", "/x", "/b", "/c" } },
 	};
 	struct err e = { 0 };
 	struct db db;
@@ -113,6 +126,13 @@ int main(void)
 	CHECK(!strcmp(q(&db, SPANS("owner_rows")), "1-5 1-3 6-open"), "owners: %s", q(&db, SPANS("owner_rows")));
 	CHECK(!strcmp(q(&db, SPANS("prog_stat_rows")), "1-3 4-5 6-open"), "stats: %s",
 	      q(&db, SPANS("prog_stat_rows")));
+	CHECK(!strcmp(q(&db, SPANS("cgroup_rows")), "1-open 1-open 1-open 4-open"), "cgroups: %s",
+	      q(&db, SPANS("cgroup_rows")));
+	CHECK(!strcmp(q(&db, SPANS("cgroup_orders")), "1-3 4-5 6-open"), "cgroup orders: %s",
+	      q(&db, SPANS("cgroup_orders")));
+	CHECK(!strcmp(q(&db, "SELECT group_concat(path || seq, ' ') FROM (SELECT * FROM cgroups"
+			" WHERE snapshot_id = 4 ORDER BY seq)"), "/a0 /x1 /b2 /c3"), "cgroups of 4: %s",
+	      q(&db, "SELECT group_concat(path || seq, ' ') FROM cgroups WHERE snapshot_id = 4"));
 	CHECK(!strcmp(q(&db, SPANS("map_data_rows")), "1-3 4-4 6-open"), "map contents: %s",
 	      q(&db, SPANS("map_data_rows")));
 	CHECK(!strcmp(q(&db, "SELECT group_concat(snapshot_id || ':' || nr_entries) FROM (SELECT * FROM"
