@@ -179,7 +179,7 @@ out:
 int do_snapshot_watch(struct ctx *ctx, int argc, char **argv)
 {
 	struct watch_opts w;
-	struct recorder rec = { 0 };
+	struct recorder rec = { 0 }, no_rec = { 0 };
 	struct diff_side prev = { .ref = "" };
 	struct err e = { 0 };
 	struct db db = { 0 };
@@ -189,44 +189,41 @@ int do_snapshot_watch(struct ctx *ctx, int argc, char **argv)
 
 	if (watch_parse(ctx, argc, argv, &w))
 		return -1;
-	if (env_check(ENV_PRIV | (w.loads ? ENV_TRACEFS : 0), &e))
-		return p_err_e(ctx, &e);
+	/* held from the start: a signal during the set-up ends watch at its first look */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (env_check(ENV_PRIV | (w.loads ? ENV_TRACEFS : 0), &e)) {
+		p_err_e(ctx, &e);
+		goto out;
+	}
 	if (history_open(ctx, true, &db))
-		return -1;
+		goto out;
 	rec.db = &db;
 	read_line_file("/proc/sys/kernel/random/boot_id", rec.boot_id, sizeof(rec.boot_id));
 	if (w.loads && loads_open(&rec.l, &e)) {
-		db_close(&db);
-		return p_err_e(ctx, &e);
+		p_err_e(ctx, &e);
+		goto out;
 	}
 	prev.db = &db;
 	/* the first snapshot is compared with the database's latest, when it has one */
 	if (!snapshot_resolve(&db, "latest", &prev.snap_id, &e) &&
 	    diff_side_read(ctx, &prev, SO_ALL))
 		goto out;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, &old);
 	for (long n = 0; !w.count || n < w.count; n++) {
+		if (stop_requested(&set, 0, &no_rec))
+			break;	/* stopped before this snapshot began: none is taken */
 		if (watch_step(ctx, &db, &w, &prev, json, pretty))
-			goto unblock;
+			goto out;
 		if ((w.count && n + 1 == w.count) || stop_requested(&set, w.interval, &rec))
 			break;
 	}
 	if (rec.e.code) {
 		p_err_e(ctx, &rec.e);
-		goto unblock;
+		goto out;
 	}
 	ret = 0;
-unblock:
-	{	/* a signal that came during the last snapshot ends watch, not the process */
-		struct timespec now = { 0, 0 };
-
-		while (sigtimedwait(&set, NULL, &now) > 0)
-			;
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
 out:
 	if (rec.l) {
 		struct loads_stats st;
@@ -241,5 +238,12 @@ out:
 	db_close(&db);
 	if (json)	/* every document is flushed already: main's closing newline would add one */
 		out_init(&ctx->out, stdout, false, false);
+	{	/* a signal that came during the last snapshot ends watch, not the process */
+		struct timespec now = { 0, 0 };
+
+		while (sigtimedwait(&set, NULL, &now) > 0)
+			;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }
