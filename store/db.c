@@ -407,6 +407,11 @@ fail:
 	return err;
 }
 
+int64_t db_total_changes(struct db *db)
+{
+	return sqlite3_total_changes64(db->sql);
+}
+
 void db_close(struct db *db)
 {
 	sqlite3_finalize(db->blob_has);
