@@ -20,18 +20,6 @@ const char *diff_kind_name(enum diff_kind k)
 	return (unsigned)k < DK_NR ? kind_names[k] : "?";
 }
 
-char *dx_fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 const char *dx_nz(const char *s)
 {
 	return s ? s : "";
@@ -84,7 +72,7 @@ char *diff_prog_identity(const struct snap_objs *s, size_t i)
 	p = (struct prog_ident){ .type = q->type, .name = q->name, .pin = q->pin,
 				 .link_pin = q->link_pin, .attach = q->attach,
 				 .link_target = q->link_target };
-	return dx_fmt("prog:%s:%s@%s", PROG_TYPE(q->type, buf), q->name, prog_attach_point(&p));
+	return str_fmt("prog:%s:%s@%s", PROG_TYPE(q->type, buf), q->name, prog_attach_point(&p));
 }
 
 char *diff_map_identity(const struct snap_objs *s, size_t i)
@@ -94,13 +82,13 @@ char *diff_map_identity(const struct snap_objs *s, size_t i)
 	const char *type = dx_type_or_num(map_type_name(m->type), m->type, buf, sizeof(buf));
 
 	if (m->pin && *m->pin)
-		return dx_fmt("map:%s:%s:%u/%u@%s", type, m->name, m->key_size, m->value_size, m->pin);
+		return str_fmt("map:%s:%s:%u/%u@%s", type, m->name, m->key_size, m->value_size, m->pin);
 	if (m->owner < 0)
-		return dx_fmt("map:%s:%s:%u/%u@", type, m->name, m->key_size, m->value_size);
+		return str_fmt("map:%s:%s:%u/%u@", type, m->name, m->key_size, m->value_size);
 	owner = diff_prog_identity(s, m->owner);
 	if (!owner)
 		return NULL;
-	r = dx_fmt("map:%s:%s:%u/%u@(%s)", type, m->name, m->key_size, m->value_size, owner);
+	r = str_fmt("map:%s:%s:%u/%u@(%s)", type, m->name, m->key_size, m->value_size, owner);
 	free(owner);
 	return r;
 }
@@ -177,8 +165,8 @@ void dx_field_u64(struct builder *bd, struct diff_change *c, const char *f, uint
 		      uint64_t y)
 {
 	if (x != y)
-		dx_field_add(bd, c, f, dx_fmt("%llu", (unsigned long long)x),
-			  dx_fmt("%llu", (unsigned long long)y));
+		dx_field_add(bd, c, f, str_fmt("%llu", (unsigned long long)x),
+			  str_fmt("%llu", (unsigned long long)y));
 }
 
 void dx_field_str(struct builder *bd, struct diff_change *c, const char *f, const char *x,
@@ -296,7 +284,7 @@ char *diff_prog_maps(const struct snap_objs *s, size_t i)
 	for (size_t k = 0; out && k < p->nr_maps; k++) {
 		long m = snap_objs_map(s, p->map_ids[k]);
 
-		next = dx_fmt("%s%s%s", out, k ? "," : "", m >= 0 ? s->maps[m].name : "?");
+		next = str_fmt("%s%s%s", out, k ? "," : "", m >= 0 ? s->maps[m].name : "?");
 		free(out);
 		out = next;
 	}
@@ -406,7 +394,7 @@ static bool map_same_shape(const struct builder *bd, size_t x, size_t y)
 /* A map is shown where it is pinned, else by its owner's identity (malloc'ed) */
 static char *map_where(char **pids, const struct so_map *m)
 {
-	return m->pin ? strdup(m->pin) : m->owner >= 0 ? dx_fmt("(%s)", pids[m->owner]) : strdup("");
+	return m->pin ? strdup(m->pin) : m->owner >= 0 ? str_fmt("(%s)", pids[m->owner]) : strdup("");
 }
 
 static void map_changed(struct builder *bd, size_t x, size_t y, bool moved)
@@ -433,7 +421,7 @@ static void map_changed(struct builder *bd, size_t x, size_t y, bool moved)
 	dx_field_u64(bd, c, "frozen", m->frozen, n->frozen);
 	if (bd->o->contents && m->contents && n->contents &&
 	    strcmp(m->contents, n->contents)) {
-		dx_field_add(bd, c, "contents", dx_fmt("%.16s", m->contents), dx_fmt("%.16s", n->contents));
+		dx_field_add(bd, c, "contents", str_fmt("%.16s", m->contents), str_fmt("%.16s", n->contents));
 		dx_field_u64(bd, c, "nr_entries", m->nr_entries, n->nr_entries);
 	}
 	dx_drop_if_same(bd, c);

@@ -19,7 +19,6 @@ struct builder {
 #define TYPE_BUF 24
 #define PROG_TYPE(t, buf) dx_type_or_num(prog_type_name(t), (t), (buf), sizeof(buf))
 
-char *dx_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 const char *dx_nz(const char *s);
 const char *dx_type_or_num(const char *name, uint32_t t, char *buf, size_t len);
 bool dx_oom(struct builder *bd);

@@ -38,7 +38,7 @@ static char *link_key(const struct builder *bd, const struct snap_objs *s, char 
 	const struct so_link *l = &s->links[i];
 
 	(void)bd;
-	return dx_fmt("link:%s:%s:(%s)", l->target, attach_type_name(l->attach_type) ?: "",
+	return str_fmt("link:%s:%s:(%s)", l->target, attach_type_name(l->attach_type) ?: "",
 		   pid_of(s, pids, l->prog_id));
 }
 
@@ -63,7 +63,7 @@ static char *att_key(const struct builder *bd, const struct snap_objs *s, char *
 	const struct so_attach *a = &s->atts[i];
 
 	(void)bd;
-	return dx_fmt("attachment:%s:%s:%s:%s:(%s)", a->kind, a->target,
+	return str_fmt("attachment:%s:%s:%s:%s:(%s)", a->kind, a->target,
 		   attach_type_name(a->attach_type) ?: "", a->mode, pid_of(s, pids, a->prog_id));
 }
 
@@ -90,7 +90,7 @@ static void att_fields(struct builder *bd, struct diff_change *c, size_t x, size
 static char *pin_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
 {
 	(void)bd, (void)pids;
-	return dx_fmt("pin:%s", s->pins[i].path);
+	return str_fmt("pin:%s", s->pins[i].path);
 }
 
 static void pin_describe(const struct snap_objs *s, size_t i, const char **type,
@@ -116,7 +116,7 @@ static char *pin_object(const struct builder *bd, bool side_b, size_t i)
 		return strdup(mids[k]);
 	if (!strcmp(p->obj_type, "link") && pids && (k = snap_objs_link(s, p->obj_id)) >= 0)
 		return link_key(bd, s, pids, k);
-	return dx_fmt("%s:?", p->obj_type);
+	return str_fmt("%s:?", p->obj_type);
 }
 
 static void pin_fields(struct builder *bd, struct diff_change *c, size_t x, size_t y)
@@ -131,8 +131,8 @@ static char *btf_key(const struct builder *bd, const struct snap_objs *s, char *
 	(void)pids;
 	/* content when both snapshots hold BTF data, else the size stands for it */
 	if (bd->a->have_btf_data && bd->b->have_btf_data && b->data)
-		return dx_fmt("btf:%s:%.16s", b->name, b->data);
-	return dx_fmt("btf:%s:size %llu", b->name, (unsigned long long)b->size);
+		return str_fmt("btf:%s:%.16s", b->name, b->data);
+	return str_fmt("btf:%s:size %llu", b->name, (unsigned long long)b->size);
 }
 
 static void btf_describe(const struct snap_objs *s, size_t i, const char **type,
@@ -217,8 +217,8 @@ void dx_transient(struct builder *bd)
 		    (prog ? snap_objs_prog(b, l->id) : map ? snap_objs_map(b, l->id) :
 		     snap_objs_link(b, l->id)) >= 0)
 			continue;	/* still there: B lists it (added) */
-		ident = dx_fmt("%s:%s:%s@", l->kind, type, l->name);
-		where = dx_fmt("pid %u %s", l->pid, l->comm);
+		ident = str_fmt("%s:%s:%s@", l->kind, type, l->name);
+		where = str_fmt("pid %u %s", l->pid, l->comm);
 		if (!ident || !where)
 			dx_oom(bd);
 		else

@@ -43,19 +43,6 @@ void strlist_free(struct strlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static char *dupf(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *dupf(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 /* An instruction's text with "map[id:N]" as "map[NAME]": ids differ between snapshots */
 static char *insn_by_name(const char *text, const struct snap_objs *s)
 {
@@ -69,7 +56,7 @@ static char *insn_by_name(const char *text, const struct snap_objs *s)
 	id = strtoul(at + 7, &end, 10);
 	if (*end != ']' || (m = snap_objs_map(s, id)) < 0)
 		return strdup(text);
-	return dupf("%.*smap[%s]%s", (int)(at - text), text, s->maps[m].name, end + 1);
+	return str_fmt("%.*smap[%s]%s", (int)(at - text), text, s->maps[m].name, end + 1);
 }
 
 /* The program's xlated code as lines to compare */
@@ -97,9 +84,9 @@ static int code_lines(struct diff_side *s, uint32_t prog_id, struct strlist *out
 		const struct dump_line *l = &d.lines[i];
 
 		if (l->kind == DL_FUNC)
-			err = strlist_push(out, dupf("%s:", l->text));
+			err = strlist_push(out, str_fmt("%s:", l->text));
 		else if (l->kind == DL_SRC)
-			err = strlist_push(out, dupf("; %s", l->text));
+			err = strlist_push(out, str_fmt("; %s", l->text));
 		else if (l->kind == DL_INSN)
 			err = strlist_push(out, insn_by_name(l->text, &s->objs));
 		if (err)
@@ -120,16 +107,16 @@ static int hunk_lines(void *arg, size_t from, size_t to, size_t a_start, size_t 
 		      size_t b_start, size_t b_len)
 {
 	struct hunk_out *h = arg;
-	int err = strlist_push(h->out, dupf("@@ -%zu,%zu +%zu,%zu @@", a_start + 1, a_len,
+	int err = strlist_push(h->out, str_fmt("@@ -%zu,%zu +%zu,%zu @@", a_start + 1, a_len,
 					   b_start + 1, b_len));
 
 	for (size_t k = from; !err && k < to; k++) {
 		const struct seq_edit *x = &h->ed[k];
 
 		if (x->op == SEQ_INS)
-			err = strlist_push(h->out, dupf("+%s", h->b->v[x->b]));
+			err = strlist_push(h->out, str_fmt("+%s", h->b->v[x->b]));
 		else
-			err = strlist_push(h->out, dupf("%c%s", x->op == SEQ_DEL ? '-' : ' ',
+			err = strlist_push(h->out, str_fmt("%c%s", x->op == SEQ_DEL ? '-' : ' ',
 							h->a->v[x->a]));
 	}
 	return err;
@@ -230,18 +217,18 @@ static char *entry_line(const struct seq_edit *x, const struct contents_side *a,
 		k = key_text(a->mb, &a->mc, x->a);
 		v1 = value_text(a->mb, &a->mc, x->a);
 		if (k && v1)
-			line = dupf("- key %s  value %s", k, v1);
+			line = str_fmt("- key %s  value %s", k, v1);
 	} else if (x->op == SEQ_INS) {
 		k = key_text(b->mb, &b->mc, x->b);
 		v2 = value_text(b->mb, &b->mc, x->b);
 		if (k && v2)
-			line = dupf("+ key %s  value %s", k, v2);
+			line = str_fmt("+ key %s  value %s", k, v2);
 	} else {
 		k = key_text(b->mb, &b->mc, x->b);
 		v1 = value_text(a->mb, &a->mc, x->a);
 		v2 = value_text(b->mb, &b->mc, x->b);
 		if (k && v1 && v2)
-			line = dupf("~ key %s  value %s -> %s", k, v1, v2);
+			line = str_fmt("~ key %s  value %s -> %s", k, v1, v2);
 	}
 	free(k);
 	free(v1);
@@ -268,7 +255,7 @@ int diff_contents_lines(struct diff_side *a, struct diff_side *b,
 	for (size_t i = 0; !err && i < n && i < max; i++)
 		if (strlist_push(out, entry_line(&ed[i], &ca, &cb)))
 			err = err_set(e, ENOMEM, "out of memory comparing map contents");
-	if (!err && n > max && strlist_push(out, dupf("... %zu more", n - max)))
+	if (!err && n > max && strlist_push(out, str_fmt("... %zu more", n - max)))
 		err = err_set(e, ENOMEM, "out of memory comparing map contents");
 	if (err == -ENOENT)
 		err = 0;	/* one side has no contents: nothing to list */

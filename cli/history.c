@@ -59,19 +59,6 @@ struct hist_state {
 static const char *const prog_fact_names[] = { "tag", "bytes_xlated", "bytes_jited", "maps", NULL };
 static const char *const map_fact_names[] = { "max_entries", "flags", "frozen", "nr_entries", "contents", NULL };
 
-static char *fmtd(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmtd(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 static void state_free(struct hist_state *s)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(s->facts); i++)
@@ -86,8 +73,8 @@ static int prog_facts(const struct snap_objs *o, size_t i, struct hist_state *st
 
 	st->id = p->id;
 	st->facts[0] = strdup(p->tag);
-	st->facts[1] = fmtd("%llu", (unsigned long long)p->bytes_xlated);
-	st->facts[2] = fmtd("%llu", (unsigned long long)p->bytes_jited);
+	st->facts[1] = str_fmt("%llu", (unsigned long long)p->bytes_xlated);
+	st->facts[2] = str_fmt("%llu", (unsigned long long)p->bytes_jited);
 	st->facts[3] = diff_prog_maps(o, i);
 	for (int k = 0; k < 4; k++)
 		if (!st->facts[k])
@@ -100,10 +87,10 @@ static int map_facts(const struct snap_objs *o, size_t i, struct hist_state *st)
 	const struct so_map *m = &o->maps[i];
 
 	st->id = m->id;
-	st->facts[0] = fmtd("%u", m->max_entries);
-	st->facts[1] = fmtd("%llu", (unsigned long long)m->flags);
-	st->facts[2] = fmtd("%lld", (long long)m->frozen);
-	st->facts[3] = m->nr_entries >= 0 ? fmtd("%lld", (long long)m->nr_entries) : strdup("");
+	st->facts[0] = str_fmt("%u", m->max_entries);
+	st->facts[1] = str_fmt("%llu", (unsigned long long)m->flags);
+	st->facts[2] = str_fmt("%lld", (long long)m->frozen);
+	st->facts[3] = m->nr_entries >= 0 ? str_fmt("%lld", (long long)m->nr_entries) : strdup("");
 	st->facts[4] = strdup(m->contents ? m->contents : "");
 	for (int k = 0; k < 5; k++)
 		if (!st->facts[k])
