@@ -67,6 +67,21 @@ struct so_owner {
 	int64_t pid;
 };
 
+/* A socket with a classic BPF filter (SNAP_SOCK; packet sockets, through sock_diag): one per
+ * socket and process holding it. */
+struct so_sockfilter {
+	char *comm;			/* never NULL; "" when no process was seen holding it */
+	char *devname;			/* never NULL; "" for any interface */
+	char *filter;			/* the program's blob hash (hex); never NULL */
+	uint8_t *insns;			/* the program's bytes (struct sock_filter[]); NULL: empty */
+	size_t insns_len;
+	int64_t pid, fd;		/* -1: no process seen */
+	uint32_t ino, netns_ino;
+	int32_t ifindex;
+	uint16_t protocol;		/* packet: the ethertype, host order */
+	uint8_t family, type;
+};
+
 /* What each kind's list holds: kinds the snapshot did not look at are not "empty". */
 #define SO_PROGS	(1u << 0)
 #define SO_MAPS		(1u << 1)
@@ -76,6 +91,7 @@ struct so_owner {
 #define SO_BTF		(1u << 5)
 #define SO_ALL		0x3fu		/* what diff compares */
 #define SO_OWNERS	(1u << 6)	/* the processes holding objects (audit) */
+#define SO_SOCKS	(1u << 7)	/* sockets with classic filters (audit) */
 
 struct snap_objs {
 	int64_t snap_id;
@@ -88,7 +104,8 @@ struct snap_objs {
 	struct so_pin *pins;
 	struct so_btf *btfs;
 	struct so_owner *owners;	/* by obj_type, obj_id, pid */
-	size_t nprogs, nmaps, nlinks, natts, npins, nbtfs, nowners;
+	struct so_sockfilter *socks;	/* by netns, inode, pid */
+	size_t nprogs, nmaps, nlinks, natts, npins, nbtfs, nowners, nsocks;
 };
 
 void snap_objs_free(struct snap_objs *s);

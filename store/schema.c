@@ -67,6 +67,23 @@
 "  pe_pid INTEGER, pe_fd INTEGER, pe_fd_type INTEGER,"	/* perf_event: enum bpf_task_fd_type */ \
 "  pe_offset INTEGER, pe_addr INTEGER);\n"
 
+/* ---- sockets (packet sockets and their classic BPF filters) ----------------------------
+ * A self-contained step: CREATE ... IF NOT EXISTS, so it runs on a file of any version that
+ * lacks it. It is applied with the views (db_views_sql's stamp covers it), so schema 3 stays
+ * 3 here; a numbered migration can take it as it is (docs/schema.md, "sockets"). One row per
+ * socket and process holding it (pid NULL: none seen); filter is the blob of the classic
+ * program (struct sock_filter[] as the kernel returned it), NULL when the socket has none
+ * (or an eBPF one, which sock_diag does not report). */
+#define SOCKETS_SQL \
+"CREATE TABLE IF NOT EXISTS sockets(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id)" \
+"  ON DELETE CASCADE, netns_ino INTEGER, family INTEGER NOT NULL, type INTEGER,"	\
+"  protocol INTEGER,"		/* packet: the ethertype, host order (ETH_P_ALL 3) */	\
+"  ino INTEGER NOT NULL, ifindex INTEGER, devname TEXT, uid INTEGER,"			\
+"  fanout INTEGER,"		/* packet: PACKET_DIAG_FANOUT (id | type << 16) */	\
+"  pid INTEGER, comm TEXT, fd INTEGER, filter BLOB, nr_insns INTEGER);\n"		\
+"CREATE INDEX IF NOT EXISTS sockets_snap ON sockets(snapshot_id, ino);\n"
+const char db_sockets_sql[] = SOCKETS_SQL;
+
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
 /* content-addressed blobs: sha256 of the raw bytes -> the bytes, zlib-compressed (codec 1)
@@ -106,6 +123,7 @@ ATTACHMENTS_SQL("attachments")
 "CREATE TABLE owners(snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,"
 "  obj_type TEXT NOT NULL, obj_id INTEGER NOT NULL, pid INTEGER NOT NULL, comm TEXT);\n"
 "CREATE INDEX owners_obj ON owners(snapshot_id, obj_type, obj_id);\n"
+SOCKETS_SQL
 /* ELF objects loaded through bpfscope, for replay */
 "CREATE TABLE objects(id INTEGER PRIMARY KEY, loaded_at INTEGER, path TEXT, elf BLOB,"
 "  boot_id TEXT, prog_ids TEXT, map_ids TEXT, pin_dir TEXT);\n"
