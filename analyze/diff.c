@@ -12,7 +12,8 @@
 #include "lib/bpf_names.h"
 #include "lib/util.h"
 
-static const char *const kind_names[DK_NR] = { "prog", "map", "link", "attachment", "pin", "btf" };
+static const char *const kind_names[DK_NR] = { "prog", "map", "link", "attachment", "pin", "btf",
+						"socket" };
 
 const char *diff_kind_name(enum diff_kind k)
 {
@@ -638,6 +639,14 @@ static void btf_describe(const struct snap_objs *s, size_t i, const char **type,
 	*where = buf;
 }
 
+static size_t socks_n(const struct snap_objs *s) { return s->nsocks; }
+
+static char *sock_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
+{
+	(void)bd, (void)pids;
+	return diff_sock_identity(s, i);
+}
+
 static void diff_keyed(struct builder *bd, const struct keyed_kind *k)
 {
 	size_t na = k->count(bd->a), nb = k->count(bd->b);
@@ -694,8 +703,9 @@ static const struct keyed_kind keyed_kinds[] = {
 	{ DK_ATTACH, atts_n, att_key, att_describe, att_fields },
 	{ DK_PIN, pins_n, pin_key, pin_describe, pin_fields },
 	{ DK_BTF, btfs_n, btf_key, btf_describe, NULL },
+	{ DK_SOCK, socks_n, sock_key, diff_sock_describe, NULL },
 };
-static const unsigned keyed_bits[] = { SO_LINKS, SO_ATTACH, SO_PINS, SO_BTF };
+static const unsigned keyed_bits[] = { SO_LINKS, SO_ATTACH, SO_PINS, SO_BTF, SO_SOCKS };
 
 static int change_cmp(const void *x, const void *y)
 {

@@ -189,7 +189,8 @@
 	"       " HELP_SPEC_REF "\n"
 
 #define GRAMMAR_DIFF \
-	"Usage: bpfscope diff A [B] [{ progs | maps | links | attachments | pins | btf | all }]\n" \
+	"Usage: bpfscope diff A [B] [{ progs | maps | links | attachments | pins | btf | sockets |\n" \
+	"                            all }]\n" \
 	"                     [code] [contents] [stats]\n" \
 	"       bpfscope diff help\n" \
 	"       A, B := { REF | live }    (B defaults to live)\n" \

@@ -89,9 +89,9 @@ struct so_sockfilter {
 #define SO_ATTACH	(1u << 3)
 #define SO_PINS		(1u << 4)
 #define SO_BTF		(1u << 5)
-#define SO_ALL		0x3fu		/* what diff compares */
 #define SO_OWNERS	(1u << 6)	/* the processes holding objects (audit) */
-#define SO_SOCKS	(1u << 7)	/* sockets with classic filters (audit) */
+#define SO_SOCKS	(1u << 7)	/* sockets with classic filters (diff, audit) */
+#define SO_ALL		(0x3fu | SO_SOCKS)	/* what diff compares */
 
 struct snap_objs {
 	int64_t snap_id;
