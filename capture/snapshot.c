@@ -218,8 +218,14 @@ static int snapshot_objects(struct probe *p, struct others *o)
 	if (!err && (p->mask & SNAP_ATTACH))
 		err = attach_capture(p->db, p->snap_id, p->mask, &p->att, &p->res->nr_attachments, p->e);
 	phase_done(p, "attachments");
-	if (!err && (p->mask & SNAP_SOCK))
-		err = probe_sockets(p, o->sock_warn, sizeof(o->sock_warn));
+	if (!err && (p->mask & SNAP_SOCK)) {
+		/* the iterator's socket holders, unless it did not run (or the walk is asked for:
+		 * it is the iterator's oracle) */
+		bool iter = o->owners.ran && !o->owners.err && !p->opts->no_iter;
+
+		err = probe_sockets(p, iter ? o->owners.o : NULL, iter ? o->owners.n : 0,
+				    o->sock_warn, sizeof(o->sock_warn));
+	}
 	phase_done(p, "sockets");
 	/* last: the background thread had the longest to read vmlinux BTF and kallsyms */
 	if (!err && !(p->mask & SNAP_NO_BTF))

@@ -1,7 +1,7 @@
 /* Packet sockets and their classic BPF filters (BPFDoor's hiding place: no BPF id, nothing
  * bpftool lists), as `ss -0 -b -p` shows them: sock_diag per network namespace, then the
- * processes holding each socket from /proc/PID/fd. Reads only; docs/sock.md says what it
- * cannot see. */
+ * processes holding each socket, from the owners iterator or else /proc/PID/fd. Reads only;
+ * docs/sock.md says what it cannot see. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -336,6 +336,20 @@ static int holders_walk(const struct sk_list *l, struct holders *h)
 	return err;
 }
 
+/* The same from the owners iterator's records (kind 's': packet sockets, fd by fd), which
+ * read every process's files in one pass instead of a readlink per fd. */
+static int holders_from_iter(const struct iter_owner *own, size_t nown, struct holders *h)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < nown; i++)
+		if (own[i].kind == 's')
+			err = holder_add(h, own[i].id, own[i].pid, own[i].fd, own[i].comm);
+	if (!err)
+		qsort(h->v, h->n, sizeof(*h->v), holder_cmp);
+	return err;
+}
+
 /* One row per socket and process (its lowest fd), or one without a process. */
 static int sockets_write(struct probe *p, const struct sk_list *l, const struct holders *h)
 {
@@ -378,7 +392,8 @@ static int sockets_write(struct probe *p, const struct sk_list *l, const struct 
 	return err;
 }
 
-int probe_sockets(struct probe *p, char *warn, size_t warn_len)
+int probe_sockets(struct probe *p, const struct iter_owner *own, size_t nown, char *warn,
+		  size_t warn_len)
 {
 	struct sk_list l = { 0 };
 	struct holders h = { 0 };
@@ -405,7 +420,7 @@ int probe_sockets(struct probe *p, char *warn, size_t warn_len)
 		if (ns_dump(&ns[i], &l) == -ENOMEM)
 			err = -ENOMEM;
 	if (!err && l.n)
-		err = holders_walk(&l, &h);
+		err = own ? holders_from_iter(own, nown, &h) : holders_walk(&l, &h);
 	if (!err)
 		err = sockets_write(p, &l, &h);
 	else if (err == -ENOMEM)

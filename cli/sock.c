@@ -152,7 +152,8 @@ static int sock_list(struct ctx *ctx, int argc, char **argv, bool dump)
 
 	if (sock_parse(ctx, argc, argv, !dump, &sel))
 		return -1;
-	if (view_open(ctx, SNAP_SOCK | SNAP_NO_PROGS | SNAP_NO_MAPS | SNAP_NO_BTF, &v))
+	/* owners: the iterator that lists them also finds who holds each packet socket */
+	if (view_open(ctx, SNAP_SOCK | SNAP_OWNERS | SNAP_NO_PROGS | SNAP_NO_MAPS | SNAP_NO_BTF, &v))
 		return -1;
 	/* a snapshot taken without sockets may come from a file without the table */
 	if (snapshot_mask_read(&v.db, v.snap_id, &mask, &e) < 0) {

@@ -84,7 +84,10 @@ t_show_live() {
 		grep -q "^	pid $pa  comm sock_filter  fd 3  uid 0  netns net:\[" ||
 		{ echo "plain: $("$BPFSCOPE" sock show)"; return 1; }
 	# selectors
-	expect_eq "pid" "$("$BPFSCOPE" -j sock list pid "$pb" | jq -c '[.[].ino]')" "[$b]"
+	expect_eq "pid" "$("$BPFSCOPE" -j sock list pid "$pb" | jq -c '[.[].ino]')" "[$b]" || return 1
+	# the holders from the owners iterator, and from /proc/PID/fd (its oracle)
+	expect_eq "iterator = /proc walk" "$("$BPFSCOPE" -j sock show | ours_json)" \
+		"$(BPFSCOPE_NO_ITER=1 "$BPFSCOPE" -j sock show | ours_json)"
 }
 
 t_show_stored() {
