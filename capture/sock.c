@@ -398,7 +398,7 @@ int probe_sockets(struct probe *p, const struct iter_owner *own, size_t nown, ch
 	struct sk_list l = { 0 };
 	struct holders h = { 0 };
 	struct ns_ent *ns = NULL;
-	size_t nns = 0;
+	size_t nns = 0, refused = 0;
 	struct stat st;
 	struct err e = { 0 };
 	int err;
@@ -415,10 +415,18 @@ int probe_sockets(struct probe *p, const struct iter_owner *own, size_t nown, ch
 	}
 	if (!err)
 		err = ns_list((uint32_t)st.st_ino, &ns, &nns);
-	/* a namespace gone since it was listed, or refused, holds nothing we can see */
-	for (size_t i = 0; !err && i < nns; i++)
-		if (ns_dump(&ns[i], &l) == -ENOMEM)
+	/* a namespace gone since it was listed holds nothing; one we may not enter is said */
+	for (size_t i = 0; !err && i < nns; i++) {
+		int ret = ns_dump(&ns[i], &l);
+
+		if (ret == -ENOMEM)
 			err = -ENOMEM;
+		else if (ret && ret != -ENOENT && ret != -ESRCH)
+			refused++;
+	}
+	if (refused)
+		snprintf(warn, warn_len, "packet sockets of %zu network namespace%s not recorded "
+			 "(could not enter them)", refused, refused == 1 ? "" : "s");
 	if (!err && l.n)
 		err = own ? holders_from_iter(own, nown, &h) : holders_walk(&l, &h);
 	if (!err)

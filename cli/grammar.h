@@ -206,8 +206,9 @@
 	"\n" \
 	"Findings (docs/audit.md): helpers that write user memory, signal or override returns,\n" \
 	"attach points used for hiding and theft, programs held only by their attachment,\n" \
-	"the BPF posture, what is new since the baseline. Exit status: 0 when nothing is at\n" \
-	"or above LEVEL (default medium), 1 when something is, 2 on error.\n"
+	"classic BPF filters on packet sockets, the BPF posture, what is new since the\n" \
+	"baseline. Exit status: 0 when nothing is at or above LEVEL (default medium), 1 when\n" \
+	"something is, 2 on error.\n"
 #define GRAMMAR_BATCH \
 	"Usage: bpfscope batch file FILE\n" \
 	"       bpfscope batch help\n" \

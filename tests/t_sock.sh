@@ -172,6 +172,11 @@ t_diff() {
 		jq -c '[.removed[] | select(.name == "sock_filter") | .identity]')" "[\"$ident\"]" || return 1
 	"$BPFSCOPE" --db "$DB" diff sock after sockets | grep -qxF -- "- socket packet sock_filter  *" ||
 		{ echo "plain: $("$BPFSCOPE" --db "$DB" diff sock after sockets)"; return 1; }
+	# deleting a snapshot keeps the filter blobs a later one still refers to
+	local a pa
+	id_of a pa a
+	"$BPFSCOPE" --db "$DB" snapshot delete sock >/dev/null || return 1
+	expect_eq "after delete" "$("$BPFSCOPE" --db "$DB" -s after sock dump ino "$a" | tail -n +3)" "$WANT_A"
 }
 
 # not in $(...): its cleanups must reach this shell
