@@ -385,6 +385,94 @@ static int audit_sockets(const struct snap_objs *s, struct audit_findings *out, 
 	return err;
 }
 
+/* ---- cross-view: ids other views name that the bpf() id walk did not list ---- */
+
+struct seen {
+	const char *type;		/* prog, map, link */
+	uint32_t id;
+	char where[256];		/* the first view that names it */
+};
+
+static uint32_t max_walked(const struct snap_objs *s, const char *type)
+{
+	uint32_t m = 0;
+
+	if (!strcmp(type, "prog"))
+		for (size_t i = 0; i < s->nprogs; i++)
+			m = s->progs[i].id > m ? s->progs[i].id : m;
+	else if (!strcmp(type, "map"))
+		for (size_t i = 0; i < s->nmaps; i++)
+			m = s->maps[i].id > m ? s->maps[i].id : m;
+	else
+		for (size_t i = 0; i < s->nlinks; i++)
+			m = s->links[i].id > m ? s->links[i].id : m;
+	return m;
+}
+
+static bool walked(const struct snap_objs *s, const char *type, uint32_t id)
+{
+	if (!strcmp(type, "prog"))
+		return snap_objs_prog(s, id) >= 0;
+	if (!strcmp(type, "map"))
+		return snap_objs_map(s, id) >= 0;
+	if (!strcmp(type, "link"))
+		return snap_objs_link(s, id) >= 0;
+	return true;	/* btf: the walk of BTF ids is not cross-checked */
+}
+
+/* One object another view names: hidden when the walk went past its id without it (ids
+ * only grow: one above every walked id was made after the walk, and is left out). */
+static int hidden_one(const struct snap_objs *s, const uint32_t max[3], const char *type,
+		      uint32_t id, const char *view, struct audit_findings *out, struct err *e)
+{
+	char ident[64];
+	int t = !strcmp(type, "prog") ? 0 : !strcmp(type, "map") ? 1 : 2;
+
+	if (!id || walked(s, type, id) || id > max[t])
+		return 0;
+	for (size_t i = 0; i < out->n; i++)	/* one finding an object, the first view's */
+		if (!strcmp(out->v[i].rule, "hidden.object") && out->v[i].id == id &&
+		    !strcmp(out->v[i].kind, type))
+			return 0;
+	snprintf(ident, sizeof(ident), "%s:id:%u", type, id);
+	return add(out, e, "hidden.object", SEV_HIGH, type, id, "", ident, NULL, NULL,
+		   "%s %u is named by %s but missing from the bpf() id walk", type, id, view);
+}
+
+static int audit_hidden(const struct snap_objs *s, struct audit_findings *out, struct err *e)
+{
+	uint32_t max[3] = { max_walked(s, "prog"), max_walked(s, "map"), max_walked(s, "link") };
+	char view[512];
+	int err = 0;
+
+	if (!(s->have & SO_PROGS) || !(s->have & SO_MAPS))
+		return 0;
+	for (size_t i = 0; !err && i < s->npins; i++) {
+		snprintf(view, sizeof(view), "the pin %s", s->pins[i].path);
+		err = hidden_one(s, max, s->pins[i].obj_type, s->pins[i].obj_id, view, out, e);
+	}
+	for (size_t i = 0; !err && i < s->nowners; i++) {
+		snprintf(view, sizeof(view), "process %lld (%s)", (long long)s->owners[i].pid,
+			 s->owners[i].comm);
+		err = hidden_one(s, max, s->owners[i].obj_type, s->owners[i].obj_id, view, out, e);
+	}
+	for (size_t i = 0; !err && i < s->natts; i++) {
+		snprintf(view, sizeof(view), "the %s attachment on %s", s->atts[i].kind,
+			 s->atts[i].target);
+		err = hidden_one(s, max, "prog", s->atts[i].prog_id, view, out, e);
+	}
+	for (size_t i = 0; !err && i < s->nlinks; i++) {
+		snprintf(view, sizeof(view), "link %u", s->links[i].id);
+		err = hidden_one(s, max, "prog", s->links[i].prog_id, view, out, e);
+	}
+	for (size_t i = 0; !err && i < s->nprogs; i++)
+		for (size_t k = 0; !err && k < s->progs[i].nr_maps; k++) {
+			snprintf(view, sizeof(view), "program %u's map references", s->progs[i].id);
+			err = hidden_one(s, max, "map", s->progs[i].map_ids[k], view, out, e);
+		}
+	return err;
+}
+
 int audit_objects(const struct snap_objs *s, const struct audit_rules *r,
 		  struct audit_findings *out, struct err *e)
 {
@@ -402,6 +490,8 @@ int audit_objects(const struct snap_objs *s, const struct audit_rules *r,
 		err = audit_volume(s, r, out, e);
 	if (!err)
 		err = audit_sockets(s, out, e);
+	if (!err)
+		err = audit_hidden(s, out, e);
 	return err;
 }
 
@@ -441,6 +531,16 @@ int audit_baseline(const struct snap_objs *s, const struct snap_objs *base,
 
 		if (c->kind == DK_BTF || c->op == DIFF_REMOVED)
 			continue;
+		if (c->op == DIFF_TRANSIENT) {
+			const struct so_load *l = (size_t)c->b < s->nloads ? &s->loads[c->b] : NULL;
+
+			if (l)
+				err = add(out, e, "loads.transient", SEV_MEDIUM, l->kind, l->id, l->name,
+					  c->identity, l->tag, NULL,
+					  "%s %s made by pid %u (%s) and gone before the snapshot",
+					  c->type, l->kind, l->pid, l->comm);
+			continue;
+		}
 		if (c->kind == DK_PROG && c->b >= 0) {
 			id = s->progs[c->b].id;
 			tag = s->progs[c->b].tag;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analyze/diff.h"
+#include "analyze/diff_int.h"
 #include "analyze/match.h"
 #include "lib/bpf_names.h"
 #include "lib/util.h"
@@ -20,8 +21,7 @@ const char *diff_kind_name(enum diff_kind k)
 	return (unsigned)k < DK_NR ? kind_names[k] : "?";
 }
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
+char *dx_fmt(const char *f, ...)
 {
 	va_list ap;
 	char *s;
@@ -33,12 +33,12 @@ static char *fmt(const char *f, ...)
 	return s;
 }
 
-static const char *nz(const char *s)
+const char *dx_nz(const char *s)
 {
 	return s ? s : "";
 }
 
-static const char *type_or_num(const char *name, uint32_t t, char *buf, size_t len)
+const char *dx_type_or_num(const char *name, uint32_t t, char *buf, size_t len)
 {
 	if (name)
 		return name;
@@ -46,8 +46,6 @@ static const char *type_or_num(const char *name, uint32_t t, char *buf, size_t l
 	return buf;
 }
 
-#define TYPE_BUF 24
-#define PROG_TYPE(t, buf) type_or_num(prog_type_name(t), (t), (buf), sizeof(buf))
 
 /* prog_ident views of a snapshot's programs (strings alias s's) */
 static void prog_idents(const struct snap_objs *s, struct prog_ident *v, char **maps)
@@ -87,42 +85,31 @@ char *diff_prog_identity(const struct snap_objs *s, size_t i)
 	p = (struct prog_ident){ .type = q->type, .name = q->name, .pin = q->pin,
 				 .link_pin = q->link_pin, .attach = q->attach,
 				 .link_target = q->link_target };
-	return fmt("prog:%s:%s@%s", PROG_TYPE(q->type, buf), q->name, prog_attach_point(&p));
+	return dx_fmt("prog:%s:%s@%s", PROG_TYPE(q->type, buf), q->name, prog_attach_point(&p));
 }
 
 char *diff_map_identity(const struct snap_objs *s, size_t i)
 {
 	const struct so_map *m = &s->maps[i];
 	char buf[TYPE_BUF], *owner, *r;
-	const char *type = type_or_num(map_type_name(m->type), m->type, buf, sizeof(buf));
+	const char *type = dx_type_or_num(map_type_name(m->type), m->type, buf, sizeof(buf));
 
 	if (m->pin && *m->pin)
-		return fmt("map:%s:%s:%u/%u@%s", type, m->name, m->key_size, m->value_size, m->pin);
+		return dx_fmt("map:%s:%s:%u/%u@%s", type, m->name, m->key_size, m->value_size, m->pin);
 	if (m->owner < 0)
-		return fmt("map:%s:%s:%u/%u@", type, m->name, m->key_size, m->value_size);
+		return dx_fmt("map:%s:%s:%u/%u@", type, m->name, m->key_size, m->value_size);
 	owner = diff_prog_identity(s, m->owner);
 	if (!owner)
 		return NULL;
-	r = fmt("map:%s:%s:%u/%u@(%s)", type, m->name, m->key_size, m->value_size, owner);
+	r = dx_fmt("map:%s:%s:%u/%u@(%s)", type, m->name, m->key_size, m->value_size, owner);
 	free(owner);
 	return r;
 }
 
 /* ---- the change list ---- */
 
-struct builder {
-	struct diff_result *r;
-	size_t cap;
-	struct err *e;
-	int err;
-	const struct diff_opts *o;
-	const struct snap_objs *a, *b;
-	char **pid_a, **pid_b;		/* program identities */
-	char **mid_a, **mid_b;		/* map identities */
-	long *prog_pair;		/* A's program i is B's prog_pair[i]; -1: none */
-};
 
-static bool oom(struct builder *bd)
+bool dx_oom(struct builder *bd)
 {
 	if (!bd->err)
 		bd->err = err_set(bd->e, ENOMEM, "out of memory comparing snapshots");
@@ -130,7 +117,7 @@ static bool oom(struct builder *bd)
 }
 
 /* A new change (identity and name are copied); NULL after an error. */
-static struct diff_change *change_add(struct builder *bd, enum diff_op op, enum diff_kind kind,
+struct diff_change *dx_change_add(struct builder *bd, enum diff_op op, enum diff_kind kind,
 				      long ia, long ib, const char *type, const char *name,
 				      const char *identity, const char *where)
 {
@@ -143,24 +130,24 @@ static struct diff_change *change_add(struct builder *bd, enum diff_op op, enum 
 		void *p = realloc(bd->r->v, cap * sizeof(*c));
 
 		if (!p)
-			return oom(bd), NULL;
+			return dx_oom(bd), NULL;
 		bd->r->v = p;
 		bd->cap = cap;
 	}
 	c = &bd->r->v[bd->r->n];
 	*c = (struct diff_change){ .op = op, .kind = kind, .a = ia, .b = ib };
-	c->type = strdup(nz(type));
-	c->name = strdup(nz(name));
-	c->identity = strdup(nz(identity));
-	c->where = strdup(nz(where));
+	c->type = strdup(dx_nz(type));
+	c->name = strdup(dx_nz(name));
+	c->identity = strdup(dx_nz(identity));
+	c->where = strdup(dx_nz(where));
 	bd->r->n++;
 	if (!c->type || !c->name || !c->identity || !c->where)
-		return oom(bd), NULL;
+		return dx_oom(bd), NULL;
 	return c;
 }
 
 /* Add field f to c when before and after differ (both are taken over, freed if unused). */
-static void field_add(struct builder *bd, struct diff_change *c, const char *f, char *before,
+void dx_field_add(struct builder *bd, struct diff_change *c, const char *f, char *before,
 		      char *after)
 {
 	struct diff_field *v;
@@ -168,7 +155,7 @@ static void field_add(struct builder *bd, struct diff_change *c, const char *f, 
 	if (!before || !after) {
 		free(before);
 		free(after);
-		oom(bd);
+		dx_oom(bd);
 		return;
 	}
 	if (!c || !strcmp(before, after)) {
@@ -180,30 +167,30 @@ static void field_add(struct builder *bd, struct diff_change *c, const char *f, 
 	if (!v) {
 		free(before);
 		free(after);
-		oom(bd);
+		dx_oom(bd);
 		return;
 	}
 	c->fields = v;
 	v[c->nfields++] = (struct diff_field){ f, before, after };
 }
 
-static void field_u64(struct builder *bd, struct diff_change *c, const char *f, uint64_t x,
+void dx_field_u64(struct builder *bd, struct diff_change *c, const char *f, uint64_t x,
 		      uint64_t y)
 {
 	if (x != y)
-		field_add(bd, c, f, fmt("%llu", (unsigned long long)x),
-			  fmt("%llu", (unsigned long long)y));
+		dx_field_add(bd, c, f, dx_fmt("%llu", (unsigned long long)x),
+			  dx_fmt("%llu", (unsigned long long)y));
 }
 
-static void field_str(struct builder *bd, struct diff_change *c, const char *f, const char *x,
+void dx_field_str(struct builder *bd, struct diff_change *c, const char *f, const char *x,
 		      const char *y)
 {
-	if (strcmp(nz(x), nz(y)))
-		field_add(bd, c, f, strdup(nz(x)), strdup(nz(y)));
+	if (strcmp(dx_nz(x), dx_nz(y)))
+		dx_field_add(bd, c, f, strdup(dx_nz(x)), strdup(dx_nz(y)));
 }
 
 /* Drop a change that turned out to have no field (a pair that is equal). */
-static void change_drop_if_same(struct builder *bd, struct diff_change *c)
+void dx_drop_if_same(struct builder *bd, struct diff_change *c)
 {
 	if (!c || c->nfields || c->moved)
 		return;
@@ -226,7 +213,7 @@ static int key_cmp(const void *x, const void *y, void *arg)
 }
 
 /* pair[i]: the index in kb of the k-th object of ka whose key is ka[i]'s, in list order. */
-static int pair_by_key(char **ka, size_t na, char **kb, size_t nb, long *pair, struct err *e)
+int dx_pair_by_key(char **ka, size_t na, char **kb, size_t nb, long *pair, struct err *e)
 {
 	size_t *oa = malloc((na + 1) * sizeof(*oa)), *ob = malloc((nb + 1) * sizeof(*ob));
 	size_t x = 0, y = 0;
@@ -257,7 +244,7 @@ static int pair_by_key(char **ka, size_t na, char **kb, size_t nb, long *pair, s
 	return 0;
 }
 
-static void free_strs(char **v, size_t n)
+void dx_free_strs(char **v, size_t n)
 {
 	if (!v)
 		return;
@@ -275,7 +262,7 @@ static char **identities(const struct snap_objs *s, bool maps)
 	for (size_t i = 0; v && i < n; i++) {
 		v[i] = maps ? diff_map_identity(s, i) : diff_prog_identity(s, i);
 		if (!v[i]) {
-			free_strs(v, i);
+			dx_free_strs(v, i);
 			return NULL;
 		}
 	}
@@ -310,7 +297,7 @@ char *diff_prog_maps(const struct snap_objs *s, size_t i)
 	for (size_t k = 0; out && k < p->nr_maps; k++) {
 		long m = snap_objs_map(s, p->map_ids[k]);
 
-		next = fmt("%s%s%s", out, k ? "," : "", m >= 0 ? s->maps[m].name : "?");
+		next = dx_fmt("%s%s%s", out, k ? "," : "", m >= 0 ? s->maps[m].name : "?");
 		free(out);
 		out = next;
 	}
@@ -337,24 +324,24 @@ static void prog_changed(struct builder *bd, size_t x, size_t y, bool moved, cha
 {
 	const struct so_prog *p = &bd->a->progs[x], *q = &bd->b->progs[y];
 	char tb[TYPE_BUF];
-	struct diff_change *c = change_add(bd, DIFF_CHANGED, DK_PROG, x, y, PROG_TYPE(q->type, tb),
+	struct diff_change *c = dx_change_add(bd, DIFF_CHANGED, DK_PROG, x, y, PROG_TYPE(q->type, tb),
 					   q->name, bd->pid_a[x], prog_point(q));
 
 	if (!c)
 		return;
 	c->moved = moved;
 	if (moved)
-		field_str(bd, c, "attach_point", prog_point(p), prog_point(q));
-	field_str(bd, c, "tag", p->tag, q->tag);
-	field_u64(bd, c, "bytes_xlated", p->bytes_xlated, q->bytes_xlated);
-	field_u64(bd, c, "bytes_jited", p->bytes_jited, q->bytes_jited);
-	field_u64(bd, c, "gpl_compatible", p->gpl, q->gpl);
-	field_str(bd, c, "maps", maps_a, maps_b);
+		dx_field_str(bd, c, "attach_point", prog_point(p), prog_point(q));
+	dx_field_str(bd, c, "tag", p->tag, q->tag);
+	dx_field_u64(bd, c, "bytes_xlated", p->bytes_xlated, q->bytes_xlated);
+	dx_field_u64(bd, c, "bytes_jited", p->bytes_jited, q->bytes_jited);
+	dx_field_u64(bd, c, "gpl_compatible", p->gpl, q->gpl);
+	dx_field_str(bd, c, "maps", maps_a, maps_b);
 	if (bd->o->stats) {
-		field_u64(bd, c, "run_cnt", p->run_cnt, q->run_cnt);
-		field_u64(bd, c, "run_time_ns", p->run_time_ns, q->run_time_ns);
+		dx_field_u64(bd, c, "run_cnt", p->run_cnt, q->run_cnt);
+		dx_field_u64(bd, c, "run_time_ns", p->run_time_ns, q->run_time_ns);
 	}
-	change_drop_if_same(bd, c);
+	dx_drop_if_same(bd, c);
 }
 
 static void diff_progs(struct builder *bd)
@@ -367,7 +354,7 @@ static void diff_progs(struct builder *bd)
 	char tb[TYPE_BUF];
 
 	if (!ia || !ib || !pair || !taken || !moved || !ma || !mb) {
-		oom(bd);
+		dx_oom(bd);
 		goto out;
 	}
 	for (size_t i = 0; i < a->nprogs; i++)
@@ -389,21 +376,21 @@ static void diff_progs(struct builder *bd)
 		const struct so_prog *p = &a->progs[i];
 
 		if (pair[i] < 0)
-			change_add(bd, DIFF_REMOVED, DK_PROG, i, -1, PROG_TYPE(p->type, tb), p->name,
+			dx_change_add(bd, DIFF_REMOVED, DK_PROG, i, -1, PROG_TYPE(p->type, tb), p->name,
 				   bd->pid_a[i], prog_point(p));
 		else
 			prog_changed(bd, i, pair[i], moved[i], ma[i], mb[pair[i]]);
 	}
 	for (size_t i = 0; i < b->nprogs && !bd->err; i++)
 		if (!taken[i])
-			change_add(bd, DIFF_ADDED, DK_PROG, -1, i, PROG_TYPE(b->progs[i].type, tb),
+			dx_change_add(bd, DIFF_ADDED, DK_PROG, -1, i, PROG_TYPE(b->progs[i].type, tb),
 				   b->progs[i].name, bd->pid_b[i], prog_point(&b->progs[i]));
 	goto out;
 nomem:
-	oom(bd);
+	dx_oom(bd);
 out:
-	free_strs(ma, a->nprogs);
-	free_strs(mb, b->nprogs);
+	dx_free_strs(ma, a->nprogs);
+	dx_free_strs(mb, b->nprogs);
 	free(ia); free(ib); free(pair); free(taken); free(moved);
 }
 
@@ -420,14 +407,14 @@ static bool map_same_shape(const struct builder *bd, size_t x, size_t y)
 /* A map is shown where it is pinned, else by its owner's identity (malloc'ed) */
 static char *map_where(char **pids, const struct so_map *m)
 {
-	return m->pin ? strdup(m->pin) : m->owner >= 0 ? fmt("(%s)", pids[m->owner]) : strdup("");
+	return m->pin ? strdup(m->pin) : m->owner >= 0 ? dx_fmt("(%s)", pids[m->owner]) : strdup("");
 }
 
 static void map_changed(struct builder *bd, size_t x, size_t y, bool moved)
 {
 	const struct so_map *m = &bd->a->maps[x], *n = &bd->b->maps[y];
 	char *where = map_where(bd->pid_b, n);
-	struct diff_change *c = where ? change_add(bd, DIFF_CHANGED, DK_MAP, x, y,
+	struct diff_change *c = where ? dx_change_add(bd, DIFF_CHANGED, DK_MAP, x, y,
 						   map_type_name(n->type) ?: "?", n->name,
 						   bd->mid_a[x], where) : NULL;
 
@@ -440,17 +427,17 @@ static void map_changed(struct builder *bd, size_t x, size_t y, bool moved)
 		moved = false;
 	c->moved = moved;
 	if (moved)
-		field_str(bd, c, "identity", bd->mid_a[x], bd->mid_b[y]);
-	field_u64(bd, c, "max_entries", m->max_entries, n->max_entries);
-	field_u64(bd, c, "flags", m->flags, n->flags);
-	field_u64(bd, c, "map_extra", m->map_extra, n->map_extra);
-	field_u64(bd, c, "frozen", m->frozen, n->frozen);
+		dx_field_str(bd, c, "identity", bd->mid_a[x], bd->mid_b[y]);
+	dx_field_u64(bd, c, "max_entries", m->max_entries, n->max_entries);
+	dx_field_u64(bd, c, "flags", m->flags, n->flags);
+	dx_field_u64(bd, c, "map_extra", m->map_extra, n->map_extra);
+	dx_field_u64(bd, c, "frozen", m->frozen, n->frozen);
 	if (bd->o->contents && m->contents && n->contents &&
 	    strcmp(m->contents, n->contents)) {
-		field_add(bd, c, "contents", fmt("%.16s", m->contents), fmt("%.16s", n->contents));
-		field_u64(bd, c, "nr_entries", m->nr_entries, n->nr_entries);
+		dx_field_add(bd, c, "contents", dx_fmt("%.16s", m->contents), dx_fmt("%.16s", n->contents));
+		dx_field_u64(bd, c, "nr_entries", m->nr_entries, n->nr_entries);
 	}
-	change_drop_if_same(bd, c);
+	dx_drop_if_same(bd, c);
 }
 
 static void map_added_removed(struct builder *bd, enum diff_op op, size_t i)
@@ -459,10 +446,10 @@ static void map_added_removed(struct builder *bd, enum diff_op op, size_t i)
 	char *where = map_where(op == DIFF_ADDED ? bd->pid_b : bd->pid_a, &s->maps[i]);
 
 	if (!where) {
-		oom(bd);
+		dx_oom(bd);
 		return;
 	}
-	change_add(bd, op, DK_MAP, op == DIFF_ADDED ? -1 : (long)i, op == DIFF_ADDED ? (long)i : -1,
+	dx_change_add(bd, op, DK_MAP, op == DIFF_ADDED ? -1 : (long)i, op == DIFF_ADDED ? (long)i : -1,
 		   map_type_name(s->maps[i].type) ?: "?", s->maps[i].name,
 		   (op == DIFF_ADDED ? bd->mid_b : bd->mid_a)[i], where);
 	free(where);
@@ -477,7 +464,7 @@ static void diff_maps(struct builder *bd)
 	bool *taken = calloc(b->nmaps + 1, 1), *moved = calloc(a->nmaps + 1, 1);
 
 	if (!pa || !pb || !ia || !ib || !pair || !taken || !moved) {
-		oom(bd);
+		dx_oom(bd);
 		goto out;
 	}
 	prog_idents(a, pa, NULL);
@@ -501,211 +488,6 @@ static void diff_maps(struct builder *bd)
 out:
 	free(pa); free(pb); free(ia); free(ib); free(pair); free(taken); free(moved);
 }
-
-/* ---- links, attachments, pins, BTF: identity strings ---- */
-
-struct keyed_kind {
-	enum diff_kind kind;
-	size_t (*count)(const struct snap_objs *s);
-	char *(*key)(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i);
-	/* type, name and where of object i */
-	void (*describe)(const struct snap_objs *s, size_t i, const char **type, const char **name,
-			 const char **where, char *buf, size_t len);
-	void (*fields)(struct builder *bd, struct diff_change *c, size_t x, size_t y);
-};
-
-static const char *pid_of(const struct snap_objs *s, char **pids, uint32_t prog_id)
-{
-	long k = prog_id ? snap_objs_prog(s, prog_id) : -1;
-
-	return k >= 0 ? pids[k] : prog_id ? "prog:?" : "";
-}
-
-static size_t links_n(const struct snap_objs *s) { return s->nlinks; }
-static size_t atts_n(const struct snap_objs *s) { return s->natts; }
-static size_t pins_n(const struct snap_objs *s) { return s->npins; }
-static size_t btfs_n(const struct snap_objs *s) { return s->nbtfs; }
-
-static char *link_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
-{
-	const struct so_link *l = &s->links[i];
-
-	(void)bd;
-	return fmt("link:%s:%s:(%s)", l->target, attach_type_name(l->attach_type) ?: "",
-		   pid_of(s, pids, l->prog_id));
-}
-
-static void link_describe(const struct snap_objs *s, size_t i, const char **type,
-			  const char **name, const char **where, char *buf, size_t len)
-{
-	const struct so_link *l = &s->links[i];
-	long k = snap_objs_prog(s, l->prog_id);
-
-	*type = type_or_num(link_type_name(l->type), l->type, buf, len);
-	*name = k >= 0 ? s->progs[k].name : "";
-	*where = l->pin ? l->pin : l->target;
-}
-
-static void link_fields(struct builder *bd, struct diff_change *c, size_t x, size_t y)
-{
-	field_u64(bd, c, "cookie", bd->a->links[x].cookie, bd->b->links[y].cookie);
-}
-
-static char *att_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
-{
-	const struct so_attach *a = &s->atts[i];
-
-	(void)bd;
-	return fmt("attachment:%s:%s:%s:%s:(%s)", a->kind, a->target,
-		   attach_type_name(a->attach_type) ?: "", a->mode, pid_of(s, pids, a->prog_id));
-}
-
-static void att_describe(const struct snap_objs *s, size_t i, const char **type,
-			 const char **name, const char **where, char *buf, size_t len)
-{
-	const struct so_attach *a = &s->atts[i];
-	long k = snap_objs_prog(s, a->prog_id);
-
-	(void)buf, (void)len;
-	*type = a->kind;
-	*name = k >= 0 ? s->progs[k].name : "";
-	*where = a->target;
-}
-
-static void att_fields(struct builder *bd, struct diff_change *c, size_t x, size_t y)
-{
-	const struct so_attach *a = &bd->a->atts[x], *b = &bd->b->atts[y];
-
-	field_u64(bd, c, "position", a->position, b->position);
-	field_u64(bd, c, "flags", a->flags, b->flags);
-}
-
-static char *pin_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
-{
-	(void)bd, (void)pids;
-	return fmt("pin:%s", s->pins[i].path);
-}
-
-static void pin_describe(const struct snap_objs *s, size_t i, const char **type,
-			 const char **name, const char **where, char *buf, size_t len)
-{
-	(void)buf, (void)len;
-	*type = s->pins[i].obj_type;
-	*name = s->pins[i].path;
-	*where = s->pins[i].path;
-}
-
-/* What a pin points at, by identity: a program's or map's, a link's key. */
-static char *pin_object(const struct builder *bd, bool side_b, size_t i)
-{
-	const struct snap_objs *s = side_b ? bd->b : bd->a;
-	const struct so_pin *p = &s->pins[i];
-	char **pids = side_b ? bd->pid_b : bd->pid_a, **mids = side_b ? bd->mid_b : bd->mid_a;
-	long k;
-
-	if (!strcmp(p->obj_type, "prog") && pids && (k = snap_objs_prog(s, p->obj_id)) >= 0)
-		return strdup(pids[k]);
-	if (!strcmp(p->obj_type, "map") && mids && (k = snap_objs_map(s, p->obj_id)) >= 0)
-		return strdup(mids[k]);
-	if (!strcmp(p->obj_type, "link") && pids && (k = snap_objs_link(s, p->obj_id)) >= 0)
-		return link_key(bd, s, pids, k);
-	return fmt("%s:?", p->obj_type);
-}
-
-static void pin_fields(struct builder *bd, struct diff_change *c, size_t x, size_t y)
-{
-	field_add(bd, c, "object", pin_object(bd, false, x), pin_object(bd, true, y));
-}
-
-static char *btf_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
-{
-	const struct so_btf *b = &s->btfs[i];
-
-	(void)pids;
-	/* content when both snapshots hold BTF data, else the size stands for it */
-	if (bd->a->have_btf_data && bd->b->have_btf_data && b->data)
-		return fmt("btf:%s:%.16s", b->name, b->data);
-	return fmt("btf:%s:size %llu", b->name, (unsigned long long)b->size);
-}
-
-static void btf_describe(const struct snap_objs *s, size_t i, const char **type,
-			 const char **name, const char **where, char *buf, size_t len)
-{
-	const struct so_btf *b = &s->btfs[i];
-
-	*type = b->kernel ? "kernel" : "user";
-	*name = b->name[0] ? b->name : "(anon)";
-	snprintf(buf, len, "size %llu", (unsigned long long)b->size);
-	*where = buf;
-}
-
-static size_t socks_n(const struct snap_objs *s) { return s->nsocks; }
-
-static char *sock_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
-{
-	(void)bd, (void)pids;
-	return diff_sock_identity(s, i);
-}
-
-static void diff_keyed(struct builder *bd, const struct keyed_kind *k)
-{
-	size_t na = k->count(bd->a), nb = k->count(bd->b);
-	char **ka = calloc(na + 1, sizeof(*ka)), **kb = calloc(nb + 1, sizeof(*kb));
-	long *pair = calloc(na + 1, sizeof(*pair));
-	bool *taken = calloc(nb + 1, 1);
-	const char *type, *name, *where;
-	char buf[64];
-
-	if (!ka || !kb || !pair || !taken)
-		goto nomem;
-	for (size_t i = 0; i < na; i++)
-		if (!(ka[i] = k->key(bd, bd->a, bd->pid_a, i)))
-			goto nomem;
-	for (size_t i = 0; i < nb; i++)
-		if (!(kb[i] = k->key(bd, bd->b, bd->pid_b, i)))
-			goto nomem;
-	if ((bd->err = pair_by_key(ka, na, kb, nb, pair, bd->e)))
-		goto out;
-	for (size_t i = 0; i < na && !bd->err; i++) {
-		struct diff_change *c;
-
-		k->describe(bd->a, i, &type, &name, &where, buf, sizeof(buf));
-		if (pair[i] < 0) {
-			change_add(bd, DIFF_REMOVED, k->kind, i, -1, type, name, ka[i], where);
-			continue;
-		}
-		taken[pair[i]] = true;
-		if (!k->fields)
-			continue;
-		k->describe(bd->b, pair[i], &type, &name, &where, buf, sizeof(buf));
-		c = change_add(bd, DIFF_CHANGED, k->kind, i, pair[i], type, name, ka[i], where);
-		k->fields(bd, c, i, pair[i]);
-		change_drop_if_same(bd, c);
-	}
-	for (size_t i = 0; i < nb && !bd->err; i++) {
-		if (taken[i])
-			continue;
-		k->describe(bd->b, i, &type, &name, &where, buf, sizeof(buf));
-		change_add(bd, DIFF_ADDED, k->kind, -1, i, type, name, kb[i], where);
-	}
-	goto out;
-nomem:
-	oom(bd);
-out:
-	free_strs(ka, na);
-	free_strs(kb, nb);
-	free(pair);
-	free(taken);
-}
-
-static const struct keyed_kind keyed_kinds[] = {
-	{ DK_LINK, links_n, link_key, link_describe, link_fields },
-	{ DK_ATTACH, atts_n, att_key, att_describe, att_fields },
-	{ DK_PIN, pins_n, pin_key, pin_describe, pin_fields },
-	{ DK_BTF, btfs_n, btf_key, btf_describe, NULL },
-	{ DK_SOCK, socks_n, sock_key, diff_sock_describe, NULL },
-};
-static const unsigned keyed_bits[] = { SO_LINKS, SO_ATTACH, SO_PINS, SO_BTF, SO_SOCKS };
 
 static int change_cmp(const void *x, const void *y)
 {
@@ -735,24 +517,25 @@ int diff_compute(const struct snap_objs *a, const struct snap_objs *b,
 		bd.prog_pair[i] = -1;
 	if (!bd.prog_pair || !(bd.pid_a = identities(a, false)) || !(bd.pid_b = identities(b, false)) ||
 	    !(bd.mid_a = identities(a, true)) || !(bd.mid_b = identities(b, true))) {
-		oom(&bd);
+		dx_oom(&bd);
 		goto out;
 	}
 	if (out->compared & SO_PROGS)
 		diff_progs(&bd);
 	if (!bd.err && (out->compared & SO_MAPS))
 		diff_maps(&bd);
-	for (size_t i = 0; !bd.err && i < ARRAY_SIZE(keyed_kinds); i++)
-		if (out->compared & keyed_bits[i])
-			diff_keyed(&bd, &keyed_kinds[i]);
+	if (!bd.err)
+		dx_keyed(&bd);
+	if (!bd.err)
+		dx_transient(&bd);
 	if (!bd.err)
 		qsort(out->v, out->n, sizeof(*out->v), change_cmp);
 out:
 	free(bd.prog_pair);
-	free_strs(bd.pid_a, a->nprogs);
-	free_strs(bd.pid_b, b->nprogs);
-	free_strs(bd.mid_a, a->nmaps);
-	free_strs(bd.mid_b, b->nmaps);
+	dx_free_strs(bd.pid_a, a->nprogs);
+	dx_free_strs(bd.pid_b, b->nprogs);
+	dx_free_strs(bd.mid_a, a->nmaps);
+	dx_free_strs(bd.mid_b, b->nmaps);
 	if (bd.err)
 		diff_result_free(out);
 	return bd.err;

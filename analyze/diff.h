@@ -6,7 +6,8 @@
 #include "lib/err.h"
 #include "lib/snap_objs.h"
 
-enum diff_op { DIFF_REMOVED, DIFF_ADDED, DIFF_CHANGED };
+/* DIFF_TRANSIENT: made and gone between A and B (the loads recorder saw it, b->loads) */
+enum diff_op { DIFF_REMOVED, DIFF_ADDED, DIFF_CHANGED, DIFF_TRANSIENT };
 enum diff_kind { DK_PROG, DK_MAP, DK_LINK, DK_ATTACH, DK_PIN, DK_BTF, DK_SOCK, DK_NR };
 
 struct diff_field {
@@ -17,7 +18,8 @@ struct diff_field {
 struct diff_change {
 	enum diff_op op;
 	enum diff_kind kind;
-	long a, b;			/* index in A's / B's list of that kind; -1: none */
+	long a, b;			/* index in A's / B's list of that kind (TRANSIENT: in
+					 * b->loads); -1: none */
 	char *type;			/* the type's name ("xdp", "hash", "tcx", ...) */
 	char *name;			/* never NULL */
 	char *identity;			/* docs/diff.md's identity string */

@@ -215,7 +215,7 @@ static int snapshot_objects(struct probe *p, struct others *o)
 		}
 	}
 	phase_done(p, "pins");
-	if (!err && (p->mask & SNAP_ATTACH))
+	if (!err)	/* (without SNAP_ATTACH it ends the open attachment spans) */
 		err = attach_capture(p->db, p->snap_id, p->mask, &p->att, &p->res->nr_attachments, p->e);
 	phase_done(p, "attachments");
 	if (!err && (p->mask & SNAP_SOCK)) {

@@ -129,8 +129,8 @@ static void print_finding(struct out *o, const struct audit_finding *f)
 	out_plain(o, "\n\t%s\n", out_safe(f->evidence, ev, sizeof(ev)));
 }
 
-static int audit_run(struct ctx *ctx, const struct audit_args *a, struct diff_side *s,
-		     struct diff_side *base, const struct audit_rules *r, struct audit_findings *f)
+int audit_collect(struct ctx *ctx, struct diff_side *s, struct diff_side *base,
+		  const struct audit_rules *r, struct audit_findings *f)
 {
 	struct err e = { 0 };
 	void *arg[2] = { f, &e };
@@ -140,7 +140,9 @@ static int audit_run(struct ctx *ctx, const struct audit_args *a, struct diff_si
 
 	err = audit_code(s, f, &e) ?: audit_objects(&s->objs, r, f, &e) ?:
 	      snapshot_rows_read(s->db, s->snap_id, posture_row, arg, &e);
-	if (!err && a->baseline)
+	if (!err && base && !s->live && !base->live && base->snap_id < s->snap_id)
+		err = snap_loads_read(s->db, base->snap_id, s->snap_id, &s->objs, &e);
+	if (!err && base)
 		err = diff_compute(&base->objs, &s->objs, &o, &d, &e) ?:
 		      audit_baseline(&s->objs, &base->objs, &d, f, &e);
 	diff_result_free(&d);
@@ -172,7 +174,7 @@ int do_audit(struct ctx *ctx, int argc, char **argv)
 	    (a.baseline && (diff_side_open(ctx, a.baseline, live_mask, &base) ||
 			    diff_side_read(ctx, &base, SO_ALL))))
 		goto out;
-	if (audit_run(ctx, &a, &s, &base, &r, &f))
+	if (audit_collect(ctx, &s, a.baseline ? &base : NULL, &r, &f))
 		goto out;
 	out_arr_start(&ctx->out, NULL);
 	for (size_t i = 0; i < f.n; i++) {

@@ -112,6 +112,7 @@ int do_replay(struct ctx *ctx, int argc, char **argv);
 int do_version(struct ctx *ctx, int argc, char **argv);
 int do_diff(struct ctx *ctx, int argc, char **argv);		/* cli/diff.c */
 int do_audit(struct ctx *ctx, int argc, char **argv);		/* cli/audit.c */
+int do_report(struct ctx *ctx, int argc, char **argv);		/* cli/report.c */
 
 /* prog subcommands living in their own files */
 int do_prog_dump(struct ctx *ctx, int argc, char **argv);	/* cli/prog_dump.c */

@@ -122,6 +122,12 @@ int do_diff(struct ctx *ctx, int argc, char **argv)
 	    diff_side_open(ctx, da.ref_b, live_mask(&da), &b) ||
 	    diff_side_read(ctx, &a, da.o.kinds) || diff_side_read(ctx, &b, da.o.kinds))
 		goto out;
+	/* what the loads recorder saw made between two stored snapshots */
+	if (!a.live && !b.live && a.snap_id < b.snap_id &&
+	    snap_loads_read(b.db, a.snap_id, b.snap_id, &b.objs, &e)) {
+		p_err_e(ctx, &e);
+		goto out;
+	}
 	if (diff_compute(&a.objs, &b.objs, &da.o, &r, &e)) {
 		p_err_e(ctx, &e);
 		goto out;

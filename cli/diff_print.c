@@ -6,7 +6,7 @@
 #include "cli/diff_print.h"
 #include "store/read_snapshot.h"
 
-static const char op_chars[] = { '-', '+', '~' };
+static const char op_chars[] = { '-', '+', '~', '*' };
 
 /* Field names as the plain line shows them: sizes read as bpftool prints them */
 static const char *field_label(const char *f, const char **unit)
@@ -52,6 +52,23 @@ static void print_facts_plain(struct out *o, const struct snap_objs *s, const st
 	}
 }
 
+/* made and gone between the two: its id, tag and when */
+static void print_transient_plain(struct out *o, const struct snap_objs *b,
+				  const struct diff_change *c)
+{
+	const struct so_load *l;
+	char when[64], t[64];
+
+	if (c->b < 0 || (size_t)c->b >= b->nloads)
+		return;
+	l = &b->loads[c->b];
+	fmt_time_utc_ns(l->time_ns, when, sizeof(when));
+	out_plain(o, "  id %u", l->id);
+	if (*l->tag)
+		out_plain(o, "  tag %s", out_safe(l->tag, t, sizeof(t)));
+	out_plain(o, "  at %s  gone before the snapshot", when);
+}
+
 void diff_print_line(struct ctx *ctx, const struct snap_objs *a, const struct snap_objs *b,
 		     const struct diff_change *c)
 {
@@ -64,6 +81,8 @@ void diff_print_line(struct ctx *ctx, const struct snap_objs *a, const struct sn
 		out_plain(o, "  %s", out_safe(c->where, w, sizeof(w)));
 	if (c->op == DIFF_CHANGED)
 		print_fields_plain(o, c);
+	else if (c->op == DIFF_TRANSIENT)
+		print_transient_plain(o, b, c);
 	else
 		print_facts_plain(o, c->op == DIFF_ADDED ? b : a, c, c->op == DIFF_ADDED ? c->b : c->a);
 	out_plain(o, "\n");
@@ -135,7 +154,16 @@ static void print_change_json(struct out *o, const struct snap_objs *a, const st
 	out_str(o, "name", NULL, c->name);
 	out_str(o, "identity", NULL, c->identity);
 	out_str(o, "where", NULL, c->where);
-	if (c->kind == DK_PROG || c->kind == DK_MAP) {
+	if (c->op == DIFF_TRANSIENT && c->b >= 0 && (size_t)c->b < b->nloads) {
+		char when[64];
+
+		fmt_time_utc_ns(b->loads[c->b].time_ns, when, sizeof(when));
+		out_uint(o, "id", NULL, b->loads[c->b].id);
+		out_str(o, "tag", NULL, b->loads[c->b].tag);
+		out_int(o, "pid", NULL, b->loads[c->b].pid);
+		out_str(o, "comm", NULL, b->loads[c->b].comm);
+		out_str(o, "at", NULL, when);
+	} else if (c->kind == DK_PROG || c->kind == DK_MAP) {
 		bool prog = c->kind == DK_PROG;
 
 		if (c->a >= 0)
@@ -180,14 +208,14 @@ static void print_compared_json(struct out *o, unsigned compared)
 static int print_json(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,
 		      struct diff_side *b, const struct diff_result *r)
 {
-	static const char *const lists[] = { "removed", "added", "changed" };
+	static const char *const lists[] = { "removed", "added", "changed", "transient" };
 	struct out *o = &ctx->out;
 
 	out_obj_start(o, NULL);
 	if (print_side_json(ctx, "a", a) || print_side_json(ctx, "b", b))
 		return -1;
 	print_compared_json(o, r->compared);
-	for (int op = DIFF_REMOVED; op <= DIFF_CHANGED; op++) {
+	for (int op = DIFF_REMOVED; op <= DIFF_TRANSIENT; op++) {
 		out_arr_start(o, lists[op]);
 		for (size_t i = 0; i < r->n; i++) {
 			struct strlist l = { 0 };

@@ -54,4 +54,10 @@ int diff_print(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,
 /* One change as diff's plain line (watch prints the same lines). */
 void diff_print_line(struct ctx *ctx, const struct snap_objs *a, const struct snap_objs *b,
 		     const struct diff_change *c);
+/* The audit's findings of side s (against base when not NULL), through rules r: code,
+ * objects, posture, baseline (cli/audit.c; report uses it too). */
+struct audit_rules;
+struct audit_findings;
+int audit_collect(struct ctx *ctx, struct diff_side *s, struct diff_side *base,
+		  const struct audit_rules *r, struct audit_findings *f);
 #endif

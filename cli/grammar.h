@@ -20,7 +20,7 @@
 	"       bpfscope version\n" \
 	"\n" \
 	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | sock | snapshot |\n" \
-	"                   query | diff | audit | gen | replay | batch | version }\n" \
+	"                   query | diff | audit | report | gen | replay | batch | version }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
@@ -209,6 +209,15 @@
 	"classic BPF filters on packet sockets, the BPF posture, what is new since the\n" \
 	"baseline. Exit status: 0 when nothing is at or above LEVEL (default medium), 1 when\n" \
 	"something is, 2 on error.\n"
+#define GRAMMAR_REPORT \
+	"Usage: bpfscope report [{ REF | live }] [file FILE]\n" \
+	"       bpfscope report diff A B [file FILE]\n" \
+	"       bpfscope report help\n" \
+	"       " HELP_SPEC_REF "\n" \
+	"\n" \
+	"One self-contained HTML page (docs/reports.md): the audit's findings, the tables,\n" \
+	"each program's code and CFG, the history; or the diff of A and B. REF defaults to\n" \
+	"latest; without file the page goes to standard output.\n"
 #define GRAMMAR_BATCH \
 	"Usage: bpfscope batch file FILE\n" \
 	"       bpfscope batch help\n" \
@@ -244,6 +253,7 @@
 	X(replay, GRAMMAR_REPLAY, "", "load an object or rebuild a snapshot's pinned state") \
 	X(diff, GRAMMAR_DIFF, "", "compare two snapshots, or a snapshot and the live kernel") \
 	X(audit, GRAMMAR_AUDIT, "", "what an attacker would load or hide, in a snapshot or live") \
+	X(report, GRAMMAR_REPORT, "", "a self-contained HTML page of a snapshot or a diff") \
 	X(batch, GRAMMAR_BATCH, "", "run commands from a file, one a line") \
 	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
 
@@ -300,5 +310,8 @@
 #define MAN_DESC_audit \
 	"audit reads one snapshot (or the live kernel) and lists findings by severity: rule, " \
 	"object, owner and one line of evidence. It runs on a copied snapshot without root."
+#define MAN_DESC_report \
+	"report writes one HTML page that opens offline in any browser: findings first, then " \
+	"sortable tables, each program's xlated code and control-flow graph, and plots."
 #define MAN_DESC_version "Prints the versions and the features compiled in (-j: as JSON)."
 #endif

@@ -39,6 +39,7 @@ static const struct cmd objects[] = {
 	{ "version", do_version },
 	{ "diff", do_diff },
 	{ "audit", do_audit },
+	{ "report", do_report },
 	{ 0 }
 };
 

@@ -8,6 +8,9 @@
 #include <time.h>
 #include "analyze/diff.h"
 #include "capture/env.h"
+#include "capture/loads.h"
+#include "lib/load_event.h"
+#include "store/loads.h"
 #include "capture/snapshot.h"
 #include "cli/diff_print.h"
 #include "cli/snap_env.h"
@@ -53,9 +56,60 @@ static int watch_parse(struct ctx *ctx, int argc, char **argv, struct watch_opts
 	return 0;
 }
 
-/* Wait up to secs for SIGINT or SIGTERM (held blocked): true when one came. */
-static bool stop_requested(const sigset_t *set, double secs)
+struct recorder {
+	struct loads *l;
+	struct db *db;
+	char boot_id[64];
+	struct err e;
+	int64_t written;
+};
+
+static int record_event(const struct load_event *ev, void *arg)
 {
+	struct recorder *r = arg;
+
+	if (store_load_event(r->db, ev, r->boot_id, &r->e))
+		return -1;
+	r->written++;
+	return 0;
+}
+
+/* Record what the loads recorder saw (one transaction a batch); -1 with r->e set. */
+static int record_loads(struct recorder *r, int timeout_ms)
+{
+	int err = db_begin(r->db, &r->e);
+
+	if (err)
+		return err;
+	err = loads_poll(r->l, timeout_ms, record_event, r, &r->e);
+	if (err) {
+		db_rollback(r->db);
+		return err;
+	}
+	return db_commit(r->db, &r->e);
+}
+
+/* Wait up to secs for SIGINT or SIGTERM (held blocked): true when one came. With the loads
+ * recorder, its records are written meanwhile, in slices of 100 ms. */
+static bool stop_requested(const sigset_t *set, double secs, struct recorder *r)
+{
+	if (r->l) {
+		uint64_t end = now_monotonic_ns() + (uint64_t)(secs * 1e9);
+		struct timespec zero = { 0, 0 };
+
+		for (;;) {
+			uint64_t now = now_monotonic_ns();
+			int ms = now >= end ? 0 : (int)((end - now) / 1000000);
+
+			if (sigtimedwait(set, NULL, &zero) > 0)
+				return true;
+			if (record_loads(r, ms > 100 ? 100 : ms))
+				return true;	/* r->e says why: the caller reports it */
+			if (now >= end)
+				return false;
+		}
+	}
+	{
 	struct timespec ts = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
 	uint64_t end = now_monotonic_ns() + (uint64_t)(secs * 1e9);
 
@@ -72,6 +126,7 @@ static bool stop_requested(const sigset_t *set, double secs)
 			return false;
 		ts.tv_sec = (end - now) / 1000000000;
 		ts.tv_nsec = (end - now) % 1000000000;
+	}
 	}
 }
 
@@ -91,8 +146,14 @@ static int watch_step(struct ctx *ctx, struct db *db, const struct watch_opts *w
 	if (snapshot_take(db, &opts, &res, &e))
 		return p_err_e(ctx, &e);
 	cur.snap_id = res.id;
+	if (w->loads && store_load_events_claim(db, res.id, NULL, &e))
+		return p_err_e(ctx, &e);
 	if (diff_side_read(ctx, &cur, SO_ALL))
 		return -1;
+	if (prev->snap_id && snap_loads_read(db, prev->snap_id, cur.snap_id, &cur.objs, &e)) {
+		p_err_e(ctx, &e);
+		goto out;
+	}
 	if (prev->snap_id) {
 		if (diff_compute(&prev->objs, &cur.objs, &da.o, &r, &e)) {
 			p_err_e(ctx, &e);
@@ -118,6 +179,7 @@ out:
 int do_snapshot_watch(struct ctx *ctx, int argc, char **argv)
 {
 	struct watch_opts w;
+	struct recorder rec = { 0 }, no_rec = { 0 };
 	struct diff_side prev = { .ref = "" };
 	struct err e = { 0 };
 	struct db db = { 0 };
@@ -127,29 +189,55 @@ int do_snapshot_watch(struct ctx *ctx, int argc, char **argv)
 
 	if (watch_parse(ctx, argc, argv, &w))
 		return -1;
-	if (w.loads)
-		return p_err(ctx, "watch loads: not built into this binary");
-	if (env_check(ENV_PRIV, &e))
-		return p_err_e(ctx, &e);
+	/* held from the start: a signal during the set-up ends watch at its first look */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (env_check(ENV_PRIV | (w.loads ? ENV_TRACEFS : 0), &e)) {
+		p_err_e(ctx, &e);
+		goto out;
+	}
 	if (history_open(ctx, true, &db))
-		return -1;
+		goto out;
+	rec.db = &db;
+	read_line_file("/proc/sys/kernel/random/boot_id", rec.boot_id, sizeof(rec.boot_id));
+	if (w.loads && loads_open(&rec.l, &e)) {
+		p_err_e(ctx, &e);
+		goto out;
+	}
 	prev.db = &db;
 	/* the first snapshot is compared with the database's latest, when it has one */
 	if (!snapshot_resolve(&db, "latest", &prev.snap_id, &e) &&
 	    diff_side_read(ctx, &prev, SO_ALL))
 		goto out;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, &old);
 	for (long n = 0; !w.count || n < w.count; n++) {
+		if (stop_requested(&set, 0, &no_rec))
+			break;	/* stopped before this snapshot began: none is taken */
 		if (watch_step(ctx, &db, &w, &prev, json, pretty))
-			goto unblock;
-		if ((w.count && n + 1 == w.count) || stop_requested(&set, w.interval))
+			goto out;
+		if ((w.count && n + 1 == w.count) || stop_requested(&set, w.interval, &rec))
 			break;
 	}
+	if (rec.e.code) {
+		p_err_e(ctx, &rec.e);
+		goto out;
+	}
 	ret = 0;
-unblock:
+out:
+	if (rec.l) {
+		struct loads_stats st;
+
+		loads_stats(rec.l, &st);
+		if (st.lost)
+			p_info(ctx, "Warning: the loads recorder lost %llu records (its ring was full)",
+			       (unsigned long long)st.lost);
+		loads_close(rec.l);
+	}
+	snap_objs_free(&prev.objs);
+	db_close(&db);
+	if (json)	/* every document is flushed already: main's closing newline would add one */
+		out_init(&ctx->out, stdout, false, false);
 	{	/* a signal that came during the last snapshot ends watch, not the process */
 		struct timespec now = { 0, 0 };
 
@@ -157,10 +245,5 @@ unblock:
 			;
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
-out:
-	snap_objs_free(&prev.objs);
-	db_close(&db);
-	if (json)	/* every document is flushed already: main's closing newline would add one */
-		out_init(&ctx->out, stdout, false, false);
 	return ret;
 }

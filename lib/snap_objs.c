@@ -34,6 +34,11 @@ void snap_objs_free(struct snap_objs *s)
 		free(s->socks[i].insns);
 	}
 	free(s->owners); free(s->socks);
+	for (size_t i = 0; i < s->nloads; i++) {
+		free(s->loads[i].kind); free(s->loads[i].name); free(s->loads[i].comm);
+		free(s->loads[i].tag);
+	}
+	free(s->loads);
 	free(s->progs); free(s->maps); free(s->links); free(s->atts); free(s->pins); free(s->btfs);
 	memset(s, 0, sizeof(*s));
 }

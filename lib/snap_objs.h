@@ -82,6 +82,14 @@ struct so_sockfilter {
 	uint8_t family, type;
 };
 
+/* An object the loads recorder saw made (load_events): for what lived between snapshots */
+struct so_load {
+	char *kind;			/* prog, map, link; never NULL */
+	uint32_t id, type, pid;
+	int64_t time_ns;
+	char *name, *comm, *tag;	/* never NULL */
+};
+
 /* What each kind's list holds: kinds the snapshot did not look at are not "empty". */
 #define SO_PROGS	(1u << 0)
 #define SO_MAPS		(1u << 1)
@@ -105,7 +113,8 @@ struct snap_objs {
 	struct so_btf *btfs;
 	struct so_owner *owners;	/* by obj_type, obj_id, pid */
 	struct so_sockfilter *socks;	/* by netns, inode, pid */
-	size_t nprogs, nmaps, nlinks, natts, npins, nbtfs, nowners, nsocks;
+	struct so_load *loads;		/* made since the snapshot before (snap_loads_read) */
+	size_t nprogs, nmaps, nlinks, natts, npins, nbtfs, nowners, nsocks, nloads;
 };
 
 void snap_objs_free(struct snap_objs *s);

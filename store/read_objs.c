@@ -454,3 +454,42 @@ int snap_objs_read(struct db *db, int64_t snap, unsigned kinds, struct snap_objs
 		snap_objs_free(out);
 	return err;
 }
+
+static const char loads_sql[] =
+	"SELECT kind, obj_id, coalesce(type, 0), coalesce(pid, 0), time_ns, coalesce(name, ''),"
+	" coalesce(comm, ''), coalesce(tag, '') FROM load_events"
+	" WHERE snapshot_id > ?1 AND snapshot_id <= ?2 ORDER BY time_ns, seq";
+
+static int load_row(sqlite3_stmt *st, void *arg)
+{
+	struct objs_read *r = arg;
+	struct so_load *l = grow((void **)&r->s->loads, r->s->nloads, &r->cap, sizeof(*l), r->e);
+
+	if (!l)
+		return -ENOMEM;
+	memset(l, 0, sizeof(*l));
+	r->s->nloads++;
+	l->id = sqlite3_column_int64(st, 1);
+	l->type = sqlite3_column_int64(st, 2);
+	l->pid = sqlite3_column_int64(st, 3);
+	l->time_ns = sqlite3_column_int64(st, 4);
+	if (!col_dup(st, 0, true, &l->kind) || !col_dup(st, 5, true, &l->name) ||
+	    !col_dup(st, 6, true, &l->comm) || !col_dup(st, 7, true, &l->tag))
+		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
+	return 0;
+}
+
+int snap_loads_read(struct db *db, int64_t after, int64_t upto, struct snap_objs *out,
+		    struct err *e)
+{
+	struct objs_read r = { .s = out, .e = e };
+
+	for (size_t i = 0; i < out->nloads; i++) {
+		free(out->loads[i].kind); free(out->loads[i].name); free(out->loads[i].comm);
+		free(out->loads[i].tag);
+	}
+	free(out->loads);
+	out->loads = NULL;
+	out->nloads = 0;
+	return read_rows(db, loads_sql, 8, after, upto, load_row, &r, e);
+}

@@ -11,4 +11,8 @@
  * and owning program are filled in. */
 int snap_objs_read(struct db *db, int64_t snap, unsigned kinds, struct snap_objs *out,
 		   struct err *e);
+/* The objects the loads recorder saw made between snapshot after (excluded) and upto: the
+ * load_events those snapshots claimed, in time order, into out->loads (replaced). */
+int snap_loads_read(struct db *db, int64_t after, int64_t upto, struct snap_objs *out,
+		    struct err *e);
 #endif

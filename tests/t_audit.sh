@@ -112,6 +112,34 @@ print(len(fs)); [print(f, file=sys.stderr) for f in fs]' "$PIN" <<<"$out")
 	expect_eq "medium or high findings of the samples and the posture" "$n" 0
 }
 
+# acceptance 2: a copy whose id walk lacks a program (as a GET_NEXT_ID filter would leave
+# it) that its pin and the process holding it still name: hidden
+test_hidden() {
+	local id out
+	rm -rf "$PIN"/*
+	mkdir -p "$PIN/h1" "$PIN/h2"
+	bs prog loadall "$SAMPLES/getpid_count.bpf.o" "$PIN/h1" >/dev/null || die "load"
+	bs prog loadall "$SAMPLES/getpid_count.bpf.o" "$PIN/h2" >/dev/null || die "load"
+	bs snapshot take label hide >/dev/null || die "snapshot"
+	id=$(bs -s hide -j prog show pinned "$PIN/h1/count_getpid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	cp "$DB" "$TEST_TMP/hidden.db"
+	bs -j --db "$TEST_TMP/hidden.db" audit hide severity info | python3 -c '
+import json, sys
+assert not [f for f in json.load(sys.stdin) if f["rule"] == "hidden.object"], "hidden before"' ||
+		die "a finding before anything was hidden"
+	python3 - "$TEST_TMP/hidden.db" "$id" <<'PY' || die "edit"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DELETE FROM prog_row_maps WHERE row IN (SELECT row FROM prog_rows WHERE id = ?)", (int(sys.argv[2]),))
+db.execute("DELETE FROM prog_rows WHERE id = ?", (int(sys.argv[2]),))
+db.commit()
+PY
+	out=$("$BPFSCOPE" --db "$TEST_TMP/hidden.db" audit hide)
+	expect_eq "exit with a hidden program" "$?" 1 || return 1
+	grep -qE "^high +hidden.object +prog $id " <<<"$out" || die "not flagged: $out"
+	grep -qF "the pin $PIN/h1/count_getpid" <<<"$out" || die "no evidence: $out"
+}
+
 test_errors() {
 	local rc
 	bs audit nosuch > /dev/null 2>&1; rc=$?
@@ -127,4 +155,5 @@ test_errors() {
 setup
 run_test audit/flagged_live_and_stored test_flagged_live_and_stored
 run_test audit/samples_raise_nothing test_samples_raise_nothing
+run_test audit/hidden test_hidden
 run_test audit/errors test_errors

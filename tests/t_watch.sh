@@ -59,6 +59,33 @@ test_signal_leaves_whole() {
 	[ "$n" -ge 8 ] || die "only $n snapshots"
 }
 
+# acceptance 5: watch loads records a loop of 100 short-lived programs (names, code, owner),
+# and its lines, the transient ones too, are still diff's
+test_loads() {
+	local pfx=wl$$ job n first last k want=$TEST_TMP/want got=$TEST_TMP/got pid
+	rm -f "$DB"*
+	bs snapshot take >/dev/null || die "snapshot"
+	timeout --preserve-status -s INT 8 "$BPFSCOPE" --db "$DB" snapshot watch interval 1 loads \
+		> "$got" 2>"$TEST_TMP/werr" &
+	job=$!
+	sleep 2.5	# the recorder loads and attaches
+	"$TOP/build/helpers/loads_loop" "$pfx" 100 > "$TEST_TMP/loop.out" || die "loads_loop"
+	pid=$(awk '$1 == "pid" { print $2 }' "$TEST_TMP/loop.out")
+	wait $job || die "watch exited $?: $(cat "$TEST_TMP/werr")"
+	n=$(bs query "SELECT count(*) FROM load_events WHERE kind = 'prog' AND name LIKE '${pfx}_%' AND xlated IS NOT NULL AND pid = ${pid:-0} AND comm = 'loads_loop'" csv | tail -n 1)
+	echo "recorded $n of 100 (pid $pid)"
+	[ "$n" -ge 99 ] || die "only $n of 100 recorded with code and owner"
+	grep -qE "^\* prog socket_filter ${pfx}_[0-9]+  pid $pid loads_loop  id [0-9]+  tag [0-9a-f]{16}  at .*gone before the snapshot$" "$got" ||
+		die "no transient line: $(head -3 "$got")"
+	first=$(bs query "SELECT min(id) FROM snapshots" csv | tail -n 1)
+	last=$(bs query "SELECT max(id) FROM snapshots" csv | tail -n 1)
+	: > "$want"
+	for ((k = first + 1; k <= last; k++)); do
+		bs diff $((k - 1)) $k >> "$want"
+	done
+	cmp -s "$want" "$got" || { diff "$want" "$got" | head; die "watch's lines differ from diff's"; }
+}
+
 test_errors() {
 	local rc
 	bs snapshot watch interval 0 >/dev/null 2>"$TEST_TMP/err"; rc=$?
@@ -71,4 +98,5 @@ test_errors() {
 setup
 run_test watch/lines_equal_diff test_lines_equal_diff
 run_test watch/signal_leaves_whole test_signal_leaves_whole
+run_test watch/loads test_loads
 run_test watch/errors test_errors
