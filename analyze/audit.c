@@ -8,6 +8,7 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include "analyze/audit.h"
+#include "analyze/cbpf.h"
 #include "analyze/xlated.h"
 #include "lib/bpf_names.h"
 #include "lib/util.h"
@@ -315,6 +316,75 @@ static int audit_volume(const struct snap_objs *s, const struct audit_rules *r,
 	return err;
 }
 
+/* ---- sockets: classic filters (BPFDoor) ---- */
+
+/* "(000) ldh      [12]" as "ldh [12]": one line of evidence needs no columns */
+static void squeeze(const char *in, char *out, size_t size)
+{
+	const char *p = strstr(in, ") ");
+	size_t n = 0;
+
+	for (p = p ? p + 2 : in; *p && n + 1 < size; p++)
+		if (!((*p == ' ' || *p == '\t') && (n == 0 || out[n - 1] == ' ')))
+			out[n++] = *p == '\t' ? ' ' : *p;
+	out[n] = 0;
+}
+
+/* The finding's process is the socket's holder, not an owner of a BPF object. */
+static int set_holder(struct audit_findings *f, const struct so_sockfilter *k, struct err *e)
+{
+	struct audit_finding *x = &f->v[f->n - 1];
+	char *comm = strdup(k->comm);
+
+	if (!comm)
+		return err_set(e, ENOMEM, "out of memory auditing");
+	free(x->comm);
+	x->comm = comm;
+	x->pid = k->pid;
+	return 0;
+}
+
+/* A classic filter on a packet socket sees every frame of its protocol before the firewall
+ * does, and runs where no BPF listing shows it: BPFDoor waits so for its magic packet. */
+static int audit_sockets(const struct snap_objs *s, struct audit_findings *out, struct err *e)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < s->nsocks; i++) {
+		const struct so_sockfilter *k = &s->socks[i];
+		const char *proto = cbpf_ethertype_name(k->protocol);
+		char *ident = diff_sock_identity(s, i), summary[384], line[96], first[96], holder[64];
+		struct cbpf_summary sum;
+
+		if (!ident)
+			return err_set(e, ENOMEM, "out of memory auditing");
+		cbpf_summarize(k->insns, k->insns_len, &sum);
+		cbpf_summary_text(&sum, summary, sizeof(summary));
+		if (cbpf_insn_text(k->insns, k->insns_len, 0, line, sizeof(line)) < 0)
+			snprintf(line, sizeof(line), "(none)");
+		squeeze(line, first, sizeof(first));
+		if (k->pid >= 0)
+			snprintf(holder, sizeof(holder), "pid %lld fd %lld", (long long)k->pid,
+				 (long long)k->fd);
+		else
+			snprintf(holder, sizeof(holder), "no process seen");
+		err = add(out, e, "sock.filter", SEV_MEDIUM, "socket", k->ino, k->comm, ident, NULL,
+			  k->devname[0] ? k->devname : "*",
+			  "classic filter on a packet socket (proto %s%s0x%04x, dev %s, ino %u, %s): %s; "
+			  "first insn %s", proto ? proto : "", proto ? " " : "", k->protocol,
+			  k->devname[0] ? k->devname : "*", k->ino, holder, summary, first);
+		err = err ?: set_holder(out, k, e);
+		if (!err && sum.magic)
+			err = add(out, e, "sock.filter_magic", SEV_HIGH, "socket", k->ino, k->comm,
+				  ident, NULL, k->devname[0] ? k->devname : "*",
+				  "its filter compares packets with %#x, a magic value of the BPFDoor "
+				  "backdoor (ino %u, %s)", sum.magic, k->ino, holder) ?:
+			      set_holder(out, k, e);
+		free(ident);
+	}
+	return err;
+}
+
 /* ---- cross-view: ids other views name that the bpf() id walk did not list ---- */
 
 struct seen {
@@ -419,6 +489,8 @@ int audit_objects(const struct snap_objs *s, const struct audit_rules *r,
 	if (!err)
 		err = audit_volume(s, r, out, e);
 	if (!err)
+		err = audit_sockets(s, out, e);
+	if (!err)
 		err = audit_hidden(s, out, e);
 	return err;
 }
@@ -474,6 +546,8 @@ int audit_baseline(const struct snap_objs *s, const struct snap_objs *base,
 			tag = s->progs[c->b].tag;
 		} else if (c->kind == DK_MAP && c->b >= 0) {
 			id = s->maps[c->b].id;
+		} else if (c->kind == DK_SOCK && c->b >= 0) {
+			id = s->socks[c->b].ino;
 		}
 		if (c->op == DIFF_ADDED)
 			err = add(out, e, "baseline.new", SEV_MEDIUM, diff_kind_name(c->kind), id,

@@ -19,7 +19,8 @@ int audit_sev_parse(const char *s, enum audit_sev *out);	/* -EINVAL: no such lev
 struct audit_finding {
 	const char *rule;		/* static: "helper.signal", "attach.hiding", ... */
 	enum audit_sev sev;
-	const char *kind;		/* static: prog, map, link, attachment, pin, posture */
+	const char *kind;		/* static: prog, map, link, attachment, pin, posture, socket */
+					/* (a socket: id is its inode, pid its holder) */
 	uint32_t id;			/* kernel id; 0 for posture */
 	char *name, *identity;		/* never NULL */
 	char *tag, *path;		/* a program's tag, the attach point or pin; may be NULL */

@@ -13,7 +13,8 @@
 #include "lib/bpf_names.h"
 #include "lib/util.h"
 
-static const char *const kind_names[DK_NR] = { "prog", "map", "link", "attachment", "pin", "btf" };
+static const char *const kind_names[DK_NR] = { "prog", "map", "link", "attachment", "pin", "btf",
+						"socket" };
 
 const char *diff_kind_name(enum diff_kind k)
 {

@@ -8,7 +8,7 @@
 
 /* DIFF_TRANSIENT: made and gone between A and B (the loads recorder saw it, b->loads) */
 enum diff_op { DIFF_REMOVED, DIFF_ADDED, DIFF_CHANGED, DIFF_TRANSIENT };
-enum diff_kind { DK_PROG, DK_MAP, DK_LINK, DK_ATTACH, DK_PIN, DK_BTF, DK_NR };
+enum diff_kind { DK_PROG, DK_MAP, DK_LINK, DK_ATTACH, DK_PIN, DK_BTF, DK_SOCK, DK_NR };
 
 struct diff_field {
 	const char *field;		/* static: "tag", "bytes_xlated", "attach_point", ... */
@@ -50,6 +50,11 @@ const char *diff_kind_name(enum diff_kind k);	/* "prog", "map", "link", ... */
 /* The identity string of program i / map i of s (malloc'ed; NULL on ENOMEM). */
 char *diff_prog_identity(const struct snap_objs *s, size_t i);
 char *diff_map_identity(const struct snap_objs *s, size_t i);
+/* The identity of socket i of s, "socket:packet:PROTO:COMM:HASH16" (malloc'ed; NULL on
+ * ENOMEM), and what a change says of it (analyze/diff_sock.c). */
+char *diff_sock_identity(const struct snap_objs *s, size_t i);
+void diff_sock_describe(const struct snap_objs *s, size_t i, const char **type,
+			const char **name, const char **where, char *buf, size_t len);
 /* The names of the maps program i of s uses, in the kernel's order, "a,b" (malloc'ed). */
 char *diff_prog_maps(const struct snap_objs *s, size_t i);
 #endif

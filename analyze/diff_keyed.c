@@ -1,5 +1,6 @@
-/* diff: links, attachments, pins and BTF by their identity strings (kind, target, attach
- * type and program identity; path; name and content), and the objects the loads recorder
+/* diff: links, attachments, pins, BTF and socket filters by their identity strings (kind,
+ * target, attach type and program identity; path; name and content; analyze/diff_sock.c),
+ * and the objects the loads recorder
  * saw made and gone between the two snapshots. */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +33,14 @@ static size_t links_n(const struct snap_objs *s) { return s->nlinks; }
 static size_t atts_n(const struct snap_objs *s) { return s->natts; }
 static size_t pins_n(const struct snap_objs *s) { return s->npins; }
 static size_t btfs_n(const struct snap_objs *s) { return s->nbtfs; }
+static size_t socks_n(const struct snap_objs *s) { return s->nsocks; }
+
+/* sockets with classic filters: analyze/diff_sock.c says who they are */
+static char *sock_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
+{
+	(void)bd, (void)pids;
+	return diff_sock_identity(s, i);
+}
 
 static char *link_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
 {
@@ -233,8 +242,9 @@ static const struct keyed_kind keyed_kinds[] = {
 	{ DK_ATTACH, atts_n, att_key, att_describe, att_fields },
 	{ DK_PIN, pins_n, pin_key, pin_describe, pin_fields },
 	{ DK_BTF, btfs_n, btf_key, btf_describe, NULL },
+	{ DK_SOCK, socks_n, sock_key, diff_sock_describe, NULL },
 };
-static const unsigned keyed_bits[] = { SO_LINKS, SO_ATTACH, SO_PINS, SO_BTF };
+static const unsigned keyed_bits[] = { SO_LINKS, SO_ATTACH, SO_PINS, SO_BTF, SO_SOCKS };
 
 void dx_keyed(struct builder *bd)
 {

@@ -109,6 +109,11 @@ int span_id_cmp(const void *key, const void *elem);
 void stats_delta(const struct probe *p, struct bpf_prog_info *info);
 int64_t boot_offset_now(void);
 int probe_btf(struct probe *p);
+/* SNAP_SOCK: packet sockets and their classic filters (capture/sock.c); their holders from
+ * the owners iterator's records (own; NULL: a walk of /proc/PID/fd instead). A kernel
+ * without sock_diag for them leaves a warning in warn, not an error. */
+int probe_sockets(struct probe *p, const struct iter_owner *own, size_t nown, char *warn,
+		  size_t warn_len);
 int probe_links(struct probe *p);
 int probe_kallsyms(struct probe *p);
 int kallsyms_store(struct probe *p);

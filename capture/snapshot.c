@@ -165,7 +165,8 @@ struct others {
 	struct owners_job owners;
 	struct pins_job pins;
 	struct bg_job bg;
-	char warnings[512];
+	char sock_warn[480];
+	char warnings[1024];
 };
 
 static void warn_add(struct others *o, const char *w)
@@ -217,6 +218,15 @@ static int snapshot_objects(struct probe *p, struct others *o)
 	if (!err)	/* (without SNAP_ATTACH it ends the open attachment spans) */
 		err = attach_capture(p->db, p->snap_id, p->mask, &p->att, &p->res->nr_attachments, p->e);
 	phase_done(p, "attachments");
+	if (!err && (p->mask & SNAP_SOCK)) {
+		/* the iterator's socket holders, unless it did not run (or the walk is asked for:
+		 * it is the iterator's oracle) */
+		bool iter = o->owners.ran && !o->owners.err && !p->opts->no_iter;
+
+		err = probe_sockets(p, iter ? o->owners.o : NULL, iter ? o->owners.n : 0,
+				    o->sock_warn, sizeof(o->sock_warn));
+	}
+	phase_done(p, "sockets");
 	/* last: the background thread had the longest to read vmlinux BTF and kallsyms */
 	if (!err && !(p->mask & SNAP_NO_BTF))
 		err = probe_btf(p);
@@ -225,6 +235,7 @@ static int snapshot_objects(struct probe *p, struct others *o)
 		err = kallsyms_store(p);
 	phase_done(p, "kallsyms");
 	warn_add(o, o->owners.warn);
+	warn_add(o, o->sock_warn);
 	return err;
 }
 

@@ -104,6 +104,7 @@ int do_link(struct ctx *ctx, int argc, char **argv);
 int do_net(struct ctx *ctx, int argc, char **argv);
 int do_cgroup(struct ctx *ctx, int argc, char **argv);
 int do_perf(struct ctx *ctx, int argc, char **argv);
+int do_sock(struct ctx *ctx, int argc, char **argv);		/* cli/sock.c */
 int do_snapshot(struct ctx *ctx, int argc, char **argv);
 int do_query(struct ctx *ctx, int argc, char **argv);
 int do_gen(struct ctx *ctx, int argc, char **argv);

@@ -9,8 +9,10 @@
 #include "store/read_objs.h"
 #include "store/snap_mask.h"
 
-static const char *const kind_words[] = { "progs", "maps", "links", "attachments", "pins", "btf", "all" };
-static const unsigned kind_bits[] = { SO_PROGS, SO_MAPS, SO_LINKS, SO_ATTACH, SO_PINS, SO_BTF, SO_ALL };
+static const char *const kind_words[] = { "progs", "maps", "links", "attachments", "pins", "btf",
+					  "sockets", "all" };
+static const unsigned kind_bits[] = { SO_PROGS, SO_MAPS, SO_LINKS, SO_ATTACH, SO_PINS, SO_BTF,
+				      SO_SOCKS, SO_ALL };
 static const char *const flag_words[] = { "code", "contents", "stats" };
 
 static bool is_keyword(const char *w)
@@ -78,7 +80,7 @@ static int diff_parse(struct ctx *ctx, int argc, char **argv, struct diff_args *
 			da->o.stats = true;
 		} else {
 			return p_err(ctx, "unexpected argument '%s' (valid: progs, maps, links, "
-				     "attachments, pins, btf, all, code, contents, stats)", *argv);
+				     "attachments, pins, btf, sockets, all, code, contents, stats)", *argv);
 		}
 		NEXT_ARG();
 	}
@@ -96,6 +98,8 @@ static unsigned live_mask(const struct diff_args *da)
 		m |= SNAP_CODE;
 	if (da->o.contents)
 		m |= SNAP_MAPS_DATA | SNAP_BTF_DATA;	/* keys and values through their BTF */
+	if (da->o.kinds & SO_SOCKS)
+		m |= SNAP_SOCK;
 	return m;
 }
 

@@ -194,11 +194,13 @@ static void print_change_json(struct out *o, const struct snap_objs *a, const st
 
 static void print_compared_json(struct out *o, unsigned compared)
 {
-	static const char *const names[] = { "progs", "maps", "links", "attachments", "pins", "btf" };
+	/* by SO_* bit; SO_OWNERS (6) is never compared */
+	static const char *const names[] = { "progs", "maps", "links", "attachments", "pins", "btf",
+					     NULL, "sockets" };
 
 	out_arr_start(o, "compared");
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (compared & (1u << i))
+		if (names[i] && (compared & (1u << i)))
 			out_str(o, NULL, NULL, names[i]);
 	out_arr_end(o);
 }

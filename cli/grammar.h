@@ -19,8 +19,8 @@
 	"       bpfscope batch file FILE\n" \
 	"       bpfscope version\n" \
 	"\n" \
-	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | snapshot | query |\n" \
-	"                   diff | audit | report | gen | replay | batch | version }\n" \
+	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | sock | snapshot |\n" \
+	"                   query | diff | audit | report | gen | replay | batch | version }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
@@ -151,6 +151,19 @@
 	"Programs attached through perf events and raw tracepoints, per process and fd,\n" \
 	"live or from a snapshot (-s REF).\n"
 
+#define GRAMMAR_SOCK \
+	"Usage: bpfscope [-s REF] sock { show | list } [all] [SOCK]\n" \
+	"       bpfscope [-s REF] sock dump [SOCK]\n" \
+	"       bpfscope sock help\n" \
+	"\n" \
+	"       SOCK := { ino INODE | pid PID }\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"Packet sockets with a classic BPF filter (SO_ATTACH_FILTER: no BPF id, bpftool does\n" \
+	"not list them), in every network namespace a process is in, with the processes\n" \
+	"holding them, live or from a snapshot (-s REF); 'all' adds those without a filter.\n" \
+	"dump disassembles each filter as tcpdump -d does.\n"
+
 #define GRAMMAR_SNAPSHOT \
 	"Usage: bpfscope snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code]\n" \
 	"       bpfscope snapshot { list | show [REF] | delete REF }\n" \
@@ -176,7 +189,8 @@
 	"       " HELP_SPEC_REF "\n"
 
 #define GRAMMAR_DIFF \
-	"Usage: bpfscope diff A [B] [{ progs | maps | links | attachments | pins | btf | all }]\n" \
+	"Usage: bpfscope diff A [B] [{ progs | maps | links | attachments | pins | btf | sockets |\n" \
+	"                            all }]\n" \
 	"                     [code] [contents] [stats]\n" \
 	"       bpfscope diff help\n" \
 	"       A, B := { REF | live }    (B defaults to live)\n" \
@@ -192,8 +206,9 @@
 	"\n" \
 	"Findings (docs/audit.md): helpers that write user memory, signal or override returns,\n" \
 	"attach points used for hiding and theft, programs held only by their attachment,\n" \
-	"the BPF posture, what is new since the baseline. Exit status: 0 when nothing is at\n" \
-	"or above LEVEL (default medium), 1 when something is, 2 on error.\n"
+	"classic BPF filters on packet sockets, the BPF posture, what is new since the\n" \
+	"baseline. Exit status: 0 when nothing is at or above LEVEL (default medium), 1 when\n" \
+	"something is, 2 on error.\n"
 #define GRAMMAR_REPORT \
 	"Usage: bpfscope report [{ REF | live }] [file FILE]\n" \
 	"       bpfscope report diff A B [file FILE]\n" \
@@ -231,6 +246,7 @@
 	X(net, GRAMMAR_NET, "", "network attachments: show, attach and detach") \
 	X(cgroup, GRAMMAR_CGROUP, "", "programs attached to cgroups: show, tree, attach and detach") \
 	X(perf, GRAMMAR_PERF, "", "programs attached to perf events and raw tracepoints") \
+	X(sock, GRAMMAR_SOCK, "", "packet sockets and their classic BPF filters: show and dump") \
 	X(snapshot, GRAMMAR_SNAPSHOT, "", "stored snapshots of the BPF state: take, list, show, delete") \
 	X(query, GRAMMAR_QUERY, "", "read-only SQL over the snapshot history") \
 	X(gen, GRAMMAR_GEN, "", "generate a libbpf skeleton header for a BPF object") \
@@ -266,6 +282,12 @@
 	"change them."
 #define MAN_DESC_cgroup ""
 #define MAN_DESC_perf ""
+#define MAN_DESC_sock \
+	"show lists packet sockets (AF_PACKET) that carry a classic BPF filter, the technique " \
+	"of the BPFDoor backdoor, with their protocol, interface, inode, instruction count and " \
+	"the processes holding them, as ss -0 -b -p does; dump prints each filter's " \
+	"instructions in tcpdump -d's notation. Classic filters on other sockets are not " \
+	"reported by the kernel's sock_diag and are not shown."
 #define MAN_DESC_snapshot \
 	"take records the BPF state into the database (label names it; maps-data stores map " \
 	"contents; stats samples run time and counts for SECONDS; no-code skips instructions). " \

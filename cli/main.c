@@ -31,6 +31,7 @@ static const struct cmd objects[] = {
 	{ "net", do_net },
 	{ "cgroup", do_cgroup },
 	{ "perf", do_perf },
+	{ "sock", do_sock },
 	{ "snapshot", do_snapshot },
 	{ "query", do_query },
 	{ "gen", do_gen },

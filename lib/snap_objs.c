@@ -29,7 +29,11 @@ void snap_objs_free(struct snap_objs *s)
 	for (size_t i = 0; i < s->nowners; i++) {
 		free(s->owners[i].obj_type); free(s->owners[i].comm);
 	}
-	free(s->owners);
+	for (size_t i = 0; i < s->nsocks; i++) {
+		free(s->socks[i].comm); free(s->socks[i].devname); free(s->socks[i].filter);
+		free(s->socks[i].insns);
+	}
+	free(s->owners); free(s->socks);
 	for (size_t i = 0; i < s->nloads; i++) {
 		free(s->loads[i].kind); free(s->loads[i].name); free(s->loads[i].comm);
 		free(s->loads[i].tag);

@@ -67,6 +67,21 @@ struct so_owner {
 	int64_t pid;
 };
 
+/* A socket with a classic BPF filter (SNAP_SOCK; packet sockets, through sock_diag): one per
+ * socket and process holding it. */
+struct so_sockfilter {
+	char *comm;			/* never NULL; "" when no process was seen holding it */
+	char *devname;			/* never NULL; "" for any interface */
+	char *filter;			/* the program's blob hash (hex); never NULL */
+	uint8_t *insns;			/* the program's bytes (struct sock_filter[]); NULL: empty */
+	size_t insns_len;
+	int64_t pid, fd;		/* -1: no process seen */
+	uint32_t ino, netns_ino;
+	int32_t ifindex;
+	uint16_t protocol;		/* packet: the ethertype, host order */
+	uint8_t family, type;
+};
+
 /* An object the loads recorder saw made (load_events): for what lived between snapshots */
 struct so_load {
 	char *kind;			/* prog, map, link; never NULL */
@@ -82,8 +97,9 @@ struct so_load {
 #define SO_ATTACH	(1u << 3)
 #define SO_PINS		(1u << 4)
 #define SO_BTF		(1u << 5)
-#define SO_ALL		0x3fu		/* what diff compares */
 #define SO_OWNERS	(1u << 6)	/* the processes holding objects (audit) */
+#define SO_SOCKS	(1u << 7)	/* sockets with classic filters (diff, audit) */
+#define SO_ALL		(0x3fu | SO_SOCKS)	/* what diff compares */
 
 struct snap_objs {
 	int64_t snap_id;
@@ -96,8 +112,9 @@ struct snap_objs {
 	struct so_pin *pins;
 	struct so_btf *btfs;
 	struct so_owner *owners;	/* by obj_type, obj_id, pid */
+	struct so_sockfilter *socks;	/* by netns, inode, pid */
 	struct so_load *loads;		/* made since the snapshot before (snap_loads_read) */
-	size_t nprogs, nmaps, nlinks, natts, npins, nbtfs, nowners, nloads;
+	size_t nprogs, nmaps, nlinks, natts, npins, nbtfs, nowners, nsocks, nloads;
 };
 
 void snap_objs_free(struct snap_objs *s);

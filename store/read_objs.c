@@ -7,9 +7,11 @@
 #include <string.h>
 #include "store/read_int.h"
 #include "store/read_objs.h"
+#include "store/read_sock.h"
 #include "store/snap_mask.h"
 
 struct objs_read {
+	struct db *db;
 	struct snap_objs *s;
 	size_t cap;
 	struct err *e;
@@ -255,6 +257,47 @@ static int owner_row(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
+/* sockets with a classic filter, the program's bytes read from its blob */
+static const char socks_sql[] =
+	"SELECT coalesce(comm, ''), coalesce(devname, ''), lower(hex(filter)), filter,"
+	" coalesce(pid, -1), coalesce(fd, -1), ino, coalesce(netns_ino, 0), coalesce(ifindex, 0),"
+	" coalesce(protocol, 0), family, coalesce(type, 0) FROM sockets"
+	" WHERE snapshot_id = ?1 AND nr_insns IS NOT NULL ORDER BY netns_ino, ino, pid";
+
+static int sock_row(sqlite3_stmt *st, void *arg)
+{
+	struct objs_read *r = arg;
+	struct so_sockfilter *k = grow((void **)&r->s->socks, r->s->nsocks, &r->cap, sizeof(*k), r->e);
+	struct buf b = { 0 };
+	int err;
+
+	if (!k)
+		return -ENOMEM;
+	memset(k, 0, sizeof(*k));
+	r->s->nsocks++;
+	k->pid = sqlite3_column_int64(st, 4);
+	k->fd = sqlite3_column_int64(st, 5);
+	k->ino = sqlite3_column_int64(st, 6);
+	k->netns_ino = sqlite3_column_int64(st, 7);
+	k->ifindex = sqlite3_column_int64(st, 8);
+	k->protocol = sqlite3_column_int64(st, 9);
+	k->family = sqlite3_column_int64(st, 10);
+	k->type = sqlite3_column_int64(st, 11);
+	if (!col_dup(st, 0, true, &k->comm) || !col_dup(st, 1, true, &k->devname) ||
+	    !col_dup(st, 2, true, &k->filter))
+		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
+	err = blob_get_col(r->db, st, 3, SOCK_FILTER_MAX, &b, r->e);
+	if (err) {
+		buf_free(&b);
+		return err;
+	}
+	k->insns = b.len ? b.data : NULL;	/* the buffer's bytes are the list's now */
+	k->insns_len = b.len;
+	if (!b.len)
+		buf_free(&b);
+	return 0;
+}
+
 /* Keep the least string: the attach points are each the least of their kind. */
 static int set_least(char **slot, const char *s, struct err *e)
 {
@@ -360,6 +403,8 @@ static int snap_have(struct db *db, int64_t snap, struct snap_objs *out, struct 
 		out->have |= SO_ATTACH;
 	if (mask & SNAP_OWNERS)
 		out->have |= SO_OWNERS;
+	if (mask & SNAP_SOCK)
+		out->have |= SO_SOCKS;
 	out->have_code = mask & SNAP_CODE;
 	out->have_contents = mask & SNAP_MAPS_DATA;
 	out->have_stats = mask & SNAP_STATS;
@@ -384,8 +429,9 @@ int snap_objs_read(struct db *db, int64_t snap, unsigned kinds, struct snap_objs
 		{ SO_PINS, pins_sql, 3, pin_row },
 		{ SO_BTF, btfs_sql, 5, btf_row },
 		{ SO_OWNERS, owners_sql, 4, owner_row },
+		{ SO_SOCKS, socks_sql, 12, sock_row },
 	};
-	struct objs_read r = { .s = out, .e = e };
+	struct objs_read r = { .db = db, .s = out, .e = e };
 	int err;
 
 	memset(out, 0, sizeof(*out));

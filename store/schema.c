@@ -192,6 +192,24 @@ SNAPSHOT_LABEL_SQL
 "CREATE INDEX IF NOT EXISTS load_events_snap ON load_events(snapshot_id);\n"		\
 "CREATE INDEX IF NOT EXISTS load_events_obj ON load_events(kind, obj_id);\n"
 
+/* ---- sockets (packet sockets and their classic BPF filters) ----------------------------
+ * A self-contained step: CREATE ... IF NOT EXISTS, so it runs on a file of any version that
+ * lacks it. It is applied with the views (db_views_sql's stamp covers it), after the
+ * migrations, so the schema version stays as it is; a numbered migration can take it as it
+ * is (docs/schema.md, "The sockets step"). One row per
+ * socket and process holding it (pid NULL: none seen); filter is the blob of the classic
+ * program (struct sock_filter[] as the kernel returned it), NULL when the socket has none
+ * (or an eBPF one, which sock_diag does not report). */
+#define SOCKETS_SQL \
+"CREATE TABLE IF NOT EXISTS sockets(snapshot_id INTEGER NOT NULL REFERENCES snapshot_rows(id)" \
+"  ON DELETE CASCADE, netns_ino INTEGER, family INTEGER NOT NULL, type INTEGER,"	\
+"  protocol INTEGER,"		/* packet: the ethertype, host order (ETH_P_ALL 3) */	\
+"  ino INTEGER NOT NULL, ifindex INTEGER, devname TEXT, uid INTEGER,"			\
+"  fanout INTEGER,"		/* packet: PACKET_DIAG_FANOUT (id | type << 16) */	\
+"  pid INTEGER, comm TEXT, fd INTEGER, filter BLOB, nr_insns INTEGER);\n"		\
+"CREATE INDEX IF NOT EXISTS sockets_snap ON sockets(snapshot_id, ino);\n"
+const char db_sockets_sql[] = SOCKETS_SQL;
+
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
 /* content-addressed blobs: sha256 of the raw bytes -> the bytes, zlib-compressed (codec 1)
@@ -212,6 +230,7 @@ PROG_STAT_ROWS_SQL
 MAP_DATA_ROWS_SQL
 /* BTF objects, links, attachments and owners: spans too (schema 4) */
 SPAN4_TABLES_SQL
+SOCKETS_SQL
 /* ELF objects loaded through bpfscope, for replay */
 "CREATE TABLE objects(id INTEGER PRIMARY KEY, loaded_at INTEGER, path TEXT, elf BLOB,"
 "  boot_id TEXT, prog_ids TEXT, map_ids TEXT, pin_dir TEXT);\n"

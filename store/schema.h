@@ -35,6 +35,9 @@ extern const char db_schema_sql[];
 /* Views only: dropped and recreated on every open by a writer, so views improve
  * with the binary without a migration. */
 extern const char db_views_sql[];
+/* The sockets table (packet sockets, classic filters): CREATE ... IF NOT EXISTS, run with
+ * the views by a writer, so older files of this version gain it (see store/schema.c). */
+extern const char db_sockets_sql[];
 /* 1 -> 2 */
 extern const char db_migration_1_sql[];
 /* 2 -> 3 (needs bpfscope_detail(), db_migrate_functions) */

@@ -129,6 +129,45 @@ int writer_owner(struct writer *w, char kind, uint32_t id, uint32_t pid, const c
 	return span_set_write(w->db, &w->owner_spans, w->ins_owner, w->snap_id, "owner", NULL, w->e);
 }
 
+int writer_socket(struct writer *w, const struct socket_rec *r)
+{
+	sqlite3_stmt *st;
+	int err = writer_stmt(w, &w->ins_socket, "INSERT INTO sockets(snapshot_id, netns_ino,"
+			      " family, type, protocol, ino, ifindex, devname, uid, fanout, pid, comm, fd,"
+			      " filter, nr_insns) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+	if (err)
+		return err;
+	st = w->ins_socket;
+	sqlite3_bind_int64(st, 1, w->snap_id);
+	if (r->netns_ino)
+		sqlite3_bind_int64(st, 2, r->netns_ino);
+	sqlite3_bind_int(st, 3, r->family);
+	sqlite3_bind_int(st, 4, r->type);
+	sqlite3_bind_int(st, 5, r->protocol);
+	sqlite3_bind_int64(st, 6, r->ino);
+	if (r->ifindex)
+		sqlite3_bind_int64(st, 7, r->ifindex);
+	if (r->devname && *r->devname)
+		sqlite3_bind_text(st, 8, r->devname, -1, SQLITE_STATIC);
+	if (r->uid >= 0)
+		sqlite3_bind_int64(st, 9, r->uid);
+	if (r->fanout >= 0)
+		sqlite3_bind_int64(st, 10, r->fanout);
+	if (r->pid >= 0) {
+		sqlite3_bind_int64(st, 11, r->pid);
+		sqlite3_bind_text(st, 12, r->comm ? r->comm : "", r->comm ? (int)strnlen(r->comm, 16) : 0,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(st, 13, r->fd);
+	}
+	if (r->filter) {
+		/* an empty program is still a filter the kernel reported (it never attaches one) */
+		err = r->filter_len ? writer_bind_blob(w, st, 14, "sock_filter", r->filter, r->filter_len) : 0;
+		sqlite3_bind_int64(st, 15, r->filter_len / 8);
+	}
+	return err ?: writer_step(w, st, "socket");
+}
+
 int writer_boot_kallsyms(struct writer *w, const char *boot_id, const uint8_t hash[SHA256_LEN])
 {
 	sqlite3_stmt *st;
@@ -203,8 +242,8 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " UNION SELECT jited_func_lens FROM prog_rows UNION SELECT prog_tags FROM prog_rows"
 			      " UNION SELECT contents FROM map_data_rows UNION SELECT data FROM btf_rows"
 			      " UNION SELECT info_raw FROM link_rows UNION SELECT kallsyms FROM boots"
-			      " UNION SELECT elf FROM objects UNION SELECT xlated FROM load_events)"
-			      " WHERE h IS NOT NULL)", e);
+			      " UNION SELECT elf FROM objects UNION SELECT xlated FROM load_events"
+			      " UNION SELECT filter FROM sockets) WHERE h IS NOT NULL)", e);
 	if (err) {
 		db_rollback(db);
 		return err;

@@ -19,6 +19,7 @@ struct writer {
 	sqlite3_stmt *fill_code;
 	sqlite3_stmt *ins_map, *ins_map_data, *close_map, *fill_map_data, *fill_map_data_new;
 	sqlite3_stmt *ins_btf, *fill_btf, *ins_link, *ins_pin, *close_pin, *ins_owner;
+	sqlite3_stmt *ins_socket;
 	/* the open spans of BTF objects, links, owners, program counters and map contents
 	 * (loaded by writer_snapshot_begin; those the snapshot did not see end in
 	 * writer_snapshot_finish) */
@@ -136,6 +137,22 @@ int writer_pins_prepare(struct writer *w);
 int writer_pin(struct writer *w, const char *path, char kind, uint32_t id, uint64_t ino);
 /* kind: 'p'rog, 'm'ap, 'l'ink, 'b'tf; comm up to 16 bytes, not NUL-terminated when full */
 int writer_owner(struct writer *w, char kind, uint32_t id, uint32_t pid, const char *comm);
+/* ---- sockets (SNAP_SOCK) ---- */
+/* One socket as sock_diag reported it, with one process holding it. */
+struct socket_rec {
+	uint32_t netns_ino;		/* 0: unknown */
+	uint8_t family, type;
+	uint16_t protocol;		/* packet: host order */
+	uint32_t ino;
+	int32_t ifindex;		/* 0: any */
+	const char *devname;		/* NULL: none */
+	int64_t uid, fanout;		/* -1: not reported */
+	int64_t pid, fd;		/* -1: no process seen holding it */
+	const char *comm;		/* up to 16 bytes; NULL with pid -1 */
+	const void *filter;		/* the classic program's bytes; NULL: none reported */
+	size_t filter_len;
+};
+int writer_socket(struct writer *w, const struct socket_rec *r);
 int writer_boot_kallsyms(struct writer *w, const char *boot_id, const uint8_t hash[SHA256_LEN]);
 
 /* ---- what a snapshot compares against (open spans, and blobs this boot stored) ---- */

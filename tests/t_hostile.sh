@@ -15,6 +15,12 @@ setup() {
 	ensure_bpffs
 	mkdir -p "$PIN/g" "$PIN/gm" "$PIN/t" "$PIN/tm"
 	cleanup_add "rm -rf '$PIN'"
+	# a packet socket with a classic filter (on lo, accepting nothing sent there), so that
+	# the snapshots hold a socket and its filter blob to damage
+	gcc -O2 -o "$TEST_TMP/sock_filter" "$TOP/tests/helpers/sock_filter.c" || die "sock_filter"
+	timeout 120 "$TEST_TMP/sock_filter" 120 dev lo > "$TEST_TMP/sock.out" 2>&1 &
+	cleanup_add "kill $!"
+	for _ in $(seq 50); do grep -q '^ready' "$TEST_TMP/sock.out" && break; sleep 0.1; done
 	bs prog loadall "$SAMPLES/getpid_count.bpf.o" "$PIN/g" pinmaps "$PIN/gm" autoattach >/dev/null &&
 	bs prog loadall "$SAMPLES/tc_counter.bpf.o" "$PIN/t" pinmaps "$PIN/tm" >/dev/null &&
 	bs map update pinned "$PIN/tm/proto_count" key 6 0 0 0 value 1 0 0 0 0 0 0 0 &&
@@ -38,6 +44,7 @@ COMMANDS=(
 	"query SELECT_count(*)_FROM_progs" "diff latest~1 latest" "diff latest~1 latest code contents"
 	"-j diff latest~1 latest" "prog history identity prog:x:y@" "audit latest" "-j audit latest"
 	"report latest file OUT" "report diff latest~1 latest file OUT"
+	"-s latest sock show all" "-s latest sock dump" "-s latest -j sock dump"
 )
 
 # one variant through every command

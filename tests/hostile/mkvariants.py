@@ -26,6 +26,12 @@ def each_blob_col(db, table, col, kind, make):
 
 def xlated_random(db):
     each_blob_col(db, "prog_rows", "xlated", "xlated", lambda: rand_bytes(rnd.randrange(1, 700)))
+def sock_filter_random(db):
+    # the packet sockets' classic filters: random bytes, any length, counts that lie
+    for (rid,) in db.execute("SELECT rowid FROM sockets WHERE filter IS NOT NULL").fetchall():
+        raw = rand_bytes(rnd.randrange(0, 300))
+        db.execute("UPDATE sockets SET filter = ?, nr_insns = ? WHERE rowid = ?",
+                   (put_blob(db, "sock_filter", raw), rnd.randrange(-5, 100000), rid))
 def jited_random(db):
     each_blob_col(db, "prog_rows", "jited_insns", "jited", lambda: rand_bytes(rnd.randrange(1, 700)))
 def info_overcount(db):
@@ -66,6 +72,7 @@ def names_hostile(db):
                         ("owner_rows", ("comm", "obj_type")), ("link_rows", ("target",)),
                         ("attach_rows", ("devname", "cgroup_path", "target", "mode", "kind")),
                         ("snapshot_rows", ("label", "warnings")),
+                        ("sockets", ("comm", "devname")),
                         ("snapshot_envs", ("host", "kernel_release", "arch", "tool_version"))):
         for (rid,) in db.execute(f"SELECT rowid FROM {table}").fetchall():
             for c in cols:
@@ -86,11 +93,14 @@ def ints_extreme(db):
                (hi, lo))
     db.execute("UPDATE snapshot_rows SET taken_at = ?, duration_ns = ?, nr_progs = -5", (lo, hi))
     db.execute("UPDATE blobs SET raw_size = ? WHERE kind = 'xlated'", (hi,))
+    db.execute("UPDATE sockets SET ino = ?, pid = ?, fd = ?, ifindex = ?, protocol = -1,"
+               " family = 4294967295, type = ?, netns_ino = -1", (hi, lo, hi, lo, hi))
+    db.execute("UPDATE blobs SET raw_size = ? WHERE kind = 'sock_filter'", (hi,))
 def rows_orphaned(db):
     db.execute("DELETE FROM map_rows")
     db.execute("DELETE FROM link_rows")
 
-VARIANTS = [xlated_random, jited_random, info_overcount, info_random, zlib_bomb, hash_mismatch,
+VARIANTS = [xlated_random, sock_filter_random, jited_random, info_overcount, info_random, zlib_bomb, hash_mismatch,
             blobs_missing, btf_random, contents_random, names_hostile, kallsyms_random,
             schema_newer, ints_extreme, rows_orphaned]
 
