@@ -21,6 +21,7 @@ static const char *const migrations[] = {
 	[2] = db_migration_2_sql,
 	[3] = db_migration_3_sql,
 	[4] = db_migration_4_sql,
+	[5] = db_sockets_sql,
 };
 
 static int be32(const uint8_t *p) { return (int)((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]); }
@@ -217,13 +218,7 @@ static void views_stamp_text(char *out, size_t len)
 	uint8_t h[SHA256_LEN];
 	char hx[17];
 
-	struct sha256 c;
-
-	/* the sockets step runs with the views: a binary that adds it stamps anew */
-	sha256_init(&c);
-	sha256_update(&c, db_views_sql, strlen(db_views_sql));
-	sha256_update(&c, db_sockets_sql, strlen(db_sockets_sql));
-	sha256_final(&c, h);
+	sha256(db_views_sql, strlen(db_views_sql), h);
 	hex_encode(h, 8, hx);
 	snprintf(out, len, "%s libbpf %s", hx, libbpf_version_string());
 }
@@ -388,8 +383,6 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 		err = db_migrate(db, e);
 	if (!err && !db->readonly && !views_current(db)) {
 		err = db_begin(db, e);
-		if (!err)
-			err = db_exec(db, db_sockets_sql, e);
 		if (!err)
 			err = db_exec(db, db_views_sql, e);
 		if (!err)

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #define DB_APPLICATION_ID 0x62706673	/* "bpfs" */
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 /* last_snap of a span whose object is still there as of the latest snapshot */
 #define SPAN_OPEN INT64_MAX
 #define SPAN_OPEN_SQL "9223372036854775807"
@@ -35,8 +35,7 @@ extern const char db_schema_sql[];
 /* Views only: dropped and recreated on every open by a writer, so views improve
  * with the binary without a migration. */
 extern const char db_views_sql[];
-/* The sockets table (packet sockets, classic filters): CREATE ... IF NOT EXISTS, run with
- * the views by a writer, so older files of this version gain it (see store/schema.c). */
+/* 5 -> 6: the sockets table (packet sockets, classic filters; see store/schema.c) */
 extern const char db_sockets_sql[];
 /* 1 -> 2 */
 extern const char db_migration_1_sql[];
