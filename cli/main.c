@@ -38,6 +38,7 @@ static const struct cmd objects[] = {
 	{ "version", do_version },
 	{ "diff", do_diff },
 	{ "audit", do_audit },
+	{ "fleet", do_fleet },
 	{ 0 }
 };
 
