@@ -191,6 +191,7 @@ int pg_tables_read(struct db *db, struct pg_tables *ts, struct err *e)
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		struct pg_table *t = &ts->t[ts->n];
 
+		memset(t, 0, sizeof(*t));	/* a skipped table left its columns here */
 		if (!name || strlen(name) >= PG_NAME || strspn(name, "abcdefghijklmnopqrstuvwxyz_0123456789")
 		    != strlen(name))
 			continue;	/* not one of ours: a user's table with an odd name */
