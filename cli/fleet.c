@@ -234,22 +234,23 @@ static int fleet_side(struct ctx *ctx, struct pg *pg, const char *word, struct d
 
 static int do_fleet_diff(struct ctx *ctx, int argc, char **argv)
 {
-	const char *conninfo = GET_ARG(), *wa = GET_ARG(), *wb = GET_ARG();
-	struct diff_args da = { .o.kinds = SO_ALL };
+	const char *conninfo = GET_ARG();
+	struct diff_args da = { 0 };
 	struct diff_side a = { 0 }, b = { 0 };
 	struct diff_result r = { 0 };
 	struct err e = { 0 };
 	struct pg *pg = NULL;
 	int ret = -1;
 
-	NO_MORE_ARGS();
-	if (!wb)
-		return p_err(ctx, "expected CONNINFO HOST[:REF] HOST[:REF]");
-	da.ref_a = wa;
-	da.ref_b = wb;
+	if (diff_args_parse(ctx, argc, argv, &da))
+		return -1;
+	if (!strcmp(da.ref_b, "live"))
+		return p_err(ctx, "expected CONNINFO HOST[:REF] HOST[:REF] [KINDS]");
+	if (da.code || da.o.contents)
+		return p_err(ctx, "fleet diff compares objects: code and contents are diff's words");
 	if (fleet_connect(ctx, conninfo, &pg))
 		return -1;
-	if (fleet_side(ctx, pg, wa, &a) || fleet_side(ctx, pg, wb, &b) ||
+	if (fleet_side(ctx, pg, da.ref_a, &a) || fleet_side(ctx, pg, da.ref_b, &b) ||
 	    diff_side_read(ctx, &a, da.o.kinds) || diff_side_read(ctx, &b, da.o.kinds))
 		goto out;
 	if (diff_compute(&a.objs, &b.objs, &da.o, &r, &e)) {

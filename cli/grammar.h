@@ -201,6 +201,7 @@
 	"       bpfscope fleet query CONNINFO SQL [{ csv | json }]\n" \
 	"       bpfscope --db PATH fleet pull CONNINFO host NAME [snapshot REF]\n" \
 	"       bpfscope fleet diff CONNINFO HOST[:REF] HOST[:REF]\n" \
+	"                      [{ progs | maps | links | attachments | pins | btf | all }]\n" \
 	"       bpfscope fleet help\n" \
 	"       CONNINFO := libpq's \"host=DIR dbname=NAME user=USER\" or postgresql://...\n" \
 	"       " HELP_SPEC_REF "\n" \

@@ -249,8 +249,12 @@ static void pg_cell(const PGresult *res, int r, int c, struct query_cell *q, str
 		q->d = strtod(v, NULL);
 		break;
 	case 16:				/* bool */
+		/* as SQLite says it: 1 or 0 */
 		q->type = QCELL_INT;
 		q->i = v[0] == 't';
+		q->text = q->i ? "1" : "0";
+		q->p = q->text;
+		q->len = 1;
 		break;
 	case 17: {				/* bytea, "\x" and hex in text results */
 		size_t n = q->len > 2 ? (size_t)(q->len - 2) / 2 : 0;
