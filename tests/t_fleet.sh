@@ -89,18 +89,32 @@ server_state() {
 
 test_kill_and_resume() {
 	local i n total killed=""
+	# a program that comes and goes: its span ends while the history grows, after a push
+	# (database incr) shipped it open
+	psql_su "CREATE DATABASE incr" || die "createdb"
 	for i in $(seq 3 12); do
+		[ "$i" = 7 ] && { bs --db "$H1" fleet push "host=$PGD dbname=incr user=postgres" \
+			>/dev/null || die "push incr"; }
+		[ "$i" = 5 ] && { bs --db "$H1" prog load "$SAMPLES/xdp_drop_8080.bpf.o" "$PIN/xdp2" \
+			type xdp >/dev/null || die "load xdp2"; }
+		[ "$i" = 9 ] && rm -f "$PIN/xdp2"
 		bs --db "$H1" snapshot take >/dev/null || die "snapshot $i"
 	done
 	total=$(sqlite3 "$H1" "SELECT count(*) FROM snapshot_rows")
 	psql_su "CREATE DATABASE clean" && psql_su "CREATE DATABASE killed" || die "createdb"
 	bs --db "$H1" fleet push "host=$PGD dbname=clean user=postgres" >/dev/null || die "clean push"
-	# kill a push part way (tries later kills until one lands between two snapshots)
-	for t in 0.05 0.1 0.15 0.2 0.3 0.4 0.6; do
+	bs --db "$H1" fleet push "host=$PGD dbname=incr user=postgres" >/dev/null || die "push incr"
+	# kill a push part way: the server is slowed down (a trigger sleeps 0.2 s per snapshot
+	# row, changing nothing) so that a kill lands between two snapshots' transactions
+	for t in 1.0 0.6 1.5 2.0; do
 		psql_su "DROP SCHEMA public CASCADE; CREATE SCHEMA public" killed >/dev/null 2>&1
 		bs fleet init "host=$PGD dbname=killed user=postgres" >/dev/null || die "init killed"
+		psql_su "CREATE FUNCTION slow() RETURNS trigger AS 'BEGIN PERFORM pg_sleep(0.2);
+			RETURN NEW; END' LANGUAGE plpgsql; CREATE TRIGGER slow AFTER INSERT ON snapshot_rows
+			FOR EACH ROW EXECUTE FUNCTION slow()" killed || die "slow trigger"
 		timeout -s KILL "$t" "$BPFSCOPE" --db "$H1" fleet push "host=$PGD dbname=killed user=postgres" >/dev/null 2>&1
 		n=$(psql_su "SELECT count(*) FROM snapshot_rows" killed)
+		psql_su "DROP TRIGGER slow ON snapshot_rows" killed
 		if [ "$n" -gt 0 ] && [ "$n" -lt "$total" ]; then killed=$n; break; fi
 	done
 	echo "killed after ${killed:-?} of $total snapshots" >&2
@@ -109,6 +123,16 @@ test_kill_and_resume() {
 	[ "$(server_state clean)" = "$(server_state killed)" ] ||
 		die "killed+resumed differs from clean: $(diff <(server_state clean) <(server_state killed))"
 	[ -n "$killed" ] || die "no kill landed between two snapshots"
+	# and the server says what the file says, snapshot by snapshot (spans that ended)
+	local v q
+	for db in killed incr; do
+		for v in progs maps links pins attachments btf; do
+			q="SELECT snapshot_id, count(*) FROM $v GROUP BY snapshot_id ORDER BY 1"
+			[ "$(sqlite3 -separator '|' "$H1" "$q")" = "$(psql_su "$q" $db)" ] ||
+				die "$db: $v per snapshot differ: $(diff <(sqlite3 -separator '|' "$H1" "$q") <(psql_su "$q" $db))"
+		done
+	done
+	[ "$(server_state clean)" = "$(server_state incr)" ] || die "pushed in two goes differs from clean"
 }
 
 test_pull() {
