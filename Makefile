@@ -19,8 +19,8 @@ LDLIBS   += -Wl,-Bstatic $(addprefix -l,$(STATIC_LIBS)) -Wl,-Bdynamic
 else
 LDLIBS   += $(shell pkg-config --libs libbpf libelf zlib sqlite3 2>/dev/null || echo -lbpf -lelf -lz -lsqlite3)
 endif
-# libpq (the fleet server, store/pg*.c) is linked shared: only fleet commands use it
-LDLIBS   += $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
+# libpq (the fleet server) is dlopen()ed by store/pg_dl.c: linked, it and the libraries it
+# needs cost every command ~30 ms; only its headers (pkg-config --cflags libpq) are used.
 LDLIBS   += -ldl -lm -pthread
 LIB_DIRS := lib store analyze capture act viz reports gen
 LIB_SRCS := $(filter-out %.bpf.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))

@@ -22,9 +22,9 @@ static void first_line(const char *msg, char *out, size_t len)
 
 /* What went wrong connecting, by what libpq said: the server is not there, it refused
  * who we are, or something else. */
-static int connect_fail(PGconn *c, struct err *e)
+static int connect_fail(struct pg *pg, struct err *e)
 {
-	const char *m = PQerrorMessage(c);
+	const char *m = PQ(PQerrorMessage)(pg->c);
 	char line[400];
 
 	first_line(m, line, sizeof(line));
@@ -46,18 +46,22 @@ int pg_connect(const char *conninfo, struct pg **out, struct err *e)
 	*out = NULL;
 	if (!pg)
 		return err_set(e, ENOMEM, "out of memory");
-	pg->c = PQconnectdb(conninfo);
+	if ((err = pq_api_load(&pg->pq, e))) {
+		free(pg);
+		return err;
+	}
+	pg->c = PQ(PQconnectdb)(conninfo);
 	if (!pg->c) {
 		free(pg);
 		return err_set(e, ENOMEM, "fleet: out of memory connecting");
 	}
-	if (PQstatus(pg->c) != CONNECTION_OK) {
-		err = connect_fail(pg->c, e);
+	if (PQ(PQstatus)(pg->c) != CONNECTION_OK) {
+		err = connect_fail(pg, e);
 		pg_close(pg);
 		return err;
 	}
 	/* quiet NOTICEs ("relation already exists, skipping") would go to stderr */
-	PQsetNoticeProcessor(pg->c, NULL, NULL);
+	PQ(PQsetNoticeProcessor)(pg->c, NULL, NULL);
 	if (pg_exec(pg, "SET client_min_messages = warning", "connect", e)) {
 		pg_close(pg);
 		return -EIO;
@@ -70,20 +74,21 @@ void pg_close(struct pg *pg)
 {
 	if (!pg)
 		return;
-	PQfinish(pg->c);
+	if (pg->c)
+		PQ(PQfinish)(pg->c);
 	free(pg);
 }
 
 int pg_fail(struct pg *pg, const PGresult *res, const char *what, struct err *e)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *state = res ? PQ(PQresultErrorField)(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQ(PQresultErrorField)(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	char line[400];
 
-	if (PQstatus(pg->c) != CONNECTION_OK)
+	if (PQ(PQstatus)(pg->c) != CONNECTION_OK)
 		return err_set(e, EHOSTUNREACH, "fleet: server unreachable: connection lost (%s)",
 			       what);
-	first_line(msg ? msg : PQerrorMessage(pg->c), line, sizeof(line));
+	first_line(msg ? msg : PQ(PQerrorMessage)(pg->c), line, sizeof(line));
 	if (state && !strcmp(state, "42501"))
 		return err_set(e, EACCES, "fleet: permission denied: %s (%s)", line, what);
 	if (state && !strncmp(state, "28", 2))
@@ -95,12 +100,12 @@ int pg_fail(struct pg *pg, const PGresult *res, const char *what, struct err *e)
 
 int pg_exec(struct pg *pg, const char *sql, const char *what, struct err *e)
 {
-	PGresult *res = PQexec(pg->c, sql);
-	int st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR, err = 0;
+	PGresult *res = PQ(PQexec)(pg->c, sql);
+	int st = res ? PQ(PQresultStatus)(res) : PGRES_FATAL_ERROR, err = 0;
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		err = pg_fail(pg, res, what, e);
-	PQclear(res);
+	PQ(PQclear)(res);
 	return err;
 }
 
@@ -226,19 +231,19 @@ void pg_col_list(const struct pg_table *t, const char *prefix, char *out, size_t
 
 /* ---- read-only queries ---- */
 
-static void pg_cell(const PGresult *res, int r, int c, struct query_cell *q, struct buf *tmp)
+static void pg_cell(struct pg *pg, const PGresult *res, int r, int c, struct query_cell *q, struct buf *tmp)
 {
-	const char *v = PQgetvalue(res, r, c);
-	Oid t = PQftype(res, c);
+	const char *v = PQ(PQgetvalue)(res, r, c);
+	Oid t = PQ(PQftype)(res, c);
 
 	memset(q, 0, sizeof(*q));
-	if (PQgetisnull(res, r, c)) {
+	if (PQ(PQgetisnull)(res, r, c)) {
 		q->type = QCELL_NULL;
 		return;
 	}
 	q->text = v;
 	q->p = v;
-	q->len = PQgetlength(res, r, c);
+	q->len = PQ(PQgetlength)(res, r, c);
 	switch (t) {
 	case 20: case 21: case 23: case 26:	/* int8, int2, int4, oid */
 		q->type = QCELL_INT;
@@ -278,9 +283,9 @@ static void pg_cell(const PGresult *res, int r, int c, struct query_cell *q, str
 	}
 }
 
-static int rows_out(const PGresult *res, query_row_fn fn, void *arg, struct err *e)
+static int rows_out(struct pg *pg, const PGresult *res, query_row_fn fn, void *arg, struct err *e)
 {
-	int ncol = PQnfields(res), nrow = PQntuples(res), err;
+	int ncol = PQ(PQnfields)(res), nrow = PQ(PQntuples)(res), err;
 	const char **names = calloc(ncol + 1, sizeof(*names));
 	struct query_cell *cells = calloc(ncol + 1, sizeof(*cells));
 	struct buf *tmp = calloc(ncol + 1, sizeof(*tmp));
@@ -290,11 +295,11 @@ static int rows_out(const PGresult *res, query_row_fn fn, void *arg, struct err 
 		goto out;
 	}
 	for (int c = 0; c < ncol; c++)
-		names[c] = PQfname(res, c);
+		names[c] = PQ(PQfname)(res, c);
 	err = fn(arg, ncol, names, NULL);
 	for (int r = 0; !err && r < nrow; r++) {
 		for (int c = 0; c < ncol; c++)
-			pg_cell(res, r, c, &cells[c], &tmp[c]);
+			pg_cell(pg, res, r, c, &cells[c], &tmp[c]);
 		err = fn(arg, ncol, names, cells);
 	}
 out:
@@ -318,16 +323,16 @@ int pg_query(struct pg *pg, const char *sql, query_row_fn fn, void *arg, struct 
 	err = err ?: pg_exec(pg, "SET TRANSACTION READ ONLY", "query", e);
 	if (err)
 		return err;
-	res = PQexecParams(pg->c, sql, 0, NULL, NULL, NULL, NULL, 0);
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
+	res = PQ(PQexecParams)(pg->c, sql, 0, NULL, NULL, NULL, NULL, 0);
+	if (!res || PQ(PQresultStatus)(res) != PGRES_TUPLES_OK) {
+		if (res && PQ(PQresultStatus)(res) == PGRES_COMMAND_OK)
 			err = err_set(e, EINVAL, "fleet: query: the statement returned no rows");
 		else
 			err = pg_fail(pg, res, "query", e);
 	} else {
-		err = rows_out(res, fn, arg, e);
+		err = rows_out(pg, res, fn, arg, e);
 	}
-	PQclear(res);
+	PQ(PQclear)(res);
 	pg_exec(pg, "ROLLBACK", "query", &(struct err){ 0 });
 	return err;
 }

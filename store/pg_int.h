@@ -5,9 +5,39 @@
 #include <libpq-fe.h>
 #include "store/pg.h"
 
+/* libpq's functions bpfscope calls, found by dlopen when a fleet command connects: linked,
+ * libpq and the two dozen libraries it needs (TLS, Kerberos, LDAP) cost every command
+ * ~30 ms of relocations at start. Called as PQ(PQexec)(...) with a struct pg *pg in scope. */
+struct pq_api {
+	__typeof__(PQclear) *PQclear;
+	__typeof__(PQconnectdb) *PQconnectdb;
+	__typeof__(PQerrorMessage) *PQerrorMessage;
+	__typeof__(PQexec) *PQexec;
+	__typeof__(PQexecParams) *PQexecParams;
+	__typeof__(PQfinish) *PQfinish;
+	__typeof__(PQfname) *PQfname;
+	__typeof__(PQftype) *PQftype;
+	__typeof__(PQgetResult) *PQgetResult;
+	__typeof__(PQgetisnull) *PQgetisnull;
+	__typeof__(PQgetlength) *PQgetlength;
+	__typeof__(PQgetvalue) *PQgetvalue;
+	__typeof__(PQnfields) *PQnfields;
+	__typeof__(PQntuples) *PQntuples;
+	__typeof__(PQputCopyData) *PQputCopyData;
+	__typeof__(PQputCopyEnd) *PQputCopyEnd;
+	__typeof__(PQresultErrorField) *PQresultErrorField;
+	__typeof__(PQresultStatus) *PQresultStatus;
+	__typeof__(PQsetNoticeProcessor) *PQsetNoticeProcessor;
+	__typeof__(PQstatus) *PQstatus;
+};
+#define PQ(f) (pg->pq.f)
+
 struct pg {
 	PGconn *c;
+	struct pq_api pq;
 };
+/* fill api from libpq.so.5 */
+int pq_api_load(struct pq_api *api, struct err *e);
 
 enum pg_ctype { PGC_INT, PGC_REAL, PGC_TEXT, PGC_BLOB };
 

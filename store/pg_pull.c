@@ -33,15 +33,15 @@ int pg_snapshot_resolve(struct pg *pg, const char *host, const char *ref, int64_
 		sql = "SELECT max(id) FROM snapshot_rows WHERE host = $1 AND label = $2 AND $3 = '0'"
 		      " HAVING max(id) IS NOT NULL";
 	}
-	res = PQexecParams(pg->c, sql, 3, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	res = PQ(PQexecParams)(pg->c, sql, 3, NULL, params, NULL, NULL, 0);
+	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK)
 		err = pg_fail(pg, res, "snapshot", e);
-	else if (PQntuples(res) != 1)
+	else if (PQ(PQntuples)(res) != 1)
 		err = err_set(e, ENOENT, "fleet: host '%s' has no snapshot '%s' on the server",
 			      host, ref);
 	else
-		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
+		*id = strtoll(PQ(PQgetvalue)(res, 0, 0), NULL, 10);
+	PQ(PQclear)(res);
 	return err;
 }
 
@@ -79,16 +79,16 @@ static uint64_t be64(const uint8_t *p)
 
 /* One server row into the local INSERT (binary results: int8 and float8 big-endian, text
  * and bytea as their bytes); a value of the wrong size is an error, not a guess. */
-static int bind_row(const struct pg_table *t, const PGresult *res, int r, int off,
+static int bind_row(struct pg *pg, const struct pg_table *t, const PGresult *res, int r, int off,
 		    sqlite3_stmt *ins, struct err *e)
 {
 	for (int i = 0; i < t->ncols; i++) {
-		const uint8_t *v = (const uint8_t *)PQgetvalue(res, r, i + off);
-		int n = PQgetlength(res, r, i + off);
+		const uint8_t *v = (const uint8_t *)PQ(PQgetvalue)(res, r, i + off);
+		int n = PQ(PQgetlength)(res, r, i + off);
 		uint64_t u;
 		double d;
 
-		if (PQgetisnull(res, r, i + off)) {
+		if (PQ(PQgetisnull)(res, r, i + off)) {
 			sqlite3_bind_null(ins, i + 1);
 			continue;
 		}
@@ -159,23 +159,23 @@ static int pull_table(struct pg *pg, struct db *local, const struct pg_table *t,
 	}
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE host = $1 AND %s", cols, t->name,
 		 pull_filter(t->kind));
-	res = PQexecParams(pg->c, sql, 2, NULL, params, NULL, NULL, 1);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	res = PQ(PQexecParams)(pg->c, sql, 2, NULL, params, NULL, NULL, 1);
+	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK) {
 		err = pg_fail(pg, res, "pull", e);
 		goto out;
 	}
 	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO %s (%s) VALUES (%s)", t->name, lcols, qs);
 	err = db_prepare(local, sql, &ins, e);
-	for (int r = 0; !err && r < PQntuples(res); r++) {
+	for (int r = 0; !err && r < PQ(PQntuples)(res); r++) {
 		sqlite3_reset(ins);
-		err = bind_row(t, res, r, 1, ins, e);
+		err = bind_row(pg, t, res, r, 1, ins, e);
 		if (!err && sqlite3_step(ins) != SQLITE_DONE)
 			err = err_set(e, EIO, "fleet: pull: %s: %s", t->name, sqlite3_errmsg(local->sql));
 		(*rows)++;
 	}
 out:
 	sqlite3_finalize(ins);
-	PQclear(res);
+	PQ(PQclear)(res);
 	return err;
 }
 
@@ -195,15 +195,15 @@ static int pull_blobs(struct pg *pg, struct db *local, const struct pg_tables *t
 		free(sql);
 		return err_set(e, E2BIG, "fleet: pull: too many blob columns");
 	}
-	res = PQexecParams(pg->c, sql, 2, NULL, params, NULL, NULL, 1);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	res = PQ(PQexecParams)(pg->c, sql, 2, NULL, params, NULL, NULL, 1);
+	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK) {
 		err = pg_fail(pg, res, "pull: blobs", e);
 		goto out;
 	}
 	err = db_prepare(local, "INSERT OR IGNORE INTO blobs (hash, kind, raw_size, codec, zdata)"
 			 " VALUES (?, ?, ?, ?, ?)", &ins, e);
 	/* the columns asked for are blobs' own, in this order: bind them so */
-	for (int r = 0; !err && r < PQntuples(res); r++) {
+	for (int r = 0; !err && r < PQ(PQntuples)(res); r++) {
 		struct pg_table b = { .ncols = 5, .kind = TK_BLOBS };
 
 		snprintf(b.name, sizeof(b.name), "blobs");
@@ -213,14 +213,14 @@ static int pull_blobs(struct pg *pg, struct db *local, const struct pg_tables *t
 		b.cols[3].t = PGC_INT;
 		b.cols[4].t = PGC_BLOB;
 		sqlite3_reset(ins);
-		err = bind_row(&b, res, r, 0, ins, e);
+		err = bind_row(pg, &b, res, r, 0, ins, e);
 		if (!err && sqlite3_step(ins) != SQLITE_DONE)
 			err = err_set(e, EIO, "fleet: pull: blobs: %s", sqlite3_errmsg(local->sql));
 	}
 	(void)t;
 out:
 	sqlite3_finalize(ins);
-	PQclear(res);
+	PQ(PQclear)(res);
 	free(sql);
 	return err;
 }

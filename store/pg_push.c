@@ -97,6 +97,7 @@ static int copy_row(struct push *p, const struct pg_table *t, sqlite3_stmt *st, 
 static int copy_send(struct push *p, const char *table, int bit, const char *cols,
 		     struct buf *b, struct err *e)
 {
+	struct pg *pg = p->pg;
 	char sql[4096];
 	PGresult *res;
 	int err = 0;
@@ -111,20 +112,20 @@ static int copy_send(struct push *p, const char *table, int bit, const char *col
 	if (put16(b, UINT16_MAX))	/* the trailer: -1 */
 		return err_set(e, ENOMEM, "out of memory");
 	snprintf(sql, sizeof(sql), "COPY fx_%s (%s) FROM STDIN (FORMAT binary)", table, cols);
-	res = PQexec(p->pg->c, sql);
-	if (PQresultStatus(res) != PGRES_COPY_IN) {
+	res = PQ(PQexec)(p->pg->c, sql);
+	if (PQ(PQresultStatus)(res) != PGRES_COPY_IN) {
 		err = pg_fail(p->pg, res, "push: copy", e);
-		PQclear(res);
+		PQ(PQclear)(res);
 		return err;
 	}
-	PQclear(res);
-	if (PQputCopyData(p->pg->c, (const char *)b->data, (int)b->len) != 1 ||
-	    PQputCopyEnd(p->pg->c, NULL) != 1)
+	PQ(PQclear)(res);
+	if (PQ(PQputCopyData)(p->pg->c, (const char *)b->data, (int)b->len) != 1 ||
+	    PQ(PQputCopyEnd)(p->pg->c, NULL) != 1)
 		return pg_fail(p->pg, NULL, "push: copy", e);
-	while ((res = PQgetResult(p->pg->c))) {
-		if (!err && PQresultStatus(res) != PGRES_COMMAND_OK)
+	while ((res = PQ(PQgetResult)(p->pg->c))) {
+		if (!err && PQ(PQresultStatus)(res) != PGRES_COMMAND_OK)
 			err = pg_fail(p->pg, res, "push: copy", e);
-		PQclear(res);
+		PQ(PQclear)(res);
 	}
 	return err;
 }
@@ -225,6 +226,7 @@ static int hash_cmp(const void *a, const void *b)
 static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct err *e)
 {
 	size_t n = p->want.len / SHA256_LEN, u = 0;
+	struct pg *pg = p->pg;
 	sqlite3_stmt *st = NULL;
 	PGresult *res = NULL;
 	int64_t sent = 0;
@@ -252,21 +254,21 @@ static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct err *
 	err = copy_send(p, "want", 62, "hash", cb, e);
 	if (err)
 		return err;
-	res = PQexecParams(p->pg->c, "SELECT w.hash FROM fx_want w WHERE NOT EXISTS"
+	res = PQ(PQexecParams)(p->pg->c, "SELECT w.hash FROM fx_want w WHERE NOT EXISTS"
 			   " (SELECT 1 FROM blobs b WHERE b.hash = w.hash)", 0, NULL, NULL, NULL,
 			   NULL, 1);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK) {
 		err = pg_fail(p->pg, res, "push: blobs", e);
 		goto out;
 	}
-	p->r->blobs_skipped += (int64_t)u - PQntuples(res);
+	p->r->blobs_skipped += (int64_t)u - PQ(PQntuples)(res);
 	err = db_prepare(p->local, "SELECT hash, kind, raw_size, codec, zdata FROM blobs"
 			 " WHERE hash = ?1", &st, e);
 	if (!err && copy_start(cb))
 		err = err_set(e, ENOMEM, "out of memory");
-	for (int r = 0; !err && r < PQntuples(res); r++) {
+	for (int r = 0; !err && r < PQ(PQntuples)(res); r++) {
 		sqlite3_reset(st);
-		sqlite3_bind_blob(st, 1, PQgetvalue(res, r, 0), PQgetlength(res, r, 0), SQLITE_STATIC);
+		sqlite3_bind_blob(st, 1, PQ(PQgetvalue)(res, r, 0), PQ(PQgetlength)(res, r, 0), SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_ROW)
 			continue;	/* a hash-sized value that names no blob here */
 		if (copy_row(p, &p->ts->t[blobs_ti], st, cb))
@@ -283,7 +285,7 @@ static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct err *
 	p->r->blobs += sent;
 out:
 	sqlite3_finalize(st);
-	PQclear(res);
+	PQ(PQclear)(res);
 	return err;
 }
 
@@ -351,15 +353,15 @@ int pg_push_default_host(struct db *local, char *out, size_t len, struct err *e)
 static int server_latest(struct pg *pg, const char *host, int64_t *id, struct err *e)
 {
 	const char *params[1] = { host };
-	PGresult *res = PQexecParams(pg->c, "SELECT coalesce(max(id), 0) FROM snapshot_rows"
+	PGresult *res = PQ(PQexecParams)(pg->c, "SELECT coalesce(max(id), 0) FROM snapshot_rows"
 				     " WHERE host = $1", 1, NULL, params, NULL, NULL, 0);
 	int err = 0;
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK || PQ(PQntuples)(res) != 1)
 		err = pg_fail(pg, res, "push", e);
 	else
-		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
+		*id = strtoll(PQ(PQgetvalue)(res, 0, 0), NULL, 10);
+	PQ(PQclear)(res);
 	return err;
 }
 

@@ -56,29 +56,29 @@ static int create_table(struct pg *pg, const struct pg_table *t, struct err *e)
 static int add_columns(struct pg *pg, const struct pg_table *t, struct err *e)
 {
 	const char *params[1] = { t->name };
-	PGresult *res = PQexecParams(pg->c, "SELECT column_name FROM information_schema.columns"
+	PGresult *res = PQ(PQexecParams)(pg->c, "SELECT column_name FROM information_schema.columns"
 				     " WHERE table_schema = current_schema() AND table_name = $1",
 				     1, NULL, params, NULL, NULL, 0);
 	int err = 0;
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK) {
 		err = pg_fail(pg, res, "init", e);
-		PQclear(res);
+		PQ(PQclear)(res);
 		return err;
 	}
 	for (int i = 0; !err && i < t->ncols; i++) {
 		bool have = false;
 		char sql[256];
 
-		for (int r = 0; r < PQntuples(res); r++)
-			have |= !strcmp(PQgetvalue(res, r, 0), server_name(&t->cols[i]));
+		for (int r = 0; r < PQ(PQntuples)(res); r++)
+			have |= !strcmp(PQ(PQgetvalue)(res, r, 0), server_name(&t->cols[i]));
 		if (have)
 			continue;
 		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN \"%s\" %s", t->name,
 			 server_name(&t->cols[i]), pg_type(t->cols[i].t));
 		err = pg_exec(pg, sql, "init", e);
 	}
-	PQclear(res);
+	PQ(PQclear)(res);
 	return err;
 }
 
@@ -204,27 +204,27 @@ static int make_views(struct pg *pg, const struct pg_tables *ts, struct err *e)
 /* The server's version: 0 when it has no schema yet. */
 static int server_version(struct pg *pg, int *v, struct err *e)
 {
-	PGresult *res = PQexec(pg->c, "SELECT CASE WHEN to_regclass('fleet_schema') IS NULL"
+	PGresult *res = PQ(PQexec)(pg->c, "SELECT CASE WHEN to_regclass('fleet_schema') IS NULL"
 			       " THEN 0 ELSE 1 END");
 	int err = 0;
 
 	*v = 0;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK || PQ(PQntuples)(res) != 1) {
 		err = pg_fail(pg, res, "schema", e);
-		PQclear(res);
+		PQ(PQclear)(res);
 		return err;
 	}
-	if (!strcmp(PQgetvalue(res, 0, 0), "0")) {
-		PQclear(res);
+	if (!strcmp(PQ(PQgetvalue)(res, 0, 0), "0")) {
+		PQ(PQclear)(res);
 		return 0;
 	}
-	PQclear(res);
-	res = PQexec(pg->c, "SELECT max(version) FROM fleet_schema");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+	PQ(PQclear)(res);
+	res = PQ(PQexec)(pg->c, "SELECT max(version) FROM fleet_schema");
+	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK || PQ(PQntuples)(res) != 1)
 		err = pg_fail(pg, res, "schema", e);
 	else
-		*v = atoi(PQgetvalue(res, 0, 0));
-	PQclear(res);
+		*v = atoi(PQ(PQgetvalue)(res, 0, 0));
+	PQ(PQclear)(res);
 	return err;
 }
 
