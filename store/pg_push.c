@@ -317,10 +317,42 @@ static int push_batch(struct push *p, int64_t a, int64_t b, bool first, struct e
 }
 
 /* The lookup tables (prog_types ...): shared by all hosts, a newer binary names more. */
+/* rows of the lookup tables, local or on the server (one number: they only grow) */
+static int64_t lookup_rows_local(struct push *p)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	if (!db_prepare(p->local, "SELECT (SELECT count(*) FROM prog_types) + (SELECT count(*)"
+			" FROM map_types) + (SELECT count(*) FROM attach_types) + (SELECT count(*)"
+			" FROM link_types)", &st, &(struct err){ 0 }) && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int64_t lookup_rows_server(struct pg *pg)
+{
+	PGresult *res = PQ(PQexec)(pg->c, "SELECT (SELECT count(*) FROM prog_types) + (SELECT"
+				   " count(*) FROM map_types) + (SELECT count(*) FROM attach_types)"
+				   " + (SELECT count(*) FROM link_types)");
+	int64_t n = -2;
+
+	if (PQ(PQresultStatus)(res) == PGRES_TUPLES_OK && PQ(PQntuples)(res) == 1)
+		n = strtoll(PQ(PQgetvalue)(res, 0, 0), NULL, 10);
+	PQ(PQclear)(res);
+	return n;
+}
+
 static int push_lookups(struct push *p, struct err *e)
 {
 	struct buf cb = { 0 };
-	int err = pg_exec(p->pg, "BEGIN", "push", e);
+	int err;
+
+	/* as many names as here: a binary as new as this one filled them */
+	if (lookup_rows_server(p->pg) >= lookup_rows_local(p))
+		return 0;
+	err = pg_exec(p->pg, "BEGIN", "push", e);
 
 	for (int i = 0; !err && i < p->ts->n; i++)
 		if (p->ts->t[i].kind == TK_LOOKUP)
