@@ -38,6 +38,11 @@ static int connect_fail(struct pg *pg, struct err *e)
 	return err_set(e, EHOSTUNREACH, "fleet: server unreachable: %s", line);
 }
 
+static void notice_none(void *arg, const char *msg)
+{
+	(void)arg; (void)msg;
+}
+
 int pg_connect(const char *conninfo, struct pg **out, struct err *e)
 {
 	struct pg *pg = calloc(1, sizeof(*pg));
@@ -61,11 +66,7 @@ int pg_connect(const char *conninfo, struct pg **out, struct err *e)
 		return err;
 	}
 	/* quiet NOTICEs ("relation already exists, skipping") would go to stderr */
-	PQ(PQsetNoticeProcessor)(pg->c, NULL, NULL);
-	if (pg_exec(pg, "SET client_min_messages = warning", "connect", e)) {
-		pg_close(pg);
-		return -EIO;
-	}
+	PQ(PQsetNoticeProcessor)(pg->c, notice_none, NULL);
 	*out = pg;
 	return 0;
 }

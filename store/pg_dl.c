@@ -33,6 +33,7 @@ int pq_api_load(struct pq_api *api, struct err *e)
 	PQ_SYM(PQresultStatus)
 	PQ_SYM(PQsetNoticeProcessor)
 	PQ_SYM(PQstatus)
+	PQ_SYM(PQtransactionStatus)
 #undef PQ_SYM
 	return 0;
 }

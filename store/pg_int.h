@@ -29,6 +29,7 @@ struct pq_api {
 	__typeof__(PQresultStatus) *PQresultStatus;
 	__typeof__(PQsetNoticeProcessor) *PQsetNoticeProcessor;
 	__typeof__(PQstatus) *PQstatus;
+	__typeof__(PQtransactionStatus) *PQtransactionStatus;
 };
 #define PQ(f) (pg->pq.f)
 

@@ -201,29 +201,20 @@ static int make_views(struct pg *pg, const struct pg_tables *ts, struct err *e)
 	return err ?: pg_exec(pg, fleet_views_sql, "init views", e);
 }
 
-/* The server's version: 0 when it has no schema yet. */
+/* The server's version: 0 when it has no schema yet (one round trip: every command asks). */
 static int server_version(struct pg *pg, int *v, struct err *e)
 {
-	PGresult *res = PQ(PQexec)(pg->c, "SELECT CASE WHEN to_regclass('fleet_schema') IS NULL"
-			       " THEN 0 ELSE 1 END");
+	PGresult *res = PQ(PQexec)(pg->c, "SELECT max(version) FROM fleet_schema");
+	const char *state = PQ(PQresultErrorField)(res, PG_DIAG_SQLSTATE);
 	int err = 0;
 
 	*v = 0;
-	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK || PQ(PQntuples)(res) != 1) {
-		err = pg_fail(pg, res, "schema", e);
-		PQ(PQclear)(res);
-		return err;
-	}
-	if (!strcmp(PQ(PQgetvalue)(res, 0, 0), "0")) {
-		PQ(PQclear)(res);
-		return 0;
-	}
-	PQ(PQclear)(res);
-	res = PQ(PQexec)(pg->c, "SELECT max(version) FROM fleet_schema");
-	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK || PQ(PQntuples)(res) != 1)
-		err = pg_fail(pg, res, "schema", e);
-	else
+	if (PQ(PQresultStatus)(res) == PGRES_TUPLES_OK && PQ(PQntuples)(res) == 1)
 		*v = atoi(PQ(PQgetvalue)(res, 0, 0));
+	else if (!state || strcmp(state, "42P01"))	/* undefined_table: no schema yet */
+		err = pg_fail(pg, res, "schema", e);
+	else if (PQ(PQtransactionStatus)(pg->c) == PQTRANS_INERROR)	/* init's: go on */
+		err = pg_exec(pg, "ROLLBACK TO SAVEPOINT fleet_version", "init", e);
 	PQ(PQclear)(res);
 	return err;
 }
@@ -277,7 +268,8 @@ int pg_schema_init(struct pg *pg, int *from_version, struct err *e)
 	/* this binary's own schema, read from an empty database of it */
 	err = db_open(&mem, NULL, DB_MEMORY, e) ?: pg_tables_read(&mem, ts, e);
 	err = err ?: pg_exec(pg, "BEGIN", "init", e);
-	err = err ?: pg_exec(pg, "SELECT pg_advisory_xact_lock(" FLEET_LOCK ")", "init", e);
+	err = err ?: pg_exec(pg, "SELECT pg_advisory_xact_lock(" FLEET_LOCK "); SAVEPOINT fleet_version",
+			     "init", e);
 	err = err ?: server_version(pg, &v, e);
 	if (!err && v > FLEET_SCHEMA_VERSION)
 		err = err_set(e, EPROTO, "fleet: server schema %d is newer than this bpfscope's (%d)",
