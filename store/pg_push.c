@@ -93,7 +93,8 @@ static int copy_row(struct push *p, const struct pg_table *t, sqlite3_stmt *st, 
 	return err ? -ENOMEM : 0;
 }
 
-/* Send a COPY buffer into table's temp table (made once per session). */
+/* Send a COPY buffer into table's temp table (made once per session; bit: its bit in
+ * temp_made), or into the table itself (bit -1). */
 static int copy_send(struct push *p, const char *table, int bit, const char *cols,
 		     struct buf *b, struct err *e)
 {
@@ -102,7 +103,7 @@ static int copy_send(struct push *p, const char *table, int bit, const char *col
 	PGresult *res;
 	int err = 0;
 
-	if (!(p->temp_made & (1ull << bit))) {
+	if (bit >= 0 && !(p->temp_made & (1ull << bit))) {
 		snprintf(sql, sizeof(sql), "CREATE TEMP TABLE IF NOT EXISTS fx_%s (LIKE %s)"
 			 " ON COMMIT DELETE ROWS", table, table);
 		if ((err = pg_exec(p->pg, sql, "push", e)))
@@ -111,7 +112,8 @@ static int copy_send(struct push *p, const char *table, int bit, const char *col
 	}
 	if (put16(b, UINT16_MAX))	/* the trailer: -1 */
 		return err_set(e, ENOMEM, "out of memory");
-	snprintf(sql, sizeof(sql), "COPY fx_%s (%s) FROM STDIN (FORMAT binary)", table, cols);
+	snprintf(sql, sizeof(sql), "COPY %s%s (%s) FROM STDIN (FORMAT binary)", bit >= 0 ? "fx_" : "",
+		 table, cols);
 	res = PQ(PQexec)(p->pg->c, sql);
 	if (PQ(PQresultStatus)(res) != PGRES_COPY_IN) {
 		err = pg_fail(p->pg, res, "push: copy", e);
@@ -161,10 +163,14 @@ static const char *push_filter(enum pg_tkind k)
 {
 	switch (k) {
 	case TK_BOOTS:
+		/* the boots of the batch's new envs (an unchanged host ships none) */
 		return "boot_id IN (SELECT e.boot_id FROM snapshot_envs e JOIN snapshot_rows r"
-		       " ON r.env = e.id WHERE r.id > ?1 AND r.id <= ?2)";
+		       " ON r.env = e.id WHERE r.id > ?1 AND r.id <= ?2 AND e.id NOT IN"
+		       " (SELECT env FROM snapshot_rows WHERE id <= ?1 AND env IS NOT NULL))";
 	case TK_ENVS:
-		return "id IN (SELECT env FROM snapshot_rows WHERE id > ?1 AND id <= ?2)";
+		/* the envs first named in the batch: an older one came with an older snapshot */
+		return "id IN (SELECT env FROM snapshot_rows WHERE id > ?1 AND id <= ?2) AND id NOT IN"
+		       " (SELECT env FROM snapshot_rows WHERE id <= ?1 AND env IS NOT NULL)";
 	case TK_SNAPS:
 		return "id > ?1 AND id <= ?2";
 	case TK_SPAN:
@@ -211,7 +217,12 @@ static int push_table(struct push *p, int ti, int64_t a, int64_t b, struct buf *
 	if (err || !n)
 		return err;
 	pg_col_list(t, "", cols, sizeof(cols));
-	err = copy_send(p, t->name, ti, cols, cb, e) ?: upsert(p, t, cols, e);
+	/* a snapshot row is new (its id is past the server's last): straight into the table,
+	 * no temp table and upsert (an unchanged host's push is this one COPY) */
+	if (t->kind == TK_SNAPS)
+		err = copy_send(p, t->name, -1, cols, cb, e);
+	else
+		err = copy_send(p, t->name, ti, cols, cb, e) ?: upsert(p, t, cols, e);
 	p->r->rows += n;
 	return err;
 }
