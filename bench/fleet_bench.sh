@@ -44,17 +44,22 @@ t0=$(date +%s%N); "$BS" --db "$DB" fleet push "$C" >/dev/null || exit 1; t1=$(da
 first_ms=$(( (t1 - t0) / 1000000 ))
 
 # take, then push that one snapshot, in turns
-take=() push=()
+take=() push=() rows=() conn=()
 for ((i = 0; i < RUNS; i++)); do
 	t0=$(date +%s%N); "$BS" --db "$DB" snapshot take >/dev/null; t1=$(date +%s%N)
-	"$BS" --db "$DB" fleet push "$C" >/dev/null; t2=$(date +%s%N)
+	"$BS" --db "$DB" -j fleet push "$C" > "$WORK/push.json"; t2=$(date +%s%N)
+	"$BS" fleet hosts "$C" >/dev/null; t3=$(date +%s%N)
 	take+=($(( (t1 - t0) / 1000 ))); push+=($(( (t2 - t1) / 1000 )))
+	conn+=($(( (t3 - t2) / 1000 )))
+	rows+=($(python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"])' < "$WORK/push.json"))
 done
 med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'; }
 take_ms=$(med "${take[@]}"); push_ms=$(med "${push[@]}")
 echo "one unchanged snapshot of $N programs: push $push_ms ms, take $take_ms ms," \
 	"push/take $(awk -v a="$push_ms" -v b="$take_ms" 'BEGIN { printf "%.2f", a / b }')" \
 	"(first push of the whole file: $first_ms ms)"
+echo "  rows shipped per push (other processes' objects change too): $(printf '%s\n' "${rows[@]}" | sort -n | tr '\n' ' ')"
+echo "  a connection and one query (fleet hosts), the floor of any fleet command: $(med "${conn[@]}") ms"
 
 # the same history as HOSTS hosts: blobs once, spans per host
 for ((h = 1; h < HOSTS; h++)); do
