@@ -147,6 +147,12 @@ test_pull() {
 			b=$(bs --db "$p" -s latest prog dump xlated id "$id") || die "dump $id"
 		[ -n "$a" ] && [ "$a" = "$b" ] || die "prog dump xlated id $id differs"
 	done
+	# the other readers: maps, links, attachments, diff, audit, a CFG
+	for cmd in "-s latest -j map show" "-s latest -j link show" "-s latest -j net show" \
+		"diff one two" "audit two" "-s latest prog cfg pinned $PIN/xdp"; do
+		a=$(bs --db "$H1" $cmd 2>&1); b=$(bs --db "$p" $cmd 2>&1)
+		[ "$a" = "$b" ] || die "'$cmd' differs after pull"
+	done
 	a=$(bs --db "$H1" -s one prog show pinned "$PIN/xdp" 2>&1)
 	b=$(bs --db "$p" -s one prog show pinned "$PIN/xdp" 2>&1)
 	expect_eq "show by label" "$b" "$a" || return 1
