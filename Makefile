@@ -1,7 +1,7 @@
 # bpfscope: one static library (lib store analyze capture act viz reports gen) under one binary (cli).
 BUILD    := build
 CC       ?= gcc
-PKGS     := libbpf libelf zlib sqlite3 capstone libgvc libcgraph
+PKGS     := libbpf libelf zlib sqlite3 capstone libgvc libcgraph libpq
 CFLAGS   ?= -g -O2
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -I$(BUILD) \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -19,6 +19,8 @@ LDLIBS   += -Wl,-Bstatic $(addprefix -l,$(STATIC_LIBS)) -Wl,-Bdynamic
 else
 LDLIBS   += $(shell pkg-config --libs libbpf libelf zlib sqlite3 2>/dev/null || echo -lbpf -lelf -lz -lsqlite3)
 endif
+# libpq (the fleet server) is dlopen()ed by store/pg_dl.c: linked, it and the libraries it
+# needs cost every command ~30 ms; only its headers (pkg-config --cflags libpq) are used.
 LDLIBS   += -ldl -lm -pthread
 LIB_DIRS := lib store analyze capture act viz reports gen
 LIB_SRCS := $(filter-out %.bpf.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))

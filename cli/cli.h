@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "store/db.h"
+#include "store/read_snapshot.h"
 #include "cli/grammar.h"
 #include "lib/err.h"
 #include "lib/output.h"
@@ -107,6 +108,11 @@ int do_perf(struct ctx *ctx, int argc, char **argv);
 int do_sock(struct ctx *ctx, int argc, char **argv);		/* cli/sock.c */
 int do_snapshot(struct ctx *ctx, int argc, char **argv);
 int do_query(struct ctx *ctx, int argc, char **argv);
+/* Rows a runner hands over (query_run's or the fleet server's), printed as query prints
+ * them after the [csv|json] word of argv (cli/query.c) */
+typedef int (*query_runner)(void *arg, query_row_fn fn, void *fn_arg, struct err *e);
+int query_output(struct ctx *ctx, int argc, char **argv, query_runner run, void *run_arg);
+int do_fleet(struct ctx *ctx, int argc, char **argv);		/* cli/fleet.c */
 int do_gen(struct ctx *ctx, int argc, char **argv);
 int do_replay(struct ctx *ctx, int argc, char **argv);
 int do_version(struct ctx *ctx, int argc, char **argv);

@@ -60,7 +60,7 @@ void diff_side_close(struct diff_side *s)
 	view_close(&s->v);
 }
 
-static int diff_parse(struct ctx *ctx, int argc, char **argv, struct diff_args *da)
+int diff_args_parse(struct ctx *ctx, int argc, char **argv, struct diff_args *da)
 {
 	da->o.kinds = 0;
 	da->ref_a = GET_ARG();
@@ -116,7 +116,7 @@ int do_diff(struct ctx *ctx, int argc, char **argv)
 		p_usage(ctx, GRAMMAR_DIFF);
 		return 0;
 	}
-	if (diff_parse(ctx, argc, argv, &da))
+	if (diff_args_parse(ctx, argc, argv, &da))
 		return -1;
 	if (diff_side_open(ctx, da.ref_a, live_mask(&da), &a) ||
 	    diff_side_open(ctx, da.ref_b, live_mask(&da), &b) ||

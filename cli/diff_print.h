@@ -23,6 +23,8 @@ struct diff_side {
 	struct ksyms *ksyms;		/* the boot's kernel symbols, loaded once by code */
 };
 
+/* A [B] [KINDS] [code] [contents] [stats] (B: live when left out) */
+int diff_args_parse(struct ctx *ctx, int argc, char **argv, struct diff_args *da);
 int diff_side_open(struct ctx *ctx, const char *ref, unsigned live_mask, struct diff_side *s);
 int diff_side_read(struct ctx *ctx, struct diff_side *s, unsigned kinds);
 void diff_side_close(struct diff_side *s);

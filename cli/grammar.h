@@ -20,7 +20,8 @@
 	"       bpfscope version\n" \
 	"\n" \
 	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | sock | snapshot |\n" \
-	"                   query | diff | audit | report | gen | replay | batch | version }\n" \
+	"                   query | diff | audit | report | fleet | gen | replay | batch |\n" \
+	"                   version }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
@@ -218,6 +219,22 @@
 	"One self-contained HTML page (docs/reports.md): the audit's findings, the tables,\n" \
 	"each program's code and CFG, the history; or the diff of A and B. REF defaults to\n" \
 	"latest; without file the page goes to standard output.\n"
+#define GRAMMAR_FLEET \
+	"Usage: bpfscope fleet init CONNINFO\n" \
+	"       bpfscope [--db PATH] fleet push CONNINFO [host NAME]\n" \
+	"       bpfscope fleet hosts CONNINFO\n" \
+	"       bpfscope fleet query CONNINFO SQL [{ csv | json }]\n" \
+	"       bpfscope --db PATH fleet pull CONNINFO host NAME [snapshot REF]\n" \
+	"       bpfscope fleet diff CONNINFO HOST[:REF] HOST[:REF]\n" \
+	"                      [{ progs | maps | links | attachments | pins | btf | all }]\n" \
+	"       bpfscope fleet help\n" \
+	"       CONNINFO := libpq's \"host=DIR dbname=NAME user=USER\" or postgresql://...\n" \
+	"       " HELP_SPEC_REF "\n" \
+	"\n" \
+	"Many hosts' snapshot histories in one PostgreSQL database (docs/fleet.md). push ships\n" \
+	"the snapshots the server lacks, one transaction each; query is read-only; pull brings\n" \
+	"a host back into a new local file; diff compares two hosts' snapshots (latest by\n" \
+	"default) as diff does. Exit status: 0, 1 when diff finds differences, 2 on error.\n"
 #define GRAMMAR_BATCH \
 	"Usage: bpfscope batch file FILE\n" \
 	"       bpfscope batch help\n" \
@@ -254,6 +271,7 @@
 	X(diff, GRAMMAR_DIFF, "", "compare two snapshots, or a snapshot and the live kernel") \
 	X(audit, GRAMMAR_AUDIT, "", "what an attacker would load or hide, in a snapshot or live") \
 	X(report, GRAMMAR_REPORT, "", "a self-contained HTML page of a snapshot or a diff") \
+	X(fleet, GRAMMAR_FLEET, "", "many hosts' histories in one PostgreSQL database") \
 	X(batch, GRAMMAR_BATCH, "", "run commands from a file, one a line") \
 	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
 
@@ -313,5 +331,11 @@
 #define MAN_DESC_report \
 	"report writes one HTML page that opens offline in any browser: findings first, then " \
 	"sortable tables, each program's xlated code and control-flow graph, and plots."
+#define MAN_DESC_fleet \
+	"init creates or migrates the server schema (the local tables with a host column, " \
+	"blobs shared by all hosts); push ships the local snapshots the server does not hold, " \
+	"idempotently; hosts lists each host's snapshots; query runs one statement in a " \
+	"read-only transaction; pull copies a host's snapshots into a new local file; diff " \
+	"compares two hosts' snapshots."
 #define MAN_DESC_version "Prints the versions and the features compiled in (-j: as JSON)."
 #endif

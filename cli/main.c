@@ -40,6 +40,7 @@ static const struct cmd objects[] = {
 	{ "diff", do_diff },
 	{ "audit", do_audit },
 	{ "report", do_report },
+	{ "fleet", do_fleet },
 	{ 0 }
 };
 

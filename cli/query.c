@@ -121,17 +121,13 @@ static int print_row(void *arg, int ncol, const char *const *names,
 	return 0;
 }
 
-int do_query(struct ctx *ctx, int argc, char **argv)
+/* [csv|json] then the rows run hands over, printed as query prints them (fleet query too) */
+int query_output(struct ctx *ctx, int argc, char **argv, query_runner run, void *run_arg)
 {
 	struct query_print qp = { .ctx = ctx, .json = out_json(&ctx->out) };
 	struct err e = { 0 };
-	struct db db;
-	const char *sql;
 	int err;
 
-	if (argc < 1)
-		return p_err(ctx, "expected SQL: bpfscope query \"SELECT ...\" [csv|json]");
-	sql = GET_ARG();
 	if (argc > 0) {
 		if (!strcmp(*argv, "csv"))
 			qp.csv = true;
@@ -142,15 +138,40 @@ int do_query(struct ctx *ctx, int argc, char **argv)
 		NEXT_ARG();
 	}
 	NO_MORE_ARGS();
-	if (history_open(ctx, false, &db))
-		return -1;
-	err = query_run(&db, sql, print_row, &qp, &e);
+	err = run(run_arg, print_row, &qp, &e);
 	/* the array is closed once opened, also before the error a later row met */
 	if (qp.started) {
 		jw_end_array(&ctx->out.jw);
 		if (!out_json(&ctx->out))
 			fputc('\n', stdout);
 	}
-	db_close(&db);
 	return err ? p_err_e(ctx, &e) : 0;
+}
+
+struct local_query {
+	struct ctx *ctx;
+	const char *sql;
+};
+
+static int run_local(void *arg, query_row_fn fn, void *fn_arg, struct err *e)
+{
+	struct local_query *lq = arg;
+	struct db db;
+	int err;
+
+	if (db_open(&db, lq->ctx->db_path, DB_READ, e))
+		return -1;
+	err = query_run(&db, lq->sql, fn, fn_arg, e);
+	db_close(&db);
+	return err;
+}
+
+int do_query(struct ctx *ctx, int argc, char **argv)
+{
+	struct local_query lq = { .ctx = ctx };
+
+	if (argc < 1)
+		return p_err(ctx, "expected SQL: bpfscope query \"SELECT ...\" [csv|json]");
+	lq.sql = GET_ARG();
+	return query_output(ctx, argc, argv, run_local, &lq);
 }

@@ -36,7 +36,8 @@ fi
 
 [ -f "$OUT/config.h" ] || CC=$CC sh scripts/configure.sh >"$OUT/config.h"
 PKGS="libbpf libelf zlib sqlite3 capstone"
-PKG_CFLAGS=$(pkg-config --cflags $PKGS 2>/dev/null)
+# libpq: headers only (store/pg_dl.c opens the library when a fleet command connects)
+PKG_CFLAGS=$(pkg-config --cflags $PKGS libpq 2>/dev/null)
 LIBS="$(pkg-config --libs $PKGS 2>/dev/null || echo -lbpf -lelf -lz -lsqlite3 -lcapstone) -lm -lpthread"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -I. -I$OUT $PKG_CFLAGS $SAN"

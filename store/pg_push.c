@@ -1,0 +1,460 @@
+/* fleet push: the local snapshots the server lacks, one server transaction per snapshot,
+ * rows through binary COPY into session temp tables and upserted from there (so a re-run
+ * after a kill ships nothing twice), blobs only by the hashes the server lacks. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "store/pg_int.h"
+#include "store/schema.h"
+
+struct push {
+	struct pg *pg;
+	struct db *local;
+	const struct pg_tables *ts;
+	const char *host;
+	struct buf want;		/* 32-byte hashes the rows of this batch name */
+	uint64_t temp_made;		/* bit per table (and 63: fx_want) whose temp table exists */
+	struct pg_push_result *r;
+};
+
+static int put16(struct buf *b, uint16_t v)
+{
+	uint8_t x[2] = { v >> 8, v };
+
+	return buf_append(b, x, 2);
+}
+
+static int put32(struct buf *b, uint32_t v)
+{
+	uint8_t x[4] = { v >> 24, v >> 16, v >> 8, v };
+
+	return buf_append(b, x, 4);
+}
+
+static int put64(struct buf *b, uint64_t v)
+{
+	return put32(b, v >> 32) ?: put32(b, (uint32_t)v);
+}
+
+static int put_bytes(struct buf *b, const void *p, size_t n)
+{
+	if (n > INT32_MAX)
+		return -E2BIG;
+	return put32(b, (uint32_t)n) ?: buf_append(b, p, n);
+}
+
+/* PostgreSQL's binary COPY: signature, flags, header extension length */
+static int copy_start(struct buf *b)
+{
+	b->len = 0;
+	return buf_append(b, "PGCOPY\n\377\r\n\0", 11) ?: put32(b, 0) ?: put32(b, 0);
+}
+
+/* One local row as a COPY tuple (host first for per-host tables); the blob hashes it
+ * names go to want. */
+static int copy_row(struct push *p, const struct pg_table *t, sqlite3_stmt *st, struct buf *b)
+{
+	int err = put16(b, (uint16_t)(t->ncols + !pg_table_global(t)));
+
+	if (!err && !pg_table_global(t))
+		err = put_bytes(b, p->host, strlen(p->host));
+	for (int i = 0; !err && i < t->ncols; i++) {
+		int ty = sqlite3_column_type(st, i);
+		double d;
+		uint64_t u;
+
+		if (ty == SQLITE_NULL) {
+			err = put32(b, UINT32_MAX);	/* -1: NULL */
+			continue;
+		}
+		switch (t->cols[i].t) {
+		case PGC_INT:
+			err = put32(b, 8) ?: put64(b, (uint64_t)sqlite3_column_int64(st, i));
+			break;
+		case PGC_REAL:
+			d = sqlite3_column_double(st, i);
+			memcpy(&u, &d, 8);
+			err = put32(b, 8) ?: put64(b, u);
+			break;
+		case PGC_TEXT:
+			err = put_bytes(b, sqlite3_column_text(st, i), sqlite3_column_bytes(st, i));
+			break;
+		default: {
+			const void *v = sqlite3_column_blob(st, i);
+			int n = sqlite3_column_bytes(st, i);
+
+			err = put_bytes(b, v, n);
+			if (!err && n == SHA256_LEN && t->kind != TK_BLOBS)
+				err = buf_append(&p->want, v, n);
+		}
+		}
+	}
+	return err ? -ENOMEM : 0;
+}
+
+/* Send a COPY buffer into table's temp table (made once per session; bit: its bit in
+ * temp_made), or into the table itself (bit -1). */
+static int copy_send(struct push *p, const char *table, int bit, const char *cols,
+		     struct buf *b, struct err *e)
+{
+	struct pg *pg = p->pg;
+	char sql[4096];
+	PGresult *res;
+	int err = 0;
+
+	if (bit >= 0 && !(p->temp_made & (1ull << bit))) {
+		snprintf(sql, sizeof(sql), "CREATE TEMP TABLE IF NOT EXISTS fx_%s (LIKE %s)"
+			 " ON COMMIT DELETE ROWS", table, table);
+		if ((err = pg_exec(p->pg, sql, "push", e)))
+			return err;
+		p->temp_made |= 1ull << bit;
+	}
+	if (put16(b, UINT16_MAX))	/* the trailer: -1 */
+		return err_set(e, ENOMEM, "out of memory");
+	snprintf(sql, sizeof(sql), "COPY %s%s (%s) FROM STDIN (FORMAT binary)", bit >= 0 ? "fx_" : "",
+		 table, cols);
+	res = PQ(PQexec)(p->pg->c, sql);
+	if (PQ(PQresultStatus)(res) != PGRES_COPY_IN) {
+		err = pg_fail(p->pg, res, "push: copy", e);
+		PQ(PQclear)(res);
+		return err;
+	}
+	PQ(PQclear)(res);
+	if (PQ(PQputCopyData)(p->pg->c, (const char *)b->data, (int)b->len) != 1 ||
+	    PQ(PQputCopyEnd)(p->pg->c, NULL) != 1)
+		return pg_fail(p->pg, NULL, "push: copy", e);
+	while ((res = PQ(PQgetResult)(p->pg->c))) {
+		if (!err && PQ(PQresultStatus)(res) != PGRES_COMMAND_OK)
+			err = pg_fail(p->pg, res, "push: copy", e);
+		PQ(PQclear)(res);
+	}
+	return err;
+}
+
+/* From the temp table into the table: a row already there (a re-run, a span that ended
+ * since) takes the new values. */
+static int upsert(struct push *p, const struct pg_table *t, const char *cols, struct err *e)
+{
+	char sql[8192], pk[512] = "", set[4096] = "";
+	size_t po = 0, so = 0;
+
+	if (!pg_table_global(t))
+		po += snprintf(pk, sizeof(pk), "host");
+	for (int k = 1; k <= t->ncols; k++)
+		for (int i = 0; i < t->ncols; i++)
+			if (t->cols[i].pk == k && po < sizeof(pk))
+				po += snprintf(pk + po, sizeof(pk) - po, "%s\"%s\"", po ? ", " : "",
+					       strcmp(t->cols[i].name, "host") ? t->cols[i].name : "env_host");
+	for (int i = 0; t->kind != TK_BLOBS && i < t->ncols && so < sizeof(set); i++) {
+		const char *n = strcmp(t->cols[i].name, "host") ? t->cols[i].name : "env_host";
+
+		if (!t->cols[i].pk)
+			so += snprintf(set + so, sizeof(set) - so, "%s\"%s\" = EXCLUDED.\"%s\"",
+				       so ? ", " : "", n, n);
+	}
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (%s) SELECT %s FROM fx_%s ON CONFLICT (%s) DO %s%s",
+		 t->name, cols, cols, t->name, pk, so ? "UPDATE SET " : "NOTHING", set);
+	return pg_exec(p->pg, sql, "push", e);
+}
+
+/* The local rows of a table a batch (a, b] ships: binds ?1 = a, ?2 = b */
+static const char *push_filter(enum pg_tkind k)
+{
+	switch (k) {
+	case TK_BOOTS:
+		/* the boots of the batch's new envs (an unchanged host ships none) */
+		return "boot_id IN (SELECT e.boot_id FROM snapshot_envs e JOIN snapshot_rows r"
+		       " ON r.env = e.id WHERE r.id > ?1 AND r.id <= ?2 AND e.id NOT IN"
+		       " (SELECT env FROM snapshot_rows WHERE id <= ?1 AND env IS NOT NULL))";
+	case TK_ENVS:
+		/* the envs first named in the batch: an older one came with an older snapshot */
+		return "id IN (SELECT env FROM snapshot_rows WHERE id > ?1 AND id <= ?2) AND id NOT IN"
+		       " (SELECT env FROM snapshot_rows WHERE id <= ?1 AND env IS NOT NULL)";
+	case TK_SNAPS:
+		return "id > ?1 AND id <= ?2";
+	case TK_SPAN:
+		/* new in the batch, or ended in it (a span ends at the snapshot before the one
+		 * that did not see it: at or after a, the last the server has) */
+		return "first_snap <= ?2 AND (first_snap > ?1 OR (last_snap >= ?1 AND last_snap <= ?2))";
+	case TK_PROG_MAPS:
+		return "row IN (SELECT row FROM prog_rows WHERE first_snap > ?1 AND first_snap <= ?2)";
+	case TK_EVENTS:
+		return "snapshot_id IS NULL OR (snapshot_id > ?1 AND snapshot_id <= ?2)";
+	default:
+		return "?1 >= 0 AND ?2 >= 0";	/* every row (lookups, objects) */
+	}
+}
+
+static int push_table(struct push *p, int ti, int64_t a, int64_t b, struct buf *cb,
+		      struct err *e)
+{
+	const struct pg_table *t = &p->ts->t[ti];
+	char cols[4096], lcols[4096], sql[8192];
+	sqlite3_stmt *st = NULL;
+	int64_t n = 0;
+	int rc, err;
+
+	lcols[0] = 0;
+	for (int i = 0, o = 0; i < t->ncols; i++)
+		o += snprintf(lcols + o, sizeof(lcols) - o, "%s\"%s\"", i ? ", " : "", t->cols[i].name);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE %s", lcols, t->name, push_filter(t->kind));
+	err = db_prepare(p->local, sql, &st, e);
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	if (copy_start(cb))
+		err = err_set(e, ENOMEM, "out of memory");
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (copy_row(p, t, st, cb))
+			err = err_set(e, ENOMEM, "out of memory");
+		n++;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = err_set(e, EIO, "push: reading %s: %s", t->name, sqlite3_errmsg(p->local->sql));
+	sqlite3_finalize(st);
+	if (err || !n)
+		return err;
+	pg_col_list(t, "", cols, sizeof(cols));
+	/* a snapshot row is new (its id is past the server's last): straight into the table,
+	 * no temp table and upsert (an unchanged host's push is this one COPY) */
+	if (t->kind == TK_SNAPS)
+		err = copy_send(p, t->name, -1, cols, cb, e);
+	else
+		err = copy_send(p, t->name, ti, cols, cb, e) ?: upsert(p, t, cols, e);
+	p->r->rows += n;
+	return err;
+}
+
+static int hash_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, SHA256_LEN);
+}
+
+/* The blobs this batch's rows name that the server lacks: their hashes go over, the
+ * missing ones come back, and only those are sent. */
+static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct err *e)
+{
+	size_t n = p->want.len / SHA256_LEN, u = 0;
+	struct pg *pg = p->pg;
+	sqlite3_stmt *st = NULL;
+	PGresult *res = NULL;
+	int64_t sent = 0;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	qsort(p->want.data, n, SHA256_LEN, hash_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!u || memcmp(p->want.data + (u - 1) * SHA256_LEN, p->want.data + i * SHA256_LEN,
+				 SHA256_LEN))
+			memmove(p->want.data + u++ * SHA256_LEN, p->want.data + i * SHA256_LEN, SHA256_LEN);
+	if (copy_start(cb))
+		return err_set(e, ENOMEM, "out of memory");
+	for (size_t i = 0; i < u; i++)
+		if (put16(cb, 1) || put_bytes(cb, p->want.data + i * SHA256_LEN, SHA256_LEN))
+			return err_set(e, ENOMEM, "out of memory");
+	if (!(p->temp_made & (1ull << 63))) {
+		if ((err = pg_exec(p->pg, "CREATE TEMP TABLE IF NOT EXISTS fx_want(hash bytea)"
+				   " ON COMMIT DELETE ROWS", "push", e)))
+			return err;
+		p->temp_made |= 1ull << 63;
+	}
+	p->temp_made |= 1ull << 62;	/* fx_want exists: copy_send must not make it */
+	err = copy_send(p, "want", 62, "hash", cb, e);
+	if (err)
+		return err;
+	res = PQ(PQexecParams)(p->pg->c, "SELECT w.hash FROM fx_want w WHERE NOT EXISTS"
+			   " (SELECT 1 FROM blobs b WHERE b.hash = w.hash)", 0, NULL, NULL, NULL,
+			   NULL, 1);
+	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK) {
+		err = pg_fail(p->pg, res, "push: blobs", e);
+		goto out;
+	}
+	p->r->blobs_skipped += (int64_t)u - PQ(PQntuples)(res);
+	err = db_prepare(p->local, "SELECT hash, kind, raw_size, codec, zdata FROM blobs"
+			 " WHERE hash = ?1", &st, e);
+	if (!err && copy_start(cb))
+		err = err_set(e, ENOMEM, "out of memory");
+	for (int r = 0; !err && r < PQ(PQntuples)(res); r++) {
+		sqlite3_reset(st);
+		sqlite3_bind_blob(st, 1, PQ(PQgetvalue)(res, r, 0), PQ(PQgetlength)(res, r, 0), SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			continue;	/* a hash-sized value that names no blob here */
+		if (copy_row(p, &p->ts->t[blobs_ti], st, cb))
+			err = err_set(e, ENOMEM, "out of memory");
+		sent++;
+	}
+	if (!err && sent) {
+		char cols[512];
+
+		pg_col_list(&p->ts->t[blobs_ti], "", cols, sizeof(cols));
+		err = copy_send(p, "blobs", blobs_ti, cols, cb, e) ?:
+		      upsert(p, &p->ts->t[blobs_ti], cols, e);
+	}
+	p->r->blobs += sent;
+out:
+	sqlite3_finalize(st);
+	PQ(PQclear)(res);
+	return err;
+}
+
+/* One server transaction: the snapshots (a, b] with every row they bring. first: the
+ * run's first batch, which also ships the tables shipped whole (objects). */
+static int push_batch(struct push *p, int64_t a, int64_t b, bool first, struct err *e)
+{
+	struct buf cb = { 0 };
+	int blobs_ti = -1, err;
+
+	p->want.len = 0;
+	err = pg_exec(p->pg, "BEGIN", "push", e);
+	for (int i = 0; !err && i < p->ts->n; i++) {
+		enum pg_tkind k = p->ts->t[i].kind;
+
+		if (k == TK_BLOBS)
+			blobs_ti = i;
+		if (k == TK_BLOBS || k == TK_LOOKUP || (k == TK_ALL && !first))
+			continue;
+		err = push_table(p, i, a, b, &cb, e);
+	}
+	if (!err && blobs_ti >= 0)
+		err = push_blobs(p, blobs_ti, &cb, e);
+	err = err ?: pg_exec(p->pg, "COMMIT", "push", e);
+	if (err)
+		pg_exec(p->pg, "ROLLBACK", "push", &(struct err){ 0 });
+	buf_free(&cb);
+	return err;
+}
+
+/* The lookup tables (prog_types ...): shared by all hosts, a newer binary names more. */
+/* rows of the lookup tables, local or on the server (one number: they only grow) */
+static int64_t lookup_rows_local(struct push *p)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	if (!db_prepare(p->local, "SELECT (SELECT count(*) FROM prog_types) + (SELECT count(*)"
+			" FROM map_types) + (SELECT count(*) FROM attach_types) + (SELECT count(*)"
+			" FROM link_types)", &st, &(struct err){ 0 }) && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int64_t lookup_rows_server(struct pg *pg)
+{
+	PGresult *res = PQ(PQexec)(pg->c, "SELECT (SELECT count(*) FROM prog_types) + (SELECT"
+				   " count(*) FROM map_types) + (SELECT count(*) FROM attach_types)"
+				   " + (SELECT count(*) FROM link_types)");
+	int64_t n = -2;
+
+	if (PQ(PQresultStatus)(res) == PGRES_TUPLES_OK && PQ(PQntuples)(res) == 1)
+		n = strtoll(PQ(PQgetvalue)(res, 0, 0), NULL, 10);
+	PQ(PQclear)(res);
+	return n;
+}
+
+static int push_lookups(struct push *p, struct err *e)
+{
+	struct buf cb = { 0 };
+	int err;
+
+	/* as many names as here: a binary as new as this one filled them */
+	if (lookup_rows_server(p->pg) >= lookup_rows_local(p))
+		return 0;
+	err = pg_exec(p->pg, "BEGIN", "push", e);
+
+	for (int i = 0; !err && i < p->ts->n; i++)
+		if (p->ts->t[i].kind == TK_LOOKUP)
+			err = push_table(p, i, 0, 0, &cb, e);
+	err = err ?: pg_exec(p->pg, "COMMIT", "push", e);
+	if (err)
+		pg_exec(p->pg, "ROLLBACK", "push", &(struct err){ 0 });
+	buf_free(&cb);
+	return err;
+}
+
+int pg_push_default_host(struct db *local, char *out, size_t len, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int err = db_prepare(local, "SELECT e.host FROM snapshot_rows r JOIN snapshot_envs e"
+			     " ON e.id = r.env ORDER BY r.id DESC LIMIT 1", &st, e);
+
+	if (err)
+		return err;
+	if (sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_text(st, 0) ||
+	    !sqlite3_column_bytes(st, 0))
+		err = err_set(e, ENOENT, "fleet: %s has no snapshot with a host name (give host NAME)",
+			      local->path);
+	else
+		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int server_latest(struct pg *pg, const char *host, int64_t *id, struct err *e)
+{
+	const char *params[1] = { host };
+	PGresult *res = PQ(PQexecParams)(pg->c, "SELECT coalesce(max(id), 0) FROM snapshot_rows"
+				     " WHERE host = $1", 1, NULL, params, NULL, NULL, 0);
+	int err = 0;
+
+	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK || PQ(PQntuples)(res) != 1)
+		err = pg_fail(pg, res, "push", e);
+	else
+		*id = strtoll(PQ(PQgetvalue)(res, 0, 0), NULL, 10);
+	PQ(PQclear)(res);
+	return err;
+}
+
+static int push_all(struct push *p, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t a = 0, b;
+	bool first = true;
+	int rc, err;
+
+	err = server_latest(p->pg, p->host, &a, e) ?: push_lookups(p, e);
+	if (err)
+		return err;
+	p->r->server_had = a;
+	err = db_prepare(p->local, "SELECT id FROM snapshot_rows WHERE id > ?1 ORDER BY id", &st, e);
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, a);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		b = sqlite3_column_int64(st, 0);
+		err = push_batch(p, a, b, first, e);
+		first = false;
+		a = b;
+		p->r->snapshots++;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = err_set(e, EIO, "push: %s", sqlite3_errmsg(p->local->sql));
+	sqlite3_finalize(st);
+	return err;
+}
+
+int pg_push(struct pg *pg, struct db *local, const char *host, struct pg_push_result *r,
+	    struct err *e)
+{
+	struct push p = { .pg = pg, .local = local, .host = host, .r = r };
+	struct pg_tables *ts = calloc(1, sizeof(*ts));
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (!ts)
+		return err_set(e, ENOMEM, "out of memory");
+	p.ts = ts;
+	/* one read transaction: the batches see one state of the file while a snapshot may
+	 * be written beside them */
+	err = pg_tables_read(local, ts, e) ?: db_exec(local, "BEGIN", e);
+	if (!err) {
+		err = push_all(&p, e);
+		db_exec(local, "COMMIT", &(struct err){ 0 });
+	}
+	buf_free(&p.want);
+	free(ts);
+	return err;
+}

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# fleet: many hosts' histories in one PostgreSQL database. The test runs a server of its own
+# (initdb as postgres into a temporary directory, a unix socket there only, no TCP), stopped
+# and removed at the end also when a test fails; two hosts are two snapshot files.
+. "$(dirname "$0")/lib.sh"
+PGBIN=/usr/lib/postgresql/15/bin
+PIN=/sys/fs/bpf/bpfscope-t-fleet-$$
+H1=$TEST_TMP/h1.db
+H2=$TEST_TMP/h2.db
+PGD=""
+C=""
+bs() { "$BPFSCOPE" "$@"; }
+
+# a server of our own: the postgres user owns its directory (initdb refuses root)
+start_server() {
+	[ -x "$PGBIN/initdb" ] || { echo "no $PGBIN/initdb (make deps)"; return 1; }
+	PGD=$(mktemp -d /tmp/bpfscope-pg.XXXXXX) || return 1
+	cleanup_add "rm -rf '$PGD'"
+	chown postgres "$PGD"
+	runuser -u postgres -- "$PGBIN/initdb" -D "$PGD/data" -U postgres --auth=trust \
+		-E UTF8 --locale=C.UTF-8 >"$PGD/initdb.log" 2>&1 || { cat "$PGD/initdb.log"; return 1; }
+	# a role with a password, which must give it over the socket (the auth failure test)
+	sed -i '1i local all fleetpw scram-sha-256' "$PGD/data/pg_hba.conf"
+	cleanup_add "runuser -u postgres -- '$PGBIN/pg_ctl' -D '$PGD/data' stop -m immediate"
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/log" -w \
+		-o "-c listen_addresses='' -c unix_socket_directories='$PGD' -k '$PGD'" start \
+		>/dev/null || { cat "$PGD/log"; return 1; }
+	C="host=$PGD dbname=postgres user=postgres"
+}
+
+# SQL as the superuser, for what the product does not do (make databases, roles, break things)
+psql_su() { runuser -u postgres -- psql -qAt -h "$PGD" -d "${2:-postgres}" -c "$1"; }
+
+setup() {
+	need_root || exit 77
+	ensure_bpffs
+	start_server || die "can't start a PostgreSQL server"
+	mkdir -p "$PIN"
+	cleanup_add "rm -rf '$PIN'"
+	# the program host 2 lacks: an XDP program of ours, pinned, no maps
+	bs --db "$H1" prog load "$SAMPLES/xdp_drop_8080.bpf.o" "$PIN/xdp" type xdp >/dev/null ||
+		die "load xdp"
+	bs --db "$H1" snapshot take label one >/dev/null || die "snapshot one"
+	bs --db "$H1" snapshot take label two >/dev/null || die "snapshot two"
+	HOST1=$(sqlite3 "$H1" "SELECT host FROM snapshots ORDER BY id DESC LIMIT 1")
+	# host 2: the same file without that program (its spans and its pin)
+	cp "$H1" "$H2"
+	sqlite3 "$H2" "DELETE FROM prog_rows WHERE id IN (SELECT obj_id FROM pin_rows WHERE
+		path = '$PIN/xdp'); DELETE FROM pin_rows WHERE path = '$PIN/xdp';" || die "make host 2"
+}
+
+test_two_hosts() {
+	local out n1 n2
+	bs fleet init "$C" >/dev/null || die "init"
+	bs --db "$H1" fleet push "$C" >/dev/null || die "push host 1"
+	bs --db "$H2" fleet push "$C" host t-h2 >/dev/null || die "push host 2"
+	out=$(bs fleet hosts "$C" | awk '{print $1, $3}' | sort)
+	expect_eq "hosts" "$out" "$(printf '%s 2\nt-h2 2' "$HOST1" | sort)" || return 1
+	out=$(bs -j fleet hosts "$C" | python3 -c 'import json,sys; print(sorted((h["host"], h["snapshots"]) for h in json.load(sys.stdin)))')
+	expect_eq "hosts -j" "$out" "$(python3 -c "print(sorted([('$HOST1', 2), ('t-h2', 2)]))")" || return 1
+	# one program in two snapshots: host 1 has two program rows more
+	out=$(bs fleet query "$C" "SELECT host, count(*) FROM progs GROUP BY host ORDER BY host" csv)
+	n1=$(sqlite3 "$H1" "SELECT count(*) FROM progs")
+	n2=$(sqlite3 "$H2" "SELECT count(*) FROM progs")
+	expect_eq "progs per host" "$out" "$(printf 'host,count\n%s\n' "$(printf '%s,%s\nt-h2,%s' "$HOST1" "$n1" "$n2" | sort)")" || return 1
+	expect_eq "the difference" "$((n1 - n2))" 2 || return 1
+	# the views across hosts
+	out=$(bs fleet query "$C" "SELECT count(*) FROM fleet_latest")
+	expect_eq "fleet_latest" "$(echo "$out" | tail -n 1)" 2 || return 1
+	out=$(bs fleet query "$C" "SELECT DISTINCT host FROM prog_history WHERE attach_point = '$PIN/xdp'" json)
+	expect_eq "prog_history" "$out" "[{\"host\":\"$HOST1\"}]" || return 1
+	# blobs are shared: host 2 brought none the server lacked
+	bs --db "$H2" -j fleet push "$C" host t-h2 | grep -q '"snapshots":0' || die "re-push shipped snapshots"
+	# read-only
+	bs fleet query "$C" "DELETE FROM blobs" >/dev/null 2>&1 && die "a DELETE went through"
+	[ "$(bs fleet query "$C" "SELECT count(*) > 0 FROM blobs" csv | tail -n 1)" = 1 ] || die "blobs gone"
+}
+
+# per table: rows and a checksum of the contents, in one database
+server_state() {
+	local t
+	for t in blobs boots snapshot_envs snapshot_rows prog_rows prog_row_maps map_rows pin_rows \
+		btf_rows link_rows attach_rows attach_orders owner_rows cgroup_rows cgroup_orders \
+		prog_stat_rows map_data_rows load_events objects prog_types; do
+		psql_su "SELECT '$t', count(*), md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), ''))
+			FROM $t x" "$1"
+	done
+}
+
+test_kill_and_resume() {
+	local i n total killed=""
+	# a program that comes and goes: its span ends while the history grows, after a push
+	# (database incr) shipped it open
+	psql_su "CREATE DATABASE incr" || die "createdb"
+	for i in $(seq 3 12); do
+		[ "$i" = 7 ] && { bs --db "$H1" fleet push "host=$PGD dbname=incr user=postgres" \
+			>/dev/null || die "push incr"; }
+		[ "$i" = 5 ] && { bs --db "$H1" prog load "$SAMPLES/xdp_drop_8080.bpf.o" "$PIN/xdp2" \
+			type xdp >/dev/null || die "load xdp2"; }
+		[ "$i" = 9 ] && rm -f "$PIN/xdp2"
+		bs --db "$H1" snapshot take >/dev/null || die "snapshot $i"
+	done
+	total=$(sqlite3 "$H1" "SELECT count(*) FROM snapshot_rows")
+	psql_su "CREATE DATABASE clean" && psql_su "CREATE DATABASE killed" || die "createdb"
+	bs --db "$H1" fleet push "host=$PGD dbname=clean user=postgres" >/dev/null || die "clean push"
+	bs --db "$H1" fleet push "host=$PGD dbname=incr user=postgres" >/dev/null || die "push incr"
+	# kill a push part way: the server is slowed down (a trigger sleeps 0.2 s per snapshot
+	# row, changing nothing) so that a kill lands between two snapshots' transactions
+	for t in 1.0 0.6 1.5 2.0; do
+		psql_su "DROP SCHEMA public CASCADE; CREATE SCHEMA public" killed >/dev/null 2>&1
+		bs fleet init "host=$PGD dbname=killed user=postgres" >/dev/null || die "init killed"
+		psql_su "CREATE FUNCTION slow() RETURNS trigger AS 'BEGIN PERFORM pg_sleep(0.2);
+			RETURN NEW; END' LANGUAGE plpgsql; CREATE TRIGGER slow AFTER INSERT ON snapshot_rows
+			FOR EACH ROW EXECUTE FUNCTION slow()" killed || die "slow trigger"
+		timeout -s KILL "$t" "$BPFSCOPE" --db "$H1" fleet push "host=$PGD dbname=killed user=postgres" >/dev/null 2>&1
+		n=$(psql_su "SELECT count(*) FROM snapshot_rows" killed)
+		psql_su "DROP TRIGGER slow ON snapshot_rows" killed
+		if [ "$n" -gt 0 ] && [ "$n" -lt "$total" ]; then killed=$n; break; fi
+	done
+	echo "killed after ${killed:-?} of $total snapshots" >&2
+	bs --db "$H1" fleet push "host=$PGD dbname=killed user=postgres" >/dev/null || die "resume push"
+	bs --db "$H1" fleet push "host=$PGD dbname=killed user=postgres" >/dev/null || die "third push"
+	[ "$(server_state clean)" = "$(server_state killed)" ] ||
+		die "killed+resumed differs from clean: $(diff <(server_state clean) <(server_state killed))"
+	[ -n "$killed" ] || die "no kill landed between two snapshots"
+	# and the server says what the file says, snapshot by snapshot (spans that ended)
+	local v q
+	for db in killed incr; do
+		for v in progs maps links pins attachments btf; do
+			q="SELECT snapshot_id, count(*) FROM $v GROUP BY snapshot_id ORDER BY 1"
+			[ "$(sqlite3 -separator '|' "$H1" "$q")" = "$(psql_su "$q" $db)" ] ||
+				die "$db: $v per snapshot differ: $(diff <(sqlite3 -separator '|' "$H1" "$q") <(psql_su "$q" $db))"
+		done
+	done
+	[ "$(server_state clean)" = "$(server_state incr)" ] || die "pushed in two goes differs from clean"
+}
+
+test_pull() {
+	local p=$TEST_TMP/pulled.db id a b
+	bs --db "$p" fleet pull "$C" host "$HOST1" >/dev/null || die "pull"
+	a=$(bs --db "$H1" -s latest -j prog show) && b=$(bs --db "$p" -s latest -j prog show) ||
+		die "prog show"
+	[ "$a" = "$b" ] || die "prog show -j differs after pull"
+	for id in $(sqlite3 "$H1" "SELECT id FROM progs WHERE snapshot_id = (SELECT max(id) FROM
+			snapshot_rows) ORDER BY bytes_xlated DESC LIMIT 3"); do
+		a=$(bs --db "$H1" -s latest prog dump xlated id "$id") &&
+			b=$(bs --db "$p" -s latest prog dump xlated id "$id") || die "dump $id"
+		[ -n "$a" ] && [ "$a" = "$b" ] || die "prog dump xlated id $id differs"
+	done
+	# the other readers: maps, links, attachments, diff, audit, a CFG
+	for cmd in "-s latest -j map show" "-s latest -j link show" "-s latest -j net show" \
+		"diff one two" "audit two" "-s latest prog cfg pinned $PIN/xdp"; do
+		a=$(bs --db "$H1" $cmd 2>&1); b=$(bs --db "$p" $cmd 2>&1)
+		[ "$a" = "$b" ] || die "'$cmd' differs after pull"
+	done
+	a=$(bs --db "$H1" -s one prog show pinned "$PIN/xdp" 2>&1)
+	b=$(bs --db "$p" -s one prog show pinned "$PIN/xdp" 2>&1)
+	expect_eq "show by label" "$b" "$a" || return 1
+	# one snapshot only
+	bs --db "$TEST_TMP/one.db" fleet pull "$C" host "$HOST1" snapshot one >/dev/null || die "pull one"
+	expect_eq "snapshots pulled" "$(sqlite3 "$TEST_TMP/one.db" "SELECT label FROM snapshots")" one || return 1
+	# into a file with snapshots: refused
+	bs --db "$p" fleet pull "$C" host "$HOST1" >/dev/null 2>&1 && die "pulled over snapshots"
+	return 0
+}
+
+test_diff() {
+	local out rc
+	out=$(bs fleet diff "$C" "$HOST1" t-h2); rc=$?
+	expect_eq "diff exit" "$rc" 1 || return 1
+	[ "$(echo "$out" | grep -c '^- prog ')" = 1 ] || die "not one program: $out"
+	echo "$out" | grep -q "^- prog xdp .*$PIN/xdp" || die "not our program: $out"
+	[ -z "$(echo "$out" | grep -vF "$PIN/xdp")" ] || die "more than our program: $out"
+	out=$(bs fleet diff "$C" "$HOST1:one" "$HOST1:two" progs 2>&1); rc=$?
+	bs fleet diff "$C" "$HOST1:two" "t-h2:two" >/dev/null; rc=$?
+	expect_eq "diff exit (refs)" "$rc" 1 || return 1
+	bs fleet diff "$C" t-h2 t-h2:latest >/dev/null; rc=$?
+	expect_eq "diff of the same" "$rc" 0 || return 1
+	bs fleet diff "$C" t-h2 nosuchhost >/dev/null 2>&1; rc=$?
+	expect_eq "diff of an unknown host" "$rc" 2
+}
+
+# one line on stderr, nothing on stdout, exit 2
+one_line_2() {
+	local what=$1 want=$2 rc; shift 2
+	"$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"; rc=$?
+	expect_eq "$what: exit" "$rc" 2 || return 1
+	expect_eq "$what: stderr lines" "$(wc -l < "$TEST_TMP/err")" 1 || return 1
+	[ ! -s "$TEST_TMP/out" ] || die "$what: stdout: $(cat "$TEST_TMP/out")"
+	grep -q "$want" "$TEST_TMP/err" || die "$what: $(cat "$TEST_TMP/err")"
+}
+
+test_errors() {
+	psql_su "CREATE ROLE fleetpw LOGIN PASSWORD 'right'; CREATE ROLE noperm LOGIN" || die "roles"
+	one_line_2 "wrong password" "authentication failed" \
+		bs fleet hosts "host=$PGD dbname=postgres user=fleetpw password=wrong" || return 1
+	one_line_2 "server down" "unreachable" \
+		bs fleet hosts "host=$PGD/nosuchdir dbname=postgres user=postgres" || return 1
+	one_line_2 "permission denied" "permission denied" \
+		bs --db "$H1" fleet push "host=$PGD dbname=postgres user=noperm" host t-np || return 1
+	psql_su "CREATE DATABASE newer" && bs fleet init "host=$PGD dbname=newer user=postgres" >/dev/null &&
+		psql_su "UPDATE fleet_schema SET version = 99" newer || die "newer schema"
+	one_line_2 "newer schema (hosts)" "newer" bs fleet hosts "host=$PGD dbname=newer user=postgres" || return 1
+	one_line_2 "newer schema (init)" "newer" bs fleet init "host=$PGD dbname=newer user=postgres" || return 1
+	one_line_2 "newer schema (push)" "newer" bs --db "$H1" fleet push "host=$PGD dbname=newer user=postgres" || return 1
+	# the right password works
+	bs fleet hosts "host=$PGD dbname=postgres user=fleetpw password=right" >/dev/null 2>&1 ||
+		[ "$(bs fleet hosts "host=$PGD dbname=postgres user=fleetpw password=right" 2>&1 | grep -c 'authentication')" = 0 ] ||
+		die "right password refused"
+}
+
+setup
+run_test fleet/two_hosts test_two_hosts
+run_test fleet/pull test_pull
+run_test fleet/diff test_diff
+run_test fleet/kill_and_resume test_kill_and_resume
+run_test fleet/errors test_errors
