@@ -245,9 +245,16 @@ struct walk {
 	int err;		/* walk_start's: walk_finish then only drains */
 };
 
-/* The iterator path (capture/iter.h): the open map spans first, then one iterator read
- * decides which go on unchanged; the walkers get only the other map ids. An iterator that
- * fails leaves the maps to the full walk. */
+bool walk_wants_map_iter(const struct probe *p)
+{
+	/* (contents need every map's fd) */
+	return p->history && !p->opts->no_iter && !(p->mask & (SNAP_NO_MAPS | SNAP_MAPS_DATA));
+}
+
+/* The iterator path (capture/iter.h): the open map spans first, then the iterator's read
+ * (run from the snapshot's start, capture/iter_job.c) decides which go on unchanged; the
+ * walkers get only the other map ids. An iterator that fails leaves the maps to the full
+ * walk. */
 static int iter_path(struct probe *p, struct walk *wk)
 {
 	struct rec_queue *q = &wk->q;
@@ -255,13 +262,11 @@ static int iter_path(struct probe *p, struct walk *wk)
 	struct err ie = { 0 };
 	int err;
 
-	if (p->mask & (SNAP_NO_MAPS | SNAP_MAPS_DATA))
-		return 0;	/* (contents need every map's fd) */
 	err = prev_maps_load(p);
 	wk->maps_loaded = true;
 	if (err || !p->nr_prev_maps)
 		return err;
-	if (iter_scan(&scan, &ie)) {
+	if (iter_job_maps(p->iter, &scan, &ie)) {
 		probe_trace(p, "iterator: %s (walking every map)", ie.msg);
 		return 0;
 	}
@@ -292,7 +297,7 @@ int walk_prepare(struct probe *p, struct walk **out)
 		err = writer_progs_prepare(&p->w);
 	if (!err && !(p->mask & SNAP_NO_MAPS))
 		err = writer_maps_prepare(&p->w);
-	if (!err && p->history && !p->opts->no_iter)
+	if (!err && walk_wants_map_iter(p))
 		err = iter_path(p, wk);
 	return err;
 }
