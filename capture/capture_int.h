@@ -105,7 +105,8 @@ struct walk;
 /* Does this snapshot take the map iterator's list (a history database, maps without their
  * contents, not BPFSCOPE_NO_ITER)? */
 bool walk_wants_map_iter(const struct probe *p);
-/* statements, the open map spans and the iterator's map list: nothing runs yet */
+/* statements, the open map spans and the iterator's map list, and while the iterators run
+ * the open program spans: no walker runs yet */
 int walk_prepare(struct probe *p, struct walk **out);
 /* the walkers start (nothing of ours may be loaded now: they list programs), then the open
  * program spans are read while they run */

@@ -241,6 +241,7 @@ struct walk {
 	int64_t offset;		/* realtime - boottime: load times to wall clock */
 	uint32_t *todo;		/* the map iterator's list */
 	bool maps_loaded;	/* the open map spans are read */
+	bool code_loaded;	/* the open program spans are read */
 	bool started;		/* the queue's conditions are initialized */
 	int err;		/* walk_start's: walk_finish then only drains */
 };
@@ -297,6 +298,12 @@ int walk_prepare(struct probe *p, struct walk **out)
 		err = writer_progs_prepare(&p->w);
 	if (!err && !(p->mask & SNAP_NO_MAPS))
 		err = writer_maps_prepare(&p->w);
+	/* while the iterators' thread works (joined before the walkers start, who would
+	 * otherwise wait for them): the open program spans */
+	if (!err && p->iter && p->iter->started && !(p->mask & SNAP_NO_PROGS)) {
+		err = prev_code_load(p);
+		wk->code_loaded = true;
+	}
 	if (!err && walk_wants_map_iter(p))
 		err = iter_path(p, wk);
 	return err;
@@ -335,8 +342,8 @@ int walk_start(struct probe *p, struct walk *wk)
 			break;
 		}
 	}
-	/* while the walkers work: the open spans */
-	if (!err && !(p->mask & SNAP_NO_PROGS))
+	/* while the walkers work: the open spans, unless read while the iterators ran */
+	if (!err && !(p->mask & SNAP_NO_PROGS) && !wk->code_loaded)
 		err = prev_code_load(p);
 	pthread_mutex_lock(&q->cmu);
 	q->prev_ready = true;
