@@ -23,14 +23,15 @@ static void *iter_thread(void *arg)
 		j->maps_e = j->owners_e = e;
 		return NULL;
 	}
-	/* the map list first: the main thread waits for it, the owners only at the end */
-	if (j->want & ITER_WANT(ITER_MAPS))
-		j->maps_err = iter_scan(kit, &j->scan, &j->maps_e);
-	t2 = now_monotonic_ns();
+	/* the map list last: the walkers, who take it, start only when both are done, and
+	 * maps made after it are not in this snapshot */
 	if (j->want & ITER_WANT(ITER_OWNERS))
 		j->owners_err = iter_owners(kit, &j->o, &j->n, &j->owners_e);
+	t2 = now_monotonic_ns();
+	if (j->want & ITER_WANT(ITER_MAPS))
+		j->maps_err = iter_scan(kit, &j->scan, &j->maps_e);
 	iter_kit_close(kit);
-	probe_trace(j->p, "iter thread: prepare %.2f ms, maps %.2f ms, owners %.2f ms",
+	probe_trace(j->p, "iter thread: prepare %.2f ms, owners %.2f ms, maps %.2f ms",
 		    (t1 - t0) / 1e6, (t2 - t1) / 1e6, (now_monotonic_ns() - t2) / 1e6);
 	return NULL;
 }
