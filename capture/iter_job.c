@@ -45,12 +45,12 @@ void iter_job_start(struct probe *p, struct iter_job *j)
 		j->want |= ITER_WANT(ITER_MAPS);
 	if (!j->want)
 		return;
-	if (!iter_have_btf()) {
+	if (!iter_have_btf()) {	/* the owners are left out, with this warning */
 		if (j->want & ITER_WANT(ITER_OWNERS))
 			snprintf(j->warn, sizeof(j->warn),
 				 "no vmlinux BTF to find process owners with");
-		j->maps_err = j->owners_err = err_set(&j->maps_e, ENOENT, "no vmlinux BTF");
-		j->want = 0;
+		j->want &= ~ITER_WANT(ITER_OWNERS);
+		j->maps_err = err_set(&j->maps_e, ENOENT, "no vmlinux BTF");
 		return;
 	}
 	j->started = !pthread_create(&j->th, NULL, iter_thread, j);
