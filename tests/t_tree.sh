@@ -48,7 +48,7 @@ rule_sql_only_in_store() {
 
 # capture/ reads the kernel: it pins, attaches, detaches, updates, deletes and freezes
 # nothing. Its own iterator programs (capture/iter.bpf.c) are the one exception: loaded by
-# capture/iter_load.c with their BTF (bpf_btf_load, BPF_PROG_LOAD by hand) and linked as
+# capture/iter_load.c with their BTF (BPF_BTF_LOAD, BPF_PROG_LOAD by hand) and linked as
 # BPF_TRACE_ITER by capture/iter.c for the length of one read, never pinned.
 CHANGE_RE='\b(bpf_obj_pin|bpf_object__pin[a-z_]*|bpf_program__pin|bpf_map__pin|bpf_link__pin|bpf_prog_attach(_opts)?|bpf_prog_detach2?|bpf_link_detach|bpf_link_update|bpf_xdp_attach|bpf_xdp_detach|bpf_tc_attach|bpf_tc_detach|bpf_set_link_xdp_fd|bpf_map_update_elem|bpf_map_update_batch|bpf_map_delete_elem|bpf_map_delete_batch|bpf_map_lookup_and_delete[a-z_]*|bpf_map_freeze|bpf_prog_load|bpf_object__load|bpf_btf_load|bpf_link_create|bpf_program__attach[a-z_]*|BPF_OBJ_PIN|BPF_PROG_ATTACH|BPF_PROG_DETACH|BPF_LINK_DETACH|BPF_LINK_UPDATE|BPF_MAP_UPDATE_ELEM|BPF_MAP_DELETE_ELEM|BPF_MAP_FREEZE|BPF_PROG_LOAD|BPF_MAP_CREATE|bpf_map_create|mount|umount2?|unlink|rmdir|mkdir)\('
 ITER_OK_RE='bpf_program__attach_iter\(|__open_and_load\('
