@@ -29,9 +29,13 @@ LIBA     := $(BUILD)/libbpfscope.a
 BIN      := $(BUILD)/bpfscope
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# test helpers that link the library (tests/helpers/loads_*.c); outside build/tests, whose
+# every file tests/run.sh runs as a unit test
+HELPER_SRCS := $(wildcard tests/helpers/loads_*.c)
+HELPERS  := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/helpers/%)
 
 .PHONY: all deps samples test demo clean fuzz bench stress check-env
-all: $(BIN) $(UNIT_BINS)
+all: $(BIN) $(UNIT_BINS) $(HELPERS)
 
 $(BUILD)/config.h: scripts/configure.sh
 	@mkdir -p $(BUILD)
@@ -53,7 +57,7 @@ $(BUILD)/tools/bin2c: gen/tools/bin2c.c
 	$(if $(Q),@echo "  HOSTCC  $<")
 	$(Q)$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(BUILD)/%.bpf.o: %.bpf.c $(wildcard capture/iter_*.h)
+$(BUILD)/%.bpf.o: %.bpf.c $(wildcard capture/iter_*.h capture/loads_*.h)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CLANG   $<")
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
@@ -63,7 +67,8 @@ $(BUILD)/%.bpf.h: $(BUILD)/%.bpf.o $(BUILD)/tools/bin2c
 	$(Q)$(BUILD)/tools/bin2c $(subst .,_,$(notdir $*))_bpf_obj < $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/capture/iter_load.o: $(BUILD)/capture/iter.bpf.h
-.SECONDARY: $(BUILD)/capture/iter.bpf.o
+$(BUILD)/capture/loads.o: $(BUILD)/capture/loads.bpf.h
+.SECONDARY: $(BUILD)/capture/iter.bpf.o $(BUILD)/capture/loads.bpf.o
 
 $(LIBA): $(LIB_OBJS)
 	@rm -f $@
@@ -75,6 +80,11 @@ $(BIN): $(CLI_OBJS) $(LIBA)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIBA) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+$(BUILD)/helpers/%: tests/helpers/%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)

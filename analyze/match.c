@@ -50,41 +50,82 @@ static bool loaded_before(uint64_t la, uint32_t ia, uint64_t lb, uint32_t ib)
 	return la != lb ? la < lb : ia < ib;
 }
 
-/* Indices 0..n-1 in load order. */
-static size_t *load_order_prog(const struct prog_ident *p, size_t n)
+/* Sorting by identity, then load order: equal identities end up side by side, so pairing is
+ * a merge of two sorted lists, O(n log n) at the 5,000 programs of a large host. */
+static int prog_ident_cmp(const struct prog_ident *a, const struct prog_ident *b)
+{
+	int c;
+
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	c = strcmp(nz(a->name), nz(b->name));
+	return c ? c : strcmp(prog_attach_point(a), prog_attach_point(b));
+}
+
+static int prog_order_cmp(const void *x, const void *y, void *arg)
+{
+	const struct prog_ident *p = arg, *a = &p[*(const size_t *)x], *b = &p[*(const size_t *)y];
+	int c = prog_ident_cmp(a, b);
+
+	if (c)
+		return c;
+	return loaded_before(a->load_order, a->id, b->load_order, b->id) ? -1 :
+	       loaded_before(b->load_order, b->id, a->load_order, a->id) ? 1 : 0;
+}
+
+static int map_ident_cmp(const struct map_ident *a, const struct map_ident *b)
+{
+	int c;
+
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if ((c = strcmp(nz(a->name), nz(b->name))))
+		return c;
+	if (a->key_size != b->key_size)
+		return a->key_size < b->key_size ? -1 : 1;
+	if (a->value_size != b->value_size)
+		return a->value_size < b->value_size ? -1 : 1;
+	if ((c = strcmp(nz(a->pin), nz(b->pin))) || nz(a->pin)[0])
+		return c;
+	if (!a->owner || !b->owner)
+		return !!a->owner - !!b->owner;
+	return prog_ident_cmp(a->owner, b->owner);
+}
+
+static int map_order_cmp(const void *x, const void *y, void *arg)
+{
+	const struct map_ident *m = arg, *a = &m[*(const size_t *)x], *b = &m[*(const size_t *)y];
+	int c = map_ident_cmp(a, b);
+
+	if (c)
+		return c;
+	return loaded_before(a->load_order, a->id, b->load_order, b->id) ? -1 :
+	       loaded_before(b->load_order, b->id, a->load_order, a->id) ? 1 : 0;
+}
+
+/* Indices 0..n-1 sorted by cmp over arr; NULL on ENOMEM. */
+static size_t *sorted_order(const void *arr, size_t n, int (*cmp)(const void *, const void *, void *))
 {
 	size_t *o = malloc((n ? n : 1) * sizeof(*o));
 
 	if (!o)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {	/* insertion sort: stable, n is small */
-		size_t j = i;
-
-		while (j && loaded_before(p[i].load_order, p[i].id, p[o[j - 1]].load_order,
-					  p[o[j - 1]].id)) {
-			o[j] = o[j - 1];
-			j--;
-		}
-		o[j] = i;
-	}
+	for (size_t i = 0; i < n; i++)
+		o[i] = i;
+	qsort_r(o, n, sizeof(*o), cmp, (void *)arr);
 	return o;
 }
 
-int prog_match(const struct prog_ident *a, size_t na, const struct prog_ident *b, size_t nb,
-	       long *pair, struct err *e)
+/* Pair one group of equal identities, a's oa[0..na) with b's ob[0..nb), both in load order:
+ * pass 0 a same tag and the same maps, pass 1 a same tag, pass 2 the same maps, pass 3 load
+ * order alone. */
+static void prog_pair_group(const struct prog_ident *a, const size_t *oa, size_t na,
+			    const struct prog_ident *b, const size_t *ob, size_t nb, long *pair,
+			    bool *taken)
 {
-	size_t *oa = load_order_prog(a, na), *ob = load_order_prog(b, nb);
-	bool *taken = calloc(nb ? nb : 1, sizeof(*taken));
-	int err = 0;
+	for (int pass = 0; pass < 4; pass++) {
+		bool tag = pass < 2, maps = pass == 0 || pass == 2;
 
-	if (!oa || !ob || !taken) {
-		err = err_set(e, ENOMEM, "out of memory matching programs");
-		goto out;
-	}
-	for (size_t i = 0; i < na; i++)
-		pair[i] = -1;
-	/* pass 0: same identity and tag; pass 1: same identity */
-	for (int pass = 0; pass < 2; pass++) {
 		for (size_t x = 0; x < na; x++) {
 			const struct prog_ident *p = &a[oa[x]];
 
@@ -93,14 +134,50 @@ int prog_match(const struct prog_ident *a, size_t na, const struct prog_ident *b
 			for (size_t y = 0; y < nb; y++) {
 				const struct prog_ident *q = &b[ob[y]];
 
-				if (taken[ob[y]] || !prog_same_ident(p, q) ||
-				    (pass == 0 && !str_eq(p->tag, q->tag)))
+				if (taken[ob[y]] || (tag && !str_eq(p->tag, q->tag)) ||
+				    (maps && !str_eq(p->maps, q->maps)))
 					continue;
 				pair[oa[x]] = ob[y];
 				taken[ob[y]] = true;
 				break;
 			}
 		}
+	}
+}
+
+int prog_match(const struct prog_ident *a, size_t na, const struct prog_ident *b, size_t nb,
+	       long *pair, struct err *e)
+{
+	size_t *oa = sorted_order(a, na, prog_order_cmp), *ob = sorted_order(b, nb, prog_order_cmp);
+	bool *taken = calloc(nb ? nb : 1, sizeof(*taken));
+	size_t x = 0, y = 0;
+	int err = 0;
+
+	if (!oa || !ob || !taken) {
+		err = err_set(e, ENOMEM, "out of memory matching programs");
+		goto out;
+	}
+	for (size_t i = 0; i < na; i++)
+		pair[i] = -1;
+	while (x < na && y < nb) {
+		int c = prog_ident_cmp(&a[oa[x]], &b[ob[y]]);
+		size_t gx = x, gy = y;
+
+		if (c < 0) {
+			x++;
+			continue;
+		}
+		if (c > 0) {
+			y++;
+			continue;
+		}
+		while (gx < na && !prog_ident_cmp(&a[oa[gx]], &a[oa[x]]))
+			gx++;
+		while (gy < nb && !prog_ident_cmp(&b[ob[gy]], &b[ob[y]]))
+			gy++;
+		prog_pair_group(a, oa + x, gx - x, b, ob + y, gy - y, pair, taken);
+		x = gx;
+		y = gy;
 	}
 out:
 	free(oa);
@@ -112,27 +189,31 @@ out:
 int map_match(const struct map_ident *a, size_t na, const struct map_ident *b, size_t nb,
 	      long *pair, struct err *e)
 {
-	bool *taken = calloc(nb ? nb : 1, sizeof(*taken));
+	size_t *oa = sorted_order(a, na, map_order_cmp), *ob = sorted_order(b, nb, map_order_cmp);
+	size_t x = 0, y = 0;
+	int err = 0;
 
-	if (!taken)
-		return err_set(e, ENOMEM, "out of memory matching maps");
-	/* maps have no tag: among equals, the earlier loaded pairs first */
-	for (size_t i = 0; i < na; i++) {
-		long best = -1;
-
-		for (size_t j = 0; j < nb; j++) {
-			if (taken[j] || !map_same_ident(&a[i], &b[j]))
-				continue;
-			if (best < 0 || loaded_before(b[j].load_order, b[j].id, b[best].load_order,
-						      b[best].id))
-				best = j;
-		}
-		pair[i] = best;
-		if (best >= 0)
-			taken[best] = true;
+	if (!oa || !ob) {
+		err = err_set(e, ENOMEM, "out of memory matching maps");
+		goto out;
 	}
-	free(taken);
-	return 0;
+	for (size_t i = 0; i < na; i++)
+		pair[i] = -1;
+	/* maps have no tag: within a group of equals, the k-th loaded pairs with the k-th */
+	while (x < na && y < nb) {
+		int c = map_ident_cmp(&a[oa[x]], &b[ob[y]]);
+
+		if (c < 0)
+			x++;
+		else if (c > 0)
+			y++;
+		else
+			pair[oa[x++]] = ob[y++];
+	}
+out:
+	free(oa);
+	free(ob);
+	return err;
 }
 
 long prog_match_best(const struct prog_ident *p, const struct prog_ident *c, size_t n,

@@ -18,6 +18,7 @@ struct prog_ident {
 	const char *link_pin;		/* a pin of a link to the program */
 	const char *attach;		/* an attachment, "kind:target" */
 	const char *link_target;	/* a link's target, "link type:target" */
+	const char *maps;		/* the names of the maps it uses, for ties; NULL: unknown */
 	uint64_t load_order;		/* load time; equal ones fall back to the id */
 };
 
@@ -38,8 +39,9 @@ bool prog_same_ident(const struct prog_ident *a, const struct prog_ident *b);
 bool map_same_ident(const struct map_ident *a, const struct map_ident *b);
 
 /* Pair a[] with b[]: pair[i] is the index in b of a[i]'s object, or -1 (new in b's terms:
- * gone from a). Among several objects of one identity, a same tag pairs first, then load
- * order pairs the k-th of a with the k-th of b. */
+ * gone from a). Among several programs of one identity, a same tag and the same maps pair
+ * first, then a same tag, then the same maps, then load order pairs the k-th of a with the
+ * k-th of b. Maps have no tag: load order alone. O(n log n). */
 int prog_match(const struct prog_ident *a, size_t na, const struct prog_ident *b, size_t nb,
 	       long *pair, struct err *e);
 int map_match(const struct map_ident *a, size_t na, const struct map_ident *b, size_t nb,

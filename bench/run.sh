@@ -2,7 +2,8 @@
 # Benchmarks, as ratios measured in one run (the machines are shared and noisy):
 #   snapshot of 1,000 and 5,000 programs vs the syscall floor (shared/bench/floor.c) and vs
 #   `bpftool prog show -j`; map contents of a 1,000,000-entry hash vs BPF_MAP_LOOKUP_BATCH
-#   (shared/bench/batchfloor.c) and vs `bpftool map dump -j`.
+#   (shared/bench/batchfloor.c) and vs `bpftool map dump -j`; the file growth of 100 snapshots
+#   of an unchanged system.
 # Each figure is the median of RUNS runs (default 5); the repeated ones are run in turns with
 # their reference. Needs root and bpffs.
 set -u
@@ -66,8 +67,23 @@ for n in $COUNTS; do
 	read -r f2 nocode <<< "$(paired_ms "$OUT/floor" -- "$BS" --db "$db" snapshot take no-code)"
 	read -r bt live <<< "$(paired_ms bpftool -j prog show -- "$BS" -j prog show)"
 	read -r f3 live2 <<< "$(paired_ms "$OUT/floor" -- "$BS" -j prog show)"
+	# diff of two snapshots of one system with every program reloaded (new ids, same code)
+	rm -rf "$PIN/p$n"
+	"$OUT/loadgen" "$PIN/p$n" "$n" || exit 1
+	"$BS" --db "$db" snapshot take >/dev/null
+	difft=$(median_ms "$BS" --db "$db" diff latest~1 latest)
+	ndiff=$("$BS" --db "$db" diff latest~1 latest progs maps | wc -l)
+	# watch at interval 1 on this idle system: CPU seconds over the seconds it ran
+	if [ "${WATCH:-1}" != 0 ] && [ "$n" -le 1000 ]; then
+		/usr/bin/time -f "%U %S %e" -o "$OUT/watch.time" "$BS" --db "$db" snapshot watch \
+			interval 1 count "${WATCH_COUNT:-20}" >/dev/null
+		watchcpu=$(awk '{ printf "%.2f", 100 * ($1 + $2) / $3 }' "$OUT/watch.time")
+	fi
 	echo "== $n programs (+ $n maps, $n pins)"
 	row "snapshot take, first in a new db" "$first" "$floor"
+	row "diff of two snapshots, all reloaded ($ndiff lines)" "$difft" "$first"
+	[ -n "${watchcpu:-}" ] && printf '%-44s %9s%% of one core\n' "snapshot watch interval 1, idle" "$watchcpu"
+	watchcpu=
 	row "snapshot take, again (same boot)" "$again" "$f1"
 	row "snapshot take no-code" "$nocode" "$f2"
 	row "prog show -j live vs bpftool prog show -j" "$live" "$bt"
@@ -91,6 +107,25 @@ if [ "$HASH_ENTRIES" -gt 0 ]; then
 	bd=$(RUNS=1 median_ms bpftool -j map dump pinned "$PIN/h/hash")
 	bsd=$(RUNS=1 median_ms "$BS" -j map dump pinned "$PIN/h/hash")
 	row "map dump -j live vs bpftool map dump -j" "$bsd" "$bd"
+fi
+
+# GROWTH=0 leaves it out: how much 100 snapshots of an unchanged system add to the file
+# (schema 4 keeps unchanged objects as spans: only the snapshot's own row is new)
+if [ "${GROWTH:-1}" != 0 ] && [ -f "$TOP/samples/build/multi_func.bpf.o" ]; then
+	db=$OUT/bench-growth.db
+	rm -f "$db" "$db-wal" "$db-shm"
+	for ((i = 0; i < ${GROWTH_LOADS:-16}; i++)); do
+		BPFSCOPE_DB=$OUT/bench-loads.db "$BS" prog loadall "$TOP/samples/build/multi_func.bpf.o" \
+			"$PIN/g/$i" autoattach >/dev/null || exit 1
+	done
+	"$BS" --db "$db" snapshot take >/dev/null
+	p1=$(sqlite3 "$db" "PRAGMA page_count")
+	for ((i = 0; i < 100; i++)); do "$BS" --db "$db" snapshot take >/dev/null; done
+	p2=$(sqlite3 "$db" "PRAGMA page_count")
+	echo "== ${GROWTH_LOADS:-16} multi_func loads (links, pins, BTF): 100 more snapshots"
+	printf '%-44s %10s\n' "file growth (page_count $p1 -> $p2)" \
+		"$(awk -v a="$p1" -v b="$p2" 'BEGIN { printf "%.2f%%", (b - a) * 100 / a }')"
+	rm -rf "$PIN/g"
 fi
 
 # DUMP=0 / CFG=0 leave those parts out

@@ -272,20 +272,23 @@ int attach_capture(struct db *db, int64_t snap_id, unsigned mask, const struct a
 	int ret;
 
 	*count = 0;
-	if (!(mask & SNAP_ATTACH))
-		return 0;
+	/* opened without SNAP_ATTACH too: the open spans end, as the snapshot has none */
 	ret = attach_writer_open(&c.w, db, snap_id, e);
 	if (ret)
 		return ret;
-	load_gate(&c);
-	if (!ret && !(mask & SNAP_ATTACH_NO_NET))
-		ret = attach_net(&c);
-	if (!ret && !(mask & SNAP_ATTACH_NO_NET))
-		ret = attach_netfilter(&c);
-	if (!ret && !(mask & SNAP_ATTACH_NO_CGROUP))
-		ret = attach_cgroups(&c);
-	if (!ret && !(mask & SNAP_ATTACH_NO_PERF))
-		ret = attach_perf(&c);
+	if (mask & SNAP_ATTACH) {
+		load_gate(&c);
+		if (!ret && !(mask & SNAP_ATTACH_NO_NET))
+			ret = attach_net(&c);
+		if (!ret && !(mask & SNAP_ATTACH_NO_NET))
+			ret = attach_netfilter(&c);
+		if (!ret && !(mask & SNAP_ATTACH_NO_CGROUP))
+			ret = attach_cgroups(&c);
+		if (!ret && !(mask & SNAP_ATTACH_NO_PERF))
+			ret = attach_perf(&c);
+	}
+	if (!ret)
+		ret = attach_writer_finish(&c.w, mask & SNAP_ATTACH, e);
 	*count = c.w.count;
 	attach_writer_close(&c.w);
 	return ret;

@@ -119,7 +119,7 @@ void bg_start(struct probe *p, struct bg_job *j)
 	if (p->mask & SNAP_CODE)
 		j->want_kallsyms = !store_boot_has_kallsyms(p->db, p->boot_id);
 	if (p->mask & SNAP_BTF_DATA) {
-		j->want_vmlinux = !store_boot_has_vmlinux(p->db, p->boot_id);
+		j->want_vmlinux = !store_boot_has_vmlinux(p->db, p->boot_id, p->snap_id);
 		if (j->want_vmlinux)
 			find_vmlinux(j);
 		j->want_vmlinux = j->want_vmlinux && j->vmlinux_id;

@@ -94,6 +94,8 @@ void iter_job_join(struct iter_job *j);
 int iter_job_maps(struct iter_job *j, struct iter_scan *out, struct err *e);
 /* The owners to the writer (joins); a failed iterator leaves j->warn, not an error. */
 int iter_job_owners_store(struct probe *p, struct iter_job *j);
+/* Did the owners iterator run to the end (its records in j->o, j->n)? After a join. */
+bool iter_job_owners_ran(const struct iter_job *j);
 void iter_job_free(struct iter_job *j);
 
 /* Trace lines for opts->trace (the benchmarks' BPFSCOPE_TRACE); none without it. */
@@ -140,6 +142,11 @@ int span_id_cmp(const void *key, const void *elem);
 void stats_delta(const struct probe *p, struct bpf_prog_info *info);
 int64_t boot_offset_now(void);
 int probe_btf(struct probe *p);
+/* SNAP_SOCK: packet sockets and their classic filters (capture/sock.c); their holders from
+ * the owners iterator's records (own; NULL: a walk of /proc/PID/fd instead). A kernel
+ * without sock_diag for them leaves a warning in warn, not an error. */
+int probe_sockets(struct probe *p, const struct iter_owner *own, size_t nown, char *warn,
+		  size_t warn_len);
 int probe_links(struct probe *p);
 int probe_kallsyms(struct probe *p);
 int kallsyms_store(struct probe *p);

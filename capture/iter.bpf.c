@@ -1,6 +1,7 @@
 /* bpfscope's BPF iterators, built into build/iter.skel.h (Makefile) and run by capture/iter.c:
  * over maps (each map's id and whether it is frozen) and over every process's open files
- * (which processes hold which BPF objects, found by the anonymous inode's name). */
+ * (which processes hold which BPF objects, found by the anonymous inode's name, and which
+ * hold packet sockets, whose classic filters capture/sock.c records). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -24,6 +25,8 @@ int bpfscope_maps(struct bpf_iter__bpf_map *ctx)
 }
 
 #define ANON_INODE_FS_MAGIC 0x09041934
+#define SOCKFS_MAGIC 0x534F434B
+#define AF_PACKET 17
 
 /* Which of BPF's anonymous inodes (the names the kernel gives them) a file is, 0 if none.
  * The name is read as bytes: it lies in memory the program may only probe-read. */
@@ -56,8 +59,19 @@ int bpfscope_pids(struct bpf_iter__task_file *ctx)
 
 	if (!task || !file)
 		return 0;
-	if (!file->f_inode || !file->f_inode->i_sb ||
-	    file->f_inode->i_sb->s_magic != ANON_INODE_FS_MAGIC)
+	if (!file->f_inode || !file->f_inode->i_sb)
+		return 0;
+	if (file->f_inode->i_sb->s_magic == SOCKFS_MAGIC) {
+		/* private_data is the struct socket: only packet sockets are wanted */
+		if (BPF_CORE_READ((struct socket *)file->private_data, sk, __sk_common.skc_family) !=
+		    AF_PACKET)
+			return 0;
+		rec.kind = 's';
+		rec.id = file->f_inode->i_ino;
+		rec.fd = ctx->fd;
+		goto emit;
+	}
+	if (file->f_inode->i_sb->s_magic != ANON_INODE_FS_MAGIC)
 		return 0;
 	if (!file->f_path.dentry)
 		return 0;
@@ -84,6 +98,7 @@ int bpfscope_pids(struct bpf_iter__task_file *ctx)
 	}
 	if (!rec.id)
 		return 0;
+emit:
 	rec.pid = task->tgid;
 	if (!task->group_leader ||
 	    bpf_probe_read_kernel(rec.comm, sizeof(rec.comm), task->group_leader->comm))

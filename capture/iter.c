@@ -89,6 +89,14 @@ static int owner_cmp(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
+/* the order: owner_cmp's, then the fd (a socket's lowest fd is the one kept) */
+static int owner_fd_cmp(const void *a, const void *b)
+{
+	const struct iter_owner *x = a, *y = b;
+
+	return owner_cmp(a, b) ?: (x->fd > y->fd) - (x->fd < y->fd);
+}
+
 int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, struct err *e)
 {
 	struct buf raw = { 0 };
@@ -111,7 +119,7 @@ int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, st
 		struct iter_owner *o = *out;
 
 		memcpy(o, raw.data, raw.len);
-		qsort(o, *n, sizeof(*o), owner_cmp);
+		qsort(o, *n, sizeof(*o), owner_fd_cmp);
 		/* a process with several fds of one object is one owner; this one is none */
 		for (size_t i = 0; i < *n; i++) {
 			o[i].comm[sizeof(o[i].comm) - 1] = 0;

@@ -106,6 +106,11 @@ int iter_job_owners_store(struct probe *p, struct iter_job *j)
 	return err;
 }
 
+bool iter_job_owners_ran(const struct iter_job *j)
+{
+	return !j->started && (j->want & ITER_WANT(ITER_OWNERS)) && !j->owners_err;
+}
+
 void iter_job_free(struct iter_job *j)
 {
 	iter_job_join(j);

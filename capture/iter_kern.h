@@ -46,6 +46,20 @@ struct super_block {
 
 struct inode {
 	struct super_block *i_sb;
+	unsigned long i_ino;
+} CORE;
+
+/* a socket file's private_data, down to its family */
+struct sock_common {
+	unsigned short skc_family;
+} CORE;
+
+struct sock {
+	struct sock_common __sk_common;
+} CORE;
+
+struct socket {
+	struct sock *sk;
 } CORE;
 
 struct qstr {

@@ -9,9 +9,10 @@ struct iter_map {
 	__u32 id, frozen;
 };
 
-/* A process holding an object: kind 'p'rog, 'm'ap, 'l'ink, 'b'tf. */
+/* A process holding an object: kind 'p'rog, 'm'ap, 'l'ink, 'b'tf, or 's' a packet socket
+ * (id: its inode, fd: the process's fd; 0 for the others). */
 struct iter_owner {
-	__u32 pid, kind, id, pad;
+	__u32 pid, kind, id, fd;
 	char comm[16];
 };
 #endif

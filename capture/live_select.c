@@ -32,11 +32,18 @@ static int parse_id(const char *arg, uint32_t *id, struct err *e)
 	return 0;
 }
 
-static int get_pinned(const char *path, bool want_map, int *fd, struct err *e)
+/* The kinds a pin can hold, as get_pinned checks them: the word errors use and the name of
+ * the fd's anonymous inode (/proc/self/fd says "anon_inode:bpf-map" and so on). */
+enum pin_kind { PIN_MAP, PIN_PROG, PIN_LINK };
+static const char *const kind_word[] = { "map", "program", "link" };
+static const char *const kind_inode[] = { "bpf-map", "bpf-prog", "bpf-link" };
+
+static int get_pinned(const char *path, enum pin_kind kind, int *fd, struct err *e)
 {
 	union {
 		struct bpf_map_info m;
 		struct bpf_prog_info p;
+		struct bpf_link_info l;
 	} info = {};
 	uint32_t len = sizeof(info);
 	int f = bpf_obj_get(path), err = errno;
@@ -44,10 +51,10 @@ static int get_pinned(const char *path, bool want_map, int *fd, struct err *e)
 	if (f < 0)
 		return err_set(e, err, "can't open pinned object %s: %s", path, strerror(err));
 	/* a pin of the wrong kind must not be used as the right kind */
-	len = want_map ? sizeof(info.m) : sizeof(info.p);
+	len = kind == PIN_MAP ? sizeof(info.m) : kind == PIN_PROG ? sizeof(info.p) : sizeof(info.l);
 	if (bpf_obj_get_info_by_fd(f, &info, &len)) {
 		close(f);
-		return err_set(e, EINVAL, "%s is not a %s", path, want_map ? "map" : "program");
+		return err_set(e, EINVAL, "%s is not a %s", path, kind_word[kind]);
 	}
 	{
 		char link[64], target[64] = "";
@@ -57,10 +64,10 @@ static int get_pinned(const char *path, bool want_map, int *fd, struct err *e)
 		n = readlink(link, target, sizeof(target) - 1);
 		if (n > 0)
 			target[n] = 0;
-		if (!strstr(target, want_map ? "bpf-map" : "bpf-prog")) {
+		if (!strstr(target, kind_inode[kind])) {
 			close(f);
-			return err_set(e, EINVAL, "%s is not a %s (%s)", path,
-				       want_map ? "map" : "program", target);
+			return err_set(e, EINVAL, "%s is not a %s (%s)", path, kind_word[kind],
+				       target);
 		}
 	}
 	*fd = f;
@@ -151,7 +158,7 @@ static int live_fd(bool map, const char *kw, const char *arg, int *fd, struct er
 		return 0;
 	}
 	if (!strcmp(kw, "pinned"))
-		return get_pinned(arg, map, fd, e);
+		return get_pinned(arg, map ? PIN_MAP : PIN_PROG, fd, e);
 	if (!strcmp(kw, "name") || (!map && !strcmp(kw, "tag")))
 		return find_by(map, kw, arg, fd, e);
 	return err_set(e, EINVAL, "expected 'id', 'pinned'%s or 'name', got '%s'",
@@ -166,6 +173,31 @@ int live_map_fd(const char *kw, const char *arg, int *fd, struct err *e)
 int live_prog_fd(const char *kw, const char *arg, int *fd, struct err *e)
 {
 	return live_fd(false, kw, arg, fd, e);
+}
+
+bool live_link_kw(const char *kw)
+{
+	return !strcmp(kw, "id") || !strcmp(kw, "pinned");
+}
+
+int live_link_fd(const char *kw, const char *arg, int *fd, struct err *e)
+{
+	uint32_t id = 0;
+	int err;
+
+	if (!strcmp(kw, "pinned"))
+		return get_pinned(arg, PIN_LINK, fd, e);
+	if (strcmp(kw, "id"))
+		return err_set(e, EINVAL, "expected 'id' or 'pinned', got: '%s'", kw);
+	err = parse_id(arg, &id, e);
+	if (err)
+		return err;
+	*fd = bpf_link_get_fd_by_id(id);
+	if (*fd < 0) {
+		err = errno;
+		return err_set(e, err, "failed to get link with ID %u: %s", id, strerror(err));
+	}
+	return 0;
 }
 
 struct btf *live_btf(uint32_t btf_id)

@@ -14,6 +14,9 @@ int live_map_fd(const char *kw, const char *arg, int *fd, struct err *e);
 int live_prog_fd(const char *kw, const char *arg, int *fd, struct err *e);
 bool live_map_kw(const char *kw);
 bool live_prog_kw(const char *kw);
+/* LINK := id ID | pinned PATH (a pin of another kind is refused). */
+int live_link_fd(const char *kw, const char *arg, int *fd, struct err *e);
+bool live_link_kw(const char *kw);
 
 /* The kernel's BTF object btf_id, parsed (NULL: it can't be had); live_btf_free frees it. */
 struct btf *live_btf(uint32_t btf_id);

@@ -1,4 +1,4 @@
-/* Minimal rtnetlink dumps. Replies are untrusted lengths like any other input: every
+/* Minimal netlink dumps (rtnetlink, sock_diag). Replies are untrusted lengths like any other input: every
  * message and attribute is bounds-checked against what recv() returned. */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,12 +15,17 @@
 
 int nl_open(struct nl_sock *s, struct err *e)
 {
+	return nl_open_proto(s, NETLINK_ROUTE, e);
+}
+
+int nl_open_proto(struct nl_sock *s, int proto, struct err *e)
+{
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	socklen_t alen = sizeof(sa);
 	int one = 1, err;
 
 	memset(s, 0, sizeof(*s));
-	s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
 	if (s->fd < 0)
 		return err_set(e, errno, "can't open netlink socket: %s", strerror(errno));
 	/* extended acks only make error messages better; old kernels may refuse */

@@ -1,5 +1,5 @@
-/* A minimal rtnetlink client for dumps (links, qdiscs, classes, filters): one request,
- * every reply message handed to a callback, attributes parsed with bounds checks. */
+/* A minimal netlink client for dumps (rtnetlink: links, qdiscs, classes, filters; sock_diag:
+ * sockets): one request, every reply message handed to a callback, bounds-checked attributes. */
 #ifndef BPFSCOPE_NETLINK_H
 #define BPFSCOPE_NETLINK_H
 #include <stddef.h>
@@ -15,7 +15,8 @@ struct nl_sock {
 	size_t buf_len;
 };
 
-int nl_open(struct nl_sock *s, struct err *e);
+int nl_open(struct nl_sock *s, struct err *e);	/* NETLINK_ROUTE */
+int nl_open_proto(struct nl_sock *s, int proto, struct err *e);	/* NETLINK_SOCK_DIAG, ... */
 void nl_close(struct nl_sock *s);
 
 /* Called for every message of the dump that is not DONE/ERROR; hdr_len bytes of the

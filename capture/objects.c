@@ -44,7 +44,7 @@ static int btf_data(struct probe *p, int fd, const struct bpf_btf_info *got, str
 		r->hash = v->hash;
 		return err;
 	}
-	if (store_btf_known(p->db, p->boot_id, r->id, size, hash)) {
+	if (store_btf_known(p->db, p->boot_id, p->snap_id, r->id, size, hash)) {
 		r->hash = hash;
 		return 0;
 	}

@@ -102,7 +102,8 @@ struct others {
 	struct iter_job iter;
 	struct pins_job pins;
 	struct bg_job bg;
-	char warnings[512];
+	char sock_warn[480];
+	char warnings[1024];
 };
 
 static void warn_add(struct others *o, const char *w)
@@ -149,9 +150,18 @@ static int snapshot_objects(struct probe *p, struct others *o)
 		}
 	}
 	phase_done(p, "pins");
-	if (!err && (p->mask & SNAP_ATTACH))
+	if (!err)	/* (without SNAP_ATTACH it ends the open attachment spans) */
 		err = attach_capture(p->db, p->snap_id, p->mask, &p->att, &p->res->nr_attachments, p->e);
 	phase_done(p, "attachments");
+	if (!err && (p->mask & SNAP_SOCK)) {
+		/* the iterator's socket holders, unless it did not run (or the walk is asked for:
+		 * it is the iterator's oracle) */
+		bool iter = iter_job_owners_ran(&o->iter) && !p->opts->no_iter;
+
+		err = probe_sockets(p, iter ? o->iter.o : NULL, iter ? o->iter.n : 0,
+				    o->sock_warn, sizeof(o->sock_warn));
+	}
+	phase_done(p, "sockets");
 	/* last: the background thread had the longest to read vmlinux BTF and kallsyms */
 	if (!err && !(p->mask & SNAP_NO_BTF))
 		err = probe_btf(p);
@@ -160,6 +170,7 @@ static int snapshot_objects(struct probe *p, struct others *o)
 		err = kallsyms_store(p);
 	phase_done(p, "kallsyms");
 	warn_add(o, o->iter.warn);
+	warn_add(o, o->sock_warn);
 	return err;
 }
 

@@ -53,19 +53,35 @@ int keyword_pick(struct ctx *ctx, const char *arg, const char *const *kws, size_
 	return i;
 }
 
-static void p_err_json(struct ctx *ctx, const char *msg, const char *hint)
+/* An error in JSON: a document of its own, or inside a batch file's document the value
+ * of the command's output (a member of the object the command left open, if it left one).
+ * key/val: one more string member (NULL: none). */
+static void p_err_json(struct ctx *ctx, const char *msg, const char *hint, const char *key,
+		       const char *val)
 {
-	struct jw w;
+	struct jw own, *w = &own;
+	bool member = false;
 
-	jw_init(&w, stdout, ctx->out.jw.pretty);
-	jw_start_object(&w);
-	jw_name(&w, "error");
-	jw_string(&w, msg);
-	if (hint && *hint) {
-		jw_name(&w, "hint");
-		jw_string(&w, hint);
+	if (ctx->batch_depth) {
+		w = &ctx->out.jw;
+		member = w->depth > 0 && !w->array[w->depth] && !w->after_name;
+	} else {
+		jw_init(&own, stdout, ctx->out.jw.pretty);
 	}
-	jw_end_object(&w);
+	if (!member)
+		jw_start_object(w);
+	jw_name(w, "error");
+	jw_string(w, msg);
+	if (hint && *hint) {
+		jw_name(w, "hint");
+		jw_string(w, hint);
+	}
+	if (key && val) {
+		jw_name(w, key);
+		jw_string(w, val);
+	}
+	if (!member)
+		jw_end_object(w);
 	/* main() ends every JSON document with a newline */
 }
 
@@ -78,7 +94,7 @@ int p_err(struct ctx *ctx, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (ctx && out_json(&ctx->out)) {
-		p_err_json(ctx, msg, NULL);
+		p_err_json(ctx, msg, NULL, NULL, NULL);
 	} else {
 		char safe[1100];
 
@@ -89,10 +105,15 @@ int p_err(struct ctx *ctx, const char *fmt, ...)
 
 int p_err_e(struct ctx *ctx, const struct err *e)
 {
+	return p_err_e_extra(ctx, e, NULL, NULL);
+}
+
+int p_err_e_extra(struct ctx *ctx, const struct err *e, const char *key, const char *val)
+{
 	const char *msg = e->msg[0] ? e->msg : "unknown error";
 
 	if (ctx && out_json(&ctx->out)) {
-		p_err_json(ctx, msg, e->hint);
+		p_err_json(ctx, msg, e->hint, key, val);
 	} else {
 		char safe[1100];
 

@@ -302,6 +302,8 @@ int do_cgroup(struct ctx *ctx, int argc, char **argv)
 		{ "show", do_show },
 		{ "list", do_show },
 		{ "tree", do_tree },
+		{ "attach", do_cgroup_attach },
+		{ "detach", do_cgroup_detach },
 		{ "help", do_help },
 		{ 0 }
 	};

@@ -20,6 +20,11 @@ struct ctx {
 	bool mount;		/* --mount: mount bpffs/tracefs where missing */
 	bool show_pinned;	/* -f/--bpffs: list pinned paths, as bpftool -f */
 	const char *argv0;
+	int status;		/* the exit status of a command that succeeded (diff: 1, different) */
+	int err_status;		/* the exit status of a command that failed; 0: 1 */
+	/* batch files being read (nested: a batch file may run batch); inside one, a JSON
+	 * error is a value of batch's one document, not a document of its own */
+	int batch_depth;
 };
 
 struct cmd {
@@ -37,6 +42,9 @@ int cmd_select(struct ctx *ctx, const struct cmd *table, int argc, char **argv,
 int p_err(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print a struct err with its hint. Returns -1. */
 int p_err_e(struct ctx *ctx, const struct err *e);
+/* p_err_e with one more string member in JSON mode (key/val; NULL val: none), such as a
+ * verifier log's tail; plain mode prints what p_err_e prints. */
+int p_err_e_extra(struct ctx *ctx, const struct err *e, const char *key, const char *val);
 void p_info(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An object's help text (stderr; JSON mode prints null). Returns 0. */
 int p_usage(struct ctx *ctx, const char *text);
@@ -74,6 +82,8 @@ struct view {
 	bool live;
 };
 int view_open(struct ctx *ctx, unsigned mask, struct view *v);
+/* The same for snapshot ref of the history database; NULL: live. */
+int view_open_at(struct ctx *ctx, const char *ref, unsigned mask, struct view *v);
 void view_close(struct view *v);
 /* After selecting from a live view opened without SNAP_CODE / SNAP_MAPS_DATA: fetch the code
  * of these programs / the contents of these maps only (no-op on a stored snapshot). */
@@ -82,7 +92,11 @@ int view_fill_maps(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t 
 /* Open the history database for writing (snapshot take/delete) or reading (query, list). */
 int history_open(struct ctx *ctx, bool write, struct db *db);
 
+/* The OBJECT table of cli/main.c: argv[0] names the object. batch runs each line so. */
+int run_object(struct ctx *ctx, int argc, char **argv);
+
 /* objects */
+int do_batch(struct ctx *ctx, int argc, char **argv);	/* cli/batch.c */
 int do_prog(struct ctx *ctx, int argc, char **argv);
 int do_map(struct ctx *ctx, int argc, char **argv);
 int do_btf(struct ctx *ctx, int argc, char **argv);
@@ -90,11 +104,15 @@ int do_link(struct ctx *ctx, int argc, char **argv);
 int do_net(struct ctx *ctx, int argc, char **argv);
 int do_cgroup(struct ctx *ctx, int argc, char **argv);
 int do_perf(struct ctx *ctx, int argc, char **argv);
+int do_sock(struct ctx *ctx, int argc, char **argv);		/* cli/sock.c */
 int do_snapshot(struct ctx *ctx, int argc, char **argv);
 int do_query(struct ctx *ctx, int argc, char **argv);
 int do_gen(struct ctx *ctx, int argc, char **argv);
 int do_replay(struct ctx *ctx, int argc, char **argv);
 int do_version(struct ctx *ctx, int argc, char **argv);
+int do_diff(struct ctx *ctx, int argc, char **argv);		/* cli/diff.c */
+int do_audit(struct ctx *ctx, int argc, char **argv);		/* cli/audit.c */
+int do_report(struct ctx *ctx, int argc, char **argv);		/* cli/report.c */
 
 /* prog subcommands living in their own files */
 int do_prog_dump(struct ctx *ctx, int argc, char **argv);	/* cli/prog_dump.c */
@@ -104,6 +122,10 @@ int do_prog_dump_visual(struct ctx *ctx, int argc, char **argv);	/* cli/prog_cfg
 int do_prog_load(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
 int do_prog_loadall(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
 int do_prog_pin(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
+/* prog history and map history (cli/history.c) */
+int do_prog_history(struct ctx *ctx, int argc, char **argv);
+int do_map_history(struct ctx *ctx, int argc, char **argv);
+int do_snapshot_watch(struct ctx *ctx, int argc, char **argv);	/* cli/watch.c */
 /* map subcommands that change the kernel */
 int do_map_lookup(struct ctx *ctx, int argc, char **argv);	/* cli/map_edit.c */
 int do_map_update(struct ctx *ctx, int argc, char **argv);
@@ -115,6 +137,9 @@ int do_btf_dump(struct ctx *ctx, int argc, char **argv);
 /* net attach/detach (cli/net_attach.c) */
 int do_net_attach(struct ctx *ctx, int argc, char **argv);
 int do_net_detach(struct ctx *ctx, int argc, char **argv);
+/* cgroup attach/detach (cli/cgroup_attach.c) */
+int do_cgroup_attach(struct ctx *ctx, int argc, char **argv);
+int do_cgroup_detach(struct ctx *ctx, int argc, char **argv);
 
 /* PROG := id ID | name NAME | tag TAG | pinned PATH; resolves to program ids in the view.
  * ids is malloc'ed. Consumes its arguments. */

@@ -10,19 +10,22 @@
 #define HELP_SPEC_OPTIONS \
 	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-f|--bpffs} | --db PATH |\n" \
 	"                   {-s|--snapshot} REF | --mount }"
+#define HELP_SPEC_LINK "LINK := { id LINK_ID | pinned FILE }"
 #define HELP_SPEC_REF "REF := { ID | latest | latest~N | LABEL }"
 
 /* bpfscope help; db_path is the default database (store/db.h DB_DEFAULT_PATH) */
 #define GRAMMAR_MAIN(db_path) \
 	"Usage: bpfscope [OPTIONS] OBJECT { COMMAND | help }\n" \
+	"       bpfscope batch file FILE\n" \
 	"       bpfscope version\n" \
 	"\n" \
-	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | snapshot | query |\n" \
-	"                   gen | replay | version }\n" \
+	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | sock | snapshot |\n" \
+	"                   query | diff | audit | report | gen | replay | batch | version }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
 	"from the database (--db PATH, else $BPFSCOPE_DB, else " db_path ").\n" \
+	"Options may stand anywhere on the line, as bpftool's; \"--\" ends them.\n" \
 	HELP_SPEC_REF "\n"
 
 #define GRAMMAR_PROG \
@@ -31,6 +34,7 @@
 	"       bpfscope [-s REF] prog dump jited PROG [{ file FILE | opcodes | linum }]\n" \
 	"       bpfscope [-s REF] prog cfg PROG [format {dot|svg|png|pdf}] [file FILE] [linum]\n" \
 	"                        [function NAME] [split] [maxlines N] [--against REF]\n" \
+	"       bpfscope [-s REF] prog history { PROG | identity IDENTITY }\n" \
 	"       bpfscope prog pin PROG FILE\n" \
 	"       bpfscope prog { load | loadall } OBJ PATH [type TYPE] [map {idx IDX | name NAME} MAP]\n" \
 	"                        [pinmaps MAP_DIR] [autoattach]\n" \
@@ -57,6 +61,7 @@
 	"       bpfscope map delete MAP key DATA\n" \
 	"       bpfscope map getnext MAP [key DATA]\n" \
 	"       bpfscope map pin MAP FILE\n" \
+	"       bpfscope [-s REF] map history { MAP | identity IDENTITY }\n" \
 	"       " HELP_SPEC_MAP "\n" \
 	"       DATA := { [hex] BYTES }\n" \
 	"       UPDATE_FLAGS := { any | exist | noexist }\n" \
@@ -78,7 +83,17 @@
 	"       With -s REF, id/prog/map read the snapshot's stored BTF data.\n"
 
 #define GRAMMAR_LINK \
-	"Usage: bpfscope [-s REF] link { show | list } [id LINK_ID]\n"
+	"Usage: bpfscope [-s REF] link { show | list } [LINK]\n" \
+	"       bpfscope link pin LINK FILE\n" \
+	"       bpfscope link detach LINK\n" \
+	"       bpfscope link help\n" \
+	"\n" \
+	"       " HELP_SPEC_LINK "\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"With -f, show lists the paths each link is pinned at. pin and detach change the\n" \
+	"live kernel: detach takes the program off its hook, and the link stays, defunct,\n" \
+	"while something holds it.\n"
 
 #define GRAMMAR_NET \
 	"Usage: bpfscope net { show | list } [dev DEVNAME]\n" \
@@ -98,13 +113,34 @@
 #define GRAMMAR_CGROUP \
 	"Usage: bpfscope cgroup { show | list } CGROUP [effective]\n" \
 	"       bpfscope cgroup tree [CGROUP_ROOT] [effective]\n" \
+	"       bpfscope cgroup attach CGROUP ATTACH_TYPE PROG [ATTACH_FLAGS]\n" \
+	"       bpfscope cgroup detach CGROUP ATTACH_TYPE PROG\n" \
 	"       bpfscope cgroup help\n" \
 	"\n" \
+	"       ATTACH_TYPE := { cgroup_inet_ingress | cgroup_inet_egress |\n" \
+	"                        cgroup_inet_sock_create | cgroup_sock_ops |\n" \
+	"                        cgroup_device | cgroup_inet4_bind |\n" \
+	"                        cgroup_inet6_bind | cgroup_inet4_post_bind |\n" \
+	"                        cgroup_inet6_post_bind | cgroup_inet4_connect |\n" \
+	"                        cgroup_inet6_connect | cgroup_unix_connect |\n" \
+	"                        cgroup_inet4_getpeername | cgroup_inet6_getpeername |\n" \
+	"                        cgroup_unix_getpeername | cgroup_inet4_getsockname |\n" \
+	"                        cgroup_inet6_getsockname | cgroup_unix_getsockname |\n" \
+	"                        cgroup_udp4_sendmsg | cgroup_udp6_sendmsg |\n" \
+	"                        cgroup_unix_sendmsg | cgroup_udp4_recvmsg |\n" \
+	"                        cgroup_udp6_recvmsg | cgroup_unix_recvmsg |\n" \
+	"                        cgroup_sysctl | cgroup_getsockopt |\n" \
+	"                        cgroup_setsockopt | cgroup_inet_sock_release }\n" \
+	"       ATTACH_FLAGS := { multi | override }\n" \
+	"       " HELP_SPEC_PROGRAM "\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Programs attached to each cgroup v2 directory, live or from a snapshot (-s REF);\n" \
 	"'effective': the set that runs, computed from the cgroup's and its ancestors'.\n" \
-	"CGROUP_ROOT defaults to the cgroup2 mount.\n"
+	"CGROUP_ROOT defaults to the cgroup2 mount. attach and detach change the live\n" \
+	"kernel; ATTACH_TYPE also takes bpftool's short names (ingress, egress, sock_create,\n" \
+	"sock_ops, device, bind4, connect6, sendmsg4, sysctl, getsockopt, ...) and a\n" \
+	"unique prefix of one.\n"
 
 #define GRAMMAR_PERF \
 	"Usage: bpfscope perf { show | list }\n" \
@@ -115,9 +151,23 @@
 	"Programs attached through perf events and raw tracepoints, per process and fd,\n" \
 	"live or from a snapshot (-s REF).\n"
 
+#define GRAMMAR_SOCK \
+	"Usage: bpfscope [-s REF] sock { show | list } [all] [SOCK]\n" \
+	"       bpfscope [-s REF] sock dump [SOCK]\n" \
+	"       bpfscope sock help\n" \
+	"\n" \
+	"       SOCK := { ino INODE | pid PID }\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"Packet sockets with a classic BPF filter (SO_ATTACH_FILTER: no BPF id, bpftool does\n" \
+	"not list them), in every network namespace a process is in, with the processes\n" \
+	"holding them, live or from a snapshot (-s REF); 'all' adds those without a filter.\n" \
+	"dump disassembles each filter as tcpdump -d does.\n"
+
 #define GRAMMAR_SNAPSHOT \
 	"Usage: bpfscope snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code]\n" \
 	"       bpfscope snapshot { list | show [REF] | delete REF }\n" \
+	"       bpfscope snapshot watch [interval SECS] [count N] [maps-data] [loads]\n" \
 	"       " HELP_SPEC_REF "\n"
 
 /* query has no help command (its one argument is SQL, "help" included): man and completion */
@@ -138,6 +188,49 @@
 	"       bpfscope replay REF [objects DIR] [dry-run]\n" \
 	"       " HELP_SPEC_REF "\n"
 
+#define GRAMMAR_DIFF \
+	"Usage: bpfscope diff A [B] [{ progs | maps | links | attachments | pins | btf | sockets |\n" \
+	"                            all }]\n" \
+	"                     [code] [contents] [stats]\n" \
+	"       bpfscope diff help\n" \
+	"       A, B := { REF | live }    (B defaults to live)\n" \
+	"       " HELP_SPEC_REF "\n" \
+	"\n" \
+	"Objects are compared by identity, never by kernel id (docs/diff.md). Exit status:\n" \
+	"0 when equal, 1 when different, 2 on error.\n"
+#define GRAMMAR_AUDIT \
+	"Usage: bpfscope audit [{ REF | live }] [baseline REF] [rules FILE] [severity LEVEL]\n" \
+	"       bpfscope audit help\n" \
+	"       LEVEL := { info | low | medium | high }\n" \
+	"       " HELP_SPEC_REF "\n" \
+	"\n" \
+	"Findings (docs/audit.md): helpers that write user memory, signal or override returns,\n" \
+	"attach points used for hiding and theft, programs held only by their attachment,\n" \
+	"classic BPF filters on packet sockets, the BPF posture, what is new since the\n" \
+	"baseline. Exit status: 0 when nothing is at or above LEVEL (default medium), 1 when\n" \
+	"something is, 2 on error.\n"
+#define GRAMMAR_REPORT \
+	"Usage: bpfscope report [{ REF | live }] [file FILE]\n" \
+	"       bpfscope report diff A B [file FILE]\n" \
+	"       bpfscope report help\n" \
+	"       " HELP_SPEC_REF "\n" \
+	"\n" \
+	"One self-contained HTML page (docs/reports.md): the audit's findings, the tables,\n" \
+	"each program's code and CFG, the history; or the diff of A and B. REF defaults to\n" \
+	"latest; without file the page goes to standard output.\n"
+#define GRAMMAR_BATCH \
+	"Usage: bpfscope batch file FILE\n" \
+	"       bpfscope batch help\n" \
+	"\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"Runs the commands of FILE (-: standard input), one a line, each OBJECT COMMAND ...\n" \
+	"as after bpfscope [OPTIONS], with the options given to batch. '#' starts a comment,\n" \
+	"a word in single or double quotes may hold blanks, and a line that ends in a\n" \
+	"backslash goes on on the next. The first command that fails ends the batch; an\n" \
+	"error in the file names the command by how many ran before it. With -j the output\n" \
+	"is one array of {\"command\": [words], \"output\": what the command printed}.\n"
+
 /* version has no help command: man and completion */
 #define GRAMMAR_VERSION \
 	"Usage: bpfscope version\n"
@@ -149,14 +242,19 @@
 	  "BPF programs: show, dump (xlated, jited), control flow graphs, load and pin") \
 	X(map, GRAMMAR_MAP, "", "BPF maps: show, dump, lookup, update, delete and pin") \
 	X(btf, GRAMMAR_BTF, GRAMMAR_BTF_DUMP, "BTF objects: show and dump (raw or as C)") \
-	X(link, GRAMMAR_LINK, "", "BPF links: show") \
+	X(link, GRAMMAR_LINK, "", "BPF links: show, pin and detach") \
 	X(net, GRAMMAR_NET, "", "network attachments: show, attach and detach") \
-	X(cgroup, GRAMMAR_CGROUP, "", "programs attached to cgroups: show and tree") \
+	X(cgroup, GRAMMAR_CGROUP, "", "programs attached to cgroups: show, tree, attach and detach") \
 	X(perf, GRAMMAR_PERF, "", "programs attached to perf events and raw tracepoints") \
+	X(sock, GRAMMAR_SOCK, "", "packet sockets and their classic BPF filters: show and dump") \
 	X(snapshot, GRAMMAR_SNAPSHOT, "", "stored snapshots of the BPF state: take, list, show, delete") \
 	X(query, GRAMMAR_QUERY, "", "read-only SQL over the snapshot history") \
 	X(gen, GRAMMAR_GEN, "", "generate a libbpf skeleton header for a BPF object") \
 	X(replay, GRAMMAR_REPLAY, "", "load an object or rebuild a snapshot's pinned state") \
+	X(diff, GRAMMAR_DIFF, "", "compare two snapshots, or a snapshot and the live kernel") \
+	X(audit, GRAMMAR_AUDIT, "", "what an attacker would load or hide, in a snapshot or live") \
+	X(report, GRAMMAR_REPORT, "", "a self-contained HTML page of a snapshot or a diff") \
+	X(batch, GRAMMAR_BATCH, "", "run commands from a file, one a line") \
 	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
 
 /* Longer words for the man pages' DESCRIPTION (help prints the shorter text above). */
@@ -176,12 +274,20 @@
 #define MAN_DESC_btf \
 	"show lists BTF objects with the programs and maps using them; dump prints one, raw " \
 	"or as C, from the kernel, a file, or a snapshot's stored data."
-#define MAN_DESC_link "show lists links with their program, attach type and target."
+#define MAN_DESC_link \
+	"show lists links with their program, attach type and target (-f: and their pins). " \
+	"pin and detach work on the live kernel only."
 #define MAN_DESC_net \
 	"show lists the network attachments of the current namespace; attach and detach " \
 	"change them."
 #define MAN_DESC_cgroup ""
 #define MAN_DESC_perf ""
+#define MAN_DESC_sock \
+	"show lists packet sockets (AF_PACKET) that carry a classic BPF filter, the technique " \
+	"of the BPFDoor backdoor, with their protocol, interface, inode, instruction count and " \
+	"the processes holding them, as ss -0 -b -p does; dump prints each filter's " \
+	"instructions in tcpdump -d's notation. Classic filters on other sockets are not " \
+	"reported by the kernel's sock_diag and are not shown."
 #define MAN_DESC_snapshot \
 	"take records the BPF state into the database (label names it; maps-data stores map " \
 	"contents; stats samples run time and counts for SECONDS; no-code skips instructions). " \
@@ -194,5 +300,18 @@
 	"Loads an object file as its sections say (restoring map contents from a snapshot), " \
 	"or rebuilds a snapshot's pinned state from object files; prints what was restored, " \
 	"what was skipped, and why. dry-run changes nothing."
+#define MAN_DESC_diff \
+	"diff compares snapshot A with snapshot B (or the live kernel) object by object, by " \
+	"identity: a program is its type, full name and attach point, so the same code " \
+	"reloaded is no change. One line per change: + added, - removed, ~ changed."
+#define MAN_DESC_batch \
+	"Runs many commands in one process, as bpftool batch does: the same words, quoting " \
+	"and comments, and with -j the same array of commands and outputs."
+#define MAN_DESC_audit \
+	"audit reads one snapshot (or the live kernel) and lists findings by severity: rule, " \
+	"object, owner and one line of evidence. It runs on a copied snapshot without root."
+#define MAN_DESC_report \
+	"report writes one HTML page that opens offline in any browser: findings first, then " \
+	"sortable tables, each program's xlated code and control-flow graph, and plots."
 #define MAN_DESC_version "Prints the versions and the features compiled in (-j: as JSON)."
 #endif

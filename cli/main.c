@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cli/cli.h"
 #include "lib/bpf_names.h"
 #include "store/version.h"
@@ -22,6 +23,7 @@ static int do_help(struct ctx *ctx, int argc, char **argv)
 
 static const struct cmd objects[] = {
 	{ "help", do_help },
+	{ "batch", do_batch },
 	{ "prog", do_prog },
 	{ "map", do_map },
 	{ "btf", do_btf },
@@ -29,14 +31,61 @@ static const struct cmd objects[] = {
 	{ "net", do_net },
 	{ "cgroup", do_cgroup },
 	{ "perf", do_perf },
+	{ "sock", do_sock },
 	{ "snapshot", do_snapshot },
 	{ "query", do_query },
 	{ "gen", do_gen },
 	{ "replay", do_replay },
 	{ "version", do_version },
+	{ "diff", do_diff },
+	{ "audit", do_audit },
+	{ "report", do_report },
 	{ 0 }
 };
 
+int run_object(struct ctx *ctx, int argc, char **argv)
+{
+	return cmd_select(ctx, objects, argc, argv, do_help);
+}
+
+/* What getopt found wrong, in bpftool's words (opterr is off: p_err prints in the mode).
+ * optopt names a short option; a long one is the word itself. */
+static int bad_option(struct ctx *ctx, int opt, const char *word)
+{
+	bool is_long = !strncmp(word, "--", 2);
+	int len = is_long ? (int)strcspn(word, "=") : 0;
+
+	if (opt == ':')
+		return is_long ? p_err(ctx, "option '%.*s' requires an argument", len, word) :
+				 p_err(ctx, "option '-%c' requires an argument", optopt);
+	if (!is_long && optopt)
+		return p_err(ctx, "unrecognized option '-%c'", optopt);
+	return p_err(ctx, "unrecognized option '%.*s'", is_long ? len : (int)strlen(word), word);
+}
+
+/* --against REF belongs to prog cfg's words; getopt took it from wherever it stood, so it is
+ * handed back at the end of the command's words, where any other command names it as a
+ * word it does not take. *words is malloc'ed (NULL when there was nothing to hand back). */
+static int hand_back(int argc, char **argv, const char *against, char ***words)
+{
+	char **w;
+
+	*words = NULL;
+	if (!against)
+		return argc;
+	w = calloc(argc + 3, sizeof(*w));
+	if (!w)
+		return -1;
+	memcpy(w, argv, argc * sizeof(*w));
+	w[argc] = "--against";
+	w[argc + 1] = (char *)against;
+	*words = w;
+	return argc + 2;
+}
+
+/* Options may stand anywhere, before or after the object and its words, as in bpftool (GNU
+ * getopt permutes argv): "prog show -j" is "-j prog show". "--" ends them, so a word that
+ * starts with '-' can still be given ("query -- '-- comment'"). */
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -50,10 +99,13 @@ int main(int argc, char **argv)
 		{ "mount", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "bpffs", no_argument, NULL, 'f' },
+		{ "against", required_argument, NULL, 'A' },
 		{ 0 }
 	};
 	struct ctx ctx = { .argv0 = "bpfscope" };
 	bool json = false, pretty = false, version = false, help = false;
+	const char *against = NULL;
+	char **words = NULL;
 	int opt, ret;
 
 	if (getenv("BPFSCOPE_TRACE"))
@@ -61,7 +113,8 @@ int main(int argc, char **argv)
 	ctx.db_path = getenv("BPFSCOPE_DB");
 	if (!ctx.db_path || !*ctx.db_path)
 		ctx.db_path = DB_DEFAULT_PATH;
-	while ((opt = getopt_long(argc, argv, "+jpdVhs:vf", opts, NULL)) >= 0) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jpdVhs:vf", opts, NULL)) >= 0) {
 		switch (opt) {
 		case 'j': json = true; break;
 		case 'p': pretty = json = true; break;
@@ -73,24 +126,37 @@ int main(int argc, char **argv)
 		case 'M': ctx.mount = true; break;
 		case 'v': ctx.verbose++; break;
 		case 'f': ctx.show_pinned = true; break;
+		case 'A': against = optarg; break;
 		default:
 			out_init(&ctx.out, stdout, json, pretty);
-			p_err(&ctx, "unknown option (see '%s help')", ctx.argv0);
+			bad_option(&ctx, opt, argv[optind - 1]);
+			out_flush_end(&ctx.out);
 			return 1;
 		}
 	}
 	out_init(&ctx.out, stdout, json, pretty);
 	NEXT_ARGS(optind);
+	argc = hand_back(argc, argv, against, &words);
+	if (argc < 0) {
+		p_err(&ctx, "out of memory");
+		out_flush_end(&ctx.out);
+		return 1;
+	}
+	if (words)
+		argv = words;
 	if (version)
 		ret = do_version(&ctx, 0, NULL);
 	else if (help || argc < 1)
 		ret = do_help(&ctx, argc, argv);
 	else
-		ret = cmd_select(&ctx, objects, argc, argv, do_help);
+		ret = run_object(&ctx, argc, argv);
 	out_flush_end(&ctx.out);
+	free(words);
 	if (getenv("BPFSCOPE_TRACE"))
 		fprintf(stderr, "main ends at  %.3f ms (monotonic)\n", now_monotonic_ns() / 1e6);
-	return ret ? 1 : 0;
+	if (ret)
+		return ctx.err_status ? ctx.err_status : 1;
+	return ctx.status;
 }
 
 int do_version(struct ctx *ctx, int argc, char **argv)

@@ -269,6 +269,7 @@ static const struct cmd map_cmds[] = {
 	{ "delete", do_map_delete },
 	{ "getnext", do_map_getnext },
 	{ "pin", do_map_pin },
+	{ "history", do_map_history },
 	{ "help", do_map_help },
 	{ 0 }
 };

@@ -107,6 +107,7 @@ static const struct cmd prog_cmds[] = {
 	{ "list", do_show },
 	{ "dump", do_prog_dump },
 	{ "cfg", do_prog_cfg },
+	{ "history", do_prog_history },
 	{ "pin", do_prog_pin },
 	{ "load", do_prog_load },
 	{ "loadall", do_prog_loadall },

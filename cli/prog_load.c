@@ -19,25 +19,8 @@ static int p_err_load(struct ctx *ctx, const struct err *e, const struct loaded 
 	load_log_tail(l, VERIFIER_TAIL_LINES, tail, sizeof(tail));
 	if (ctx->debug && l->log.len && !out_json(&ctx->out))
 		fprintf(stderr, "%s", (const char *)l->log.data);
-	if (out_json(&ctx->out)) {
-		struct jw w;
-
-		jw_init(&w, stdout, ctx->out.jw.pretty);
-		jw_start_object(&w);
-		jw_name(&w, "error");
-		jw_string(&w, e->msg);
-		if (e->hint[0]) {
-			jw_name(&w, "hint");
-			jw_string(&w, e->hint);
-		}
-		if (tail[0]) {
-			jw_name(&w, "verifier_log");
-			jw_string(&w, tail);
-		}
-		jw_end_object(&w);
-		fputc('\n', stdout);
-		return -1;
-	}
+	if (out_json(&ctx->out))
+		return p_err_e_extra(ctx, e, "verifier_log", tail[0] ? tail : NULL);
 	p_err_e(ctx, e);
 	if (tail[0]) {
 		char safe[1100];

@@ -62,6 +62,9 @@ static int select_common(struct ctx *ctx, struct view *v, int *argcp, char ***ar
 	*ids = NULL;
 	*n = 0;
 	if (*argcp < 1 || strcmp((*argvp)[0], "all")) {
+		if (*argcp == 1)	/* one word alone: name it ("prog -- show -j") */
+			return p_err(ctx, "expected %s, got '%s': %s", what, (*argvp)[0],
+				     progs ? HELP_SPEC_PROGRAM : HELP_SPEC_MAP);
 		if (*argcp < 2)
 			return p_err(ctx, "expected %s: %s", what,
 				     progs ? HELP_SPEC_PROGRAM : HELP_SPEC_MAP);

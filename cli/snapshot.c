@@ -93,15 +93,6 @@ static int do_take(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-static void fmt_utc_ns(int64_t ns, char *out, size_t len)
-{
-	time_t t = ns / 1000000000;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int print_snapshot_row(struct ctx *ctx, const struct snapshot_row *r, bool full)
 {
 	static const char *const counts[] = { "progs", "maps", "btf", "links", "attachments", "pins" };
@@ -110,7 +101,7 @@ static int print_snapshot_row(struct ctx *ctx, const struct snapshot_row *r, boo
 	struct out *o = &ctx->out;
 	char when[64];
 
-	fmt_utc_ns(r->taken_at_ns, when, sizeof(when));
+	fmt_time_utc_ns(r->taken_at_ns, when, sizeof(when));
 	out_obj_start(o, NULL);
 	out_int(o, "id", "%lld: ", r->id);
 	out_str(o, "taken_at", "%s", when);
@@ -249,6 +240,7 @@ static const struct cmd snapshot_cmds[] = {
 	{ "take", do_take },
 	{ "show", do_show_snap },
 	{ "delete", do_delete },
+	{ "watch", do_snapshot_watch },
 	{ "help", do_snapshot_help },
 	{ 0 }
 };

@@ -18,12 +18,17 @@ int history_open(struct ctx *ctx, bool write, struct db *db)
 
 int view_open(struct ctx *ctx, unsigned mask, struct view *v)
 {
+	return view_open_at(ctx, ctx->snap_ref, mask, v);
+}
+
+int view_open_at(struct ctx *ctx, const char *ref, unsigned mask, struct view *v)
+{
 	struct err e = { 0 };
 
 	memset(v, 0, sizeof(*v));
-	if (ctx->snap_ref) {
+	if (ref) {
 		if (db_open(&v->db, ctx->db_path, DB_READ, &e) ||
-		    snapshot_resolve(&v->db, ctx->snap_ref, &v->snap_id, &e)) {
+		    snapshot_resolve(&v->db, ref, &v->snap_id, &e)) {
 			db_close(&v->db);
 			return p_err_e(ctx, &e);
 		}

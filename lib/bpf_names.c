@@ -1,6 +1,7 @@
 /* Enum names. Newer kernels than the installed libbpf have values libbpf cannot
  * name; these tables extend it (values from the kernel's uapi/linux/bpf.h). */
 #include <string.h>
+#include <linux/bpf.h>
 #include <bpf/libbpf.h>
 #include "lib/bpf_names.h"
 #include "lib/util.h"
@@ -50,6 +51,35 @@ const char *attach_type_name(uint32_t t)
 	const char *s = libbpf_bpf_attach_type_str(t);
 
 	return s ? s : ext_lookup(attach_ext, ARRAY_SIZE(attach_ext), t);
+}
+
+const char *attach_type_input_name(uint32_t t)
+{
+	static const struct name_ext short_names[] = {
+		{ BPF_CGROUP_INET_INGRESS, "ingress" }, { BPF_CGROUP_INET_EGRESS, "egress" },
+		{ BPF_CGROUP_INET_SOCK_CREATE, "sock_create" },
+		{ BPF_CGROUP_INET_SOCK_RELEASE, "sock_release" },
+		{ BPF_CGROUP_SOCK_OPS, "sock_ops" }, { BPF_CGROUP_DEVICE, "device" },
+		{ BPF_CGROUP_INET4_BIND, "bind4" }, { BPF_CGROUP_INET6_BIND, "bind6" },
+		{ BPF_CGROUP_INET4_CONNECT, "connect4" }, { BPF_CGROUP_INET6_CONNECT, "connect6" },
+		{ BPF_CGROUP_INET4_POST_BIND, "post_bind4" },
+		{ BPF_CGROUP_INET6_POST_BIND, "post_bind6" },
+		{ BPF_CGROUP_INET4_GETPEERNAME, "getpeername4" },
+		{ BPF_CGROUP_INET6_GETPEERNAME, "getpeername6" },
+		{ BPF_CGROUP_INET4_GETSOCKNAME, "getsockname4" },
+		{ BPF_CGROUP_INET6_GETSOCKNAME, "getsockname6" },
+		{ BPF_CGROUP_UDP4_SENDMSG, "sendmsg4" }, { BPF_CGROUP_UDP6_SENDMSG, "sendmsg6" },
+		{ BPF_CGROUP_SYSCTL, "sysctl" }, { BPF_CGROUP_UDP4_RECVMSG, "recvmsg4" },
+		{ BPF_CGROUP_UDP6_RECVMSG, "recvmsg6" }, { BPF_CGROUP_GETSOCKOPT, "getsockopt" },
+		{ BPF_CGROUP_SETSOCKOPT, "setsockopt" }, { BPF_TRACE_RAW_TP, "raw_tp" },
+		{ BPF_TRACE_FENTRY, "fentry" }, { BPF_TRACE_FEXIT, "fexit" },
+		{ BPF_MODIFY_RETURN, "mod_ret" },
+		{ BPF_SK_REUSEPORT_SELECT, "sk_skb_reuseport_select" },
+		{ BPF_SK_REUSEPORT_SELECT_OR_MIGRATE, "sk_skb_reuseport_select_or_migrate" },
+	};
+	const char *s = ext_lookup(short_names, ARRAY_SIZE(short_names), t);
+
+	return s ? s : attach_type_name(t);
 }
 
 const char *link_type_name(uint32_t t)

@@ -130,6 +130,14 @@ static void jw_close(struct jw *w, char c)
 	fputc(c, w->f);
 }
 
+void jw_end_to(struct jw *w, int depth)
+{
+	if (w->after_name)
+		jw_null(w);
+	while (w->depth > depth && w->depth > 0)
+		jw_close(w, w->array[w->depth] ? ']' : '}');
+}
+
 void jw_start_object(struct jw *w) { jw_open(w, '{'); }
 void jw_end_object(struct jw *w) { jw_close(w, '}'); }
 void jw_start_array(struct jw *w) { jw_open(w, '['); }

@@ -36,6 +36,9 @@ void jw_null(struct jw *w);
 void jw_double(struct jw *w, double v);
 /* A value that is already valid JSON (e.g. rendered by another writer). */
 void jw_raw(struct jw *w, const char *json);
+/* Close every container opened above depth (a name left without its value gets null), so
+ * that what a caller nests another writer's output in stays valid JSON whatever it left. */
+void jw_end_to(struct jw *w, int depth);
 /* Write s escaped for a JSON string body (no quotes) to f. */
 void json_escape_to(FILE *f, const char *s, size_t len);
 #endif

@@ -1,6 +1,7 @@
 /* Small helpers shared by every layer. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,27 @@ void fmt_time_local(int64_t unix_sec, char *out, size_t len)
 
 	if (!localtime_r(&t, &tm) || !strftime(out, len, "%FT%T%z", &tm))
 		snprintf(out, len, "%lld", (long long)unix_sec);
+}
+
+void fmt_time_utc_ns(int64_t ns, char *out, size_t len)
+{
+	time_t t = ns / 1000000000;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, len, "%lld", (long long)ns);
+}
+
+char *str_fmt(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
 }
 
 bool is_prefix(const char *pfx, const char *str)

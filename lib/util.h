@@ -28,7 +28,11 @@ uint64_t now_boottime_ns(void);
 uint64_t now_monotonic_ns(void);
 /* "2025-03-18T05:38:34-0400" as bpftool prints loaded_at, in local time */
 void fmt_time_local(int64_t unix_sec, char *out, size_t len);
+/* "2026-11-25T12:56:37Z" from unix nanoseconds, as snapshot list prints taken_at */
+void fmt_time_utc_ns(int64_t ns, char *out, size_t len);
 bool is_prefix(const char *pfx, const char *str);
+/* A malloc'ed string from printf's format; NULL on ENOMEM. */
+char *str_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* FNV-1a over bytes, for digests that tell a changed record from an unchanged one (not
  * for anything an attacker chooses to collide with) */
 #define HASH64_INIT 0xcbf29ce484222325ull

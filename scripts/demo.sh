@@ -84,4 +84,20 @@ run "$BS" snapshot list
 run "$BS" query "SELECT label, type, name, tag, attach_point FROM prog_history WHERE attach_point LIKE '%bpfscope-demo%' ORDER BY snapshot_id, name"
 run "$BS" query "SELECT s.label, x.path, m.nr_entries, m.bytes_memlock FROM pins x JOIN maps m ON m.snapshot_id = x.snapshot_id AND m.id = x.obj_id JOIN snapshots s ON s.id = x.snapshot_id WHERE x.obj_type = 'map' AND x.path LIKE '%bpfscope-demo%' ORDER BY s.id, x.path"
 
+say "Compare by identity: the XDP program rebuilt for port 9090 and reloaded, a new program"
+sed 's/== 8080/== 9090/' samples/xdp_drop_8080.bpf.c > "$OUT/xdp_drop_9090.bpf.c"
+clang -g -O2 -target bpf -I"/usr/include/$(uname -m)-linux-gnu" -c "$OUT/xdp_drop_9090.bpf.c" \
+	-o "$OUT/xdp_drop_9090.bpf.o" || exit 1
+"$BS" net detach xdpgeneric dev demo0 && rm -f "$PIN/xdp" || exit 1
+run "$BS" prog load "$OUT/xdp_drop_9090.bpf.o" "$PIN/xdp" type xdp || exit 1
+run "$BS" net attach xdpgeneric pinned "$PIN/xdp" dev demo0 || exit 1
+mkdir -p "$PIN/tc"
+run "$BS" prog loadall "$S/tc_counter.bpf.o" "$PIN/tc" || exit 1
+run "$BS" snapshot take label demo-rebuilt || exit 1
+run "$BS" diff demo-before demo-rebuilt progs
+head_run 24 "$BS" diff demo-before demo-rebuilt progs code
+run "$BS" diff demo-before demo-after maps contents
+run "$BS" prog history pinned "$PIN/xdp"
+run "$BS" query "SELECT snapshot_id, change, identity, field, before, after FROM changes WHERE identity LIKE '%bpfscope-demo%' ORDER BY snapshot_id"
+
 say "Done: the database is $DB (try: $BS --db $DB query 'SELECT * FROM latest_progs')" | sed "s|$TOP/||g"

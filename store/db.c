@@ -19,6 +19,9 @@ static const char *const migrations[] = {
 	[0] = NULL,		/* 0 -> 1: an empty file gets the full schema */
 	[1] = db_migration_1_sql,
 	[2] = db_migration_2_sql,
+	[3] = db_migration_3_sql,
+	[4] = db_migration_4_sql,
+	[5] = db_sockets_sql,
 };
 
 static int be32(const uint8_t *p) { return (int)((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]); }
@@ -403,6 +406,11 @@ fail:
 			 db->path);
 	db_close(db);
 	return err;
+}
+
+int64_t db_total_changes(struct db *db)
+{
+	return sqlite3_total_changes64(db->sql);
 }
 
 void db_close(struct db *db)

@@ -42,6 +42,9 @@ int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e)
  * at a time. */
 int db_cached(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
 int db_begin(struct db *db, struct err *e);
+/* Rows this connection has inserted, updated or deleted since it opened: a snapshot that
+ * wrote one (its own row) found everything as the one before left it. */
+int64_t db_total_changes(struct db *db);
 int db_commit(struct db *db, struct err *e);
 void db_rollback(struct db *db);
 

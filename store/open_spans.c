@@ -1,5 +1,6 @@
 /* What a snapshot compares against: the open spans of the latest snapshot (programs, maps,
- * pins), and the blobs this boot stored already (BTF data, kernel symbols). */
+ * pins; BTF, links, attachments and owners: store/span_set.c), and the blobs this boot
+ * stored already (BTF data, kernel symbols). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,19 +138,23 @@ int store_open_pins(struct db *db, const char *boot_id, struct pin_row **out, si
 					       db->path);
 }
 
-bool store_btf_known(struct db *db, const char *boot_id, uint32_t id, uint32_t size,
-		     uint8_t hash[SHA256_LEN])
+bool store_btf_known(struct db *db, const char *boot_id, int64_t snap_id, uint32_t id,
+		     uint32_t size, uint8_t hash[SHA256_LEN])
 {
 	sqlite3_stmt *st;
 	bool found = false;
 
-	if (db_prepare(db, "SELECT b.data FROM btf b JOIN snapshots s ON s.id = b.snapshot_id"
-		       " WHERE s.boot_id = ? AND b.id = ? AND b.size = ? AND b.data IS NOT NULL"
-		       " ORDER BY s.id DESC LIMIT 1", &st, NULL))
+	/* a span of another snapshot of this boot (an open one also covers snap_id, whose boot
+	 * may be a new one; a span's own first snapshot may have been deleted) */
+	if (db_prepare(db, "SELECT r.data FROM btf_rows r WHERE r.id = ?2 AND r.size = ?3"
+		       " AND r.data IS NOT NULL AND EXISTS (SELECT 1 FROM snapshots s WHERE s.id"
+		       " BETWEEN r.first_snap AND r.last_snap AND s.id != ?4 AND s.boot_id = ?1)"
+		       " ORDER BY r.row DESC LIMIT 1", &st, NULL))
 		return false;
 	sqlite3_bind_text(st, 1, boot_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_int64(st, 3, size);
+	sqlite3_bind_int64(st, 4, snap_id);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == SHA256_LEN) {
 		memcpy(hash, sqlite3_column_blob(st, 0), SHA256_LEN);
 		found = true;
@@ -158,7 +163,7 @@ bool store_btf_known(struct db *db, const char *boot_id, uint32_t id, uint32_t s
 	return found;
 }
 
-static bool boot_has(struct db *db, const char *sql, const char *boot_id)
+static bool boot_has(struct db *db, const char *sql, const char *boot_id, int64_t snap_id)
 {
 	sqlite3_stmt *st;
 	bool found = false;
@@ -166,6 +171,8 @@ static bool boot_has(struct db *db, const char *sql, const char *boot_id)
 	if (db_prepare(db, sql, &st, NULL))
 		return false;
 	sqlite3_bind_text(st, 1, boot_id, -1, SQLITE_STATIC);
+	if (snap_id)
+		sqlite3_bind_int64(st, 2, snap_id);
 	found = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return found;
@@ -174,14 +181,15 @@ static bool boot_has(struct db *db, const char *sql, const char *boot_id)
 bool store_boot_has_kallsyms(struct db *db, const char *boot_id)
 {
 	return boot_has(db, "SELECT 1 FROM boots WHERE boot_id = ? AND kallsyms IS NOT NULL",
-			boot_id);
+			boot_id, 0);
 }
 
-bool store_boot_has_vmlinux(struct db *db, const char *boot_id)
+bool store_boot_has_vmlinux(struct db *db, const char *boot_id, int64_t snap_id)
 {
-	return boot_has(db, "SELECT 1 FROM btf b JOIN snapshots s ON s.id = b.snapshot_id"
-			" WHERE s.boot_id = ? AND b.kernel AND b.name = 'vmlinux'"
-			" AND b.data IS NOT NULL", boot_id);
+	return boot_has(db, "SELECT 1 FROM btf_rows r WHERE r.kernel AND r.name = 'vmlinux'"
+			" AND r.data IS NOT NULL AND EXISTS (SELECT 1 FROM snapshots s WHERE s.id"
+			" BETWEEN r.first_snap AND r.last_snap AND s.id != ?2 AND s.boot_id = ?1)",
+			boot_id, snap_id);
 }
 
 int store_btf_hashes_of_size(struct db *db, uint32_t size, uint8_t (*hashes)[SHA256_LEN], int max)

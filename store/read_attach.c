@@ -29,7 +29,8 @@ static enum attach_kind kind_by_name(const char *s)
 	return ATTACH_OTHER;
 }
 
-/* the columns, in the order of the SELECT below */
+/* the columns, in the order of the SELECT below. The spans themselves are read (not the view
+ * attachments), in the order the walk found them (attach_orders), which the view does not give. */
 enum {
 	C_KIND, C_PROG_ID, C_LINK_ID, C_IFINDEX, C_DEVNAME, C_ATTACH_TYPE, C_MODE, C_CGROUP_PATH,
 	C_TARGET, C_POSITION, C_ATTACH_FLAGS, C_LINK_FLAGS, C_XDP_ATTACHED, C_TC_HANDLE, C_TC_PRIO,
@@ -44,9 +45,11 @@ static const char rows_sql[] =
 	" a.nf_hooknum, a.nf_prio, a.nf_flags, a.pe_pid, a.pe_fd, a.pe_fd_type, a.pe_offset,"
 	" a.pe_addr, p.id IS NOT NULL, coalesce(p.full_name, p.name), p.attach_btf_obj_id,"
 	" p.attach_btf_id"
-	" FROM attachments a LEFT JOIN progs p ON p.snapshot_id = a.snapshot_id AND p.id = a.prog_id"
-	" WHERE a.snapshot_id = ?1 AND (?2 IS NULL OR a.devname = ?2 OR a.devname IS NULL)"
-	" ORDER BY a.rowid";
+	" FROM attach_orders o JOIN json_each(o.rows) j JOIN attach_rows a ON a.row = j.value"
+	" LEFT JOIN progs p ON p.snapshot_id = ?1 AND p.id = a.prog_id"
+	" WHERE o.first_snap <= ?1 AND o.last_snap >= ?1"
+	" AND (?2 IS NULL OR a.devname = ?2 OR a.devname IS NULL)"
+	" ORDER BY j.key";
 
 static int64_t col_i64(sqlite3_stmt *st, int c) { return sqlite3_column_int64(st, c); }
 static uint32_t col_u32(sqlite3_stmt *st, int c) { return (uint32_t)sqlite3_column_int64(st, c); }

@@ -50,3 +50,19 @@ int link_rows(struct db *db, int64_t snap, int64_t id,
 
 	return read_rows(db, link_sql, LC_NCOLS, snap, id, link_emit, &w, e);
 }
+
+/* lookups by FIND_* key (read_find); links have no name or tag */
+static const char *const link_find_sql[] = {
+	[FIND_ALL] = "SELECT id FROM links WHERE snapshot_id = ?1 ORDER BY id",
+	[FIND_ID] = "SELECT id FROM links WHERE snapshot_id = ?1 AND id = ?2",
+	[FIND_PINNED] = "SELECT p.obj_id FROM pins p JOIN links l ON l.snapshot_id = p.snapshot_id"
+		" AND l.id = p.obj_id WHERE p.snapshot_id = ?1 AND p.path = ?2"
+		" AND p.obj_type = 'link'",
+};
+
+int link_find(struct db *db, int64_t snap, enum find_key key, const char *text, uint32_t id,
+	      struct id_list *out, struct err *e)
+{
+	return read_find(db, link_find_sql, ARRAY_SIZE(link_find_sql), snap, key, text, id, out,
+			 e);
+}

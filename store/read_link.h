@@ -14,4 +14,8 @@ struct link_row {
  * nonzero stops the walk and is returned. */
 int link_rows(struct db *db, int64_t snap, int64_t id,
 	      int (*fn)(const struct link_row *r, void *arg), void *arg, struct err *e);
+/* The ids of the links key names (FIND_ALL, FIND_ID, FIND_PINNED: a path a link is pinned
+ * at, as the pin walk recorded it) into out. */
+int link_find(struct db *db, int64_t snap, enum find_key key, const char *text, uint32_t id,
+	      struct id_list *out, struct err *e);
 #endif

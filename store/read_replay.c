@@ -130,8 +130,9 @@ int rr_attachments(struct db *db, int64_t snap, int (*fn)(void *arg, const struc
 {
 	sqlite3_stmt *st;
 	int rc = SQLITE_DONE, err = start(db, "SELECT kind, prog_id, ifindex, devname, mode,"
-			    " coalesce(link_id, 0) FROM attachments WHERE snapshot_id = ?"
-			    " ORDER BY kind, rowid", snap, NULL, 0, &st, e);
+			    " coalesce(link_id, 0) FROM attach_orders o JOIN json_each(o.rows) j"
+			    " JOIN attach_rows a ON a.row = j.value WHERE o.first_snap <= ?1"
+			    " AND o.last_snap >= ?1 ORDER BY kind, j.key", snap, NULL, 0, &st, e);
 
 	if (err)
 		return err;

@@ -11,6 +11,7 @@
 #define SNAP_PINS	(1u << 4)	/* walk bpffs for pins */
 #define SNAP_ATTACH	(1u << 5)	/* netlink/cgroup/perf attachments */
 #define SNAP_OWNERS	(1u << 6)	/* the processes holding each object (bpftool's pids) */
+#define SNAP_SOCK	(1u << 7)	/* packet sockets and their classic BPF filters (sock_diag) */
 /* live views leave out what they do not print */
 #define SNAP_NO_PROGS	(1u << 8)
 #define SNAP_NO_MAPS	(1u << 9)
@@ -19,7 +20,8 @@
 #define SNAP_ATTACH_NO_NET	(1u << 20)	/* XDP, tc, tcx, netkit, flow dissector */
 #define SNAP_ATTACH_NO_CGROUP	(1u << 21)
 #define SNAP_ATTACH_NO_PERF	(1u << 22)
-#define SNAP_DEFAULT	(SNAP_CODE | SNAP_BTF_DATA | SNAP_PINS | SNAP_ATTACH | SNAP_OWNERS)
+#define SNAP_DEFAULT	(SNAP_CODE | SNAP_BTF_DATA | SNAP_PINS | SNAP_ATTACH | SNAP_OWNERS | \
+			 SNAP_SOCK)
 
 /* The same bits as SQL text, for the statements that test them (checked in store/writer.c) */
 #define SNAP_PINS_SQL		"16"

@@ -22,13 +22,18 @@ void writer_close(struct writer *w)
 {
 	sqlite3_stmt **all[] = { &w->ins_prog, &w->ins_prog_map, &w->copy_code, &w->ins_prog_stats,
 		&w->close_prog, &w->fill_code, &w->ins_map, &w->ins_map_data, &w->close_map,
-		&w->fill_map_data, &w->ins_btf, &w->fill_btf, &w->ins_link, &w->ins_pin,
-		&w->close_pin, &w->ins_owner };
+		&w->fill_map_data, &w->fill_map_data_new, &w->ins_btf, &w->fill_btf, &w->ins_link, &w->ins_pin,
+		&w->close_pin, &w->ins_owner, &w->ins_socket };
 
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
 	}
+	span_set_free(&w->btf_spans);
+	span_set_free(&w->link_spans);
+	span_set_free(&w->owner_spans);
+	span_set_free(&w->stat_spans);
+	span_set_free(&w->data_spans);
 }
 
 int writer_step(struct writer *w, sqlite3_stmt *st, const char *what)
@@ -66,50 +71,97 @@ int writer_stmt(struct writer *w, sqlite3_stmt **st, const char *sql)
 	return db_prepare(w->db, sql, st, w->e);
 }
 
-static void bind_opt(sqlite3_stmt *st, int col, int64_t v)
-{
-	if (v >= 0)
-		sqlite3_bind_int64(st, col, v);
-}
-
 static void bind_str(sqlite3_stmt *st, int col, const char *s)
 {
 	if (s)
 		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
 }
 
+/* a named parameter: text (NULL stays NULL: a fact that could not be read) */
+static void bind_text_named(sqlite3_stmt *st, const char *name, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), s, -1, SQLITE_STATIC);
+}
+
+/* a named parameter: a number; with opt, a negative one (a sysctl not read) stays NULL */
+static void bind_int_named(sqlite3_stmt *st, const char *name, int64_t v, bool opt)
+{
+	if (!opt || v >= 0)
+		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), v);
+}
+
+/* The snapshot_envs row with the machine's facts, added when no snapshot had them before:
+ * they are the same from one snapshot to the next, so they are stored once. */
+static int snapshot_env(struct writer *w, const struct snapshot_facts *f, int64_t *env)
+{
+	static const char *const sql[] = {
+		"INSERT INTO snapshot_envs(" ENV_COLS ") SELECT " ENV_VALUES(":")
+		" WHERE NOT EXISTS (SELECT 1 FROM snapshot_envs e WHERE " ENV_SAME("e", ":") ")",
+		"SELECT id FROM snapshot_envs e WHERE " ENV_SAME("e", ":"),
+	};
+	int err = 0;
+
+	*env = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(sql) && !err; i++) {
+		sqlite3_stmt *st;
+		int rc;
+
+		err = db_prepare(w->db, sql[i], &st, w->e);
+		if (err)
+			break;
+		bind_text_named(st, ":host", f->host);
+		bind_text_named(st, ":boot_id", f->boot_id);
+		bind_text_named(st, ":kernel_release", f->kernel_release);
+		bind_text_named(st, ":kernel_version", f->kernel_version);
+		bind_text_named(st, ":arch", f->arch);
+		bind_int_named(st, ":page_size", f->page_size, false);
+		bind_int_named(st, ":nr_cpus", f->nr_cpus, false);
+		bind_text_named(st, ":tool_version", f->tool_version);
+		bind_int_named(st, ":unprivileged_bpf_disabled", f->unprivileged_bpf_disabled, true);
+		bind_int_named(st, ":bpf_jit_enable", f->bpf_jit_enable, true);
+		bind_int_named(st, ":bpf_jit_harden", f->bpf_jit_harden, true);
+		bind_int_named(st, ":bpf_jit_kallsyms", f->bpf_jit_kallsyms, true);
+		bind_int_named(st, ":bpf_stats_enabled", f->bpf_stats_enabled, true);
+		rc = sqlite3_step(st);
+		if (i == 1 && rc == SQLITE_ROW)
+			*env = sqlite3_column_int64(st, 0);
+		else if (rc != SQLITE_DONE)
+			err = err_set(w->e, EIO, "can't store the snapshot in %s: %s", w->db->path,
+				      sqlite3_errmsg(w->db->sql));
+		sqlite3_finalize(st);
+	}
+	if (!err && !*env)
+		err = err_set(w->e, EIO, "can't store the snapshot in %s: no environment row",
+			      w->db->path);
+	return err;
+}
+
 int writer_snapshot_begin(struct writer *w, const struct snapshot_facts *f)
 {
 	sqlite3_stmt *st;
-	int err;
+	int64_t env;
+	int err = snapshot_env(w, f, &env);
 
-	err = db_prepare(w->db, "INSERT INTO snapshots(taken_at, label, host, boot_id, kernel_release,"
-			 " kernel_version, arch, page_size, nr_cpus, tool_version, mask, boot_time_ns,"
-			 " unprivileged_bpf_disabled, bpf_jit_enable, bpf_jit_harden, bpf_jit_kallsyms,"
-			 " bpf_stats_enabled) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, w->e);
+	err = err ?: db_prepare(w->db, "INSERT INTO snapshot_rows(taken_at, label, mask, boot_time_ns,"
+				" env) VALUES(?, ?, ?, ?, ?)", &st, w->e);
 	if (err)
 		return err;
 	sqlite3_bind_int64(st, 1, f->taken_at);
 	bind_str(st, 2, f->label);
-	bind_str(st, 3, f->host);
-	bind_str(st, 4, f->boot_id);
-	bind_str(st, 5, f->kernel_release);
-	bind_str(st, 6, f->kernel_version);
-	bind_str(st, 7, f->arch);
-	sqlite3_bind_int64(st, 8, f->page_size);
-	sqlite3_bind_int64(st, 9, f->nr_cpus);
-	bind_str(st, 10, f->tool_version);
-	sqlite3_bind_int64(st, 11, f->mask);
-	sqlite3_bind_int64(st, 12, f->boot_time_ns);
-	bind_opt(st, 13, f->unprivileged_bpf_disabled);
-	bind_opt(st, 14, f->bpf_jit_enable);
-	bind_opt(st, 15, f->bpf_jit_harden);
-	bind_opt(st, 16, f->bpf_jit_kallsyms);
-	bind_opt(st, 17, f->bpf_stats_enabled);
+	sqlite3_bind_int64(st, 3, f->mask);
+	sqlite3_bind_int64(st, 4, f->boot_time_ns);
+	sqlite3_bind_int64(st, 5, env);
 	err = writer_step(w, st, "snapshot");
 	sqlite3_finalize(st);
 	w->snap_id = sqlite3_last_insert_rowid(w->db->sql);
-	return err;
+	/* what this snapshot's BTF objects, links, owners, counters and map contents are
+	 * compared against */
+	err = err ?: span_set_load(w->db, &w->btf_spans, "btf_rows", w->snap_id, w->e);
+	err = err ?: span_set_load(w->db, &w->link_spans, "link_rows", w->snap_id, w->e);
+	err = err ?: span_set_load(w->db, &w->stat_spans, "prog_stat_rows", w->snap_id, w->e);
+	err = err ?: span_set_load(w->db, &w->data_spans, "map_data_rows", w->snap_id, w->e);
+	return err ?: span_set_load(w->db, &w->owner_spans, "owner_rows", w->snap_id, w->e);
 }
 
 int writer_snapshot_finish(struct writer *w, const struct snapshot_counts *c)
@@ -117,7 +169,13 @@ int writer_snapshot_finish(struct writer *w, const struct snapshot_counts *c)
 	sqlite3_stmt *st;
 	int err;
 
-	err = db_prepare(w->db, "UPDATE snapshots SET nr_progs = ?, nr_maps = ?, nr_btf = ?,"
+	/* what was not seen is gone, changed, or was not looked for this time */
+	err = span_set_end(w->db, &w->btf_spans, w->snap_id, w->e);
+	err = err ?: span_set_end(w->db, &w->link_spans, w->snap_id, w->e);
+	err = err ?: span_set_end(w->db, &w->owner_spans, w->snap_id, w->e);
+	err = err ?: span_set_end(w->db, &w->stat_spans, w->snap_id, w->e);
+	err = err ?: span_set_end(w->db, &w->data_spans, w->snap_id, w->e);
+	err = err ?: db_prepare(w->db, "UPDATE snapshot_rows SET nr_progs = ?, nr_maps = ?, nr_btf = ?,"
 			 " nr_links = ?, nr_attachments = ?, nr_pins = ?, vanished_progs = ?,"
 			 " vanished_maps = ?, vanished_btf = ?, vanished_links = ?,"
 			 " duration_ns = ?, warnings = ?, stats_interval_ns = ? WHERE id = ?", &st, w->e);
@@ -175,8 +233,9 @@ int writer_progs_prepare(struct writer *w)
 				" jited_insns, func_info, line_info, jited_line_info, jited_ksyms,"
 				" jited_func_lens, prog_tags FROM prog_rows WHERE row = ?2) WHERE row = ?1",
 				&w->copy_code, w->e);
-	err = err ?: db_prepare(w->db, "INSERT INTO prog_stats(snapshot_id, row, run_time_ns, run_cnt,"
-				" recursion_misses) VALUES(?,?,?,?,?)", &w->ins_prog_stats, w->e);
+	err = err ?: db_prepare(w->db, "INSERT INTO prog_stat_rows(first_snap, digest, last_snap,"
+				" prog_row, run_time_ns, run_cnt, recursion_misses) VALUES(?1, ?2, "
+				SPAN_OPEN_SQL ", ?3, ?4, ?5, ?6)", &w->ins_prog_stats, w->e);
 	return err ?: db_prepare(w->db, "UPDATE prog_rows SET last_snap = ?1 WHERE row = ?2",
 				 &w->close_prog, w->e);
 }
@@ -280,14 +339,14 @@ int writer_prog_stats(struct writer *w, int64_t row, const struct bpf_prog_info 
 	sqlite3_stmt *st = w->ins_prog_stats;
 
 	if (!info->run_time_ns && !info->run_cnt && !info->recursion_misses)
-		return 0;
+		return 0;	/* (an open span of counters ends: not seen) */
 	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, w->snap_id);
-	sqlite3_bind_int64(st, 2, row);
-	sqlite3_bind_int64(st, 3, info->run_time_ns);
-	sqlite3_bind_int64(st, 4, info->run_cnt);
-	sqlite3_bind_int64(st, 5, info->recursion_misses);
-	return writer_step(w, st, "program stats");
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, 3, row);
+	sqlite3_bind_int64(st, 4, info->run_time_ns);
+	sqlite3_bind_int64(st, 5, info->run_cnt);
+	sqlite3_bind_int64(st, 6, info->recursion_misses);
+	return span_set_write(w->db, &w->stat_spans, st, w->snap_id, "program stats", NULL, w->e);
 }
 
 int writer_prog_code(struct writer *w, const struct prog_rec *r)
@@ -328,8 +387,9 @@ int writer_maps_prepare(struct writer *w)
 			     " VALUES(?1," SPAN_OPEN_SQL ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			     &w->ins_map, w->e);
 
-	err = err ?: db_prepare(w->db, "INSERT OR REPLACE INTO map_data(snapshot_id, row, contents,"
-				" nr_entries, contents_error) VALUES(?,?,?,?,?)", &w->ins_map_data, w->e);
+	err = err ?: db_prepare(w->db, "INSERT INTO map_data_rows(first_snap, digest, last_snap,"
+				" map_row, contents, nr_entries, contents_error) VALUES(?1, ?2, "
+				SPAN_OPEN_SQL ", ?3, ?4, ?5, ?6)", &w->ins_map_data, w->e);
 	return err ?: db_prepare(w->db, "UPDATE map_rows SET last_snap = ?1 WHERE row = ?2",
 				 &w->close_map, w->e);
 }
@@ -386,24 +446,38 @@ int writer_map_data(struct writer *w, int64_t row, const struct map_data_rec *d)
 
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	sqlite3_bind_int64(st, 1, w->snap_id);
-	sqlite3_bind_int64(st, 2, row);
-	err = bind_map_data(w, st, 3, d);
-	return err ?: writer_step(w, st, "map contents");
+	sqlite3_bind_int64(st, 3, row);
+	err = bind_map_data(w, st, 4, d);
+	return err ?: span_set_write(w->db, &w->data_spans, st, w->snap_id, "map contents", NULL,
+				     w->e);
 }
 
 int writer_map_data_fill(struct writer *w, uint32_t map_id, const struct map_data_rec *d)
 {
-	int err = writer_stmt(w, &w->fill_map_data, "INSERT OR REPLACE INTO map_data(snapshot_id,"
-			      " row, contents, nr_entries, contents_error) SELECT ?4, row_id, ?1, ?2, ?3"
-			      " FROM maps WHERE snapshot_id = ?4 AND id = ?5");
+	/* the live view's one snapshot: the map's row of contents, or a new one */
+	static const char *const sql[] = {
+		"UPDATE map_data_rows SET contents = ?1, nr_entries = ?2, contents_error = ?3"
+		" WHERE map_row IN (SELECT row_id FROM maps WHERE snapshot_id = ?4 AND id = ?5)"
+		" AND first_snap <= ?4 AND last_snap >= ?4",
+		"INSERT INTO map_data_rows(first_snap, digest, last_snap, map_row, contents,"
+		" nr_entries, contents_error) SELECT ?4, 0, " SPAN_OPEN_SQL ", row_id, ?1, ?2, ?3"
+		" FROM maps WHERE snapshot_id = ?4 AND id = ?5",
+	};
+	sqlite3_stmt **st[] = { &w->fill_map_data, &w->fill_map_data_new };
+	int err = 0;
 
-	if (err)
-		return err;
-	err = bind_map_data(w, w->fill_map_data, 1, d);
-	sqlite3_bind_int64(w->fill_map_data, 4, w->snap_id);
-	sqlite3_bind_int64(w->fill_map_data, 5, map_id);
-	return err ?: writer_step(w, w->fill_map_data, "map contents");
+	for (size_t i = 0; i < ARRAY_SIZE(sql) && !err; i++) {
+		err = writer_stmt(w, st[i], sql[i]);
+		err = err ?: bind_map_data(w, *st[i], 1, d);
+		if (err)
+			break;
+		sqlite3_bind_int64(*st[i], 4, w->snap_id);
+		sqlite3_bind_int64(*st[i], 5, map_id);
+		err = writer_step(w, *st[i], "map contents");
+		if (!err && sqlite3_changes(w->db->sql))
+			break;
+	}
+	return err;
 }
 
 /* ---- spans ---- */

@@ -9,6 +9,7 @@
 #include <linux/bpf.h>
 #include "store/db.h"
 #include "store/snap_mask.h"
+#include "store/span_set.h"
 
 struct writer {
 	struct db *db;
@@ -16,8 +17,13 @@ struct writer {
 	struct err *e;
 	sqlite3_stmt *ins_prog, *ins_prog_map, *copy_code, *ins_prog_stats, *close_prog;
 	sqlite3_stmt *fill_code;
-	sqlite3_stmt *ins_map, *ins_map_data, *close_map, *fill_map_data;
+	sqlite3_stmt *ins_map, *ins_map_data, *close_map, *fill_map_data, *fill_map_data_new;
 	sqlite3_stmt *ins_btf, *fill_btf, *ins_link, *ins_pin, *close_pin, *ins_owner;
+	sqlite3_stmt *ins_socket;
+	/* the open spans of BTF objects, links, owners, program counters and map contents
+	 * (loaded by writer_snapshot_begin; those the snapshot did not see end in
+	 * writer_snapshot_finish) */
+	struct span_set btf_spans, link_spans, owner_spans, stat_spans, data_spans;
 };
 
 /* The machine's facts, the snapshot row's first half. */
@@ -68,7 +74,8 @@ struct prog_rec {
 int writer_progs_prepare(struct writer *w);
 /* A new span with its map ids (and code copied from code_from); *row its row. */
 int writer_prog(struct writer *w, const struct prog_rec *r, int64_t *row);
-/* Run-time counters of this snapshot (nothing when all are 0). */
+/* Run-time counters of this snapshot: their open span goes on when they did not change, and
+ * nothing is written when all are 0. */
 int writer_prog_stats(struct writer *w, int64_t row, const struct bpf_prog_info *info);
 /* A live view's program gets its code (r->code, r->blob) in the row it has already. */
 int writer_prog_code(struct writer *w, const struct prog_rec *r);
@@ -106,7 +113,8 @@ struct btf_rec {
 	const void *data;		/* else raw data to store, or NULL: none */
 	size_t len;
 };
-/* fill: a live view's BTF object gets its data (inserted, or updated in place) */
+/* A BTF object of this snapshot: its open span goes on when nothing changed, else a new one
+ * starts. fill: a live view's BTF object gets its data (updated in place, or inserted). */
 int writer_btf(struct writer *w, const struct btf_rec *r, bool fill);
 
 /* link columns that are NULL unless set */
@@ -129,6 +137,22 @@ int writer_pins_prepare(struct writer *w);
 int writer_pin(struct writer *w, const char *path, char kind, uint32_t id, uint64_t ino);
 /* kind: 'p'rog, 'm'ap, 'l'ink, 'b'tf; comm up to 16 bytes, not NUL-terminated when full */
 int writer_owner(struct writer *w, char kind, uint32_t id, uint32_t pid, const char *comm);
+/* ---- sockets (SNAP_SOCK) ---- */
+/* One socket as sock_diag reported it, with one process holding it. */
+struct socket_rec {
+	uint32_t netns_ino;		/* 0: unknown */
+	uint8_t family, type;
+	uint16_t protocol;		/* packet: host order */
+	uint32_t ino;
+	int32_t ifindex;		/* 0: any */
+	const char *devname;		/* NULL: none */
+	int64_t uid, fanout;		/* -1: not reported */
+	int64_t pid, fd;		/* -1: no process seen holding it */
+	const char *comm;		/* up to 16 bytes; NULL with pid -1 */
+	const void *filter;		/* the classic program's bytes; NULL: none reported */
+	size_t filter_len;
+};
+int writer_socket(struct writer *w, const struct socket_rec *r);
 int writer_boot_kallsyms(struct writer *w, const char *boot_id, const uint8_t hash[SHA256_LEN]);
 
 /* ---- what a snapshot compares against (open spans, and blobs this boot stored) ---- */
@@ -169,11 +193,13 @@ int store_open_maps(struct db *db, const char *boot_id, struct open_map **out, s
 /* unsorted; on error *out holds what was read (free it) */
 int store_open_pins(struct db *db, const char *boot_id, struct pin_row **out, size_t *n,
 		    struct err *e);
-/* The data of BTF object id of this boot, stored before with this size: 1 and its hash. */
-bool store_btf_known(struct db *db, const char *boot_id, uint32_t id, uint32_t size,
-		     uint8_t hash[SHA256_LEN]);
+/* The data of BTF object id of this boot, stored before with this size by a snapshot other
+ * than snap_id (the one being written): 1 and its hash. */
+bool store_btf_known(struct db *db, const char *boot_id, int64_t snap_id, uint32_t id,
+		     uint32_t size, uint8_t hash[SHA256_LEN]);
 bool store_boot_has_kallsyms(struct db *db, const char *boot_id);
-bool store_boot_has_vmlinux(struct db *db, const char *boot_id);
+/* vmlinux BTF data stored by a snapshot of this boot other than snap_id */
+bool store_boot_has_vmlinux(struct db *db, const char *boot_id, int64_t snap_id);
 /* Hashes of BTF blobs of this size (up to max): candidates for this boot's vmlinux BTF. */
 int store_btf_hashes_of_size(struct db *db, uint32_t size, uint8_t (*hashes)[SHA256_LEN], int max);
 

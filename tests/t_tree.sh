@@ -47,18 +47,24 @@ rule_sql_only_in_store() {
 }
 
 # capture/ reads the kernel: it pins, attaches, detaches, updates, deletes and freezes
-# nothing. Its own iterator programs (capture/iter.bpf.c) are the one exception: loaded by
-# capture/iter_load.c with their BTF (BPF_BTF_LOAD, BPF_PROG_LOAD by hand) and linked as
-# BPF_TRACE_ITER by capture/iter.c for the length of one read, never pinned.
+# nothing. Its own programs are the two exceptions, never pinned: the iterators
+# (capture/iter.bpf.c), loaded by capture/iter_load.c with their BTF (BPF_BTF_LOAD,
+# BPF_PROG_LOAD by hand) and linked as BPF_TRACE_ITER by capture/iter.c for the length of one
+# read; and the loads recorder (capture/loads.bpf.c), loaded by capture/loads.c
+# (bpf_object__load of its own object) and attached to the tracepoints syscalls/sys_enter_bpf
+# and sys_exit_bpf, and to no other, for the length of a watch.
 CHANGE_RE='\b(bpf_obj_pin|bpf_object__pin[a-z_]*|bpf_program__pin|bpf_map__pin|bpf_link__pin|bpf_prog_attach(_opts)?|bpf_prog_detach2?|bpf_link_detach|bpf_link_update|bpf_xdp_attach|bpf_xdp_detach|bpf_tc_attach|bpf_tc_detach|bpf_set_link_xdp_fd|bpf_map_update_elem|bpf_map_update_batch|bpf_map_delete_elem|bpf_map_delete_batch|bpf_map_lookup_and_delete[a-z_]*|bpf_map_freeze|bpf_prog_load|bpf_object__load|bpf_btf_load|bpf_link_create|bpf_program__attach[a-z_]*|BPF_OBJ_PIN|BPF_PROG_ATTACH|BPF_PROG_DETACH|BPF_LINK_DETACH|BPF_LINK_UPDATE|BPF_MAP_UPDATE_ELEM|BPF_MAP_DELETE_ELEM|BPF_MAP_FREEZE|BPF_PROG_LOAD|BPF_MAP_CREATE|bpf_map_create|mount|umount2?|unlink|rmdir|mkdir)\('
 ITER_OK_RE='bpf_program__attach_iter\(|__open_and_load\('
+# the loads recorder: its own object, and the two bpf(2) syscall tracepoints only
+LOADS_OK_RE='/capture/loads\.c:.*(\bbpf_object__load\(l->obj\)|\bbpf_program__attach_tracepoint\([a-z]+, "syscalls", "sys_(enter|exit)_bpf"\))'
 RAW_CHANGE_RE='__NR_bpf, *BPF_(PROG_LOAD|MAP_CREATE|OBJ_PIN|PROG_ATTACH|PROG_DETACH|LINK_CREATE|LINK_UPDATE|LINK_DETACH|MAP_UPDATE_ELEM|MAP_DELETE_ELEM|MAP_FREEZE|BTF_LOAD)\b'
 rule_capture_changes_nothing() {
 	local hits
 	# raw bpf(2) commands that change the kernel; the iterator loader (capture/iter_load.c)
 	# loads its own programs by hand (libbpf 1.1 has no core_relos), the one exception
 	hits=$( { code_of capture | grep -E "$CHANGE_RE" | grep -vE "$ITER_OK_RE" |
-			grep -vE '/capture/iter(_load)?\.c:.*\b(bpf_btf_load|bpf_link_create\(prog, 0, BPF_TRACE_ITER)';
+			grep -vE '/capture/iter(_load)?\.c:.*\b(bpf_btf_load|bpf_link_create\(prog, 0, BPF_TRACE_ITER)' |
+			grep -vE "$LOADS_OK_RE";
 		code_of capture | grep -E "$RAW_CHANGE_RE" | grep -v '/capture/iter_load\.c:'; } )
 	[ -z "$hits" ] && return 0
 	echo "capture/ changes the kernel:"; echo "$hits" | head -5; return 1
@@ -129,6 +135,11 @@ rule_tests_can_fail() {
 	printf 'long f(void *a) { return syscall(__NR_bpf, BPF_MAP_FREEZE, a, 8); }\n' > "$t/capture/x.c"
 	( TREE=$t; rule_capture_changes_nothing ) >/dev/null && { echo "a raw freeze in capture/ not seen"; return 1; }
 	rm "$t/capture/x.c"
+	printf 'void *f(void *p) { return bpf_program__attach_tracepoint(p, "syscalls", "sys_enter_execve"); }\n' > "$t/capture/loads.c"
+	( TREE=$t; rule_capture_changes_nothing ) >/dev/null && { echo "the recorder on another tracepoint not seen"; return 1; }
+	printf 'int f(void *o) { return bpf_object__load(o); }\n' > "$t/capture/loads.c"
+	( TREE=$t; rule_capture_changes_nothing ) >/dev/null && { echo "the recorder loading another object not seen"; return 1; }
+	rm "$t/capture/loads.c"
 	printf 'int f(void) { return btf__load_vmlinux_btf() != 0; }\n' > "$t/cli/x.c"
 	( TREE=$t; rule_cli_no_libbpf ) >/dev/null && { echo "libbpf in cli/ not seen"; return 1; }
 	rm "$t/cli/x.c"

@@ -74,6 +74,7 @@ static void round_trip(void)
 	}
 	for (unsigned k = 0; k < ATTACH_NR_KINDS; k++)
 		CHECK(!attach_write(&aw, &w[k], &e), "write %u: %s", k, e.msg);
+	CHECK(!attach_writer_finish(&aw, true, &e), "finish: %s", e.msg);
 	attach_writer_close(&aw);
 	CHECK(!attach_rows_read(&db, 1, ~0u, NULL, &rows, &e), "read: %s", e.msg);
 	CHECK(rows.n == ATTACH_NR_KINDS, "%zu rows", rows.n);

@@ -1,0 +1,255 @@
+/* diff: links, attachments, pins, BTF and socket filters by their identity strings (kind,
+ * target, attach type and program identity; path; name and content; analyze/diff_sock.c),
+ * and the objects the loads recorder
+ * saw made and gone between the two snapshots. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "analyze/diff_int.h"
+#include "lib/bpf_names.h"
+#include "lib/util.h"
+
+/* ---- links, attachments, pins, BTF: identity strings ---- */
+
+struct keyed_kind {
+	enum diff_kind kind;
+	size_t (*count)(const struct snap_objs *s);
+	char *(*key)(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i);
+	/* type, name and where of object i */
+	void (*describe)(const struct snap_objs *s, size_t i, const char **type, const char **name,
+			 const char **where, char *buf, size_t len);
+	void (*fields)(struct builder *bd, struct diff_change *c, size_t x, size_t y);
+};
+
+static const char *pid_of(const struct snap_objs *s, char **pids, uint32_t prog_id)
+{
+	long k = prog_id ? snap_objs_prog(s, prog_id) : -1;
+
+	return k >= 0 ? pids[k] : prog_id ? "prog:?" : "";
+}
+
+static size_t links_n(const struct snap_objs *s) { return s->nlinks; }
+static size_t atts_n(const struct snap_objs *s) { return s->natts; }
+static size_t pins_n(const struct snap_objs *s) { return s->npins; }
+static size_t btfs_n(const struct snap_objs *s) { return s->nbtfs; }
+static size_t socks_n(const struct snap_objs *s) { return s->nsocks; }
+
+/* sockets with classic filters: analyze/diff_sock.c says who they are */
+static char *sock_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
+{
+	(void)bd, (void)pids;
+	return diff_sock_identity(s, i);
+}
+
+static char *link_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
+{
+	const struct so_link *l = &s->links[i];
+
+	(void)bd;
+	return str_fmt("link:%s:%s:(%s)", l->target, attach_type_name(l->attach_type) ?: "",
+		   pid_of(s, pids, l->prog_id));
+}
+
+static void link_describe(const struct snap_objs *s, size_t i, const char **type,
+			  const char **name, const char **where, char *buf, size_t len)
+{
+	const struct so_link *l = &s->links[i];
+	long k = snap_objs_prog(s, l->prog_id);
+
+	*type = dx_type_or_num(link_type_name(l->type), l->type, buf, len);
+	*name = k >= 0 ? s->progs[k].name : "";
+	*where = l->pin ? l->pin : l->target;
+}
+
+static void link_fields(struct builder *bd, struct diff_change *c, size_t x, size_t y)
+{
+	dx_field_u64(bd, c, "cookie", bd->a->links[x].cookie, bd->b->links[y].cookie);
+}
+
+static char *att_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
+{
+	const struct so_attach *a = &s->atts[i];
+
+	(void)bd;
+	return str_fmt("attachment:%s:%s:%s:%s:(%s)", a->kind, a->target,
+		   attach_type_name(a->attach_type) ?: "", a->mode, pid_of(s, pids, a->prog_id));
+}
+
+static void att_describe(const struct snap_objs *s, size_t i, const char **type,
+			 const char **name, const char **where, char *buf, size_t len)
+{
+	const struct so_attach *a = &s->atts[i];
+	long k = snap_objs_prog(s, a->prog_id);
+
+	(void)buf, (void)len;
+	*type = a->kind;
+	*name = k >= 0 ? s->progs[k].name : "";
+	*where = a->target;
+}
+
+static void att_fields(struct builder *bd, struct diff_change *c, size_t x, size_t y)
+{
+	const struct so_attach *a = &bd->a->atts[x], *b = &bd->b->atts[y];
+
+	dx_field_u64(bd, c, "position", a->position, b->position);
+	dx_field_u64(bd, c, "flags", a->flags, b->flags);
+}
+
+static char *pin_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
+{
+	(void)bd, (void)pids;
+	return str_fmt("pin:%s", s->pins[i].path);
+}
+
+static void pin_describe(const struct snap_objs *s, size_t i, const char **type,
+			 const char **name, const char **where, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	*type = s->pins[i].obj_type;
+	*name = s->pins[i].path;
+	*where = s->pins[i].path;
+}
+
+/* What a pin points at, by identity: a program's or map's, a link's key. */
+static char *pin_object(const struct builder *bd, bool side_b, size_t i)
+{
+	const struct snap_objs *s = side_b ? bd->b : bd->a;
+	const struct so_pin *p = &s->pins[i];
+	char **pids = side_b ? bd->pid_b : bd->pid_a, **mids = side_b ? bd->mid_b : bd->mid_a;
+	long k;
+
+	if (!strcmp(p->obj_type, "prog") && pids && (k = snap_objs_prog(s, p->obj_id)) >= 0)
+		return strdup(pids[k]);
+	if (!strcmp(p->obj_type, "map") && mids && (k = snap_objs_map(s, p->obj_id)) >= 0)
+		return strdup(mids[k]);
+	if (!strcmp(p->obj_type, "link") && pids && (k = snap_objs_link(s, p->obj_id)) >= 0)
+		return link_key(bd, s, pids, k);
+	return str_fmt("%s:?", p->obj_type);
+}
+
+static void pin_fields(struct builder *bd, struct diff_change *c, size_t x, size_t y)
+{
+	dx_field_add(bd, c, "object", pin_object(bd, false, x), pin_object(bd, true, y));
+}
+
+static char *btf_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
+{
+	const struct so_btf *b = &s->btfs[i];
+
+	(void)pids;
+	/* content when both snapshots hold BTF data, else the size stands for it */
+	if (bd->a->have_btf_data && bd->b->have_btf_data && b->data)
+		return str_fmt("btf:%s:%.16s", b->name, b->data);
+	return str_fmt("btf:%s:size %llu", b->name, (unsigned long long)b->size);
+}
+
+static void btf_describe(const struct snap_objs *s, size_t i, const char **type,
+			 const char **name, const char **where, char *buf, size_t len)
+{
+	const struct so_btf *b = &s->btfs[i];
+
+	*type = b->kernel ? "kernel" : "user";
+	*name = b->name[0] ? b->name : "(anon)";
+	snprintf(buf, len, "size %llu", (unsigned long long)b->size);
+	*where = buf;
+}
+
+static void diff_keyed(struct builder *bd, const struct keyed_kind *k)
+{
+	size_t na = k->count(bd->a), nb = k->count(bd->b);
+	char **ka = calloc(na + 1, sizeof(*ka)), **kb = calloc(nb + 1, sizeof(*kb));
+	long *pair = calloc(na + 1, sizeof(*pair));
+	bool *taken = calloc(nb + 1, 1);
+	const char *type, *name, *where;
+	char buf[64];
+
+	if (!ka || !kb || !pair || !taken)
+		goto nomem;
+	for (size_t i = 0; i < na; i++)
+		if (!(ka[i] = k->key(bd, bd->a, bd->pid_a, i)))
+			goto nomem;
+	for (size_t i = 0; i < nb; i++)
+		if (!(kb[i] = k->key(bd, bd->b, bd->pid_b, i)))
+			goto nomem;
+	if ((bd->err = dx_pair_by_key(ka, na, kb, nb, pair, bd->e)))
+		goto out;
+	for (size_t i = 0; i < na && !bd->err; i++) {
+		struct diff_change *c;
+
+		k->describe(bd->a, i, &type, &name, &where, buf, sizeof(buf));
+		if (pair[i] < 0) {
+			dx_change_add(bd, DIFF_REMOVED, k->kind, i, -1, type, name, ka[i], where);
+			continue;
+		}
+		taken[pair[i]] = true;
+		if (!k->fields)
+			continue;
+		k->describe(bd->b, pair[i], &type, &name, &where, buf, sizeof(buf));
+		c = dx_change_add(bd, DIFF_CHANGED, k->kind, i, pair[i], type, name, ka[i], where);
+		k->fields(bd, c, i, pair[i]);
+		dx_drop_if_same(bd, c);
+	}
+	for (size_t i = 0; i < nb && !bd->err; i++) {
+		if (taken[i])
+			continue;
+		k->describe(bd->b, i, &type, &name, &where, buf, sizeof(buf));
+		dx_change_add(bd, DIFF_ADDED, k->kind, -1, i, type, name, kb[i], where);
+	}
+	goto out;
+nomem:
+	dx_oom(bd);
+out:
+	dx_free_strs(ka, na);
+	dx_free_strs(kb, nb);
+	free(pair);
+	free(taken);
+}
+
+/* ---- objects made and gone between A and B ---- */
+
+void dx_transient(struct builder *bd)
+{
+	const struct snap_objs *b = bd->b;
+	char tb[TYPE_BUF], *ident, *where;
+
+	for (size_t i = 0; !bd->err && i < b->nloads; i++) {
+		const struct so_load *l = &b->loads[i];
+		bool prog = !strcmp(l->kind, "prog"), map = !strcmp(l->kind, "map");
+		enum diff_kind k = prog ? DK_PROG : map ? DK_MAP : DK_LINK;
+		unsigned bit = prog ? SO_PROGS : map ? SO_MAPS : SO_LINKS;
+		const char *type = prog ? PROG_TYPE(l->type, tb) :
+				   map ? dx_type_or_num(map_type_name(l->type), l->type, tb, sizeof(tb)) :
+				   dx_type_or_num(link_type_name(l->type), l->type, tb, sizeof(tb));
+
+		if (!(bd->r->compared & bit) ||
+		    (prog ? snap_objs_prog(b, l->id) : map ? snap_objs_map(b, l->id) :
+		     snap_objs_link(b, l->id)) >= 0)
+			continue;	/* still there: B lists it (added) */
+		ident = str_fmt("%s:%s:%s@", l->kind, type, l->name);
+		where = str_fmt("pid %u %s", l->pid, l->comm);
+		if (!ident || !where)
+			dx_oom(bd);
+		else
+			dx_change_add(bd, DIFF_TRANSIENT, k, -1, i, type, l->name, ident, where);
+		free(ident);
+		free(where);
+	}
+}
+
+static const struct keyed_kind keyed_kinds[] = {
+	{ DK_LINK, links_n, link_key, link_describe, link_fields },
+	{ DK_ATTACH, atts_n, att_key, att_describe, att_fields },
+	{ DK_PIN, pins_n, pin_key, pin_describe, pin_fields },
+	{ DK_BTF, btfs_n, btf_key, btf_describe, NULL },
+	{ DK_SOCK, socks_n, sock_key, diff_sock_describe, NULL },
+};
+static const unsigned keyed_bits[] = { SO_LINKS, SO_ATTACH, SO_PINS, SO_BTF, SO_SOCKS };
+
+void dx_keyed(struct builder *bd)
+{
+	for (size_t i = 0; !bd->err && i < ARRAY_SIZE(keyed_kinds); i++)
+		if (bd->r->compared & keyed_bits[i])
+			diff_keyed(bd, &keyed_kinds[i]);
+}
+
