@@ -1,6 +1,7 @@
 /* Internal to capture/: the state of one snapshot being taken. */
 #ifndef BPFSCOPE_PROBE_INT_H
 #define BPFSCOPE_PROBE_INT_H
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/bpf.h>
@@ -67,7 +68,35 @@ struct probe {
 	struct bg_job *bg;		/* once-per-boot blobs read in the background */
 	uint64_t phase_t;
 	struct att_seen att;		/* links and program types, for the attachments */
+	struct iter_job *iter;		/* the iterators, run from the snapshot's start */
 };
+
+/* bpfscope's iterators in a thread of their own from the snapshot's start (iter_job.c). */
+struct iter_job {
+	struct probe *p;
+	pthread_t th;
+	bool started;
+	unsigned want;			/* ITER_WANT bits */
+	struct iter_scan scan;		/* the map iterator's, for walk_prepare */
+	int maps_err;
+	struct err maps_e;
+	struct iter_owner *o;		/* the owners iterator's */
+	size_t n;
+	int owners_err;
+	struct err owners_e;
+	char warn[480];			/* for the snapshot's warnings */
+};
+/* Start what the snapshot wants: the owners (SNAP_OWNERS), the map list (walk_wants_map_iter). */
+void iter_job_start(struct probe *p, struct iter_job *j);
+/* Wait for the thread: its programs are gone after. */
+void iter_job_join(struct iter_job *j);
+/* The map iterator's result (joins); an error if it did not run or failed. */
+int iter_job_maps(struct iter_job *j, struct iter_scan *out, struct err *e);
+/* The owners to the writer (joins); a failed iterator leaves j->warn, not an error. */
+int iter_job_owners_store(struct probe *p, struct iter_job *j);
+/* Did the owners iterator run to the end (its records in j->o, j->n)? After a join. */
+bool iter_job_owners_ran(const struct iter_job *j);
+void iter_job_free(struct iter_job *j);
 
 /* Trace lines for opts->trace (the benchmarks' BPFSCOPE_TRACE); none without it. */
 void probe_trace(const struct probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -75,7 +104,11 @@ void probe_trace(const struct probe *p, const char *fmt, ...) __attribute__((for
 /* programs and maps: walker threads + this thread writing (walk.c), in three steps that
  * snapshot_take interleaves with its other work */
 struct walk;
-/* statements, the open map spans and the iterator's map list: nothing runs yet */
+/* Does this snapshot take the map iterator's list (a history database, maps without their
+ * contents, not BPFSCOPE_NO_ITER)? */
+bool walk_wants_map_iter(const struct probe *p);
+/* statements, the open map spans and the iterator's map list, and while the iterators run
+ * the open program spans: no walker runs yet */
 int walk_prepare(struct probe *p, struct walk **out);
 /* the walkers start (nothing of ours may be loaded now: they list programs), then the open
  * program spans are read while they run */

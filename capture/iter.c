@@ -6,20 +6,16 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "capture/iter.h"
-#include "capture/iter_load.h"
 #include "lib/util.h"
 
-bool iter_available(void)
-{
-	return iter_have_btf();
-}
-
 /* Load one iterator, read it all into out. */
-static int run_iter(const char *name, const char *func, struct buf *out, struct err *e)
+static int run_iter(const struct iter_kit *k, enum iter_prog which, struct buf *out,
+		    struct err *e)
 {
+	const char *name = iter_prog_name(which);
 	int prog, link = -1, it = -1, err = 0;
 
-	prog = iter_prog_load(name, func, e);
+	prog = iter_kit_load(k, which, e);
 	if (prog < 0)
 		return prog;
 	link = bpf_link_create(prog, 0, BPF_TRACE_ITER, NULL);
@@ -59,13 +55,13 @@ out:
 	return err;
 }
 
-int iter_scan(struct iter_scan *out, struct err *e)
+int iter_scan(const struct iter_kit *k, struct iter_scan *out, struct err *e)
 {
 	struct buf raw = { 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = run_iter("bpfscope_maps", "bpf_iter_bpf_map", &raw, e);
+	err = run_iter(k, ITER_MAPS, &raw, e);
 	if (!err && raw.len % sizeof(struct iter_map))
 		err = err_set(e, EPROTO, "iterator bpfscope_maps: %zu bytes", raw.len);
 	if (!err) {
@@ -101,7 +97,7 @@ static int owner_fd_cmp(const void *a, const void *b)
 	return owner_cmp(a, b) ?: (x->fd > y->fd) - (x->fd < y->fd);
 }
 
-int iter_owners(struct iter_owner **out, size_t *n, struct err *e)
+int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, struct err *e)
 {
 	struct buf raw = { 0 };
 	uint32_t self = getpid();
@@ -110,7 +106,7 @@ int iter_owners(struct iter_owner **out, size_t *n, struct err *e)
 
 	*out = NULL;
 	*n = 0;
-	err = run_iter("bpfscope_pids", "bpf_iter_task_file", &raw, e);
+	err = run_iter(k, ITER_OWNERS, &raw, e);
 	if (!err && raw.len % sizeof(struct iter_owner))
 		err = err_set(e, EPROTO, "iterator bpfscope_pids: %zu bytes", raw.len);
 	if (!err) {

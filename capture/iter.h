@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "capture/iter_load.h"	/* struct iter_kit: both programs, prepared once */
 #include "capture/iter_rec.h"	/* struct iter_map, struct iter_owner */
 #include "lib/err.h"
 
@@ -24,11 +25,10 @@ struct iter_scan {
 	size_t nr_maps;
 };
 
-/* Is there vmlinux BTF, without which no iterator loads? */
-bool iter_available(void);
-/* Run the map iterator. */
-int iter_scan(struct iter_scan *out, struct err *e);
+/* Run the map iterator (k prepared with ITER_WANT(ITER_MAPS)). */
+int iter_scan(const struct iter_kit *k, struct iter_scan *out, struct err *e);
 void iter_scan_free(struct iter_scan *s);
-/* Every (process, object) pair but this process's own, sorted by kind, id and pid. */
-int iter_owners(struct iter_owner **out, size_t *n, struct err *e);
+/* Every (process, object) pair but this process's own, sorted by kind, id and pid (k
+ * prepared with ITER_WANT(ITER_OWNERS)). */
+int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, struct err *e);
 #endif

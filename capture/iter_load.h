@@ -1,13 +1,17 @@
-/* Loading one of bpfscope's own iterator programs (capture/iter.bpf.c), relocated by the
- * kernel for the running one (capture/iter_load.c). */
+/* Loading bpfscope's own iterator programs (capture/iter.bpf.c), relocated by the kernel
+ * for the running one (capture/iter_load.c). */
 #ifndef BPFSCOPE_ITER_LOAD_H
 #define BPFSCOPE_ITER_LOAD_H
-#include <stdbool.h>
+#include "capture/iter_obj.h"	/* enum iter_prog, ITER_WANT */
+#include "capture/iter_targets.h"	/* iter_have_btf */
 #include "lib/err.h"
 
-/* Is there vmlinux BTF, which the iterators need? */
-bool iter_have_btf(void);
-/* Program name of the object, loaded as an iterator over target func ("bpf_iter_bpf_map"):
- * its fd, or a negative errno with e set. */
-int iter_prog_load(const char *name, const char *func, struct err *e);
+/* What the programs of one snapshot share: the object read once, the targets found in one
+ * walk of vmlinux BTF, the object's BTF loaded once. */
+struct iter_kit;
+/* Prepare the programs in want (ITER_WANT bits). */
+int iter_kit_open(unsigned want, struct iter_kit **out, struct err *e);
+/* Load one of them: its fd, or a negative errno with e set. */
+int iter_kit_load(const struct iter_kit *k, enum iter_prog which, struct err *e);
+void iter_kit_close(struct iter_kit *k);
 #endif

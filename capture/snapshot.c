@@ -97,72 +97,9 @@ void probe_cleanup(struct probe *p)
 		buf_free(&p->scratch[i]);
 }
 
-/* Which processes hold which objects (bpftool's "pids"), through the task file iterator,
- * in a thread from the snapshot's start until the walkers start (its program must be gone
- * when they list programs). A kernel that refuses the iterator leaves the owners out and
- * says so in the snapshot's warnings. */
-struct owners_job {
-	pthread_t th;
-	bool started;
-	bool ran;
-	struct iter_owner *o;
-	size_t n;
-	int err;
-	struct err e;
-	char warn[480];
-};
-
-static void *owners_thread(void *arg)
-{
-	struct owners_job *j = arg;
-
-	j->err = iter_owners(&j->o, &j->n, &j->e);
-	return NULL;
-}
-
-static void owners_start(struct probe *p, struct owners_job *j)
-{
-	(void)p;
-	if (!iter_available()) {
-		snprintf(j->warn, sizeof(j->warn), "no vmlinux BTF to find process owners with");
-		return;
-	}
-	j->ran = true;
-	j->started = !pthread_create(&j->th, NULL, owners_thread, j);
-	if (!j->started)
-		owners_thread(j);
-}
-
-static void owners_join(struct owners_job *j)
-{
-	if (j->started)
-		pthread_join(j->th, NULL);
-	j->started = false;
-}
-
-static int owners_store(struct probe *p, struct owners_job *j)
-{
-	int err = 0;
-
-	owners_join(j);
-	if (!j->ran)
-		return 0;
-	if (j->err) {
-		snprintf(j->warn, sizeof(j->warn), "process owners not recorded: %.400s", j->e.msg);
-		return 0;
-	}
-	for (size_t i = 0; !err && i < j->n; i++) {
-		const struct iter_owner *o = &j->o[i];
-
-		if (o->kind <= 0xff)
-			err = writer_owner(&p->w, (char)o->kind, o->id, o->pid, o->comm);
-	}
-	return err;
-}
-
 /* What runs beside the walk, each in a thread of its own. */
 struct others {
-	struct owners_job owners;
+	struct iter_job iter;
 	struct pins_job pins;
 	struct bg_job bg;
 	char sock_warn[480];
@@ -184,12 +121,10 @@ static int snapshot_objects(struct probe *p, struct others *o)
 	struct walk *walk = NULL;
 	int err;
 
-	if (p->mask & SNAP_OWNERS)
-		owners_start(p, &o->owners);
 	phase_done(p, "row");
 	err = walk_prepare(p, &walk);
-	/* the owners' iterator program must be gone before the walkers list programs */
-	owners_join(&o->owners);
+	/* the iterator programs must be gone before the walkers list programs */
+	iter_job_join(&o->iter);
 	if (!err) {
 		err = walk_start(p, walk);
 		if (!err && (p->mask & SNAP_PINS))
@@ -200,8 +135,8 @@ static int snapshot_objects(struct probe *p, struct others *o)
 		err = walk_finish(p, walk);
 	}
 	walk_free(walk);
-	if (!err && (p->mask & SNAP_OWNERS))
-		err = owners_store(p, &o->owners);
+	if (!err)
+		err = iter_job_owners_store(p, &o->iter);
 	phase_done(p, "progs+maps");
 	if (!err)
 		err = probe_links(p);
@@ -221,9 +156,9 @@ static int snapshot_objects(struct probe *p, struct others *o)
 	if (!err && (p->mask & SNAP_SOCK)) {
 		/* the iterator's socket holders, unless it did not run (or the walk is asked for:
 		 * it is the iterator's oracle) */
-		bool iter = o->owners.ran && !o->owners.err && !p->opts->no_iter;
+		bool iter = iter_job_owners_ran(&o->iter) && !p->opts->no_iter;
 
-		err = probe_sockets(p, iter ? o->owners.o : NULL, iter ? o->owners.n : 0,
+		err = probe_sockets(p, iter ? o->iter.o : NULL, iter ? o->iter.n : 0,
 				    o->sock_warn, sizeof(o->sock_warn));
 	}
 	phase_done(p, "sockets");
@@ -234,7 +169,7 @@ static int snapshot_objects(struct probe *p, struct others *o)
 	if (!err && (p->mask & SNAP_CODE))
 		err = kallsyms_store(p);
 	phase_done(p, "kallsyms");
-	warn_add(o, o->owners.warn);
+	warn_add(o, o->iter.warn);
 	warn_add(o, o->sock_warn);
 	return err;
 }
@@ -279,11 +214,17 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	if (p.nr_cpus < 1)
 		p.nr_cpus = 1;
 	err = (p.mask & SNAP_STATS) ? stats_interval(&p, &stats_fd) : 0;
-	err = err ?: db_begin(db, e);
+	if (err)
+		goto out;
+	/* the iterators from here (after a stats interval, so the map list is as fresh as the
+	 * walk), beside the transaction's start and the open spans' reads */
+	p.history = strcmp(db->path, ":memory:") != 0;
+	p.iter = &o->iter;
+	iter_job_start(&p, &o->iter);
+	err = db_begin(db, e);
 	if (err)
 		goto out;
 	err = snapshot_row(&p, taken_at, &uts);
-	p.history = strcmp(db->path, ":memory:") != 0;
 	err = err ?: snapshot_objects(&p, o);
 	err = err ?: snapshot_finish(&p, t0, o->warnings);
 	res->id = p.snap_id;
@@ -296,8 +237,7 @@ out:
 		close(stats_fd);
 	pins_free(&o->pins);
 	bg_free(&o->bg);
-	owners_join(&o->owners);
-	free(o->owners.o);
+	iter_job_free(&o->iter);
 	free(o);
 	probe_cleanup(&p);
 	return err;

@@ -241,13 +241,21 @@ struct walk {
 	int64_t offset;		/* realtime - boottime: load times to wall clock */
 	uint32_t *todo;		/* the map iterator's list */
 	bool maps_loaded;	/* the open map spans are read */
+	bool code_loaded;	/* the open program spans are read */
 	bool started;		/* the queue's conditions are initialized */
 	int err;		/* walk_start's: walk_finish then only drains */
 };
 
-/* The iterator path (capture/iter.h): the open map spans first, then one iterator read
- * decides which go on unchanged; the walkers get only the other map ids. An iterator that
- * fails leaves the maps to the full walk. */
+bool walk_wants_map_iter(const struct probe *p)
+{
+	/* (contents need every map's fd) */
+	return p->history && !p->opts->no_iter && !(p->mask & (SNAP_NO_MAPS | SNAP_MAPS_DATA));
+}
+
+/* The iterator path (capture/iter.h): the open map spans first, then the iterator's read
+ * (run from the snapshot's start, capture/iter_job.c) decides which go on unchanged; the
+ * walkers get only the other map ids. An iterator that fails leaves the maps to the full
+ * walk. */
 static int iter_path(struct probe *p, struct walk *wk)
 {
 	struct rec_queue *q = &wk->q;
@@ -255,13 +263,11 @@ static int iter_path(struct probe *p, struct walk *wk)
 	struct err ie = { 0 };
 	int err;
 
-	if (p->mask & (SNAP_NO_MAPS | SNAP_MAPS_DATA))
-		return 0;	/* (contents need every map's fd) */
 	err = prev_maps_load(p);
 	wk->maps_loaded = true;
 	if (err || !p->nr_prev_maps)
 		return err;
-	if (iter_scan(&scan, &ie)) {
+	if (iter_job_maps(p->iter, &scan, &ie)) {
 		probe_trace(p, "iterator: %s (walking every map)", ie.msg);
 		return 0;
 	}
@@ -292,7 +298,13 @@ int walk_prepare(struct probe *p, struct walk **out)
 		err = writer_progs_prepare(&p->w);
 	if (!err && !(p->mask & SNAP_NO_MAPS))
 		err = writer_maps_prepare(&p->w);
-	if (!err && p->history && !p->opts->no_iter)
+	/* while the iterators' thread works (joined before the walkers start, who would
+	 * otherwise wait for them): the open program spans */
+	if (!err && p->iter && p->iter->started && !(p->mask & SNAP_NO_PROGS)) {
+		err = prev_code_load(p);
+		wk->code_loaded = true;
+	}
+	if (!err && walk_wants_map_iter(p))
 		err = iter_path(p, wk);
 	return err;
 }
@@ -330,8 +342,8 @@ int walk_start(struct probe *p, struct walk *wk)
 			break;
 		}
 	}
-	/* while the walkers work: the open spans */
-	if (!err && !(p->mask & SNAP_NO_PROGS))
+	/* while the walkers work: the open spans, unless read while the iterators ran */
+	if (!err && !(p->mask & SNAP_NO_PROGS) && !wk->code_loaded)
 		err = prev_code_load(p);
 	pthread_mutex_lock(&q->cmu);
 	q->prev_ready = true;

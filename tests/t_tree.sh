@@ -48,7 +48,7 @@ rule_sql_only_in_store() {
 
 # capture/ reads the kernel: it pins, attaches, detaches, updates, deletes and freezes
 # nothing. Its own programs are the two exceptions, never pinned: the iterators
-# (capture/iter.bpf.c), loaded by capture/iter_load.c with their BTF (bpf_btf_load,
+# (capture/iter.bpf.c), loaded by capture/iter_load.c with their BTF (BPF_BTF_LOAD,
 # BPF_PROG_LOAD by hand) and linked as BPF_TRACE_ITER by capture/iter.c for the length of one
 # read; and the loads recorder (capture/loads.bpf.c), loaded by capture/loads.c
 # (bpf_object__load of its own object) and attached to the tracepoints syscalls/sys_enter_bpf

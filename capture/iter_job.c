@@ -1,0 +1,121 @@
+/* bpfscope's two iterators (capture/iter.h) in one thread from the snapshot's start: the
+ * object read, the targets found and the BTF loaded once for both, beside the main thread's
+ * database work; joined before the walkers list programs, which must not see ours. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "capture/capture_int.h"
+
+static void *iter_thread(void *arg)
+{
+	struct iter_job *j = arg;
+	struct iter_kit *kit = NULL;
+	struct err e = { 0 };
+	uint64_t t0 = now_monotonic_ns(), t1, t2;
+	int err;
+
+	err = iter_kit_open(j->want, &kit, &e);
+	t1 = now_monotonic_ns();
+	if (err) {	/* neither iterator runs: both say why */
+		j->maps_err = j->owners_err = err;
+		j->maps_e = j->owners_e = e;
+		return NULL;
+	}
+	/* the map list last: the walkers, who take it, start only when both are done, and
+	 * maps made after it are not in this snapshot */
+	if (j->want & ITER_WANT(ITER_OWNERS))
+		j->owners_err = iter_owners(kit, &j->o, &j->n, &j->owners_e);
+	t2 = now_monotonic_ns();
+	if (j->want & ITER_WANT(ITER_MAPS))
+		j->maps_err = iter_scan(kit, &j->scan, &j->maps_e);
+	iter_kit_close(kit);
+	probe_trace(j->p, "iter thread: prepare %.2f ms, owners %.2f ms, maps %.2f ms",
+		    (t1 - t0) / 1e6, (t2 - t1) / 1e6, (now_monotonic_ns() - t2) / 1e6);
+	return NULL;
+}
+
+void iter_job_start(struct probe *p, struct iter_job *j)
+{
+	j->p = p;
+	if (p->mask & SNAP_OWNERS)
+		j->want |= ITER_WANT(ITER_OWNERS);
+	if (walk_wants_map_iter(p))
+		j->want |= ITER_WANT(ITER_MAPS);
+	if (!j->want)
+		return;
+	if (!iter_have_btf()) {	/* the owners are left out, with this warning */
+		if (j->want & ITER_WANT(ITER_OWNERS))
+			snprintf(j->warn, sizeof(j->warn),
+				 "no vmlinux BTF to find process owners with");
+		j->want &= ~ITER_WANT(ITER_OWNERS);
+		j->maps_err = err_set(&j->maps_e, ENOENT, "no vmlinux BTF");
+		return;
+	}
+	j->started = !pthread_create(&j->th, NULL, iter_thread, j);
+	if (!j->started)
+		iter_thread(j);
+}
+
+void iter_job_join(struct iter_job *j)
+{
+	uint64_t t0 = now_monotonic_ns();
+
+	if (!j->started)
+		return;
+	pthread_join(j->th, NULL);
+	j->started = false;
+	/* (what the snapshot waited for them: the part of their time not hidden) */
+	probe_trace(j->p, "iter wait    %8.2f ms", (now_monotonic_ns() - t0) / 1e6);
+}
+
+int iter_job_maps(struct iter_job *j, struct iter_scan *out, struct err *e)
+{
+	iter_job_join(j);
+	memset(out, 0, sizeof(*out));
+	if (!(j->want & ITER_WANT(ITER_MAPS)))
+		return err_set(e, EINVAL, "the map iterator was not started");
+	if (j->maps_err) {
+		*e = j->maps_e;
+		return j->maps_err;
+	}
+	*out = j->scan;
+	memset(&j->scan, 0, sizeof(j->scan));
+	return 0;
+}
+
+int iter_job_owners_store(struct probe *p, struct iter_job *j)
+{
+	int err = 0;
+
+	iter_job_join(j);
+	if (!(j->want & ITER_WANT(ITER_OWNERS)))
+		return 0;
+	if (j->owners_err) {
+		snprintf(j->warn, sizeof(j->warn), "process owners not recorded: %.400s",
+			 j->owners_e.msg);
+		return 0;
+	}
+	for (size_t i = 0; !err && i < j->n; i++) {
+		const struct iter_owner *o = &j->o[i];
+
+		if (o->kind <= 0xff)
+			err = writer_owner(&p->w, (char)o->kind, o->id, o->pid, o->comm);
+	}
+	return err;
+}
+
+bool iter_job_owners_ran(const struct iter_job *j)
+{
+	return !j->started && (j->want & ITER_WANT(ITER_OWNERS)) && !j->owners_err;
+}
+
+void iter_job_free(struct iter_job *j)
+{
+	iter_job_join(j);
+	iter_scan_free(&j->scan);
+	free(j->o);
+	j->o = NULL;
+	j->n = 0;
+}

@@ -1,0 +1,30 @@
+/* The iterators' targets in vmlinux BTF (capture/iter_targets.c), and the raw BTF reading
+ * that capture/iter_load.c shares with it. */
+#ifndef BPFSCOPE_ITER_TARGETS_H
+#define BPFSCOPE_ITER_TARGETS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/btf.h>
+#include "lib/err.h"
+
+/* Is there vmlinux BTF, which the iterators need? */
+bool iter_have_btf(void);
+
+/* A FUNC to find by name ("bpf_iter_bpf_map"): its id, 0 until found. */
+struct iter_target {
+	const char *name;
+	uint32_t id;
+	long str_off;		/* where the name is in the strings, -1 if nowhere */
+};
+/* Every target's id, in one walk of vmlinux BTF; an error names the first one missing. */
+int iter_targets_find(struct iter_target *t, size_t n, struct err *e);
+
+/* Where a raw BTF's types and strings are, bounds-checked against its length. */
+struct btf_sections {
+	size_t types, types_end, str, str_len;
+};
+int btf_sections(const unsigned char *p, size_t n, struct btf_sections *s);
+/* Bytes a type's record takes after struct btf_type, by kind; -1: a kind we do not know. */
+long btf_type_extra(const struct btf_type *t);
+#endif
