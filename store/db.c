@@ -379,6 +379,11 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 			goto fail;
 	}
 	err = db_exec(db, "PRAGMA foreign_keys = ON", e);
+	/* reads through the page cache, not a copy per page: diff and history read whole
+	 * snapshots, twice over (a file truncated under a reader is SQLite's SIGBUS to avoid:
+	 * it maps no more than the file's size when it opens it) */
+	if (!err && mode != DB_MEMORY)
+		err = db_exec(db, "PRAGMA mmap_size = 1073741824", e);
 	if (!err)
 		err = db_migrate(db, e);
 	if (!err && !db->readonly && !views_current(db)) {

@@ -98,11 +98,13 @@ static int prog_map_row(sqlite3_stmt *st, void *arg)
 	p = &r->s->progs[i];
 	if (p->nr_maps >= 4096)
 		return 0;	/* the kernel allows 64 used maps; a hostile file more */
-	v = realloc(p->map_ids, (p->nr_maps + 1) * sizeof(*v));
-	if (!v)
-		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
-	p->map_ids = v;
-	v[p->nr_maps++] = sqlite3_column_int64(st, 1);
+	if (!(p->nr_maps & (p->nr_maps - 1))) {	/* 0, 1, 2, 4, ...: room doubles */
+		v = realloc(p->map_ids, (p->nr_maps ? 2 * p->nr_maps : 1) * sizeof(*v));
+		if (!v)
+			return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
+		p->map_ids = v;
+	}
+	p->map_ids[p->nr_maps++] = sqlite3_column_int64(st, 1);
 	return 0;
 }
 
