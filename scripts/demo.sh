@@ -100,4 +100,9 @@ run "$BS" diff demo-before demo-after maps contents
 run "$BS" prog history pinned "$PIN/xdp"
 run "$BS" query "SELECT snapshot_id, change, identity, field, before, after FROM changes WHERE identity LIKE '%bpfscope-demo%' ORDER BY snapshot_id"
 
+say "Judge it: what an attacker would load or hide (exit 1 when something is at medium or above)"
+run "$BS" audit demo-rebuilt baseline demo-before severity info
+say "One self-contained HTML page of the snapshot (findings, tables, code, CFGs)"
+run "$BS" report demo-rebuilt file "$OUT/report.html" && echo "wrote $OUT/report.html" | sed "s|$TOP/||g"
+
 say "Done: the database is $DB (try: $BS --db $DB query 'SELECT * FROM latest_progs')" | sed "s|$TOP/||g"
