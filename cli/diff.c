@@ -103,11 +103,27 @@ static unsigned live_mask(const struct diff_args *da)
 	return m;
 }
 
+int diff_sides_print(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,
+		     struct diff_side *b)
+{
+	struct diff_result r = { 0 };
+	struct err e = { 0 };
+	int ret = -1;
+
+	if (diff_compute(&a->objs, &b->objs, &da->o, &r, &e))
+		p_err_e(ctx, &e);
+	else if (!diff_print(ctx, da, a, b, &r))
+		ret = 0;
+	if (!ret)
+		ctx->status = r.n ? 1 : 0;
+	diff_result_free(&r);
+	return ret;
+}
+
 int do_diff(struct ctx *ctx, int argc, char **argv)
 {
 	struct diff_args da = { 0 };
 	struct diff_side a = { 0 }, b = { 0 };
-	struct diff_result r = { 0 };
 	struct err e = { 0 };
 	int ret = -1;
 
@@ -122,22 +138,14 @@ int do_diff(struct ctx *ctx, int argc, char **argv)
 	    diff_side_open(ctx, da.ref_b, live_mask(&da), &b) ||
 	    diff_side_read(ctx, &a, da.o.kinds) || diff_side_read(ctx, &b, da.o.kinds))
 		goto out;
-	/* what the loads recorder saw made between two stored snapshots */
+	/* what the loads recorder saw made between two stored snapshots of one file */
 	if (!a.live && !b.live && a.snap_id < b.snap_id &&
 	    snap_loads_read(b.db, a.snap_id, b.snap_id, &b.objs, &e)) {
 		p_err_e(ctx, &e);
 		goto out;
 	}
-	if (diff_compute(&a.objs, &b.objs, &da.o, &r, &e)) {
-		p_err_e(ctx, &e);
-		goto out;
-	}
-	if (diff_print(ctx, &da, &a, &b, &r))
-		goto out;
-	ctx->status = r.n ? 1 : 0;
-	ret = 0;
+	ret = diff_sides_print(ctx, &da, &a, &b);
 out:
-	diff_result_free(&r);
 	diff_side_close(&a);
 	diff_side_close(&b);
 	return ret;

@@ -49,6 +49,11 @@ int diff_contents_lines(struct diff_side *a, struct diff_side *b,
 			const struct diff_change *c, size_t max, struct strlist *out,
 			struct err *e);
 
+/* Compare a with b, print it (plain or JSON) and set the exit status (0 equal, 1 not):
+ * diff's and fleet diff's last step. */
+int diff_sides_print(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,
+		     struct diff_side *b);
+
 /* The whole diff: plain lines (with code and contents details when asked) or one JSON
  * object. */
 int diff_print(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,

@@ -237,8 +237,6 @@ static int do_fleet_diff(struct ctx *ctx, int argc, char **argv)
 	const char *conninfo = GET_ARG();
 	struct diff_args da = { 0 };
 	struct diff_side a = { 0 }, b = { 0 };
-	struct diff_result r = { 0 };
-	struct err e = { 0 };
 	struct pg *pg = NULL;
 	int ret = -1;
 
@@ -253,16 +251,8 @@ static int do_fleet_diff(struct ctx *ctx, int argc, char **argv)
 	if (fleet_side(ctx, pg, da.ref_a, &a) || fleet_side(ctx, pg, da.ref_b, &b) ||
 	    diff_side_read(ctx, &a, da.o.kinds) || diff_side_read(ctx, &b, da.o.kinds))
 		goto out;
-	if (diff_compute(&a.objs, &b.objs, &da.o, &r, &e)) {
-		p_err_e(ctx, &e);
-		goto out;
-	}
-	if (diff_print(ctx, &da, &a, &b, &r))
-		goto out;
-	ctx->status = r.n ? 1 : 0;
-	ret = 0;
+	ret = diff_sides_print(ctx, &da, &a, &b);
 out:
-	diff_result_free(&r);
 	diff_side_close(&a);
 	diff_side_close(&b);
 	pg_close(pg);
