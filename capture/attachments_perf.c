@@ -21,16 +21,6 @@ static const char *const fd_type_names[] = {
 	[BPF_FD_TYPE_URETPROBE] = "uretprobe",
 };
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 static int query_fd(struct att_ctx *c, int pid, int fd, char *buf, size_t buf_len)
 {
 	union bpf_attr a;
@@ -82,7 +72,7 @@ int attach_perf(struct att_ctx *c)
 		DIR *fds;
 		int pid;
 
-		if (!all_digits(pe->d_name))
+		if (!str_is_digits(pe->d_name))
 			continue;
 		pid = atoi(pe->d_name);
 		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
@@ -90,7 +80,7 @@ int attach_perf(struct att_ctx *c)
 		if (!fds)
 			continue;	/* exited, or a kernel thread we may not look into */
 		while (!ret && (fe = readdir(fds)))
-			if (all_digits(fe->d_name))
+			if (str_is_digits(fe->d_name))
 				ret = query_fd(c, pid, atoi(fe->d_name), buf, 4096);
 		closedir(fds);
 	}

@@ -173,16 +173,6 @@ static int ns_dump(const struct ns_ent *ns, struct sk_list *l)
 	return j.err;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 static int ns_add(struct ns_ent **v, size_t *n, uint32_t ino, const char *path)
 {
 	struct ns_ent *p;
@@ -217,7 +207,7 @@ static int ns_list(uint32_t self, struct ns_ent **v, size_t *n)
 			char path[300];
 			struct stat st;
 
-			if (d == 0 && !all_digits(de->d_name))
+			if (d == 0 && !str_is_digits(de->d_name))
 				continue;
 			if (de->d_name[0] == '.')
 				continue;
@@ -289,7 +279,7 @@ static int holders_of(int pid, const uint32_t *inos, size_t nino, struct holders
 		uint32_t key;
 		ssize_t n;
 
-		if (!all_digits(fe->d_name))
+		if (!str_is_digits(fe->d_name))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/fd/%.32s", pid, fe->d_name);
 		n = readlink(path, link, sizeof(link) - 1);
@@ -326,7 +316,7 @@ static int holders_walk(const struct sk_list *l, struct holders *h)
 	qsort(inos, l->n, sizeof(*inos), u32_cmp);
 	proc = opendir("/proc");
 	while (proc && !err && (pe = readdir(proc)))
-		if (all_digits(pe->d_name))
+		if (str_is_digits(pe->d_name))
 			err = holders_of(atoi(pe->d_name), inos, l->n, h);
 	if (proc)
 		closedir(proc);

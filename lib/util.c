@@ -166,6 +166,16 @@ char *str_fmt(const char *fmt, ...)
 	return s;
 }
 
+bool str_is_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
 bool is_prefix(const char *pfx, const char *str)
 {
 	return pfx && str && *pfx && !strncmp(str, pfx, strlen(pfx));

@@ -31,6 +31,8 @@ void fmt_time_local(int64_t unix_sec, char *out, size_t len);
 /* "2026-11-25T12:56:37Z" from unix nanoseconds, as snapshot list prints taken_at */
 void fmt_time_utc_ns(int64_t ns, char *out, size_t len);
 bool is_prefix(const char *pfx, const char *str);
+/* s is one or more decimal digits (a /proc pid or fd name) */
+bool str_is_digits(const char *s);
 /* A malloc'ed string from printf's format; NULL on ENOMEM. */
 char *str_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* FNV-1a over bytes, for digests that tell a changed record from an unchanged one (not
