@@ -40,6 +40,9 @@ setup() {
 	# the program host 2 lacks: an XDP program of ours, pinned, no maps
 	bs --db "$H1" prog load "$SAMPLES/xdp_drop_8080.bpf.o" "$PIN/xdp" type xdp >/dev/null ||
 		die "load xdp"
+	# and one both hosts have, so neither host is empty on a machine with no BPF of its own
+	bs --db "$H1" prog load "$SAMPLES/xdp_drop_8080.bpf.o" "$PIN/both" type xdp >/dev/null ||
+		die "load both"
 	bs --db "$H1" snapshot take label one >/dev/null || die "snapshot one"
 	bs --db "$H1" snapshot take label two >/dev/null || die "snapshot two"
 	HOST1=$(sqlite3 "$H1" "SELECT host FROM snapshots ORDER BY id DESC LIMIT 1")

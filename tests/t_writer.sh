@@ -4,6 +4,7 @@
 # passes in the snapshot options keep doing what they did (BPFSCOPE_TRACE, BPFSCOPE_NO_ITER).
 source "$(dirname "$0")/lib.sh"
 DB=$TEST_TMP/w.db
+PIN=/sys/fs/bpf/bpfscope-t-writer-$$
 
 test_vanished_per_kind() {
 	need_root || return $?
@@ -22,6 +23,10 @@ test_vanished_per_kind() {
 test_trace_and_no_iter() {
 	need_root || return $?
 	local with without
+	# a map of ours, so the iterator has something to read on a machine with no BPF of its own
+	ensure_bpffs
+	cleanup_add "rm -rf '$PIN'"
+	"$BPFSCOPE" prog loadall "$SAMPLES/getpid_count.bpf.o" "$PIN" >/dev/null || return 1
 	BPFSCOPE_DB=$DB "$BPFSCOPE" snapshot take >/dev/null || return 1
 	with=$(BPFSCOPE_TRACE=1 BPFSCOPE_DB=$DB "$BPFSCOPE" snapshot take 2>&1 >/dev/null) || return 1
 	without=$(BPFSCOPE_NO_ITER=1 BPFSCOPE_TRACE=1 BPFSCOPE_DB=$DB "$BPFSCOPE" snapshot take \
