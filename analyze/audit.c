@@ -421,14 +421,16 @@ static bool walked(const struct snap_objs *s, const char *type, uint32_t id)
 }
 
 /* One object another view names: hidden when the walk went past its id without it (ids
- * only grow: one above every walked id was made after the walk, and is left out). */
-static int hidden_one(const struct snap_objs *s, const uint32_t max[3], const char *type,
+ * only grow: one above every walked id was made after the walk, and is left out). A view
+ * taken before the walk (max NULL: the program iterator, whose programs the capture checked
+ * were still there after it) names objects older than the walk. */
+static int hidden_one(const struct snap_objs *s, const uint32_t *max, const char *type,
 		      uint32_t id, const char *view, struct audit_findings *out, struct err *e)
 {
 	char ident[64];
 	int t = !strcmp(type, "prog") ? 0 : !strcmp(type, "map") ? 1 : 2;
 
-	if (!id || walked(s, type, id) || id > max[t])
+	if (!id || walked(s, type, id) || (max && id > max[t]))
 		return 0;
 	for (size_t i = 0; i < out->n; i++)	/* one finding an object, the first view's */
 		if (!strcmp(out->v[i].rule, "hidden.object") && out->v[i].id == id &&
@@ -437,6 +439,61 @@ static int hidden_one(const struct snap_objs *s, const uint32_t max[3], const ch
 	snprintf(ident, sizeof(ident), "%s:id:%u", type, id);
 	return add(out, e, "hidden.object", SEV_HIGH, type, id, "", ident, NULL, NULL,
 		   "%s %u is named by %s but missing from the bpf() id walk", type, id, view);
+}
+
+/* Line i of a stored view (untrusted bytes, no NUL): into line, at most len - 1 bytes of
+ * it; *at moves past it. false at the end. */
+static bool view_line(const struct buf *b, size_t *at, char *line, size_t len)
+{
+	const uint8_t *p, *nl;
+	size_t n;
+
+	if (*at >= b->len)
+		return false;
+	p = b->data + *at;
+	nl = memchr(p, '\n', b->len - *at);
+	n = nl ? (size_t)(nl - p) : b->len - *at;
+	*at += n + 1;
+	if (n >= len)
+		n = len - 1;
+	memcpy(line, p, n);
+	line[n] = 0;
+	return true;
+}
+
+/* Does kallsyms' view hold the symbol bpf_prog_<tag>_<name>? */
+static bool in_kallsyms(const struct snap_objs *s, const char *tag, const char *name)
+{
+	char want[64], line[64];
+	size_t at = 0;
+
+	snprintf(want, sizeof(want), "%s %s", tag, name);
+	while (view_line(&s->view_ksyms, &at, line, sizeof(line)))
+		if (!strcmp(line, want))
+			return true;
+	return false;
+}
+
+/* The program iterator's view: a program it listed that the walk did not. */
+static int hidden_iter(const struct snap_objs *s, struct audit_findings *out, struct err *e)
+{
+	char line[128], view[256], tag[17], name[17];
+	size_t at = 0;
+	unsigned id;
+	int err = 0;
+
+	while (!err && view_line(&s->view_iter, &at, line, sizeof(line))) {
+		name[0] = 0;
+		if (sscanf(line, "%u %16[0-9a-f] %16[^ ]", &id, tag, name) < 2)
+			continue;	/* (a damaged line names nothing) */
+		if (s->have_view_ksyms && in_kallsyms(s, tag, name))
+			snprintf(view, sizeof(view), "the program iterator (%s, tag %s) and"
+				 " /proc/kallsyms (bpf_prog_%s_%s)", name, tag, tag, name);
+		else
+			snprintf(view, sizeof(view), "the program iterator (%s, tag %s)", name, tag);
+		err = hidden_one(s, NULL, "prog", id, view, out, e);
+	}
+	return err;
 }
 
 static int audit_hidden(const struct snap_objs *s, struct audit_findings *out, struct err *e)
@@ -470,6 +527,9 @@ static int audit_hidden(const struct snap_objs *s, struct audit_findings *out, s
 			snprintf(view, sizeof(view), "program %u's map references", s->progs[i].id);
 			err = hidden_one(s, max, "map", s->progs[i].map_ids[k], view, out, e);
 		}
+	/* last: the views that name a program only (the other views' evidence comes first) */
+	if (!err && s->have_view_iter)
+		err = hidden_iter(s, out, e);
 	return err;
 }
 

@@ -69,6 +69,8 @@ struct probe {
 	uint64_t phase_t;
 	struct att_seen att;		/* links and program types, for the attachments */
 	struct iter_job *iter;		/* the iterators, run from the snapshot's start */
+	uint32_t *walked;		/* the programs' ids the walk listed (views.c) */
+	size_t nr_walked, cap_walked;
 };
 
 /* bpfscope's iterators in a thread of their own from the snapshot's start (iter_job.c). */
@@ -84,6 +86,10 @@ struct iter_job {
 	size_t n;
 	int owners_err;
 	struct err owners_e;
+	struct iter_prog_rec *progs;	/* the program iterator's, sorted by id */
+	size_t nr_progs;
+	int progs_err;
+	struct err progs_e;
 	char warn[480];			/* for the snapshot's warnings */
 };
 /* Start what the snapshot wants: the owners (SNAP_OWNERS), the map list (walk_wants_map_iter). */
@@ -94,6 +100,13 @@ void iter_job_join(struct iter_job *j);
 int iter_job_maps(struct iter_job *j, struct iter_scan *out, struct err *e);
 /* The owners to the writer (joins); a failed iterator leaves j->warn, not an error. */
 int iter_job_owners_store(struct probe *p, struct iter_job *j);
+/* The program iterator's records (joins), sorted by id; NULL when it did not run or failed
+ * (then every program is opened). */
+const struct iter_prog_rec *iter_job_progs(struct iter_job *j, size_t *n);
+/* The views beside the id walk (views.c): the program iterator's list, and with SNAP_VIEWS
+ * kallsyms' BPF symbols; walked_add records each program the walk listed. */
+int walked_add(struct probe *p, uint32_t id);
+int views_store(struct probe *p, struct iter_job *j);
 /* Did the owners iterator run to the end (its records in j->o, j->n)? After a join. */
 bool iter_job_owners_ran(const struct iter_job *j);
 void iter_job_free(struct iter_job *j);
@@ -107,6 +120,9 @@ struct walk;
 /* Does this snapshot take the map iterator's list (a history database, maps without their
  * contents, not BPFSCOPE_NO_ITER)? */
 bool walk_wants_map_iter(const struct probe *p);
+/* Does it run the program iterator (a history database, not SNAP_STATS's interval, not
+ * BPFSCOPE_NO_ITER)? */
+bool walk_wants_prog_iter(const struct probe *p);
 /* statements, the open map spans and the iterator's map list, and while the iterators run
  * the open program spans: no walker runs yet */
 int walk_prepare(struct probe *p, struct walk **out);
@@ -121,6 +137,8 @@ void walk_free(struct walk *w);
 void rec_free(struct obj_rec *r);
 int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id,
 		  struct obj_rec **out);
+/* The writer's side of a program the iterator found unchanged (kind 'P'): its counters. */
+int prog_write_unchanged(struct probe *p, const struct obj_rec *r);
 int map_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id,
 		 struct obj_rec **out);
 int prog_collect(struct probe *p, struct walk_mem *m, int fd, const struct bpf_prog_info *info,

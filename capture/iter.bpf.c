@@ -1,5 +1,6 @@
 /* bpfscope's BPF iterators, built into build/iter.skel.h (Makefile) and run by capture/iter.c:
- * over maps (each map's id and whether it is frozen) and over every process's open files
+ * over programs (each one's id, tag and name), over maps (each map's
+ * id and whether it is frozen) and over every process's open files
  * (which processes hold which BPF objects, found by the anonymous inode's name, and which
  * hold packet sockets, whose classic filters capture/sock.c records). */
 #include <linux/bpf.h>
@@ -20,6 +21,30 @@ int bpfscope_maps(struct bpf_iter__bpf_map *ctx)
 		return 0;
 	rec.id = map->id;
 	rec.frozen = map->frozen;
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}
+
+/* A program: its id and what names it, for the audit's cross-view (a program filtered out
+ * of BPF_PROG_GET_NEXT_ID is still iterated). */
+SEC("iter/bpf_prog")
+int bpfscope_progs(struct bpf_iter__bpf_prog *ctx)
+{
+	struct bpf_prog *prog = ctx->prog;
+	struct bpf_prog_aux *aux;
+	struct iter_prog_rec rec = { 0 };
+
+	if (!prog)
+		return 0;
+	aux = prog->aux;
+	rec.id = aux->id;
+	rec.type = prog->type;
+	rec.nr_map_ids = aux->used_map_cnt;
+	rec.xlated_len = prog->len * 8;
+	rec.jited_len = prog->jited_len;
+	rec.load_time = aux->load_time;
+	bpf_probe_read_kernel(rec.tag, sizeof(rec.tag), prog->tag);
+	bpf_probe_read_kernel(rec.name, sizeof(rec.name), aux->name);
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

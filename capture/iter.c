@@ -8,9 +8,9 @@
 #include "capture/iter.h"
 #include "lib/util.h"
 
-/* Load one iterator, read it all into out. */
+/* Load one iterator, read it all into out; *self: the iterator program's own id. */
 static int run_iter(const struct iter_kit *k, enum iter_prog which, struct buf *out,
-		    struct err *e)
+		    uint32_t *self, struct err *e)
 {
 	const char *name = iter_prog_name(which);
 	int prog, link = -1, it = -1, err = 0;
@@ -18,6 +18,16 @@ static int run_iter(const struct iter_kit *k, enum iter_prog which, struct buf *
 	prog = iter_kit_load(k, which, e);
 	if (prog < 0)
 		return prog;
+	if (self) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(prog, &info, &len)) {
+			err = err_set(e, errno, "iterator %s: info: %s", name, strerror(errno));
+			goto out;
+		}
+		*self = info.id;
+	}
 	link = bpf_link_create(prog, 0, BPF_TRACE_ITER, NULL);
 	if (link < 0) {
 		err = err_set(e, errno, "iterator %s: link: %s", name, strerror(errno));
@@ -55,13 +65,13 @@ out:
 	return err;
 }
 
-int iter_scan(const struct iter_kit *k, struct iter_scan *out, struct err *e)
+int iter_scan(const struct iter_kit *k, struct iter_scan *out, uint32_t *self, struct err *e)
 {
 	struct buf raw = { 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = run_iter(k, ITER_MAPS, &raw, e);
+	err = run_iter(k, ITER_MAPS, &raw, self, e);
 	if (!err && raw.len % sizeof(struct iter_map))
 		err = err_set(e, EPROTO, "iterator bpfscope_maps: %zu bytes", raw.len);
 	if (!err) {
@@ -97,7 +107,8 @@ static int owner_fd_cmp(const void *a, const void *b)
 	return owner_cmp(a, b) ?: (x->fd > y->fd) - (x->fd < y->fd);
 }
 
-int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, struct err *e)
+int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, uint32_t *self_prog,
+		struct err *e)
 {
 	struct buf raw = { 0 };
 	uint32_t self = getpid();
@@ -106,7 +117,7 @@ int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, st
 
 	*out = NULL;
 	*n = 0;
-	err = run_iter(k, ITER_OWNERS, &raw, e);
+	err = run_iter(k, ITER_OWNERS, &raw, self_prog, e);
 	if (!err && raw.len % sizeof(struct iter_owner))
 		err = err_set(e, EPROTO, "iterator bpfscope_pids: %zu bytes", raw.len);
 	if (!err) {
@@ -136,6 +147,74 @@ int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, st
 		*n = 0;
 	}
 	return err;
+}
+
+static int prog_rec_cmp(const void *a, const void *b)
+{
+	const struct iter_prog_rec *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+int iter_progs(const struct iter_kit *k, const uint32_t *ours, size_t nr_ours,
+	       struct iter_prog_rec **out, size_t *n, struct err *e)
+{
+	struct buf raw = { 0 };
+	uint32_t self = 0;
+	size_t m = 0;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	err = run_iter(k, ITER_PROGS, &raw, &self, e);
+	if (!err && raw.len % sizeof(struct iter_prog_rec))
+		err = err_set(e, EPROTO, "iterator bpfscope_progs: %zu bytes", raw.len);
+	if (!err) {
+		*n = raw.len / sizeof(struct iter_prog_rec);
+		*out = calloc(*n + 1, sizeof(**out));
+		if (!*out)
+			err = err_set(e, ENOMEM, "out of memory");
+	}
+	if (!err && *n) {
+		struct iter_prog_rec *r = *out;
+
+		memcpy(r, raw.data, raw.len);
+		qsort(r, *n, sizeof(*r), prog_rec_cmp);
+		/* the iterator itself is none, nor those run before it (a link's release, and
+		 * so its program's, is deferred to a worker) */
+		for (size_t i = 0; i < *n; i++) {
+			bool own = r[i].id == self;
+
+			for (size_t o = 0; o < nr_ours; o++)
+				own |= r[i].id == ours[o];
+			r[i].name[sizeof(r[i].name) - 1] = 0;
+			if (!own)
+				r[m++] = r[i];
+		}
+		*n = m;
+	}
+	buf_free(&raw);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
+const struct iter_prog_rec *iter_prog_find(const struct iter_prog_rec *r, size_t n, uint32_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && r[lo].id == id ? &r[lo] : NULL;
 }
 
 void iter_scan_free(struct iter_scan *s)

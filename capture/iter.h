@@ -6,9 +6,12 @@
  * - over every process's open files: which processes hold which programs, maps, links and
  *   BTF objects (bpftool's "pids"), found by the anonymous inode's name ("bpf-prog", ...).
  *
- * Programs are not iterated: what changes in them (run-time counters) is per cpu, and
- * reaching another cpu's copy from BPF needs a per-cpu type tag in vmlinux BTF or a
- * kallsyms with data symbols, which kernels like this one's lack.
+ * - over programs: each one's id, tag and name, a view of its own for the audit
+ *   (hidden.object): a program a rootkit filters out of BPF_PROG_GET_NEXT_ID is still
+ *   iterated. It does not replace the walk for programs, as the map iterator does for maps:
+ *   what changes in a program (its run-time counters) is per cpu, and reaching another
+ *   cpu's copy from BPF needs a per-cpu type tag in vmlinux BTF or a kallsyms with data
+ *   symbols (for this_cpu_off), which kernels like this one's lack.
  *
  * Each program is loaded and linked for the length of its one read, never pinned. */
 #ifndef BPFSCOPE_ITER_H
@@ -17,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "capture/iter_load.h"	/* struct iter_kit: both programs, prepared once */
-#include "capture/iter_rec.h"	/* struct iter_map, struct iter_owner */
+#include "capture/iter_rec.h"	/* struct iter_map, iter_owner, iter_prog_rec */
 #include "lib/err.h"
 
 struct iter_scan {
@@ -26,9 +29,17 @@ struct iter_scan {
 };
 
 /* Run the map iterator (k prepared with ITER_WANT(ITER_MAPS)). */
-int iter_scan(const struct iter_kit *k, struct iter_scan *out, struct err *e);
+int iter_scan(const struct iter_kit *k, struct iter_scan *out, uint32_t *self, struct err *e);
 void iter_scan_free(struct iter_scan *s);
 /* Every (process, object) pair but this process's own, sorted by kind, id and pid (k
  * prepared with ITER_WANT(ITER_OWNERS)). */
-int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, struct err *e);
+int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, uint32_t *self,
+		struct err *e);
+/* (self: the iterator program's id, when not NULL) */
+/* Every program but the iterator itself and ours (nr_ours ids of iterators run before),
+ * sorted by id (k prepared with ITER_WANT(ITER_PROGS)). */
+int iter_progs(const struct iter_kit *k, const uint32_t *ours, size_t nr_ours,
+	       struct iter_prog_rec **out, size_t *n, struct err *e);
+/* The record of program id in r (n, sorted), NULL if none. */
+const struct iter_prog_rec *iter_prog_find(const struct iter_prog_rec *r, size_t n, uint32_t id);
 #endif

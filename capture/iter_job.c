@@ -14,25 +14,30 @@ static void *iter_thread(void *arg)
 	struct iter_kit *kit = NULL;
 	struct err e = { 0 };
 	uint64_t t0 = now_monotonic_ns(), t1, t2;
+	uint32_t ours = 0;
 	int err;
 
 	err = iter_kit_open(j->want, &kit, &e);
 	t1 = now_monotonic_ns();
 	if (err) {	/* neither iterator runs: both say why */
-		j->maps_err = j->owners_err = err;
-		j->maps_e = j->owners_e = e;
+		j->maps_err = j->owners_err = j->progs_err = err;
+		j->maps_e = j->owners_e = j->progs_e = e;
 		return NULL;
 	}
 	/* the map list last: the walkers, who take it, start only when both are done, and
 	 * maps made after it are not in this snapshot */
 	if (j->want & ITER_WANT(ITER_OWNERS))
-		j->owners_err = iter_owners(kit, &j->o, &j->n, &j->owners_e);
+		j->owners_err = iter_owners(kit, &j->o, &j->n, &ours, &j->owners_e);
+	if (j->want & ITER_WANT(ITER_PROGS))
+		j->progs_err = iter_progs(kit, &ours, ours ? 1 : 0, &j->progs, &j->nr_progs,
+					  &j->progs_e);
 	t2 = now_monotonic_ns();
 	if (j->want & ITER_WANT(ITER_MAPS))
-		j->maps_err = iter_scan(kit, &j->scan, &j->maps_e);
+		j->maps_err = iter_scan(kit, &j->scan, NULL, &j->maps_e);
 	iter_kit_close(kit);
-	probe_trace(j->p, "iter thread: prepare %.2f ms, owners %.2f ms, maps %.2f ms",
-		    (t1 - t0) / 1e6, (t2 - t1) / 1e6, (now_monotonic_ns() - t2) / 1e6);
+	probe_trace(j->p, "iter thread: prepare %.2f ms, owners+progs %.2f ms (%zu progs%s%s), maps %.2f ms",
+		    (t1 - t0) / 1e6, (t2 - t1) / 1e6, j->nr_progs, j->progs_err ? ": " : "",
+		    j->progs_err ? j->progs_e.msg : "", (now_monotonic_ns() - t2) / 1e6);
 	return NULL;
 }
 
@@ -43,6 +48,10 @@ void iter_job_start(struct probe *p, struct iter_job *j)
 		j->want |= ITER_WANT(ITER_OWNERS);
 	if (walk_wants_map_iter(p))
 		j->want |= ITER_WANT(ITER_MAPS);
+	/* the audit's view of programs: a history database's snapshots, and what asks */
+	if ((p->history || (p->mask & SNAP_VIEWS)) && !p->opts->no_iter &&
+	    !(p->mask & SNAP_NO_PROGS))
+		j->want |= ITER_WANT(ITER_PROGS);
 	if (!j->want)
 		return;
 	if (!iter_have_btf()) {	/* the owners are left out, with this warning */
@@ -51,6 +60,7 @@ void iter_job_start(struct probe *p, struct iter_job *j)
 				 "no vmlinux BTF to find process owners with");
 		j->want &= ~ITER_WANT(ITER_OWNERS);
 		j->maps_err = err_set(&j->maps_e, ENOENT, "no vmlinux BTF");
+		j->progs_err = err_set(&j->progs_e, ENOENT, "no vmlinux BTF");
 		return;
 	}
 	j->started = !pthread_create(&j->th, NULL, iter_thread, j);
@@ -106,6 +116,16 @@ int iter_job_owners_store(struct probe *p, struct iter_job *j)
 	return err;
 }
 
+const struct iter_prog_rec *iter_job_progs(struct iter_job *j, size_t *n)
+{
+	iter_job_join(j);
+	*n = 0;
+	if (!(j->want & ITER_WANT(ITER_PROGS)) || j->progs_err)
+		return NULL;
+	*n = j->nr_progs;
+	return j->progs;
+}
+
 bool iter_job_owners_ran(const struct iter_job *j)
 {
 	return !j->started && (j->want & ITER_WANT(ITER_OWNERS)) && !j->owners_err;
@@ -118,4 +138,7 @@ void iter_job_free(struct iter_job *j)
 	free(j->o);
 	j->o = NULL;
 	j->n = 0;
+	free(j->progs);
+	j->progs = NULL;
+	j->nr_progs = 0;
 }

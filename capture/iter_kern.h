@@ -20,9 +20,16 @@ struct bpf_map {
 
 struct bpf_prog_aux {
 	__u32 id;
+	__u32 used_map_cnt;
+	__u64 load_time;
+	char name[16];
 } CORE;
 
 struct bpf_prog {
+	enum bpf_prog_type type;	/* (iter.bpf.c includes linux/bpf.h first) */
+	__u32 len;		/* instructions */
+	__u32 jited_len;
+	__u8 tag[8];
 	struct bpf_prog_aux *aux;
 } CORE;
 
@@ -85,6 +92,11 @@ struct file {
 struct bpf_iter__bpf_map {
 	struct bpf_iter_meta *meta;
 	struct bpf_map *map;
+};
+
+struct bpf_iter__bpf_prog {
+	struct bpf_iter_meta *meta;
+	struct bpf_prog *prog;
 };
 
 struct bpf_iter__task_file {

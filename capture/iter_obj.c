@@ -20,6 +20,7 @@ static const struct iter_def {
 } iter_defs[ITER_NR] = {
 	[ITER_MAPS] = { "bpfscope_maps", "bpf_iter_bpf_map" },
 	[ITER_OWNERS] = { "bpfscope_pids", "bpf_iter_task_file" },
+	[ITER_PROGS] = { "bpfscope_progs", "bpf_iter_bpf_prog" },
 };
 
 const char *iter_prog_name(enum iter_prog which)

@@ -8,6 +8,7 @@
 enum iter_prog {
 	ITER_MAPS,	/* bpfscope_maps over bpf_iter_bpf_map */
 	ITER_OWNERS,	/* bpfscope_pids over bpf_iter_task_file */
+	ITER_PROGS,	/* bpfscope_progs over bpf_iter_bpf_prog */
 	ITER_NR
 };
 #define ITER_WANT(p) (1u << (p))

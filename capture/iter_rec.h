@@ -9,6 +9,14 @@ struct iter_map {
 	__u32 id, frozen;
 };
 
+/* A program, as the audit's program view lists it. */
+struct iter_prog_rec {
+	__u32 id, type, nr_map_ids, xlated_len, jited_len, pad;
+	__u64 load_time;
+	__u8 tag[8];
+	char name[16];
+};
+
 /* A process holding an object: kind 'p'rog, 'm'ap, 'l'ink, 'b'tf, or 's' a packet socket
  * (id: its inode, fd: the process's fd; 0 for the others). */
 struct iter_owner {

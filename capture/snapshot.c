@@ -92,6 +92,7 @@ void probe_cleanup(struct probe *p)
 	free(p->prev_maps);
 	att_seen_free(&p->att);
 	free(p->stats);
+	free(p->walked);
 	fdinfo_close(&p->fdi);
 	for (size_t i = 0; i < ARRAY_SIZE(p->scratch); i++)
 		buf_free(&p->scratch[i]);
@@ -137,6 +138,8 @@ static int snapshot_objects(struct probe *p, struct others *o)
 	walk_free(walk);
 	if (!err)
 		err = iter_job_owners_store(p, &o->iter);
+	if (!err && !(p->mask & SNAP_NO_PROGS))
+		err = views_store(p, &o->iter);
 	phase_done(p, "progs+maps");
 	if (!err)
 		err = probe_links(p);

@@ -370,7 +370,7 @@ static int write_batch(struct probe *p, struct walk *wk, struct obj_rec *batch, 
 		if (!err) {
 			if (r->kind == 'p') {
 				att_seen_prog(&p->att, r->info.prog.type);
-				err = prog_write(p, r, wk->offset);
+				err = walked_add(p, r->info.prog.id) ?: prog_write(p, r, wk->offset);
 				p->res->nr_progs += !err;
 			} else {
 				err = map_write(p, r);

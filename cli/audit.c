@@ -158,7 +158,7 @@ int do_audit(struct ctx *ctx, int argc, char **argv)
 	struct audit_rules r = { 0 };
 	struct audit_findings f = { 0 };
 	struct diff_side s = { 0 }, base = { 0 };
-	unsigned live_mask = SNAP_CODE | SNAP_PINS | SNAP_ATTACH | SNAP_OWNERS | SNAP_SOCK;
+	unsigned live_mask = SNAP_CODE | SNAP_PINS | SNAP_ATTACH | SNAP_OWNERS | SNAP_SOCK | SNAP_VIEWS;
 	bool hit = false;
 	int ret = -1;
 

@@ -166,7 +166,7 @@
 	"dump disassembles each filter as tcpdump -d does.\n"
 
 #define GRAMMAR_SNAPSHOT \
-	"Usage: bpfscope snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code]\n" \
+	"Usage: bpfscope snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code] [views]\n" \
 	"       bpfscope snapshot { list | show [REF] | delete REF }\n" \
 	"       bpfscope snapshot watch [interval SECS] [count N] [maps-data] [loads]\n" \
 	"       " HELP_SPEC_REF "\n"
@@ -308,7 +308,8 @@
 	"reported by the kernel's sock_diag and are not shown."
 #define MAN_DESC_snapshot \
 	"take records the BPF state into the database (label names it; maps-data stores map " \
-	"contents; stats samples run time and counts for SECONDS; no-code skips instructions). " \
+	"contents; stats samples run time and counts for SECONDS; no-code skips instructions; " \
+	"views adds the BPF symbols of /proc/kallsyms as a view for the audit). " \
 	"list and show print stored snapshots, delete removes one."
 #define MAN_DESC_query \
 	"Runs one read-only SQL statement over the whole history database and prints its " \

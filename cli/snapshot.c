@@ -44,8 +44,11 @@ static int do_take(struct ctx *ctx, int argc, char **argv)
 		} else if (!strcmp(*argv, "no-code")) {
 			opts.mask &= ~SNAP_CODE;
 			NEXT_ARG();
+		} else if (keyword_is(*argv, "views")) {
+			opts.mask |= SNAP_VIEWS;
+			NEXT_ARG();
 		} else {
-			return p_err(ctx, "unknown argument '%s' (snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code])",
+			return p_err(ctx, "unknown argument '%s' (snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code] [views])",
 				     *argv);
 		}
 	}

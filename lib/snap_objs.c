@@ -5,6 +5,8 @@
 
 void snap_objs_free(struct snap_objs *s)
 {
+	buf_free(&s->view_iter);
+	buf_free(&s->view_ksyms);
 	for (size_t i = 0; i < s->nprogs; i++) {
 		struct so_prog *p = &s->progs[i];
 

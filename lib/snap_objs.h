@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/util.h"	/* struct buf */
 
 struct so_prog {
 	uint32_t id, type, uid, btf_id;
@@ -115,6 +116,10 @@ struct snap_objs {
 	struct so_sockfilter *socks;	/* by netns, inode, pid */
 	struct so_load *loads;		/* made since the snapshot before (snap_loads_read) */
 	size_t nprogs, nmaps, nlinks, natts, npins, nbtfs, nowners, nsocks, nloads;
+	/* the views beside the id walk (schema 7, view_rows), as stored: NULL when the snapshot
+	 * has none. iter_progs: "id tag name" lines; kallsyms: "tag name" lines. Untrusted text. */
+	struct buf view_iter, view_ksyms;
+	bool have_view_iter, have_view_ksyms;
 };
 
 void snap_objs_free(struct snap_objs *s);

@@ -22,6 +22,7 @@ static const char *const migrations[] = {
 	[3] = db_migration_3_sql,
 	[4] = db_migration_4_sql,
 	[5] = db_sockets_sql,
+	[6] = db_view_rows_sql,
 };
 
 static int be32(const uint8_t *p) { return (int)((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]); }

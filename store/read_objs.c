@@ -414,6 +414,36 @@ static int snap_have(struct db *db, int64_t snap, struct snap_objs *out, struct 
 	return 0;
 }
 
+#define VIEW_LIST_MAX (64u << 20)	/* a view's text: a million programs' lines */
+
+/* The views of schema 7 (none in a file from before it, or a snapshot that took none) */
+static int views_read(struct db *db, int64_t snap, struct snap_objs *out, struct err *e)
+{
+	sqlite3_stmt *st;
+	int err = 0, rc;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT view, list FROM view_rows WHERE first_snap <= ?1"
+			       " AND last_snap >= ?1", -1, &st, NULL) != SQLITE_OK)
+		return 0;	/* (no such table) */
+	sqlite3_bind_int64(st, 1, snap);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *view = (const char *)sqlite3_column_text(st, 0);
+		bool iter = view && !strcmp(view, "iter_progs");
+		struct buf *b = iter ? &out->view_iter : &out->view_ksyms;
+
+		if (!view || (!iter && strcmp(view, "kallsyms")))
+			continue;
+		buf_free(b);
+		err = blob_get_col(db, st, 1, VIEW_LIST_MAX, b, e);
+		if (!err && iter)
+			out->have_view_iter = true;
+		else if (!err)
+			out->have_view_ksyms = true;
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
 int snap_objs_read(struct db *db, int64_t snap, unsigned kinds, struct snap_objs *out,
 		   struct err *e)
 {
@@ -452,6 +482,8 @@ int snap_objs_read(struct db *db, int64_t snap, unsigned kinds, struct snap_objs
 	}
 	if (!err)
 		err = join_points(out, e);
+	if (!err && (out->have & SO_PROGS))
+		err = views_read(db, snap, out, e);
 	if (err)
 		snap_objs_free(out);
 	return err;

@@ -210,6 +210,18 @@ SNAPSHOT_LABEL_SQL
 "CREATE INDEX IF NOT EXISTS sockets_snap ON sockets(snapshot_id, ino);\n"
 const char db_sockets_sql[] = SOCKETS_SQL;
 
+/* ---- schema 7: views of the BPF objects other than the bpf() id walk ----------------------
+ * For the audit's cross-view (hidden.object): what the program iterator listed ("iter_progs":
+ * one line "id tag name" a program, by id) and, when a snapshot asked (`views`), the BPF
+ * symbols of /proc/kallsyms ("kallsyms": one line "tag name" a bpf_prog_<tag>_<name>
+ * symbol). One span per view while its list stays the same; the list is a blob. */
+#define VIEW_ROWS_SQL \
+"CREATE TABLE IF NOT EXISTS view_rows(row INTEGER PRIMARY KEY, first_snap INTEGER NOT NULL,"	\
+"  last_snap INTEGER NOT NULL, digest INTEGER NOT NULL, view TEXT NOT NULL, nr INTEGER,"	\
+"  list BLOB);\n"										\
+"CREATE INDEX IF NOT EXISTS view_rows_last ON view_rows(last_snap);\n"
+const char db_view_rows_sql[] = VIEW_ROWS_SQL;
+
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
 /* content-addressed blobs: sha256 of the raw bytes -> the bytes, zlib-compressed (codec 1)
@@ -231,6 +243,7 @@ MAP_DATA_ROWS_SQL
 /* BTF objects, links, attachments and owners: spans too (schema 4) */
 SPAN4_TABLES_SQL
 SOCKETS_SQL
+VIEW_ROWS_SQL
 /* ELF objects loaded through bpfscope, for replay */
 "CREATE TABLE objects(id INTEGER PRIMARY KEY, loaded_at INTEGER, path TEXT, elf BLOB,"
 "  boot_id TEXT, prog_ids TEXT, map_ids TEXT, pin_dir TEXT);\n"

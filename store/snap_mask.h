@@ -16,6 +16,10 @@
 #define SNAP_NO_PROGS	(1u << 8)
 #define SNAP_NO_MAPS	(1u << 9)
 #define SNAP_NO_BTF	(1u << 10)
+/* the audit's cross-views beyond the program iterator's (which every snapshot into a file
+ * takes): the BPF symbols of /proc/kallsyms, whose BPF part the kernel makes in time
+ * quadratic in the number of programs */
+#define SNAP_VIEWS	(1u << 11)
 /* parts of SNAP_ATTACH left out */
 #define SNAP_ATTACH_NO_NET	(1u << 20)	/* XDP, tc, tcx, netkit, flow dissector */
 #define SNAP_ATTACH_NO_CGROUP	(1u << 21)

@@ -228,6 +228,8 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " WHERE s.id BETWEEN prog_stat_rows.first_snap AND prog_stat_rows.last_snap);"
 			      "DELETE FROM map_data_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN map_data_rows.first_snap AND map_data_rows.last_snap);"
+			      "DELETE FROM view_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
+			      " WHERE s.id BETWEEN view_rows.first_snap AND view_rows.last_snap);"
 			      "DELETE FROM cgroup_orders WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN cgroup_orders.first_snap AND cgroup_orders.last_snap"
 			      " AND (s.mask & " SNAP_ATTACH_SQL ") != 0);"
@@ -243,7 +245,8 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " UNION SELECT contents FROM map_data_rows UNION SELECT data FROM btf_rows"
 			      " UNION SELECT info_raw FROM link_rows UNION SELECT kallsyms FROM boots"
 			      " UNION SELECT elf FROM objects UNION SELECT xlated FROM load_events"
-			      " UNION SELECT filter FROM sockets) WHERE h IS NOT NULL)", e);
+			      " UNION SELECT filter FROM sockets UNION SELECT list FROM view_rows)"
+			      " WHERE h IS NOT NULL)", e);
 	if (err) {
 		db_rollback(db);
 		return err;

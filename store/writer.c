@@ -23,7 +23,7 @@ void writer_close(struct writer *w)
 	sqlite3_stmt **all[] = { &w->ins_prog, &w->ins_prog_map, &w->copy_code, &w->ins_prog_stats,
 		&w->close_prog, &w->fill_code, &w->ins_map, &w->ins_map_data, &w->close_map,
 		&w->fill_map_data, &w->fill_map_data_new, &w->ins_btf, &w->fill_btf, &w->ins_link, &w->ins_pin,
-		&w->close_pin, &w->ins_owner, &w->ins_socket };
+		&w->close_pin, &w->ins_owner, &w->ins_socket, &w->ins_view };
 
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		sqlite3_finalize(*all[i]);
@@ -33,6 +33,7 @@ void writer_close(struct writer *w)
 	span_set_free(&w->link_spans);
 	span_set_free(&w->owner_spans);
 	span_set_free(&w->stat_spans);
+	span_set_free(&w->view_spans);
 	span_set_free(&w->data_spans);
 }
 
@@ -161,6 +162,7 @@ int writer_snapshot_begin(struct writer *w, const struct snapshot_facts *f)
 	err = err ?: span_set_load(w->db, &w->link_spans, "link_rows", w->snap_id, w->e);
 	err = err ?: span_set_load(w->db, &w->stat_spans, "prog_stat_rows", w->snap_id, w->e);
 	err = err ?: span_set_load(w->db, &w->data_spans, "map_data_rows", w->snap_id, w->e);
+	err = err ?: span_set_load(w->db, &w->view_spans, "view_rows", w->snap_id, w->e);
 	return err ?: span_set_load(w->db, &w->owner_spans, "owner_rows", w->snap_id, w->e);
 }
 
@@ -175,6 +177,7 @@ int writer_snapshot_finish(struct writer *w, const struct snapshot_counts *c)
 	err = err ?: span_set_end(w->db, &w->owner_spans, w->snap_id, w->e);
 	err = err ?: span_set_end(w->db, &w->stat_spans, w->snap_id, w->e);
 	err = err ?: span_set_end(w->db, &w->data_spans, w->snap_id, w->e);
+	err = err ?: span_set_end(w->db, &w->view_spans, w->snap_id, w->e);
 	err = err ?: db_prepare(w->db, "UPDATE snapshot_rows SET nr_progs = ?, nr_maps = ?, nr_btf = ?,"
 			 " nr_links = ?, nr_attachments = ?, nr_pins = ?, vanished_progs = ?,"
 			 " vanished_maps = ?, vanished_btf = ?, vanished_links = ?,"
@@ -347,6 +350,22 @@ int writer_prog_stats(struct writer *w, int64_t row, const struct bpf_prog_info 
 	sqlite3_bind_int64(st, 5, info->run_cnt);
 	sqlite3_bind_int64(st, 6, info->recursion_misses);
 	return span_set_write(w->db, &w->stat_spans, st, w->snap_id, "program stats", NULL, w->e);
+}
+
+int writer_view(struct writer *w, const char *view, uint32_t nr, const void *list, size_t len)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	err = writer_stmt(w, &w->ins_view, "INSERT INTO view_rows(first_snap, digest, last_snap,"
+			  " view, nr, list) VALUES(?1, ?2, " SPAN_OPEN_SQL ", ?3, ?4, ?5)");
+	if (err)
+		return err;
+	st = w->ins_view;
+	sqlite3_bind_text(st, 3, view, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, nr);
+	err = writer_bind_blob(w, st, 5, "view", list, len);
+	return err ?: span_set_write(w->db, &w->view_spans, st, w->snap_id, view, NULL, w->e);
 }
 
 int writer_prog_code(struct writer *w, const struct prog_rec *r)

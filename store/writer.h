@@ -19,11 +19,11 @@ struct writer {
 	sqlite3_stmt *fill_code;
 	sqlite3_stmt *ins_map, *ins_map_data, *close_map, *fill_map_data, *fill_map_data_new;
 	sqlite3_stmt *ins_btf, *fill_btf, *ins_link, *ins_pin, *close_pin, *ins_owner;
-	sqlite3_stmt *ins_socket;
-	/* the open spans of BTF objects, links, owners, program counters and map contents
+	sqlite3_stmt *ins_socket, *ins_view;
+	/* the open spans of BTF objects, links, owners, program counters, map contents and views
 	 * (loaded by writer_snapshot_begin; those the snapshot did not see end in
 	 * writer_snapshot_finish) */
-	struct span_set btf_spans, link_spans, owner_spans, stat_spans, data_spans;
+	struct span_set btf_spans, link_spans, owner_spans, stat_spans, data_spans, view_spans;
 };
 
 /* The machine's facts, the snapshot row's first half. */
@@ -76,6 +76,9 @@ int writer_progs_prepare(struct writer *w);
 int writer_prog(struct writer *w, const struct prog_rec *r, int64_t *row);
 /* Run-time counters of this snapshot: their open span goes on when they did not change, and
  * nothing is written when all are 0. */
+/* A view of the objects other than the id walk (schema 7, view_rows: "iter_progs",
+ * "kallsyms"): nr entries, list its lines. */
+int writer_view(struct writer *w, const char *view, uint32_t nr, const void *list, size_t len);
 int writer_prog_stats(struct writer *w, int64_t row, const struct bpf_prog_info *info);
 /* A live view's program gets its code (r->code, r->blob) in the row it has already. */
 int writer_prog_code(struct writer *w, const struct prog_rec *r);

@@ -125,7 +125,7 @@ test_hidden() {
 	cp "$DB" "$TEST_TMP/hidden.db"
 	bs -j --db "$TEST_TMP/hidden.db" audit hide severity info | python3 -c '
 import json, sys
-assert not [f for f in json.load(sys.stdin) if f["rule"] == "hidden.object"], "hidden before"' ||
+h = [f for f in json.load(sys.stdin) if f["rule"] == "hidden.object"]; assert not h, ("hidden before", h)' ||
 		die "a finding before anything was hidden"
 	python3 - "$TEST_TMP/hidden.db" "$id" <<'PY' || die "edit"
 import sqlite3, sys
@@ -138,6 +138,40 @@ PY
 	expect_eq "exit with a hidden program" "$?" 1 || return 1
 	grep -qE "^high +hidden.object +prog $id " <<<"$out" || die "not flagged: $out"
 	grep -qF "the pin $PIN/h1/count_getpid" <<<"$out" || die "no evidence: $out"
+}
+
+# acceptance 2 as the issue words it: a copy whose id walk lacks a program that the program
+# iterator and kallsyms (snapshot take views) still list, and nothing else names
+test_hidden_iter_kallsyms() {
+	local id out
+	rm -rf "$PIN"/*
+	mkdir -p "$PIN/k"
+	bs prog loadall "$SAMPLES/getpid_count.bpf.o" "$PIN/k" >/dev/null || die "load"
+	bs snapshot take views label views >/dev/null || die "snapshot"
+	id=$(bs -s views -j prog show pinned "$PIN/k/count_getpid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM view_rows WHERE view IN ('iter_progs', 'kallsyms')
+		AND last_snap >= (SELECT max(id) FROM snapshot_rows)")" = 2 ] || die "no views stored"
+	cp "$DB" "$TEST_TMP/hidden2.db"
+	python3 - "$TEST_TMP/hidden2.db" "$id" <<'PY' || die "edit"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+i = int(sys.argv[2])
+db.execute("DELETE FROM prog_row_maps WHERE row IN (SELECT row FROM prog_rows WHERE id = ?)", (i,))
+db.execute("DELETE FROM prog_rows WHERE id = ?", (i,))
+db.execute("DELETE FROM pin_rows WHERE obj_type = 'prog' AND obj_id = ?", (i,))
+db.commit()
+PY
+	chmod 644 "$TEST_TMP/hidden2.db"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$BPFSCOPE" --db "$TEST_TMP/hidden2.db" audit views)
+	expect_eq "exit with a hidden program" "$?" 1 || return 1
+	grep -qE "^high +hidden.object +prog $id " <<<"$out" || die "not flagged: $out"
+	grep -qF "the program iterator (count_getpid, tag" <<<"$out" || die "no iterator evidence: $out"
+	grep -qF "/proc/kallsyms (bpf_prog_" <<<"$out" || die "no kallsyms evidence: $out"
+	# the same snapshot whole: nothing hidden
+	bs -j audit views severity info | python3 -c '
+import json, sys
+assert not [f for f in json.load(sys.stdin) if f["rule"] == "hidden.object"], "hidden in the whole file"' ||
+		die "a finding before anything was hidden"
 }
 
 test_errors() {
@@ -156,4 +190,5 @@ setup
 run_test audit/flagged_live_and_stored test_flagged_live_and_stored
 run_test audit/samples_raise_nothing test_samples_raise_nothing
 run_test audit/hidden test_hidden
+run_test audit/hidden_iter_kallsyms test_hidden_iter_kallsyms
 run_test audit/errors test_errors

@@ -30,7 +30,8 @@ static void check_against_libbpf(const void *obj, size_t len)
 	uint32_t raw_len = 0;
 
 	CHECK(bo, "libbpf opens the object");
-	CHECK(!iter_obj_read(obj, len, ITER_WANT(ITER_MAPS) | ITER_WANT(ITER_OWNERS), &o),
+	CHECK(!iter_obj_read(obj, len, ITER_WANT(ITER_MAPS) | ITER_WANT(ITER_OWNERS) |
+			      ITER_WANT(ITER_PROGS), &o),
 	      "iter_obj_read");
 	if (!bo || !o.btf)
 		return;
