@@ -95,6 +95,42 @@ PY
 	return 0
 }
 
+# acceptance 1's fixture: what this kernel refuses (bpf_probe_write_user, kprobes) as a
+# stored snapshot whose code calls it and whose attachment is one. Made from the snapshot
+# "bad" of the first test: the boot's kernel symbols name bpf_send_signal's address
+# bpf_probe_write_user, and the tracepoint attachment becomes a kprobe on getdents64.
+test_stored_fixture() {
+	local out
+	cp "$DB" "$TEST_TMP/fixture.db"
+	python3 - "$TEST_TMP/fixture.db" <<'PY' || die "make the fixture"
+import hashlib, sqlite3, sys, zlib
+db = sqlite3.connect(sys.argv[1])
+for (h,) in db.execute("SELECT DISTINCT kallsyms FROM boots WHERE kallsyms IS NOT NULL").fetchall():
+    codec, z = db.execute("SELECT codec, zdata FROM blobs WHERE hash = ?", (h,)).fetchone()
+    raw = zlib.decompress(z) if codec == 1 else z
+    raw = raw.replace(b" bpf_probe_write_user\n", b" bpf_probe_write_user_orig\n")
+    raw = raw.replace(b" bpf_send_signal\n", b" bpf_probe_write_user\n")
+    nh = hashlib.sha256(raw).digest()
+    db.execute("INSERT OR REPLACE INTO blobs(hash, kind, raw_size, codec, zdata) VALUES(?, 'kallsyms', ?, 1, ?)",
+               (nh, len(raw), zlib.compress(raw)))
+    db.execute("UPDATE boots SET kallsyms = ? WHERE kallsyms = ?", (nh, h))
+n = db.execute("UPDATE attach_rows SET mode = 'kprobe', target = '__x64_sys_getdents64'"
+               " WHERE kind = 'perf_event' AND target LIKE '%getdents64%'").rowcount
+n += db.execute("UPDATE link_rows SET target = '__x64_sys_getdents64'"
+                " WHERE target LIKE '%getdents64%'").rowcount
+assert n > 0, "no getdents64 attachment or link"
+db.commit()
+PY
+	out=$(bs --db "$TEST_TMP/fixture.db" audit bad)
+	expect_eq "fixture exit" "$?" 1 || return 1
+	grep -qE "^high +helper.write_user +prog [0-9]+ audit_getdents_sig" <<<"$out" &&
+		grep -qE "call bpf_probe_write_user at insn [0-9]+" <<<"$out" ||
+		die "no bpf_probe_write_user finding: $(grep -E "helper|hiding" <<<"$out")"
+	grep -qE "^medium +attach.hiding +prog [0-9]+ audit_getdents_sig" <<<"$out" &&
+		grep -qE "on __x64_sys_getdents64 \(hides" <<<"$out" ||
+		die "no kprobe finding: $(grep -E "helper|hiding" <<<"$out")"
+}
+
 test_samples_raise_nothing() {
 	local out n
 	rm -rf "$PIN"/*
@@ -188,6 +224,7 @@ test_errors() {
 
 setup
 run_test audit/flagged_live_and_stored test_flagged_live_and_stored
+run_test audit/stored_fixture test_stored_fixture
 run_test audit/samples_raise_nothing test_samples_raise_nothing
 run_test audit/hidden test_hidden
 run_test audit/hidden_iter_kallsyms test_hidden_iter_kallsyms
