@@ -7,10 +7,7 @@
 #include "store/pg_int.h"
 #include "store/schema.h"
 
-/* the advisory lock fleet init holds: two hosts initializing at once take turns */
-#define FLEET_LOCK "1651533427"
-
-static const char *pg_type(enum pg_ctype t)
+const char *pg_type(enum pg_ctype t)
 {
 	switch (t) {
 	case PGC_INT: return "bigint";
@@ -25,13 +22,15 @@ static const char *server_name(const struct pg_col *c)
 	return strcmp(c->name, "host") ? c->name : "env_host";
 }
 
-/* CREATE TABLE IF NOT EXISTS with the primary key the local one has, host first */
-static int create_table(struct pg *pg, const struct pg_table *t, struct err *e)
+/* CREATE TABLE IF NOT EXISTS <t> with the primary key the local one has, host first; a
+ * staging table (fx_<t>: rows of a push in flight, never committed) has no key and no WAL. */
+static int create_table(struct pg *pg, const struct pg_table *t, bool staging, struct err *e)
 {
 	char sql[8192], pk[512] = "";
 	size_t o = 0, po = 0;
 
-	o += snprintf(sql + o, sizeof(sql) - o, "CREATE TABLE IF NOT EXISTS %s(", t->name);
+	o += snprintf(sql + o, sizeof(sql) - o, "CREATE %sTABLE IF NOT EXISTS %s%s(",
+		      staging ? "UNLOGGED " : "", staging ? "fx_" : "", t->name);
 	if (!pg_table_global(t)) {
 		o += snprintf(sql + o, sizeof(sql) - o, "host text NOT NULL, ");
 		po += snprintf(pk + po, sizeof(pk) - po, "host");
@@ -44,29 +43,35 @@ static int create_table(struct pg *pg, const struct pg_table *t, struct err *e)
 			if (t->cols[i].pk == k && po < sizeof(pk))
 				po += snprintf(pk + po, sizeof(pk) - po, "%s\"%s\"", po ? ", " : "",
 					       server_name(&t->cols[i]));
-	if (po && o < sizeof(sql))
+	/* host alone is no key: a table without one of its own (sockets) gets none */
+	if (!staging && po && strcmp(pk, "host") && o < sizeof(sql))
 		o += snprintf(sql + o, sizeof(sql) - o, ", PRIMARY KEY(%s)", pk);
+	/* a shared table's rows come with their key (store/pg_shared.c) */
+	if (staging && pg_table_shared(t) && o < sizeof(sql))
+		o += snprintf(sql + o, sizeof(sql) - o, ", ckey uuid");
 	if (o >= sizeof(sql) - 2)
 		return err_set(e, E2BIG, "fleet: table %s: definition too long", t->name);
 	snprintf(sql + o, sizeof(sql) - o, ")");
 	return pg_exec(pg, sql, "init", e);
 }
 
-/* A column the local schema gained since the server's was made: added (NULL in old rows). */
-static int add_columns(struct pg *pg, const struct pg_table *t, struct err *e)
+/* A column the local schema gained since the server's was made: added (NULL in old rows).
+ * A table that is not there is left alone. */
+int pg_add_columns(struct pg *pg, const struct pg_table *t, const char *name, struct err *e)
 {
-	const char *params[1] = { t->name };
-	PGresult *res = PQ(PQexecParams)(pg->c, "SELECT column_name FROM information_schema.columns"
-				     " WHERE table_schema = current_schema() AND table_name = $1",
-				     1, NULL, params, NULL, NULL, 0);
+	const char *params[1] = { name };
+	PGresult *res;
 	int err = 0;
 
+	res = PQ(PQexecParams)(pg->c, "SELECT column_name FROM information_schema.columns"
+			       " WHERE table_schema = current_schema() AND table_name = $1",
+			       1, NULL, params, NULL, NULL, 0);
 	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK) {
 		err = pg_fail(pg, res, "init", e);
 		PQ(PQclear)(res);
 		return err;
 	}
-	for (int i = 0; !err && i < t->ncols; i++) {
+	for (int i = 0; !err && PQ(PQntuples)(res) && i < t->ncols; i++) {
 		bool have = false;
 		char sql[256];
 
@@ -74,22 +79,12 @@ static int add_columns(struct pg *pg, const struct pg_table *t, struct err *e)
 			have |= !strcmp(PQ(PQgetvalue)(res, r, 0), server_name(&t->cols[i]));
 		if (have)
 			continue;
-		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN \"%s\" %s", t->name,
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN \"%s\" %s", name,
 			 server_name(&t->cols[i]), pg_type(t->cols[i].t));
 		err = pg_exec(pg, sql, "init", e);
 	}
 	PQ(PQclear)(res);
 	return err;
-}
-
-static int span_indexes(struct pg *pg, const struct pg_table *t, struct err *e)
-{
-	char sql[512];
-
-	snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s_host_last ON %s(host, last_snap);"
-		 "CREATE INDEX IF NOT EXISTS %s_host_first ON %s(host, first_snap)",
-		 t->name, t->name, t->name, t->name);
-	return pg_exec(pg, sql, "init", e);
 }
 
 /* A span table's view: one row per object per snapshot per host, its columns but the
@@ -196,6 +191,12 @@ static int make_views(struct pg *pg, const struct pg_tables *ts, struct err *e)
 		snprintf(sql, sizeof(sql), "DROP VIEW IF EXISTS %s CASCADE", drop_views[i]);
 		err = pg_exec(pg, sql, "init views", e);
 	}
+	/* the shared tables' own views (schema 1's tables were migrated before) */
+	for (int i = 0; !err && i < ts->n; i++)
+		if (pg_table_shared(&ts->t[i])) {
+			snprintf(sql, sizeof(sql), "DROP VIEW IF EXISTS %s CASCADE", ts->t[i].name);
+			err = pg_exec(pg, sql, "init views", e) ?: pg_shared_view(pg, &ts->t[i], e);
+		}
 	for (int i = 0; !err && i < ts->n; i++)
 		err = span_view(pg, &ts->t[i], e);
 	return err ?: pg_exec(pg, fleet_views_sql, "init views", e);
@@ -223,8 +224,11 @@ int pg_schema_check(struct pg *pg, struct err *e)
 {
 	int v, err = server_version(pg, &v, e);
 
-	if (err)
-		return err;
+	return err ?: pg_version_check(v, e);
+}
+
+int pg_version_check(int v, struct err *e)
+{
 	if (v > FLEET_SCHEMA_VERSION)
 		return err_set(e, EPROTO, "fleet: server schema %d is newer than this bpfscope's (%d)",
 			       v, FLEET_SCHEMA_VERSION);
@@ -244,12 +248,28 @@ static int init_tables(struct pg *pg, const struct pg_tables *ts, struct err *e)
 	for (int i = 0; !err && i < ts->n; i++) {
 		const struct pg_table *t = &ts->t[i];
 
-		err = create_table(pg, t, e) ?: add_columns(pg, t, e);
-		if (!err && t->kind == TK_SPAN)
-			err = span_indexes(pg, t, e);
+		if (pg_table_shared(t))
+			err = pg_shared_create(pg, t, e);
+		else
+			err = create_table(pg, t, false, e) ?: pg_add_columns(pg, t, t->name, e);
+		/* rows of a push are upserted from a staging table (not a session's temp
+		 * table: making one costs catalog writes every push) */
+		if (!err && t->kind != TK_SNAPS && t->kind != TK_PER_SNAP) {
+			char fx[PG_NAME + 4];
+
+			snprintf(fx, sizeof(fx), "fx_%s", t->name);
+			err = create_table(pg, t, true, e) ?: pg_add_columns(pg, t, fx, e);
+		}
+		if (!err && t->kind == TK_PER_SNAP) {
+			char sql[256];
+
+			snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s_snap ON %s(host,"
+				 " snapshot_id)", t->name, t->name);
+			err = pg_exec(pg, sql, "init", e);
+		}
 	}
-	return err ?: pg_exec(pg, "CREATE INDEX IF NOT EXISTS prog_rows_tag ON prog_rows(tag);"
-			      "CREATE INDEX IF NOT EXISTS prog_rows_name ON prog_rows(name);"
+	return err ?: pg_exec(pg, "CREATE INDEX IF NOT EXISTS prog_rows_c_tag ON prog_rows_c(tag);"
+			      "CREATE INDEX IF NOT EXISTS prog_rows_c_name ON prog_rows_c(name);"
 			      "CREATE INDEX IF NOT EXISTS load_events_snap ON load_events(host, snapshot_id);"
 			      "CREATE TABLE IF NOT EXISTS fleet_schema(version integer NOT NULL,"
 			      " local_schema integer NOT NULL, updated_at timestamptz DEFAULT now())",
