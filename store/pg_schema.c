@@ -157,6 +157,10 @@ static const char fleet_views_sql[] =
 "  t.name AS type, coalesce(r.full_name, r.name) AS name, coalesce("
 "   (SELECT min(x.path) FROM pin_rows x WHERE x.host = r.host AND x.obj_type = 'prog'"
 "    AND x.obj_id = r.id AND x.first_snap <= s.id AND x.last_snap >= s.id),"
+"   (SELECT min(x.path) FROM pin_rows x JOIN link_rows l ON l.host = x.host AND l.id = x.obj_id"
+"    AND l.first_snap <= s.id AND l.last_snap >= s.id WHERE x.host = r.host"
+"    AND x.obj_type = 'link' AND l.prog_id = r.id AND x.first_snap <= s.id"
+"    AND x.last_snap >= s.id),"
 "   (SELECT min(a.kind || ':' || coalesce(a.devname, a.cgroup_path, a.target, ''))"
 "    FROM attach_rows a WHERE a.host = r.host AND a.prog_id = r.id AND a.first_snap <= s.id"
 "    AND a.last_snap >= s.id),"
@@ -164,10 +168,43 @@ static const char fleet_views_sql[] =
 "     l.ifindex::text, l.cgroup_id::text, '')) FROM link_rows l"
 "    LEFT JOIN link_types lt ON lt.id = l.type WHERE l.host = r.host AND l.prog_id = r.id"
 "    AND l.first_snap <= s.id AND l.last_snap >= s.id), '') AS attach_point,"
-"  r.tag, r.id AS prog_id, r.loaded_at, r.bytes_xlated, r.bytes_jited"
+"  r.tag, r.id AS prog_id, r.loaded_at, r.bytes_xlated, r.bytes_jited, r.type AS type_id"
 "  FROM snapshot_rows s JOIN prog_rows r ON r.host = s.host AND r.first_snap <= s.id"
 "  AND r.last_snap >= s.id LEFT JOIN prog_types t ON t.id = r.type"
 "  WHERE (s.mask & 256) = 0;\n"
+/* the local prog_idents and changes, per host: program identities per snapshot ("prog:
+ * TYPE:NAME@POINT", as diff -j spells them), and what changed between a host's consecutive
+ * snapshots (added, removed dated at the snapshot after, changed tag or instances) */
+"CREATE VIEW prog_idents AS SELECT host, snapshot_id, taken_at, label,"
+"  'prog:' || coalesce(type, 'type' || type_id) || ':' || name || '@' || attach_point AS identity,"
+"  coalesce(type, 'type' || type_id) AS type, name, attach_point, min(tag) AS tag,"
+"  count(*) AS instances, min(prog_id) AS prog_id, max(bytes_xlated) AS bytes_xlated"
+"  FROM prog_history GROUP BY host, snapshot_id, taken_at, label, type, type_id, name,"
+"  attach_point;\n"
+"CREATE VIEW changes AS WITH"
+"  s AS (SELECT host, id, taken_at, lag(id) OVER w AS prev_id, lead(id) OVER w AS next_id,"
+"        lead(taken_at) OVER w AS next_at FROM snapshot_rows WHERE (mask & 256) = 0"
+"        WINDOW w AS (PARTITION BY host ORDER BY id)),"
+"  x AS (SELECT i.*, lag(snapshot_id) OVER w AS prev_snap, lag(tag) OVER w AS prev_tag,"
+"        lag(instances) OVER w AS prev_instances, lead(snapshot_id) OVER w AS next_snap"
+"        FROM prog_idents i WINDOW w AS (PARTITION BY host, identity ORDER BY snapshot_id))"
+"  SELECT s.host, s.id AS snapshot_id, s.taken_at, 'prog' AS kind, x.identity, x.type,"
+"   x.name, x.attach_point,"
+"   CASE WHEN x.prev_snap IS DISTINCT FROM s.prev_id THEN 'added' ELSE 'changed' END AS change,"
+"   CASE WHEN x.prev_snap IS DISTINCT FROM s.prev_id THEN NULL WHEN x.prev_tag != x.tag"
+"    THEN 'tag' ELSE 'instances' END AS field,"
+"   CASE WHEN x.prev_snap IS DISTINCT FROM s.prev_id THEN NULL WHEN x.prev_tag != x.tag"
+"    THEN x.prev_tag ELSE x.prev_instances::text END AS before,"
+"   CASE WHEN x.prev_snap IS DISTINCT FROM s.prev_id THEN x.tag WHEN x.prev_tag != x.tag"
+"    THEN x.tag ELSE x.instances::text END AS after, x.prog_id AS prog_id"
+"   FROM x JOIN s ON s.host = x.host AND s.id = x.snapshot_id WHERE s.prev_id IS NOT NULL AND"
+"   (x.prev_snap IS DISTINCT FROM s.prev_id OR x.prev_tag != x.tag"
+"    OR x.prev_instances != x.instances)"
+"  UNION ALL"
+"  SELECT s.host, s.next_id, s.next_at, 'prog', x.identity, x.type, x.name, x.attach_point,"
+"   'removed', NULL, x.tag, NULL, x.prog_id"
+"   FROM x JOIN s ON s.host = x.host AND s.id = x.snapshot_id"
+"   WHERE s.next_id IS NOT NULL AND x.next_snap IS DISTINCT FROM s.next_id;\n"
 /* since when each host runs each program version (tag): one row per span */
 "CREATE VIEW prog_spans AS SELECT r.host, r.tag, coalesce(r.full_name, r.name) AS name,"
 "  t.name AS type, f.taken_at AS first_seen, l.taken_at AS last_seen, r.first_snap,"
@@ -177,7 +214,7 @@ static const char fleet_views_sql[] =
 "   WHERE x.host = r.host AND x.id <= r.last_snap) l ON true;\n";
 
 static const char *const drop_views[] = {
-	"prog_spans", "prog_history", "latest_maps", "latest_progs", "maps_named", "progs_named",
+	"changes", "prog_idents", "prog_spans", "prog_history", "latest_maps", "latest_progs", "maps_named", "progs_named",
 	"fleet_hosts", "fleet_latest", "snapshots", "progs", "maps", "pins", "btf", "links",
 	"attachments", "owners", "prog_stats", "map_data",
 };

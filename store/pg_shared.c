@@ -113,7 +113,10 @@ int pg_shared_upsert(struct pg *pg, const struct pg_table *t, struct err *e)
 
 	local_cols(t, "", cols, sizeof(cols));
 	key_match(t, match, sizeof(match));
+	/* the staging table has no statistics (it is empty whenever analyzed): the planner
+	 * would hash whole shared tables for a batch of a few rows; their keys are indexed */
 	sql = str_fmt("SELECT pg_advisory_xact_lock(" FLEET_LOCK " + 1);"
+		      "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
 		      "INSERT INTO %s_c (ckey, %s) SELECT ckey, %s FROM fx_%s ON CONFLICT (ckey) DO NOTHING;"
 		      "INSERT INTO %s_m (host, cids) SELECT DISTINCT host, '{}'::int8multirange FROM fx_%s"
 		      " ON CONFLICT (host) DO NOTHING;"

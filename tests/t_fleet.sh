@@ -135,6 +135,10 @@ test_kill_and_resume() {
 				die "$db: $v per snapshot differ: $(diff <(sqlite3 -separator '|' "$H1" "$q") <(psql_su "$q" $db))"
 		done
 	done
+	# the changes view across hosts: our program coming and going, as the file says it
+	q="SELECT snapshot_id, change, identity FROM changes WHERE identity LIKE '%$PIN/xdp2' ORDER BY 1, 2"
+	[ -n "$(sqlite3 "$H1" "$q")" ] && [ "$(sqlite3 -separator '|' "$H1" "$q")" = "$(psql_su "$q" killed)" ] ||
+		die "changes differ: $(diff <(sqlite3 -separator '|' "$H1" "$q") <(psql_su "$q" killed))"
 	[ "$(server_state clean)" = "$(server_state incr)" ] || die "pushed in two goes differs from clean"
 }
 
