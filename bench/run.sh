@@ -137,3 +137,8 @@ if [ "${CFG:-1}" != 0 ]; then
 	echo "== control-flow graph of a 10,000-instruction program (bench/cfg_bench.sh)"
 	bash "$TOP/bench/cfg_bench.sh" 2>&1 | sed 's/^/  /'
 fi
+# FLEET=1: the fleet server (PostgreSQL of its own): 100 hosts x 50 snapshots (bench/fleet.sh)
+if [ "${FLEET:-0}" = 1 ]; then
+	echo "== fleet: ${HOSTS:-100} hosts x ${SNAPS:-50} snapshots in PostgreSQL (bench/fleet.sh)"
+	bash "$TOP/bench/fleet.sh" 2>&1 | sed 's/^/  /'
+fi

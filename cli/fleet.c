@@ -69,16 +69,14 @@ static int do_fleet_push(struct ctx *ctx, int argc, char **argv)
 	if (fleet_connect(ctx, conninfo, &pg))
 		goto out;
 	/* a server without the schema (or an older one) gets it first: pushing is what most
-	 * hosts do, and init is idempotent */
-	if (pg_schema_check(pg, &e)) {
+	 * hosts do, and init is idempotent (push asks for the version in its first query) */
+	if (pg_push(pg, &db, host, &r, &e)) {
 		if (e.code != ENOENT)
 			goto out_e;
 		err_clear(&e);
-		if (pg_schema_init(pg, &from, &e))
+		if (pg_schema_init(pg, &from, &e) || pg_push(pg, &db, host, &r, &e))
 			goto out_e;
 	}
-	if (pg_push(pg, &db, host, &r, &e))
-		goto out_e;
 	out_obj_start(&ctx->out, NULL);
 	out_str(&ctx->out, "host", "host %s:", host);
 	out_int(&ctx->out, "snapshots", " %lld snapshots", r.snapshots);

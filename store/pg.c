@@ -55,7 +55,11 @@ int pg_connect(const char *conninfo, struct pg **out, struct err *e)
 		free(pg);
 		return err;
 	}
-	pg->c = PQ(PQconnectdb)(conninfo);
+	/* a push is idempotent (the server's last snapshot is where the next one starts), so
+	 * a commit need not wait for the server's disk: a crash loses what the next push sends
+	 * again. Keywords in CONNINFO come later and win (an options= of the user's). */
+	pg->c = PQ(PQconnectdbParams)((const char *const[]){ "options", "dbname", NULL },
+				      (const char *const[]){ "-c synchronous_commit=off", conninfo, NULL }, 1);
 	if (!pg->c) {
 		free(pg);
 		return err_set(e, ENOMEM, "fleet: out of memory connecting");
@@ -115,9 +119,11 @@ static enum pg_tkind table_kind(const char *name, const struct pg_table *t)
 	bool first = false, last = false;
 	size_t n = strlen(name);
 
-	/* sockets (schema 6) have no key of their own to upsert by: not shipped yet */
-	if (!strcmp(name, "meta") || !strncmp(name, "sqlite_", 7) || !strcmp(name, "sockets"))
+	if (!strcmp(name, "meta") || !strncmp(name, "sqlite_", 7))
 		return TK_SKIP;
+	/* no key of their own, but each row is its snapshot's: shipped with it, once */
+	if (!strcmp(name, "sockets"))
+		return TK_PER_SNAP;
 	if (!strcmp(name, "blobs"))
 		return TK_BLOBS;
 	if (n > 6 && !strcmp(name + n - 6, "_types"))

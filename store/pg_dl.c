@@ -14,7 +14,7 @@ int pq_api_load(struct pq_api *api, struct err *e)
 	if (!(*(void **)&api->f = dlsym(h, #f))) \
 		return err_set(e, ENOTSUP, "fleet: libpq lacks %s", #f);
 	PQ_SYM(PQclear)
-	PQ_SYM(PQconnectdb)
+	PQ_SYM(PQconnectdbParams)
 	PQ_SYM(PQerrorMessage)
 	PQ_SYM(PQexec)
 	PQ_SYM(PQexecParams)

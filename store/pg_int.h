@@ -10,7 +10,7 @@
  * ~30 ms of relocations at start. Called as PQ(PQexec)(...) with a struct pg *pg in scope. */
 struct pq_api {
 	__typeof__(PQclear) *PQclear;
-	__typeof__(PQconnectdb) *PQconnectdb;
+	__typeof__(PQconnectdbParams) *PQconnectdbParams;
 	__typeof__(PQerrorMessage) *PQerrorMessage;
 	__typeof__(PQexec) *PQexec;
 	__typeof__(PQexecParams) *PQexecParams;
@@ -49,6 +49,7 @@ enum pg_tkind {
 	TK_BOOTS,	/* per host: boots named by the snapshots shipped */
 	TK_ENVS,	/* per host: snapshot_envs named by the snapshots shipped */
 	TK_SNAPS,	/* per host: snapshot_rows, the id range of a batch */
+	TK_PER_SNAP,	/* per host: rows of one snapshot each (sockets), new with it */
 	TK_SPAN,	/* per host: *_rows spans, new in the range or ended in it */
 	TK_PROG_MAPS,	/* per host: prog_row_maps of the new prog_rows */
 	TK_EVENTS,	/* per host: load_events claimed in the range, or not yet claimed */
@@ -84,8 +85,29 @@ int pg_tables_read(struct db *db, struct pg_tables *ts, struct err *e);
 int pg_fail(struct pg *pg, const PGresult *res, const char *what, struct err *e);
 /* Run SQL with no rows expected (COMMAND_OK or TUPLES_OK). */
 int pg_exec(struct pg *pg, const char *sql, const char *what, struct err *e);
+/* The version verdict: 0 when v is this binary's, else an error in one line (ENOENT: no
+ * schema or an older one, fleet init makes it; EPROTO: newer). */
+int pg_version_check(int v, struct err *e);
 /* append "host, c1, c2 ..." (host left out for global tables) */
 void pg_col_list(const struct pg_table *t, const char *prefix, char *out, size_t len);
+/* the advisory locks: fleet init's (two hosts initializing at once take turns), and + 1
+ * the shared rows' (store/pg_shared.c) */
+#define FLEET_LOCK "1651533427"
+/* the server's type of a local column type */
+const char *pg_type(enum pg_ctype t);
+/* ALTER TABLE name ADD COLUMN for each local column of t it lacks (none if it is not there) */
+int pg_add_columns(struct pg *pg, const struct pg_table *t, const char *name, struct err *e);
+/* Shared rows (store/pg_shared.c): span tables and prog_row_maps are stored once for the
+ * hosts that have the same row (<t>_c), each host names its rows by id ranges (<t>_m), and
+ * the view <t> gives them per host. Create (and migrate from schema 1), view, upsert from
+ * the staging table fx_<t>. */
+int pg_shared_create(struct pg *pg, const struct pg_table *t, struct err *e);
+int pg_shared_view(struct pg *pg, const struct pg_table *t, struct err *e);
+int pg_shared_upsert(struct pg *pg, const struct pg_table *t, struct err *e);
+static inline int pg_table_shared(const struct pg_table *t)
+{
+	return t->kind == TK_SPAN || t->kind == TK_PROG_MAPS;
+}
 static inline int pg_table_global(const struct pg_table *t)
 {
 	return t->kind == TK_BLOBS || t->kind == TK_LOOKUP;

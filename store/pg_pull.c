@@ -56,13 +56,14 @@ static const char *pull_filter(enum pg_tkind k)
 		return "($2::bigint < 0 OR id IN (SELECT env FROM snapshot_rows WHERE host = $1 AND id = $2::bigint))";
 	case TK_SNAPS:
 		return "($2::bigint < 0 OR id = $2::bigint)";
+	case TK_PER_SNAP:
+	case TK_EVENTS:
+		return "($2::bigint < 0 OR snapshot_id = $2::bigint)";
 	case TK_SPAN:
 		return "($2::bigint < 0 OR (first_snap <= $2::bigint AND last_snap >= $2::bigint))";
 	case TK_PROG_MAPS:
 		return "($2::bigint < 0 OR row IN (SELECT row FROM prog_rows WHERE host = $1"
 		       " AND first_snap <= $2::bigint AND last_snap >= $2::bigint))";
-	case TK_EVENTS:
-		return "($2::bigint < 0 OR snapshot_id = $2::bigint)";
 	default:
 		return "$2::bigint = $2::bigint";
 	}

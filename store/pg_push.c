@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/sha256.h"
 #include "store/pg_int.h"
 #include "store/schema.h"
 
@@ -14,7 +15,6 @@ struct push {
 	const struct pg_tables *ts;
 	const char *host;
 	struct buf want;		/* 32-byte hashes the rows of this batch name */
-	uint64_t temp_made;		/* bit per table (and 63: fx_want) whose temp table exists */
 	struct pg_push_result *r;
 };
 
@@ -55,10 +55,13 @@ static int copy_start(struct buf *b)
  * names go to want. */
 static int copy_row(struct push *p, const struct pg_table *t, sqlite3_stmt *st, struct buf *b)
 {
-	int err = put16(b, (uint16_t)(t->ncols + !pg_table_global(t)));
+	int shared = pg_table_shared(t);
+	int err = put16(b, (uint16_t)(t->ncols + !pg_table_global(t) + shared));
+	size_t start;
 
 	if (!err && !pg_table_global(t))
 		err = put_bytes(b, p->host, strlen(p->host));
+	start = b->len;
 	for (int i = 0; !err && i < t->ncols; i++) {
 		int ty = sqlite3_column_type(st, i);
 		double d;
@@ -90,12 +93,22 @@ static int copy_row(struct push *p, const struct pg_table *t, sqlite3_stmt *st, 
 		}
 		}
 	}
+	/* a shared row's key: its contents as sent (every column but host), hashed here
+	 * rather than by the server, last column of the staging table */
+	if (!err && shared) {
+		struct sha256 h;
+		uint8_t k[SHA256_LEN];
+
+		sha256_init(&h);
+		sha256_update(&h, b->data + start, b->len - start);
+		sha256_final(&h, k);
+		err = put_bytes(b, k, 16);
+	}
 	return err ? -ENOMEM : 0;
 }
 
-/* Send a COPY buffer into table's temp table (made once per session; bit: its bit in
- * temp_made), or into the table itself (bit -1). */
-static int copy_send(struct push *p, const char *table, int bit, const char *cols,
+/* Send a COPY buffer into table (the staging table fx_<table> when staging) */
+static int copy_send(struct push *p, const char *table, bool staging, const char *cols,
 		     struct buf *b, struct err *e)
 {
 	struct pg *pg = p->pg;
@@ -103,16 +116,9 @@ static int copy_send(struct push *p, const char *table, int bit, const char *col
 	PGresult *res;
 	int err = 0;
 
-	if (bit >= 0 && !(p->temp_made & (1ull << bit))) {
-		snprintf(sql, sizeof(sql), "CREATE TEMP TABLE IF NOT EXISTS fx_%s (LIKE %s)"
-			 " ON COMMIT DELETE ROWS", table, table);
-		if ((err = pg_exec(p->pg, sql, "push", e)))
-			return err;
-		p->temp_made |= 1ull << bit;
-	}
 	if (put16(b, UINT16_MAX))	/* the trailer: -1 */
 		return err_set(e, ENOMEM, "out of memory");
-	snprintf(sql, sizeof(sql), "COPY %s%s (%s) FROM STDIN (FORMAT binary)", bit >= 0 ? "fx_" : "",
+	snprintf(sql, sizeof(sql), "COPY %s%s (%s) FROM STDIN (FORMAT binary)", staging ? "fx_" : "",
 		 table, cols);
 	res = PQ(PQexec)(p->pg->c, sql);
 	if (PQ(PQresultStatus)(res) != PGRES_COPY_IN) {
@@ -132,13 +138,16 @@ static int copy_send(struct push *p, const char *table, int bit, const char *col
 	return err;
 }
 
-/* From the temp table into the table: a row already there (a re-run, a span that ended
- * since) takes the new values. */
+/* From the staging table into the table: a row already there (a re-run, a span that ended
+ * since) takes the new values; shared tables through their own (store/pg_shared.c). The
+ * staging rows go before the commit: no other session ever sees them. */
 static int upsert(struct push *p, const struct pg_table *t, const char *cols, struct err *e)
 {
 	char sql[8192], pk[512] = "", set[4096] = "";
 	size_t po = 0, so = 0;
 
+	if (pg_table_shared(t))
+		return pg_shared_upsert(p->pg, t, e);
 	if (!pg_table_global(t))
 		po += snprintf(pk, sizeof(pk), "host");
 	for (int k = 1; k <= t->ncols; k++)
@@ -153,52 +162,75 @@ static int upsert(struct push *p, const struct pg_table *t, const char *cols, st
 			so += snprintf(set + so, sizeof(set) - so, "%s\"%s\" = EXCLUDED.\"%s\"",
 				       so ? ", " : "", n, n);
 	}
-	snprintf(sql, sizeof(sql), "INSERT INTO %s (%s) SELECT %s FROM fx_%s ON CONFLICT (%s) DO %s%s",
-		 t->name, cols, cols, t->name, pk, so ? "UPDATE SET " : "NOTHING", set);
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (%s) SELECT %s FROM fx_%s ON CONFLICT (%s) DO %s%s;"
+		 "DELETE FROM fx_%s", t->name, cols, cols, t->name, pk, so ? "UPDATE SET " : "NOTHING",
+		 set, t->name);
 	return pg_exec(p->pg, sql, "push", e);
 }
 
-/* The local rows of a table a batch (a, b] ships: binds ?1 = a, ?2 = b */
-static const char *push_filter(enum pg_tkind k)
+/* The last row of a span table whose span started at or before snapshot ?N: rows are
+ * appended (a new row takes max(row) + 1, first_snap is never changed, a delete only takes
+ * rows no snapshot covers), so row order is first_snap order and the rows new in (a, b] are
+ * the rows after R(a) up to R(b), found from the end of the table through its key instead
+ * of a scan of every row. */
+#define LAST_ROW_AT(t, n) "coalesce((SELECT row FROM " t " WHERE first_snap <= ?" n \
+	" ORDER BY row DESC LIMIT 1), 0)"
+
+/* The local rows of table t a batch (a, b] ships (binds ?1 = a, ?2 = b) into out. */
+static void push_filter(const struct pg_table *t, char *out, size_t len)
 {
-	switch (k) {
+	switch (t->kind) {
 	case TK_BOOTS:
 		/* the boots of the batch's new envs (an unchanged host ships none) */
-		return "boot_id IN (SELECT e.boot_id FROM snapshot_envs e JOIN snapshot_rows r"
-		       " ON r.env = e.id WHERE r.id > ?1 AND r.id <= ?2 AND e.id NOT IN"
-		       " (SELECT env FROM snapshot_rows WHERE id <= ?1 AND env IS NOT NULL))";
+		snprintf(out, len, "boot_id IN (SELECT e.boot_id FROM snapshot_envs e JOIN snapshot_rows r"
+			 " ON r.env = e.id WHERE r.id > ?1 AND r.id <= ?2 AND e.id NOT IN"
+			 " (SELECT env FROM snapshot_rows WHERE id <= ?1 AND env IS NOT NULL))");
+		break;
 	case TK_ENVS:
 		/* the envs first named in the batch: an older one came with an older snapshot */
-		return "id IN (SELECT env FROM snapshot_rows WHERE id > ?1 AND id <= ?2) AND id NOT IN"
-		       " (SELECT env FROM snapshot_rows WHERE id <= ?1 AND env IS NOT NULL)";
+		snprintf(out, len, "id IN (SELECT env FROM snapshot_rows WHERE id > ?1 AND id <= ?2)"
+			 " AND id NOT IN (SELECT env FROM snapshot_rows WHERE id <= ?1 AND env IS NOT NULL)");
+		break;
 	case TK_SNAPS:
-		return "id > ?1 AND id <= ?2";
+		snprintf(out, len, "id > ?1 AND id <= ?2");
+		break;
+	case TK_PER_SNAP:
+		snprintf(out, len, "snapshot_id > ?1 AND snapshot_id <= ?2");
+		break;
 	case TK_SPAN:
-		/* new in the batch, or ended in it (a span ends at the snapshot before the one
-		 * that did not see it: at or after a, the last the server has) */
-		return "first_snap <= ?2 AND (first_snap > ?1 OR (last_snap >= ?1 AND last_snap <= ?2))";
+		/* new in the batch (by row, above), or ended in it: a span ends at the snapshot
+		 * before the one that did not see it, at or after a, the last the server has
+		 * (through the table's last_snap index) */
+		snprintf(out, len, "(row > " LAST_ROW_AT("%s", "1") " AND row <= " LAST_ROW_AT("%s", "2")
+			 ") OR (last_snap BETWEEN ?1 AND ?2 AND first_snap <= ?2)", t->name, t->name);
+		break;
 	case TK_PROG_MAPS:
-		return "row IN (SELECT row FROM prog_rows WHERE first_snap > ?1 AND first_snap <= ?2)";
+		snprintf(out, len, "row > " LAST_ROW_AT("prog_rows", "1") " AND row <= "
+			 LAST_ROW_AT("prog_rows", "2"));
+		break;
 	case TK_EVENTS:
-		return "snapshot_id IS NULL OR (snapshot_id > ?1 AND snapshot_id <= ?2)";
+		snprintf(out, len, "snapshot_id IS NULL OR (snapshot_id > ?1 AND snapshot_id <= ?2)");
+		break;
 	default:
-		return "?1 >= 0 AND ?2 >= 0";	/* every row (lookups, objects) */
+		snprintf(out, len, "?1 >= 0 AND ?2 >= 0");	/* every row (lookups, objects) */
 	}
 }
 
-static int push_table(struct push *p, int ti, int64_t a, int64_t b, struct buf *cb,
+/* The local rows of table ti a batch (a, b] ships, as a COPY buffer in cb (its rows in *n) */
+static int read_table(struct push *p, int ti, int64_t a, int64_t b, struct buf *cb, int64_t *n,
 		      struct err *e)
 {
 	const struct pg_table *t = &p->ts->t[ti];
-	char cols[4096], lcols[4096], sql[8192];
+	char lcols[4096], filter[1024], sql[8192];
 	sqlite3_stmt *st = NULL;
-	int64_t n = 0;
 	int rc, err;
 
+	*n = 0;
 	lcols[0] = 0;
 	for (int i = 0, o = 0; i < t->ncols; i++)
 		o += snprintf(lcols + o, sizeof(lcols) - o, "%s\"%s\"", i ? ", " : "", t->cols[i].name);
-	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE %s", lcols, t->name, push_filter(t->kind));
+	push_filter(t, filter, sizeof(filter));
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE %s", lcols, t->name, filter);
 	err = db_prepare(p->local, sql, &st, e);
 	if (err)
 		return err;
@@ -209,22 +241,29 @@ static int push_table(struct push *p, int ti, int64_t a, int64_t b, struct buf *
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (copy_row(p, t, st, cb))
 			err = err_set(e, ENOMEM, "out of memory");
-		n++;
+		(*n)++;
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = err_set(e, EIO, "push: reading %s: %s", t->name, sqlite3_errmsg(p->local->sql));
 	sqlite3_finalize(st);
-	if (err || !n)
-		return err;
-	pg_col_list(t, "", cols, sizeof(cols));
-	/* a snapshot row is new (its id is past the server's last): straight into the table,
-	 * no temp table and upsert (an unchanged host's push is this one COPY) */
-	if (t->kind == TK_SNAPS)
-		err = copy_send(p, t->name, -1, cols, cb, e);
-	else
-		err = copy_send(p, t->name, ti, cols, cb, e) ?: upsert(p, t, cols, e);
-	p->r->rows += n;
 	return err;
+}
+
+/* Ship table ti's rows read into cb */
+static int send_table(struct push *p, int ti, struct buf *cb, struct err *e)
+{
+	const struct pg_table *t = &p->ts->t[ti];
+	char cols[4096];
+
+	pg_col_list(t, "", cols, sizeof(cols));
+	if (pg_table_shared(t))
+		strncat(cols, ", ckey", sizeof(cols) - strlen(cols) - 1);
+	/* a snapshot row (and a socket row of it) is new: its snapshot is past the server's
+	 * last. Straight into the table, no temp table and upsert (an unchanged host's push
+	 * is this one COPY) */
+	if (t->kind == TK_SNAPS || t->kind == TK_PER_SNAP)
+		return copy_send(p, t->name, false, cols, cb, e);
+	return copy_send(p, t->name, true, cols, cb, e) ?: upsert(p, t, cols, e);
 }
 
 static int hash_cmp(const void *a, const void *b)
@@ -232,8 +271,8 @@ static int hash_cmp(const void *a, const void *b)
 	return memcmp(a, b, SHA256_LEN);
 }
 
-/* The blobs this batch's rows name that the server lacks: their hashes go over, the
- * missing ones come back, and only those are sent. */
+/* The blobs this batch's rows name that the server lacks: their hashes go over (one bytea
+ * of them all, one query), the missing ones come back, and only those are sent. */
 static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct err *e)
 {
 	size_t n = p->want.len / SHA256_LEN, u = 0;
@@ -250,24 +289,17 @@ static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct err *
 		if (!u || memcmp(p->want.data + (u - 1) * SHA256_LEN, p->want.data + i * SHA256_LEN,
 				 SHA256_LEN))
 			memmove(p->want.data + u++ * SHA256_LEN, p->want.data + i * SHA256_LEN, SHA256_LEN);
-	if (copy_start(cb))
-		return err_set(e, ENOMEM, "out of memory");
-	for (size_t i = 0; i < u; i++)
-		if (put16(cb, 1) || put_bytes(cb, p->want.data + i * SHA256_LEN, SHA256_LEN))
-			return err_set(e, ENOMEM, "out of memory");
-	if (!(p->temp_made & (1ull << 63))) {
-		if ((err = pg_exec(p->pg, "CREATE TEMP TABLE IF NOT EXISTS fx_want(hash bytea)"
-				   " ON COMMIT DELETE ROWS", "push", e)))
-			return err;
-		p->temp_made |= 1ull << 63;
-	}
-	p->temp_made |= 1ull << 62;	/* fx_want exists: copy_send must not make it */
-	err = copy_send(p, "want", 62, "hash", cb, e);
-	if (err)
+	if (u * SHA256_LEN > INT32_MAX)
+		return err_set(e, E2BIG, "push: too many blobs in one snapshot");
+	/* the pushes that bring rows take turns from here to their commit (store/pg_shared.c
+	 * takes the same lock): the blobs found missing stay missing, and go straight in */
+	if ((err = pg_exec(p->pg, "SELECT pg_advisory_xact_lock(" FLEET_LOCK " + 1)", "push", e)))
 		return err;
-	res = PQ(PQexecParams)(p->pg->c, "SELECT w.hash FROM fx_want w WHERE NOT EXISTS"
-			   " (SELECT 1 FROM blobs b WHERE b.hash = w.hash)", 0, NULL, NULL, NULL,
-			   NULL, 1);
+	res = PQ(PQexecParams)(p->pg->c, "SELECT h FROM (SELECT substring($1 FROM i * 32 + 1 FOR 32) AS h"
+			       " FROM generate_series(0, length($1) / 32 - 1) i) w WHERE NOT EXISTS"
+			       " (SELECT 1 FROM blobs b WHERE b.hash = w.h)", 1, (const Oid[]){ 17 },
+			       (const char *const[]){ (const char *)p->want.data },
+			       (const int[]){ (int)(u * SHA256_LEN) }, (const int[]){ 1 }, 1);
 	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK) {
 		err = pg_fail(p->pg, res, "push: blobs", e);
 		goto out;
@@ -290,8 +322,7 @@ static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct err *
 		char cols[512];
 
 		pg_col_list(&p->ts->t[blobs_ti], "", cols, sizeof(cols));
-		err = copy_send(p, "blobs", blobs_ti, cols, cb, e) ?:
-		      upsert(p, &p->ts->t[blobs_ti], cols, e);
+		err = copy_send(p, "blobs", false, cols, cb, e);
 	}
 	p->r->blobs += sent;
 out:
@@ -301,14 +332,16 @@ out:
 }
 
 /* One server transaction: the snapshots (a, b] with every row they bring. first: the
- * run's first batch, which also ships the tables shipped whole (objects). */
+ * run's first batch, which also ships the tables shipped whole (objects). The local rows
+ * are read first: a batch of one snapshot row and nothing else (an unchanged host) is one
+ * COPY, a transaction by itself, one round trip. */
 static int push_batch(struct push *p, int64_t a, int64_t b, bool first, struct err *e)
 {
-	struct buf cb = { 0 };
-	int blobs_ti = -1, err;
+	struct buf cb[PG_MAX_TABLES] = { 0 };
+	int64_t n[PG_MAX_TABLES] = { 0 };
+	int blobs_ti = -1, only = -1, tables = 0, err = 0;
 
 	p->want.len = 0;
-	err = pg_exec(p->pg, "BEGIN", "push", e);
 	for (int i = 0; !err && i < p->ts->n; i++) {
 		enum pg_tkind k = p->ts->t[i].kind;
 
@@ -316,19 +349,34 @@ static int push_batch(struct push *p, int64_t a, int64_t b, bool first, struct e
 			blobs_ti = i;
 		if (k == TK_BLOBS || k == TK_LOOKUP || (k == TK_ALL && !first))
 			continue;
-		err = push_table(p, i, a, b, &cb, e);
+		err = read_table(p, i, a, b, &cb[i], &n[i], e);
+		if (!err && n[i]) {
+			tables++;
+			only = i;
+			p->r->rows += n[i];
+		}
 	}
+	if (!err && tables == 1 && !p->want.len && p->ts->t[only].kind == TK_SNAPS) {
+		err = send_table(p, only, &cb[only], e);
+		goto out;
+	}
+	err = err ?: pg_exec(p->pg, "BEGIN", "push", e);
+	for (int i = 0; !err && i < p->ts->n; i++)
+		if (n[i])
+			err = send_table(p, i, &cb[i], e);
 	if (!err && blobs_ti >= 0)
-		err = push_blobs(p, blobs_ti, &cb, e);
+		err = push_blobs(p, blobs_ti, &cb[blobs_ti], e);
 	err = err ?: pg_exec(p->pg, "COMMIT", "push", e);
 	if (err)
 		pg_exec(p->pg, "ROLLBACK", "push", &(struct err){ 0 });
-	buf_free(&cb);
+out:
+	for (int i = 0; i < p->ts->n; i++)
+		buf_free(&cb[i]);
 	return err;
 }
 
-/* The lookup tables (prog_types ...): shared by all hosts, a newer binary names more. */
-/* rows of the lookup tables, local or on the server (one number: they only grow) */
+/* The lookup tables (prog_types ...): shared by all hosts, a newer binary names more. The
+ * local rows of them (one number: they only grow). */
 static int64_t lookup_rows_local(struct push *p)
 {
 	sqlite3_stmt *st = NULL;
@@ -342,32 +390,25 @@ static int64_t lookup_rows_local(struct push *p)
 	return n;
 }
 
-static int64_t lookup_rows_server(struct pg *pg)
-{
-	PGresult *res = PQ(PQexec)(pg->c, "SELECT (SELECT count(*) FROM prog_types) + (SELECT"
-				   " count(*) FROM map_types) + (SELECT count(*) FROM attach_types)"
-				   " + (SELECT count(*) FROM link_types)");
-	int64_t n = -2;
-
-	if (PQ(PQresultStatus)(res) == PGRES_TUPLES_OK && PQ(PQntuples)(res) == 1)
-		n = strtoll(PQ(PQgetvalue)(res, 0, 0), NULL, 10);
-	PQ(PQclear)(res);
-	return n;
-}
-
-static int push_lookups(struct push *p, struct err *e)
+static int push_lookups(struct push *p, int64_t server_rows, struct err *e)
 {
 	struct buf cb = { 0 };
 	int err;
 
 	/* as many names as here: a binary as new as this one filled them */
-	if (lookup_rows_server(p->pg) >= lookup_rows_local(p))
+	if (server_rows >= lookup_rows_local(p))
 		return 0;
 	err = pg_exec(p->pg, "BEGIN", "push", e);
 
-	for (int i = 0; !err && i < p->ts->n; i++)
-		if (p->ts->t[i].kind == TK_LOOKUP)
-			err = push_table(p, i, 0, 0, &cb, e);
+	for (int i = 0; !err && i < p->ts->n; i++) {
+		int64_t n = 0;
+
+		if (p->ts->t[i].kind != TK_LOOKUP)
+			continue;
+		err = read_table(p, i, 0, 0, &cb, &n, e);
+		if (!err && n)
+			err = send_table(p, i, &cb, e);
+	}
 	err = err ?: pg_exec(p->pg, "COMMIT", "push", e);
 	if (err)
 		pg_exec(p->pg, "ROLLBACK", "push", &(struct err){ 0 });
@@ -393,17 +434,29 @@ int pg_push_default_host(struct db *local, char *out, size_t len, struct err *e)
 	return err;
 }
 
-static int server_latest(struct pg *pg, const char *host, int64_t *id, struct err *e)
+/* What a push asks the server first, in one round trip: its schema version, the host's
+ * last snapshot there, and how many lookup names it has. No schema: ENOENT (the caller
+ * runs init). */
+static int server_probe(struct pg *pg, const char *host, int64_t *last, int64_t *lookups,
+			struct err *e)
 {
-	const char *params[1] = { host };
-	PGresult *res = PQ(PQexecParams)(pg->c, "SELECT coalesce(max(id), 0) FROM snapshot_rows"
-				     " WHERE host = $1", 1, NULL, params, NULL, NULL, 0);
+	const char *params[1] = { host }, *state;
+	PGresult *res = PQ(PQexecParams)(pg->c, "SELECT (SELECT max(version) FROM fleet_schema),"
+				     " (SELECT coalesce(max(id), 0) FROM snapshot_rows WHERE host = $1),"
+				     " (SELECT count(*) FROM prog_types) + (SELECT count(*) FROM map_types)"
+				     " + (SELECT count(*) FROM attach_types) + (SELECT count(*) FROM link_types)",
+				     1, NULL, params, NULL, NULL, 0);
 	int err = 0;
 
-	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK || PQ(PQntuples)(res) != 1)
+	if (PQ(PQresultStatus)(res) == PGRES_TUPLES_OK && PQ(PQntuples)(res) == 1) {
+		err = pg_version_check(atoi(PQ(PQgetvalue)(res, 0, 0)), e);
+		*last = strtoll(PQ(PQgetvalue)(res, 0, 1), NULL, 10);
+		*lookups = strtoll(PQ(PQgetvalue)(res, 0, 2), NULL, 10);
+	} else if ((state = PQ(PQresultErrorField)(res, PG_DIAG_SQLSTATE)) && !strcmp(state, "42P01")) {
+		err = pg_version_check(0, e);	/* undefined_table: no schema yet */
+	} else {
 		err = pg_fail(pg, res, "push", e);
-	else
-		*id = strtoll(PQ(PQgetvalue)(res, 0, 0), NULL, 10);
+	}
 	PQ(PQclear)(res);
 	return err;
 }
@@ -411,11 +464,11 @@ static int server_latest(struct pg *pg, const char *host, int64_t *id, struct er
 static int push_all(struct push *p, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t a = 0, b;
+	int64_t a = 0, b, lookups = 0;
 	bool first = true;
 	int rc, err;
 
-	err = server_latest(p->pg, p->host, &a, e) ?: push_lookups(p, e);
+	err = server_probe(p->pg, p->host, &a, &lookups, e) ?: push_lookups(p, lookups, e);
 	if (err)
 		return err;
 	p->r->server_had = a;

@@ -7,10 +7,7 @@
 #include "store/pg_int.h"
 #include "store/schema.h"
 
-/* the advisory lock fleet init holds: two hosts initializing at once take turns */
-#define FLEET_LOCK "1651533427"
-
-static const char *pg_type(enum pg_ctype t)
+const char *pg_type(enum pg_ctype t)
 {
 	switch (t) {
 	case PGC_INT: return "bigint";
@@ -25,13 +22,15 @@ static const char *server_name(const struct pg_col *c)
 	return strcmp(c->name, "host") ? c->name : "env_host";
 }
 
-/* CREATE TABLE IF NOT EXISTS with the primary key the local one has, host first */
-static int create_table(struct pg *pg, const struct pg_table *t, struct err *e)
+/* CREATE TABLE IF NOT EXISTS <t> with the primary key the local one has, host first; a
+ * staging table (fx_<t>: rows of a push in flight, never committed) has no key and no WAL. */
+static int create_table(struct pg *pg, const struct pg_table *t, bool staging, struct err *e)
 {
 	char sql[8192], pk[512] = "";
 	size_t o = 0, po = 0;
 
-	o += snprintf(sql + o, sizeof(sql) - o, "CREATE TABLE IF NOT EXISTS %s(", t->name);
+	o += snprintf(sql + o, sizeof(sql) - o, "CREATE %sTABLE IF NOT EXISTS %s%s(",
+		      staging ? "UNLOGGED " : "", staging ? "fx_" : "", t->name);
 	if (!pg_table_global(t)) {
 		o += snprintf(sql + o, sizeof(sql) - o, "host text NOT NULL, ");
 		po += snprintf(pk + po, sizeof(pk) - po, "host");
@@ -44,29 +43,35 @@ static int create_table(struct pg *pg, const struct pg_table *t, struct err *e)
 			if (t->cols[i].pk == k && po < sizeof(pk))
 				po += snprintf(pk + po, sizeof(pk) - po, "%s\"%s\"", po ? ", " : "",
 					       server_name(&t->cols[i]));
-	if (po && o < sizeof(sql))
+	/* host alone is no key: a table without one of its own (sockets) gets none */
+	if (!staging && po && strcmp(pk, "host") && o < sizeof(sql))
 		o += snprintf(sql + o, sizeof(sql) - o, ", PRIMARY KEY(%s)", pk);
+	/* a shared table's rows come with their key (store/pg_shared.c) */
+	if (staging && pg_table_shared(t) && o < sizeof(sql))
+		o += snprintf(sql + o, sizeof(sql) - o, ", ckey uuid");
 	if (o >= sizeof(sql) - 2)
 		return err_set(e, E2BIG, "fleet: table %s: definition too long", t->name);
 	snprintf(sql + o, sizeof(sql) - o, ")");
 	return pg_exec(pg, sql, "init", e);
 }
 
-/* A column the local schema gained since the server's was made: added (NULL in old rows). */
-static int add_columns(struct pg *pg, const struct pg_table *t, struct err *e)
+/* A column the local schema gained since the server's was made: added (NULL in old rows).
+ * A table that is not there is left alone. */
+int pg_add_columns(struct pg *pg, const struct pg_table *t, const char *name, struct err *e)
 {
-	const char *params[1] = { t->name };
-	PGresult *res = PQ(PQexecParams)(pg->c, "SELECT column_name FROM information_schema.columns"
-				     " WHERE table_schema = current_schema() AND table_name = $1",
-				     1, NULL, params, NULL, NULL, 0);
+	const char *params[1] = { name };
+	PGresult *res;
 	int err = 0;
 
+	res = PQ(PQexecParams)(pg->c, "SELECT column_name FROM information_schema.columns"
+			       " WHERE table_schema = current_schema() AND table_name = $1",
+			       1, NULL, params, NULL, NULL, 0);
 	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK) {
 		err = pg_fail(pg, res, "init", e);
 		PQ(PQclear)(res);
 		return err;
 	}
-	for (int i = 0; !err && i < t->ncols; i++) {
+	for (int i = 0; !err && PQ(PQntuples)(res) && i < t->ncols; i++) {
 		bool have = false;
 		char sql[256];
 
@@ -74,22 +79,12 @@ static int add_columns(struct pg *pg, const struct pg_table *t, struct err *e)
 			have |= !strcmp(PQ(PQgetvalue)(res, r, 0), server_name(&t->cols[i]));
 		if (have)
 			continue;
-		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN \"%s\" %s", t->name,
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN \"%s\" %s", name,
 			 server_name(&t->cols[i]), pg_type(t->cols[i].t));
 		err = pg_exec(pg, sql, "init", e);
 	}
 	PQ(PQclear)(res);
 	return err;
-}
-
-static int span_indexes(struct pg *pg, const struct pg_table *t, struct err *e)
-{
-	char sql[512];
-
-	snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s_host_last ON %s(host, last_snap);"
-		 "CREATE INDEX IF NOT EXISTS %s_host_first ON %s(host, first_snap)",
-		 t->name, t->name, t->name, t->name);
-	return pg_exec(pg, sql, "init", e);
 }
 
 /* A span table's view: one row per object per snapshot per host, its columns but the
@@ -162,6 +157,10 @@ static const char fleet_views_sql[] =
 "  t.name AS type, coalesce(r.full_name, r.name) AS name, coalesce("
 "   (SELECT min(x.path) FROM pin_rows x WHERE x.host = r.host AND x.obj_type = 'prog'"
 "    AND x.obj_id = r.id AND x.first_snap <= s.id AND x.last_snap >= s.id),"
+"   (SELECT min(x.path) FROM pin_rows x JOIN link_rows l ON l.host = x.host AND l.id = x.obj_id"
+"    AND l.first_snap <= s.id AND l.last_snap >= s.id WHERE x.host = r.host"
+"    AND x.obj_type = 'link' AND l.prog_id = r.id AND x.first_snap <= s.id"
+"    AND x.last_snap >= s.id),"
 "   (SELECT min(a.kind || ':' || coalesce(a.devname, a.cgroup_path, a.target, ''))"
 "    FROM attach_rows a WHERE a.host = r.host AND a.prog_id = r.id AND a.first_snap <= s.id"
 "    AND a.last_snap >= s.id),"
@@ -169,10 +168,43 @@ static const char fleet_views_sql[] =
 "     l.ifindex::text, l.cgroup_id::text, '')) FROM link_rows l"
 "    LEFT JOIN link_types lt ON lt.id = l.type WHERE l.host = r.host AND l.prog_id = r.id"
 "    AND l.first_snap <= s.id AND l.last_snap >= s.id), '') AS attach_point,"
-"  r.tag, r.id AS prog_id, r.loaded_at, r.bytes_xlated, r.bytes_jited"
+"  r.tag, r.id AS prog_id, r.loaded_at, r.bytes_xlated, r.bytes_jited, r.type AS type_id"
 "  FROM snapshot_rows s JOIN prog_rows r ON r.host = s.host AND r.first_snap <= s.id"
 "  AND r.last_snap >= s.id LEFT JOIN prog_types t ON t.id = r.type"
 "  WHERE (s.mask & 256) = 0;\n"
+/* the local prog_idents and changes, per host: program identities per snapshot ("prog:
+ * TYPE:NAME@POINT", as diff -j spells them), and what changed between a host's consecutive
+ * snapshots (added, removed dated at the snapshot after, changed tag or instances) */
+"CREATE VIEW prog_idents AS SELECT host, snapshot_id, taken_at, label,"
+"  'prog:' || coalesce(type, 'type' || type_id) || ':' || name || '@' || attach_point AS identity,"
+"  coalesce(type, 'type' || type_id) AS type, name, attach_point, min(tag) AS tag,"
+"  count(*) AS instances, min(prog_id) AS prog_id, max(bytes_xlated) AS bytes_xlated"
+"  FROM prog_history GROUP BY host, snapshot_id, taken_at, label, type, type_id, name,"
+"  attach_point;\n"
+"CREATE VIEW changes AS WITH"
+"  s AS (SELECT host, id, taken_at, lag(id) OVER w AS prev_id, lead(id) OVER w AS next_id,"
+"        lead(taken_at) OVER w AS next_at FROM snapshot_rows WHERE (mask & 256) = 0"
+"        WINDOW w AS (PARTITION BY host ORDER BY id)),"
+"  x AS (SELECT i.*, lag(snapshot_id) OVER w AS prev_snap, lag(tag) OVER w AS prev_tag,"
+"        lag(instances) OVER w AS prev_instances, lead(snapshot_id) OVER w AS next_snap"
+"        FROM prog_idents i WINDOW w AS (PARTITION BY host, identity ORDER BY snapshot_id))"
+"  SELECT s.host, s.id AS snapshot_id, s.taken_at, 'prog' AS kind, x.identity, x.type,"
+"   x.name, x.attach_point,"
+"   CASE WHEN x.prev_snap IS DISTINCT FROM s.prev_id THEN 'added' ELSE 'changed' END AS change,"
+"   CASE WHEN x.prev_snap IS DISTINCT FROM s.prev_id THEN NULL WHEN x.prev_tag != x.tag"
+"    THEN 'tag' ELSE 'instances' END AS field,"
+"   CASE WHEN x.prev_snap IS DISTINCT FROM s.prev_id THEN NULL WHEN x.prev_tag != x.tag"
+"    THEN x.prev_tag ELSE x.prev_instances::text END AS before,"
+"   CASE WHEN x.prev_snap IS DISTINCT FROM s.prev_id THEN x.tag WHEN x.prev_tag != x.tag"
+"    THEN x.tag ELSE x.instances::text END AS after, x.prog_id AS prog_id"
+"   FROM x JOIN s ON s.host = x.host AND s.id = x.snapshot_id WHERE s.prev_id IS NOT NULL AND"
+"   (x.prev_snap IS DISTINCT FROM s.prev_id OR x.prev_tag != x.tag"
+"    OR x.prev_instances != x.instances)"
+"  UNION ALL"
+"  SELECT s.host, s.next_id, s.next_at, 'prog', x.identity, x.type, x.name, x.attach_point,"
+"   'removed', NULL, x.tag, NULL, x.prog_id"
+"   FROM x JOIN s ON s.host = x.host AND s.id = x.snapshot_id"
+"   WHERE s.next_id IS NOT NULL AND x.next_snap IS DISTINCT FROM s.next_id;\n"
 /* since when each host runs each program version (tag): one row per span */
 "CREATE VIEW prog_spans AS SELECT r.host, r.tag, coalesce(r.full_name, r.name) AS name,"
 "  t.name AS type, f.taken_at AS first_seen, l.taken_at AS last_seen, r.first_snap,"
@@ -182,7 +214,7 @@ static const char fleet_views_sql[] =
 "   WHERE x.host = r.host AND x.id <= r.last_snap) l ON true;\n";
 
 static const char *const drop_views[] = {
-	"prog_spans", "prog_history", "latest_maps", "latest_progs", "maps_named", "progs_named",
+	"changes", "prog_idents", "prog_spans", "prog_history", "latest_maps", "latest_progs", "maps_named", "progs_named",
 	"fleet_hosts", "fleet_latest", "snapshots", "progs", "maps", "pins", "btf", "links",
 	"attachments", "owners", "prog_stats", "map_data",
 };
@@ -196,6 +228,12 @@ static int make_views(struct pg *pg, const struct pg_tables *ts, struct err *e)
 		snprintf(sql, sizeof(sql), "DROP VIEW IF EXISTS %s CASCADE", drop_views[i]);
 		err = pg_exec(pg, sql, "init views", e);
 	}
+	/* the shared tables' own views (schema 1's tables were migrated before) */
+	for (int i = 0; !err && i < ts->n; i++)
+		if (pg_table_shared(&ts->t[i])) {
+			snprintf(sql, sizeof(sql), "DROP VIEW IF EXISTS %s CASCADE", ts->t[i].name);
+			err = pg_exec(pg, sql, "init views", e) ?: pg_shared_view(pg, &ts->t[i], e);
+		}
 	for (int i = 0; !err && i < ts->n; i++)
 		err = span_view(pg, &ts->t[i], e);
 	return err ?: pg_exec(pg, fleet_views_sql, "init views", e);
@@ -223,8 +261,11 @@ int pg_schema_check(struct pg *pg, struct err *e)
 {
 	int v, err = server_version(pg, &v, e);
 
-	if (err)
-		return err;
+	return err ?: pg_version_check(v, e);
+}
+
+int pg_version_check(int v, struct err *e)
+{
 	if (v > FLEET_SCHEMA_VERSION)
 		return err_set(e, EPROTO, "fleet: server schema %d is newer than this bpfscope's (%d)",
 			       v, FLEET_SCHEMA_VERSION);
@@ -244,12 +285,28 @@ static int init_tables(struct pg *pg, const struct pg_tables *ts, struct err *e)
 	for (int i = 0; !err && i < ts->n; i++) {
 		const struct pg_table *t = &ts->t[i];
 
-		err = create_table(pg, t, e) ?: add_columns(pg, t, e);
-		if (!err && t->kind == TK_SPAN)
-			err = span_indexes(pg, t, e);
+		if (pg_table_shared(t))
+			err = pg_shared_create(pg, t, e);
+		else
+			err = create_table(pg, t, false, e) ?: pg_add_columns(pg, t, t->name, e);
+		/* rows of a push are upserted from a staging table (not a session's temp
+		 * table: making one costs catalog writes every push) */
+		if (!err && t->kind != TK_SNAPS && t->kind != TK_PER_SNAP) {
+			char fx[PG_NAME + 4];
+
+			snprintf(fx, sizeof(fx), "fx_%s", t->name);
+			err = create_table(pg, t, true, e) ?: pg_add_columns(pg, t, fx, e);
+		}
+		if (!err && t->kind == TK_PER_SNAP) {
+			char sql[256];
+
+			snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s_snap ON %s(host,"
+				 " snapshot_id)", t->name, t->name);
+			err = pg_exec(pg, sql, "init", e);
+		}
 	}
-	return err ?: pg_exec(pg, "CREATE INDEX IF NOT EXISTS prog_rows_tag ON prog_rows(tag);"
-			      "CREATE INDEX IF NOT EXISTS prog_rows_name ON prog_rows(name);"
+	return err ?: pg_exec(pg, "CREATE INDEX IF NOT EXISTS prog_rows_c_tag ON prog_rows_c(tag);"
+			      "CREATE INDEX IF NOT EXISTS prog_rows_c_name ON prog_rows_c(name);"
 			      "CREATE INDEX IF NOT EXISTS load_events_snap ON load_events(host, snapshot_id);"
 			      "CREATE TABLE IF NOT EXISTS fleet_schema(version integer NOT NULL,"
 			      " local_schema integer NOT NULL, updated_at timestamptz DEFAULT now())",

@@ -84,7 +84,7 @@ server_state() {
 	local t
 	for t in blobs boots snapshot_envs snapshot_rows prog_rows prog_row_maps map_rows pin_rows \
 		btf_rows link_rows attach_rows attach_orders owner_rows cgroup_rows cgroup_orders \
-		prog_stat_rows map_data_rows load_events objects prog_types; do
+		prog_stat_rows map_data_rows load_events objects prog_types sockets; do
 		psql_su "SELECT '$t', count(*), md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), ''))
 			FROM $t x" "$1"
 	done
@@ -109,7 +109,7 @@ test_kill_and_resume() {
 	bs --db "$H1" fleet push "host=$PGD dbname=incr user=postgres" >/dev/null || die "push incr"
 	# kill a push part way: the server is slowed down (a trigger sleeps 0.2 s per snapshot
 	# row, changing nothing) so that a kill lands between two snapshots' transactions
-	for t in 1.0 0.6 1.5 2.0; do
+	for t in 1.0 0.6 1.5 2.0 3.0 4.5; do
 		psql_su "DROP SCHEMA public CASCADE; CREATE SCHEMA public" killed >/dev/null 2>&1
 		bs fleet init "host=$PGD dbname=killed user=postgres" >/dev/null || die "init killed"
 		psql_su "CREATE FUNCTION slow() RETURNS trigger AS 'BEGIN PERFORM pg_sleep(0.2);
@@ -135,6 +135,10 @@ test_kill_and_resume() {
 				die "$db: $v per snapshot differ: $(diff <(sqlite3 -separator '|' "$H1" "$q") <(psql_su "$q" $db))"
 		done
 	done
+	# the changes view across hosts: our program coming and going, as the file says it
+	q="SELECT snapshot_id, change, identity FROM changes WHERE identity LIKE '%$PIN/xdp2' ORDER BY 1, 2"
+	[ -n "$(sqlite3 "$H1" "$q")" ] && [ "$(sqlite3 -separator '|' "$H1" "$q")" = "$(psql_su "$q" killed)" ] ||
+		die "changes differ: $(diff <(sqlite3 -separator '|' "$H1" "$q") <(psql_su "$q" killed))"
 	[ "$(server_state clean)" = "$(server_state incr)" ] || die "pushed in two goes differs from clean"
 }
 

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# fleet bench, in one run against a PostgreSQL server of its own (unix socket in a temp dir):
+#   HOSTS simulated hosts x SNAPS snapshots each, made from SNAPS real snapshots of this
+#   machine (N programs of our own loaded, some replaced half way) copied per host with
+#   sqlite3: a host name each, and a few programs of each host with another tag (from the
+#   start, or from half way); all pushed. Then: pushing one unchanged snapshot vs taking it
+#   (in turns, RUNS times); the server's size vs the largest host file; "which hosts run a
+#   program with tag X, since when" over all of it (whole command, and the server's time).
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BS=$TOP/build/bpfscope
+SHARED=${SHARED:-$TOP/../shared/bench}
+[ -f "$SHARED/loadgen.c" ] || SHARED=/work/shared/bench
+OUT=$TOP/bench/build
+RUNS=${RUNS:-9}
+HOSTS=${HOSTS:-100}
+SNAPS=${SNAPS:-50}
+N=${N:-1000}
+PGBIN=/usr/lib/postgresql/15/bin
+PIN=/sys/fs/bpf/bpfscope-fleet-bench-$$
+[ "$(id -u)" = 0 ] || { echo "bench: needs root"; exit 1; }
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+mkdir -p "$OUT"
+[ "$OUT/loadgen" -nt "$SHARED/loadgen.c" ] || gcc -O2 -o "$OUT/loadgen" "$SHARED/loadgen.c" -lbpf || exit 1
+PGD=$(mktemp -d /tmp/bpfscope-fleet-bench.XXXXXX)
+WORK=$(mktemp -d /tmp/bpfscope-fleet-bench-db.XXXXXX)
+cleanup() {
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" stop -m immediate >/dev/null 2>&1
+	rm -rf "$PGD" "$WORK" "$PIN"
+}
+trap cleanup EXIT
+chown postgres "$PGD"
+runuser -u postgres -- "$PGBIN/initdb" -D "$PGD/data" -U postgres --auth=trust -E UTF8 \
+	--locale=C.UTF-8 >/dev/null || exit 1
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/log" -w \
+	-o "-c listen_addresses='' -c unix_socket_directories='$PGD' -k '$PGD'" start >/dev/null || exit 1
+C="host=$PGD dbname=postgres user=postgres"
+psql_su() { runuser -u postgres -- psql -qAt -h "$PGD" -d postgres -c "$1"; }
+ms() { echo $(( ($2 - $1) / 1000 )); }	# two date +%s%N -> us
+med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'; }
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other helpers' builds and tests)"
+
+# the real history: SNAPS snapshots, N programs of ours, a tenth of them replaced by other
+# code half way (new tags), plus whatever else this machine runs
+mkdir -p "$PIN"
+"$OUT/loadgen" "$PIN/a" "$N" || exit 1
+BASE=$WORK/base.db
+for ((i = 1; i <= SNAPS; i++)); do
+	if [ "$i" = $((SNAPS / 2 + 1)) ]; then
+		for ((k = 0; k < N / 10; k++)); do rm -f "$PIN/a/p$k"; done
+		"$OUT/loadgen" "$PIN/b" $((N / 10)) 3 || exit 1
+	fi
+	"$BS" --db "$BASE" snapshot take >/dev/null || exit 1
+done
+progs=$(sqlite3 "$BASE" "SELECT count(*) FROM progs WHERE snapshot_id = (SELECT max(id) FROM snapshot_rows)")
+echo "base history: $SNAPS real snapshots, $progs programs in the last, $(( $(stat -c %s "$BASE") / 1024 )) KiB"
+
+# HOSTS copies: a name each; 3 programs of ours with a tag of the host's own: one from the
+# start, two of those loaded half way (their span rows begin after the middle)
+for ((h = 1; h <= HOSTS; h++)); do
+	f=$WORK/h$h.db
+	cp "$BASE" "$f"
+	sqlite3 "$f" "UPDATE snapshot_envs SET host = 'sim-$h';
+		UPDATE prog_rows SET tag = printf('%016x', $h) WHERE name = 'lg_prog_$((N / 10 + h))';
+		UPDATE prog_rows SET tag = printf('%016x', 1000 + $h) WHERE name IN
+			('lg_prog_$((h % (N / 10)))', 'lg_prog_$(((h + N / 20) % (N / 10)))')
+			AND first_snap > $((SNAPS / 2));" || exit 1
+done
+largest=$(stat -c %s "$WORK"/h*.db | sort -n | tail -n 1)
+
+"$BS" fleet init "$C" >/dev/null || exit 1
+psql_su "VACUUM" >/dev/null
+empty=$(psql_su "SELECT pg_database_size('postgres')")
+t0=$(date +%s%N)
+for ((h = 1; h <= HOSTS; h++)); do
+	"$BS" --db "$WORK/h$h.db" fleet push "$C" >/dev/null || { echo "push h$h failed"; exit 1; }
+	[ "$h" = 1 ] && t1=$(date +%s%N)
+done
+t2=$(date +%s%N)
+echo "pushed $HOSTS hosts x $SNAPS snapshots: the first host $(( (t1 - t0) / 1000000 )) ms," \
+	"the other $((HOSTS - 1)) $(( (t2 - t1) / 1000000 / (HOSTS > 1 ? HOSTS - 1 : 1) )) ms each"
+
+# size: the staging tables' deleted rows go the way autovacuum would take them
+psql_su "VACUUM ANALYZE" >/dev/null
+size=$(psql_su "SELECT pg_database_size('postgres')")
+rel=$(psql_su "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n
+	ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'm')")
+echo "server: tables with their indexes and TOAST $((rel / 1024)) KiB" \
+	"(pg_database_size over an empty schema $(( (size - empty) / 1024 )) KiB);" \
+	"largest host file $((largest / 1024)) KiB; ratio $(awk -v a="$rel" -v b="$largest" \
+	'BEGIN { printf "%.2f", a / b }') ($(awk -v a="$((size - empty))" -v b="$largest" \
+	'BEGIN { printf "%.2f", a / b }') by pg_database_size)"
+psql_su "SELECT c.relname, pg_total_relation_size(c.oid) / 1024 FROM pg_class c JOIN pg_namespace n
+	ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'
+	ORDER BY 2 DESC LIMIT 6" | tr '\n' ' ' | sed 's/^/  largest (KiB): /; s/$/\n/'
+
+# which hosts run a program with tag X, since when: the tag host 7 alone has from the start,
+# and a tag every host has
+for tag in "$(printf '%016x' 7)" "$(sqlite3 "$BASE" "SELECT tag FROM prog_rows WHERE name = 'lg_prog_$((N - 1))' LIMIT 1")"; do
+	q="SELECT host, min(first_seen) FROM prog_spans WHERE tag = '$tag' GROUP BY host"
+	ts=()
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(date +%s%N); "$BS" fleet query "$C" "$q" >"$WORK/q.out"; t1=$(date +%s%N)
+		ts+=($(ms "$t0" "$t1"))
+	done
+	srv=$(psql_su "EXPLAIN (ANALYZE, FORMAT JSON) $q" | python3 -c 'import json,sys; print("%.1f" % json.load(sys.stdin)[0]["Execution Time"])')
+	echo "which hosts run tag $tag, since when: $(($(wc -l < "$WORK/q.out") - 1)) hosts," \
+		"$(med "${ts[@]}") ms the whole command, $srv ms in the server"
+done
+
+# push of one unchanged snapshot vs taking it, in turns, on a host of its own (the live
+# machine's file, pushed whole first)
+LIVE=$WORK/live.db
+cp "$BASE" "$LIVE"
+"$BS" --db "$LIVE" fleet push "$C" host live >/dev/null || exit 1
+take=() push=() floor=() rows=()
+for ((i = 0; i < RUNS; i++)); do
+	t0=$(date +%s%N); "$BS" --db "$LIVE" snapshot take >/dev/null; t1=$(date +%s%N)
+	"$BS" --db "$LIVE" -j fleet push "$C" host live >"$WORK/push.json"; t2=$(date +%s%N)
+	"$BS" fleet hosts "$C" >/dev/null; t3=$(date +%s%N)
+	take+=($(ms "$t0" "$t1")); push+=($(ms "$t1" "$t2")); floor+=($(ms "$t2" "$t3"))
+	rows+=($(python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"])' < "$WORK/push.json"))
+done
+tm=$(med "${take[@]}"); pm=$(med "${push[@]}")
+echo "one unchanged snapshot ($progs programs): push $pm ms, take $tm ms, push/take" \
+	"$(awk -v a="$pm" -v b="$tm" 'BEGIN { printf "%.2f", a / b }');" \
+	"a connection and one query (fleet hosts) $(med "${floor[@]}") ms"
+echo "  rows shipped per push (other processes' objects change too): ${rows[*]}"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
