@@ -30,24 +30,10 @@ static void bg_seal(struct bg_blob *b, const void *data, size_t len)
 
 static void bg_kallsyms(struct bg_job *j)
 {
-	struct buf raw = { 0 }, kept = { 0 };
+	struct buf kept = { 0 };
 
-	if (read_file("/proc/kallsyms", 1u << 30, &raw, NULL) || raw.len < 16 ||
-	    !strncmp((char *)raw.data, "0000000000000000", 16))
-		goto out;	/* no symbols, or zeroed addresses without privilege */
-	/* BPF programs' own symbols come from their info, not from here: they change with
-	 * every load and would defeat the once-per-boot blob */
-	for (size_t i = 0; i < raw.len;) {
-		uint8_t *nl = memchr(raw.data + i, '\n', raw.len - i);
-		size_t end = nl ? (size_t)(nl - raw.data) + 1 : raw.len;
-
-		if (!memmem(raw.data + i, end - i, "\t[bpf]", 6) && buf_append(&kept, raw.data + i, end - i))
-			goto out;
-		i = end;
-	}
-	bg_seal(&j->kallsyms, kept.data, kept.len);
-out:
-	buf_free(&raw);
+	if (!kallsyms_read_kernel(&kept) && kept.len)
+		bg_seal(&j->kallsyms, kept.data, kept.len);
 	buf_free(&kept);
 }
 
