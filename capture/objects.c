@@ -39,7 +39,7 @@ static int btf_data(struct probe *p, int fd, const struct bpf_btf_info *got, str
 		if (v->stored)
 			probe_trace(p, "vmlinux BTF stored before (this kernel, another boot)");
 		else
-			err = blob_put_prepared(p->db, "btf", v->hash, v->raw_size, 1, v->z.data,
+			err = blob_put_prepared(p->db, "btf", v->hash, v->raw_size, 0, v->z.data,
 						v->z.len, p->e);
 		r->hash = v->hash;
 		return err;
@@ -335,7 +335,7 @@ int kallsyms_store(struct probe *p)
 	b = &p->bg->kallsyms;
 	if (!b->ready)
 		return 0;
-	err = blob_put_prepared(p->db, "kallsyms", b->hash, b->raw_size, 1, b->z.data, b->z.len, p->e);
+	err = blob_put_prepared(p->db, "kallsyms", b->hash, b->raw_size, 0, b->z.data, b->z.len, p->e);
 	return err ?: writer_boot_kallsyms(&p->w, p->boot_id, b->hash);
 }
 
