@@ -14,15 +14,11 @@
  * vain. */
 #define KSYMS_STEP 16384
 
-static bool is_bpf_line(const uint8_t *line, size_t len)
-{
-	return len >= 6 && memmem(line, len, "\t[bpf]", 6);
-}
-
 int kallsyms_read_kernel(struct buf *out)
 {
 	struct buf b = { 0 };
-	size_t scanned = 0;	/* b.data[0, scanned) is whole lines without [bpf] */
+	size_t from;
+	uint8_t *bpf;
 	int fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC), err = 0;
 
 	out->len = 0;
@@ -42,24 +38,21 @@ int kallsyms_read_kernel(struct buf *out)
 			err = -errno;
 			break;
 		}
+		/* one search of what came in (and the 5 bytes before, where a match may begin),
+		 * not a scan per line: the kernel's part alone is some 120,000 lines */
+		from = b.len > 5 ? b.len - 5 : 0;
 		b.len += n;
 		done = n == 0;
-		while (scanned < b.len) {
-			uint8_t *nl = memchr(b.data + scanned, '\n', b.len - scanned);
-			size_t end = nl ? (size_t)(nl - b.data) + 1 : b.len;
-
-			if (!nl && !done)
-				break;	/* a part line: the next read completes it */
-			if (is_bpf_line(b.data + scanned, end - scanned)) {
-				done = true;
-				break;
-			}
-			scanned = end;
+		bpf = memmem(b.data + from, b.len - from, "\t[bpf]", 6);
+		if (bpf) {
+			while (bpf > b.data && bpf[-1] != '\n')
+				bpf--;	/* back to the start of its line */
+			b.len = bpf - b.data;
+			done = true;
 		}
 	}
 	close(fd);
 	if (!err) {
-		b.len = scanned;
 		*out = b;
 		/* addresses are zero without privilege: worthless */
 		if (out->len < 16 || !strncmp((char *)out->data, "0000000000000000", 16))
