@@ -135,6 +135,7 @@ for n in $COUNTS; do
 done
 
 if [ "$HASH_ENTRIES" -gt 0 ]; then
+	mkdir -p "$PIN"
 	"$OUT/loadgen" "$PIN/h" 0 0 "$HASH_ENTRIES" || exit 1
 	db=$OUT/bench-hash.db
 	rm -f "$db" "$db-wal" "$db-shm"
