@@ -103,9 +103,22 @@ int ksyms_parse(const char *text, size_t len, struct ksyms *k, struct err *e)
 	return 0;
 }
 
+/* The symbols, filled first when a loader was set (the struct is the caller's own, never
+ * const memory: lookups take it const as they change nothing it means). */
+static const struct ksyms *ready(const struct ksyms *k)
+{
+	struct ksyms *w = (struct ksyms *)k;
+
+	if (w->load && !w->load_state) {
+		w->load_state = 1;
+		w->load(w->load_arg, w);
+	}
+	return k;
+}
+
 const struct ksym *ksyms_lookup(const struct ksyms *k, uint64_t addr, uint64_t *off)
 {
-	size_t lo = 0, hi = k->n;
+	size_t lo = 0, hi = ready(k)->n;
 
 	if (!k->n || addr < k->syms[0].addr)
 		return NULL;
@@ -132,6 +145,7 @@ const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr)
 
 uint64_t ksyms_addr(const struct ksyms *k, const char *name)
 {
+	ready(k);
 	if (k->bpf_call_base && !strcmp(name, "__bpf_call_base"))
 		return k->bpf_call_base;
 	for (size_t i = 0; i < k->n; i++)

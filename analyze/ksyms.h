@@ -16,6 +16,11 @@ struct ksyms {
 	size_t n;
 	char *text;		/* owned copy the names point into */
 	uint64_t bpf_call_base;	/* __bpf_call_base, asked for once per program dumped */
+	/* set: the symbols are filled by load on their first lookup, so that a live dump that
+	 * names no kernel symbol never reads them (load keeps these three fields) */
+	int (*load)(void *arg, struct ksyms *k);
+	void *load_arg;
+	int load_state;		/* 0 not yet, 1 loading or done */
 };
 
 /* Parse "ADDR TYPE NAME [MODULE]" lines; malformed lines are skipped. */

@@ -56,13 +56,54 @@ paired_ms() {
 printf '%-44s %10s %10s %8s\n' "benchmark" "bpfscope" "reference" "ratio"
 row() { printf '%-44s %8sms %8sms %7sx\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
 
+# the id of the program pinned at a path
+pin_id() { bpftool -j prog show pinned "$1" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p'; }
+
+# live commands on one program by id: ms at 10 programs (ONE_SMALL) against ms at n, and
+# the dumps against bpftool's (a bpftool without libbfd refuses jited: no ratio then)
+ONE_SMALL=${ONE_SMALL:-10}
+one_small() {
+	"$OUT/loadgen" "$PIN/small" "$ONE_SMALL" >/dev/null || exit 1
+	local id; id=$(pin_id "$PIN/small/p0")
+	SMALL_SHOW=$(median_ms "$BS" prog show id "$id")
+	SMALL_XL=$(median_ms "$BS" prog dump xlated id "$id")
+	SMALL_JT=$(median_ms "$BS" prog dump jited id "$id")
+	rm -rf "$PIN/small"
+}
+one_rows() {
+	local n=$1 id bx x bj j show
+	id=$(pin_id "$2")
+	ONE_OUT=()
+	show=$(median_ms "$BS" prog show id "$id")
+	read -r bx x <<< "$(paired_ms bpftool prog dump xlated id "$id" -- "$BS" prog dump xlated id "$id")"
+	ONE_OUT+=("$(row "prog show id N, $n vs $ONE_SMALL programs" "$show" "$SMALL_SHOW")")
+	ONE_OUT+=("$(row "prog dump xlated id N vs bpftool" "$x" "$bx")")
+	ONE_OUT+=("$(row "prog dump xlated id N, $n vs $ONE_SMALL programs" "$x" "$SMALL_XL")")
+	if bpftool prog dump jited id "$id" >/dev/null 2>&1; then
+		read -r bj j <<< "$(paired_ms bpftool prog dump jited id "$id" -- "$BS" prog dump jited id "$id")"
+		ONE_OUT+=("$(row "prog dump jited id N vs bpftool" "$j" "$bj")")
+	else
+		j=$(median_ms "$BS" prog dump jited id "$id")
+		ONE_OUT+=("$(printf '%-44s %8sms %10s' "prog dump jited id N (bpftool: no libbfd)" "$j" "-")")
+	fi
+	ONE_OUT+=("$(row "prog dump jited id N, $n vs $ONE_SMALL programs" "$j" "$SMALL_JT")")
+}
+
+[ "${ONE:-1}" != 0 ] && one_small
 for n in $COUNTS; do
 	"$OUT/loadgen" "$PIN/p$n" "$n" || exit 1
 	db=$OUT/bench-$n.db
 	rm -f "$db" "$db-wal" "$db-shm"
 	floor=$(median_ms "$OUT/floor")
-	t0=$(date +%s%N); "$BS" --db "$db" snapshot take >/dev/null; t1=$(date +%s%N)
-	first=$(awk -v d=$(( (t1 - t0) / 1000 )) 'BEGIN { printf "%.2f", d / 1000 }')
+	# a first snapshot is one into a new database (each run's own), paired with the floor
+	read -r ff first <<< "$(paired_ms "$OUT/floor" -- bash -c "rm -f '$db' '$db-wal' '$db-shm'; '$BS' --db '$db' snapshot take")"
+	floor=$ff
+	# one program by id (issue 17): the same cost at 10 programs as at $n
+	[ "${ONE:-1}" != 0 ] && one_rows "$n" "$PIN/p$n/p0"
+	# peak memory of a first snapshot with code (docs/capture.md)
+	rm -f "$db.peak" "$db.peak-wal" "$db.peak-shm"
+	peak=$(/usr/bin/time -f %M "$BS" --db "$db.peak" snapshot take 2>&1 >/dev/null | tail -1)
+	rm -f "$db.peak" "$db.peak-wal" "$db.peak-shm"
 	read -r f1 again <<< "$(paired_ms "$OUT/floor" -- "$BS" --db "$db" snapshot take)"
 	read -r f2 nocode <<< "$(paired_ms "$OUT/floor" -- "$BS" --db "$db" snapshot take no-code)"
 	read -r bt live <<< "$(paired_ms bpftool -j prog show -- "$BS" -j prog show)"
@@ -81,6 +122,8 @@ for n in $COUNTS; do
 	fi
 	echo "== $n programs (+ $n maps, $n pins)"
 	row "snapshot take, first in a new db" "$first" "$floor"
+	printf '%-44s %8sMB\n' "peak memory (max RSS), first snapshot" "$(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }')"
+	[ "${ONE:-1}" != 0 ] && printf '%s\n' "${ONE_OUT[@]}"
 	row "diff of two snapshots, all reloaded ($ndiff lines)" "$difft" "$first"
 	[ -n "${watchcpu:-}" ] && printf '%-44s %9s%% of one core\n' "snapshot watch interval 1, idle" "$watchcpu"
 	watchcpu=
@@ -92,6 +135,7 @@ for n in $COUNTS; do
 done
 
 if [ "$HASH_ENTRIES" -gt 0 ]; then
+	mkdir -p "$PIN"
 	"$OUT/loadgen" "$PIN/h" 0 0 "$HASH_ENTRIES" || exit 1
 	db=$OUT/bench-hash.db
 	rm -f "$db" "$db-wal" "$db-shm"
@@ -107,6 +151,8 @@ if [ "$HASH_ENTRIES" -gt 0 ]; then
 	bd=$(RUNS=1 median_ms bpftool -j map dump pinned "$PIN/h/hash")
 	bsd=$(RUNS=1 median_ms "$BS" -j map dump pinned "$PIN/h/hash")
 	row "map dump -j live vs bpftool map dump -j" "$bsd" "$bd"
+	read -r bf2 bsd2 <<< "$(paired_ms "$OUT/batchfloor" "$PIN/h/hash" -- "$BS" -j map dump pinned "$PIN/h/hash")"
+	row "map dump -j live vs batch floor" "$bsd2" "$bf2"
 fi
 
 # GROWTH=0 leaves it out: how much 100 snapshots of an unchanged system add to the file

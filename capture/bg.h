@@ -1,5 +1,5 @@
 /* The once-per-boot heavy parts of a first snapshot (kernel symbols, vmlinux BTF), read,
- * hashed and compressed in a background thread while the probe walks programs and maps. */
+ * and hashed in a background thread while the probe walks programs and maps. */
 #ifndef BPFSCOPE_BG_H
 #define BPFSCOPE_BG_H
 #include <pthread.h>
@@ -13,7 +13,7 @@ struct bg_blob {
 	bool stored;		/* the database has this content already: no zlib, no insert */
 	uint8_t hash[SHA256_LEN];
 	size_t raw_size;
-	struct buf z;		/* zlib bytes */
+	struct buf z;		/* the bytes, stored as they are (codec 0) */
 };
 
 struct bg_job {

@@ -147,6 +147,8 @@ int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns)
 int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct bpf_map_info *info,
 		struct obj_rec *r);
 int map_write(struct probe *p, const struct obj_rec *r);
+/* opts->only_prog: that one program, on this thread */
+int prog_capture_one(struct probe *p, uint32_t id);
 int prev_code_load(struct probe *p);
 int prev_maps_load(struct probe *p);
 /* End the spans of programs and maps this snapshot did not see. */
@@ -167,6 +169,9 @@ int probe_sockets(struct probe *p, const struct iter_owner *own, size_t nown, ch
 		  size_t warn_len);
 int probe_links(struct probe *p);
 int probe_kallsyms(struct probe *p);
+/* The kernel's symbols (/proc/kallsyms up to the BPF programs' part); empty when there are
+ * none or their addresses are hidden; -errno. */
+int kallsyms_read_kernel(struct buf *out);
 int kallsyms_store(struct probe *p);
 int stats_baseline(struct probe *p);
 int btf_fill_data(struct probe *p, uint32_t btf_id);

@@ -74,6 +74,27 @@ static int get_pinned(const char *path, enum pin_kind kind, int *fd, struct err 
 	return 0;
 }
 
+int live_prog_id(const char *kw, const char *arg, uint32_t *id, struct err *e)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int fd, err;
+
+	if (!strcmp(kw, "id"))
+		return parse_id(arg, id, e);
+	if (strcmp(kw, "pinned"))
+		return err_set(e, EINVAL, "expected 'id' or 'pinned', got '%s'", kw);
+	err = get_pinned(arg, PIN_PROG, &fd, e);
+	if (err)
+		return err;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	close(fd);
+	if (err)
+		return err_set(e, -err, "can't get info of %s: %s", arg, strerror(-err));
+	*id = info.id;
+	return 0;
+}
+
 /* Walk every map or program; match by name or tag; exactly one must match. */
 static int find_by(bool want_map, const char *kw, const char *arg, int *fd, struct err *e)
 {

@@ -14,6 +14,9 @@ int live_map_fd(const char *kw, const char *arg, int *fd, struct err *e);
 int live_prog_fd(const char *kw, const char *arg, int *fd, struct err *e);
 bool live_map_kw(const char *kw);
 bool live_prog_kw(const char *kw);
+/* The id a live 'id ID' or 'pinned PATH' names, without listing anything (a live view of
+ * that program alone); an error for other keywords, a bad id or a pin of no program. */
+int live_prog_id(const char *kw, const char *arg, uint32_t *id, struct err *e);
 /* LINK := id ID | pinned PATH (a pin of another kind is refused). */
 int live_link_fd(const char *kw, const char *arg, int *fd, struct err *e);
 bool live_link_kw(const char *kw);

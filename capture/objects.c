@@ -39,7 +39,7 @@ static int btf_data(struct probe *p, int fd, const struct bpf_btf_info *got, str
 		if (v->stored)
 			probe_trace(p, "vmlinux BTF stored before (this kernel, another boot)");
 		else
-			err = blob_put_prepared(p->db, "btf", v->hash, v->raw_size, 1, v->z.data,
+			err = blob_put_prepared(p->db, "btf", v->hash, v->raw_size, 0, v->z.data,
 						v->z.len, p->e);
 		r->hash = v->hash;
 		return err;
@@ -335,42 +335,26 @@ int kallsyms_store(struct probe *p)
 	b = &p->bg->kallsyms;
 	if (!b->ready)
 		return 0;
-	err = blob_put_prepared(p->db, "kallsyms", b->hash, b->raw_size, 1, b->z.data, b->z.len, p->e);
+	err = blob_put_prepared(p->db, "kallsyms", b->hash, b->raw_size, 0, b->z.data, b->z.len, p->e);
 	return err ?: writer_boot_kallsyms(&p->w, p->boot_id, b->hash);
 }
 
 int probe_kallsyms(struct probe *p)
 {
-	struct buf raw = { 0 }, kept = { 0 };
+	struct buf kept = { 0 };
 	uint8_t hash[SHA256_LEN];
-	int err = 0;
+	int err;
 
 	if (store_boot_has_kallsyms(p->db, p->boot_id))
 		return 0;
-	if (read_file("/proc/kallsyms", 1u << 30, &raw, NULL))
-		return 0;	/* no symbols: dumps fall back to addresses */
-	/* addresses are zero without privilege: worthless, store nothing */
-	if (raw.len < 16 || !strncmp((char *)raw.data, "0000000000000000", 16)) {
-		buf_free(&raw);
-		return 0;
-	}
-	/* BPF programs' own symbols come from their info, not from here: they change with
-	 * every load and would defeat the once-per-boot blob */
-	for (size_t i = 0; i < raw.len;) {
-		uint8_t *nl = memchr(raw.data + i, '\n', raw.len - i);
-		size_t end = nl ? (size_t)(nl - raw.data) + 1 : raw.len;
-
-		if (!memmem(raw.data + i, end - i, "\t[bpf]", 6) && buf_append(&kept, raw.data + i, end - i)) {
-			err = err_set(p->e, ENOMEM, "out of memory reading kernel symbols");
-			break;
-		}
-		i = end;
-	}
-	if (!err)
-		err = blob_put(p->db, "kallsyms", kept.data, kept.len, hash, p->e);
-	if (!err)
-		err = writer_boot_kallsyms(&p->w, p->boot_id, hash);
-	buf_free(&raw);
+	err = kallsyms_read_kernel(&kept);
+	if (err == -ENOMEM)
+		err = err_set(p->e, ENOMEM, "out of memory reading kernel symbols");
+	else if (err || !kept.len)
+		err = 0;	/* no symbols: dumps fall back to addresses */
+	else
+		err = blob_put(p->db, "kallsyms", kept.data, kept.len, hash, p->e) ?:
+		      writer_boot_kallsyms(&p->w, p->boot_id, hash);
 	buf_free(&kept);
 	return err;
 }

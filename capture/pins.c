@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "capture/env.h"
 #include "capture/pins.h"
@@ -169,6 +170,25 @@ int pins_start(struct probe *p, struct pins_job *j, const char *root)
 	return 0;
 }
 
+int pins_one(struct probe *p, struct pins_job *j, const char *root, const char *path)
+{
+	size_t n = strlen(root);
+	struct stat st;
+
+	memset(j, 0, sizeof(*j));
+	snprintf(j->root, sizeof(j->root), "%s", root);
+	j->single = true;
+	prev_load(p, j);
+	if (!env_is_bpffs(root)) {
+		j->unmounted = true;
+		return 0;
+	}
+	/* the walk sees root's tree only, and names a pin root/relative/path */
+	if (strncmp(path, root, n) || path[n] != '/' || stat(path, &st))
+		return 0;
+	return pin_add(j, path, st.st_ino);
+}
+
 /* Join the walk; a pin on the same inode with the same object keeps its span, others end
  * theirs and start one. Unmounted bpffs: no pins, every span ends. */
 int pins_finish(struct probe *p, struct pins_job *j)
@@ -177,7 +197,7 @@ int pins_finish(struct probe *p, struct pins_job *j)
 
 	if (j->started)
 		pthread_join(j->th, NULL);
-	else if (!j->unmounted)
+	else if (!j->unmounted && !j->single)
 		pins_thread(j);
 	j->started = false;
 	if (j->load_failed)

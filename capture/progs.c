@@ -331,7 +331,8 @@ static int prog_info_full(struct probe *p, struct walk_mem *m, int fd, uint32_t 
 
 /* A live view's programs get their code in the rows its snapshot has (written once, by
  * the cheap walk, and completed here). */
-int snapshot_fill_code(struct db *db, int64_t snap_id, const uint32_t *ids, size_t n, struct err *e)
+int snapshot_fill_code(struct db *db, int64_t snap_id, const uint32_t *ids, size_t n,
+		       bool kallsyms, struct err *e)
 {
 	struct snapshot_opts opts = { 0 };
 	struct snapshot_result res = { 0 };
@@ -347,7 +348,7 @@ int snapshot_fill_code(struct db *db, int64_t snap_id, const uint32_t *ids, size
 	err = db_begin(db, e);
 	if (err)
 		goto out;
-	err = probe_kallsyms(&p);
+	err = kallsyms ? probe_kallsyms(&p) : 0;
 	for (size_t i = 0; !err && i < n; i++) {
 		struct bpf_prog_info info;
 		int fd = bpf_prog_get_fd_by_id(ids[i]);
@@ -442,5 +443,50 @@ int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t i
 		rec_free(r);
 	else
 		*out = r;
+	return err;
+}
+
+/* A live view of one program (opts->only_prog): its record straight to the writer on this
+ * thread, no walker and no listing of ids. Gone or never there, it is simply not written. */
+int prog_capture_one(struct probe *p, uint32_t id)
+{
+	struct walk_mem m = { .fdi.fd = -1 };
+	struct obj_rec *r = NULL;
+	int err;
+
+	p->boot_hash = hash64(HASH64_INIT, p->boot_id, strlen(p->boot_id));
+	err = writer_progs_prepare(&p->w);
+	if (!err)
+		err = prog_walk_one(p, &m, p->e, id, &r);
+	if (!err && r) {
+		att_seen_prog(&p->att, r->info.prog.type);
+		err = prog_write(p, r, boot_offset_now());
+		p->res->nr_progs += !err;
+	}
+	p->res->vanished_progs += m.vanished_progs;
+	if (r)
+		rec_free(r);
+	walk_mem_free(&m);
+	return err;
+}
+
+/* A live view's kernel symbols, when a dump first needs one. */
+int snapshot_fill_kallsyms(struct db *db, int64_t snap_id, struct err *e)
+{
+	struct snapshot_opts opts = { 0 };
+	struct snapshot_result res = { 0 };
+	struct probe p = { .db = db, .snap_id = snap_id, .mask = SNAP_CODE, .e = e, .opts = &opts,
+			   .res = &res };
+	int err;
+
+	p.fdi.fd = -1;
+	writer_init(&p.w, db, snap_id, e);
+	read_line_file("/proc/sys/kernel/random/boot_id", p.boot_id, sizeof(p.boot_id));
+	err = db_begin(db, e) ?: probe_kallsyms(&p);
+	if (!err)
+		err = db_commit(db, e);
+	else
+		db_rollback(db);
+	probe_cleanup(&p);
 	return err;
 }

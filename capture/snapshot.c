@@ -115,6 +115,45 @@ static void warn_add(struct others *o, const char *w)
 		snprintf(o->warnings + n, sizeof(o->warnings) - n, "%s%s", n ? "; " : "", w);
 }
 
+/* The pins walked beside the programs; an unmounted bpffs is a warning. */
+static int pins_phase(struct probe *p, struct others *o, const char *bpffs)
+{
+	int err = pins_finish(p, &o->pins);
+
+	if (err > 0) {
+		snprintf(o->warnings, sizeof(o->warnings),
+			 "bpffs is not mounted at %s: pins not recorded", bpffs);
+		err = 0;
+	}
+	return err;
+}
+
+/* A live view of one program: it, its owners and (for -f or a pinned selector) the pins;
+ * the rest (maps, links, attachments, BTF objects) is no part of what it prints. */
+static int snapshot_one_prog(struct probe *p, struct others *o)
+{
+	const char *bpffs = p->opts->bpffs ? p->opts->bpffs : "/sys/fs/bpf";
+	int err = 0;
+
+	/* our iterator programs must be gone before the program is read (it may be one) */
+	iter_job_join(&o->iter);
+	if (p->opts->only_pin)
+		err = pins_one(p, &o->pins, bpffs, p->opts->only_pin);
+	else if (p->mask & SNAP_PINS)
+		err = pins_start(p, &o->pins, bpffs);
+	if (err < 0)
+		return err_set(p->e, -err, "out of memory");
+	err = prog_capture_one(p, p->opts->only_prog);
+	if (!err)
+		err = iter_job_owners_store(p, &o->iter);
+	phase_done(p, "prog");
+	if (!err && (p->mask & SNAP_PINS || p->opts->only_pin))
+		err = pins_phase(p, o, bpffs);
+	phase_done(p, "pins");
+	warn_add(o, o->iter.warn);
+	return err;
+}
+
 /* Every object, phase by phase, inside the transaction. */
 static int snapshot_objects(struct probe *p, struct others *o)
 {
@@ -123,6 +162,8 @@ static int snapshot_objects(struct probe *p, struct others *o)
 	int err;
 
 	phase_done(p, "row");
+	if (p->opts->only_prog)
+		return snapshot_one_prog(p, o);
 	err = walk_prepare(p, &walk);
 	/* the iterator programs must be gone before the walkers list programs */
 	iter_job_join(&o->iter);
@@ -144,14 +185,8 @@ static int snapshot_objects(struct probe *p, struct others *o)
 	if (!err)
 		err = probe_links(p);
 	phase_done(p, "links");
-	if (!err && (p->mask & SNAP_PINS)) {
-		err = pins_finish(p, &o->pins);
-		if (err > 0) {
-			snprintf(o->warnings, sizeof(o->warnings),
-				 "bpffs is not mounted at %s: pins not recorded", bpffs);
-			err = 0;
-		}
-	}
+	if (!err && (p->mask & SNAP_PINS))
+		err = pins_phase(p, o, bpffs);
 	phase_done(p, "pins");
 	if (!err)	/* (without SNAP_ATTACH it ends the open attachment spans) */
 		err = attach_capture(p->db, p->snap_id, p->mask, &p->att, &p->res->nr_attachments, p->e);

@@ -85,10 +85,16 @@ struct view {
 int view_open(struct ctx *ctx, unsigned mask, struct view *v);
 /* The same for snapshot ref of the history database; NULL: live. */
 int view_open_at(struct ctx *ctx, const char *ref, unsigned mask, struct view *v);
+/* A view for a PROG argument (argv at its keyword): live by id or pinned, that program alone,
+ * else view_open's. */
+int view_open_prog(struct ctx *ctx, unsigned mask, int argc, char **argv, struct view *v);
 void view_close(struct view *v);
 /* After selecting from a live view opened without SNAP_CODE / SNAP_MAPS_DATA: fetch the code
  * of these programs / the contents of these maps only (no-op on a stored snapshot). */
 int view_fill_progs(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t n);
+/* The same, the boot's kernel symbols left out unless kallsyms (a dump that may need none
+ * reads them lazily: cli/prog_dump.c) */
+int view_fill_code(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t n, bool kallsyms);
 int view_fill_maps(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t n);
 /* Open the history database for writing (snapshot take/delete) or reading (query, list). */
 int history_open(struct ctx *ctx, bool write, struct db *db);

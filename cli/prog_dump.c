@@ -421,6 +421,27 @@ out:
 	return ret;
 }
 
+/* ksyms' loader for a live view of one program: the boot's symbols into the view's
+ * database, then read back as from a stored snapshot. A failure leaves none: the dump then
+ * shows addresses, as for a snapshot without symbols. */
+static int live_ksyms_load(void *arg, struct ksyms *k)
+{
+	struct view *v = arg;
+	struct ksyms got = { 0 };
+	struct err e = { 0 };
+
+	if (snapshot_fill_kallsyms(&v->db, v->snap_id, &e) ||
+	    code_load_ksyms(&v->db, v->snap_id, &got, &e)) {
+		ksyms_free(&got);
+		return -1;
+	}
+	got.load = k->load;
+	got.load_arg = k->load_arg;
+	got.load_state = 1;
+	*k = got;
+	return 0;
+}
+
 static int dump_help(struct ctx *ctx)
 {
 	(void)ctx;
@@ -458,9 +479,10 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 	}
 	/* a pinned path is resolved through the view's pins, which cost a bpffs walk */
 	/* live: list everything cheaply, then fetch the code of the selected programs only */
-	if (view_open(ctx, keyword_is(*argv, "pinned") ? SNAP_PINS : 0, &v))
+	if (view_open_prog(ctx, keyword_is(*argv, "pinned") ? SNAP_PINS : 0, argc, argv, &v))
 		return -1;
-	if (prog_select(ctx, &v, &argc, &argv, &ids, &n) || view_fill_progs(ctx, &v, ids, n))
+	/* live, one program: the kernel's symbols are read only if the dump names one */
+	if (prog_select(ctx, &v, &argc, &argv, &ids, &n) || view_fill_code(ctx, &v, ids, n, n > 1))
 		goto out;
 	if (!n) {
 		p_err(ctx, "no program matched");
@@ -510,13 +532,15 @@ int do_prog_dump(struct ctx *ctx, int argc, char **argv)
 		struct prog_code pc;
 		struct err e = { 0 };
 
-		if (code_load(&v.db, v.snap_id, ids[i], n > 1 ? PROG_CODE_ALL & ~PROG_CODE_KSYMS :
+		if (code_load(&v.db, v.snap_id, ids[i], n > 1 || v.live ? PROG_CODE_ALL & ~PROG_CODE_KSYMS :
 				   PROG_CODE_ALL, &pc, &e)) {
 			ret = p_err_e(ctx, &e);
 			break;
 		}
 		if (n > 1)
 			prog_code_use_ksyms(&pc, &ksyms);
+		else if (v.live)
+			pc.ksyms = (struct ksyms){ .load = live_ksyms_load, .load_arg = &v };
 		if (out_json(&ctx->out) && n > 1) {
 			jw_start_object(&ctx->out.jw);
 			print_prog_header(ctx, &v, &pc);

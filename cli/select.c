@@ -210,7 +210,7 @@ int show_open(struct ctx *ctx, unsigned mask, int argc, char **argv, bool progs,
 	*n = 0;
 	if (ctx->show_pinned || (argc && !strcmp(argv[0], "pinned")))
 		mask |= SNAP_PINS;
-	if (view_open(ctx, mask, v))
+	if ((progs ? view_open_prog(ctx, mask, argc, argv, v) : view_open(ctx, mask, v)))
 		return -1;
 	if (!argc)
 		return 0;

@@ -34,6 +34,9 @@ void jw_int(struct jw *w, int64_t v);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 void jw_double(struct jw *w, double v);
+/* Inside an open array: one string "0xHH" per byte of p, as n jw_string calls would write
+ * them, in one write. */
+void jw_hex_strings(struct jw *w, const uint8_t *p, size_t n);
 /* A value that is already valid JSON (e.g. rendered by another writer). */
 void jw_raw(struct jw *w, const char *json);
 /* Close every container opened above depth (a name left without its value gets null), so

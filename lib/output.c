@@ -144,17 +144,11 @@ void out_flush_end(struct out *o)
 
 void out_bytes(struct out *o, const char *key, const uint8_t *p, size_t n)
 {
-	char b[8];
-
 	out_arr_start(o, key);
-	for (size_t i = 0; i < n; i++) {
-		if (out_json(o)) {
-			snprintf(b, sizeof(b), "0x%02x", p[i]);
-			jw_string(&o->jw, b);
-		} else {
-			fprintf(o->f, "%s%02x", i ? " " : "", p[i]);
-		}
-	}
+	if (out_json(o))	/* (a million-entry dump: one write per array, not per byte) */
+		jw_hex_strings(&o->jw, p, n);
+	for (size_t i = 0; i < n && !out_json(o); i++)
+		fprintf(o->f, "%s%02x", i ? " " : "", p[i]);
 	out_arr_end(o);
 }
 

@@ -323,6 +323,7 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 	memset(db, 0, sizeof(*db));
 	snprintf(db->path, sizeof(db->path), "%s", mode == DB_MEMORY ? ":memory:" : path);
 	db->readonly = mode == DB_READ;
+	db->memory = mode == DB_MEMORY;
 	if (mode == DB_MEMORY) {
 		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY;
 	} else {

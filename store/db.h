@@ -23,6 +23,7 @@ struct db {
 	sqlite3 *sql;
 	char path[4096];
 	bool readonly;
+	bool memory;		/* DB_MEMORY: ours for one command, blobs kept raw and trusted */
 	sqlite3_stmt *blob_has, *blob_ins, *blob_get;
 	void *zs;		/* a deflate stream kept for all blobs: init costs more than small blobs */
 	struct buf zbuf;
