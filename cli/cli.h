@@ -138,6 +138,13 @@ int do_map_update(struct ctx *ctx, int argc, char **argv);
 int do_map_delete(struct ctx *ctx, int argc, char **argv);
 int do_map_getnext(struct ctx *ctx, int argc, char **argv);
 int do_map_pin(struct ctx *ctx, int argc, char **argv);
+int do_map_pop(struct ctx *ctx, int argc, char **argv);	/* pop, dequeue */
+/* MAP (id | pinned | name) of the live kernel opened, its words consumed */
+struct mapedit_info;
+int map_edit_open(struct ctx *ctx, int *argc, char ***argv, int *fd, struct mapedit_info *mi);
+int do_map_create(struct ctx *ctx, int argc, char **argv);	/* cli/map_ops.c */
+int do_map_freeze(struct ctx *ctx, int argc, char **argv);
+int do_map_event_pipe(struct ctx *ctx, int argc, char **argv);
 /* btf dump (cli/btf_dump.c) */
 int do_btf_dump(struct ctx *ctx, int argc, char **argv);
 /* net attach/detach (cli/net_attach.c) */

@@ -54,6 +54,27 @@
 	"       " HELP_SPEC_PROGRAM "\n" \
 	"       " HELP_SPEC_OPTIONS "\n"
 
+/* map commands that create maps and move queue, stack and perf-ring data (cli/map_ops.c) */
+#define GRAMMAR_MAP_OPS \
+	"       bpfscope map create FILE type TYPE key KEY_SIZE value VALUE_SIZE\n" \
+	"                        entries MAX_ENTRIES name NAME [flags FLAGS]\n" \
+	"                        [inner_map MAP] [offload_dev NAME]\n" \
+	"       bpfscope map freeze MAP\n" \
+	"       bpfscope map peek MAP\n" \
+	"       bpfscope map push MAP value VALUE\n" \
+	"       bpfscope map pop MAP\n" \
+	"       bpfscope map enqueue MAP value VALUE\n" \
+	"       bpfscope map dequeue MAP\n" \
+	"       bpfscope map event_pipe MAP [cpu N index M]\n"
+#define GRAMMAR_MAP_TYPES \
+	"       TYPE := { hash | array | prog_array | perf_event_array | percpu_hash |\n" \
+	"                 percpu_array | stack_trace | cgroup_array | lru_hash |\n" \
+	"                 lru_percpu_hash | lpm_trie | array_of_maps | hash_of_maps |\n" \
+	"                 devmap | devmap_hash | sockmap | cpumap | xskmap | sockhash |\n" \
+	"                 cgroup_storage | reuseport_sockarray | percpu_cgroup_storage |\n" \
+	"                 queue | stack | sk_storage | struct_ops | ringbuf | inode_storage |\n" \
+	"                 task_storage | bloom_filter | user_ringbuf | cgrp_storage | arena }\n"
+
 #define GRAMMAR_MAP \
 	"Usage: bpfscope [-s REF] map { show | list } [MAP]\n" \
 	"       bpfscope [-s REF] map dump MAP\n" \
@@ -63,9 +84,11 @@
 	"       bpfscope map getnext MAP [key DATA]\n" \
 	"       bpfscope map pin MAP FILE\n" \
 	"       bpfscope [-s REF] map history { MAP | identity IDENTITY }\n" \
+	GRAMMAR_MAP_OPS \
 	"       " HELP_SPEC_MAP "\n" \
 	"       DATA := { [hex] BYTES }\n" \
 	"       UPDATE_FLAGS := { any | exist | noexist }\n" \
+	GRAMMAR_MAP_TYPES \
 	"       " HELP_SPEC_OPTIONS "\n"
 
 #define GRAMMAR_BTF \
