@@ -128,6 +128,11 @@ int do_prog_dump_visual(struct ctx *ctx, int argc, char **argv);	/* cli/prog_cfg
 int do_prog_load(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
 int do_prog_loadall(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
 int do_prog_pin(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
+int do_prog_attach(struct ctx *ctx, int argc, char **argv);	/* cli/prog_ops.c */
+int do_prog_detach(struct ctx *ctx, int argc, char **argv);
+int do_prog_profile(struct ctx *ctx, int argc, char **argv);
+int do_prog_run(struct ctx *ctx, int argc, char **argv);	/* cli/prog_run.c */
+int do_prog_tracelog(struct ctx *ctx, int argc, char **argv);
 /* prog history and map history (cli/history.c) */
 int do_prog_history(struct ctx *ctx, int argc, char **argv);
 int do_map_history(struct ctx *ctx, int argc, char **argv);

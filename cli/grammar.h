@@ -29,6 +29,15 @@
 	"Options may stand anywhere on the line, as bpftool's; \"--\" ends them.\n" \
 	HELP_SPEC_REF "\n"
 
+/* prog commands that attach to maps, run, trace and profile (cli/prog_ops.c, prog_run.c) */
+#define GRAMMAR_PROG_OPS \
+	"       bpfscope prog attach PROG ATTACH_TYPE [MAP]\n" \
+	"       bpfscope prog detach PROG ATTACH_TYPE [MAP]\n" \
+	"       bpfscope prog run PROG data_in FILE [data_out FILE [data_size_out L]]\n" \
+	"                        [ctx_in FILE [ctx_out FILE [ctx_size_out M]]] [repeat N]\n" \
+	"       bpfscope prog profile PROG [duration DURATION] METRICs\n" \
+	"       bpfscope prog tracelog\n"
+
 #define GRAMMAR_PROG \
 	"Usage: bpfscope [-s REF] prog { show | list } [PROG]\n" \
 	"       bpfscope [-s REF] prog dump xlated PROG [{ file FILE | opcodes | linum | visual }]\n" \
@@ -39,8 +48,13 @@
 	"       bpfscope prog pin PROG FILE\n" \
 	"       bpfscope prog { load | loadall } OBJ PATH [type TYPE] [map {idx IDX | name NAME} MAP]\n" \
 	"                        [pinmaps MAP_DIR] [autoattach]\n" \
+	GRAMMAR_PROG_OPS \
 	"       " HELP_SPEC_PROGRAM "\n" \
 	"       " HELP_SPEC_MAP "\n" \
+	"       ATTACH_TYPE := { sk_msg_verdict | sk_skb_verdict | sk_skb_stream_verdict |\n" \
+	"                        sk_skb_stream_parser | flow_dissector }\n" \
+	"       METRIC := { cycles | instructions | l1d_loads | llc_misses | itlb_misses |\n" \
+	"                   dtlb_misses }\n" \
 	"       " HELP_SPEC_OPTIONS "\n"
 #define GRAMMAR_PROG_DUMP \
 	"Usage: bpfscope prog dump xlated PROG [{ file FILE | [opcodes] [linum] [visual] }]\n" \
