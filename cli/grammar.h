@@ -210,7 +210,8 @@
 
 /* query has no help command (its one argument is SQL, "help" included): man and completion */
 #define GRAMMAR_QUERY \
-	"Usage: bpfscope query SQL [{ csv | json }]\n"
+	"Usage: bpfscope query SQL [{ csv | json }]\n" \
+	"       bpfscope query help\n"
 
 #define GRAMMAR_GEN \
 	"Usage: bpfscope gen skeleton FILE [name OBJECT_NAME]\n" \
