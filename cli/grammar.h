@@ -135,7 +135,7 @@
 
 #define GRAMMAR_NET \
 	"Usage: bpfscope net { show | list } [dev DEVNAME]\n" \
-	"       bpfscope net attach ATTACH_TYPE PROG dev DEVNAME [ overwrite ]\n" \
+	"       bpfscope net attach ATTACH_TYPE PROG dev DEVNAME [ overwrite | prepend ] [ link ]\n" \
 	"       bpfscope net detach ATTACH_TYPE dev DEVNAME\n" \
 	"       bpfscope net help\n" \
 	"\n" \
