@@ -49,8 +49,9 @@ static int parse_elem(struct ctx *ctx, int argc, char **argv, const struct maped
 
 	while (argc > 0) {
 		if (!strcmp(argv[0], "key")) {
-			if (a->has_key)
-				return p_err(ctx, "key specified twice");
+			/* bpftool's words: queues and stacks take no key */
+			if (a->has_key || !mi->key_size)
+				return p_err(ctx, mi->key_size ? "duplicate key" : "unnecessary key");
 			used = mapedit_parse_bytes(argv + 1, argc - 1, a->key, mi->key_size, "key", &e);
 			if (used < 0)
 				return p_err_e(ctx, &e);
@@ -58,7 +59,7 @@ static int parse_elem(struct ctx *ctx, int argc, char **argv, const struct maped
 			NEXT_ARGS(used + 1);
 		} else if (want_value && !strcmp(argv[0], "value")) {
 			if (a->has_value)
-				return p_err(ctx, "value specified twice");
+				return p_err(ctx, "duplicate value");
 			NEXT_ARG();
 			if (mapedit_value_kind(mi) != MV_BYTES) {
 				bool prog = mapedit_value_kind(mi) == MV_PROG;

@@ -76,6 +76,7 @@ t_queue_stack() {
 		both $k map pop pinned @ || return 1	# empty: "Error: empty map", 254
 		both $k -j map pop pinned @ || return 1
 		both $k map peek pinned @ || return 1
+		both $k map push pinned @ key 1 value 1 2 3 4 || return 1	# "unnecessary key"
 	done
 }
 
