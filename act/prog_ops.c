@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include "act/prog_ops.h"
@@ -42,6 +43,40 @@ int prog_test_run(int prog_fd, struct prog_run *r, struct err *e)
 	r->retval = o.retval;
 	r->duration = o.duration;
 	return 0;
+}
+
+/* the command and its attr (uapi 6.17), which the installed headers do not have */
+#define BPFS_CMD_PROG_STREAM_READ_BY_FD 37
+struct bpfs_stream_read_attr {
+	uint64_t stream_buf;
+	uint32_t stream_buf_len;
+	uint32_t stream_id;
+	uint32_t prog_fd;
+};
+
+int prog_stream_read(int prog_fd, uint32_t stream_id, void *buf, uint32_t len, struct err *e)
+{
+	union {
+		struct bpfs_stream_read_attr a;
+		uint8_t whole[sizeof(union bpf_attr)];	/* the kernel wants the tail zeroed */
+	} u;
+	long n;
+	int err;
+
+	memset(&u, 0, sizeof(u));
+	u.a.stream_buf = (uint64_t)(uintptr_t)buf;
+	u.a.stream_buf_len = len;
+	u.a.stream_id = stream_id;
+	u.a.prog_fd = prog_fd;
+	n = syscall(__NR_bpf, BPFS_CMD_PROG_STREAM_READ_BY_FD, &u, sizeof(u.a));
+	if (n >= 0)
+		return (int)n;
+	err = errno;
+	err_set(e, err, "can't read the program's %s stream: %s",
+		stream_id == 1 ? "stdout" : "stderr", strerror(err));
+	if (err == EINVAL)
+		err_hint(e, "BPF streams need kernel >= 6.17");
+	return -err;
 }
 
 int fentry_probe(int prog_fd, struct err *e)

@@ -20,6 +20,10 @@ struct prog_run {
 };
 int prog_test_run(int prog_fd, struct prog_run *r, struct err *e);
 
+/* BPF_PROG_STREAM_READ_BY_FD (kernel 6.17+): up to len bytes of the program's stream
+ * stream_id (1: stdout, 2: stderr) into buf; the bytes read, 0 when it is empty. */
+int prog_stream_read(int prog_fd, uint32_t stream_id, void *buf, uint32_t len, struct err *e);
+
 /* Can an fentry program be loaded on the program and attached (what prog profile needs)?
  * 0: yes; else e holds the kernel's refusal (the probe program is gone either way). */
 int fentry_probe(int prog_fd, struct err *e);

@@ -36,7 +36,8 @@
 	"       bpfscope prog run PROG data_in FILE [data_out FILE [data_size_out L]]\n" \
 	"                        [ctx_in FILE [ctx_out FILE [ctx_size_out M]]] [repeat N]\n" \
 	"       bpfscope prog profile PROG [duration DURATION] METRICs\n" \
-	"       bpfscope prog tracelog\n"
+	"       bpfscope prog tracelog\n" \
+	"       bpfscope prog tracelog { stdout | stderr } PROG\n"
 
 #define GRAMMAR_PROG \
 	"Usage: bpfscope [-s REF] prog { show | list } [PROG]\n" \

@@ -278,6 +278,35 @@ static void tracelog_lines(struct ctx *ctx, char *buf, size_t *n)
 	*n -= start;
 }
 
+/* prog tracelog { stdout | stderr } PROG: what the program wrote to its BPF stream, read
+ * until it is empty (bpftool's prog_tracelog_stream), to our stdout or stderr */
+static int tracelog_stream(struct ctx *ctx, int argc, char **argv)
+{
+	bool err_stream = keyword_is(argv[0], "stderr");
+	FILE *f = err_stream ? stderr : stdout;
+	struct err e = { 0 };
+	char buf[512];
+	int fd, n;
+
+	if (argc < 3)
+		return p_err(ctx, "'%s' needs at least 2 arguments, %d found", argv[0], argc - 1);
+	NEXT_ARG();
+	if (!live_prog_kw(argv[0]))
+		return p_err(ctx, "expected PROG (" HELP_SPEC_PROGRAM "), got '%s'", argv[0]);
+	if (live_prog_fd(argv[0], argv[1], &fd, &e))
+		return p_err_e(ctx, &e);
+	NEXT_ARGS(2);
+	if (argc > 0) {
+		close(fd);
+		return p_err(ctx, "unexpected argument '%s'", argv[0]);
+	}
+	while ((n = prog_stream_read(fd, err_stream ? 2 : 1, buf, sizeof(buf), &e)) > 0)
+		fwrite(buf, 1, n, f);
+	fflush(f);
+	close(fd);
+	return n < 0 ? p_err_e(ctx, &e) : 0;
+}
+
 /* prog tracelog: trace_pipe until SIGINT, SIGTERM or SIGHUP (held blocked, looked at
  * between reads, so the JSON array is closed on the way out and the exit status is 0) */
 int do_prog_tracelog(struct ctx *ctx, int argc, char **argv)
@@ -289,8 +318,9 @@ int do_prog_tracelog(struct ctx *ctx, int argc, char **argv)
 	sigset_t set, old;
 	int fd, ret = -1;
 
+	if (argc > 0 && (keyword_is(argv[0], "stdout") || keyword_is(argv[0], "stderr")))
+		return tracelog_stream(ctx, argc, argv);
 	NO_MORE_ARGS();
-	(void)argv;
 	if (env_ready(ENV_TRACEFS, ctx->mount, &e))
 		return p_err_e(ctx, &e);
 	fd = open(ENV_TRACEFS_DIR "/trace_pipe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);

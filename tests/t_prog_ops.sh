@@ -164,6 +164,20 @@ PY
 	$B prog tracelog extra 2>&1 | grep -q "unexpected argument 'extra'" || die "extra word taken"
 }
 
+# tracelog { stdout | stderr } PROG: BPF streams (kernel 6.17+); po_xdp writes none, so
+# both are empty and the read ends at once
+t_tracelog_stream() {
+	local out s
+	for s in stdout stderr; do
+		out=$(timeout 10 $B prog tracelog $s pinned "$PIN/p/po_xdp" 2>&1) || die "$s: $out"
+		[ -z "$out" ] || die "$s: '$out'"
+	done
+	out=$($B prog tracelog stdout 2>&1) && die "no PROG taken"
+	grep -q "needs at least 2 arguments" <<<"$out" || die "no PROG: $out"
+	out=$($B prog tracelog stdout pinned "$PIN/p/po_xdp" x 2>&1) && die "x taken"
+	grep -q "unexpected argument 'x'" <<<"$out" || die "x: $out"
+}
+
 t_profile() {
 	local out
 	out=$($B prog profile pinned "$PIN/p/po_xdp" cycles instructions 2>&1) && die "profile ran"
@@ -176,7 +190,7 @@ t_profile() {
 }
 export PIDF=$TEST_TMP/pid
 
-TESTS_HERE="attach_sockmap attach_flow_dissector run tracelog profile"
+TESTS_HERE="attach_sockmap attach_flow_dissector run tracelog tracelog_stream profile"
 setup >"$TEST_TMP/setup.log" 2>&1; rc=$?
 out=$(cat "$TEST_TMP/setup.log")
 for t in $TESTS_HERE; do
