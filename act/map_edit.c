@@ -1,6 +1,5 @@
 /* Map element edits on a live map: its info, lookup, update, delete, get-next-key, pin,
  * and refilling it from a stored contents blob (replay); bpftool's byte lists. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +48,16 @@ int mapedit_info(int fd, struct mapedit_info *mi, struct err *e)
 	return 0;
 }
 
+static bool is_elem_keyword(const char *w)
+{
+	static const char *const kws[] = { "key", "value", "any", "exist", "noexist" };
+
+	for (size_t i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
+		if (!strcmp(w, kws[i]))
+			return true;
+	return false;
+}
+
 int mapedit_parse_bytes(char **words, int nwords, uint8_t *out, size_t n, const char *what,
 			struct err *e)
 {
@@ -66,8 +75,9 @@ int mapedit_parse_bytes(char **words, int nwords, uint8_t *out, size_t n, const 
 		errno = 0;
 		v = strtoul(words[used], &end, base);
 		if (!*words[used] || *end || errno || v > 0xff) {
-			/* a keyword ("value", "any") ends a list that is too short */
-			if (!isalpha((unsigned char)words[used][0]))
+			/* a keyword of the command ends a list that is too short; any other
+			 * word is a byte that does not parse (bpftool: "error parsing byte") */
+			if (!is_elem_keyword(words[used]))
 				return err_set(e, EINVAL, "error parsing byte: %s", words[used]);
 			break;
 		}
@@ -156,8 +166,7 @@ int mapedit_lookup(int fd, const struct mapedit_info *mi, const void *key, void 
 	if (err == ENOENT)
 		return -ENOENT;
 	if (err)
-		return err_set(e, err, "can't look up the key in map %u (%s): %s", mi->id, mi->name,
-			       strerror(err));
+		return err_set(e, err, "lookup failed: %s", strerror(err));
 	return 0;
 }
 
@@ -174,8 +183,7 @@ int mapedit_update(int fd, const struct mapedit_info *mi, const void *key, void 
 	}
 	if (bpf_map_update_elem(fd, mi->key_size ? key : NULL, value, flags)) {
 		err = errno;
-		return err_set(e, err, "can't update map %u (%s): %s", mi->id, mi->name,
-			       strerror(err));
+		return err_set(e, err, "update failed: %s", strerror(err));
 	}
 	return 0;
 }
@@ -184,10 +192,10 @@ int mapedit_delete(int fd, const struct mapedit_info *mi, const void *key, struc
 {
 	int err;
 
+	(void)mi;	/* bpftool's words name no map */
 	if (bpf_map_delete_elem(fd, key)) {
 		err = errno;
-		return err_set(e, err, "can't delete the key from map %u (%s): %s", mi->id,
-			       mi->name, strerror(err));
+		return err_set(e, err, "delete failed: %s", strerror(err));
 	}
 	return 0;
 }
@@ -197,10 +205,10 @@ int mapedit_next_key(int fd, const struct mapedit_info *mi, const void *key, voi
 {
 	int err;
 
+	(void)mi;
 	if (bpf_map_get_next_key(fd, key, next)) {
 		err = errno;
-		return err_set(e, err, "can't get the next key of map %u (%s): %s", mi->id,
-			       mi->name, strerror(err));
+		return err_set(e, err, "can't get next key: %s", strerror(err));
 	}
 	return 0;
 }

@@ -252,6 +252,30 @@ int net_attach(int kind, int prog_fd, int ifindex, bool overwrite, const char *p
 	return attach_xdp(kind, prog_fd, ifindex, overwrite, u, r, e);
 }
 
+int net_attach_tcx_prog(int kind, int prog_fd, int ifindex, bool prepend,
+			struct netattach_result *r, struct err *e)
+{
+	/* BPF_F_BEFORE with no relative program: the front of the chain (uapi, 6.6) */
+	LIBBPF_OPTS(bpf_prog_attach_opts, o, .flags = prepend ? (1u << 3) : 0);
+	struct bpf_prog_info info;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = prog_info(prog_fd, &info, e);
+	if (err)
+		return err;
+	r->prog_id = info.id;
+	/* the tcx attach types take the device's ifindex where others take a target fd */
+	if (bpf_prog_attach_opts(prog_fd, ifindex, netattach_tcx_type(kind), &o)) {
+		err = errno;
+		if (err == EINVAL && kernel_older_than(6, 6))
+			return err_set(e, err, "tcx needs kernel >= 6.6");
+		return err_set(e, err, "interface %s attach failed: %s", kind_names[kind],
+			       strerror(err));
+	}
+	return 0;
+}
+
 /* Remove our pins of the links in ids[] (TCX_PIN_DIR/<ifname>_<dir>_*). */
 static void unpin_tcx(const char *ifname, const char *dir, const uint32_t *ids, uint32_t n)
 {

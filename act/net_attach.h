@@ -1,5 +1,5 @@
 /* Attaching programs to network devices: XDP through netlink (bpf_xdp_attach) and tcx
- * through raw BPF_LINK_CREATE, its link pinned so it outlives the process. */
+ * through BPF_PROG_ATTACH, or raw BPF_LINK_CREATE with the link pinned to outlive us. */
 #ifndef BPFSCOPE_NETATTACH_H
 #define BPFSCOPE_NETATTACH_H
 #include <stdbool.h>
@@ -35,6 +35,10 @@ struct netattach_result {
  * was created so a caller can take it back. */
 int net_attach(int kind, int prog_fd, int ifindex, bool overwrite, const char *pin_path,
 	       struct undo *u, struct netattach_result *r, struct err *e);
+/* tcx as bpftool attaches it: BPF_PROG_ATTACH on the device, no link, nothing pinned; the
+ * device holds the program until a detach. prepend: first in the chain (BPF_F_BEFORE). */
+int net_attach_tcx_prog(int kind, int prog_fd, int ifindex, bool prepend,
+			struct netattach_result *r, struct err *e);
 /* Detach whatever of kind is at ifindex (tcx: every program; their pins under
  * TCX_PIN_DIR are removed). *count: how many were detached. */
 int net_detach(int kind, int ifindex, unsigned *count, struct err *e);

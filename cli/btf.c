@@ -1,4 +1,5 @@
 /* btf show|list, and dispatch of btf dump. */
+#include <errno.h>
 #include <stdlib.h>
 #include "cli/cli.h"
 #include "capture/snapshot.h"
@@ -9,6 +10,7 @@ struct btf_show {
 	struct view *v;
 	struct id_list progs, maps;	/* reused for every object */
 	struct err e;
+	size_t shown;
 };
 
 static int print_btf(const struct btf_row *r, void *arg)
@@ -19,6 +21,7 @@ static int print_btf(const struct btf_row *r, void *arg)
 	struct out *o = &ctx->out;
 	char safe[1024];	/* a name out_str would print; JSON has it below */
 
+	bs->shown++;
 	out_obj_start(o, NULL);
 	out_uint(o, "id", "%llu: ", r->id);
 	if (r->kernel)
@@ -62,6 +65,11 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 		out_arr_end(&ctx->out);
 	if (err)
 		err = p_err_e(ctx, &bs.e);
+	else if (only >= 0 && !bs.shown)	/* bpftool's words, live */
+		err = v.live ? p_err(ctx, "can't get BTF object by id (%lld): %s", (long long)only,
+				     strerror(ENOENT)) :
+			       p_err(ctx, "can't find BTF object with id %lld in the snapshot",
+				     (long long)only);
 	id_list_free(&bs.progs);
 	id_list_free(&bs.maps);
 	view_close(&v);

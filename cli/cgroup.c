@@ -2,6 +2,8 @@
  * layout, from the attachment rows of a view (live or stored); effective sets are
  * analyze/cgroup_effective.c's. */
 #include <errno.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli/cli.h"
@@ -210,21 +212,57 @@ static void print_tree(struct out *o, const struct cg_effective *s, const char *
 	out_arr_end(o);
 }
 
+/* A live command on a path that is not there: bpftool's error (nftw's, for tree, after
+ * the header it has printed by then; in JSON inside the array it has opened). */
+static bool live_path_missing(struct ctx *ctx, const char *path, bool tree, bool effective)
+{
+	struct out *o = &ctx->out;
+	struct stat st;
+	char msg[PATH_MAX + 64];
+
+	if (ctx->snap_ref || !stat(path, &st))
+		return false;
+	if (!tree) {
+		p_err(ctx, "can't open cgroup %s", path);
+		return true;
+	}
+	snprintf(msg, sizeof(msg), "can't iterate over %s: %s", path, strerror(errno));
+	if (out_json(o)) {
+		out_arr_start(o, NULL);
+		out_obj_start(o, NULL);
+		out_str(o, "error", NULL, msg);
+		out_obj_end(o);
+		out_arr_end(o);
+	} else {
+		if (effective)
+			printf("%s\n%-8s %-15s %-15s\n", "CgroupPath", "ID", "AttachType", "Name");
+		else
+			printf("%s\n%-8s %-15s %-15s %-15s\n", "CgroupPath", "ID", "AttachType",
+			       "AttachFlags", "Name");
+		fflush(stdout);
+		p_err(ctx, "%s", msg);
+	}
+	return true;
+}
+
 static int do_tree(struct ctx *ctx, int argc, char **argv)
 {
 	struct attach_rows rows;
 	struct cg_effective s;
 	char *root = NULL;
+	const char *given = NULL;
 	struct view v;
 	int ret = -1, effective;
 
 	if (argc && !(argc == 1 && keyword_is(argv[0], "effective"))) {
+		given = argv[0];
 		root = norm_path(GET_ARG());
 		if (!root)
 			return p_err(ctx, "out of memory");
 	}
 	effective = parse_effective(ctx, argc, argv);
-	if (effective < 0 || view_open(ctx, CG_MASK, &v)) {
+	if (effective < 0 || (given && live_path_missing(ctx, given, true, effective)) ||
+	    view_open(ctx, CG_MASK, &v)) {
 		free(root);
 		return -1;
 	}
@@ -252,6 +290,8 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	int ret = -1, effective;
 
 	REQ_ARGS(1);
+	if (live_path_missing(ctx, argv[0], false, false))
+		return -1;
 	path = norm_path(GET_ARG());
 	if (!path)
 		return p_err(ctx, "out of memory");

@@ -134,6 +134,11 @@ int do_prog_dump_visual(struct ctx *ctx, int argc, char **argv);	/* cli/prog_cfg
 int do_prog_load(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
 int do_prog_loadall(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
 int do_prog_pin(struct ctx *ctx, int argc, char **argv);	/* cli/prog_load.c */
+int do_prog_attach(struct ctx *ctx, int argc, char **argv);	/* cli/prog_ops.c */
+int do_prog_detach(struct ctx *ctx, int argc, char **argv);
+int do_prog_profile(struct ctx *ctx, int argc, char **argv);
+int do_prog_run(struct ctx *ctx, int argc, char **argv);	/* cli/prog_run.c */
+int do_prog_tracelog(struct ctx *ctx, int argc, char **argv);
 /* prog history and map history (cli/history.c) */
 int do_prog_history(struct ctx *ctx, int argc, char **argv);
 int do_map_history(struct ctx *ctx, int argc, char **argv);
@@ -144,6 +149,13 @@ int do_map_update(struct ctx *ctx, int argc, char **argv);
 int do_map_delete(struct ctx *ctx, int argc, char **argv);
 int do_map_getnext(struct ctx *ctx, int argc, char **argv);
 int do_map_pin(struct ctx *ctx, int argc, char **argv);
+int do_map_pop(struct ctx *ctx, int argc, char **argv);	/* pop, dequeue */
+/* MAP (id | pinned | name) of the live kernel opened, its words consumed */
+struct mapedit_info;
+int map_edit_open(struct ctx *ctx, int *argc, char ***argv, int *fd, struct mapedit_info *mi);
+int do_map_create(struct ctx *ctx, int argc, char **argv);	/* cli/map_ops.c */
+int do_map_freeze(struct ctx *ctx, int argc, char **argv);
+int do_map_event_pipe(struct ctx *ctx, int argc, char **argv);
 /* btf dump (cli/btf_dump.c) */
 int do_btf_dump(struct ctx *ctx, int argc, char **argv);
 /* net attach/detach (cli/net_attach.c) */

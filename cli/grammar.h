@@ -29,6 +29,16 @@
 	"Options may stand anywhere on the line, as bpftool's; \"--\" ends them.\n" \
 	HELP_SPEC_REF "\n"
 
+/* prog commands that attach to maps, run, trace and profile (cli/prog_ops.c, prog_run.c) */
+#define GRAMMAR_PROG_OPS \
+	"       bpfscope prog attach PROG ATTACH_TYPE [MAP]\n" \
+	"       bpfscope prog detach PROG ATTACH_TYPE [MAP]\n" \
+	"       bpfscope prog run PROG data_in FILE [data_out FILE [data_size_out L]]\n" \
+	"                        [ctx_in FILE [ctx_out FILE [ctx_size_out M]]] [repeat N]\n" \
+	"       bpfscope prog profile PROG [duration DURATION] METRICs\n" \
+	"       bpfscope prog tracelog\n" \
+	"       bpfscope prog tracelog { stdout | stderr } PROG\n"
+
 #define GRAMMAR_PROG \
 	"Usage: bpfscope [-s REF] prog { show | list } [PROG]\n" \
 	"       bpfscope [-s REF] prog dump xlated PROG [{ file FILE | opcodes | linum | visual }]\n" \
@@ -39,8 +49,13 @@
 	"       bpfscope prog pin PROG FILE\n" \
 	"       bpfscope prog { load | loadall } OBJ PATH [type TYPE] [map {idx IDX | name NAME} MAP]\n" \
 	"                        [pinmaps MAP_DIR] [autoattach]\n" \
+	GRAMMAR_PROG_OPS \
 	"       " HELP_SPEC_PROGRAM "\n" \
 	"       " HELP_SPEC_MAP "\n" \
+	"       ATTACH_TYPE := { sk_msg_verdict | sk_skb_verdict | sk_skb_stream_verdict |\n" \
+	"                        sk_skb_stream_parser | flow_dissector }\n" \
+	"       METRIC := { cycles | instructions | l1d_loads | llc_misses | itlb_misses |\n" \
+	"                   dtlb_misses }\n" \
 	"       " HELP_SPEC_OPTIONS "\n"
 #define GRAMMAR_PROG_DUMP \
 	"Usage: bpfscope prog dump xlated PROG [{ file FILE | [opcodes] [linum] [visual] }]\n" \
@@ -54,6 +69,27 @@
 	"       " HELP_SPEC_PROGRAM "\n" \
 	"       " HELP_SPEC_OPTIONS "\n"
 
+/* map commands that create maps and move queue, stack and perf-ring data (cli/map_ops.c) */
+#define GRAMMAR_MAP_OPS \
+	"       bpfscope map create FILE type TYPE key KEY_SIZE value VALUE_SIZE\n" \
+	"                        entries MAX_ENTRIES name NAME [flags FLAGS]\n" \
+	"                        [inner_map MAP] [offload_dev NAME]\n" \
+	"       bpfscope map freeze MAP\n" \
+	"       bpfscope map peek MAP\n" \
+	"       bpfscope map push MAP value VALUE\n" \
+	"       bpfscope map pop MAP\n" \
+	"       bpfscope map enqueue MAP value VALUE\n" \
+	"       bpfscope map dequeue MAP\n" \
+	"       bpfscope map event_pipe MAP [cpu N index M]\n"
+#define GRAMMAR_MAP_TYPES \
+	"       TYPE := { hash | array | prog_array | perf_event_array | percpu_hash |\n" \
+	"                 percpu_array | stack_trace | cgroup_array | lru_hash |\n" \
+	"                 lru_percpu_hash | lpm_trie | array_of_maps | hash_of_maps |\n" \
+	"                 devmap | devmap_hash | sockmap | cpumap | xskmap | sockhash |\n" \
+	"                 cgroup_storage | reuseport_sockarray | percpu_cgroup_storage |\n" \
+	"                 queue | stack | sk_storage | struct_ops | ringbuf | inode_storage |\n" \
+	"                 task_storage | bloom_filter | user_ringbuf | cgrp_storage | arena }\n"
+
 #define GRAMMAR_MAP \
 	"Usage: bpfscope [-s REF] map { show | list } [MAP]\n" \
 	"       bpfscope [-s REF] map dump MAP\n" \
@@ -63,9 +99,11 @@
 	"       bpfscope map getnext MAP [key DATA]\n" \
 	"       bpfscope map pin MAP FILE\n" \
 	"       bpfscope [-s REF] map history { MAP | identity IDENTITY }\n" \
+	GRAMMAR_MAP_OPS \
 	"       " HELP_SPEC_MAP "\n" \
 	"       DATA := { [hex] BYTES }\n" \
 	"       UPDATE_FLAGS := { any | exist | noexist }\n" \
+	GRAMMAR_MAP_TYPES \
 	"       " HELP_SPEC_OPTIONS "\n"
 
 #define GRAMMAR_BTF \
@@ -98,7 +136,7 @@
 
 #define GRAMMAR_NET \
 	"Usage: bpfscope net { show | list } [dev DEVNAME]\n" \
-	"       bpfscope net attach ATTACH_TYPE PROG dev DEVNAME [ overwrite ]\n" \
+	"       bpfscope net attach ATTACH_TYPE PROG dev DEVNAME [ overwrite | prepend ] [ link ]\n" \
 	"       bpfscope net detach ATTACH_TYPE dev DEVNAME\n" \
 	"       bpfscope net help\n" \
 	"\n" \
@@ -173,7 +211,8 @@
 
 /* query has no help command (its one argument is SQL, "help" included): man and completion */
 #define GRAMMAR_QUERY \
-	"Usage: bpfscope query SQL [{ csv | json }]\n"
+	"Usage: bpfscope query SQL [{ csv | json }]\n" \
+	"       bpfscope query help\n"
 
 #define GRAMMAR_GEN \
 	"Usage: bpfscope gen skeleton FILE [name OBJECT_NAME]\n" \

@@ -164,7 +164,9 @@ static int find_link(struct ctx *ctx, struct view *v, enum find_key key, const c
 		return p_err_e(ctx, &e);
 	if (!found->n)
 		return key == FIND_ID ?
-			p_err(ctx, "can't find link with id %u%s", id, v->live ? "" : " in the snapshot") :
+			(v->live ? (ctx->err_status = 254,	/* bpftool returns -ENOENT */
+				    p_err(ctx, "failed to get link with ID %u: %s", id, strerror(ENOENT))) :
+			 p_err(ctx, "can't find link with id %u in the snapshot", id)) :
 			p_err(ctx, "can't find link pinned at %s%s", arg, v->live ? "" : " in the snapshot");
 	return 0;
 }

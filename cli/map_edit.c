@@ -9,7 +9,10 @@
 #include "capture/live_select.h"
 #include "act/load.h"
 #include "act/map_edit.h"
+#include "act/map_ops.h"
 
+/* bpftool returns libbpf's -ENOENT from main: the shell sees 254 */
+#define EXIT_NOT_FOUND 254
 #define DATA_SPEC "DATA := { [hex] BYTES }"
 
 struct elem_args {
@@ -19,7 +22,7 @@ struct elem_args {
 };
 
 /* MAP := id N | pinned PATH | name NAME, live: a direct fd (no snapshot needed). */
-static int open_map(struct ctx *ctx, int *argc, char ***argv, int *fd, struct mapedit_info *mi)
+int map_edit_open(struct ctx *ctx, int *argc, char ***argv, int *fd, struct mapedit_info *mi)
 {
 	struct err e = { 0 };
 	const char *kw, *arg;
@@ -46,8 +49,9 @@ static int parse_elem(struct ctx *ctx, int argc, char **argv, const struct maped
 
 	while (argc > 0) {
 		if (!strcmp(argv[0], "key")) {
-			if (a->has_key)
-				return p_err(ctx, "key specified twice");
+			/* bpftool's words: queues and stacks take no key */
+			if (a->has_key || !mi->key_size)
+				return p_err(ctx, mi->key_size ? "duplicate key" : "unnecessary key");
 			used = mapedit_parse_bytes(argv + 1, argc - 1, a->key, mi->key_size, "key", &e);
 			if (used < 0)
 				return p_err_e(ctx, &e);
@@ -55,7 +59,7 @@ static int parse_elem(struct ctx *ctx, int argc, char **argv, const struct maped
 			NEXT_ARGS(used + 1);
 		} else if (want_value && !strcmp(argv[0], "value")) {
 			if (a->has_value)
-				return p_err(ctx, "value specified twice");
+				return p_err(ctx, "duplicate value");
 			NEXT_ARG();
 			if (mapedit_value_kind(mi) != MV_BYTES) {
 				bool prog = mapedit_value_kind(mi) == MV_PROG;
@@ -175,17 +179,21 @@ static void print_entry(struct ctx *ctx, const struct mapedit_info *mi, const ui
 		bool break_names = mi->key_size > 16 || mi->value_size > 16;
 		bool single_line = mi->key_size + mi->value_size <= 24 && !break_names;
 
-		printf("key:%c", break_names ? '\n' : ' ');
-		print_hex_plain(stdout, key, mi->key_size);
-		printf(single_line ? "  " : "\n");
+		if (mi->key_size) {	/* queues and stacks have none */
+			printf("key:%c", break_names ? '\n' : ' ');
+			print_hex_plain(stdout, key, mi->key_size);
+			printf(single_line ? "  " : "\n");
+		}
 		printf("value:%c", break_names ? '\n' : ' ');
 		print_hex_plain(stdout, value, mi->value_size);
 		printf("\n");
 		return;
 	}
-	printf("key:\n");
-	print_hex_plain(stdout, key, mi->key_size);
-	printf("\n");
+	if (mi->key_size) {
+		printf("key:\n");
+		print_hex_plain(stdout, key, mi->key_size);
+		printf("\n");
+	}
 	for (uint32_t c = 0; c < mi->nr_cpus; c++) {
 		printf("value (CPU %02u):%c", c, mi->value_size > 16 ? '\n' : ' ');
 		print_hex_plain(stdout, value + (size_t)c * step, mi->value_size);
@@ -219,7 +227,7 @@ int do_map_lookup(struct ctx *ctx, int argc, char **argv)
 	struct err e = { 0 };
 	int fd, ret = -1, err;
 
-	if (open_map(ctx, &argc, &argv, &fd, &mi))
+	if (map_edit_open(ctx, &argc, &argv, &fd, &mi))
 		return -1;
 	if (alloc_elem(ctx, &mi, &a)) {
 		close(fd);
@@ -233,7 +241,8 @@ int do_map_lookup(struct ctx *ctx, int argc, char **argv)
 	}
 	err = mapedit_lookup(fd, &mi, a.key, a.value, &e);
 	if (err == -ENOENT) {
-		/* bpftool: not found is an answer, not an error */
+		/* bpftool: an answer on stdout, and its exit status for -ENOENT */
+		ctx->err_status = EXIT_NOT_FOUND;
 		if (out_json(&ctx->out)) {
 			out_null(&ctx->out, NULL);
 		} else {
@@ -241,7 +250,6 @@ int do_map_lookup(struct ctx *ctx, int argc, char **argv)
 			print_hex_plain(stdout, a.key, mi.key_size);
 			printf("\n\nNot found\n");
 		}
-		ret = 0;
 		goto out;
 	}
 	if (err) {
@@ -263,7 +271,7 @@ int do_map_update(struct ctx *ctx, int argc, char **argv)
 	struct err e = { 0 };
 	int fd, value_fd = -1, ret = -1;
 
-	if (open_map(ctx, &argc, &argv, &fd, &mi))
+	if (map_edit_open(ctx, &argc, &argv, &fd, &mi))
 		return -1;
 	if (alloc_elem(ctx, &mi, &a)) {
 		close(fd);
@@ -294,6 +302,48 @@ out:
 	return ret;
 }
 
+/* map pop | dequeue: take the head of a queue or stack (bpftool's do_pop_dequeue) */
+int do_map_pop(struct ctx *ctx, int argc, char **argv)
+{
+	struct mapedit_info mi;
+	struct elem_args a;
+	struct err e = { 0 };
+	int fd, ret = -1, err;
+
+	if (argc < 2)
+		return p_err(ctx, "expected MAP (" HELP_SPEC_MAP ")");
+	if (map_edit_open(ctx, &argc, &argv, &fd, &mi))
+		return -1;
+	if (alloc_elem(ctx, &mi, &a)) {
+		close(fd);
+		return -1;
+	}
+	if (argc > 0) {
+		p_err(ctx, "unexpected argument '%s'", argv[0]);
+		goto out;
+	}
+	err = mapedit_pop(fd, &mi, a.key, a.value, &e);
+	if (err == -ENOENT) {
+		/* bpftool says so on stdout, and fails as for any -ENOENT */
+		ctx->err_status = EXIT_NOT_FOUND;
+		if (out_json(&ctx->out))
+			out_null(&ctx->out, NULL);
+		else
+			printf("Error: empty map\n");
+		goto out;
+	}
+	if (err) {
+		p_err_e(ctx, &e);
+		goto out;
+	}
+	print_entry(ctx, &mi, a.key, a.value);
+	ret = 0;
+out:
+	free_elem(&a);
+	close(fd);
+	return ret;
+}
+
 int do_map_delete(struct ctx *ctx, int argc, char **argv)
 {
 	struct mapedit_info mi;
@@ -301,7 +351,7 @@ int do_map_delete(struct ctx *ctx, int argc, char **argv)
 	struct err e = { 0 };
 	int fd, ret = -1;
 
-	if (open_map(ctx, &argc, &argv, &fd, &mi))
+	if (map_edit_open(ctx, &argc, &argv, &fd, &mi))
 		return -1;
 	if (alloc_elem(ctx, &mi, &a)) {
 		close(fd);
@@ -314,6 +364,8 @@ int do_map_delete(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (mapedit_delete(fd, &mi, a.key, &e)) {
+		if (e.code == ENOENT)
+			ctx->err_status = EXIT_NOT_FOUND;
 		p_err_e(ctx, &e);
 		goto out;
 	}
@@ -335,7 +387,7 @@ int do_map_getnext(struct ctx *ctx, int argc, char **argv)
 	uint8_t *next;
 	int fd, ret = -1;
 
-	if (open_map(ctx, &argc, &argv, &fd, &mi))
+	if (map_edit_open(ctx, &argc, &argv, &fd, &mi))
 		return -1;
 	if (alloc_elem(ctx, &mi, &a)) {
 		close(fd);
@@ -386,7 +438,7 @@ int do_map_pin(struct ctx *ctx, int argc, char **argv)
 	struct err e = { 0 };
 	int fd;
 
-	if (open_map(ctx, &argc, &argv, &fd, &mi))
+	if (map_edit_open(ctx, &argc, &argv, &fd, &mi))
 		return -1;
 	if (argc != 1) {
 		close(fd);

@@ -1,5 +1,5 @@
-/* net attach | detach: XDP (netlink) and tcx (a bpf_link pinned under
- * /sys/fs/bpf/bpfscope/tcx so it outlives this process). */
+/* net attach | detach: XDP (netlink) and tcx (BPF_PROG_ATTACH as bpftool, or with 'link' a
+ * bpf_link pinned under /sys/fs/bpf/bpfscope/tcx so it outlives this process). */
 #include <net/if.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -28,12 +28,13 @@ int do_net_attach(struct ctx *ctx, int argc, char **argv)
 {
 	struct netattach_result r;
 	struct err e = { 0 };
-	bool overwrite = false;
+	bool overwrite = false, prepend = false, link = false;
 	const char *kw, *arg;
 	int kind, fd, ifindex, err;
 
 	if (argc < 5)
-		return p_err(ctx, "expected ATTACH_TYPE PROG dev IFNAME [overwrite] (ATTACH_TYPE := "
+		return p_err(ctx, "expected ATTACH_TYPE PROG dev IFNAME [overwrite | prepend] [link] "
+			     "(ATTACH_TYPE := "
 			     ATTACH_TYPES ")");
 	kind = netattach_kind(argv[0]);
 	if (kind < 0)
@@ -46,18 +47,36 @@ int do_net_attach(struct ctx *ctx, int argc, char **argv)
 		return p_err(ctx, "expected PROG (" HELP_SPEC_PROGRAM "), got '%s'", kw);
 	if (parse_dev(ctx, &argc, &argv, &ifindex))
 		return -1;
-	if (argc > 0) {
-		if (strcmp(*argv, "overwrite"))
-			return p_err(ctx, "expected 'overwrite', got: '%s'", *argv);
-		overwrite = true;
+	while (argc > 0) {
+		if (!strcmp(*argv, "overwrite")) {
+			overwrite = true;
+		} else if (!strcmp(*argv, "prepend")) {
+			prepend = true;
+		} else if (!strcmp(*argv, "link")) {
+			link = true;
+		} else {
+			return p_err(ctx, "expected 'overwrite', 'prepend' or 'link', got: '%s'?",
+				     *argv);
+		}
 		NEXT_ARG();
 	}
+	/* bpftool's rules; a tcx link (ours) can replace what is there */
+	if (overwrite && netattach_is_tcx(kind) && !link)
+		return p_err(ctx, "'overwrite' is only supported for xdp types");
+	if ((prepend || link) && !netattach_is_tcx(kind))
+		return p_err(ctx, "'%s' is only supported for tcx_ingress/tcx_egress",
+			     prepend ? "prepend" : "link");
+	if (prepend && link)
+		return p_err(ctx, "'prepend' and 'link' do not go together");
 	NO_MORE_ARGS();
 	if (env_ready(ENV_PRIV | (netattach_is_tcx(kind) ? ENV_BPFFS : 0), ctx->mount, &e))
 		return p_err_e(ctx, &e);
 	if (live_prog_fd(kw, arg, &fd, &e))
 		return p_err_e(ctx, &e);
-	err = net_attach(kind, fd, ifindex, overwrite, NULL, NULL, &r, &e);
+	if (netattach_is_tcx(kind) && !link)
+		err = net_attach_tcx_prog(kind, fd, ifindex, prepend, &r, &e);
+	else
+		err = net_attach(kind, fd, ifindex, overwrite, NULL, NULL, &r, &e);
 	close(fd);
 	if (err)
 		return p_err_e(ctx, &e);

@@ -111,6 +111,11 @@ static const struct cmd prog_cmds[] = {
 	{ "pin", do_prog_pin },
 	{ "load", do_prog_load },
 	{ "loadall", do_prog_loadall },
+	{ "attach", do_prog_attach },
+	{ "detach", do_prog_detach },
+	{ "run", do_prog_run },
+	{ "tracelog", do_prog_tracelog },
+	{ "profile", do_prog_profile },
 	{ "help", do_prog_help },
 	{ 0 }
 };

@@ -172,6 +172,9 @@ int do_query(struct ctx *ctx, int argc, char **argv)
 
 	if (argc < 1)
 		return p_err(ctx, "expected SQL: bpfscope query \"SELECT ...\" [csv|json]");
+	/* "help" is no SQL statement: every object answers it with its help */
+	if (argc == 1 && !strcmp(argv[0], "help"))
+		return p_usage(ctx, GRAMMAR_QUERY);
 	lq.sql = GET_ARG();
 	return query_output(ctx, argc, argv, run_local, &lq);
 }

@@ -110,7 +110,8 @@ t_tcx() {
 	local re='^va\([0-9]+\) tcx/ingress [a-z_]+ prog_id ([0-9]+) link_id ([0-9]+)$'
 	bpftool prog load "$TC_OBJ" "$pin" type classifier || return 1
 	prog_id=$(bpftool -j prog show pinned "$pin" | jq .id)
-	$NSX "$BPFSCOPE" net attach tcx_ingress pinned "$pin" dev va || return 1
+	# 'link': a bpf_link (bpftool's own attach makes none, see t_tcx_prog)
+	$NSX "$BPFSCOPE" net attach tcx_ingress pinned "$pin" dev va link || return 1
 	line=$($NSX "$BPFSCOPE" net show | grep ' tcx/ingress ')
 	[[ $line =~ $re ]] && [ "${BASH_REMATCH[1]}" = "$prog_id" ] ||
 		{ echo "tcx line: '$line' (prog $prog_id)" >&2; return 1; }
@@ -125,6 +126,34 @@ t_tcx() {
 		return 1
 	$NSX "$BPFSCOPE" net detach tcx_ingress dev va || return 1
 	! $NSX "$BPFSCOPE" net show | grep -q 'tcx/'
+}
+
+# tcx as bpftool attaches it (BPF_PROG_ATTACH): a chain entry with no link, nothing
+# pinned under /sys/fs/bpf/bpfscope (JSON link_id 0, as upstream prints it), gone with net
+# detach; 'overwrite' refused as bpftool does
+t_tcx_prog() {
+	local pin=${TCX_PIN}_p prog_id line out
+	cleanup_add "rm -f $pin"
+	local re='^va\([0-9]+\) tcx/ingress [a-z_]+ prog_id ([0-9]+)$'
+	bpftool prog load "$TC_OBJ" "$pin" type classifier || return 1
+	prog_id=$(bpftool -j prog show pinned "$pin" | jq .id)
+	$NSX "$BPFSCOPE" net attach tcx_ingress pinned "$pin" dev va || return 1
+	line=$($NSX "$BPFSCOPE" net show | grep ' tcx/ingress ')
+	[[ $line =~ $re ]] && [ "${BASH_REMATCH[1]}" = "$prog_id" ] ||
+		{ echo "tcx line: '$line' (prog $prog_id)" >&2; return 1; }
+	ls /sys/fs/bpf/bpfscope/tcx 2>/dev/null | grep -q "^va_ingress_$prog_id\$" && die "pinned a link"
+	$NSX "$BPFSCOPE" -j net show | jq -e --argjson id "$prog_id" \
+		'.[0].tc | any(.kind == "tcx/ingress" and .prog_id == $id and .link_id == 0)' \
+		>/dev/null || { $NSX "$BPFSCOPE" -j net show >&2; die "json"; }
+	# attached once: a second attach of the same program is the kernel's EEXIST
+	out=$($NSX "$BPFSCOPE" net attach tcx_ingress pinned "$pin" dev va 2>&1) && die "attached twice"
+	expect_eq "twice" "$out" "Error: interface tcx_ingress attach failed: File exists" || return 1
+	out=$($NSX "$BPFSCOPE" net attach tcx_ingress pinned "$pin" dev va overwrite 2>&1) &&
+		die "overwrite taken"
+	expect_eq "overwrite" "$out" "Error: 'overwrite' is only supported for xdp types" || return 1
+	$NSX "$BPFSCOPE" net detach tcx_ingress dev va || return 1
+	! $NSX "$BPFSCOPE" net show | grep -q 'tcx/' || die "still attached"
+	rm -f "$pin"
 }
 
 # flow dissector: bpftool's JSON for it is not valid JSON, so plain only against bpftool
@@ -172,7 +201,7 @@ setup >"$TEST_TMP/setup.log" 2>&1; rc=$?
 out=$(cat "$TEST_TMP/setup.log")
 if [ $rc != 0 ]; then
 	for t in net_show_plain net_show_json net_show_dev net_show_stored net_show_tcx \
-		net_show_flow_dissector net_show_netfilter; do
+		net_show_tcx_prog net_show_flow_dissector net_show_netfilter; do
 		if [ $rc = 77 ]; then skip $t "$out"; else fail $t "setup: $(echo "$out" | tail -n 2 | tr '\n' ' ')"; fi
 	done
 	exit 0
@@ -182,5 +211,6 @@ run_test net_show_json t_json
 run_test net_show_dev t_dev
 run_test net_show_stored t_stored
 run_test net_show_tcx t_tcx
+run_test net_show_tcx_prog t_tcx_prog
 run_test net_show_flow_dissector t_flow_dissector
 run_test net_show_netfilter t_netfilter
