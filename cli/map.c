@@ -35,8 +35,8 @@ static int print_map(const struct map_row *r, void *arg)
 	out_uint(o, "bytes_key", "\tkey %lluB", r->key_size);
 	out_uint(o, "bytes_value", "  value %lluB", r->value_size);
 	out_uint(o, "max_entries", "  max_entries %llu", r->max_entries);
-	if (r->bytes_memlock)
-		out_uint(o, "bytes_memlock", "  memlock %lluB", r->bytes_memlock);
+	/* bpftool prints fdinfo's memlock, 0 too (an arena's) */
+	out_uint(o, "bytes_memlock", "  memlock %lluB", r->bytes_memlock);
 	if (r->type == BPF_MAP_TYPE_PROG_ARRAY && r->has_owner_prog_type) {
 		const char *pt = prog_type_name(r->owner_prog_type);
 
@@ -46,14 +46,17 @@ static int print_map(const struct map_row *r, void *arg)
 		else
 			out_uint(o, "owner_prog_type", "owner_prog_type %llu  ", r->owner_prog_type);
 	}
+	/* bpftool: JSON has frozen and btf_id before pinned, plain the pins first, then
+	 * btf_id and frozen on a line of their own only when there is one of them */
+	out_int(o, "frozen", NULL, r->frozen);
+	if (r->btf_id)
+		out_uint(o, "btf_id", NULL, r->btf_id);
 	if (show_pinned(ctx, ms->v, "map", r->id, &ms->e))
 		return -1;
-	out_plain(o, "\n");
-	out_int(o, "frozen", NULL, r->frozen);
 	if (r->btf_id || r->frozen)
-		out_plain(o, "\t");
+		out_plain(o, "\n\t");
 	if (r->btf_id)
-		out_uint(o, "btf_id", "btf_id %llu", r->btf_id);
+		out_plain(o, "btf_id %llu", (unsigned long long)r->btf_id);
 	if (r->frozen)
 		out_plain(o, "%sfrozen", r->btf_id ? "  " : "");
 	if (show_pids(ctx, ms->v, "map", r->id, &ms->e))
