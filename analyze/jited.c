@@ -273,6 +273,49 @@ static int emit_src(struct jctx *j, uint32_t k, uint32_t off, const struct bpf_l
 	return add_line(j, &l);
 }
 
+/* x86 operands respelled as LLVM's AT&T printer (upstream bpftool's disassembler) spells
+ * them where capstone differs: small immediates and displacements in hex too ("$0x8",
+ * "-0x4(%rbp)"), no space inside a memory operand ("(%rax,%rax)"). The instruction is
+ * capstone's; only its spelling changes. */
+static void llvm_spell(char *ops, size_t len)
+{
+	char out[256], *p = ops;
+	size_t o = 0;
+	int paren = 0;
+
+	while (*p && o + 24 < sizeof(out)) {
+		bool imm = *p == '$';
+		char *q = p + imm, *end;
+		bool at_start = p == ops || p[-1] == ' ' || p[-1] == ':' || p[-1] == '$';
+
+		if ((imm || (at_start && !paren)) && (isdigit((unsigned char)q[*q == '-']) &&
+						       strncmp(q + (*q == '-'), "0x", 2))) {
+			bool neg = *q == '-';
+			unsigned long long v = strtoull(q + neg, &end, 10);
+
+			if (end != q + neg && (*end == 0 || *end == ',' || *end == '(')) {
+				o += snprintf(out + o, sizeof(out) - o, "%s%s0x%llx", imm ? "$" : "",
+					      neg ? "-" : "", v);
+				p = end;
+				continue;
+			}
+		}
+		if (*p == '(')
+			paren++;
+		else if (*p == ')' && paren)
+			paren--;
+		if (paren && *p == ' ' && p > ops && p[-1] == ',') {
+			p++;
+			continue;
+		}
+		out[o++] = *p++;
+	}
+	if (*p || o >= len)	/* too long to respell: leave capstone's text */
+		return;
+	out[o] = 0;
+	memcpy(ops, out, o + 1);
+}
+
 static int dump_func(struct jctx *j, uint32_t fi, cs_insn *in)
 {
 	const struct prog_code *pc = j->pc;
@@ -304,9 +347,29 @@ static int dump_func(struct jctx *j, uint32_t fi, cs_insn *in)
 		uint64_t t;
 
 		if (j->cs.disasm_iter(j->h, &code, &size, &addr, in)) {
+			const char *mn = in->mnemonic;
+			char ops[sizeof(in->op_str)];
+
 			n = in->size;
-			int w = snprintf(text, sizeof(text), "%s%s%s", in->mnemonic,
-					 in->op_str[0] ? "\t" : "", in->op_str);
+			snprintf(ops, sizeof(ops), "%s", in->op_str);
+			if (j->arch == CS_ARCH_X86) {
+				llvm_spell(ops, sizeof(ops));
+				/* LLVM prints a lock prefix as a line of its own */
+				if (!strncmp(mn, "lock ", 5) && n > 1 && pc->jited[f->off + off] == 0xf0) {
+					l = (struct dump_line){ .kind = DL_INSN, .pc = off,
+						.addr = f->start + off, .text = "lock" };
+					if (j->flags & DUMP_OPCODES) {
+						l.bytes = pc->jited + f->off + off;
+						l.nbytes = 1;
+					}
+					if ((err = add_line(j, &l)))
+						return err;
+					off++;
+					n--;
+					mn += 5;
+				}
+			}
+			int w = snprintf(text, sizeof(text), "%s%s%s", mn, ops[0] ? "\t" : "", ops);
 
 			/* jumps inside the function stay addresses, as bpftool and objdump print */
 			if (f->start && branch_target(j, in, &is_call, &t) &&

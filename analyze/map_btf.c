@@ -17,7 +17,8 @@ struct map_btf *map_btf_open(const void *data, size_t len, uint32_t key_type,
 	struct map_btf *mb;
 	struct btf *btf;
 
-	if (!data || !len || len > UINT32_MAX || !key_type || !value_type)
+	/* bpftool formats a map whose BTF names a value type; the key may have none (.bss) */
+	if (!data || !len || len > UINT32_MAX || !value_type)
 		return NULL;
 	btf = btf__new(data, (uint32_t)len);
 	if (!btf)
@@ -28,6 +29,20 @@ struct map_btf *map_btf_open(const void *data, size_t len, uint32_t key_type,
 	}
 	mb = calloc(1, sizeof(*mb));
 	if (!mb) {
+		btf__free(btf);
+		return NULL;
+	}
+	mb->btf = btf;
+	mb->key_type = key_type;
+	mb->value_type = value_type;
+	return mb;
+}
+
+struct map_btf *map_btf_wrap(struct btf *btf, uint32_t key_type, uint32_t value_type)
+{
+	struct map_btf *mb;
+
+	if (!btf || !value_type || btf_check_refs(btf, NULL) || !(mb = calloc(1, sizeof(*mb)))) {
 		btf__free(btf);
 		return NULL;
 	}
@@ -66,7 +81,24 @@ static char *render(const struct btf *btf, uint32_t type, const void *p, size_t 
 
 char *map_btf_key(const struct map_btf *mb, const void *p, size_t size, bool plain)
 {
-	return render(mb->btf, mb->key_type, p, size, plain);
+	return mb->key_type ? render(mb->btf, mb->key_type, p, size, plain) : NULL;
+}
+
+bool map_btf_has_key(const struct map_btf *mb)
+{
+	return mb->key_type != 0;
+}
+
+int map_btf_write_key(const struct map_btf *mb, struct jw *w, const void *p, size_t size,
+		      bool plain)
+{
+	return btf_value_write(w, mb->btf, mb->key_type, p, size, plain);
+}
+
+int map_btf_write_value(const struct map_btf *mb, struct jw *w, const void *p, size_t size,
+			bool plain)
+{
+	return btf_value_write(w, mb->btf, mb->value_type, p, size, plain);
 }
 
 char *map_btf_value(const struct map_btf *mb, const void *p, size_t size, bool plain)

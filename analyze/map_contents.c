@@ -9,12 +9,12 @@ uint32_t map_contents_stride(uint32_t value_size, uint32_t nr_cpus)
 }
 
 void map_contents_header(uint8_t *hdr, uint32_t key_size, uint32_t value_size, uint32_t nr_cpus,
-			 uint64_t count)
+			 uint64_t count, bool v2)
 {
 	uint32_t stride = map_contents_stride(value_size, nr_cpus);
 
 	memset(hdr, 0, MAP_CONTENTS_HDR_LEN);
-	memcpy(hdr, MAP_CONTENTS_MAGIC, 8);
+	memcpy(hdr, v2 ? MAP_CONTENTS_MAGIC2 : MAP_CONTENTS_MAGIC, 8);
 	memcpy(hdr + 8, &key_size, 4);
 	memcpy(hdr + 12, &value_size, 4);
 	memcpy(hdr + 16, &nr_cpus, 4);
@@ -22,12 +22,38 @@ void map_contents_header(uint8_t *hdr, uint32_t key_size, uint32_t value_size, u
 	memcpy(hdr + 24, &count, 8);
 }
 
+struct map_contents_err map_contents_error(const struct map_contents *mc, uint32_t i)
+{
+	const uint8_t *r = mc->errs + (uint64_t)i * (8 + mc->key_size);
+	struct map_contents_err me = { .key = r + 8 };
+
+	memcpy(&me.err, r, 4);
+	memcpy(&me.pos, r + 4, 4);
+	return me;
+}
+
+/* The BPFSMAP2 trailer at p[0..len): exactly nr_errs records. */
+static int parse_trailer(const uint8_t *p, size_t len, struct map_contents *mc, struct err *e)
+{
+	if (len < 8)
+		return err_set(e, EBADMSG, "map contents blob: truncated error trailer");
+	memcpy(&mc->end_errno, p, 4);
+	memcpy(&mc->nr_errs, p + 4, 4);
+	if ((uint64_t)mc->nr_errs * (8 + (uint64_t)mc->key_size) != len - 8)
+		return err_set(e, EBADMSG, "map contents blob: %u error records do not fit %zu bytes",
+			       mc->nr_errs, len - 8);
+	mc->errs = p + 8;
+	return 0;
+}
+
 int map_contents_parse(const uint8_t *p, size_t len, struct map_contents *mc, struct err *e)
 {
-	uint64_t entry;
+	uint64_t entry, body;
+	bool v2;
 
 	memset(mc, 0, sizeof(*mc));
-	if (len < MAP_CONTENTS_HDR_LEN || memcmp(p, MAP_CONTENTS_MAGIC, 8))
+	v2 = len >= MAP_CONTENTS_HDR_LEN && !memcmp(p, MAP_CONTENTS_MAGIC2, 8);
+	if (len < MAP_CONTENTS_HDR_LEN || (!v2 && memcmp(p, MAP_CONTENTS_MAGIC, 8)))
 		return err_set(e, EBADMSG, "map contents blob has no %s header", MAP_CONTENTS_MAGIC);
 	memcpy(&mc->key_size, p + 8, 4);
 	memcpy(&mc->value_size, p + 12, 4);
@@ -38,10 +64,15 @@ int map_contents_parse(const uint8_t *p, size_t len, struct map_contents *mc, st
 		return err_set(e, EBADMSG, "map contents blob has an inconsistent header");
 	entry = (uint64_t)mc->key_size + mc->value_stride;
 	if (mc->count && (entry == 0 || mc->count > (len - MAP_CONTENTS_HDR_LEN) / entry ||
-			  mc->count * entry != len - MAP_CONTENTS_HDR_LEN))
+			  (!v2 && mc->count * entry != len - MAP_CONTENTS_HDR_LEN)))
 		return err_set(e, EBADMSG, "map contents blob: %llu entries of %llu bytes do not fit %zu bytes",
 			       (unsigned long long)mc->count, (unsigned long long)entry, len);
+	body = mc->count * entry;
+	if (!v2 && body != len - MAP_CONTENTS_HDR_LEN)
+		return err_set(e, EBADMSG, "map contents blob: trailing bytes");
 	mc->keys = p + MAP_CONTENTS_HDR_LEN;
 	mc->values = mc->keys + mc->count * mc->key_size;
+	if (v2)
+		return parse_trailer(mc->keys + body, len - MAP_CONTENTS_HDR_LEN - body, mc, e);
 	return 0;
 }

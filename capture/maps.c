@@ -16,30 +16,35 @@ static bool map_is_percpu(uint32_t type)
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
 }
 
-/* Types whose contents user space cannot read as key/value pairs. */
-static const char *map_unreadable(uint32_t type)
+/* bpftool prints no entry for an empty slot of a prog array or a map of maps. */
+static bool map_skips_enoent(uint32_t type)
 {
-	switch (type) {
-	case BPF_MAP_TYPE_RINGBUF:
-	case BPF_MAP_TYPE_USER_RINGBUF:
-		return "ring buffers have no key/value contents";
-	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
-		return "perf event arrays hold file descriptors";
-	case BPF_MAP_TYPE_STRUCT_OPS:
-		return "struct_ops maps are not dumped";
-	case BPF_MAP_TYPE_BLOOM_FILTER:
-	case BPF_MAP_TYPE_QUEUE:
-	case BPF_MAP_TYPE_STACK:
-		return "this map type has no keys";
-	case 33: /* BPF_MAP_TYPE_ARENA */
-		return "arena maps are memory, not key/value pairs";
-	}
-	return NULL;
+	return type == BPF_MAP_TYPE_PROG_ARRAY || type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	       type == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
-/* Per-element walk (get_next_key + lookup) for types without batch ops. */
-static int contents_walk(int fd, uint32_t ks, uint32_t stride, struct buf *keys, struct buf *vals,
-			 uint64_t *count, struct err *e)
+/* What a per-key walk met beside the entries: bpftool prints each key whose lookup failed
+ * (an empty devmap slot, a perf event array's fds) and ends on get_next_key's errno. */
+struct walk_errs {
+	struct buf recs;	/* u32 errno, u32 pos, key */
+	uint32_t n, end_errno;
+};
+
+static int walk_err_add(struct walk_errs *we, int err, uint64_t pos, const void *key, uint32_t ks,
+			struct err *e)
+{
+	uint32_t v[2] = { (uint32_t)err, pos > UINT32_MAX ? UINT32_MAX : (uint32_t)pos };
+
+	if (buf_append(&we->recs, v, sizeof(v)) || buf_append(&we->recs, key, ks))
+		return err_set(e, ENOMEM, "out of memory reading map contents");
+	we->n++;
+	return 0;
+}
+
+/* Per-element walk (get_next_key + lookup) for types without batch ops, as bpftool walks:
+ * a failed lookup is recorded with its key, a failed get_next_key ends the walk. */
+static int contents_walk(int fd, uint32_t type, uint32_t ks, uint32_t stride, struct buf *keys,
+			 struct buf *vals, uint64_t *count, struct walk_errs *we, struct err *e)
 {
 	uint8_t *prev = NULL;
 	int err = 0;
@@ -50,15 +55,19 @@ static int contents_walk(int fd, uint32_t ks, uint32_t stride, struct buf *keys,
 			return err_set(e, ENOMEM, "out of memory reading map contents");
 		if (bpf_map_get_next_key(fd, prev, keys->data + keys->len)) {
 			if (errno != ENOENT)
-				err = err_set(e, errno, "get_next_key: %s", strerror(errno));
+				we->end_errno = errno;
 			break;
 		}
 		prev = keys->data + keys->len;
 		if (bpf_map_lookup_elem(fd, prev, vals->data + vals->len)) {
-			if (errno == ENOENT)	/* deleted under us */
+			int lerr = errno;
+
+			if (lerr == ENOENT && map_skips_enoent(type))
 				continue;
-			err = err_set(e, errno, "lookup: %s", strerror(errno));
-			break;
+			err = walk_err_add(we, lerr, *count, prev, ks, e);
+			if (err)
+				break;
+			continue;
 		}
 		keys->len += ks;
 		vals->len += stride;
@@ -75,6 +84,7 @@ int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, stru
 	uint32_t ks = info->key_size, stride = map_contents_stride(info->value_size, cpus);
 	uint32_t batch = info->max_entries && info->max_entries < 8192 ? info->max_entries : 8192;
 	struct buf keys = { 0 }, vals = { 0 };
+	struct walk_errs we = { 0 };
 	uint64_t n = 0, in_batch = 0, out_batch = 0;
 	void *inp = NULL;
 	int err = 0;
@@ -96,7 +106,8 @@ int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, stru
 			if (n == 0 && !inp && errno != EPERM && errno != EACCES) {
 				/* no batch ops for this map type: walk it */
 				keys.len = vals.len = 0;
-				err = contents_walk(fd, ks, stride, &keys, &vals, &n, e);
+				err = contents_walk(fd, info->type, ks, stride, &keys, &vals, &n,
+						    &we, e);
 				break;
 			}
 			err = err_set(e, errno, "lookup_batch: %s", strerror(errno));
@@ -113,18 +124,25 @@ int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, stru
 	if (err)
 		goto out;
 	out->len = 0;
-	if (buf_reserve(out, MAP_CONTENTS_HDR_LEN + keys.len + vals.len)) {
+	if (buf_reserve(out, MAP_CONTENTS_HDR_LEN + keys.len + vals.len + 8 + we.recs.len)) {
 		err = err_set(e, ENOMEM, "out of memory reading map contents");
 		goto out;
 	}
-	map_contents_header(out->data, ks, info->value_size, cpus, n);
+	map_contents_header(out->data, ks, info->value_size, cpus, n, we.n || we.end_errno);
 	out->len = MAP_CONTENTS_HDR_LEN;
 	buf_append(out, keys.data, keys.len);
 	buf_append(out, vals.data, vals.len);
+	if (we.n || we.end_errno) {
+		uint32_t t[2] = { we.end_errno, we.n };
+
+		buf_append(out, t, sizeof(t));
+		buf_append(out, we.recs.data, we.recs.len);
+	}
 	*count = n;
 out:
 	buf_free(&keys);
 	buf_free(&vals);
+	buf_free(&we.recs);
 	return err;
 }
 
@@ -140,12 +158,9 @@ int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct
 		r->has_owner = !fdinfo_val(fdi, "owner_prog_type", &r->owner);
 	}
 	if (p->mask & SNAP_MAPS_DATA) {
-		const char *why = map_unreadable(info->type);
 		struct err me = { 0 };
 
-		if (why)
-			snprintf(r->contents_error, sizeof(r->contents_error), "%s", why);
-		else if (map_read_contents(fd, info, p->nr_cpus, &r->data, &r->count, &me))
+		if (map_read_contents(fd, info, p->nr_cpus, &r->data, &r->count, &me))
 			snprintf(r->contents_error, sizeof(r->contents_error), "%s", me.msg);
 		else
 			r->has_contents = true;

@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "analyze/btf_value.h"
-#include "cli/cli.h"
+#include "cli/map_print.h"
 #include "capture/live_select.h"
 #include "act/load.h"
 #include "act/map_edit.h"
@@ -109,96 +108,27 @@ static void print_hex_plain(FILE *f, const uint8_t *p, size_t n)
 		fprintf(f, "%s%02x", i ? " " : "", p[i]);
 }
 
-/* bpftool's "formatted": key and value decoded through the map's BTF */
-static void print_formatted(struct out *o, const struct mapedit_info *mi, const uint8_t *key,
-			    const uint8_t *value)
-{
-	uint32_t step = (mi->value_size + 7) & ~7u;
-	struct btf *btf;
-
-	if (!mi->btf_id || !mi->btf_value_type_id)
-		return;
-	btf = live_btf(mi->btf_id);
-	if (!btf)
-		return;
-	out_obj_start(o, "formatted");
-	jw_name(&o->jw, "key");
-	if (!mi->btf_key_type_id ||
-	    btf_value_write(&o->jw, btf, mi->btf_key_type_id, key, mi->key_size, false))
-		print_hex_json(o, NULL, key, mi->key_size);
-	if (!mi->percpu) {
-		jw_name(&o->jw, "value");
-		if (btf_value_write(&o->jw, btf, mi->btf_value_type_id, value, mi->value_size, false))
-			print_hex_json(o, NULL, value, mi->value_size);
-	} else {
-		out_arr_start(o, "values");
-		for (uint32_t c = 0; c < mi->nr_cpus; c++) {
-			const uint8_t *v = value + (size_t)c * step;
-
-			out_obj_start(o, NULL);
-			out_uint(o, "cpu", NULL, c);
-			jw_name(&o->jw, "value");
-			if (btf_value_write(&o->jw, btf, mi->btf_value_type_id, v, mi->value_size,
-					    false))
-				print_hex_json(o, NULL, v, mi->value_size);
-			out_obj_end(o);
-		}
-		out_arr_end(o);
-	}
-	out_obj_end(o);
-	live_btf_free(btf);
-}
-
-/* bpftool's print_entry_plain / print_entry_json (JSON adds "formatted" with BTF) */
+/* bpftool's print_key_value: the entry formatted through the map's BTF when it names a
+ * value type (plain mode too, as bpftool's JSON), else the hex. */
 static void print_entry(struct ctx *ctx, const struct mapedit_info *mi, const uint8_t *key,
 			const uint8_t *value)
 {
-	struct out *o = &ctx->out;
-	uint32_t step = (mi->value_size + 7) & ~7u;
+	struct map_fmt mf = { .type = mi->type, .key_size = mi->key_size,
+			      .value_size = mi->value_size, .nr_cpus = mi->percpu ? mi->nr_cpus : 0 };
+	struct map_btf *mb = NULL;
+	struct out bo;
 
-	if (out_json(o)) {
-		out_obj_start(o, NULL);
-		print_hex_json(o, "key", key, mi->key_size);
-		if (!mi->percpu) {
-			print_hex_json(o, "value", value, mi->value_size);
-		} else {
-			out_arr_start(o, "values");
-			for (uint32_t c = 0; c < mi->nr_cpus; c++) {
-				out_obj_start(o, NULL);
-				out_uint(o, "cpu", NULL, c);
-				print_hex_json(o, "value", value + (size_t)c * step, mi->value_size);
-				out_obj_end(o);
-			}
-			out_arr_end(o);
-		}
-		print_formatted(o, mi, key, value);
-		out_obj_end(o);
-		return;
+	if (mi->btf_id && mi->btf_value_type_id)
+		mb = map_btf_wrap(live_btf(mi->btf_id), mi->btf_key_type_id, mi->btf_value_type_id);
+	mf.mb = mb;
+	if (mb && !out_json(&ctx->out)) {
+		out_init_bpftool_json(&bo, ctx->out.f);
+		map_entry_print(&ctx->out, &bo.jw, &mf, key, value);
+		fprintf(ctx->out.f, "\n");
+	} else {
+		map_entry_print(&ctx->out, NULL, &mf, key, value);
 	}
-	if (!mi->percpu) {
-		bool break_names = mi->key_size > 16 || mi->value_size > 16;
-		bool single_line = mi->key_size + mi->value_size <= 24 && !break_names;
-
-		if (mi->key_size) {	/* queues and stacks have none */
-			printf("key:%c", break_names ? '\n' : ' ');
-			print_hex_plain(stdout, key, mi->key_size);
-			printf(single_line ? "  " : "\n");
-		}
-		printf("value:%c", break_names ? '\n' : ' ');
-		print_hex_plain(stdout, value, mi->value_size);
-		printf("\n");
-		return;
-	}
-	if (mi->key_size) {
-		printf("key:\n");
-		print_hex_plain(stdout, key, mi->key_size);
-		printf("\n");
-	}
-	for (uint32_t c = 0; c < mi->nr_cpus; c++) {
-		printf("value (CPU %02u):%c", c, mi->value_size > 16 ? '\n' : ' ');
-		print_hex_plain(stdout, value + (size_t)c * step, mi->value_size);
-		printf("\n");
-	}
+	map_btf_close(mb);
 }
 
 static int alloc_elem(struct ctx *ctx, const struct mapedit_info *mi, struct elem_args *a)

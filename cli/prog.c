@@ -46,6 +46,7 @@ static int print_prog(const struct prog_row *r, void *arg)
 		out_plain(o, "\tloaded_at %s", when);
 		out_uint(o, "uid", "  uid %llu\n", r->uid);
 	}
+	out_bool(o, "orphaned", NULL, false);	/* only an offloaded program's device can go */
 	out_uint(o, "bytes_xlated", "\txlated %lluB", r->bytes_xlated);
 	out_bool(o, "jited", NULL, r->jited);
 	if (r->jited)
@@ -57,10 +58,13 @@ static int print_prog(const struct prog_row *r, void *arg)
 	if (prog_map_ids(&ps->v->db, ps->v->snap_id, r->id, &ps->maps, &ps->e))
 		return -1;
 	show_id_list(ctx, &ps->maps, "map_ids", "  map_ids ", false);
+	/* bpftool: JSON has btf_id before pinned, plain the pins first */
+	if (r->btf_id)
+		out_uint(o, "btf_id", NULL, r->btf_id);
 	if (show_pinned(ctx, ps->v, "prog", r->id, &ps->e))
 		return -1;
 	if (r->btf_id)
-		out_uint(o, "btf_id", "\n\tbtf_id %llu", r->btf_id);
+		out_plain(o, "\n\tbtf_id %llu", (unsigned long long)r->btf_id);
 	if (show_pids(ctx, ps->v, "prog", r->id, &ps->e))
 		return -1;
 	out_nl(o);

@@ -135,10 +135,16 @@ int show_pinned(struct ctx *ctx, struct view *v, const char *type, uint32_t id, 
 	struct list_state ls = { &ctx->out, true };
 	int err;
 
+	bool any = false;
+
 	if (!ctx->show_pinned)
 		return 0;
 	err = pin_paths(&v->db, v->snap_id, type, id, print_pin, &ls, e);
-	if (!ls.first)
+	if (!err && ls.first && out_json(ls.o))
+		err = pins_any(&v->db, v->snap_id, type, &any, e);
+	if (any)	/* bpftool: "pinned": [] once anything of the type is pinned */
+		out_arr_start(ls.o, "pinned");
+	if (!ls.first || any)
 		out_arr_end(ls.o);
 	return err;
 }

@@ -11,6 +11,7 @@ void out_init(struct out *o, FILE *f, bool json, bool pretty)
 	o->f = f;
 	o->mode = json || pretty ? OUT_JSON : OUT_PLAIN;
 	jw_init(&o->jw, f, pretty);
+	o->jw.inline_arrays = pretty;	/* bpftool -p: an array's elements stay on its line */
 }
 
 void out_obj_start(struct out *o, const char *key)

@@ -5,11 +5,11 @@
 /* the columns of link_sql, in order */
 enum {
 	LC_ID, LC_TYPE, LC_PROG_ID, LC_ATTACH_TYPE, LC_TARGET, LC_TARGET_OBJ_ID, LC_TARGET_BTF_ID,
-	LC_CGROUP_ID, LC_IFINDEX, LC_NETNS_INO, LC_OFFSET, LC_COOKIE, LC_FLAGS, LC_NCOLS
+	LC_CGROUP_ID, LC_IFINDEX, LC_NETNS_INO, LC_OFFSET, LC_COOKIE, LC_FLAGS, LC_INFO_RAW, LC_NCOLS
 };
 static const char link_sql[] =
 	"SELECT id, type, prog_id, attach_type, target, target_obj_id, target_btf_id, cgroup_id,"
-	" ifindex, netns_ino, offset, cookie, flags FROM links WHERE snapshot_id = ?1"
+	" ifindex, netns_ino, offset, cookie, flags, info_raw FROM links WHERE snapshot_id = ?1"
 	" AND (?2 < 0 OR id = ?2) ORDER BY id";
 
 static void link_row_read(sqlite3_stmt *st, struct link_row *r)
@@ -32,7 +32,13 @@ static void link_row_read(sqlite3_stmt *st, struct link_row *r)
 struct link_walk {
 	int (*fn)(const struct link_row *r, void *arg);
 	void *arg;
+	struct db *db;
+	struct err *e;
+	struct buf raw;		/* the row's info_raw blob */
 };
+
+/* a struct bpf_link_info is some 100 bytes; a bigger blob is not one */
+#define LINK_INFO_MAX 4096
 
 static int link_emit(sqlite3_stmt *st, void *arg)
 {
@@ -40,15 +46,21 @@ static int link_emit(sqlite3_stmt *st, void *arg)
 	struct link_row r;
 
 	link_row_read(st, &r);
+	if (blob_get_col(w->db, st, LC_INFO_RAW, LINK_INFO_MAX, &w->raw, w->e))
+		w->raw.len = 0;	/* the columns still say what they hold */
+	r.info_raw = w->raw.len ? w->raw.data : NULL;
+	r.info_len = w->raw.len;
 	return w->fn(&r, w->arg);
 }
 
 int link_rows(struct db *db, int64_t snap, int64_t id,
 	      int (*fn)(const struct link_row *r, void *arg), void *arg, struct err *e)
 {
-	struct link_walk w = { fn, arg };
+	struct link_walk w = { fn, arg, db, e, { 0 } };
+	int err = read_rows(db, link_sql, LC_NCOLS, snap, id, link_emit, &w, e);
 
-	return read_rows(db, link_sql, LC_NCOLS, snap, id, link_emit, &w, e);
+	buf_free(&w.raw);
+	return err;
 }
 
 /* lookups by FIND_* key (read_find); links have no name or tag */

@@ -8,6 +8,8 @@ struct link_row {
 	const char *target;	/* tracepoint, iterator target, perf file or func; may be NULL */
 	uint64_t target_obj_id, target_btf_id, cgroup_id, netns_ino, offset, cookie;
 	uint64_t flags;		/* perf_event links: the event kind; netfilter: its flags */
+	const void *info_raw;	/* the raw struct bpf_link_info as captured (pointers wiped), */
+	size_t info_len;	/* valid during the callback; NULL in a file without it */
 };
 
 /* Calls fn for each link of snapshot snap, by id: only id, or all (id < 0). fn returning

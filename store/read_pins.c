@@ -41,6 +41,23 @@ int pin_paths(struct db *db, int64_t snap, const char *type, uint32_t id,
 	return err ?: read_each(db, st, pin_emit, &w, e);
 }
 
+static const char pins_any_sql[] =
+	"SELECT 1 FROM pins WHERE snapshot_id = ?1 AND obj_type = ?3 AND ?2 = ?2 LIMIT 1";
+
+int pins_any(struct db *db, int64_t snap, const char *type, bool *any, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc, err = obj_stmt(db, pins_any_sql, 1, snap, type, 0, &st, e);
+
+	if (err)
+		return err;
+	rc = sqlite3_step(st);
+	*any = rc == SQLITE_ROW;
+	err = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : read_step_err(db, rc, e);
+	sqlite3_reset(st);
+	return err;
+}
+
 /* the columns of owners_sql, in order */
 enum { OC_PID, OC_COMM, OC_NCOLS };
 static const char owners_sql[] =

@@ -7,6 +7,9 @@
  * in path order. fn returning nonzero stops and is returned. */
 int pin_paths(struct db *db, int64_t snap, const char *type, uint32_t id,
 	      int (*fn)(const char *path, void *arg), void *arg, struct err *e);
+/* Whether any object of type is pinned in the snapshot (bpftool then lists "pinned" for
+ * every object of that type, an empty list for the unpinned). */
+int pins_any(struct db *db, int64_t snap, const char *type, bool *any, struct err *e);
 
 struct owner_row {
 	int64_t pid;

@@ -72,12 +72,17 @@ def load(path):
     return nodes, edges
 def insns(label):
     out = []
+    # (4) the "; ..." lines (prototype, source) upstream 7.8 adds, escape pairs kept whole
+    label = re.sub(r'(?:^|(?<=\\l)|(?<=[{|]));(?:\\.|[^\\])*?\\l', '', label)
     for l in label.replace('\\l', '\n').split('\n'):
         l = re.sub(r'[\\{}|]', '', l)
         # (2) kernel 6.x disasm spells BPF_MOV64_PERCPU_REG; bpftool 7.1 predates it
         l = re.sub(r'&\(void __percpu \*\)\((r\d+)\)', r'\1', l)
+        # (4) upstream 7.8 names the callee (call pc+22#bpf_prog_<tag>_<name>) and shows
+        # the function's prototype and source lines ("; ..."); bpftool 7.1 does neither
+        l = re.sub(r'(call pc[+-]\d+)#bpf_prog_[0-9a-f]{16}_\w*', r'\1', l)
         l = ' '.join(l.split())
-        if l: out.append(l)
+        if l and not l.startswith(';'): out.append(l)
     return out
 def last_op(label):
     ops = re.findall(r'\(([0-9a-f]{2})\)', label)
@@ -90,8 +95,7 @@ for n in sorted(set(bn) & set(un)):
 exp, seen, dups = Counter(), set(), 0
 for t, h, s in be:
     op = last_op(bn.get(t, ''))
-    if s != 'invis' and op == '95':
-        h = re.sub(r'_bb_\d+$', '_bb_1', t)     # (3) exit goes to EXIT, not to the next block
+    # (3) as bpftool's: a block ending in exit falls through to the next block
     if s != 'invis' and op == '85':
         if (t, h) in seen: dups += 1; continue    # (1) a block ending in a call gets a 2nd edge
         seen.add((t, h))
@@ -157,6 +161,26 @@ t_visual_matches_bpftool() (
 			{ cat "$d/err" >&2; bail "gvpr can't read our graph of $id"; }
 		python3 "$TEST_TMP/cmp.py" "$d/$id.bt.g" "$d/$id.us.g" >&2 || bail "id $id differs from bpftool"
 	done
+)
+
+# what upstream 7.8 adds to the labels (written from its xlated_dumper.c and cfg.c): the
+# function's prototype, its source lines (with linum "[file line:N col:M]"), callee names
+t_visual_upstream_labels() (
+	need_setup || return 77
+	local d=$TEST_TMP/up
+	mkdir -p "$d"
+	"$BPFSCOPE" prog dump xlated id "$MF_ID" visual >"$d/v" &&
+	"$BPFSCOPE" prog dump xlated id "$MF_ID" visual linum >"$d/vl" || bail "visual failed"
+	gvpr -f "$TEST_TMP/dump.g" "$d/v" >"$d/v.g" && gvpr -f "$TEST_TMP/dump.g" "$d/vl" >"$d/vl.g" ||
+		bail "gvpr can't read our graphs"
+	# the label text with graphviz's escapes undone
+	sed 's/\\ / /g' "$d/v.g" | grep -F $'fn_0_bb_2\t' |
+		grep -qF '{; int count_getppid(void * ctx):\l; ' ||
+		bail "no prototype and source line at the top of func_0"
+	grep -q 'call pc+[0-9]*#bpf_prog_[0-9a-f]\{16\}_bump_pid' "$d/v.g" || bail "callee not named"
+	sed 's/\\ / /g' "$d/vl.g" | grep -q '; \[[^]]*multi_func.bpf.c line:[0-9]* col:[0-9]*\]' ||
+		bail "linum: no [file line col]"
+	! sed 's/\\ / /g' "$d/v.g" | grep -q ' line:[0-9]* col:' || bail "file shown without linum"
 )
 
 # the same graph from a stored snapshot, and as nobody from a copy (no root, no bpffs)
@@ -300,6 +324,7 @@ t_bad_args() (
 
 setup
 run_test cfg_visual_matches_bpftool t_visual_matches_bpftool
+run_test cfg_visual_upstream_labels t_visual_upstream_labels
 run_test cfg_visual_stored_and_nobody t_visual_stored
 run_test cfg_png t_png
 run_test cfg_svg_pdf_every_block t_svg_every_block

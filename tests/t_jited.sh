@@ -105,9 +105,14 @@ def norm_ops(ops):
     ops = re.sub(r'(^|[,:])0x0\(', r'\1(', ops) # (6) explicit zero displacement
     return ops
 def ours(path):
+    lock = ''
     for line in open(path):
         m = re.match(r'^\s*[0-9a-f]+:\t([^\t]*)\t?(.*)$', line.rstrip('\n'))
-        if m: yield '_'.join(m.group(1).split()), norm_ops(m.group(2))
+        if not m: continue
+        if m.group(1) == 'lock' and not m.group(2):
+            lock = 'lock_'; continue             # (9) LLVM's lock prefix on a line of its own
+        yield lock + '_'.join(m.group(1).split()), norm_ops(m.group(2))
+        lock = ''
 def objdump(path):
     for line in open(path):
         m = re.match(r'^\s*[0-9a-f]+:\t[0-9a-f ]+\t(.*)$', line.rstrip('\n'))
@@ -206,6 +211,21 @@ t_matches_objdump() (
 	echo "${#IDS[@]} programs, $n instructions" >&2
 )
 
+# LLVM's spelling (upstream bpftool's disassembler), not capstone's: immediates and
+# displacements in hex however small, no space inside a memory operand, the lock prefix on
+# a line of its own (the rich object's atomics have one)
+t_llvm_spelling() (
+	need_setup || exit 77
+	local id all=$TEST_TMP/spell
+	for id in "${IDS[@]}"; do sdump "$id"; done >"$all" 2>/dev/null || bail "prog dump jited failed"
+	! grep -P '^\s*[0-9a-f]+:\t.*(\$-?[0-9]+(?![0-9x])|(^|[\s,])-?[1-9][0-9]*\()' "$all" ||
+		bail "a decimal immediate or displacement"
+	! grep -P '^\s*[0-9a-f]+:\t.*\([^)]*, [^)]*\)' "$all" || bail "a space inside a memory operand"
+	grep -qP '^\s*[0-9a-f]+:\tlock$' "$all" || bail "no lock line"
+	! grep -qP '\tlock ' "$all" || bail "lock joined to its instruction"
+	grep -qP '\$0x[0-9a-f]\b' "$all" || bail "no small hex immediate"
+)
+
 # One address line per function, named as /proc/kallsyms names it; opcodes cover the image.
 t_functions_and_bytes() (
 	need_setup || exit 77
@@ -302,6 +322,7 @@ t_unprivileged_copy() (
 
 setup
 run_test jited_matches_objdump t_matches_objdump
+run_test jited_llvm_spelling t_llvm_spelling
 run_test jited_functions_and_bytes t_functions_and_bytes
 run_test jited_call_names t_call_names
 run_test jited_source_lines t_source_lines

@@ -117,7 +117,8 @@ t_loadall_update() {
 	# 90 + our 8, plus whatever else called getpid meanwhile (not the millions of before)
 	[ "$v2" -ge 98 ] && [ "$v2" -lt "$v1" -o "$v1" -lt 98 ] ||
 		{ echo "after update to 90 and 8 calls: $v2" >&2; return 1; }
-	$B map lookup id "$map" key 0 0 0 0 | grep -q "^key: 00 00 00 00  value: " || return 1
+	# the map has BTF: plain lookup prints its entry formatted, as bpftool's (issue 15)
+	$B map lookup id "$map" key 0 0 0 0 | grep -q '^    "key": 0,$' || return 1
 	rm -r "$T/test"
 	# the kernel frees a released link and its program a moment later
 	for v0 in $(seq 30); do

@@ -1,12 +1,14 @@
 /* Drawing a CFG: one libcgraph cluster per function, record nodes holding the block's
  * instructions, typed edges; written as DOT or laid out and rendered by libgvc. */
 #include <bpf/btf.h>
+#include <ctype.h>
 #include <errno.h>
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analyze/func_proto.h"
 #include "analyze/xlated.h"
 #include "lib/util.h"
 #include "viz/cfg_render.h"
@@ -112,8 +114,10 @@ bool cfg_render_format_ok(const char *f)
 	return !strcmp(f, "dot") || !strcmp(f, "svg") || !strcmp(f, "png") || !strcmp(f, "pdf");
 }
 
-/* line_info record index per insn (-1: none); NULL when there is nothing to show */
-static int32_t *src_index(const struct prog_code *pc, uint32_t n)
+/* line_info record index per insn (-1: none); NULL when there is nothing to show. cover:
+ * every insn gets the record that covers it (the last one starting at or before it), as
+ * libbpf's bpf_prog_linfo__lfind finds it for bpftool. */
+static int32_t *src_index(const struct prog_code *pc, uint32_t n, bool cover)
 {
 	int32_t *src;
 	uint32_t i;
@@ -133,6 +137,9 @@ static int32_t *src_index(const struct prog_code *pc, uint32_t n)
 		if (li.insn_off < n)
 			src[li.insn_off] = i;
 	}
+	for (i = 1; cover && i < n; i++)
+		if (src[i] < 0)
+			src[i] = src[i - 1];
 	return src;
 }
 
@@ -152,26 +159,78 @@ static void add_line(struct lbl *l, const char *s, const struct cfg_render_opts 
 	} while (off < n);
 }
 
+/* bpftool's shorten_path: a path over 32 bytes from its first '/' within the last 32,
+ * "..." in front */
+static const char *short_path(const char *path, char *buf, size_t len)
+{
+	size_t n = strlen(path);
+	const char *s;
+
+	if (n <= 32)
+		return path;
+	s = strchr(path + n - 32, '/');
+	if (s && s < path + 3)
+		return path;
+	if (!s)
+		s = strrchr(path, '/');
+	if (!s)
+		return path;
+	snprintf(buf, len, "...%s", s);
+	return buf;
+}
+
+/* bpftool's "; int f(void * ctx):" line where function record k starts at insn i */
+static void add_proto(struct lbl *l, const struct prog_code *pc, uint32_t i,
+		      const struct cfg_render_opts *o)
+{
+	uint32_t off, tid;
+	char proto[512], tmp[600];
+
+	if (!pc->btf)
+		return;
+	for (uint32_t k = 0; !func_info_rec(pc, k, &off, &tid); k++) {
+		if (off != i)
+			continue;
+		if (!func_proto_of(pc, k, proto, sizeof(proto)) && *proto) {
+			snprintf(tmp, sizeof(tmp), "; %s:", proto);
+			add_line(l, tmp, o, true);
+		}
+		return;
+	}
+}
+
 /* the source line of line_info record rec, unless it repeats the last one shown */
 static void add_src(struct lbl *l, const struct prog_code *pc, uint32_t rec,
 		    const struct cfg_render_opts *o, int64_t *last_line_off)
 {
 	struct bpf_line_info li;
 	const char *line, *file, *base;
-	char tmp[1024];
+	char tmp[1024], tmp2[512];
 
 	memcpy(&li, pc->line_info + (size_t)rec * pc->line_info_rec_size, sizeof(li));
-	if (li.line_off == *last_line_off)
+	/* bpftool shows each record once per block; ours each line once */
+	if (o->bpftool ? (int64_t)rec == *last_line_off : li.line_off == *last_line_off)
 		return;
-	*last_line_off = li.line_off;
+	*last_line_off = o->bpftool ? (int64_t)rec : li.line_off;
 	line = btf__name_by_offset(pc->btf, li.line_off);
 	if (!line)
 		return;
-	while (*line == ' ' || *line == '\t')
+	while (isspace((unsigned char)*line))
 		line++;
 	if (!*line)
 		return;
 	file = btf__name_by_offset(pc->btf, li.file_name_off);
+	if (o->bpftool) {	/* btf_dump_linfo_dotlabel: the file only with linum */
+		if (o->linum) {
+			snprintf(tmp, sizeof(tmp), "; [%s line:%u col:%u]", short_path(file ?: "", tmp2,
+				 sizeof(tmp2)), BPF_LINE_INFO_LINE_NUM(li.line_col),
+				 BPF_LINE_INFO_LINE_COL(li.line_col));
+			add_line(l, tmp, o, true);
+		}
+		snprintf(tmp, sizeof(tmp), "; %s", line);
+		add_line(l, tmp, o, true);
+		return;
+	}
 	base = file ? strrchr(file, '/') : NULL;
 	base = base ? base + 1 : file ? file : "";
 	snprintf(tmp, sizeof(tmp), "; %s  [%s:%u]", line, base, BPF_LINE_INFO_LINE_NUM(li.line_col));
@@ -186,13 +245,6 @@ static void add_insn(struct lbl *l, const struct prog_code *pc, uint32_t i, uint
 
 	if (!xlated_insn_text(pc, i, text, sizeof(text)))
 		snprintf(text, sizeof(text), "<bad insn>");
-	/* bpftool's graph names no subprogram symbol: "call pc+8", not "call pc+8#bpf_prog_.." */
-	if (o->bpftool && in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL) {
-		char *sym = strstr(text, "#bpf_prog_");
-
-		if (sym)
-			*sym = 0;
-	}
 	/* the kernel's notation starts with the opcode in parens; add it when the
 	 * decoder leaves it out */
 	if (text[0] == '(' && strlen(text) > 4 && text[3] == ')')
@@ -239,6 +291,8 @@ static const char *block_label(struct lbl *l, const struct prog_code *pc, const 
 		if (!first)
 			puts_l(l, "|");
 		first = false;
+		if (o->bpftool)
+			add_proto(l, pc, i, o);
 		if (src && src[i] >= 0)
 			add_src(l, pc, src[i], o, &last_line);
 		add_insn(l, pc, i, o->bpftool ? i - fstart : i, o);
@@ -332,9 +386,16 @@ static int add_func(const struct gv_api *gv, Agraph_t *g, const struct prog_code
 		const struct cfg_edge *x = &cfg->edges[k];
 		Agedge_t *ed;
 
+		uint32_t dst = x->dst;
+
 		if (cfg->blocks[x->src].func != fi || x->kind == CFG_EDGE_CALL)
 			continue;
-		ed = gv->agedge(s, nodes[x->src], nodes[x->dst], NULL, 1);
+		/* bpftool: a block that ends the code (exit, or the last insn) falls through
+		 * to the block after it, EXIT only after the last one */
+		if (o->bpftool && x->kind == CFG_EDGE_EXIT)
+			dst = x->src + 1 < f->first_block + f->nr_blocks ? x->src + 1 :
+			      f->first_block + CFG_BB_EXIT;
+		ed = gv->agedge(s, nodes[x->src], nodes[dst], NULL, 1);
 		if (!ed)
 			return err_set(e, ENOMEM, "out of memory");
 		style_edge(gv, ed, cfg, x, o);
@@ -544,7 +605,7 @@ static Agraph_t *build_graph(const struct gv_api *gv, struct seq_disc *d,
 {
 	Agraph_t *g = gv->agopen((char *)"DOT graph for eBPF program", *gv->Agdirected, &d->disc);
 	Agnode_t **nodes = calloc(cfg->nr_blocks ? cfg->nr_blocks : 1, sizeof(*nodes));
-	int32_t *src = o->linum ? src_index(pc, cfg->nr_insns) : NULL;
+	int32_t *src = o->linum || o->bpftool ? src_index(pc, cfg->nr_insns, o->bpftool) : NULL;
 	struct lbl l = {};
 	uint32_t fi, k;
 	int err = 0;
