@@ -21,7 +21,7 @@
 	"\n" \
 	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | sock | snapshot |\n" \
 	"                   query | diff | audit | report | fleet | gen | replay | batch |\n" \
-	"                   version }\n" \
+	"                   feature | version }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
@@ -248,6 +248,20 @@
 	"error in the file names the command by how many ran before it. With -j the output\n" \
 	"is one array of {\"command\": [words], \"output\": what the command printed}.\n"
 
+#define GRAMMAR_FEATURE \
+	"Usage: bpfscope [-s REF] feature probe [COMPONENT] [full] [unprivileged]\n" \
+	"                        [macros [prefix PREFIX]]\n" \
+	"       bpfscope feature list_builtins GROUP\n" \
+	"       bpfscope feature help\n" \
+	"\n" \
+	"       COMPONENT := { kernel | dev NAME }\n" \
+	"       GROUP := { prog_types | map_types | attach_types | link_types | helpers }\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"probe loads throwaway programs and maps to learn what the kernel accepts, as\n" \
+	"bpftool's; every snapshot stores the probe of its boot, so -s REF answers from it\n" \
+	"and diff reports the features that changed.\n"
+
 /* version has no help command: man and completion */
 #define GRAMMAR_VERSION \
 	"Usage: bpfscope version\n"
@@ -273,6 +287,7 @@
 	X(report, GRAMMAR_REPORT, "", "a self-contained HTML page of a snapshot or a diff") \
 	X(fleet, GRAMMAR_FLEET, "", "many hosts' histories in one PostgreSQL database") \
 	X(batch, GRAMMAR_BATCH, "", "run commands from a file, one a line") \
+	X(feature, GRAMMAR_FEATURE, "", "the kernel's BPF features: probe, and the names bpfscope knows") \
 	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
 
 /* Longer words for the man pages' DESCRIPTION (help prints the shorter text above). */
@@ -337,5 +352,10 @@
 	"idempotently; hosts lists each host's snapshots; query runs one statement in a " \
 	"read-only transaction; pull copies a host's snapshots into a new local file; diff " \
 	"compares two hosts' snapshots."
+#define MAN_DESC_feature \
+	"probe lists the program types, map types and helpers the kernel accepts, its ISA " \
+	"extensions, BPF sysctls and kernel config, as bpftool feature probe does (macros: as " \
+	"C defines); with -s REF, the probe stored with the snapshot's boot. list_builtins " \
+	"prints the names of a GROUP."
 #define MAN_DESC_version "Prints the versions and the features compiled in (-j: as JSON)."
 #endif

@@ -41,6 +41,7 @@ static const struct cmd objects[] = {
 	{ "audit", do_audit },
 	{ "report", do_report },
 	{ "fleet", do_fleet },
+	{ "feature", do_feature },
 	{ 0 }
 };
 
