@@ -21,7 +21,7 @@
 	"\n" \
 	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | sock | snapshot |\n" \
 	"                   query | diff | audit | report | fleet | gen | replay | batch |\n" \
-	"                   feature | version }\n" \
+	"                   feature | struct_ops | version }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
@@ -262,6 +262,18 @@
 	"bpftool's; every snapshot stores the probe of its boot, so -s REF answers from it\n" \
 	"and diff reports the features that changed.\n"
 
+#define GRAMMAR_STRUCT_OPS \
+	"Usage: bpfscope [-s REF] struct_ops { show | list } [STRUCT_OPS_MAP]\n" \
+	"       bpfscope struct_ops register OBJ [LINK_DIR]\n" \
+	"       bpfscope struct_ops unregister STRUCT_OPS_MAP\n" \
+	"       bpfscope struct_ops help\n" \
+	"\n" \
+	"       STRUCT_OPS_MAP := [ id STRUCT_OPS_MAP_ID | name STRUCT_OPS_MAP_NAME ]\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"register and unregister change the live kernel: a registered map (a TCP congestion\n" \
+	"control, say) stays after bpfscope exits, until unregistered.\n"
+
 /* version has no help command: man and completion */
 #define GRAMMAR_VERSION \
 	"Usage: bpfscope version\n"
@@ -288,6 +300,7 @@
 	X(fleet, GRAMMAR_FLEET, "", "many hosts' histories in one PostgreSQL database") \
 	X(batch, GRAMMAR_BATCH, "", "run commands from a file, one a line") \
 	X(feature, GRAMMAR_FEATURE, "", "the kernel's BPF features: probe, and the names bpfscope knows") \
+	X(struct_ops, GRAMMAR_STRUCT_OPS, "", "struct_ops maps: show, register and unregister") \
 	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
 
 /* Longer words for the man pages' DESCRIPTION (help prints the shorter text above). */
@@ -357,5 +370,9 @@
 	"extensions, BPF sysctls and kernel config, as bpftool feature probe does (macros: as " \
 	"C defines); with -s REF, the probe stored with the snapshot's boot. list_builtins " \
 	"prints the names of a GROUP."
+#define MAN_DESC_struct_ops \
+	"show lists the maps of type struct_ops with the kernel struct each implements, live " \
+	"or from a snapshot (-s REF); register loads an object and registers its struct_ops " \
+	"maps; unregister deletes a map's registration."
 #define MAN_DESC_version "Prints the versions and the features compiled in (-j: as JSON)."
 #endif

@@ -42,6 +42,7 @@ static const struct cmd objects[] = {
 	{ "report", do_report },
 	{ "fleet", do_fleet },
 	{ "feature", do_feature },
+	{ "struct_ops", do_struct_ops },
 	{ 0 }
 };
 
