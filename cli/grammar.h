@@ -21,7 +21,7 @@
 	"\n" \
 	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | sock | snapshot |\n" \
 	"                   query | diff | audit | report | fleet | gen | replay | batch |\n" \
-	"                   feature | struct_ops | version }\n" \
+	"                   feature | struct_ops | iter | token | version }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
@@ -274,6 +274,23 @@
 	"register and unregister change the live kernel: a registered map (a TCP congestion\n" \
 	"control, say) stays after bpfscope exits, until unregistered.\n"
 
+#define GRAMMAR_ITER \
+	"Usage: bpfscope iter pin OBJ PATH [map MAP]\n" \
+	"       bpfscope iter help\n" \
+	"\n" \
+	"       " HELP_SPEC_MAP "\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"pin loads OBJ, attaches its first program as a BPF iterator (over MAP's elements\n" \
+	"when given) and pins the iterator's link at PATH; reading PATH runs it.\n"
+#define GRAMMAR_TOKEN \
+	"Usage: bpfscope token { show | list }\n" \
+	"       bpfscope token help\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"Lists the bpffs mounts that delegate BPF commands, maps, programs and attach types\n" \
+	"(delegate_* mount options: BPF tokens), as bpftool token show.\n"
+
 /* version has no help command: man and completion */
 #define GRAMMAR_VERSION \
 	"Usage: bpfscope version\n"
@@ -301,6 +318,8 @@
 	X(batch, GRAMMAR_BATCH, "", "run commands from a file, one a line") \
 	X(feature, GRAMMAR_FEATURE, "", "the kernel's BPF features: probe, and the names bpfscope knows") \
 	X(struct_ops, GRAMMAR_STRUCT_OPS, "", "struct_ops maps: show, register and unregister") \
+	X(iter, GRAMMAR_ITER, "", "BPF iterators: load one and pin its link") \
+	X(token, GRAMMAR_TOKEN, "", "bpffs mounts that delegate BPF to user namespaces (tokens)") \
 	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
 
 /* Longer words for the man pages' DESCRIPTION (help prints the shorter text above). */
@@ -374,5 +393,7 @@
 	"show lists the maps of type struct_ops with the kernel struct each implements, live " \
 	"or from a snapshot (-s REF); register loads an object and registers its struct_ops " \
 	"maps; unregister deletes a map's registration."
+#define MAN_DESC_iter ""
+#define MAN_DESC_token ""
 #define MAN_DESC_version "Prints the versions and the features compiled in (-j: as JSON)."
 #endif

@@ -43,6 +43,8 @@ static const struct cmd objects[] = {
 	{ "fleet", do_fleet },
 	{ "feature", do_feature },
 	{ "struct_ops", do_struct_ops },
+	{ "iter", do_iter },
+	{ "token", do_token },
 	{ 0 }
 };
 
