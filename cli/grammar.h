@@ -176,12 +176,18 @@
 	"Usage: bpfscope query SQL [{ csv | json }]\n"
 
 #define GRAMMAR_GEN \
-	"Usage: bpfscope gen skeleton FILE [name OBJECT_NAME]\n" \
+	"Usage: bpfscope gen object OUTPUT_FILE INPUT_FILE [INPUT_FILE...]\n" \
+	"       bpfscope gen skeleton FILE [name OBJECT_NAME]\n" \
+	"       bpfscope gen subskeleton FILE [name OBJECT_NAME]\n" \
+	"       bpfscope gen min_core_btf INPUT OUTPUT OBJECT [OBJECT...]\n" \
 	"       bpfscope gen help\n" \
 	"\n" \
 	"       The header is for libbpf's skeleton API (1.1): OBJECT_NAME__open,\n" \
 	"       __open_opts, __load, __open_and_load, __attach, __detach, __destroy,\n" \
 	"       __elf_bytes. OBJECT_NAME defaults to FILE's name without \".o\".\n" \
+	"       object links BPF objects into one (libbpf's BPF linker). min_core_btf is\n" \
+	"       refused: Debian's shared libbpf 1.1 does not export the CO-RE relocation\n" \
+	"       calculator it needs; subskeleton is not implemented yet.\n" \
 	"       " HELP_SPEC_OPTIONS "\n"
 
 #define GRAMMAR_REPLAY \
