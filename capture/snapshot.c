@@ -15,6 +15,7 @@
 #include "config.h"
 #include "capture/attachments.h"
 #include "capture/bg.h"
+#include "capture/feature_probe.h"
 #include "capture/pins.h"
 #include "capture/capture_int.h"
 
@@ -207,6 +208,9 @@ static int snapshot_objects(struct probe *p, struct others *o)
 	if (!err && (p->mask & SNAP_CODE))
 		err = kallsyms_store(p);
 	phase_done(p, "kallsyms");
+	if (!err && p->history)
+		err = feature_probe_boot(p->db, p->boot_id, p->e);
+	phase_done(p, "features");
 	warn_add(o, o->iter.warn);
 	warn_add(o, o->sock_warn);
 	return err;

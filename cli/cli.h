@@ -104,6 +104,10 @@ int run_object(struct ctx *ctx, int argc, char **argv);
 
 /* objects */
 int do_batch(struct ctx *ctx, int argc, char **argv);	/* cli/batch.c */
+int do_feature(struct ctx *ctx, int argc, char **argv);	/* cli/feature.c */
+int do_struct_ops(struct ctx *ctx, int argc, char **argv);	/* cli/struct_ops.c */
+int do_iter(struct ctx *ctx, int argc, char **argv);	/* cli/iter.c */
+int do_token(struct ctx *ctx, int argc, char **argv);	/* cli/token.c */
 int do_prog(struct ctx *ctx, int argc, char **argv);
 int do_map(struct ctx *ctx, int argc, char **argv);
 int do_btf(struct ctx *ctx, int argc, char **argv);

@@ -115,7 +115,7 @@ int diff_sides_print(struct ctx *ctx, const struct diff_args *da, struct diff_si
 	else if (!diff_print(ctx, da, a, b, &r))
 		ret = 0;
 	if (!ret)
-		ctx->status = r.n ? 1 : 0;
+		ctx->status = r.n || diff_features_count(a, b) > 0 ? 1 : 0;
 	diff_result_free(&r);
 	return ret;
 }

@@ -228,6 +228,7 @@ static int print_json(struct ctx *ctx, const struct diff_args *da, struct diff_s
 		}
 		out_arr_end(o);
 	}
+	diff_features_print(ctx, a, b);
 	out_obj_end(o);
 	return 0;
 }
@@ -248,5 +249,6 @@ int diff_print(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,
 			out_plain(&ctx->out, "    %s\n", out_safe(l.v[k], line, sizeof(line)));
 		strlist_free(&l);
 	}
+	diff_features_print(ctx, a, b);
 	return 0;
 }

@@ -54,6 +54,11 @@ int diff_contents_lines(struct diff_side *a, struct diff_side *b,
 int diff_sides_print(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,
 		     struct diff_side *b);
 
+/* The BPF features that differ between the sides' boots (cli/diff_features.c): plain
+ * "~ feature ..." lines, or JSON "features": [...] inside diff's object; how many. */
+int diff_features_print(struct ctx *ctx, struct diff_side *a, struct diff_side *b);
+int diff_features_count(struct diff_side *a, struct diff_side *b);
+
 /* The whole diff: plain lines (with code and contents details when asked) or one JSON
  * object. */
 int diff_print(struct ctx *ctx, const struct diff_args *da, struct diff_side *a,

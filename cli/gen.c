@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "gen/link_obj.h"
 #include "gen/skel_gen.h"
 #include "cli/cli.h"
+#include "lib/bpf_names.h"
 
 #define OBJ_MAX (256u << 20)	/* a BPF object bigger than this is not one */
 
@@ -80,11 +82,51 @@ cleanup:
 	return ret;
 }
 
+static int do_object(struct ctx *ctx, int argc, char **argv)
+{
+	struct err e = { 0 };
+
+	if (argc < 2) {
+		fputs(GRAMMAR_GEN, stderr);
+		return -1;
+	}
+	if (link_objects(argv[0], argv + 1, argc - 1, &e))
+		return p_err_e(ctx, &e);
+	if (out_json(&ctx->out))
+		out_null(&ctx->out, NULL);
+	return 0;
+}
+
+/* Not there yet: libbpf 1.1 has bpf_object__open_subskeleton, our generator lacks the
+ * header (README's gen row says so). */
+static int do_subskeleton(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return p_err(ctx, "gen subskeleton is not implemented yet: bpfscope's generator "
+		     "(gen/skel_gen.c) writes whole skeletons only");
+}
+
+static int do_min_core_btf(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	if (argc < 3) {
+		fputs(GRAMMAR_GEN, stderr);
+		return -1;
+	}
+	return p_err(ctx, "gen min_core_btf needs libbpf's CO-RE relocation calculator "
+		     "(bpf_core_calc_relo_insn), which the shared libbpf %s does not export (bpftool links its own copy)",
+		     version_libbpf());
+}
+
 int do_gen(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
 		{ "help", do_gen_help },
+		{ "object", do_object },
 		{ "skeleton", do_skeleton },
+		{ "subskeleton", do_subskeleton },
+		{ "min_core_btf", do_min_core_btf },
 		{ NULL, NULL },
 	};
 

@@ -21,7 +21,7 @@
 	"\n" \
 	"       OBJECT := { prog | map | btf | link | net | cgroup | perf | sock | snapshot |\n" \
 	"                   query | diff | audit | report | fleet | gen | replay | batch |\n" \
-	"                   version }\n" \
+	"                   feature | struct_ops | iter | token | version }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Live commands read the running kernel; with -s REF they read a stored snapshot\n" \
@@ -215,12 +215,18 @@
 	"       bpfscope query help\n"
 
 #define GRAMMAR_GEN \
-	"Usage: bpfscope gen skeleton FILE [name OBJECT_NAME]\n" \
+	"Usage: bpfscope gen object OUTPUT_FILE INPUT_FILE [INPUT_FILE...]\n" \
+	"       bpfscope gen skeleton FILE [name OBJECT_NAME]\n" \
+	"       bpfscope gen subskeleton FILE [name OBJECT_NAME]\n" \
+	"       bpfscope gen min_core_btf INPUT OUTPUT OBJECT [OBJECT...]\n" \
 	"       bpfscope gen help\n" \
 	"\n" \
 	"       The header is for libbpf's skeleton API (1.1): OBJECT_NAME__open,\n" \
 	"       __open_opts, __load, __open_and_load, __attach, __detach, __destroy,\n" \
 	"       __elf_bytes. OBJECT_NAME defaults to FILE's name without \".o\".\n" \
+	"       object links BPF objects into one (libbpf's BPF linker). min_core_btf is\n" \
+	"       refused: Debian's shared libbpf 1.1 does not export the CO-RE relocation\n" \
+	"       calculator it needs; subskeleton is not implemented yet.\n" \
 	"       " HELP_SPEC_OPTIONS "\n"
 
 #define GRAMMAR_REPLAY \
@@ -287,6 +293,49 @@
 	"error in the file names the command by how many ran before it. With -j the output\n" \
 	"is one array of {\"command\": [words], \"output\": what the command printed}.\n"
 
+#define GRAMMAR_FEATURE \
+	"Usage: bpfscope [-s REF] feature probe [COMPONENT] [full] [unprivileged]\n" \
+	"                        [macros [prefix PREFIX]]\n" \
+	"       bpfscope feature list_builtins GROUP\n" \
+	"       bpfscope feature help\n" \
+	"\n" \
+	"       COMPONENT := { kernel | dev NAME }\n" \
+	"       GROUP := { prog_types | map_types | attach_types | link_types | helpers }\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"probe loads throwaway programs and maps to learn what the kernel accepts, as\n" \
+	"bpftool's; every snapshot stores the probe of its boot, so -s REF answers from it\n" \
+	"and diff reports the features that changed.\n"
+
+#define GRAMMAR_STRUCT_OPS \
+	"Usage: bpfscope [-s REF] struct_ops { show | list } [STRUCT_OPS_MAP]\n" \
+	"       bpfscope struct_ops register OBJ [LINK_DIR]\n" \
+	"       bpfscope struct_ops unregister STRUCT_OPS_MAP\n" \
+	"       bpfscope struct_ops help\n" \
+	"\n" \
+	"       STRUCT_OPS_MAP := [ id STRUCT_OPS_MAP_ID | name STRUCT_OPS_MAP_NAME ]\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"register and unregister change the live kernel: a registered map (a TCP congestion\n" \
+	"control, say) stays after bpfscope exits, until unregistered.\n"
+
+#define GRAMMAR_ITER \
+	"Usage: bpfscope iter pin OBJ PATH [map MAP]\n" \
+	"       bpfscope iter help\n" \
+	"\n" \
+	"       " HELP_SPEC_MAP "\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"pin loads OBJ, attaches its first program as a BPF iterator (over MAP's elements\n" \
+	"when given) and pins the iterator's link at PATH; reading PATH runs it.\n"
+#define GRAMMAR_TOKEN \
+	"Usage: bpfscope token { show | list }\n" \
+	"       bpfscope token help\n" \
+	"       " HELP_SPEC_OPTIONS "\n" \
+	"\n" \
+	"Lists the bpffs mounts that delegate BPF commands, maps, programs and attach types\n" \
+	"(delegate_* mount options: BPF tokens), as bpftool token show.\n"
+
 /* version has no help command: man and completion */
 #define GRAMMAR_VERSION \
 	"Usage: bpfscope version\n"
@@ -312,6 +361,10 @@
 	X(report, GRAMMAR_REPORT, "", "a self-contained HTML page of a snapshot or a diff") \
 	X(fleet, GRAMMAR_FLEET, "", "many hosts' histories in one PostgreSQL database") \
 	X(batch, GRAMMAR_BATCH, "", "run commands from a file, one a line") \
+	X(feature, GRAMMAR_FEATURE, "", "the kernel's BPF features: probe, and the names bpfscope knows") \
+	X(struct_ops, GRAMMAR_STRUCT_OPS, "", "struct_ops maps: show, register and unregister") \
+	X(iter, GRAMMAR_ITER, "", "BPF iterators: load one and pin its link") \
+	X(token, GRAMMAR_TOKEN, "", "bpffs mounts that delegate BPF to user namespaces (tokens)") \
 	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
 
 /* Longer words for the man pages' DESCRIPTION (help prints the shorter text above). */
@@ -377,5 +430,16 @@
 	"idempotently; hosts lists each host's snapshots; query runs one statement in a " \
 	"read-only transaction; pull copies a host's snapshots into a new local file; diff " \
 	"compares two hosts' snapshots."
+#define MAN_DESC_feature \
+	"probe lists the program types, map types and helpers the kernel accepts, its ISA " \
+	"extensions, BPF sysctls and kernel config, as bpftool feature probe does (macros: as " \
+	"C defines); with -s REF, the probe stored with the snapshot's boot. list_builtins " \
+	"prints the names of a GROUP."
+#define MAN_DESC_struct_ops \
+	"show lists the maps of type struct_ops with the kernel struct each implements, live " \
+	"or from a snapshot (-s REF); register loads an object and registers its struct_ops " \
+	"maps; unregister deletes a map's registration."
+#define MAN_DESC_iter ""
+#define MAN_DESC_token ""
 #define MAN_DESC_version "Prints the versions and the features compiled in (-j: as JSON)."
 #endif

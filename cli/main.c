@@ -41,6 +41,10 @@ static const struct cmd objects[] = {
 	{ "audit", do_audit },
 	{ "report", do_report },
 	{ "fleet", do_fleet },
+	{ "feature", do_feature },
+	{ "struct_ops", do_struct_ops },
+	{ "iter", do_iter },
+	{ "token", do_token },
 	{ 0 }
 };
 

@@ -8,11 +8,12 @@
 /* the columns of map_sql, in order */
 enum {
 	MC_ID, MC_TYPE, MC_NAME, MC_FLAGS, MC_KEY, MC_VALUE, MC_MAX_ENTRIES, MC_MEMLOCK,
-	MC_FROZEN, MC_BTF_ID, MC_OWNER_PROG_TYPE, MC_IFINDEX, MC_NCOLS
+	MC_FROZEN, MC_BTF_ID, MC_OWNER_PROG_TYPE, MC_IFINDEX, MC_VMLINUX_VALUE, MC_NCOLS
 };
 static const char map_sql[] =
 	"SELECT id, type, name, flags, bytes_key, bytes_value, max_entries, bytes_memlock,"
-	" frozen, btf_id, owner_prog_type, ifindex FROM maps WHERE snapshot_id = ?1"
+	" frozen, btf_id, owner_prog_type, ifindex, btf_vmlinux_value_type_id FROM maps"
+	" WHERE snapshot_id = ?1"
 	" AND (?2 < 0 OR id = ?2) ORDER BY id";
 
 static void map_row_read(sqlite3_stmt *st, struct map_row *r)
@@ -30,6 +31,7 @@ static void map_row_read(sqlite3_stmt *st, struct map_row *r)
 	r->has_owner_prog_type = sqlite3_column_type(st, MC_OWNER_PROG_TYPE) != SQLITE_NULL;
 	r->owner_prog_type = sqlite3_column_int64(st, MC_OWNER_PROG_TYPE);
 	r->ifindex = sqlite3_column_int64(st, MC_IFINDEX);
+	r->vmlinux_value_type_id = sqlite3_column_int64(st, MC_VMLINUX_VALUE);
 }
 
 struct map_walk {

@@ -12,6 +12,7 @@ struct map_row {
 	int64_t frozen;
 	bool has_owner_prog_type;	/* prog arrays: the type the first program fixed */
 	uint32_t owner_prog_type;
+	uint32_t vmlinux_value_type_id;	/* struct_ops: the kernel's bpf_struct_ops_<name> type */
 };
 
 /* Calls fn for each map of snapshot snap, by id: only id, or all (id < 0). fn returning

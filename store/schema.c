@@ -222,6 +222,13 @@ const char db_sockets_sql[] = SOCKETS_SQL;
 "CREATE INDEX IF NOT EXISTS view_rows_last ON view_rows(last_snap);\n"
 const char db_view_rows_sql[] = VIEW_ROWS_SQL;
 
+/* ---- boot_features (the feature probe of each boot) ------------------------------------
+ * A step as the sockets step was: CREATE TABLE IF NOT EXISTS, run with the views, so the
+ * schema version stays (docs/schema.md, "The boot_features step"). probe is the blob hash
+ * of analyze/features.h's text; one row per boot, so an unchanged kernel adds nothing. */
+#define BOOT_FEATURES_SQL \
+"CREATE TABLE IF NOT EXISTS boot_features(boot_id TEXT PRIMARY KEY, probe BLOB NOT NULL);\n"
+
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
 /* content-addressed blobs: sha256 of the raw bytes -> the bytes, zlib-compressed (codec 1)
@@ -244,6 +251,7 @@ MAP_DATA_ROWS_SQL
 SPAN4_TABLES_SQL
 SOCKETS_SQL
 VIEW_ROWS_SQL
+BOOT_FEATURES_SQL
 /* ELF objects loaded through bpfscope, for replay */
 "CREATE TABLE objects(id INTEGER PRIMARY KEY, loaded_at INTEGER, path TEXT, elf BLOB,"
 "  boot_id TEXT, prog_ids TEXT, map_ids TEXT, pin_dir TEXT);\n"
@@ -255,6 +263,7 @@ LOAD_EVENTS_SQL("snapshot_rows")
 "CREATE TABLE link_types(id INTEGER PRIMARY KEY, name TEXT);\n";
 
 const char db_views_sql[] =
+BOOT_FEATURES_SQL
 "DROP VIEW IF EXISTS snapshots;\n"
 "CREATE VIEW snapshots AS SELECT r.id AS id, r.taken_at AS taken_at, r.label AS label,"
 "  e.host AS host, e.boot_id AS boot_id, e.kernel_release AS kernel_release,"

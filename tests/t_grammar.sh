@@ -112,7 +112,7 @@ t_objects_agree() {
 	need_man || return $?
 	local want man comp
 	want=$(objects_of_help | sort)
-	man=$(render bpfscope | sed -n '/^OBJECTS/,/^FILES/p' | grep -oE '^       [a-z]+' |
+	man=$(render bpfscope | sed -n '/^OBJECTS/,/^FILES/p' | grep -oE '^       [a-z_]+' |
 		tr -d ' ' | sort)
 	comp=$(complete_words bpfscope "" | grep -vx help | sort)
 	expect_eq "objects in bpfscope(8)" "$(echo $man)" "$(echo $want)" || return 1
