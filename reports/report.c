@@ -54,7 +54,16 @@ void report_header(FILE *f, const char *title, const struct snapshot_row *r)
 	fputs("</tbody></table>\n", f);
 }
 
-void report_findings(FILE *f, const struct audit_findings *fs)
+void report_prog_href(FILE *f, uint32_t id, bool dir)
+{
+	fputs("<a href=\"", f);
+	if (!dir)
+		fputc('#', f);
+	html_anchor(f, "prog", id);
+	fputs(dir ? ".html\">" : "\">", f);
+}
+
+void report_findings(FILE *f, const struct audit_findings *fs, bool dir)
 {
 	static const char *const cols[] = { "severity", "rule", "object", "identity", "owner",
 					    "evidence" };
@@ -73,9 +82,7 @@ void report_findings(FILE *f, const struct audit_findings *fs)
 		html_td(f, x->rule);
 		fputs("<td>", f);
 		if (!strcmp(x->kind, "prog") && x->id) {
-			fputs("<a href=\"#", f);
-			html_anchor(f, "prog", x->id);
-			fputs("\">", f);
+			report_prog_href(f, x->id, dir);
 			html_textf(f, "prog %u %s", x->id, x->name);
 			fputs("</a>", f);
 		} else {
@@ -109,7 +116,7 @@ static void owners_td(FILE *f, const struct snap_objs *s, const char *type, uint
 	fputs("</td>", f);
 }
 
-static void progs_table(FILE *f, const struct snap_objs *s)
+static void progs_table(FILE *f, const struct snap_objs *s, bool dir)
 {
 	static const char *const cols[] = { "id", "type", "name", "tag", "attach point",
 					    "loaded at", "xlated", "jited", "owners" };
@@ -123,9 +130,8 @@ static void progs_table(FILE *f, const struct snap_objs *s)
 		fputs("<tr>", f);
 		html_td_num(f, p->id);
 		html_td(f, prog_type_name(p->type) ?: "?");
-		fputs("<td><a href=\"#", f);
-		html_anchor(f, "prog", p->id);
-		fputs("\">", f);
+		fputs("<td>", f);
+		report_prog_href(f, p->id, dir);
 		html_text(f, p->name);
 		fputs("</a></td>", f);
 		html_td(f, p->tag);
@@ -223,9 +229,9 @@ static void small_tables(FILE *f, const struct snap_objs *s)
 	html_table_end(f);
 }
 
-void report_tables(FILE *f, const struct snap_objs *s)
+void report_tables(FILE *f, const struct snap_objs *s, bool dir)
 {
-	progs_table(f, s);
+	progs_table(f, s, dir);
 	maps_table(f, s);
 	small_tables(f, s);
 }
