@@ -306,7 +306,7 @@ void report_prog_end(FILE *f)
 }
 
 static void diff_list(FILE *f, const struct diff_result *r, enum diff_op op, const char *title,
-		      const char *cls)
+		      const char *cls, const char *opname)
 {
 	static const char *const cols[] = { "kind", "type", "name", "where", "identity", "fields" };
 	char id[16];
@@ -324,7 +324,7 @@ static void diff_list(FILE *f, const struct diff_result *r, enum diff_op op, con
 
 		if (c->op != op)
 			continue;
-		fprintf(f, "<tr class=\"%s\">", cls);
+		fprintf(f, "<tr class=\"%s\" data-op=\"%s\">", cls, opname);
 		html_td(f, diff_kind_name(c->kind));
 		html_td(f, c->type);
 		html_td(f, c->name);
@@ -348,8 +348,9 @@ void report_diff(FILE *f, const struct snap_objs *a, const struct snap_objs *b,
 {
 	(void)a;
 	(void)b;
-	diff_list(f, r, DIFF_REMOVED, "Removed", "del");
-	diff_list(f, r, DIFF_ADDED, "Added", "add");
-	diff_list(f, r, DIFF_CHANGED, "Changed", "chg");
-	diff_list(f, r, DIFF_TRANSIENT, "Made and gone between the two", "chg");
+	/* data-op: diff -j's list names, for tools that read the page */
+	diff_list(f, r, DIFF_REMOVED, "Removed", "del", "removed");
+	diff_list(f, r, DIFF_ADDED, "Added", "add", "added");
+	diff_list(f, r, DIFF_CHANGED, "Changed", "chg", "changed");
+	diff_list(f, r, DIFF_TRANSIENT, "Made and gone between the two", "chg", "transient");
 }
