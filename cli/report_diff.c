@@ -199,8 +199,13 @@ int report_diff_page(struct ctx *ctx, FILE *f, const struct report_args *a)
 		goto out;
 	}
 	html_page_start(f, "bpfscope diff");
-	if (report_side_header(ctx, f, &sa, "A") || report_side_header(ctx, f, &sb, "B"))
+	fputs("<div class=\"cfgpair\"><div>", f);
+	if (report_side_header(ctx, f, &sa, "A"))
 		goto out;
+	fputs("</div><div>", f);
+	if (report_side_header(ctx, f, &sb, "B"))
+		goto out;
+	fputs("</div></div>\n", f);
 	report_diff(f, &sa.objs, &sb.objs, &r);
 	diff_code_sections(f, &sa, &sb, &r);
 	diff_contents_sections(f, &sa, &sb, &r);
