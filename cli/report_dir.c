@@ -57,6 +57,7 @@ static int dir_check(int dfd, bool clear, bool *foreign)
 		return -errno;
 	}
 	*foreign = false;
+	rewinddir(d);	/* the dup shares its offset with dfd: an earlier pass left it at the end */
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
