@@ -114,12 +114,14 @@ struct snap_report {
 	struct points pts;
 	struct report_hist hist;
 	struct ksyms k;
+	struct cfg_gvc *gvc;		/* one graphviz context for every CFG; NULL: each its own */
 	bool dir;			/* links between pages, not anchors of one */
 };
 
 static void snap_report_free(struct snap_report *sr)
 {
 	free(sr->pts.v);
+	cfg_gvc_close(sr->gvc);
 	report_hist_free(&sr->hist);
 	ksyms_free(&sr->k);
 	audit_findings_free(&sr->fs);
@@ -142,6 +144,9 @@ static int snap_report_load(struct ctx *ctx, const struct report_args *a, struct
 		return -1;
 	if (code_load_ksyms(sr->s.db, sr->s.snap_id, &sr->k, &e))
 		ksyms_free(&sr->k);	/* helpers stay unnamed: still a page */
+	memset(&e, 0, sizeof(e));
+	if (cfg_gvc_open(&sr->gvc, &e))
+		sr->gvc = NULL;		/* each CFG says why it is not drawn */
 	if (sr->s.live)
 		return 0;
 	memset(&e, 0, sizeof(e));
@@ -195,7 +200,7 @@ static void prog_section(FILE *f, struct snap_report *sr, size_t i)
 	if (!code_load(s->db, s->snap_id, s->objs.progs[i].id, PROG_CODE_XLATED, &pc, &e)) {
 		prog_code_use_ksyms(&pc, &sr->k);
 		report_prog_code(f, &pc);
-		report_prog_cfg(f, &pc);
+		report_prog_cfg(f, sr->gvc, &pc);
 		prog_code_free(&pc);
 	} else {
 		fputs("<p>no code in this snapshot: ", f);

@@ -72,9 +72,9 @@ static void diff_cfgs(FILE *f, struct diff_side *a, struct diff_side *b,
 	snprintf(tb, sizeof(tb), "B: prog %u, %u blocks changed, %u only in B", cb.pc.id,
 		 sb.changed, sb.added);
 	fputs("<div class=\"cfgpair\"><div>", f);
-	report_cfg_svg(f, &ca.pc, &ca.c, ma, ta, "B");
+	report_cfg_svg(f, NULL, &ca.pc, &ca.c, ma, ta, "B");
 	fputs("</div><div>", f);
-	report_cfg_svg(f, &cb.pc, &cb.c, mb, tb, "A");
+	report_cfg_svg(f, NULL, &cb.pc, &cb.c, mb, tb, "A");
 	fputs("</div></div>\n", f);
 	goto out;
 fail:

@@ -39,10 +39,13 @@ void report_history_plot(FILE *f, const struct report_point *p, size_t n);
  * maps), its code and CFG, closed. */
 void report_prog_start(FILE *f, const struct snap_objs *s, size_t i);
 void report_prog_code(FILE *f, const struct prog_code *pc);
-void report_prog_cfg(FILE *f, const struct prog_code *pc);
+/* gvc: a graphviz context kept across programs (viz/cfg_render.h), or NULL */
+struct cfg_gvc;
+void report_prog_cfg(FILE *f, struct cfg_gvc *gvc, const struct prog_code *pc);
 /* A CFG already built, its blocks marked (cfg_diff's marks; NULL: none) */
-void report_cfg_svg(FILE *f, const struct prog_code *pc, const struct cfg *c,
-		    const uint8_t *marks, const char *title, const char *against);
+void report_cfg_svg(FILE *f, struct cfg_gvc *gvc, const struct prog_code *pc,
+		    const struct cfg *c, const uint8_t *marks, const char *title,
+		    const char *against);
 /* Map m's first n entries (key and value texts; count: all of them), or why there are
  * none (err: NULL when none were captured). */
 void report_map_entries(FILE *f, const struct so_map *m, const char *const *keys,

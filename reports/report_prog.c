@@ -12,8 +12,9 @@
 
 /* (the XML prolog and doctype dropped: graphviz escapes its labels for SVG, and what it
  * writes is placed as is) */
-void report_cfg_svg(FILE *f, const struct prog_code *pc, const struct cfg *c,
-		    const uint8_t *marks, const char *title, const char *against)
+void report_cfg_svg(FILE *f, struct cfg_gvc *gvc, const struct prog_code *pc,
+		    const struct cfg *c, const uint8_t *marks, const char *title,
+		    const char *against)
 {
 	struct cfg_render_opts ro = { .only_func = -1, .linum = true,
 				      .max_lines = CFG_RENDER_MAX_LINES, .wrap = CFG_RENDER_WRAP,
@@ -25,7 +26,7 @@ void report_cfg_svg(FILE *f, const struct prog_code *pc, const struct cfg *c,
 
 	if (!m)
 		return;
-	if (cfg_render(pc, c, &ro, "svg", m, &e)) {
+	if (cfg_render_gvc(gvc, pc, c, &ro, "svg", m, &e)) {
 		fclose(m);
 		fputs("<p>CFG not drawn: ", f);
 		html_text(f, e.msg);
@@ -40,7 +41,7 @@ out:
 	free(svg);
 }
 
-void report_prog_cfg(FILE *f, const struct prog_code *pc)
+void report_prog_cfg(FILE *f, struct cfg_gvc *gvc, const struct prog_code *pc)
 {
 	struct cfg c = { 0 };
 	struct err e = { 0 };
@@ -55,7 +56,7 @@ void report_prog_cfg(FILE *f, const struct prog_code *pc)
 		html_text(f, e.msg);
 		fputs("</p>\n", f);
 	} else {
-		report_cfg_svg(f, pc, &c, NULL, NULL, NULL);
+		report_cfg_svg(f, gvc, pc, &c, NULL, NULL, NULL);
 	}
 	cfg_free(&c);
 }
