@@ -79,15 +79,8 @@ static int point_row(void *arg, const struct snapshot_row *r)
 
 	if (!r)
 		return 0;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		void *v = realloc(p->v, cap * sizeof(*p->v));
-
-		if (!v)
-			return -ENOMEM;
-		p->v = v;
-		p->cap = cap;
-	}
+	if (array_room((void **)&p->v, &p->cap, p->n, sizeof(*p->v)))
+		return -ENOMEM;
 	p->v[p->n++] = (struct report_point){ r->id, r->nr_progs, r->nr_maps };
 	return 0;
 }

@@ -18,12 +18,14 @@ static bool our_name(const char *n, bool *index)
 		*index = true;
 		return true;
 	}
-	if (len <= 10 || strncmp(n, "prog-", 5) || strcmp(n + len - 5, ".html"))
+	char id[16];
+
+	if (len <= 10 || len - 10 >= sizeof(id) || strncmp(n, "prog-", 5) ||
+	    strcmp(n + len - 5, ".html"))
 		return false;
-	for (size_t i = 5; i < len - 5; i++)
-		if (n[i] < '0' || n[i] > '9')
-			return false;
-	return true;
+	memcpy(id, n + 5, len - 10);
+	id[len - 10] = 0;
+	return str_is_digits(id);
 }
 
 /* index.html starts as html_page_start writes it: the generator line near the top */

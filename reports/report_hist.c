@@ -71,15 +71,8 @@ static int keys_make(const struct snap_objs *o, struct hist_key **out, struct er
 
 static int series_push(struct report_hist_series *s, const struct report_hist_point *p)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		void *v = realloc(s->v, cap * sizeof(*s->v));
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (array_room((void **)&s->v, &s->cap, s->n, sizeof(*s->v)))
+		return -ENOMEM;
 	s->v[s->n++] = *p;
 	return 0;
 }
