@@ -190,6 +190,8 @@ PY
 	grep -q '<td class="same"><pre>; ' "$page" || die "no source lines beside the code"
 	expect_eq "CFGs of the changed program" "$(grep -c '<svg' "$page")" 2 || return 1
 	grep -q 'fill="#ffd966"\|fill="#9fd88f"' "$page" || die "no changed block marked"
+	# the getpid counter moved between the two: its map's contents change is on the page
+	grep -q '<span class="chg">~ key 0  value [0-9]* -&gt; [0-9]*</span>' "$page" || die "no map contents change"
 }
 
 test_errors() {
