@@ -174,7 +174,7 @@ if [ "${GROWTH:-1}" != 0 ] && [ -f "$TOP/samples/build/multi_func.bpf.o" ]; then
 	rm -rf "$PIN/g"
 fi
 
-# DUMP=0 / CFG=0 leave those parts out
+# DUMP=0 / CFG=0 / REPORT=0 leave those parts out
 if [ "${DUMP:-1}" != 0 ]; then
 	echo "== disassembly of every program of one snapshot (bench/dump_all.sh)"
 	bash "$TOP/bench/dump_all.sh" "${DUMP_PROGS:-5000}" "${DUMP_SAMPLE:-50}" 2>&1 | sed 's/^/  /'
@@ -187,4 +187,8 @@ fi
 if [ "${FLEET:-0}" = 1 ]; then
 	echo "== fleet: ${HOSTS:-100} hosts x ${SNAPS:-50} snapshots in PostgreSQL (bench/fleet.sh)"
 	bash "$TOP/bench/fleet.sh" 2>&1 | sed 's/^/  /'
+fi
+if [ "${REPORT:-1}" != 0 ]; then
+	echo "== HTML report of ${REPORT_PROGS:-5000} programs vs its snapshot (bench/report_bench.sh)"
+	bash "$TOP/bench/report_bench.sh" "${REPORT_PROGS:-5000}" 2>&1 | sed 's/^/  /'
 fi

@@ -122,25 +122,36 @@ static int hunk_lines(void *arg, size_t from, size_t to, size_t a_start, size_t 
 	return err;
 }
 
+int diff_code_edits(struct diff_side *a, struct diff_side *b, const struct diff_change *c,
+		    struct strlist *la, struct strlist *lb, struct seq_edit **ed, size_t *n,
+		    struct err *e)
+{
+	int err;
+
+	*ed = NULL;
+	*n = 0;
+	if (c->kind != DK_PROG || c->op != DIFF_CHANGED)
+		return 0;
+	if (!a->objs.have_code || !b->objs.have_code)
+		return err_set(e, ENOENT, "code: a snapshot without code (taken with no-code)");
+	err = code_lines(a, a->objs.progs[c->a].id, la, e);
+	if (!err)
+		err = code_lines(b, b->objs.progs[c->b].id, lb, e);
+	if (!err)
+		err = text_diff((const char *const *)la->v, la->n, (const char *const *)lb->v, lb->n,
+				ed, n, e);
+	return err;
+}
+
 int diff_code_lines(struct diff_side *a, struct diff_side *b,
 		    const struct diff_change *c, struct strlist *out, struct err *e)
 {
 	struct strlist la = { 0 }, lb = { 0 };
 	struct seq_edit *ed = NULL;
 	size_t n = 0;
-	int err;
+	int err = diff_code_edits(a, b, c, &la, &lb, &ed, &n, e);
 
-	if (c->kind != DK_PROG || c->op != DIFF_CHANGED)
-		return 0;
-	if (!a->objs.have_code || !b->objs.have_code)
-		return err_set(e, ENOENT, "code: a snapshot without code (taken with no-code)");
-	err = code_lines(a, a->objs.progs[c->a].id, &la, e);
-	if (!err)
-		err = code_lines(b, b->objs.progs[c->b].id, &lb, e);
-	if (!err)
-		err = text_diff((const char *const *)la.v, la.n, (const char *const *)lb.v, lb.n,
-				&ed, &n, e);
-	if (!err) {
+	if (!err && ed) {
 		struct hunk_out h = { ed, &la, &lb, out };
 
 		err = text_diff_hunks(ed, n, 3, hunk_lines, &h);
@@ -193,10 +204,10 @@ struct contents_side {
 	struct map_btf *mb;
 };
 
-static int contents_open(struct diff_side *s, uint32_t id, struct contents_side *cs,
+static int contents_open(struct db *db, int64_t snap, uint32_t id, struct contents_side *cs,
 			 struct err *e)
 {
-	int err = map_data_read(s->db, s->snap_id, id, &cs->md, e);
+	int err = map_data_read(db, snap, id, &cs->md, e);
 
 	if (!err && !cs->md.contents.len)
 		err = -ENOENT;
@@ -247,9 +258,9 @@ int diff_contents_lines(struct diff_side *a, struct diff_side *b,
 
 	if (c->kind != DK_MAP || c->op != DIFF_CHANGED)
 		return 0;
-	err = contents_open(a, a->objs.maps[c->a].id, &ca, e);
+	err = contents_open(a->db, a->snap_id, a->objs.maps[c->a].id, &ca, e);
 	if (!err)
-		err = contents_open(b, b->objs.maps[c->b].id, &cb, e);
+		err = contents_open(b->db, b->snap_id, b->objs.maps[c->b].id, &cb, e);
 	if (!err)
 		err = contents_diff(&ca.mc, &cb.mc, &ed, &n, e);
 	for (size_t i = 0; !err && i < n && i < max; i++)
@@ -264,5 +275,21 @@ int diff_contents_lines(struct diff_side *a, struct diff_side *b,
 	map_btf_close(cb.mb);
 	map_data_free(&ca.md);
 	map_data_free(&cb.md);
+	return err;
+}
+
+int map_entries_text(struct db *db, int64_t snap, uint32_t id, size_t max, struct strlist *keys,
+		     struct strlist *vals, uint64_t *count, struct err *e)
+{
+	struct contents_side cs = { 0 };
+	int err = contents_open(db, snap, id, &cs, e);
+
+	*count = err ? 0 : cs.mc.count;
+	for (uint64_t i = 0; !err && i < cs.mc.count && i < max; i++)
+		if (strlist_push(keys, key_text(cs.mb, &cs.mc, i)) ||
+		    strlist_push(vals, value_text(cs.mb, &cs.mc, i)))
+			err = err_set(e, ENOMEM, "out of memory reading map contents");
+	map_btf_close(cs.mb);
+	map_data_free(&cs.md);
 	return err;
 }

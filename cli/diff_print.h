@@ -40,6 +40,12 @@ struct strlist {
 int strlist_push(struct strlist *l, char *s);	/* takes s; -ENOMEM (s NULL or no room) */
 void strlist_free(struct strlist *l);
 
+/* A changed program's xlated code on both sides as lines (la, lb) and the edit script
+ * between them (*ed malloc'ed; NULL and nothing for other changes). */
+struct seq_edit;
+int diff_code_edits(struct diff_side *a, struct diff_side *b, const struct diff_change *c,
+		    struct strlist *la, struct strlist *lb, struct seq_edit **ed, size_t *n,
+		    struct err *e);
 /* The unified diff of a changed program's xlated code (nothing for other changes). */
 int diff_code_lines(struct diff_side *a, struct diff_side *b,
 		    const struct diff_change *c, struct strlist *out, struct err *e);
@@ -48,6 +54,10 @@ int diff_code_lines(struct diff_side *a, struct diff_side *b,
 int diff_contents_lines(struct diff_side *a, struct diff_side *b,
 			const struct diff_change *c, size_t max, struct strlist *out,
 			struct err *e);
+/* The first max entries of map id's captured contents as key and value texts (BTF-formatted
+ * where the map has BTF, else hex); *count: all its entries. -ENOENT: none captured. */
+int map_entries_text(struct db *db, int64_t snap, uint32_t id, size_t max, struct strlist *keys,
+		     struct strlist *vals, uint64_t *count, struct err *e);
 
 /* Compare a with b, print it (plain or JSON) and set the exit status (0 equal, 1 not):
  * diff's and fleet diff's last step. */

@@ -256,14 +256,15 @@
 	"baseline. Exit status: 0 when nothing is at or above LEVEL (default medium), 1 when\n" \
 	"something is, 2 on error.\n"
 #define GRAMMAR_REPORT \
-	"Usage: bpfscope report [{ REF | live }] [file FILE]\n" \
+	"Usage: bpfscope report [{ REF | live }] [{ file FILE | dir DIR }]\n" \
 	"       bpfscope report diff A B [file FILE]\n" \
 	"       bpfscope report help\n" \
 	"       " HELP_SPEC_REF "\n" \
 	"\n" \
 	"One self-contained HTML page (docs/reports.md): the audit's findings, the tables,\n" \
 	"each program's code and CFG, the history; or the diff of A and B. REF defaults to\n" \
-	"latest; without file the page goes to standard output.\n"
+	"latest; without file the page goes to standard output; dir writes an index page and a\n" \
+	"page per program (files 0600) into a new directory or a report of ours.\n"
 #define GRAMMAR_FLEET \
 	"Usage: bpfscope fleet init CONNINFO\n" \
 	"       bpfscope [--db PATH] fleet push CONNINFO [host NAME]\n" \

@@ -28,6 +28,23 @@ int buf_reserve(struct buf *b, size_t extra)
 	return 0;
 }
 
+int array_room(void **v, size_t *cap, size_t n, size_t elem)
+{
+	size_t c = *cap ? *cap * 2 : 16;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	if (c < *cap || c > SIZE_MAX / elem)
+		return -ENOMEM;
+	p = realloc(*v, c * elem);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
 int buf_append(struct buf *b, const void *p, size_t len)
 {
 	int err = buf_reserve(b, len);

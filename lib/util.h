@@ -16,6 +16,9 @@ struct buf {
 int buf_reserve(struct buf *b, size_t extra);
 int buf_append(struct buf *b, const void *p, size_t len);
 void buf_free(struct buf *b);
+/* Room for one more element in the array *v of n elements of elem bytes (*cap of them
+ * allocated), doubled as it grows: the push of every growable list. -ENOMEM. */
+int array_room(void **v, size_t *cap, size_t n, size_t elem);
 
 /* Read a whole file (at most max bytes). */
 int read_file(const char *path, size_t max, struct buf *out, struct err *e);

@@ -123,7 +123,14 @@ static const char page_style[] =
 "section.prog{border-top:2px solid #999;margin-top:2em}\n"
 ".svgbox{overflow:auto;max-height:40em;border:1px solid #ddd}\n"
 ".add{color:#070}.del{color:#a00}.chg{color:#a60}\n"
-"input.filter{margin:.3em 0;width:30em}\n";
+"input.filter{margin:.3em 0;width:30em}\n"
+"table.sides{font-size:100%;width:100%;table-layout:fixed}\n"
+"table.sides td{padding:0 4px;border:none;border-right:1px solid #ccc}\n"
+"table.sides pre{margin:0;padding:0;background:none;white-space:pre-wrap;font-size:100%}\n"
+"td.del{background:#fdd}td.add{background:#dfd}td.fold{color:#888;text-align:center}\n"
+".cfgpair{display:flex;gap:1em}.cfgpair>div{flex:1;min-width:0}\n"
+".cfgpair svg{width:100%;height:auto}\n"
+".plot{margin-right:1em}.mapdata table{font-family:monospace}\n";
 
 void html_page_start(FILE *f, const char *title)
 {

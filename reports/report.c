@@ -54,7 +54,16 @@ void report_header(FILE *f, const char *title, const struct snapshot_row *r)
 	fputs("</tbody></table>\n", f);
 }
 
-void report_findings(FILE *f, const struct audit_findings *fs)
+void report_prog_href(FILE *f, uint32_t id, bool dir)
+{
+	fputs("<a href=\"", f);
+	if (!dir)
+		fputc('#', f);
+	html_anchor(f, "prog", id);
+	fputs(dir ? ".html\">" : "\">", f);
+}
+
+void report_findings(FILE *f, const struct audit_findings *fs, bool dir)
 {
 	static const char *const cols[] = { "severity", "rule", "object", "identity", "owner",
 					    "evidence" };
@@ -73,9 +82,7 @@ void report_findings(FILE *f, const struct audit_findings *fs)
 		html_td(f, x->rule);
 		fputs("<td>", f);
 		if (!strcmp(x->kind, "prog") && x->id) {
-			fputs("<a href=\"#", f);
-			html_anchor(f, "prog", x->id);
-			fputs("\">", f);
+			report_prog_href(f, x->id, dir);
 			html_textf(f, "prog %u %s", x->id, x->name);
 			fputs("</a>", f);
 		} else {
@@ -109,7 +116,7 @@ static void owners_td(FILE *f, const struct snap_objs *s, const char *type, uint
 	fputs("</td>", f);
 }
 
-static void progs_table(FILE *f, const struct snap_objs *s)
+static void progs_table(FILE *f, const struct snap_objs *s, bool dir)
 {
 	static const char *const cols[] = { "id", "type", "name", "tag", "attach point",
 					    "loaded at", "xlated", "jited", "owners" };
@@ -123,9 +130,8 @@ static void progs_table(FILE *f, const struct snap_objs *s)
 		fputs("<tr>", f);
 		html_td_num(f, p->id);
 		html_td(f, prog_type_name(p->type) ?: "?");
-		fputs("<td><a href=\"#", f);
-		html_anchor(f, "prog", p->id);
-		fputs("\">", f);
+		fputs("<td>", f);
+		report_prog_href(f, p->id, dir);
 		html_text(f, p->name);
 		fputs("</a></td>", f);
 		html_td(f, p->tag);
@@ -223,9 +229,9 @@ static void small_tables(FILE *f, const struct snap_objs *s)
 	html_table_end(f);
 }
 
-void report_tables(FILE *f, const struct snap_objs *s)
+void report_tables(FILE *f, const struct snap_objs *s, bool dir)
 {
-	progs_table(f, s);
+	progs_table(f, s, dir);
 	maps_table(f, s);
 	small_tables(f, s);
 }
@@ -300,7 +306,7 @@ void report_prog_end(FILE *f)
 }
 
 static void diff_list(FILE *f, const struct diff_result *r, enum diff_op op, const char *title,
-		      const char *cls)
+		      const char *cls, const char *opname)
 {
 	static const char *const cols[] = { "kind", "type", "name", "where", "identity", "fields" };
 	char id[16];
@@ -318,7 +324,7 @@ static void diff_list(FILE *f, const struct diff_result *r, enum diff_op op, con
 
 		if (c->op != op)
 			continue;
-		fprintf(f, "<tr class=\"%s\">", cls);
+		fprintf(f, "<tr class=\"%s\" data-op=\"%s\">", cls, opname);
 		html_td(f, diff_kind_name(c->kind));
 		html_td(f, c->type);
 		html_td(f, c->name);
@@ -342,8 +348,9 @@ void report_diff(FILE *f, const struct snap_objs *a, const struct snap_objs *b,
 {
 	(void)a;
 	(void)b;
-	diff_list(f, r, DIFF_REMOVED, "Removed", "del");
-	diff_list(f, r, DIFF_ADDED, "Added", "add");
-	diff_list(f, r, DIFF_CHANGED, "Changed", "chg");
-	diff_list(f, r, DIFF_TRANSIENT, "Made and gone between the two", "chg");
+	/* data-op: diff -j's list names, for tools that read the page */
+	diff_list(f, r, DIFF_REMOVED, "Removed", "del", "removed");
+	diff_list(f, r, DIFF_ADDED, "Added", "add", "added");
+	diff_list(f, r, DIFF_CHANGED, "Changed", "chg", "changed");
+	diff_list(f, r, DIFF_TRANSIENT, "Made and gone between the two", "chg", "transient");
 }

@@ -29,7 +29,12 @@ setup() {
 		-c "$TEST_TMP/xdp_drop_9090.bpf.c" -o "$TEST_TMP/xdp_drop_9090.bpf.o" || die "clang"
 	rm -f "$PIN/xdp"
 	bs prog load "$TEST_TMP/xdp_drop_9090.bpf.o" "$PIN/xdp" type xdp >/dev/null || die "reload"
-	bs snapshot take label second maps-data >/dev/null || die "snapshot"
+	# counters for the plots: getpid calls while the second snapshot samples stats
+	python3 -c 'import os, time
+t = time.time()
+while time.time() - t < 4: os.getpid()' &
+	bs snapshot take label second maps-data stats 1 >/dev/null || die "snapshot"
+	wait
 }
 
 test_page() {
@@ -78,6 +83,12 @@ PY
 	"$BPFSCOPE" --db "$bad" report latest file "$page" || die "report of the hostile copy failed"
 	grep -q "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" "$page" || die "not escaped"
 	grep -q "<script>document.title" "$page" && die "a raw script tag"
+	# the same through dir: the index and every program page
+	"$BPFSCOPE" --db "$bad" report latest dir "$TEST_TMP/bad-dir" || die "report dir of the hostile copy failed"
+	grep -l "<script>document.title" "$TEST_TMP/bad-dir"/*.html && die "a raw script tag in a page of dir"
+	grep -lq "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" "$TEST_TMP/bad-dir"/prog-*.html ||
+		die "no escaped name in the program pages"
+	dom "$TEST_TMP/bad-dir/index.html" | grep -q "<title>bpfscope report</title>" || die "dir index: something ran"
 	dom "$page" > "$TEST_TMP/bad-dom.html"
 	grep -q "<title>bpfscope report</title>" "$TEST_TMP/bad-dom.html" || die "no title: something ran"
 	grep -q "PWNED</title>" "$TEST_TMP/bad-dom.html" && die "a hostile string ran"
@@ -95,6 +106,95 @@ test_diff_page() {
 	dom "$page" | grep -q "<h2 class=\"chg\">Changed" || die "chromium: no Changed section"
 }
 
+prog_id() {
+	bs -s second -j prog show pinned "$PIN/g/count_getpid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+
+# a program's section: its map's entries, its history, its counters as plots
+test_prog_section() {
+	local page=$TEST_TMP/page.html id sec
+	[ -f "$page" ] || bs report second file "$page" || die "report failed"
+	id=$(prog_id)
+	sec=$(sed -n "/<section class=\"prog\" id=\"prog-$id\">/,/<\/section>/p" "$page")
+	grep -q '<h4>map [0-9]* count: 1 entry</h4>' <<< "$sec" || die "no map entries in the section"
+	grep -q '<tr><td>0</td><td>[1-9][0-9]*</td></tr>' <<< "$sec" || die "no counted entry"
+	grep -q '<li>first seen in snapshot [0-9]* ' <<< "$sec" || die "no history"
+	grep -q 'aria-label="run_cnt per snapshot"' <<< "$sec" || die "no run_cnt plot"
+	grep -q 'aria-label="run_time_ns per snapshot"' <<< "$sec" || die "no run_time_ns plot"
+	return 0
+}
+
+# dir DIR: an index and a page per program, 0600 in a 0700 directory, loaded in Chromium
+test_dir() {
+	local d=$TEST_TMP/rep id nprogs npages rc
+	bs report second dir "$d" || die "report dir failed"
+	expect_eq "directory mode" "$(stat -c %a "$d")" 700 || return 1
+	[ -z "$(find "$d" -type f ! -perm 600)" ] || die "pages not 0600: $(find "$d" -type f ! -perm 600 | head -3)"
+	nprogs=$(bs -s second -j prog show | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+	npages=$(find "$d" -name 'prog-*.html' | wc -l)
+	expect_eq "program pages" "$npages" "$nprogs" || return 1
+	id=$(prog_id)
+	grep -q "<a href=\"prog-$id.html\">count_getpid</a>" "$d/index.html" || die "the index does not link to prog $id"
+	grep -q '<section class="prog"' "$d/index.html" && die "program sections in the index"
+	dom "$d/index.html" > "$TEST_TMP/idx-dom.html"
+	grep -q "<title>bpfscope report</title>" "$TEST_TMP/idx-dom.html" || die "chromium did not render the index"
+	grep -q "count_getpid" "$TEST_TMP/idx-dom.html" || die "no program in the index's DOM"
+	dom "$d/prog-$id.html" > "$TEST_TMP/prog-dom.html"
+	grep -q "<title>bpfscope report: prog $id</title>" "$TEST_TMP/prog-dom.html" || die "chromium did not render the program page"
+	grep -q '<a href="index.html">index</a>' "$TEST_TMP/prog-dom.html" || die "no link back"
+	grep -q '<svg' "$TEST_TMP/prog-dom.html" || die "no CFG on the program page"
+	grep -q 'count: 1 entry' "$TEST_TMP/prog-dom.html" || die "no map entries on the program page"
+	# a directory that is not ours is refused with one line, and left as it was
+	mkdir -p "$TEST_TMP/foreign" && echo notes > "$TEST_TMP/foreign/notes.txt"
+	bs report second dir "$TEST_TMP/foreign" 2>"$TEST_TMP/foreign.err"; rc=$?
+	expect_eq "foreign directory" "$rc" 2 || return 1
+	expect_eq "error lines" "$(wc -l < "$TEST_TMP/foreign.err")" 1 || return 1
+	expect_eq "foreign directory untouched" "$(ls "$TEST_TMP/foreign")" notes.txt || return 1
+	# ours is rewritten: a stale program page goes, a widened mode is narrowed
+	touch "$d/prog-4000000000.html"; chmod 644 "$d/index.html"
+	bs report second dir "$d" || die "rewriting a report failed"
+	[ -e "$d/prog-4000000000.html" ] && die "a stale program page stayed"
+	expect_eq "index mode" "$(stat -c %a "$d/index.html")" 600
+}
+
+# the diff page lists exactly what diff -j lists (acceptance 3); code side by side, CFGs marked
+test_diff_exact() {
+	local page=$TEST_TMP/diff.html
+	[ -f "$page" ] || bs report diff first second file "$page"
+	bs -j diff first second > "$TEST_TMP/diff.json"
+	dom "$page" > "$TEST_TMP/diff-dom.html"
+	python3 - "$TEST_TMP/diff.json" "$TEST_TMP/diff-dom.html" <<'PY' || die "the page's changes differ from diff -j's"
+import json, sys
+from collections import Counter
+from html.parser import HTMLParser
+j = json.load(open(sys.argv[1]))
+want = Counter((op, c["kind"], c["identity"]) for op in ("removed", "added", "changed", "transient") for c in j[op])
+class P(HTMLParser):
+    def __init__(s):
+        super().__init__(); s.rows = []; s.op = None; s.cell = None; s.cells = []
+    def handle_starttag(s, t, a):
+        a = dict(a)
+        if t == "tr" and "data-op" in a: s.op = a["data-op"]; s.cells = []
+        if t == "td" and s.op: s.cell = ""
+    def handle_endtag(s, t):
+        if t == "td" and s.op is not None and s.cell is not None: s.cells.append(s.cell); s.cell = None
+        if t == "tr" and s.op: s.rows.append((s.op, s.cells[0], s.cells[4])); s.op = None
+    def handle_data(s, d):
+        if s.cell is not None: s.cell += d
+p = P(); p.feed(open(sys.argv[2]).read())
+got = Counter(p.rows)
+if got != want or not want:
+    print("only in diff -j:", want - got, "only in the page:", got - want, file=sys.stderr); sys.exit(1)
+PY
+	grep -q '<td class="add"><pre>(55) if r1 != 0x8223' "$page" || die "no side-by-side code"
+	grep -q '<td class="same"><pre>; ' "$page" || die "no source lines beside the code"
+	# (other sessions' programs may have changed too: count in ours only)
+	expect_eq "CFGs of the changed program" "$(sed -n '/<h3>xdp drop_ingress_port_8080<\/h3>/,/<\/section>/p' "$page" | grep -c '<svg')" 2 || return 1
+	grep -q 'fill="#ffd966"\|fill="#9fd88f"' "$page" || die "no changed block marked"
+	# the getpid counter moved between the two: its map's contents change is on the page
+	grep -q '<span class="chg">~ key 0  value [0-9]* -&gt; [0-9]*</span>' "$page" || die "no map contents change"
+}
+
 test_errors() {
 	local rc
 	bs report nosuch file "$TEST_TMP/x.html" 2>/dev/null; rc=$?
@@ -108,4 +208,7 @@ setup
 run_test report/page test_page
 run_test report/hostile test_hostile
 run_test report/diff_page test_diff_page
+run_test report/prog_section test_prog_section
+run_test report/dir test_dir
+run_test report/diff_exact test_diff_exact
 run_test report/errors test_errors

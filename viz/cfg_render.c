@@ -671,10 +671,50 @@ static int gv_err(const struct gv_api *gv, struct err *e, const char *what)
 	return err_set(e, EIO, "%s: %s", what, n ? one : "graphviz failed");
 }
 
+/* graphviz loaded and one context for many graphs: a report draws thousands, and a context
+ * costs a plugin configuration read and the symbols looked up again */
+struct cfg_gvc {
+	struct gv_api api;
+	GVC_t *gvc;
+};
+
+int cfg_gvc_open(struct cfg_gvc **out, struct err *e)
+{
+	struct cfg_gvc *g = calloc(1, sizeof(*g));
+	int err;
+
+	*out = NULL;
+	if (!g)
+		return err_set(e, ENOMEM, "out of memory");
+	err = gv_api_load(&g->api, e);
+	if (!err && !(g->gvc = g->api.gvContext()))
+		err = err_set(e, ENOMEM, "can't create a graphviz context");
+	if (err) {
+		free(g);
+		return err;
+	}
+	*out = g;
+	return 0;
+}
+
+void cfg_gvc_close(struct cfg_gvc *g)
+{
+	if (!g)
+		return;
+	g->api.gvFreeContext(g->gvc);
+	free(g);
+}
+
 int cfg_render(const struct prog_code *pc, const struct cfg *cfg,
 	       const struct cfg_render_opts *o, const char *format, FILE *out, struct err *e)
 {
-	struct gv_api api, *gv = &api;
+	return cfg_render_gvc(NULL, pc, cfg, o, format, out, e);
+}
+
+int cfg_render_gvc(struct cfg_gvc *keep, const struct prog_code *pc, const struct cfg *cfg,
+		   const struct cfg_render_opts *o, const char *format, FILE *out, struct err *e)
+{
+	struct gv_api api, *gv = keep ? &keep->api : &api;
 	struct seq_disc d;
 	agerrlevel_t lvl;
 	GVC_t *gvc = NULL;
@@ -683,9 +723,11 @@ int cfg_render(const struct prog_code *pc, const struct cfg *cfg,
 
 	if (!cfg_render_format_ok(format))
 		return err_set(e, EINVAL, "unknown format '%s' (dot, svg, png, pdf)", format);
-	err = gv_api_load(gv, e);
-	if (err)
-		return err;
+	if (!keep) {
+		err = gv_api_load(gv, e);
+		if (err)
+			return err;
+	}
 	seq_disc_init(&d, gv);
 	lvl = gv->agseterr(AGMAX);
 	gv->agreseterrors();
@@ -700,7 +742,7 @@ int cfg_render(const struct prog_code *pc, const struct cfg *cfg,
 				      strerror(errno ? errno : EIO));
 		goto cleanup;
 	}
-	gvc = gv->gvContext();
+	gvc = keep ? keep->gvc : gv->gvContext();
 	if (!gvc) {
 		err = err_set(e, ENOMEM, "can't create a graphviz context");
 		goto cleanup;
@@ -720,7 +762,7 @@ int cfg_render(const struct prog_code *pc, const struct cfg *cfg,
 	gv->gvFreeLayout(gvc, g);
 cleanup:
 	gv->agclose(g);
-	if (gvc)
+	if (gvc && !keep)
 		gv->gvFreeContext(gvc);
 	gv->agseterr(lvl);
 	return err;
