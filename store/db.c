@@ -24,6 +24,9 @@ static const char *const migrations[] = {
 	[5] = db_sockets_sql,
 };
 
+/* how long a writer waits for the write lock before it gives up */
+#define DB_WRITER_WAIT_MS (10 * 60 * 1000)
+
 static int be32(const uint8_t *p) { return (int)((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]); }
 
 static bool wal_exists(const char *path)
@@ -365,7 +368,10 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 			goto fail;
 		}
 	}
-	sqlite3_busy_timeout(db->sql, 10000);
+	/* A writer waits for another's snapshot to commit (BEGIN IMMEDIATE): one of a
+	 * ten-million-entry map's contents takes a minute on a loaded machine. WAL readers wait
+	 * only for recovery after a crash, or a checkpoint's truncation. */
+	sqlite3_busy_timeout(db->sql, mode == DB_WRITE ? DB_WRITER_WAIT_MS : 10000);
 	sqlite3_extended_result_codes(db->sql, 1);
 	if (mode == DB_WRITE) {
 		/* the WAL file stays (empty) after the checkpoint on close: removing it and creating
