@@ -150,15 +150,20 @@ max_of() { sort -n "$1" | tail -n 1; }
 # the diff it printed is the diff of two consecutive snapshots)
 test_readers_beside_watch() {
 	local db=$TEST_TMP/r.db stop=$TEST_TMP/filling k first last n id line watch filler
-	local bq bd br=0 report=1 maxdur bound
+	local bq bd br=0 report=1 maxdur bound a b c d progs
 	cp "$TEST_TMP/seed.db" "$db" && "$BPFSCOPE" --db "$db" snapshot take maps-data >/dev/null || return 1
 	# each reader alone, for the bound
 	timed "$TEST_TMP/base_q" /dev/null counts "$db" || return 1
 	timed "$TEST_TMP/base_d" /dev/null "$BPFSCOPE" --db "$db" diff latest~1 latest || return 1
-	timed "$TEST_TMP/base_r" /dev/null "$BPFSCOPE" --db "$db" report latest || return 1
-	bq=$(max_of "$TEST_TMP/base_q.lat"); bd=$(max_of "$TEST_TMP/base_d.lat"); br=$(max_of "$TEST_TMP/base_r.lat")
-	# a machine of thousands of programs makes a report of minutes: then leave it out
-	[ "$br" -le 15000 ] || report=0
+	bq=$(max_of "$TEST_TMP/base_q.lat"); bd=$(max_of "$TEST_TMP/base_d.lat")
+	# a report draws every program: on a machine of thousands (other tests' loads) it takes
+	# minutes, and only tests/stress.sh (FAULTS_REPORT=1) waits for it then
+	progs=$("$BPFSCOPE" --db "$db" query "SELECT nr_progs FROM snapshots WHERE id = 1" csv | tail -n 1)
+	[ "$progs" -le 1000 ] || [ "${FAULTS_REPORT:-0}" = 1 ] || report=0
+	if [ "$report" = 1 ]; then
+		timed "$TEST_TMP/base_r" /dev/null "$BPFSCOPE" --db "$db" report latest || return 1
+		br=$(max_of "$TEST_TMP/base_r.lat")
+	fi
 	touch "$stop"
 	( k=10; while [ -e "$stop" ]; do "$FL" fill "$PIN/h" "$ENTRIES" $k; k=$((k + 1)); sleep 0.3; done ) &
 	filler=$!
@@ -207,7 +212,7 @@ test_readers_beside_watch() {
 		[ "$(max_of "$TEST_TMP/${n%%:*}.lat")" -le "$bound" ] ||
 			{ echo "reader ${n%%:*} waited $(max_of "$TEST_TMP/${n%%:*}.lat") ms, over $bound ms" >&2; return 1; }
 	done
-	figure "readers beside watch: $((last - first - 1)) snapshots in ${WATCH_SECS} s (longest ${maxdur} ms); $k rounds; query max $(max_of "$TEST_TMP/q.lat") ms (alone $bq), diff max $(max_of "$TEST_TMP/d.lat") ms (alone $bd), report $( [ "$report" = 1 ] && echo "max $(max_of "$TEST_TMP/r.lat") ms (alone $br)" || echo "left out: $br ms alone")"
+	figure "readers beside watch: $((last - first - 1)) snapshots in ${WATCH_SECS} s (longest ${maxdur} ms); $k rounds; query max $(max_of "$TEST_TMP/q.lat") ms (alone $bq), diff max $(max_of "$TEST_TMP/d.lat") ms (alone $bd), report $( [ "$report" = 1 ] && echo "max $(max_of "$TEST_TMP/r.lat") ms (alone $br)" || echo "left out: $progs programs")"
 }
 
 setup
