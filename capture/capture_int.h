@@ -24,6 +24,7 @@ struct walk_mem {
 	struct buf scratch[9];		/* get-info arrays */
 	uint32_t want[9];		/* array sizes to ask for, grown when one was short */
 	uint32_t vanished_progs, vanished_maps;	/* gone between listing and opening */
+	struct buf vanished_map_ids;	/* u32 each: counted once, however often looked for */
 };
 void walk_mem_free(struct walk_mem *m);
 
@@ -129,6 +130,8 @@ int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns)
 int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct bpf_map_info *info,
 		struct obj_rec *r);
 int map_write(struct probe *p, const struct obj_rec *r);
+/* The map ids a program record refers to: *n u32s, not aligned. */
+const void *prog_rec_map_ids(const struct obj_rec *r, size_t *n);
 int prev_code_load(struct probe *p);
 int prev_maps_load(struct probe *p);
 /* End the spans of programs and maps this snapshot did not see. */

@@ -293,6 +293,8 @@ int map_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id
 	if (fd < 0) {
 		if (errno == ENOENT) {
 			m->vanished_maps++;
+			if (buf_append(&m->vanished_map_ids, &id, sizeof(id)))
+				return err_set(e, ENOMEM, "out of memory");
 			return 0;
 		}
 		return err_set(e, errno, "can't get map fd (id %u): %s", id, strerror(errno));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include "store/db.h"
 #include "store/schema.h"
@@ -91,6 +92,30 @@ static bool dir_writable(const char *path)
 	return !access(dir, W_OK);
 }
 
+/* SQLite says "unable to open database file" or "attempt to write a readonly database" when
+ * the file system is read-only or the directory (where PATH-wal and PATH-shm go) is not
+ * writable: say which. */
+static void say_why_readonly(const char *path, struct err *e)
+{
+	char dir[4096], *slash;
+	struct statvfs vfs;
+
+	if (!strstr(e->msg, "unable to open") && !strstr(e->msg, "readonly"))
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		slash[slash == dir] = 0;
+	if (!statvfs(dir, &vfs) && (vfs.f_flag & ST_RDONLY))
+		snprintf(e->msg, sizeof(e->msg), "can't write database %.400s: read-only file system",
+			 path);
+	else if (access(dir, W_OK))
+		snprintf(e->msg, sizeof(e->msg),
+			 "can't write database %.200s: directory %.200s is not writable (%s; the "
+			 "file's -wal and -shm go beside it)", path, dir, strerror(errno));
+}
 
 static int ensure_parent_dir(const char *path, struct err *e)
 {
@@ -415,6 +440,8 @@ fail:
 	if (e && strstr(e->msg, "not a database"))
 		snprintf(e->msg, sizeof(e->msg), "%.400s is not a bpfscope database (SQLite refused it)",
 			 db->path);
+	else if (e && mode == DB_WRITE)
+		say_why_readonly(path, e);
 	db_close(db);
 	return err;
 }

@@ -5,12 +5,14 @@
  *                          cannot shrink them, so N entries cost the file about 9 N bytes)
  *   churn STOPFILE BATCH   while STOPFILE exists: make BATCH maps and BATCH programs (each
  *                          using its map), close them all; prints the rounds made
+ *   progs DIR N            N programs, each using a map of its own, pinned in DIR (made)
  *   bigprog PIN NINSNS     a socket filter of NINSNS instructions, straight-line, pinned */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
@@ -98,6 +100,27 @@ static int churn(const char *stop, int batch)
 	return 0;
 }
 
+static int progs(const char *dir, int n)
+{
+	char path[4096];
+
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		int mfd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "faults_base", 4, 8, 1, NULL);
+		int pfd = mfd < 0 ? -1 : load_user(mfd, "faults_base");
+
+		snprintf(path, sizeof(path), "%s/p%d", dir, i);
+		if (pfd < 0 || bpf_obj_pin(pfd, path)) {
+			fprintf(stderr, "progs: %d: %s\n", i, strerror(errno));
+			return 1;
+		}
+		close(pfd);
+		close(mfd);
+	}
+	return 0;
+}
+
 static int bigprog(const char *pin, long n)
 {
 	struct bpf_insn *p = calloc(n, sizeof(*p));
@@ -129,9 +152,11 @@ int main(int argc, char **argv)
 		return fill(argv[2], atol(argv[3]), atol(argv[4]));
 	if (argc == 4 && !strcmp(argv[1], "churn"))
 		return churn(argv[2], atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "progs"))
+		return progs(argv[2], atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "bigprog"))
 		return bigprog(argv[2], atol(argv[3]));
-	fprintf(stderr, "usage: %s fill PIN N SEED | churn STOPFILE BATCH | bigprog PIN NINSNS\n",
+	fprintf(stderr, "usage: %s fill PIN N SEED | churn STOPFILE BATCH | progs DIR N | bigprog PIN NINSNS\n",
 		argv[0]);
 	return 2;
 }
