@@ -6,7 +6,8 @@
  *   churn STOPFILE BATCH   while STOPFILE exists: make BATCH maps and BATCH programs (each
  *                          using its map), close them all; prints the rounds made
  *   progs DIR N            N programs, each using a map of its own, pinned in DIR (made)
- *   bigprog PIN NINSNS     a socket filter of NINSNS instructions, straight-line, pinned */
+ *   bigprog PIN NINSNS [SALT]  a socket filter of NINSNS instructions, straight-line, pinned
+ *                          (another SALT, other immediates: a program diff has work to do) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +122,7 @@ static int progs(const char *dir, int n)
 	return 0;
 }
 
-static int bigprog(const char *pin, long n)
+static int bigprog(const char *pin, long n, int salt)
 {
 	struct bpf_insn *p = calloc(n, sizeof(*p));
 	size_t log_len = 1 << 20;
@@ -133,7 +134,8 @@ static int bigprog(const char *pin, long n)
 		return 1;
 	p[0] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
 	for (long i = 1; i < n - 1; i++)	/* r0 += i: nothing for the verifier to fold away */
-		p[i] = INSN(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, (int)(i & 0xffff));
+		p[i] = INSN(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0,
+			    (int)((i + (i % 1000 == 0 ? salt : 0)) & 0xffff));
 	p[n - 1] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "faults_big", "GPL", p, n, &o);
 	if (fd < 0 || bpf_obj_pin(fd, pin)) {
@@ -154,9 +156,9 @@ int main(int argc, char **argv)
 		return churn(argv[2], atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "progs"))
 		return progs(argv[2], atoi(argv[3]));
-	if (argc == 4 && !strcmp(argv[1], "bigprog"))
-		return bigprog(argv[2], atol(argv[3]));
-	fprintf(stderr, "usage: %s fill PIN N SEED | churn STOPFILE BATCH | progs DIR N | bigprog PIN NINSNS\n",
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "bigprog"))
+		return bigprog(argv[2], atol(argv[3]), argc == 5 ? atoi(argv[4]) : 0);
+	fprintf(stderr, "usage: %s fill PIN N SEED | churn STOPFILE BATCH | progs DIR N | bigprog PIN NINSNS [SALT]\n",
 		argv[0]);
 	return 2;
 }
