@@ -37,6 +37,13 @@ static const char *map_unreadable(uint32_t type)
 	return NULL;
 }
 
+/* (also what bounds the memory a snapshot of a huge map takes: about three times this) */
+static int contents_too_big(struct err *e)
+{
+	return err_set(e, EFBIG, "contents over %u bytes, the most one blob may hold: not stored",
+		       MAP_CONTENTS_MAX);
+}
+
 /* Per-element walk (get_next_key + lookup) for types without batch ops. */
 static int contents_walk(int fd, uint32_t ks, uint32_t stride, struct buf *keys, struct buf *vals,
 			 uint64_t *count, struct err *e)
@@ -63,6 +70,8 @@ static int contents_walk(int fd, uint32_t ks, uint32_t stride, struct buf *keys,
 		keys->len += ks;
 		vals->len += stride;
 		(*count)++;
+		if (MAP_CONTENTS_HDR_LEN + keys->len + vals->len > MAP_CONTENTS_MAX)
+			return contents_too_big(e);
 		prev = keys->data + keys->len - ks;
 	}
 	return err;
@@ -105,6 +114,10 @@ int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, stru
 		n += got;
 		keys.len += (size_t)got * ks;
 		vals.len += (size_t)got * stride;
+		if (MAP_CONTENTS_HDR_LEN + keys.len + vals.len > MAP_CONTENTS_MAX) {
+			err = contents_too_big(e);
+			goto out;
+		}
 		if (rc)		/* ENOENT: that was the last batch */
 			break;
 		in_batch = out_batch;
