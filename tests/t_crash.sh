@@ -64,10 +64,11 @@ test_sigkill_during_maps_data() {
 		"$FL" fill "$PIN/h" "$ENTRIES" $((i + 2)) || die "fill"
 		# anywhere from the start to a little after a whole snapshot's time
 		ms=$(( (RANDOM * 32768 + RANDOM) % (full_ms * 11 / 10) + 1 ))
-		# (in a subshell: the shell's "Killed" line goes with its stderr)
-		( timeout -s KILL "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))" \
-			"$BPFSCOPE" --db "$DB" snapshot take maps-data >/dev/null 2>"$TEST_TMP/err" ) 2>/dev/null
-		rc=$?
+		# (in a subshell that does more than exec it: the shell's "Killed" line goes with
+		# the subshell's stderr)
+		rc=$( { timeout -s KILL "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))" \
+			"$BPFSCOPE" --db "$DB" snapshot take maps-data >/dev/null 2>"$TEST_TMP/err"
+			echo $?; } 2>/dev/null )
 		case $rc in
 		137) hit=$((hit + 1)) ;;
 		0) ;;
