@@ -5,22 +5,12 @@
 # - a BOUNDS_INSNS (500,000) instruction program: snapshot, prog dump xlated and jited,
 #   prog cfg (dot; and svg, which graphviz lays out), diff code against a reloaded variant.
 # Each is one PASS/FAIL line; the figures go to $FIGURES.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/faults_lib.sh"
 PIN=/sys/fs/bpf/bpfscope-t-bounds-$$
 DB=$TEST_TMP/bounds.db
-FL=$TEST_TMP/faults_load
 ENTRIES=${BOUNDS_ENTRIES:-10000000}
 INSNS=${BOUNDS_INSNS:-500000}
 LIMIT=${BOUNDS_SECONDS:-900}
-bs() { "$BPFSCOPE" --db "$DB" "$@"; }
-
-setup() {
-	need_root || exit 77
-	ensure_bpffs
-	mkdir -p "$PIN"
-	cleanup_add "rm -rf '$PIN'"
-	gcc -O2 -Wall -o "$FL" "$TOP/tests/helpers/faults_load.c" -lbpf || die "faults_load"
-}
 
 # measure WHAT CMD...: runs CMD (stdout to $TEST_TMP/out) bounded by LIMIT seconds; the
 # figure "WHAT: S s (C s of CPU), peak RSS M MiB" (the CPU time says more on a loaded machine)
@@ -66,6 +56,6 @@ test_big_prog() {
 	grep -q '^[-+]' "$TEST_TMP/out" || { echo "the diff shows no change" >&2; return 1; }
 }
 
-setup
+faults_setup
 run_test bounds/big_map test_big_map
 run_test bounds/big_prog test_big_prog

@@ -5,21 +5,16 @@
 # every map id a program refers to in the snapshot or counted as vanished).
 # Sizes: CHURN_PROGS (200 programs, each with a map) and CHURN_SNAPS (10 snapshots);
 # tests/stress.sh runs 5,000 and 50.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/faults_lib.sh"
 PIN=/sys/fs/bpf/bpfscope-t-churn-$$
 DB=$TEST_TMP/churn.db
-FL=$TEST_TMP/faults_load
 PROGS=${CHURN_PROGS:-200}
 SNAPS=${CHURN_SNAPS:-10}
-bs() { "$BPFSCOPE" --db "$DB" "$@"; }
 q() { bs query "$1" csv | tail -n 1; }
 
 setup() {
-	need_root || exit 77
-	ensure_bpffs
-	cleanup_add "rm -rf '$PIN'"
-	gcc -O2 -Wall -o "$FL" "$TOP/tests/helpers/faults_load.c" -lbpf || die "faults_load"
-	"$FL" progs "$PIN" "$PROGS" || die "load $PROGS programs"
+	faults_setup
+	"$FL" progs "$PIN/base" "$PROGS" || die "load $PROGS programs"
 }
 
 test_snapshots_under_churn() {

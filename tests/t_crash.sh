@@ -5,23 +5,12 @@
 # Sizes: CRASH_ENTRIES (100,000) and CRASH_KILLS (20); tests/stress.sh runs 1,000,000 and 100.
 # CRASH_FULL_EVERY=N (5): compare every earlier snapshot after every Nth kill and the last
 # (after the others: the first and the newest), as reading them all costs seconds each time.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/faults_lib.sh"
 PIN=/sys/fs/bpf/bpfscope-t-crash-$$
 DB=$TEST_TMP/crash.db
-FL=$TEST_TMP/faults_load
 ENTRIES=${CRASH_ENTRIES:-100000}
 KILLS=${CRASH_KILLS:-20}
 FULL_EVERY=${CRASH_FULL_EVERY:-5}
-bs() { "$BPFSCOPE" --db "$DB" "$@"; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-setup() {
-	need_root || exit 77
-	ensure_bpffs
-	mkdir -p "$PIN"
-	cleanup_add "rm -rf '$PIN'"
-	gcc -O2 -Wall -o "$FL" "$TOP/tests/helpers/faults_load.c" -lbpf || die "faults_load"
-}
 
 # what a reader gets of snapshot $1, hashed: the programs and the map's contents
 reading() {
@@ -92,5 +81,5 @@ test_sigkill_during_maps_data() {
 		tee -a "${FIGURES:-/dev/null}" >&2
 }
 
-setup
+faults_setup
 run_test crash/sigkill_during_maps_data test_sigkill_during_maps_data

@@ -5,22 +5,17 @@
 # where it fails, the earlier snapshots intact, no reader waiting on the writer.
 # Sizes: FAULTS_ENTRIES (300,000, the map that overflows the tmpfs and that the writers and
 # the watch capture), FAULTS_WRITERS (4), FAULTS_WATCH_SECS (8).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/faults_lib.sh"
 PIN=/sys/fs/bpf/bpfscope-t-faults-$$
 MNT=$TEST_TMP/mnt
-FL=$TEST_TMP/faults_load
 ENTRIES=${FAULTS_ENTRIES:-300000}
 WRITERS=${FAULTS_WRITERS:-4}
 WATCH_SECS=${FAULTS_WATCH_SECS:-8}
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 figure() { echo "$*" >> "${FIGURES:-/dev/null}"; }
 
 setup() {
-	need_root || exit 77
-	ensure_bpffs
-	mkdir -p "$PIN" "$MNT"
-	cleanup_add "rm -rf '$PIN'"
-	gcc -O2 -Wall -o "$FL" "$TOP/tests/helpers/faults_load.c" -lbpf || die "faults_load"
+	faults_setup
+	mkdir -p "$MNT"
 	"$FL" fill "$PIN/h" "$ENTRIES" 1 || die "fill"
 	# one snapshot of the machine, copied where each test needs it
 	"$BPFSCOPE" --db "$TEST_TMP/seed.db" snapshot take label seed >/dev/null || die "seed snapshot"
