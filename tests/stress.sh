@@ -14,7 +14,7 @@ PARTS=${STRESS_PARTS:-crash churn faults bounds}
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 
-part crash && CRASH_ENTRIES=${CRASH_ENTRIES:-1000000} CRASH_KILLS=${CRASH_KILLS:-100} \
+part crash && CRASH_ENTRIES=${CRASH_ENTRIES:-1000000} CRASH_KILLS=${CRASH_KILLS:-100} CRASH_BUDGET=${CRASH_BUDGET:-36000} \
 	CRASH_FULL_EVERY=${CRASH_FULL_EVERY:-10} bash "$TOP/tests/t_crash.sh"
 part churn && CHURN_PROGS=${CHURN_PROGS:-5000} CHURN_SNAPS=${CHURN_SNAPS:-50} \
 	bash "$TOP/tests/t_churn.sh"
