@@ -19,7 +19,7 @@ part crash && CRASH_ENTRIES=${CRASH_ENTRIES:-1000000} CRASH_KILLS=${CRASH_KILLS:
 part churn && CHURN_PROGS=${CHURN_PROGS:-5000} CHURN_SNAPS=${CHURN_SNAPS:-50} \
 	bash "$TOP/tests/t_churn.sh"
 part faults && FAULTS_ENTRIES=${FAULTS_ENTRIES:-1000000} FAULTS_REPORT=1 \
-	FAULTS_WATCH_SECS=${FAULTS_WATCH_SECS:-20} bash "$TOP/tests/t_faults.sh"
+	FAULTS_WATCH_COUNT=${FAULTS_WATCH_COUNT:-10} bash "$TOP/tests/t_faults.sh"
 part bounds && bash "$TOP/tests/stress_bounds.sh"
 
 echo "== figures"

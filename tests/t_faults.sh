@@ -4,13 +4,13 @@
 # once, and readers (query, diff, report) beside `snapshot watch`. Each: one line of error
 # where it fails, the earlier snapshots intact, no reader waiting on the writer.
 # Sizes: FAULTS_ENTRIES (300,000, the map that overflows the tmpfs and that the writers and
-# the watch capture), FAULTS_WRITERS (4), FAULTS_WATCH_SECS (8).
+# the watch capture), FAULTS_WRITERS (4), FAULTS_WATCH_COUNT (4 snapshots the watch writes).
 . "$(dirname "$0")/faults_lib.sh"
 PIN=/sys/fs/bpf/bpfscope-t-faults-$$
 MNT=$TEST_TMP/mnt
 ENTRIES=${FAULTS_ENTRIES:-300000}
 WRITERS=${FAULTS_WRITERS:-4}
-WATCH_SECS=${FAULTS_WATCH_SECS:-8}
+WATCH_COUNT=${FAULTS_WATCH_COUNT:-4}
 figure() { echo "$*" >> "${FIGURES:-/dev/null}"; }
 
 setup() {
@@ -146,7 +146,7 @@ max_of() { sort -n "$1" | tail -n 1; }
 # the diff it printed is the diff of two consecutive snapshots)
 test_readers_beside_watch() {
 	local db=$TEST_TMP/r.db stop=$TEST_TMP/filling k first last n id line watch filler
-	local bq bd br=0 report=1 maxdur bound a b c d progs
+	local bq bd br=0 report=1 maxdur bound a b c d progs t0
 	cp "$TEST_TMP/seed.db" "$db" && "$BPFSCOPE" --db "$db" snapshot take maps-data >/dev/null || return 1
 	# each reader alone, for the bound
 	timed "$TEST_TMP/base_q" /dev/null counts "$db" || return 1
@@ -163,7 +163,9 @@ test_readers_beside_watch() {
 	touch "$stop"
 	( k=10; while [ -e "$stop" ]; do "$FL" fill "$PIN/h" "$ENTRIES" $k; k=$((k + 1)); sleep 0.3; done ) &
 	filler=$!
-	timeout --preserve-status -s INT "$WATCH_SECS" "$BPFSCOPE" --db "$db" snapshot watch interval 0.2 maps-data \
+	t0=$(now_ms)
+	timeout --preserve-status -s INT 600 "$BPFSCOPE" --db "$db" snapshot watch interval 0.2 \
+		count "$WATCH_COUNT" maps-data \
 		>/dev/null 2>"$TEST_TMP/watch.err" &
 	watch=$!
 	k=0
@@ -180,12 +182,13 @@ test_readers_beside_watch() {
 	done
 	wait "$watch"
 	n=$?
+	t0=$(( ($(now_ms) - t0) / 1000 ))
 	rm -f "$stop"
 	wait "$filler"
 	[ "$n" = 0 ] || { echo "watch exited $n: $(cat "$TEST_TMP/watch.err")" >&2; return 1; }
 	first=$("$BPFSCOPE" --db "$db" query "SELECT min(id) FROM snapshots" csv | tail -n 1)
 	last=$("$BPFSCOPE" --db "$db" query "SELECT max(id) FROM snapshots" csv | tail -n 1)
-	[ "$last" -ge $((first + 3)) ] || { echo "watch wrote only $((last - first - 1)) snapshots" >&2; return 1; }
+	expect_eq "snapshots the watch wrote" "$((last - first - 1))" "$WATCH_COUNT" || return 1
 	# whole snapshots only: the counts each read equal those read now, and agree
 	for ((n = 1; n <= k; n++)); do
 		line=$(cat "$TEST_TMP/q.$n")
@@ -208,7 +211,7 @@ test_readers_beside_watch() {
 		[ "$(max_of "$TEST_TMP/${n%%:*}.lat")" -le "$bound" ] ||
 			{ echo "reader ${n%%:*} waited $(max_of "$TEST_TMP/${n%%:*}.lat") ms, over $bound ms" >&2; return 1; }
 	done
-	figure "readers beside watch: $((last - first - 1)) snapshots in ${WATCH_SECS} s (longest ${maxdur} ms); $k rounds; query max $(max_of "$TEST_TMP/q.lat") ms (alone $bq), diff max $(max_of "$TEST_TMP/d.lat") ms (alone $bd), report $( [ "$report" = 1 ] && echo "max $(max_of "$TEST_TMP/r.lat") ms (alone $br)" || echo "left out: $progs programs")"
+	figure "readers beside watch: $((last - first - 1)) snapshots in $t0 s (longest ${maxdur} ms); $k rounds; query max $(max_of "$TEST_TMP/q.lat") ms (alone $bq), diff max $(max_of "$TEST_TMP/d.lat") ms (alone $bd), report $( [ "$report" = 1 ] && echo "max $(max_of "$TEST_TMP/r.lat") ms (alone $br)" || echo "left out: $progs programs")"
 }
 
 setup
