@@ -148,6 +148,12 @@ bench: deps
 	$(MAKE) all
 	@bash bench/run.sh
 
+# the fault and race tests at full size and the resource bounds, with their figures
+# (tests/stress.sh; docs/reliability.md)
+stress: deps
+	$(MAKE) all
+	@bash tests/stress.sh
+
 clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C samples clean

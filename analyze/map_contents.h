@@ -20,6 +20,10 @@
 #define MAP_CONTENTS_MAGIC "BPFSMAP1"
 #define MAP_CONTENTS_MAGIC2 "BPFSMAP2"
 #define MAP_CONTENTS_HDR_LEN 32
+/* The largest contents blob a snapshot stores: under SQLite's bound for one blob
+ * (SQLITE_MAX_LENGTH, 1,000,000,000 bytes) with room for zlib's growth of random bytes.
+ * A map with more is recorded with a contents error, not stored, and not read further. */
+#define MAP_CONTENTS_MAX 900000000u
 
 struct map_contents {
 	uint32_t key_size, value_size, nr_cpus, value_stride;

@@ -24,6 +24,7 @@ struct walk_mem {
 	struct buf scratch[9];		/* get-info arrays */
 	uint32_t want[9];		/* array sizes to ask for, grown when one was short */
 	uint32_t vanished_progs, vanished_maps;	/* gone between listing and opening */
+	struct buf vanished_map_ids;	/* u32 each: counted once, however often looked for */
 };
 void walk_mem_free(struct walk_mem *m);
 
@@ -149,6 +150,8 @@ int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct
 int map_write(struct probe *p, const struct obj_rec *r);
 /* opts->only_prog: that one program, on this thread */
 int prog_capture_one(struct probe *p, uint32_t id);
+/* The map ids a program record refers to: *n u32s, not aligned. */
+const void *prog_rec_map_ids(const struct obj_rec *r, size_t *n);
 int prev_code_load(struct probe *p);
 int prev_maps_load(struct probe *p);
 /* End the spans of programs and maps this snapshot did not see. */

@@ -23,6 +23,13 @@ static bool map_skips_enoent(uint32_t type)
 	       type == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
+/* (also what bounds the memory a snapshot of a huge map takes: about three times this) */
+static int contents_too_big(struct err *e)
+{
+	return err_set(e, EFBIG, "contents over %u bytes, the most one blob may hold: not stored",
+		       MAP_CONTENTS_MAX);
+}
+
 /* What a per-key walk met beside the entries: bpftool prints each key whose lookup failed
  * (an empty devmap slot, a perf event array's fds) and ends on get_next_key's errno. */
 struct walk_errs {
@@ -72,6 +79,8 @@ static int contents_walk(int fd, uint32_t type, uint32_t ks, uint32_t stride, st
 		keys->len += ks;
 		vals->len += stride;
 		(*count)++;
+		if (MAP_CONTENTS_HDR_LEN + keys->len + vals->len > MAP_CONTENTS_MAX)
+			return contents_too_big(e);
 		prev = keys->data + keys->len - ks;
 	}
 	return err;
@@ -116,6 +125,10 @@ int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, stru
 		n += got;
 		keys.len += (size_t)got * ks;
 		vals.len += (size_t)got * stride;
+		if (MAP_CONTENTS_HDR_LEN + keys.len + vals.len > MAP_CONTENTS_MAX) {
+			err = contents_too_big(e);
+			goto out;
+		}
 		if (rc)		/* ENOENT: that was the last batch */
 			break;
 		in_batch = out_batch;
@@ -308,6 +321,8 @@ int map_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id
 	if (fd < 0) {
 		if (errno == ENOENT) {
 			m->vanished_maps++;
+			if (buf_append(&m->vanished_map_ids, &id, sizeof(id)))
+				return err_set(e, ENOMEM, "out of memory");
 			return 0;
 		}
 		return err_set(e, errno, "can't get map fd (id %u): %s", id, strerror(errno));

@@ -186,6 +186,12 @@ int prog_collect(struct probe *p, struct walk_mem *m, int fd, const struct bpf_p
 	return 0;
 }
 
+const void *prog_rec_map_ids(const struct obj_rec *r, size_t *n)
+{
+	*n = r->len[B_MAPS] / 4;
+	return r->data.data + r->off[B_MAPS];
+}
+
 /* The record for the writer: code blobs when this snapshot fetched them, else the row of
  * the span whose code the new one copies. */
 static void prog_rec_fill(const struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns,

@@ -237,7 +237,7 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 		  struct err *e)
 {
 	struct probe p = { .db = db, .opts = opts, .res = res, .e = e, .mask = opts->mask };
-	uint64_t t0 = now_monotonic_ns(), taken_at = now_realtime_ns();
+	uint64_t t0 = now_monotonic_ns(), taken_at;
 	struct others *o = calloc(1, sizeof(*o));
 	struct utsname uts;
 	int err, stats_fd = -1;
@@ -258,14 +258,18 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	err = (p.mask & SNAP_STATS) ? stats_interval(&p, &stats_fd) : 0;
 	if (err)
 		goto out;
-	/* the iterators from here (after a stats interval, so the map list is as fresh as the
-	 * walk), beside the transaction's start and the open spans' reads */
-	p.history = strcmp(db->path, ":memory:") != 0;
-	p.iter = &o->iter;
-	iter_job_start(&p, &o->iter);
+	/* The write lock first: another writer's snapshot may hold it for seconds, and what
+	 * this one reads of the kernel (the iterators' map list, the time it is taken at) must
+	 * be of after that one, or the two would land out of order. */
 	err = db_begin(db, e);
 	if (err)
 		goto out;
+	taken_at = now_realtime_ns();
+	/* the iterators from here (after a stats interval, so the map list is as fresh as the
+	 * walk), beside the open spans' reads */
+	p.history = strcmp(db->path, ":memory:") != 0;
+	p.iter = &o->iter;
+	iter_job_start(&p, &o->iter);
 	err = snapshot_row(&p, taken_at, &uts);
 	err = err ?: snapshot_objects(&p, o);
 	err = err ?: snapshot_finish(&p, t0, o->warnings);

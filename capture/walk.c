@@ -106,6 +106,7 @@ void walk_mem_free(struct walk_mem *m)
 	fdinfo_close(&m->fdi);
 	for (size_t i = 0; i < ARRAY_SIZE(m->scratch); i++)
 		buf_free(&m->scratch[i]);
+	buf_free(&m->vanished_map_ids);
 }
 
 /* Ids are handed out in chunks: one lock for 32 get-next-id calls, not one each, so the
@@ -244,6 +245,8 @@ struct walk {
 	bool code_loaded;	/* the open program spans are read */
 	bool started;		/* the queue's conditions are initialized */
 	int err;		/* walk_start's: walk_finish then only drains */
+	struct buf maps_seen;	/* u32 ids of the maps written */
+	struct buf map_refs;	/* u32 ids of the maps the programs written use */
 };
 
 bool walk_wants_map_iter(const struct probe *p)
@@ -369,18 +372,92 @@ static int write_batch(struct probe *p, struct walk *wk, struct obj_rec *batch, 
 		batch = r->next;
 		if (!err) {
 			if (r->kind == 'p') {
+				size_t n;
+				const void *ids = prog_rec_map_ids(r, &n);
+
 				att_seen_prog(&p->att, r->info.prog.type);
 				err = walked_add(p, r->info.prog.id) ?: prog_write(p, r, wk->offset);
 				p->res->nr_progs += !err;
+				if (!err && buf_append(&wk->map_refs, ids, n * sizeof(uint32_t)))
+					err = err_set(p->e, ENOMEM, "out of memory");
 			} else {
 				err = map_write(p, r);
 				p->res->nr_maps += !err;
+				if (!err && buf_append(&wk->maps_seen, &r->info.map.id, sizeof(uint32_t)))
+					err = err_set(p->e, ENOMEM, "out of memory");
 			}
 			if (err)	/* tell the walkers to stop; drain what they sent */
 				queue_stop(&wk->q);
 		}
 		rec_free(r);
 	}
+	return err;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void ids_sort(struct buf *b)
+{
+	if (b->len >= 2 * sizeof(uint32_t))
+		qsort(b->data, b->len / sizeof(uint32_t), sizeof(uint32_t), u32_cmp);
+}
+
+static bool ids_has(const struct buf *b, uint32_t id)
+{
+	return b->len && bsearch(&id, b->data, b->len / sizeof(uint32_t), sizeof(uint32_t), u32_cmp);
+}
+
+/* Programs and maps are walked side by side: a map made after the map walk passed its id,
+ * with a program the program walk then found, is not in the snapshot. Each such map a
+ * written program uses is read now; one gone since counts as vanished (once: not if a
+ * walker counted it already). So every map id of a program is in the snapshot or counted
+ * vanished. */
+static int walk_dangling(struct probe *p, struct walk *wk)
+{
+	struct walk_mem mem = { .fdi.fd = -1 };
+	struct buf gone = { 0 };
+	const uint32_t *refs;
+	size_t n, late = 0;
+	int err = 0;
+
+	for (int i = 0; i < 2 && !err; i++)
+		if (buf_append(&gone, wk->w[i].mem.vanished_map_ids.data,
+			       wk->w[i].mem.vanished_map_ids.len))
+			err = err_set(p->e, ENOMEM, "out of memory");
+	ids_sort(&gone);
+	ids_sort(&wk->maps_seen);
+	ids_sort(&wk->map_refs);
+	refs = (const uint32_t *)wk->map_refs.data;
+	n = wk->map_refs.len / sizeof(uint32_t);
+	for (size_t i = 0; i < n && !err; i++) {
+		const struct open_map *prev;
+		struct obj_rec *r;
+
+		if ((i && refs[i] == refs[i - 1]) || ids_has(&wk->maps_seen, refs[i]) ||
+		    ids_has(&gone, refs[i]))
+			continue;
+		/* (a map the iterator found unchanged keeps its span unwalked: seen) */
+		prev = p->nr_prev_maps ? bsearch(&refs[i], p->prev_maps, p->nr_prev_maps,
+						 sizeof(*prev), span_id_cmp) : NULL;
+		if (prev && prev->seen)
+			continue;
+		err = map_walk_one(p, &mem, p->e, refs[i], &r);
+		if (err || !r)
+			continue;
+		err = map_write(p, r);
+		p->res->nr_maps += !err;
+		late += !err;
+		rec_free(r);
+	}
+	p->res->vanished_maps += mem.vanished_maps;
+	probe_trace(p, "late maps    %zu read, %u gone", late, mem.vanished_maps);
+	walk_mem_free(&mem);
+	buf_free(&gone);
 	return err;
 }
 
@@ -405,6 +482,8 @@ int walk_finish(struct probe *p, struct walk *wk)
 		p->res->vanished_maps += w->mem.vanished_maps;
 	}
 	probe_trace(p, "walked       %8.2f ms", (now_monotonic_ns() - p->phase_t) / 1e6);
+	if (!err && !(p->mask & (SNAP_NO_PROGS | SNAP_NO_MAPS)))
+		err = walk_dangling(p, wk);
 	/* what this snapshot did not see is gone: its spans end */
 	if (!err && !(p->mask & SNAP_NO_PROGS))
 		err = progs_close_unseen(p);
@@ -429,5 +508,7 @@ void walk_free(struct walk *wk)
 	pthread_mutex_destroy(&wk->q.mu);
 	pthread_mutex_destroy(&wk->q.cmu);
 	free(wk->todo);
+	buf_free(&wk->maps_seen);
+	buf_free(&wk->map_refs);
 	free(wk);
 }

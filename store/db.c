@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include "store/db.h"
 #include "store/schema.h"
@@ -24,6 +25,9 @@ static const char *const migrations[] = {
 	[5] = db_sockets_sql,
 	[6] = db_view_rows_sql,
 };
+
+/* how long a writer waits for the write lock before it gives up */
+#define DB_WRITER_WAIT_MS (10 * 60 * 1000)
 
 static int be32(const uint8_t *p) { return (int)((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]); }
 
@@ -89,6 +93,30 @@ static bool dir_writable(const char *path)
 	return !access(dir, W_OK);
 }
 
+/* SQLite says "unable to open database file" or "attempt to write a readonly database" when
+ * the file system is read-only or the directory (where PATH-wal and PATH-shm go) is not
+ * writable: say which. */
+static void say_why_readonly(const char *path, struct err *e)
+{
+	char dir[4096], *slash;
+	struct statvfs vfs;
+
+	if (!strstr(e->msg, "unable to open") && !strstr(e->msg, "readonly"))
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		slash[slash == dir] = 0;
+	if (!statvfs(dir, &vfs) && (vfs.f_flag & ST_RDONLY))
+		snprintf(e->msg, sizeof(e->msg), "can't write database %.400s: read-only file system",
+			 path);
+	else if (access(dir, W_OK))
+		snprintf(e->msg, sizeof(e->msg),
+			 "can't write database %.200s: directory %.200s is not writable (%s; the "
+			 "file's -wal and -shm go beside it)", path, dir, strerror(errno));
+}
 
 static int ensure_parent_dir(const char *path, struct err *e)
 {
@@ -367,7 +395,10 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 			goto fail;
 		}
 	}
-	sqlite3_busy_timeout(db->sql, 10000);
+	/* A writer waits for another's snapshot to commit (BEGIN IMMEDIATE): one of a
+	 * ten-million-entry map's contents takes a minute on a loaded machine. WAL readers wait
+	 * only for recovery after a crash, or a checkpoint's truncation. */
+	sqlite3_busy_timeout(db->sql, mode == DB_WRITE ? DB_WRITER_WAIT_MS : 10000);
 	sqlite3_extended_result_codes(db->sql, 1);
 	if (mode == DB_WRITE) {
 		/* the WAL file stays (empty) after the checkpoint on close: removing it and creating
@@ -411,6 +442,8 @@ fail:
 	if (e && strstr(e->msg, "not a database"))
 		snprintf(e->msg, sizeof(e->msg), "%.400s is not a bpfscope database (SQLite refused it)",
 			 db->path);
+	else if (e && mode == DB_WRITE)
+		say_why_readonly(path, e);
 	db_close(db);
 	return err;
 }
