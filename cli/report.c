@@ -247,7 +247,7 @@ int do_report(struct ctx *ctx, int argc, char **argv)
 	}
 	if (report_parse(ctx, argc, argv, &a))
 		return -1;
-	if (a.file && !(f = fopen(a.file, "w"))) {
+	if (a.file && !(f = fopen_private(a.file))) {
 		int saved = errno;
 
 		return p_err(ctx, "can't write %s: %s", a.file, strerror(saved));

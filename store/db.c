@@ -2,6 +2,7 @@
  * application id, schema version), so a truncated or foreign file is refused whole. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,29 @@ static bool dir_writable(const char *path)
 }
 
 
+/* A writer refuses a database (or its -wal, -shm) that another user owns, root included:
+ * root writing into a file someone else handed it would let that user read (or plant) what
+ * the snapshot records, and would leave root-owned pages in another's file. */
+static int db_check_owner(const char *path, struct err *e)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char file[4200], pwbuf[1024];
+	struct passwd pw, *res = NULL;
+	struct stat st;
+	uid_t me = geteuid();
+
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(file, sizeof(file), "%s%s", path, suffix[i]);
+		if (stat(file, &st) || st.st_uid == me)
+			continue;
+		getpwuid_r(st.st_uid, &pw, pwbuf, sizeof(pwbuf), &res);
+		return err_set(e, EPERM, "refusing to write %s: it belongs to uid %u%s%.64s%s, not to uid %u",
+			       file, (unsigned)st.st_uid, res ? " (" : "", res ? res->pw_name : "",
+			       res ? ")" : "", (unsigned)me);
+	}
+	return 0;
+}
+
 static int ensure_parent_dir(const char *path, struct err *e)
 {
 	char dir[4096], *slash;
@@ -100,18 +124,20 @@ static int ensure_parent_dir(const char *path, struct err *e)
 	*slash = 0;
 	if (!access(dir, F_OK))
 		return 0;
-	/* create each missing component; the last one is private (0700) */
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
+	/* create each missing component, every one private (0700): the database's directory
+	 * and any above it that did not exist are ours alone (docs/reliability.md) */
+	for (char *p = dir + 1; ; p++) {
+		if (*p && *p != '/')
 			continue;
+		char c = *p;
+
 		*p = 0;
-		if (mkdir(dir, 0755) && errno != EEXIST)
+		if (mkdir(dir, 0700) && errno != EEXIST)
 			return err_set(e, errno, "can't create %s: %s", dir, strerror(errno));
-		*p = '/';
+		if (!c)
+			return 0;
+		*p = c;
 	}
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return err_set(e, errno, "can't create %s: %s", dir, strerror(errno));
-	return 0;
 }
 
 int db_exec(struct db *db, const char *sql, struct err *e)
@@ -330,7 +356,9 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 			return err_set(e, ENOENT, "no database at %s (take a snapshot first: bpfscope snapshot take)",
 				       path);
 		if (exists) {
-			err = db_check_file(path, e);
+			err = mode == DB_WRITE ? db_check_owner(path, e) : 0;
+			if (!err)
+				err = db_check_file(path, e);
 			if (err)
 				return err;
 		} else {
