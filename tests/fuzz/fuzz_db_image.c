@@ -119,8 +119,9 @@ static void dump_map(struct walk *w, uint32_t id)
 	if (map_data_read(w->db, w->snap, id, &md, &e) || !md.contents.len ||
 	    map_contents_parse(md.contents.data, md.contents.len, &mc, &e))
 		goto out;
-	mb = map_btf_open(md.btf.data, md.btf.len, md.key_type, md.value_type, &e);
-	for (uint64_t i = 0; i < mc.count && i < 64; i++) {
+	mb = map_btf_open(md.btf.data, md.btf.len, md.key_type, md.value_type);
+	/* (no BTF: map dump prints hex, nothing to format) */
+	for (uint64_t i = 0; mb && i < mc.count && i < 64; i++) {
 		char *k = map_btf_key(mb, map_contents_key(&mc, i), mc.key_size, true);
 		char *v = map_btf_value(mb, map_contents_value(&mc, i), mc.value_size, false);
 
