@@ -184,6 +184,10 @@ int db_cached(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e)
 		sqlite3_finalize(db->cache[0].st);
 		memmove(&db->cache[0], &db->cache[1], (n - 1) * sizeof(db->cache[0]));
 		i = n - 1;
+		/* empty until the prepare succeeds: a failed one (a hostile schema) must not leave
+		 * the moved statement here twice, to be finalized twice */
+		db->cache[i].sql = NULL;
+		db->cache[i].st = NULL;
 	}
 	if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
 		return err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
