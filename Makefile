@@ -1,10 +1,13 @@
 # bpfscope: one static library (lib store analyze capture act viz reports gen) under one binary (cli).
-BUILD    := build
+# SAN=1: everything built with ASan and UBSan into build-san/ (`make check-sanitize`)
+SAN      ?=
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+BUILD    := $(if $(SAN),build-san,build)
 CC       ?= gcc
 PKGS     := libbpf libelf zlib sqlite3 capstone libgvc libcgraph libpq
 CFLAGS   ?= -g -O2
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -I$(BUILD) \
-            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(if $(SAN),$(SAN_FLAGS))
 # libbpf, libelf, sqlite and zlib are linked from their Debian -dev packages' static archives
 # where present: resolving shared objects' relocations costs every run ~1 ms. capstone and
 # graphviz are dlopen()ed by the JIT dump and the CFG renderer (analyze/capstone_dl.c,
@@ -141,6 +144,15 @@ demo: deps
 	$(MAKE) samples
 	@bash scripts/demo.sh
 
+# The whole suite on the sanitized build: every ASan/UBSan report (tests/sanitize.sh collects
+# them, whatever a test does with stderr) fails it.
+.PHONY: check-sanitize
+check-sanitize: deps
+	$(MAKE) all
+	$(MAKE) samples
+	$(MAKE) SAN=1 all
+	@bash tests/sanitize.sh
+
 fuzz: deps
 	@bash tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
 
@@ -155,7 +167,7 @@ stress: deps
 	@bash tests/stress.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-san
 	-$(MAKE) -C samples clean
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

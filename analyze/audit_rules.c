@@ -261,7 +261,8 @@ void audit_finish(struct audit_findings *f, const struct audit_rules *r,
 		f->v[keep++] = *x;
 	}
 	f->n = keep;
-	qsort(f->v, f->n, sizeof(*f->v), finding_cmp);
+	if (f->n)	/* (qsort takes no NULL base, even for no elements) */
+		qsort(f->v, f->n, sizeof(*f->v), finding_cmp);
 	/* one program seen twice (its link and its perf fd): one finding */
 	keep = 0;
 	for (size_t i = 0; i < f->n; i++) {

@@ -83,7 +83,8 @@ static size_t levels_of(struct cg_effective *s, const char *path)
 		if (k == nl)
 			s->levels[nl++] = s->c[i]->cgroup_path;
 	}
-	qsort(s->levels, nl, sizeof(*s->levels), by_depth);
+	if (nl)	/* (qsort takes no NULL base, even for no elements) */
+		qsort(s->levels, nl, sizeof(*s->levels), by_depth);
 	return nl;
 }
 

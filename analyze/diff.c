@@ -516,7 +516,7 @@ int diff_compute(const struct snap_objs *a, const struct snap_objs *b,
 		dx_keyed(&bd);
 	if (!bd.err)
 		dx_transient(&bd);
-	if (!bd.err)
+	if (!bd.err && out->n)	/* (qsort takes no NULL base, even for no elements) */
 		qsort(out->v, out->n, sizeof(*out->v), change_cmp);
 out:
 	free(bd.prog_pair);

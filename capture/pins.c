@@ -153,7 +153,8 @@ static void *pins_thread(void *arg)
 static void prev_load(struct probe *p, struct pins_job *j)
 {
 	j->load_failed = store_open_pins(p->db, p->boot_id, &j->prev, &j->nr_prev, NULL) != 0;
-	qsort(j->prev, j->nr_prev, sizeof(*j->prev), pin_rec_cmp);
+	if (j->nr_prev)	/* (qsort takes no NULL base, even for no elements) */
+		qsort(j->prev, j->nr_prev, sizeof(*j->prev), pin_rec_cmp);
 }
 
 int pins_start(struct probe *p, struct pins_job *j, const char *root)

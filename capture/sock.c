@@ -321,7 +321,7 @@ static int holders_walk(const struct sk_list *l, struct holders *h)
 	if (proc)
 		closedir(proc);
 	free(inos);
-	if (!err)
+	if (!err && h->n)	/* (qsort takes no NULL base, even for no elements) */
 		qsort(h->v, h->n, sizeof(*h->v), holder_cmp);
 	return err;
 }
@@ -335,7 +335,7 @@ static int holders_from_iter(const struct iter_owner *own, size_t nown, struct h
 	for (size_t i = 0; !err && i < nown; i++)
 		if (own[i].kind == 's')
 			err = holder_add(h, own[i].id, own[i].pid, own[i].fd, own[i].comm);
-	if (!err)
+	if (!err && h->n)	/* (qsort takes no NULL base, even for no elements) */
 		qsort(h->v, h->n, sizeof(*h->v), holder_cmp);
 	return err;
 }

@@ -198,7 +198,7 @@ static int render_to(struct ctx *ctx, const struct prog_code *pc, const struct c
 	int err;
 
 	if (path) {
-		f = fopen(path, "w");
+		f = fopen_private(path);
 		if (!f)
 			return p_err(ctx, "can't open %s: %s", path, strerror(errno));
 	} else if (strcmp(format, "dot") && isatty(STDOUT_FILENO)) {

@@ -311,7 +311,7 @@ static void print_jited_json(struct out *out, const struct dump *d, const struct
 
 static int write_raw(struct ctx *ctx, const char *path, const void *p, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), err;
+	int fd = open_private(path), err;
 	ssize_t n;
 
 	if (fd < 0) {

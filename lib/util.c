@@ -95,6 +95,27 @@ int read_file(const char *path, size_t max, struct buf *out, struct err *e)
 	return err;
 }
 
+int open_private(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+FILE *fopen_private(const char *path)
+{
+	int fd = open_private(path), saved;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return f;
+}
+
 int read_line_file(const char *path, char *out, size_t len)
 {
 	FILE *f = fopen(path, "re");

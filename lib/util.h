@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "lib/err.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -22,6 +23,12 @@ int array_room(void **v, size_t *cap, size_t n, size_t elem);
 
 /* Read a whole file (at most max bytes). */
 int read_file(const char *path, size_t max, struct buf *out, struct err *e);
+/* Open a file the command writes (a report, a drawing, a dump) for writing, truncated; a new
+ * one is made 0600 whatever the umask, since it shows what the kernel runs. An existing file
+ * keeps its mode (it may be /dev/stdout or one the user opened up on purpose). NULL and
+ * errno on failure. */
+FILE *fopen_private(const char *path);
+int open_private(const char *path);
 /* Read a small text file's first line, trimmed; "" on failure. */
 int read_line_file(const char *path, char *out, size_t len);
 long read_long_file(const char *path, long dflt);

@@ -2,6 +2,7 @@
  * application id, schema version), so a truncated or foreign file is refused whole. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +41,36 @@ static bool wal_exists(const char *path)
 	return !stat(wal, &st) && st.st_size > 0;
 }
 
+/* The first n bytes (at most 100) of a database of size bytes; wal: a -wal file exists. */
+static int db_check_header(const uint8_t *hdr, ssize_t n, uint64_t size, bool wal,
+			   const char *path, struct err *e)
+{
+	uint32_t page_size, pages;
+
+	if (n < 100 || memcmp(hdr, "SQLite format 3", 16))
+		return err_set(e, EINVAL, "%s is not a bpfscope database (not an SQLite file)", path);
+	page_size = (uint32_t)hdr[16] << 8 | hdr[17];
+	if (page_size == 1)
+		page_size = 65536;
+	pages = be32(hdr + 28);
+	/* the in-header size is valid when its version-valid-for matches the change counter, and
+	 * binding only without a WAL: with one, newer pages may still live there */
+	if (pages && !memcmp(hdr + 24, hdr + 92, 4) && !wal &&
+	    size < (uint64_t)pages * page_size)
+		return err_set(e, EINVAL,
+			       "%s is truncated: %llu bytes, its header says %llu",
+			       path, (unsigned long long)size, (unsigned long long)pages * page_size);
+	if (be32(hdr + 68) != 0 && be32(hdr + 68) != DB_APPLICATION_ID)
+		return err_set(e, EINVAL, "%s is not a bpfscope database (application id %#x)",
+			       path, be32(hdr + 68));
+	return 0;
+}
+
 /* Refuse what is not a whole SQLite file before handing it to SQLite. */
 static int db_check_file(const char *path, struct err *e)
 {
 	uint8_t hdr[100];
 	struct stat st;
-	uint32_t page_size, pages;
 	ssize_t n;
 	int fd;
 
@@ -60,23 +85,7 @@ static int db_check_file(const char *path, struct err *e)
 	close(fd);
 	if (n == 0 && st.st_size == 0)
 		return 0;	/* empty file: becomes a new database when writing */
-	if (n < (ssize_t)sizeof(hdr) || memcmp(hdr, "SQLite format 3", 16))
-		return err_set(e, EINVAL, "%s is not a bpfscope database (not an SQLite file)", path);
-	page_size = (uint32_t)hdr[16] << 8 | hdr[17];
-	if (page_size == 1)
-		page_size = 65536;
-	pages = be32(hdr + 28);
-	/* the in-header size is valid when its version-valid-for matches the change counter, and
-	 * binding only without a WAL: with one, newer pages may still live there */
-	if (pages && !memcmp(hdr + 24, hdr + 92, 4) && !wal_exists(path) &&
-	    (uint64_t)st.st_size < (uint64_t)pages * page_size)
-		return err_set(e, EINVAL,
-			       "%s is truncated: %lld bytes, its header says %llu",
-			       path, (long long)st.st_size, (unsigned long long)pages * page_size);
-	if (be32(hdr + 68) != 0 && be32(hdr + 68) != DB_APPLICATION_ID)
-		return err_set(e, EINVAL, "%s is not a bpfscope database (application id %#x)",
-			       path, be32(hdr + 68));
-	return 0;
+	return db_check_header(hdr, n, (uint64_t)st.st_size, wal_exists(path), path, e);
 }
 
 static bool dir_writable(const char *path)
@@ -118,6 +127,29 @@ static void say_why_readonly(const char *path, struct err *e)
 			 "file's -wal and -shm go beside it)", path, dir, strerror(errno));
 }
 
+/* A writer refuses a database (or its -wal, -shm) that another user owns, root included:
+ * root writing into a file someone else handed it would let that user read (or plant) what
+ * the snapshot records, and would leave root-owned pages in another's file. */
+static int db_check_owner(const char *path, struct err *e)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char file[4200], pwbuf[1024];
+	struct passwd pw, *res = NULL;
+	struct stat st;
+	uid_t me = geteuid();
+
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(file, sizeof(file), "%s%s", path, suffix[i]);
+		if (stat(file, &st) || st.st_uid == me)
+			continue;
+		getpwuid_r(st.st_uid, &pw, pwbuf, sizeof(pwbuf), &res);
+		return err_set(e, EPERM, "refusing to write %s: it belongs to uid %u%s%.64s%s, not to uid %u",
+			       file, (unsigned)st.st_uid, res ? " (" : "", res ? res->pw_name : "",
+			       res ? ")" : "", (unsigned)me);
+	}
+	return 0;
+}
+
 static int ensure_parent_dir(const char *path, struct err *e)
 {
 	char dir[4096], *slash;
@@ -129,18 +161,20 @@ static int ensure_parent_dir(const char *path, struct err *e)
 	*slash = 0;
 	if (!access(dir, F_OK))
 		return 0;
-	/* create each missing component; the last one is private (0700) */
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
+	/* create each missing component, every one private (0700): the database's directory
+	 * and any above it that did not exist are ours alone (docs/reliability.md) */
+	for (char *p = dir + 1; ; p++) {
+		if (*p && *p != '/')
 			continue;
+		char c = *p;
+
 		*p = 0;
-		if (mkdir(dir, 0755) && errno != EEXIST)
+		if (mkdir(dir, 0700) && errno != EEXIST)
 			return err_set(e, errno, "can't create %s: %s", dir, strerror(errno));
-		*p = '/';
+		if (!c)
+			return 0;
+		*p = c;
 	}
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return err_set(e, errno, "can't create %s: %s", dir, strerror(errno));
-	return 0;
 }
 
 int db_exec(struct db *db, const char *sql, struct err *e)
@@ -179,6 +213,10 @@ int db_cached(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e)
 		sqlite3_finalize(db->cache[0].st);
 		memmove(&db->cache[0], &db->cache[1], (n - 1) * sizeof(db->cache[0]));
 		i = n - 1;
+		/* empty until the prepare succeeds: a failed one (a hostile schema) must not leave
+		 * the moved statement here twice, to be finalized twice */
+		db->cache[i].sql = NULL;
+		db->cache[i].st = NULL;
 	}
 	if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
 		return err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
@@ -360,7 +398,9 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 			return err_set(e, ENOENT, "no database at %s (take a snapshot first: bpfscope snapshot take)",
 				       path);
 		if (exists) {
-			err = db_check_file(path, e);
+			err = mode == DB_WRITE ? db_check_owner(path, e) : 0;
+			if (!err)
+				err = db_check_file(path, e);
 			if (err)
 				return err;
 		} else {
@@ -471,3 +511,44 @@ void db_close(struct db *db)
 int db_begin(struct db *db, struct err *e) { return db_exec(db, "BEGIN IMMEDIATE", e); }
 int db_commit(struct db *db, struct err *e) { return db_exec(db, "COMMIT", e); }
 void db_rollback(struct db *db) { sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL); }
+
+/* The same checks and reads as a file opened DB_READ, on bytes held in memory (SQLite's
+ * deserialize): the fuzzer's way in (tests/fuzz/fuzz_db_image.c), without a file per input. */
+int db_open_image(struct db *db, const void *image, size_t len, struct err *e)
+{
+	unsigned char *copy;
+	int err;
+
+	memset(db, 0, sizeof(*db));
+	snprintf(db->path, sizeof(db->path), "(database image)");
+	db->readonly = true;
+	err = db_check_header(image, len < 100 ? (ssize_t)len : 100, len, false, db->path, e);
+	if (err)
+		return err;
+	if (sqlite3_open_v2(":memory:", &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		err = err_set(e, ENOMEM, "can't open an in-memory database");
+		goto fail;
+	}
+	copy = sqlite3_malloc64(len);
+	if (!copy) {
+		err = err_set(e, ENOMEM, "out of memory");
+		goto fail;
+	}
+	memcpy(copy, image, len);
+	/* FREEONCLOSE: SQLite owns the copy from here, also when this fails */
+	if (sqlite3_deserialize(db->sql, "main", copy, len, len,
+				SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) != SQLITE_OK) {
+		err = err_set(e, EINVAL, "%s: %s", db->path, sqlite3_errmsg(db->sql));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->sql, 1);
+	err = db_exec(db, "PRAGMA foreign_keys = ON", e);
+	if (!err)
+		err = db_migrate(db, e);
+	if (!err)
+		return 0;
+fail:
+	db_close(db);
+	return err;
+}

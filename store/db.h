@@ -34,6 +34,8 @@ struct db {
 };
 
 int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e);
+/* A read-only database from bytes in memory (copied), checked as a file is. */
+int db_open_image(struct db *db, const void *image, size_t len, struct err *e);
 void db_close(struct db *db);
 /* Execute SQL with no result rows. */
 int db_exec(struct db *db, const char *sql, struct err *e);

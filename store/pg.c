@@ -219,7 +219,7 @@ int pg_tables_read(struct db *db, struct pg_tables *ts, struct err *e)
 			ts->n++;
 	}
 	sqlite3_finalize(st);
-	if (!err)
+	if (!err && ts->n)	/* (qsort takes no NULL base, even for no elements) */
 		qsort(ts->t, ts->n, sizeof(ts->t[0]), kind_cmp);
 	return err;
 }

@@ -2,7 +2,8 @@
 # tests/run.sh counts them. A test cleans up what it created in a trap, also on failure.
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BPFSCOPE=${BPFSCOPE:-$TOP/build/bpfscope}
+BUILD_DIR=${BUILD_DIR:-$TOP/build}
+BPFSCOPE=${BPFSCOPE:-$BUILD_DIR/bpfscope}
 SAMPLES=${SAMPLES:-$TOP/samples/build}
 : "${RESULTS:=/dev/null}"
 TEST_TMP=$(mktemp -d /tmp/bpfscope-test.XXXXXX)

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Run every test: unit binaries (build/tests/*) and the shell tests (tests/t_*.sh).
-# The last line is "N passed, N failed, N skipped".
+# The last line is "N passed, N failed, N skipped". BUILD_DIR=DIR: another build's binary,
+# unit tests and helpers (tests/sanitize.sh: build-san).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export RESULTS=$(mktemp /tmp/bpfscope-results.XXXXXX)
-export BPFSCOPE=$TOP/build/bpfscope
+export BUILD_DIR=${BUILD_DIR:-$TOP/build}
+export BPFSCOPE=$BUILD_DIR/bpfscope
 cd "$TOP"
 mountpoint -q /sys/fs/bpf 2>/dev/null || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
 mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 # iproute2 makes /sys/fs/bpf/tc/globals (and ip, xdp links to it) when it loads an object, and
 # tcx pins live under /sys/fs/bpf/bpfscope: the empty directories and links the run made go
 before=$(find /sys/fs/bpf -mindepth 1 \( -type d -o -type l \) 2>/dev/null | sort)
-for t in build/tests/*; do
+for t in "$BUILD_DIR"/tests/*; do
 	[ -x "$t" ] || continue
 	if out=$("$t" 2>&1); then echo "PASS unit/$(basename "$t")"; echo PASS >> "$RESULTS"
 	else echo "FAIL unit/$(basename "$t"): $(echo "$out" | tail -n 3 | tr '\n' ' ')"; echo FAIL >> "$RESULTS"; fi

@@ -6,8 +6,8 @@
 # map of its own; then what load_events holds against the truth.
 source "$(dirname "$0")/lib.sh"
 
-REC=$TOP/build/helpers/loads_record
-LOOP=$TOP/build/helpers/loads_loop
+REC=$BUILD_DIR/helpers/loads_record
+LOOP=$BUILD_DIR/helpers/loads_loop
 PIN=/sys/fs/bpf/bpfscope_t_loads_$$
 PFX=lt$$			# the loop's programs: PFX_0 ... PFX_99 (at most 15 bytes)
 DB=$TEST_TMP/loads.db

@@ -69,7 +69,7 @@ test_loads() {
 		> "$got" 2>"$TEST_TMP/werr" &
 	job=$!
 	sleep 2.5	# the recorder loads and attaches
-	"$TOP/build/helpers/loads_loop" "$pfx" 100 > "$TEST_TMP/loop.out" || die "loads_loop"
+	"$BUILD_DIR/helpers/loads_loop" "$pfx" 100 > "$TEST_TMP/loop.out" || die "loads_loop"
 	pid=$(awk '$1 == "pid" { print $2 }' "$TEST_TMP/loop.out")
 	wait $job || die "watch exited $?: $(cat "$TEST_TMP/werr")"
 	n=$(bs query "SELECT count(*) FROM load_events WHERE kind = 'prog' AND name LIKE '${pfx}_%' AND xlated IS NOT NULL AND pid = ${pid:-0} AND comm = 'loads_loop'" csv | tail -n 1)

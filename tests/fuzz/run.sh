@@ -7,7 +7,8 @@
 # The library (lib/ store/ analyze/ gen/) is compiled with the same instrumentation into
 # tests/fuzz/build/; a target needing sources beyond it names them in its header comment
 # ("Links:" or "Build:" lines, e.g. capture/netlink.c). Corpora persist in
-# tests/fuzz/build/corpus/NAME, crashes land in tests/fuzz/build/crash-NAME-*.
+# tests/fuzz/build/corpus/NAME, seeded from tests/fuzz/corpus/NAME where the tree has one;
+# crashes land in tests/fuzz/build/crash-NAME-*.
 # Exit status: 0 when every target ran clean, 1 when one crashed or failed to build,
 # 77 when clang's fuzzer runtime is missing.
 set -u
@@ -90,7 +91,10 @@ for t in "${targets[@]}"; do
 	fi
 	log=$OUT/$name.log
 	start=$(date +%s.%N)
-	if "$OUT/$name" "${args[@]}" "$corpus" >"$log" 2>&1; then
+	# seeds kept in the tree (tests/fuzz/corpus/NAME) join the working corpus
+	seeds=()
+	[ -d "$TOP/tests/fuzz/corpus/$name" ] && seeds=("$TOP/tests/fuzz/corpus/$name")
+	if "$OUT/$name" "${args[@]}" "$corpus" "${seeds[@]}" >"$log" 2>&1; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 		secs=$(echo "$(date +%s.%N) - $start" | bc)
 		printf 'ok   %-20s %s runs in %.1f s\n' "$name" "${execs:-?}" "$secs"
