@@ -293,6 +293,43 @@ static int audit_orphans(const struct snap_objs *s, struct audit_findings *out, 
 	return err;
 }
 
+static bool view_line(const struct buf *b, size_t *at, char *line, size_t len);
+
+/* Programs held by a process whose executable was deleted (the view deleted_exe: "pid path"
+ * lines): a loader that removed itself after loading, as implants do. */
+static int audit_deleted_exe(const struct snap_objs *s, struct audit_findings *out,
+			     struct err *e)
+{
+	char line[4200];
+	size_t at = 0;
+	int err = 0;
+
+	while (!err && view_line(&s->view_deleted_exe, &at, line, sizeof(line))) {
+		char *path = strchr(line, ' ');
+		long long pid;
+
+		if (!path || sscanf(line, "%lld", &pid) != 1)
+			continue;
+		path++;
+		for (size_t i = 0; !err && i < s->nowners; i++) {
+			const struct so_owner *o = &s->owners[i];
+			long k = strcmp(o->obj_type, "prog") ? -1 : snap_objs_prog(s, o->obj_id);
+			char *ident;
+
+			if (o->pid != pid || k < 0)
+				continue;
+			ident = diff_prog_identity(s, k);
+			err = ident ? add(out, e, "orphan.deleted_exe", SEV_MEDIUM, "prog", o->obj_id,
+					  s->progs[k].name, ident, s->progs[k].tag, NULL,
+					  "held by process %lld (%s), whose executable %s is deleted",
+					  pid, o->comm, path) :
+				      err_set(e, ENOMEM, "out of memory auditing");
+			free(ident);
+		}
+	}
+	return err;
+}
+
 static int audit_volume(const struct snap_objs *s, const struct audit_rules *r,
 			struct audit_findings *out, struct err *e)
 {
@@ -546,6 +583,8 @@ int audit_objects(const struct snap_objs *s, const struct audit_rules *r,
 		err = audit_prog(s, i, out, e);
 	if (!err)
 		err = audit_orphans(s, out, e);
+	if (!err && s->have_view_deleted_exe)
+		err = audit_deleted_exe(s, out, e);
 	if (!err)
 		err = audit_volume(s, r, out, e);
 	if (!err)

@@ -105,6 +105,51 @@ static int kallsyms_view(struct probe *p)
 	return err;
 }
 
+/* "pid path" a line, for each process holding a BPF object whose executable is deleted
+ * (/proc/PID/exe ends " (deleted)"): a loader run from a file it then removed, as implants
+ * do. The path's control bytes become '?': it is one line. */
+static int deleted_exe_view(struct probe *p, const struct iter_owner *o, size_t n)
+{
+	uint32_t *pids = calloc(n + 1, sizeof(*pids)), nr = 0;
+	struct buf b = { 0 };
+	size_t np = 0;
+	int err = 0;
+
+	if (!pids)
+		return err_set(p->e, ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (o[i].kind != 's' && o[i].pid)
+			pids[np++] = o[i].pid;
+	qsort(pids, np, sizeof(*pids), u32_cmp);
+	for (size_t i = 0; !err && i < np; i++) {
+		char link[64], exe[4096 + 16], line[4096 + 64];
+		ssize_t len;
+		int w;
+
+		if (i && pids[i] == pids[i - 1])
+			continue;
+		snprintf(link, sizeof(link), "/proc/%u/exe", pids[i]);
+		len = readlink(link, exe, sizeof(exe) - 1);
+		if (len < 11)
+			continue;	/* a kernel thread has none; a process gone */
+		exe[len] = 0;
+		if (strcmp(exe + len - 10, " (deleted)"))
+			continue;
+		exe[len - 10] = 0;
+		for (char *c = exe; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
+		w = snprintf(line, sizeof(line), "%u %s\n", pids[i], exe);
+		err = buf_append(&b, line, w) ? err_set(p->e, ENOMEM, "out of memory") : 0;
+		nr++;
+	}
+	if (!err && nr)	/* (no view when none: the common case adds no row) */
+		err = writer_view(&p->w, "deleted_exe", nr, b.data, b.len);
+	buf_free(&b);
+	free(pids);
+	return err;
+}
+
 int views_store(struct probe *p, struct iter_job *j)
 {
 	size_t n;
@@ -115,5 +160,7 @@ int views_store(struct probe *p, struct iter_job *j)
 		err = iter_view(p, r, n);
 	if (!err && (p->mask & SNAP_VIEWS))
 		err = kallsyms_view(p);
+	if (!err && iter_job_owners_ran(j))
+		err = deleted_exe_view(p, j->o, j->n);
 	return err;
 }

@@ -7,6 +7,7 @@ void snap_objs_free(struct snap_objs *s)
 {
 	buf_free(&s->view_iter);
 	buf_free(&s->view_ksyms);
+	buf_free(&s->view_deleted_exe);
 	for (size_t i = 0; i < s->nprogs; i++) {
 		struct so_prog *p = &s->progs[i];
 

@@ -117,9 +117,10 @@ struct snap_objs {
 	struct so_load *loads;		/* made since the snapshot before (snap_loads_read) */
 	size_t nprogs, nmaps, nlinks, natts, npins, nbtfs, nowners, nsocks, nloads;
 	/* the views beside the id walk (schema 7, view_rows), as stored: NULL when the snapshot
-	 * has none. iter_progs: "id tag name" lines; kallsyms: "tag name" lines. Untrusted text. */
-	struct buf view_iter, view_ksyms;
-	bool have_view_iter, have_view_ksyms;
+	 * has none. iter_progs: "id tag name" lines; kallsyms: "tag name" lines; deleted_exe:
+	 * "pid path" lines (holders whose executable is deleted). Untrusted text. */
+	struct buf view_iter, view_ksyms, view_deleted_exe;
+	bool have_view_iter, have_view_ksyms, have_view_deleted_exe;
 };
 
 void snap_objs_free(struct snap_objs *s);

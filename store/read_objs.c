@@ -428,17 +428,20 @@ static int views_read(struct db *db, int64_t snap, struct snap_objs *out, struct
 	sqlite3_bind_int64(st, 1, snap);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *view = (const char *)sqlite3_column_text(st, 0);
-		bool iter = view && !strcmp(view, "iter_progs");
-		struct buf *b = iter ? &out->view_iter : &out->view_ksyms;
+		struct buf *b = NULL;
+		bool *have = NULL;
 
-		if (!view || (!iter && strcmp(view, "kallsyms")))
+		if (view && !strcmp(view, "iter_progs"))
+			b = &out->view_iter, have = &out->have_view_iter;
+		else if (view && !strcmp(view, "kallsyms"))
+			b = &out->view_ksyms, have = &out->have_view_ksyms;
+		else if (view && !strcmp(view, "deleted_exe"))
+			b = &out->view_deleted_exe, have = &out->have_view_deleted_exe;
+		if (!b)
 			continue;
 		buf_free(b);
 		err = blob_get_col(db, st, 1, VIEW_LIST_MAX, b, e);
-		if (!err && iter)
-			out->have_view_iter = true;
-		else if (!err)
-			out->have_view_ksyms = true;
+		*have = !err;
 	}
 	sqlite3_finalize(st);
 	return err;

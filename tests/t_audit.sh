@@ -210,6 +210,28 @@ assert not [f for f in json.load(sys.stdin) if f["rule"] == "hidden.object"], "h
 		die "a finding before anything was hidden"
 }
 
+# a program held by a process whose executable is deleted: bpfscope's own loads recorder,
+# run from a copy of the binary that is then removed
+test_deleted_exe() {
+	local out job i
+	cp "$BPFSCOPE" "$TEST_TMP/holder"
+	"$TEST_TMP/holder" --db "$TEST_TMP/holder.db" snapshot watch interval 1 count 60 loads \
+		>/dev/null 2>&1 &
+	job=$!
+	for i in $(seq 50); do	# until its recorder is loaded and held
+		bpftool prog show 2>/dev/null | grep -q "pids holder($job)" && break
+		sleep 0.2
+	done
+	rm -f "$TEST_TMP/holder"
+	bs snapshot take label deleted >/dev/null || { kill $job; wait $job; die "snapshot"; }
+	kill $job; wait $job 2>/dev/null
+	out=$(bs audit deleted)
+	grep -qE "^medium +orphan.deleted_exe +prog [0-9]+ " <<<"$out" ||
+		die "not flagged: $(grep deleted <<<"$out")"
+	grep -qF "held by process $job (holder), whose executable $TEST_TMP/holder is deleted" <<<"$out" ||
+		die "no evidence: $(grep deleted <<<"$out")"
+}
+
 test_errors() {
 	local rc
 	bs audit nosuch > /dev/null 2>&1; rc=$?
@@ -228,4 +250,5 @@ run_test audit/stored_fixture test_stored_fixture
 run_test audit/samples_raise_nothing test_samples_raise_nothing
 run_test audit/hidden test_hidden
 run_test audit/hidden_iter_kallsyms test_hidden_iter_kallsyms
+run_test audit/deleted_exe test_deleted_exe
 run_test audit/errors test_errors
