@@ -120,7 +120,7 @@ test_snapshot_refs_and_delete() {
 	for id in $("$BPFSCOPE" --db "$DB" query "SELECT id FROM snapshots WHERE id < (SELECT max(id) FROM snapshots)" csv | tail -n +2); do
 		"$BPFSCOPE" --db "$DB" snapshot delete "$id" >/dev/null || return 1
 	done
-	n2=$("$BPFSCOPE" --db "$DB" query "SELECT count(*) FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM progs p WHERE b.hash IN (p.xlated, p.jited_insns, p.func_info, p.line_info, p.jited_line_info, p.jited_ksyms, p.jited_func_lens, p.prog_tags)) AND NOT EXISTS (SELECT 1 FROM maps m WHERE m.contents = b.hash) AND NOT EXISTS (SELECT 1 FROM btf t WHERE t.data = b.hash) AND NOT EXISTS (SELECT 1 FROM links l WHERE l.info_raw = b.hash) AND NOT EXISTS (SELECT 1 FROM boots o WHERE o.kallsyms = b.hash) AND NOT EXISTS (SELECT 1 FROM objects j WHERE j.elf = b.hash) AND NOT EXISTS (SELECT 1 FROM view_rows v WHERE v.list = b.hash)" csv | tail -n 1)
+	n2=$("$BPFSCOPE" --db "$DB" query "SELECT count(*) FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM progs p WHERE b.hash IN (p.xlated, p.jited_insns, p.func_info, p.line_info, p.jited_line_info, p.jited_ksyms, p.jited_func_lens, p.prog_tags)) AND NOT EXISTS (SELECT 1 FROM maps m WHERE m.contents = b.hash) AND NOT EXISTS (SELECT 1 FROM btf t WHERE t.data = b.hash) AND NOT EXISTS (SELECT 1 FROM links l WHERE l.info_raw = b.hash) AND NOT EXISTS (SELECT 1 FROM boots o WHERE o.kallsyms = b.hash) AND NOT EXISTS (SELECT 1 FROM objects j WHERE j.elf = b.hash) AND NOT EXISTS (SELECT 1 FROM view_rows v WHERE v.list = b.hash) AND NOT EXISTS (SELECT 1 FROM boot_features f WHERE f.probe = b.hash) AND NOT EXISTS (SELECT 1 FROM sockets k WHERE k.filter = b.hash)" csv | tail -n 1)
 	expect_eq "unreferenced blobs after delete" "$n2" 0
 }
 
