@@ -38,9 +38,10 @@ static const char *ancillary_name(uint32_t k)
 		[SKF_AD_VLAN_TAG_PRESENT / 4] = "vlan_avail", [SKF_AD_PAY_OFFSET / 4] = "poff",
 		[SKF_AD_RANDOM / 4] = "rand", [SKF_AD_VLAN_TPID / 4] = "vlan_tpid",
 	};
-	int32_t off = (int32_t)k - SKF_AD_OFF;
+	/* (64 bits: k near INT32_MAX minus SKF_AD_OFF, which is negative, overflows 32) */
+	int64_t off = (int64_t)(int32_t)k - SKF_AD_OFF;
 
-	if ((int32_t)k < SKF_AD_OFF || off >= SKF_AD_MAX || off % 4 || off / 4 >= (int32_t)ARRAY_SIZE(names))
+	if ((int32_t)k < SKF_AD_OFF || off >= SKF_AD_MAX || off % 4 || off / 4 >= (int64_t)ARRAY_SIZE(names))
 		return NULL;
 	return names[off / 4];
 }

@@ -4,7 +4,8 @@
  * and report read it (snap_objs_read), prog show's and map show's rows printed through the
  * escaping output layer, each program's code loaded and dumped (xlated, jited), each map's
  * contents parsed and formatted with its BTF. The seed corpus is a real small snapshot
- * (tests/fuzz/corpus/fuzz_db_image). Bounded per input: 4 snapshots, 8 programs, 8 maps.
+ * (tests/fuzz/corpus/fuzz_db_image, made by mkseed_db.py). Bounded per input: 4 snapshots,
+ * 8 programs, 8 maps. Some milliseconds an input: Smoke runs: 300.
  * Links: cli/code_load.c, -lbpf -lelf -lz -lsqlite3. */
 #include <stdio.h>
 #include <stdlib.h>

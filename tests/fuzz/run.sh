@@ -85,7 +85,11 @@ for t in "${targets[@]}"; do
 	mkdir -p "$corpus"
 	args=(-artifact_prefix="$OUT/crash-$name-" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10)
 	if [ -n "$runs" ]; then
-		args+=(-runs="$runs" -seed=1)
+		# a slow target names its own smoke size in its header ("Smoke runs: N")
+		n=$runs
+		[ "$mode" = smoke ] && [ -z "${FUZZ_SMOKE_RUNS:-}" ] &&
+			n=$(sed -n '1,/^#include/s/.*Smoke runs: \([0-9]*\).*/\1/p' "$t" | head -n 1)
+		args+=(-runs="${n:-$runs}" -seed=1)
 	else
 		args+=(-max_total_time="$mode")
 	fi
