@@ -195,15 +195,33 @@ t_lookup() {
 	return $bad
 }
 
+# show layouts (issue 15): map show as bpftool's (no blank line without a btf_id line, -f
+# and -j keys in its order), -p arrays on their line, prog show -j's "orphaned" (7.8)
+t_show_layout() {
+	local m bad=0 pid
+	for m in mc_rb mc_queue mc_hash maps_rodata; do
+		cmp_out "map show $m" "$(bpftool map show pinned "$PIN/m/$m")" \
+			"$("$BPFSCOPE" map show pinned "$PIN/m/$m")" || bad=1
+		cmp_out "-j -f map show $m" "$(bpftool -j -f map show pinned "$PIN/m/$m")" \
+			"$("$BPFSCOPE" -j -f map show pinned "$PIN/m/$m")" || bad=1
+	done
+	pid=$(bpftool -j prog show pinned "$PIN/p1/mc_prog" | jq .id)
+	cmp_out "-p -f prog show" "$(bpftool -p -f prog show id "$pid")" \
+		"$("$BPFSCOPE" -p -f prog show id "$pid" | grep -v '^    "orphaned": false,$')" || bad=1
+	"$BPFSCOPE" -j prog show id "$pid" | jq -e '.orphaned == false' >/dev/null || bad=1
+	return $bad
+}
+
 if setup > "$TEST_TMP/setup.log" 2>&1; then
 	grep -q mc_arena <<< "$MAPS" || echo "(no arena: $(grep arena "$TEST_TMP/setup.log"))"
 	run_test map_contents/dump_live t_dump_live
 	run_test map_contents/dump_stored t_dump_stored
 	run_test map_contents/dump_name t_dump_name
 	run_test map_contents/lookup t_lookup
+	run_test map_contents/show_layout t_show_layout
 else
 	rc=$?
-	for t in dump_live dump_stored dump_name lookup; do
+	for t in dump_live dump_stored dump_name lookup show_layout; do
 		if [ $rc = 77 ]; then skip map_contents/$t "$(tail -n 1 "$TEST_TMP/setup.log")"
 		else fail map_contents/$t "setup: $(tail -n 3 "$TEST_TMP/setup.log" | tr '\n' ' ')"; fi
 	done
