@@ -72,6 +72,7 @@ struct probe {
 	struct iter_job *iter;		/* the iterators, run from the snapshot's start */
 	uint32_t *walked;		/* the programs' ids the walk listed (views.c) */
 	size_t nr_walked, cap_walked;
+	bool walked_sorted;
 };
 
 /* bpfscope's iterators in a thread of their own from the snapshot's start (iter_job.c). */
@@ -108,6 +109,9 @@ const struct iter_prog_rec *iter_job_progs(struct iter_job *j, size_t *n);
  * kallsyms' BPF symbols; walked_add records each program the walk listed. */
 int walked_add(struct probe *p, uint32_t id);
 int views_store(struct probe *p, struct iter_job *j);
+/* A program a view taken before the walk named, that the walk did not list and that is
+ * gone now: it was unloaded in between, and is no hidden one (views.c). */
+bool prog_gone_since_walk(struct probe *p, uint32_t id);
 /* Did the owners iterator run to the end (its records in j->o, j->n)? After a join. */
 bool iter_job_owners_ran(const struct iter_job *j);
 void iter_job_free(struct iter_job *j);

@@ -110,6 +110,8 @@ int iter_job_owners_store(struct probe *p, struct iter_job *j)
 	for (size_t i = 0; !err && i < j->n; i++) {
 		const struct iter_owner *o = &j->o[i];
 
+		if (o->kind == 'p' && prog_gone_since_walk(p, o->id))
+			continue;	/* (unloaded between the iterator and the walk) */
 		if (o->kind <= 0xff)
 			err = writer_owner(&p->w, (char)o->kind, o->id, o->pid, o->comm);
 	}

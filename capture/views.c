@@ -21,6 +21,7 @@ int walked_add(struct probe *p, uint32_t id)
 		p->cap_walked = cap;
 	}
 	p->walked[p->nr_walked++] = id;
+	p->walked_sorted = false;
 	return 0;
 }
 
@@ -29,6 +30,26 @@ static int u32_cmp(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return (x > y) - (x < y);
+}
+
+static void walked_sort(struct probe *p)
+{
+	if (!p->walked_sorted)
+		qsort(p->walked, p->nr_walked, sizeof(*p->walked), u32_cmp);
+	p->walked_sorted = true;
+}
+
+bool prog_gone_since_walk(struct probe *p, uint32_t id)
+{
+	int fd;
+
+	walked_sort(p);
+	if (p->nr_walked && bsearch(&id, p->walked, p->nr_walked, sizeof(id), u32_cmp))
+		return false;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && errno == ENOENT;
 }
 
 /* Keep id in the view? When the walk listed it; else only when the program is still there
@@ -56,7 +77,7 @@ static int iter_view(struct probe *p, const struct iter_prog_rec *r, size_t n)
 	uint32_t nr = 0;
 	int err = 0;
 
-	qsort(p->walked, p->nr_walked, sizeof(*p->walked), u32_cmp);
+	walked_sort(p);
 	for (size_t i = 0; !err && i < n; i++) {
 		char line[64], tag[2 * BPF_TAG_SIZE + 1];
 		int len;
