@@ -103,7 +103,7 @@ setup() {
 	$B net attach xdpgeneric pinned "$BASE/xdp" dev "$VA" || return 1
 	$B prog load "$SAMPLES/tc_counter.bpf.o" "$BASE/tc" || return 1
 	tc=$(prog_of_pin "$BASE/tc")
-	$B net attach tcx_ingress id "$tc" dev "$VA" 2>/dev/null || return 1
+	$B net attach tcx_ingress id "$tc" dev "$VA" link 2>/dev/null || return 1
 	m=$(map_named "$tc" proto_count)
 	$B map update id "$m" key 6 0 0 0 value 7 0 0 0 0 0 0 0 || return 1
 	$B map update id "$m" key 17 0 0 0 value 9 0 0 0 0 0 0 0 || return 1
