@@ -295,45 +295,6 @@ void btf_raw_dump(struct out *o, const struct btf_src *s)
 	out_flush_end(o);
 }
 
-static void c_printf(void *arg, const char *fmt, va_list ap)
-{
-	vfprintf(arg, fmt, ap);
-}
-
-/* The header bpftool writes, so the output is a usable vmlinux.h: CO-RE relocations
- * on every struct field access unless the program opts out. */
-int btf_c_dump(FILE *f, const struct btf_src *s, struct err *e)
-{
-	struct btf_dump *d;
-	__u32 id, cnt = btf__type_cnt(s->btf);
-	int i, err = 0;
-
-	/* a file or a snapshot may hold any bytes: libbpf 1.1's btf_dump trusts the refs */
-	err = btf_check_refs(s->btf, e);
-	if (err)
-		return err;
-	d = btf_dump__new(s->btf, c_printf, f, NULL);
-	if (!d)
-		return err_set(e, errno, "can't start a BTF dump: %s", strerror(errno));
-	fprintf(f, "#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n"
-		"#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
-		"#pragma clang attribute push (__attribute__((preserve_access_index)), "
-		"apply_to = record)\n#endif\n\n");
-	if (s->nr_roots) {
-		for (i = 0; i < s->nr_roots && !err; i++)
-			err = btf_dump__dump_type(d, s->roots[i]);
-	} else {
-		for (id = 1; id < cnt && !err; id++)
-			err = btf_dump__dump_type(d, id);
-	}
-	btf_dump__free(d);
-	if (err)
-		return err_set(e, -err, "can't dump BTF type as C: %s", strerror(-err));
-	fprintf(f, "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n"
-		"#endif /* __VMLINUX_H__ */\n");
-	return 0;
-}
-
 /* A module's BTF in /sys/kernel/btf/ is split: its type ids continue vmlinux's. */
 static bool is_sysfs_module_btf(const char *path)
 {

@@ -79,10 +79,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 static int do_btf_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argc; (void)argv;
-	return p_usage(ctx, "Usage: bpfscope [-s REF] btf { show | list } [id BTF_ID]\n"
-	       "       bpfscope [-s REF] btf dump BTF_SRC [format FORMAT]\n"
-	       "       BTF_SRC := { id BTF_ID | prog PROG | map MAP | file FILE }\n"
-	       "       FORMAT := { raw | c }\n");
+	return p_usage(ctx, GRAMMAR_BTF);
 }
 
 static const struct cmd btf_cmds[] = {

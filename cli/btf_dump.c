@@ -164,6 +164,32 @@ out:
 	return ret;
 }
 
+/* root_id ID: the types to dump instead of all (bpftool's checks and words); argv at it */
+static int parse_root_id(struct ctx *ctx, int *argcp, char ***argvp, struct btf_src *s,
+			 bool had_roots)
+{
+	char *end;
+	unsigned long id;
+
+	if (had_roots)
+		return p_err(ctx, "cannot use root_id with other type filtering");
+	if (s->nr_roots == BTF_SRC_MAX_ROOTS)
+		return p_err(ctx, "only %d root_id are supported", BTF_SRC_MAX_ROOTS);
+	NEXT_ARGV(argcp, argvp, 1);
+	if (*argcp < 1)
+		return p_err(ctx, "expected 1 more argument(s) after 'root_id'");
+	errno = 0;
+	id = strtoul(**argvp, &end, 0);
+	if (*end || errno || id > UINT32_MAX)
+		return p_err(ctx, "can't parse %s as root ID", **argvp);
+	for (int i = 0; i < s->nr_roots; i++)
+		if (s->roots[i] == id)
+			return p_err(ctx, "duplicate root_id %lu supplied", id);
+	s->roots[s->nr_roots++] = (uint32_t)id;
+	NEXT_ARGV(argcp, argvp, 1);
+	return 0;
+}
+
 static int do_btf_dump_help(struct ctx *ctx)
 {
 	(void)ctx;
@@ -174,7 +200,7 @@ static int do_btf_dump_help(struct ctx *ctx)
 int do_btf_dump(struct ctx *ctx, int argc, char **argv)
 {
 	struct btf_src s = { 0 };
-	bool as_c = false;
+	bool as_c = false, had_roots;
 	const char *what, *arg;
 	int ret = -1;
 
@@ -193,6 +219,7 @@ int do_btf_dump(struct ctx *ctx, int argc, char **argv)
 		return p_err(ctx, "unrecognized BTF source specifier: '%s' (expected id, prog, "
 			     "map or file)", what);
 	}
+	had_roots = s.nr_roots > 0;
 	while (argc > 0) {
 		if (keyword_is(*argv, "format")) {
 			NEXT_ARG();
@@ -209,6 +236,12 @@ int do_btf_dump(struct ctx *ctx, int argc, char **argv)
 					    "values: raw, c", *argv);
 				goto out;
 			}
+			NEXT_ARG();
+		} else if (is_prefix(*argv, "root_id")) {
+			if (parse_root_id(ctx, &argc, &argv, &s, had_roots))
+				goto out;
+		} else if (is_prefix(*argv, "unsorted")) {
+			s.unsorted = true;
 			NEXT_ARG();
 		} else {
 			ret = p_err(ctx, "unrecognized option: '%s'", *argv);

@@ -108,16 +108,16 @@
 
 #define GRAMMAR_BTF \
 	"Usage: bpfscope [-s REF] btf { show | list } [id BTF_ID]\n" \
-	"       bpfscope [-s REF] btf dump BTF_SRC [format FORMAT]\n" \
+	"       bpfscope [-s REF] btf dump BTF_SRC [format FORMAT [root_id TYPE_ID]]\n" \
 	"       BTF_SRC := { id BTF_ID | prog PROG | map MAP | file FILE }\n" \
-	"       FORMAT := { raw | c }\n"
+	"       FORMAT := { raw | c [unsorted] }\n"
 #define GRAMMAR_BTF_DUMP \
-	"Usage: bpfscope btf dump BTF_SRC [format FORMAT]\n" \
+	"Usage: bpfscope btf dump BTF_SRC [format FORMAT [root_id TYPE_ID]]\n" \
 	"       BTF_SRC := { id BTF_ID | prog PROG | map MAP [{key | value | kv | all}] |\n" \
 	"                    file FILE }\n" \
 	"       " HELP_SPEC_PROGRAM "\n" \
 	"       " HELP_SPEC_MAP "\n" \
-	"       FORMAT  := { raw | c }\n" \
+	"       FORMAT  := { raw | c [unsorted] }\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"       With -s REF, id/prog/map read the snapshot's stored BTF data.\n"
 

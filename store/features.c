@@ -1,5 +1,6 @@
-/* boot_features: the feature probe of each boot, as a blob (store/features.h). The table
- * comes as the sockets table came, CREATE TABLE IF NOT EXISTS with the views (schema.c). */
+/* boot_features: the feature probe of each boot, its text in the row (store/features.h):
+ * some 7 KB a boot, too small for the blobs table's hashing to pay. The table comes as the
+ * sockets table came, CREATE TABLE IF NOT EXISTS with the views (schema.c). */
 #include <errno.h>
 #include "store/features.h"
 
@@ -19,16 +20,14 @@ bool store_boot_has_features(struct db *db, const char *boot_id)
 int store_boot_features(struct db *db, const char *boot_id, const void *data, size_t len,
 			struct err *e)
 {
-	uint8_t hash[SHA256_LEN];
 	sqlite3_stmt *st;
-	int err = blob_put(db, "features", data, len, hash, e);
+	int err = db_prepare(db, "INSERT OR REPLACE INTO boot_features(boot_id, probe)"
+			     " VALUES(?, ?)", &st, e);
 
-	err = err ?: db_prepare(db, "INSERT OR REPLACE INTO boot_features(boot_id, probe)"
-				" VALUES(?, ?)", &st, e);
 	if (err)
 		return err;
 	sqlite3_bind_text(st, 1, boot_id, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, hash, SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, data, (int)len, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		err = err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
 	sqlite3_finalize(st);
@@ -46,8 +45,16 @@ int features_read(struct db *db, int64_t snap_id, struct buf *out, struct err *e
 		return -ENOENT;
 	sqlite3_bind_int64(st, 1, snap_id);
 	err = -ENOENT;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		err = blob_get_col(db, st, 0, FEATURES_BLOB_MAX, out, e);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const void *p = sqlite3_column_blob(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+
+		out->len = 0;
+		if (n < 0 || (size_t)n > FEATURES_BLOB_MAX)
+			err = err_set(e, EINVAL, "stored feature probe of %d bytes refused", n);
+		else
+			err = buf_append(out, p ? p : "", (size_t)n) ? err_set(e, ENOMEM, "out of memory") : 0;
+	}
 	sqlite3_finalize(st);
 	return err;
 }

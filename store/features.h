@@ -1,4 +1,4 @@
-/* The feature probe's stored form: one blob per boot (boot_features), since a kernel's
+/* The feature probe's stored form: one row per boot (boot_features), since a kernel's
  * features change only with a reboot; a snapshot finds its probe through its boot. */
 #ifndef BPFSCOPE_STORE_FEATURES_H
 #define BPFSCOPE_STORE_FEATURES_H

@@ -224,8 +224,8 @@ const char db_view_rows_sql[] = VIEW_ROWS_SQL;
 
 /* ---- boot_features (the feature probe of each boot) ------------------------------------
  * A step as the sockets step was: CREATE TABLE IF NOT EXISTS, run with the views, so the
- * schema version stays (docs/schema.md, "The boot_features step"). probe is the blob hash
- * of analyze/features.h's text; one row per boot, so an unchanged kernel adds nothing. */
+ * schema version stays (docs/schema.md, "The boot_features step"). probe is
+ * analyze/features.h's text itself; one row per boot, so a snapshot adds nothing. */
 #define BOOT_FEATURES_SQL \
 "CREATE TABLE IF NOT EXISTS boot_features(boot_id TEXT PRIMARY KEY, probe BLOB NOT NULL);\n"
 

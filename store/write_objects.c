@@ -245,8 +245,7 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " UNION SELECT contents FROM map_data_rows UNION SELECT data FROM btf_rows"
 			      " UNION SELECT info_raw FROM link_rows UNION SELECT kallsyms FROM boots"
 			      " UNION SELECT elf FROM objects UNION SELECT xlated FROM load_events"
-			      " UNION SELECT filter FROM sockets UNION SELECT list FROM view_rows"
-			      " UNION SELECT probe FROM boot_features)"
+			      " UNION SELECT filter FROM sockets UNION SELECT list FROM view_rows)"
 			      " WHERE h IS NOT NULL)", e);
 	if (err) {
 		db_rollback(db);
