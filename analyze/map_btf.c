@@ -11,33 +11,6 @@ struct map_btf {
 	uint32_t key_type, value_type;
 };
 
-struct map_btf *map_btf_open(const void *data, size_t len, uint32_t key_type,
-			     uint32_t value_type)
-{
-	struct map_btf *mb;
-	struct btf *btf;
-
-	/* bpftool formats a map whose BTF names a value type; the key may have none (.bss) */
-	if (!data || !len || len > UINT32_MAX || !value_type)
-		return NULL;
-	btf = btf__new(data, (uint32_t)len);
-	if (!btf)
-		return NULL;
-	if (btf_check_refs(btf, NULL)) {
-		btf__free(btf);
-		return NULL;
-	}
-	mb = calloc(1, sizeof(*mb));
-	if (!mb) {
-		btf__free(btf);
-		return NULL;
-	}
-	mb->btf = btf;
-	mb->key_type = key_type;
-	mb->value_type = value_type;
-	return mb;
-}
-
 struct map_btf *map_btf_wrap(struct btf *btf, uint32_t key_type, uint32_t value_type)
 {
 	struct map_btf *mb;
@@ -50,6 +23,15 @@ struct map_btf *map_btf_wrap(struct btf *btf, uint32_t key_type, uint32_t value_
 	mb->key_type = key_type;
 	mb->value_type = value_type;
 	return mb;
+}
+
+struct map_btf *map_btf_open(const void *data, size_t len, uint32_t key_type,
+			     uint32_t value_type)
+{
+	/* bpftool formats a map whose BTF names a value type; the key may have none (.bss) */
+	if (!data || !len || len > UINT32_MAX || !value_type)
+		return NULL;
+	return map_btf_wrap(btf__new(data, (uint32_t)len), key_type, value_type);
 }
 
 void map_btf_close(struct map_btf *mb)
