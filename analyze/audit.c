@@ -295,8 +295,9 @@ static int audit_orphans(const struct snap_objs *s, struct audit_findings *out, 
 
 static bool view_line(const struct buf *b, size_t *at, char *line, size_t len);
 
-/* Programs held by a process whose executable was deleted (the view deleted_exe: "pid path"
- * lines): a loader that removed itself after loading, as implants do. */
+/* Programs held by a process whose executable was deleted (the view deleted_exe: "pid
+ * gone|replaced path" lines): a loader that removed itself after loading, as implants do;
+ * info only when another file took the path (a daemon running on across an upgrade). */
 static int audit_deleted_exe(const struct snap_objs *s, struct audit_findings *out,
 			     struct err *e)
 {
@@ -305,12 +306,14 @@ static int audit_deleted_exe(const struct snap_objs *s, struct audit_findings *o
 	int err = 0;
 
 	while (!err && view_line(&s->view_deleted_exe, &at, line, sizeof(line))) {
-		char *path = strchr(line, ' ');
+		char *how = strchr(line, ' '), *path = how ? strchr(how + 1, ' ') : NULL;
+		bool replaced;
 		long long pid;
 
 		if (!path || sscanf(line, "%lld", &pid) != 1)
 			continue;
-		path++;
+		*path++ = 0;
+		replaced = !strcmp(how + 1, "replaced");
 		for (size_t i = 0; !err && i < s->nowners; i++) {
 			const struct so_owner *o = &s->owners[i];
 			long k = strcmp(o->obj_type, "prog") ? -1 : snap_objs_prog(s, o->obj_id);
@@ -319,10 +322,12 @@ static int audit_deleted_exe(const struct snap_objs *s, struct audit_findings *o
 			if (o->pid != pid || k < 0)
 				continue;
 			ident = diff_prog_identity(s, k);
-			err = ident ? add(out, e, "orphan.deleted_exe", SEV_MEDIUM, "prog", o->obj_id,
-					  s->progs[k].name, ident, s->progs[k].tag, NULL,
-					  "held by process %lld (%s), whose executable %s is deleted",
-					  pid, o->comm, path) :
+			err = ident ? add(out, e, "orphan.deleted_exe", replaced ? SEV_INFO : SEV_MEDIUM,
+					  "prog", o->obj_id, s->progs[k].name, ident, s->progs[k].tag,
+					  NULL, "held by process %lld (%s), whose executable %s is %s",
+					  pid, o->comm, path, replaced ?
+					  "deleted and replaced by another file (an upgrade?)" :
+					  "deleted") :
 				      err_set(e, ENOMEM, "out of memory auditing");
 			free(ident);
 		}

@@ -126,9 +126,10 @@ static int kallsyms_view(struct probe *p)
 	return err;
 }
 
-/* "pid path" a line, for each process holding a BPF object whose executable is deleted
- * (/proc/PID/exe ends " (deleted)"): a loader run from a file it then removed, as implants
- * do. The path's control bytes become '?': it is one line. */
+/* "pid gone|replaced path" a line, for each process holding a BPF object whose executable
+ * is deleted (/proc/PID/exe ends " (deleted)"): gone, a loader run from a file it then
+ * removed, as implants do; replaced, a file is at that path again, as after a package
+ * upgrade of a running daemon. The path's control bytes become '?': it is one line. */
 static int deleted_exe_view(struct probe *p, const struct iter_owner *o, size_t n)
 {
 	uint32_t *pids = calloc(n + 1, sizeof(*pids)), nr = 0;
@@ -144,6 +145,7 @@ static int deleted_exe_view(struct probe *p, const struct iter_owner *o, size_t 
 	qsort(pids, np, sizeof(*pids), u32_cmp);
 	for (size_t i = 0; !err && i < np; i++) {
 		char link[64], exe[4096 + 16], line[4096 + 64];
+		bool replaced;
 		ssize_t len;
 		int w;
 
@@ -157,10 +159,13 @@ static int deleted_exe_view(struct probe *p, const struct iter_owner *o, size_t 
 		if (strcmp(exe + len - 10, " (deleted)"))
 			continue;
 		exe[len - 10] = 0;
+		/* a file at the path again: replaced while it ran (a package upgrade) */
+		replaced = !access(exe, F_OK);
 		for (char *c = exe; *c; c++)
 			if ((unsigned char)*c < 0x20 || *c == 0x7f)
 				*c = '?';
-		w = snprintf(line, sizeof(line), "%u %s\n", pids[i], exe);
+		w = snprintf(line, sizeof(line), "%u %s %s\n", pids[i], replaced ? "replaced" : "gone",
+			     exe);
 		err = buf_append(&b, line, w) ? err_set(p->e, ENOMEM, "out of memory") : 0;
 		nr++;
 	}

@@ -226,7 +226,14 @@ test_deleted_exe() {
 	done
 	rm -f "$TEST_TMP/holder"
 	bs snapshot take label deleted >/dev/null || { kill $job; wait $job; die "snapshot"; }
+	# another file at the path, as a package upgrade leaves a running daemon: info only
+	cp "$BPFSCOPE" "$TEST_TMP/holder"
+	bs snapshot take label replaced >/dev/null || { kill $job; wait $job; die "snapshot"; }
 	kill $job; wait $job 2>/dev/null
+	out=$(bs audit replaced severity info)
+	grep -qE "^info +orphan.deleted_exe +prog [0-9]+ " <<<"$out" &&
+		grep -qF "whose executable $TEST_TMP/holder is deleted and replaced" <<<"$out" ||
+		die "replaced: $(grep deleted <<<"$out")"
 	out=$(bs audit deleted)
 	grep -qE "^medium +orphan.deleted_exe +prog [0-9]+ " <<<"$out" ||
 		die "not flagged: $(grep deleted <<<"$out")"
