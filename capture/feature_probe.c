@@ -324,8 +324,39 @@ bool feature_caps_missing(char *out, size_t len)
 	return n > 0;
 }
 
+/* The last id of a kind (0: none), a walk of get-next-id. */
+static uint32_t last_id(int (*next)(__u32, __u32 *))
+{
+	uint32_t id = 0, last = 0;
+
+	while (!next(id, &id))
+		last = id;
+	return last;
+}
+
+/* Wait (at most ~250 ms) until no program, map or BTF object above the ids before the probe
+ * is left: a probe program's BTF and maps are released one RCU grace period after its fd
+ * closes, and a snapshot taken at once would list them. membarrier(GLOBAL) waits for a grace
+ * period. Objects others make meanwhile only cost the wait. */
+static void settle(const uint32_t before[3])
+{
+	for (int i = 0; i < 50; i++) {
+		uint32_t next;
+
+		if ((bpf_prog_get_next_id(before[0], &next) || !next) &&
+		    (bpf_map_get_next_id(before[1], &next) || !next) &&
+		    (bpf_btf_get_next_id(before[2], &next) || !next))
+			return;
+		if (syscall(__NR_membarrier, 1 << 1 /* MEMBARRIER_CMD_GLOBAL */, 0, 0))
+			usleep(5000);
+		else
+			usleep(1000);
+	}
+}
+
 int feature_probe_boot(struct db *db, const char *boot_id, struct err *e)
 {
+	uint32_t before[3];
 	struct feature_probe_opts o = { 0 };
 	struct features *f;
 	struct buf b = { 0 };
@@ -341,8 +372,12 @@ int feature_probe_boot(struct db *db, const char *boot_id, struct err *e)
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return err_set(e, ENOMEM, "out of memory");
+	before[0] = last_id(bpf_prog_get_next_id);
+	before[1] = last_id(bpf_map_get_next_id);
+	before[2] = last_id(bpf_btf_get_next_id);
 	if (!feature_probe(&o, f, &pe) && !features_encode(f, &b))
 		err = store_boot_features(db, boot_id, b.data, b.len, e);
+	settle(before);
 	buf_free(&b);
 	free(f);
 	return err;

@@ -209,7 +209,7 @@ static int render_to(struct ctx *ctx, const struct prog_code *pc, const struct c
 		err = err_set(&e, errno, "can't write %s: %s", path, strerror(errno));
 	if (err) {
 		if (path)
-			unlink(path);
+			unlink_regular(path);
 		return p_err_e(ctx, &e);
 	}
 	return 0;

@@ -294,6 +294,6 @@ int do_report(struct ctx *ctx, int argc, char **argv)
 	if (f != stdout && report_file_close(ctx, f, NULL, a.file) && !ret)
 		ret = -1;
 	if (ret && a.file)
-		unlink(a.file);	/* no half page left behind */
+		unlink_regular(a.file);	/* no half page left behind */
 	return ret;
 }

@@ -107,10 +107,12 @@ int report_dir_open(struct ctx *ctx, const char *dir, int *dfd)
 FILE *report_file_at(struct ctx *ctx, int dfd, const char *dir, const char *name)
 {
 	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct stat st;
 	FILE *f;
 
-	/* an existing file keeps its mode through O_TRUNC: it may have been readable */
-	if (fd < 0 || fchmod(fd, 0600)) {
+	/* an existing file keeps its mode through O_TRUNC: it may have been readable (a
+	 * regular file only: `file /dev/null` must leave the device as it is) */
+	if (fd < 0 || fstat(fd, &st) || (S_ISREG(st.st_mode) && fchmod(fd, 0600))) {
 		int saved = errno;
 
 		if (fd >= 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "lib/util.h"
 
 int buf_reserve(struct buf *b, size_t extra)
@@ -114,6 +115,14 @@ FILE *fopen_private(const char *path)
 		errno = saved;
 	}
 	return f;
+}
+
+void unlink_regular(const char *path)
+{
+	struct stat st;
+
+	if (!lstat(path, &st) && S_ISREG(st.st_mode))
+		unlink(path);
 }
 
 int read_line_file(const char *path, char *out, size_t len)

@@ -28,6 +28,9 @@ int read_file(const char *path, size_t max, struct buf *out, struct err *e);
  * keeps its mode (it may be /dev/stdout or one the user opened up on purpose). NULL and
  * errno on failure. */
 FILE *fopen_private(const char *path);
+/* Remove what a failed write left at path, only when it is a regular file: never a device
+ * (`file /dev/null`), a fifo or a directory. */
+void unlink_regular(const char *path);
 int open_private(const char *path);
 /* Read a small text file's first line, trimmed; "" on failure. */
 int read_line_file(const char *path, char *out, size_t len);

@@ -95,6 +95,22 @@ t_read_other() {
 }
 
 need_root > /dev/null || { skip perms "needs root"; exit 0; }
+# a device named as the output file is written to and left as it is: never made 0600, never
+# removed when the command fails (as root, an unlink of /dev/null would succeed)
+t_device_untouched() {
+	local after db=$TEST_TMP/dev.db
+	"$BPFSCOPE" --db "$db" snapshot take no-code >/dev/null || die "snapshot"
+	"$BPFSCOPE" --db "$db" report latest file /dev/null >/dev/null 2>&1 || die "report to /dev/null"
+	"$BPFSCOPE" --db "$db" report nosuch file /dev/null >/dev/null 2>&1	# fails: the error path
+	"$BPFSCOPE" --db "$db" report diff latest nosuch file /dev/null >/dev/null 2>&1
+	"$BPFSCOPE" --db "$db" prog cfg id 999999999 file /dev/null >/dev/null 2>&1
+	after=$(stat -c '%F %a' /dev/null 2>&1)
+	# put it back before anything else runs, should the product have broken it
+	[ -c /dev/null ] || { rm -f /dev/null; mknod -m 666 /dev/null c 1 3; }
+	chmod 666 /dev/null
+	expect_eq "/dev/null after the writes" "$after" "character special file 666"
+}
+
 setup || { fail perms/setup "could not make the snapshots"; exit 1; }
 run_test perms/new_db_0600_in_0700_dirs t_new_db_private
 run_test perms/written_files_0600 t_files_private
@@ -103,3 +119,4 @@ run_test perms/refuse_db_of_other_user t_refuse_db
 run_test perms/refuse_wal_of_other_user t_refuse_wal
 run_test perms/refuse_shm_of_other_user t_refuse_shm
 run_test perms/read_db_of_other_user t_read_other
+run_test perms/device_untouched t_device_untouched
