@@ -305,6 +305,30 @@ static bool views_current(struct db *db)
 	return same;
 }
 
+/* Every view the file has, whatever version made it: a view another version made and this
+ * one does not know would name tables or views this one changes, and SQLite re-reads every
+ * view whenever the schema changes ("error in view ..."). Views hold no data. */
+static int drop_all_views(struct db *db, struct err *e)
+{
+	sqlite3_stmt *st;
+	struct buf sql = { 0 };
+	int err = db_prepare(db, "SELECT name FROM sqlite_master WHERE type = 'view'", &st, e);
+
+	while (!err && sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		char *q = name ? sqlite3_mprintf("DROP VIEW IF EXISTS \"%w\";\n", name) : NULL;
+
+		if (name && (!q || buf_append(&sql, q, strlen(q))))
+			err = err_set(e, ENOMEM, "out of memory");
+		sqlite3_free(q);
+	}
+	sqlite3_finalize(st);
+	if (!err && sql.len && !buf_append(&sql, "", 1))
+		err = db_exec(db, (const char *)sql.data, e);
+	buf_free(&sql);
+	return err;
+}
+
 static int views_stamp(struct db *db, struct err *e)
 {
 	char want[128];
@@ -364,6 +388,10 @@ static int db_migrate(struct db *db, struct err *e)
 		err = db_exec(db, db_schema_sql, e);
 	} else {
 		err = db_migrate_functions(db, e);
+		/* the views go first: they are made anew after, and one a migration does not
+		 * know would stop it (a schema 3 file's prog_idents names prog_history) */
+		if (!err && version >= 2)
+			err = drop_all_views(db, e);
 		for (int v = version; !err && v < DB_SCHEMA_VERSION; v++)
 			if (migrations[v])
 				err = db_exec(db, migrations[v], e);
@@ -461,6 +489,8 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 		err = db_migrate(db, e);
 	if (!err && !db->readonly && !views_current(db)) {
 		err = db_begin(db, e);
+		if (!err)
+			err = drop_all_views(db, e);
 		if (!err)
 			err = db_exec(db, db_views_sql, e);
 		if (!err)

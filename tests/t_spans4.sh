@@ -57,6 +57,19 @@ test_upgraded() {
 		+ (SELECT count(*) FROM owner_rows WHERE last_snap <= 3)")" 0
 }
 
+# a schema 3 file as a later binary of that schema left it, with a view over prog_history
+# (prog_idents), which migration 4 replaces: the upgrade goes through, the views made anew
+test_upgraded_foreign_view() {
+	need_root || return 77
+	local db=$TEST_TMP/uv.db
+	cp "$DATA/schema3.db" "$db" || return 1
+	sqlite3 "$db" "CREATE VIEW prog_idents AS SELECT * FROM prog_history" || return 1
+	"$BPFSCOPE" --db "$db" snapshot take label after >/dev/null || return 1
+	expect_eq "version" "$(sqlite3 "$db" "PRAGMA user_version")" 7 || return 1
+	"$BPFSCOPE" --db "$db" query "SELECT count(*) FROM prog_idents" csv >/dev/null || return 1
+	same_outputs "$db"
+}
+
 # one multi_func load, its link pinned at $PIN/NAME/count_getppid
 load_mf() {
 	"$BPFSCOPE" prog loadall "$SAMPLES/multi_func.bpf.o" "$PIN/$1" autoattach >/dev/null
@@ -217,6 +230,7 @@ test_growth() {
 }
 
 run_test spans4/schema3_upgraded test_upgraded
+run_test spans4/schema3_foreign_view_upgraded test_upgraded_foreign_view
 run_test spans4/changes_end_and_start_spans test_changes
 run_test spans4/growth_under_half_a_percent test_growth
 [ -f "$TEST_TMP/growth.txt" ] && sed 's/^/\t/' "$TEST_TMP/growth.txt"
