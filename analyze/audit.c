@@ -293,7 +293,25 @@ static int audit_orphans(const struct snap_objs *s, struct audit_findings *out, 
 	return err;
 }
 
-static bool view_line(const struct buf *b, size_t *at, char *line, size_t len);
+/* Line i of a stored view (untrusted bytes, no NUL): into line, at most len - 1 bytes of
+ * it; *at moves past it. false at the end. */
+static bool view_line(const struct buf *b, size_t *at, char *line, size_t len)
+{
+	const uint8_t *p, *nl;
+	size_t n;
+
+	if (*at >= b->len)
+		return false;
+	p = b->data + *at;
+	nl = memchr(p, '\n', b->len - *at);
+	n = nl ? (size_t)(nl - p) : b->len - *at;
+	*at += n + 1;
+	if (n >= len)
+		n = len - 1;
+	memcpy(line, p, n);
+	line[n] = 0;
+	return true;
+}
 
 /* Programs held by a process whose executable was deleted (the view deleted_exe: "pid
  * gone|replaced path" lines): a loader that removed itself after loading, as implants do;
@@ -483,26 +501,6 @@ static int hidden_one(const struct snap_objs *s, const uint32_t *max, const char
 		   "%s %u is named by %s but missing from the bpf() id walk", type, id, view);
 }
 
-/* Line i of a stored view (untrusted bytes, no NUL): into line, at most len - 1 bytes of
- * it; *at moves past it. false at the end. */
-static bool view_line(const struct buf *b, size_t *at, char *line, size_t len)
-{
-	const uint8_t *p, *nl;
-	size_t n;
-
-	if (*at >= b->len)
-		return false;
-	p = b->data + *at;
-	nl = memchr(p, '\n', b->len - *at);
-	n = nl ? (size_t)(nl - p) : b->len - *at;
-	*at += n + 1;
-	if (n >= len)
-		n = len - 1;
-	memcpy(line, p, n);
-	line[n] = 0;
-	return true;
-}
-
 /* Does kallsyms' view hold the symbol bpf_prog_<tag>_<name>? */
 static bool in_kallsyms(const struct snap_objs *s, const char *tag, const char *name)
 {
@@ -526,8 +524,8 @@ static int hidden_iter(const struct snap_objs *s, struct audit_findings *out, st
 
 	while (!err && view_line(&s->view_iter, &at, line, sizeof(line))) {
 		name[0] = 0;
-		if (sscanf(line, "%u %16[0-9a-f] %16[^ ]", &id, tag, name) < 2)
-			continue;	/* (a damaged line names nothing) */
+		if (sscanf(line, "%u %16[0-9a-f] %16[^ ]", &id, tag, name) < 2 || walked(s, "prog", id))
+			continue;	/* (a damaged line names nothing; kallsyms is read for the rest) */
 		if (s->have_view_ksyms && in_kallsyms(s, tag, name))
 			snprintf(view, sizeof(view), "the program iterator (%s, tag %s) and"
 				 " /proc/kallsyms (bpf_prog_%s_%s)", name, tag, tag, name);
