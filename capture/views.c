@@ -32,41 +32,47 @@ static int u32_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void walked_sort(struct probe *p)
+/* Did the walk list program id? (sorts the list the first time after it grew) */
+static bool walk_listed(struct probe *p, uint32_t id)
 {
+	if (!p->nr_walked)
+		return false;
 	if (!p->walked_sorted)
 		qsort(p->walked, p->nr_walked, sizeof(*p->walked), u32_cmp);
 	p->walked_sorted = true;
+	return bsearch(&id, p->walked, p->nr_walked, sizeof(id), u32_cmp);
+}
+
+/* Is program id there now: 1, 0 when gone (ENOENT), -1 when the kernel would not say. */
+static int prog_there(uint32_t id)
+{
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	close(fd);
+	return 1;
 }
 
 bool prog_gone_since_walk(struct probe *p, uint32_t id)
 {
-	int fd;
-
-	walked_sort(p);
-	if (p->nr_walked && bsearch(&id, p->walked, p->nr_walked, sizeof(id), u32_cmp))
-		return false;
-	fd = bpf_prog_get_fd_by_id(id);
-	if (fd >= 0)
-		close(fd);
-	return fd < 0 && errno == ENOENT;
+	return !walk_listed(p, id) && !prog_there(id);
 }
 
 /* Keep id in the view? When the walk listed it; else only when the program is still there
  * and the id walk still skips it (the walk missed it: hidden). One that went away between
  * the iterator and the walk, or that the walk missed by a race with its loading or
  * unloading but lists now, is not kept: the audit would call it hidden. */
-static bool keep_in_view(const struct probe *p, uint32_t id)
+static bool keep_in_view(struct probe *p, uint32_t id)
 {
 	uint32_t next = 0;
-	int fd;
+	int there;
 
-	if (p->nr_walked && bsearch(&id, p->walked, p->nr_walked, sizeof(id), u32_cmp))
+	if (walk_listed(p, id))
 		return true;
-	fd = bpf_prog_get_fd_by_id(id);
-	if (fd < 0)
-		return errno != ENOENT;
-	close(fd);
+	there = prog_there(id);
+	if (there <= 0)
+		return there < 0;
 	return bpf_prog_get_next_id(id - 1, &next) || next != id;
 }
 
@@ -77,7 +83,6 @@ static int iter_view(struct probe *p, const struct iter_prog_rec *r, size_t n)
 	uint32_t nr = 0;
 	int err = 0;
 
-	walked_sort(p);
 	for (size_t i = 0; !err && i < n; i++) {
 		char line[64], tag[2 * BPF_TAG_SIZE + 1];
 		int len;
