@@ -75,6 +75,25 @@ $(BUILD)/capture/iter_load.o: $(BUILD)/capture/iter.bpf.h
 $(BUILD)/capture/loads.o: $(BUILD)/capture/loads.bpf.h
 .SECONDARY: $(BUILD)/capture/iter.bpf.o $(BUILD)/capture/loads.bpf.o
 
+# The live views' empty database (store/schema_image.h), made by this build's own db_open
+# (gen/tools/mkdbimage.c, linked without the image it makes) and carried as bytes.
+IMAGE_TOOL_OBJS := $(filter-out $(BUILD)/store/schema_image.o,$(LIB_OBJS)) \
+                   $(BUILD)/tools/schema_image_none.o
+$(BUILD)/tools/schema_image_none.o: store/schema_image.c $(BUILD)/config.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -DDB_NO_IMAGE -c -o $@ $<
+
+$(BUILD)/tools/mkdbimage: gen/tools/mkdbimage.c $(IMAGE_TOOL_OBJS)
+	$(if $(Q),@echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(IMAGE_TOOL_OBJS) $(LDLIBS)
+
+$(BUILD)/store/schema_image.bin.h: $(BUILD)/tools/mkdbimage $(BUILD)/tools/bin2c
+	$(if $(Q),@echo "  GEN     $@")
+	$(Q)$(BUILD)/tools/mkdbimage > $@.db && \
+		$(BUILD)/tools/bin2c db_image_bytes < $@.db > $@.tmp && mv $@.tmp $@ && rm -f $@.db
+
+$(BUILD)/store/schema_image.o: $(BUILD)/store/schema_image.bin.h
+
 $(LIBA): $(LIB_OBJS)
 	@rm -f $@
 	$(if $(Q),@echo "  AR      $@")

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "store/db.h"
 #include "store/schema.h"
+#include "store/schema_image.h"
 
 void blob_cleanup(struct db *db);
 #include <bpf/libbpf.h>
@@ -409,10 +410,62 @@ static int db_migrate(struct db *db, struct err *e)
 	return db_commit(db, e);
 }
 
+/* A live view's database from the build's empty image (store/schema_image.h): a copy and a
+ * schema parse instead of creating every table, index, view and name row. false: no image
+ * in this build, the caller creates the schema. */
+static int memory_from_image(struct db *db, bool *done, struct err *e)
+{
+	const void *image;
+	unsigned char *copy;
+	size_t len;
+
+	*done = false;
+	db_schema_image(&image, &len);
+	if (!len)
+		return 0;
+	copy = sqlite3_malloc64(len);
+	if (!copy)
+		return err_set(e, ENOMEM, "out of memory");
+	memcpy(copy, image, len);
+	/* FREEONCLOSE: SQLite owns the copy from here, also when this fails */
+	if (sqlite3_deserialize(db->sql, "main", copy, len, len,
+				SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE) != SQLITE_OK)
+		return err_set(e, EIO, "in-memory database: %s", sqlite3_errmsg(db->sql));
+	*done = true;
+	return 0;
+}
+
+int db_drop_query_views(struct db *db, struct err *e)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && db_query_only_views[i]; i++) {
+		char *q = sqlite3_mprintf("DROP VIEW IF EXISTS \"%w\"", db_query_only_views[i]);
+
+		err = q ? db_exec(db, q, e) : err_set(e, ENOMEM, "out of memory");
+		sqlite3_free(q);
+	}
+	return err;
+}
+
+int db_image(struct db *db, struct buf *out, struct err *e)
+{
+	sqlite3_int64 len = 0;
+	unsigned char *p = sqlite3_serialize(db->sql, "main", &len, 0);
+	int err = 0;
+
+	if (!p || len <= 0)
+		return err_set(e, ENOMEM, "%s: can't serialize", db->path);
+	if (buf_append(out, p, (size_t)len))
+		err = err_set(e, ENOMEM, "out of memory");
+	sqlite3_free(p);
+	return err;
+}
+
 int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 {
 	int flags, err;
-	bool exists;
+	bool exists, from_image = false;
 
 	memset(db, 0, sizeof(*db));
 	snprintf(db->path, sizeof(db->path), "%s", mode == DB_MEMORY ? ":memory:" : path);
@@ -468,6 +521,11 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 	 * only for recovery after a crash, or a checkpoint's truncation. */
 	sqlite3_busy_timeout(db->sql, mode == DB_WRITE ? DB_WRITER_WAIT_MS : 10000);
 	sqlite3_extended_result_codes(db->sql, 1);
+	if (mode == DB_MEMORY) {
+		err = memory_from_image(db, &from_image, e);
+		if (err)
+			goto fail;
+	}
 	if (mode == DB_WRITE) {
 		/* the WAL file stays (empty) after the checkpoint on close: removing it and creating
 		 * it again costs each snapshot an unlink and a directory sync */
@@ -487,7 +545,8 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 		err = db_exec(db, "PRAGMA mmap_size = 1073741824", e);
 	if (!err)
 		err = db_migrate(db, e);
-	if (!err && !db->readonly && !views_current(db)) {
+	/* (the image was made with this binary's views: no stamp to check) */
+	if (!err && !db->readonly && !from_image && !views_current(db)) {
 		err = db_begin(db, e);
 		if (!err)
 			err = drop_all_views(db, e);

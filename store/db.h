@@ -37,6 +37,10 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e);
 /* A read-only database from bytes in memory (copied), checked as a file is. */
 int db_open_image(struct db *db, const void *image, size_t len, struct err *e);
 void db_close(struct db *db);
+/* Drop the views only users' queries read (store/schema.h db_query_only_views). */
+int db_drop_query_views(struct db *db, struct err *e);
+/* The database's bytes (SQLite's serialize), appended to out. */
+int db_image(struct db *db, struct buf *out, struct err *e);
 /* Execute SQL with no result rows. */
 int db_exec(struct db *db, const char *sql, struct err *e);
 int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);

@@ -1,5 +1,6 @@
 /* The schema, as SQL. Columns hold the kernel's raw numbers (facts); names come
  * from the lookup tables that db_open fills from the binary's own tables. */
+#include <stddef.h>
 #include "store/schema.h"
 
 /* What changes while a program or map stays, per snapshot of snaps (the FK parent); the
@@ -657,3 +658,12 @@ CGROUP_ORDERS_SQL
 "  WHERE (s.mask & 32) != 0 AND (s.mask & 2097152) = 0 ORDER BY s.id, r.seq)"
 "  GROUP BY id ORDER BY id;\n"
 "ALTER TABLE cgroup_rows DROP COLUMN seq;\n";
+
+/* Views that only a user's `query` reads, never a command's own reader: a live view's
+ * in-memory database (store/schema_image.h) is made without them, since SQLite parses every
+ * view of a database when it first reads it. */
+const char *const db_query_only_views[] = {
+	"changes", "latest_links", "latest_maps", "latest_progs", "latest_snapshot",
+	"links_named", "load_events_named", "map_data", "maps_named", "prog_history",
+	"prog_idents", "prog_stats", "prog_timeline", "progs_named", NULL,
+};

@@ -52,4 +52,6 @@ extern const char db_migration_4_sql[];
 struct db;
 struct err;
 int db_migrate_functions(struct db *db, struct err *e);
+extern const char *const db_query_only_views[];
+
 #endif

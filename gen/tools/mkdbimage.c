@@ -1,0 +1,33 @@
+/* A build-time host tool: the empty database a live view starts from (store/schema_image.h),
+ * made by db_open itself so that it is this build's schema, views and name tables exactly,
+ * less the views only a user's query reads.
+ * Usage: mkdbimage > FILE */
+#include <errno.h>
+#include <stdio.h>
+#include "store/db.h"
+
+int main(void)
+{
+	struct buf img = { 0 };
+	struct err e = { 0 };
+	struct db db;
+	int err;
+
+	err = db_open(&db, NULL, DB_MEMORY, &e);
+	if (!err) {
+		err = db_drop_query_views(&db, &e);
+		if (!err)
+			err = db_exec(&db, "VACUUM", &e);
+		if (!err)
+			err = db_image(&db, &img, &e);
+		db_close(&db);
+	}
+	if (!err && fwrite(img.data, 1, img.len, stdout) != img.len)
+		err = err_set(&e, EIO, "write: short");
+	if (!err && fflush(stdout))
+		err = err_set(&e, EIO, "write failed");
+	if (err)
+		fprintf(stderr, "mkdbimage: %s\n", e.msg);
+	buf_free(&img);
+	return err ? 1 : 0;
+}
