@@ -80,8 +80,16 @@ void json_escape_to(FILE *f, const char *str, size_t len)
 
 	while (i < len) {
 		unsigned c = s[i];
-		size_t n;
+		size_t n, run = i;
 
+		/* printable ASCII needing no escape goes out in one write: most of every name */
+		while (run < len && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			fwrite(s + i, 1, run - i, f);
+			i = run;
+			continue;
+		}
 		switch (c) {
 		case '"': fputs("\\\"", f); i++; continue;
 		case '\\': fputs("\\\\", f); i++; continue;
@@ -167,16 +175,30 @@ void jw_string(struct jw *w, const char *s)
 	jw_string_len(w, s, strlen(s));
 }
 
+/* digits by hand: fprintf's format parsing costs more than the number, a row has dozens */
+static void put_u64(FILE *f, uint64_t v, bool minus)
+{
+	char b[24], *p = b + sizeof(b);
+
+	do
+		*--p = '0' + v % 10;
+	while (v /= 10);
+	if (minus)
+		*--p = '-';
+	fwrite(p, 1, b + sizeof(b) - p, f);
+}
+
 void jw_uint(struct jw *w, uint64_t v)
 {
 	jw_sep(w);
-	fprintf(w->f, "%" PRIu64, v);
+	put_u64(w->f, v, false);
 }
 
 void jw_int(struct jw *w, int64_t v)
 {
 	jw_sep(w);
-	fprintf(w->f, "%" PRId64, v);
+	/* (the magnitude through unsigned arithmetic: -INT64_MIN does not exist) */
+	put_u64(w->f, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void jw_bool(struct jw *w, bool v)
