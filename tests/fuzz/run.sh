@@ -4,6 +4,8 @@
 #   run.sh smoke             each target for a few thousand runs (`make test`)
 #   run.sh runs N            each target for N runs, printing libFuzzer's final stats
 #   ... [NAME...]            only these targets (fuzz_NAME.c)
+# FUZZ_TIMEOUT=S: an input slower than S seconds is a finding (default 10; raise it on a
+# loaded machine, where a niced fuzzer waits seconds for a core)
 # The library (lib/ store/ analyze/ gen/) is compiled with the same instrumentation into
 # tests/fuzz/build/; a target needing sources beyond it names them in its header comment
 # ("Links:" or "Build:" lines, e.g. capture/netlink.c). Corpora persist in
@@ -83,7 +85,7 @@ for t in "${targets[@]}"; do
 	name=$(basename "$t" .c)
 	corpus=$OUT/corpus/$name
 	mkdir -p "$corpus"
-	args=(-artifact_prefix="$OUT/crash-$name-" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10)
+	args=(-artifact_prefix="$OUT/crash-$name-" -print_final_stats=1 -rss_limit_mb=2048 -timeout="${FUZZ_TIMEOUT:-10}")
 	if [ -n "$runs" ]; then
 		# a slow target names its own smoke size in its header ("Smoke runs: N")
 		n=$runs
