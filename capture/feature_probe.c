@@ -22,6 +22,7 @@
 #include <sys/vfs.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "capture/feature_cache.h"
 #include "capture/feature_probe.h"
 #include "lib/bpf_names.h"
 
@@ -369,14 +370,22 @@ int feature_probe_boot(struct db *db, const char *boot_id, struct err *e)
 	if (!boot_id[0] || store_boot_has_features(db, boot_id) ||
 	    feature_caps_missing(missing, sizeof(missing)))
 		return 0;
+	/* this boot's answer, if an earlier database's first snapshot probed */
+	if (!feature_cache_read(boot_id, &b)) {
+		err = store_boot_features(db, boot_id, b.data, b.len, e);
+		buf_free(&b);
+		return err;
+	}
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return err_set(e, ENOMEM, "out of memory");
 	before[0] = last_id(bpf_prog_get_next_id);
 	before[1] = last_id(bpf_map_get_next_id);
 	before[2] = last_id(bpf_btf_get_next_id);
-	if (!feature_probe(&o, f, &pe) && !features_encode(f, &b))
+	if (!feature_probe(&o, f, &pe) && !features_encode(f, &b)) {
 		err = store_boot_features(db, boot_id, b.data, b.len, e);
+		feature_cache_write(boot_id, b.data, b.len);
+	}
 	settle(before);
 	buf_free(&b);
 	free(f);

@@ -198,11 +198,55 @@ PY
 	echo "$out" | grep -q "stored feature probe: line .* malformed\|too long" || { echo "$out"; return 1; }
 }
 
+# the probe's answer is kept for the boot in /run/bpfscope/features: a new database's first
+# snapshot stores it without probing; a cache others could have written, or one that does
+# not decode, is not believed
+# (as a hash of the bytes: the probe is some 7 KB)
+stored_probe() { "$BPFSCOPE" --db "$1" query "SELECT hex(probe) FROM boot_features" csv | tail -n1 | sha256sum | cut -c1-16; }
+cache_body() { python3 -c 'import sys; d=open(sys.argv[1],"rb").read().split(b"\n",2)[2]; print(d.hex().upper())' "$1" | sha256sum | cut -c1-16; }
+t_boot_cache() {
+	pre || return $?
+	local c=/run/bpfscope/features real
+	rm -f "$c" "$TEST_TMP"/cache*.db*
+	"$BPFSCOPE" --db "$TEST_TMP/cache1.db" snapshot take >/dev/null || return 1
+	expect_eq mode "$(stat -c %a "$c" 2>&1)" 600 || return 1
+	real=$(stored_probe "$TEST_TMP/cache1.db")
+	expect_eq cached "$(cache_body "$c")" "$real" || return 1
+	# one helper bit turned off in the cache (still a valid answer): the next database has it
+	python3 - "$c" <<'PY' || return 1
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+i = next(i for i, l in enumerate(lines) if l.startswith("h "))
+f = lines[i].split(" ")
+f[3] = "0" + f[3][1:]
+lines[i] = " ".join(f)
+open(sys.argv[1], "w").write("\n".join(lines))
+PY
+	chmod 600 "$c"
+	"$BPFSCOPE" --db "$TEST_TMP/cache2.db" snapshot take >/dev/null || return 1
+	expect_eq from_cache "$(stored_probe "$TEST_TMP/cache2.db")" "$(cache_body "$c")" || return 1
+	[ "$(stored_probe "$TEST_TMP/cache2.db")" != "$real" ] || { echo "the changed cache was not read"; return 1; }
+	# writable by others: probed anew, and the cache made right again
+	chmod 666 "$c"
+	"$BPFSCOPE" --db "$TEST_TMP/cache3.db" snapshot take >/dev/null || return 1
+	expect_eq probed "$(stored_probe "$TEST_TMP/cache3.db")" "$real" || return 1
+	expect_eq rewritten "$(stat -c %a "$c")" 600 || return 1
+	# not decodable, or another boot's: probed anew
+	printf 'bpfscope-feature-cache 1\n%s\nbpfscope-features 1\nprog 99999999 1\n' "$(cat /proc/sys/kernel/random/boot_id)" > "$c"
+	chmod 600 "$c"
+	"$BPFSCOPE" --db "$TEST_TMP/cache4.db" snapshot take >/dev/null || return 1
+	expect_eq undecodable "$(stored_probe "$TEST_TMP/cache4.db")" "$real" || return 1
+	sed -i '2s/.*/00000000-0000-0000-0000-000000000000/' "$c"
+	"$BPFSCOPE" --db "$TEST_TMP/cache5.db" snapshot take >/dev/null || return 1
+	expect_eq other_boot "$(stored_probe "$TEST_TMP/cache5.db")" "$real"
+}
+
 run_test feature/probe_json t_probe_json
 run_test feature/probe_plain_macros t_probe_plain
 run_test feature/probe_dev t_probe_dev
 run_test feature/list_builtins t_list_builtins
 run_test feature/errors t_errors
 run_test feature/stored t_stored
+run_test feature/boot_cache t_boot_cache
 run_test feature/diff t_diff
 run_test feature/hostile t_hostile
