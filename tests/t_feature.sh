@@ -232,7 +232,7 @@ PY
 	expect_eq probed "$(stored_probe "$TEST_TMP/cache3.db")" "$real" || return 1
 	expect_eq rewritten "$(stat -c %a "$c")" 600 || return 1
 	# not decodable, or another boot's: probed anew
-	printf 'bpfscope-feature-cache 1\n%s\nbpfscope-features 1\nprog 99999999 1\n' "$(cat /proc/sys/kernel/random/boot_id)" > "$c"
+	printf 'bpfscope-boot-cache 1\n%s\nbpfscope-features 1\nprog 99999999 1\n' "$(cat /proc/sys/kernel/random/boot_id)" > "$c"
 	chmod 600 "$c"
 	"$BPFSCOPE" --db "$TEST_TMP/cache4.db" snapshot take >/dev/null || return 1
 	expect_eq undecodable "$(stored_probe "$TEST_TMP/cache4.db")" "$real" || return 1
