@@ -42,7 +42,7 @@ static __always_inline __u64 as_number(volatile __u64 *slot, __u64 ptr)
 	return *slot;
 }
 
-#define ITER_MAX_CPUS 1024
+#define ITER_MAX_CPUS 256
 
 /* The run-time counters summed over every cpu, as BPF_OBJ_GET_INFO_BY_FD sums them. They
  * are per cpu (prog->stats is __percpu), and this kernel's BTF has no per-cpu type tag for
@@ -53,10 +53,17 @@ static __always_inline __u64 as_number(volatile __u64 *slot, __u64 ptr)
 static __always_inline void prog_stats(struct bpf_prog *prog, struct iter_prog_rec *rec)
 {
 	void *map = pcpu_map();
-	__u64 base = 0, stats = 0, addr, v;
+	__u64 base = 0, stats = 0, addr, v[3], sum[3] = { 0 };
 	volatile __u64 *slot;
 	__u32 key = 0, cpu;
 
+	/* the three counters side by side, read in one go: the loop's body is verified once
+	 * per possible iteration, so it is kept short */
+	if (bpf_core_field_offset(struct bpf_prog_stats, nsecs) !=
+	    bpf_core_field_offset(struct bpf_prog_stats, cnt) + 8 ||
+	    bpf_core_field_offset(struct bpf_prog_stats, misses) !=
+	    bpf_core_field_offset(struct bpf_prog_stats, cnt) + 16)
+		return;
 	slot = bpf_map_lookup_elem(map, &key);
 	if (!slot)
 		return;
@@ -64,23 +71,20 @@ static __always_inline void prog_stats(struct bpf_prog *prog, struct iter_prog_r
 	if (bpf_core_read(&base, sizeof(base), &((struct bpf_array *)addr)->pptrs) ||
 	    bpf_core_read(&stats, sizeof(stats), &prog->stats) || !base || !stats)
 		return;
+	stats += bpf_core_field_offset(struct bpf_prog_stats, cnt);
 	for (cpu = 0; cpu < ITER_MAX_CPUS; cpu++) {
-		struct bpf_prog_stats *s;
-
 		slot = bpf_map_lookup_percpu_elem(map, &key, cpu);
 		if (!slot)
 			break;
-		s = (void *)(stats + (as_number(slot, (__u64)slot) - base));
-		if (bpf_core_read(&v, sizeof(v), &s->cnt))
+		if (bpf_probe_read_kernel(v, sizeof(v), (void *)(stats + as_number(slot, (__u64)slot) - base)))
 			return;
-		rec->run_cnt += v;
-		if (bpf_core_read(&v, sizeof(v), &s->nsecs))
-			return;
-		rec->run_time_ns += v;
-		if (bpf_core_read(&v, sizeof(v), &s->misses))
-			return;
-		rec->recursion_misses += v;
+		sum[0] += v[0];
+		sum[1] += v[1];
+		sum[2] += v[2];
 	}
+	rec->run_cnt = sum[0];
+	rec->run_time_ns = sum[1];
+	rec->recursion_misses = sum[2];
 	rec->nr_cpus = cpu;
 }
 

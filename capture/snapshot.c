@@ -90,6 +90,7 @@ void probe_cleanup(struct probe *p)
 {
 	writer_close(&p->w);
 	free(p->prev);
+	free(p->prev_iter);
 	free(p->prev_maps);
 	att_seen_free(&p->att);
 	free(p->stats);

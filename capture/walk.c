@@ -197,7 +197,13 @@ static void *walker_main(void *arg)
 			break;
 		id = c.id[c.next];
 		if (c.kind[c.next++] == 'p') {
-			err = prog_walk_one(p, &w->mem, &w->err, id, &r);
+			err = prog_fast_rec(p, id, &r);
+			if (err < 0)
+				err = err_set(&w->err, ENOMEM, "out of memory");
+			else if (!err)
+				err = prog_walk_one(p, &w->mem, &w->err, id, &r);
+			else
+				err = 0;
 		} else {
 			err = map_walk_one(p, &w->mem, &w->err, id, &r);
 			if (!err && (p->mask & SNAP_MAPS_DATA) && p->opts->progress) {
@@ -348,6 +354,9 @@ int walk_start(struct probe *p, struct walk *wk)
 	/* while the walkers work: the open spans, unless read while the iterators ran */
 	if (!err && !(p->mask & SNAP_NO_PROGS) && !wk->code_loaded)
 		err = prev_code_load(p);
+	/* (the walkers read programs only from here on) */
+	if (!err && walk_wants_prog_iter(p))
+		err = progs_from_iter(p, q->use_map_list);
 	pthread_mutex_lock(&q->cmu);
 	q->prev_ready = true;
 	if (err)
@@ -371,7 +380,11 @@ static int write_batch(struct probe *p, struct walk *wk, struct obj_rec *batch, 
 
 		batch = r->next;
 		if (!err) {
-			if (r->kind == 'p') {
+			if (r->kind == 'P') {	/* unchanged: its counters (no map to vouch for) */
+				att_seen_prog(&p->att, r->info.prog.type);
+				err = walked_add(p, r->info.prog.id) ?: prog_write_unchanged(p, r);
+				p->res->nr_progs += !err;
+			} else if (r->kind == 'p') {
 				size_t n;
 				const void *ids = prog_rec_map_ids(r, &n);
 
