@@ -91,6 +91,7 @@ struct iter_job {
 	size_t n;
 	int owners_err;
 	struct err owners_e;
+	uint32_t own_map;		/* the kit's map (iter_kit_own_map): walks skip it */
 	struct iter_prog_rec *progs;	/* the program iterator's, sorted by id */
 	size_t nr_progs;
 	int progs_err;

@@ -24,6 +24,7 @@ static void *iter_thread(void *arg)
 		j->maps_e = j->owners_e = j->progs_e = e;
 		return NULL;
 	}
+	j->own_map = iter_kit_own_map(kit);
 	/* the map list last: the walkers, who take it, start only when both are done, and
 	 * maps made after it are not in this snapshot */
 	if (j->want & ITER_WANT(ITER_OWNERS))

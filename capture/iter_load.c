@@ -21,6 +21,7 @@
 struct iter_kit {
 	int btf_fd;			/* the object's BTF, loaded once for both programs */
 	int pcpu_fd;			/* the program iterator's per-cpu array (capture/iter.bpf.c) */
+	uint32_t pcpu_id;		/* its id: a map of ours, in no snapshot */
 	unsigned want;
 	struct iter_obj obj;
 	uint32_t target[ITER_NR];	/* the targets' FUNC ids in vmlinux BTF */
@@ -46,7 +47,7 @@ static int btf_load(const void *btf, size_t len)
 }
 
 /* One u64 per cpu, one element: the program iterator's way to per-cpu offsets. */
-static int pcpu_create(struct iter_kit *k, struct err *e)
+static void pcpu_create(struct iter_kit *k)
 {
 	union bpf_attr a;
 
@@ -57,9 +58,22 @@ static int pcpu_create(struct iter_kit *k, struct err *e)
 	a.max_entries = 1;
 	snprintf(a.map_name, sizeof(a.map_name), "bpfscope_pcpu");
 	k->pcpu_fd = syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
-	if (k->pcpu_fd < 0)
-		return err_set(e, errno, "iterators: per-cpu array: %s", strerror(errno));
-	return 0;
+	if (k->pcpu_fd >= 0) {
+		struct bpf_map_info info;
+
+		memset(&a, 0, sizeof(a));
+		memset(&info, 0, sizeof(info));
+		a.info.bpf_fd = k->pcpu_fd;
+		a.info.info_len = sizeof(info);
+		a.info.info = (uint64_t)(uintptr_t)&info;
+		if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)) == 0)
+			k->pcpu_id = info.id;
+	}
+}
+
+uint32_t iter_kit_own_map(const struct iter_kit *k)
+{
+	return k ? k->pcpu_id : 0;
 }
 
 /* A copy of the instructions with the marker's ld_imm64 made a reference to map fd (what
@@ -115,8 +129,9 @@ int iter_kit_open(unsigned want, struct iter_kit **out, struct err *e)
 	k->btf_fd = btf_load(k->obj.btf, k->obj.btf_len);
 	if (k->btf_fd < 0)
 		err = err_set(e, errno, "iterators: BTF: %s", strerror(errno));
+	/* (without it only the program iterator fails to load, not the others) */
 	if (!err && (k->want & ITER_WANT(ITER_PROGS)))
-		err = pcpu_create(k, e);
+		pcpu_create(k);
 out:
 	if (err)
 		iter_kit_close(k);
@@ -149,6 +164,8 @@ int iter_kit_load(const struct iter_kit *k, enum iter_prog which, struct err *e)
 
 	if (!(k->want & ITER_WANT(which)))
 		return err_set(e, EINVAL, "iterator %s: not prepared", name);
+	if (which == ITER_PROGS && k->pcpu_fd < 0)
+		return err_set(e, EOPNOTSUPP, "iterator %s: no per-cpu array", name);
 	if (which == ITER_PROGS && !(patched = insns_with_map(r->insns, r->insn_cnt, k->pcpu_fd)))
 		return err_set(e, ENOMEM, "out of memory");
 	memset(&a, 0, sizeof(a));

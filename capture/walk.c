@@ -25,6 +25,7 @@ struct rec_queue {
 	size_t nr_map_list, next_map_list;
 	bool use_map_list;
 	uint32_t prog_id, map_id;
+	uint32_t own_map;	/* the iterators' map (capture/iter_load.c): not walked */
 	bool progs_done, maps_done;
 	uint64_t maps_read;	/* for the progress line */
 };
@@ -140,6 +141,8 @@ static int take_ids(struct rec_queue *q, struct chunk *c, char kind, struct err 
 		int rc = kind == 'p' ? bpf_prog_get_next_id(*cur, cur) : bpf_map_get_next_id(*cur, cur);
 
 		if (!rc) {
+			if (kind == 'm' && *cur == q->own_map && q->own_map)
+				continue;
 			c->kind[c->n] = kind;
 			c->id[c->n++] = *cur;
 		} else if (errno == ENOENT) {
@@ -335,6 +338,7 @@ int walk_start(struct probe *p, struct walk *wk)
 	wk->started = true;
 	q->progs_done = p->mask & SNAP_NO_PROGS;
 	q->maps_done = p->mask & SNAP_NO_MAPS;
+	q->own_map = p->iter ? p->iter->own_map : 0;
 	for (int i = 0; i < 2; i++) {
 		struct walker *w = &wk->w[i];
 
