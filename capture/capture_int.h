@@ -119,6 +119,9 @@ bool prog_gone_since_walk(struct probe *p, uint32_t id);
 /* Did the owners iterator run to the end (its records in j->o, j->n)? After a join. */
 bool iter_job_owners_ran(const struct iter_job *j);
 void iter_job_free(struct iter_job *j);
+/* Wait (at most ~250 ms) until the iterators' map is gone: released late, it would be in
+ * what a command run right after lists, and the snapshot did not store it. */
+void iter_job_settle(struct iter_job *j);
 
 /* Trace lines for opts->trace (the benchmarks' BPFSCOPE_TRACE); none without it. */
 void probe_trace(const struct probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

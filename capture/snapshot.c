@@ -279,6 +279,7 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	phase_done(&p, "commit");
 	if (err)
 		db_rollback(db);
+	iter_job_settle(&o->iter);
 out:
 	if (stats_fd >= 0)
 		close(stats_fd);
