@@ -34,9 +34,9 @@ LIBA     := $(BUILD)/libbpfscope.a
 BIN      := $(BUILD)/bpfscope
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-# test helpers that link the library (tests/helpers/loads_*.c); outside build/tests, whose
+# test helpers that link the library (tests/helpers/loads_*.c, iter_*.c); outside build/tests, whose
 # every file tests/run.sh runs as a unit test
-HELPER_SRCS := $(wildcard tests/helpers/loads_*.c)
+HELPER_SRCS := $(wildcard tests/helpers/loads_*.c tests/helpers/iter_*.c)
 HELPERS  := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/helpers/%)
 
 .PHONY: all deps samples test demo clean fuzz bench stress check-env

@@ -30,7 +30,7 @@ void walk_mem_free(struct walk_mem *m);
 
 /* One program or map as the walker thread read it from the kernel, for the writer. */
 struct obj_rec {
-	char kind;			/* 'p' program, 'm' map */
+	char kind;			/* 'p' program, 'P' one unchanged (not opened), 'm' map */
 	union {
 		struct bpf_prog_info prog;
 		struct bpf_map_info map;
@@ -59,6 +59,9 @@ struct probe {
 	struct buf scratch[10];		/* reusable array buffers for get-info */
 	struct open_prog *prev;		/* open program spans (code hashes, digests), by id */
 	size_t nr_prev;
+	/* the fast path (prog_fast.c): per open span, the iterator's record when it shows the
+	 * program unchanged (the program is then not opened), else NULL; NULL: no fast path */
+	const struct iter_prog_rec **prev_iter;
 	struct open_map *prev_maps;	/* open map spans, by id */
 	size_t nr_prev_maps;
 	uint64_t boot_hash;		/* digests include the boot: ids are per boot */
@@ -88,6 +91,7 @@ struct iter_job {
 	size_t n;
 	int owners_err;
 	struct err owners_e;
+	uint32_t own_map;		/* the kit's map (iter_kit_own_map): walks skip it */
 	struct iter_prog_rec *progs;	/* the program iterator's, sorted by id */
 	size_t nr_progs;
 	int progs_err;
@@ -115,6 +119,9 @@ bool prog_gone_since_walk(struct probe *p, uint32_t id);
 /* Did the owners iterator run to the end (its records in j->o, j->n)? After a join. */
 bool iter_job_owners_ran(const struct iter_job *j);
 void iter_job_free(struct iter_job *j);
+/* Wait (at most ~250 ms) until the iterators' map is gone: released late, it would be in
+ * what a command run right after lists, and the snapshot did not store it. */
+void iter_job_settle(struct iter_job *j);
 
 /* Trace lines for opts->trace (the benchmarks' BPFSCOPE_TRACE); none without it. */
 void probe_trace(const struct probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -142,6 +149,13 @@ void walk_free(struct walk *w);
 void rec_free(struct obj_rec *r);
 int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id,
 		  struct obj_rec **out);
+/* The fast path (prog_fast.c): mark the open spans the program iterator shows unchanged
+ * (maps_listed: the map iterator's list is the snapshot's, so an unopened program's maps
+ * are in it); after prev_code_load, before any walker reads a program. */
+int progs_from_iter(struct probe *p, bool maps_listed);
+/* A walker's record of kind 'P' for program id when it is unchanged: 1 and *out, 0 when it
+ * must be opened, -ENOMEM. */
+int prog_fast_rec(struct probe *p, uint32_t id, struct obj_rec **out);
 /* The writer's side of a program the iterator found unchanged (kind 'P'): its counters. */
 int prog_write_unchanged(struct probe *p, const struct obj_rec *r);
 int map_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id,

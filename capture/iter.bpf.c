@@ -25,8 +25,72 @@ int bpfscope_maps(struct bpf_iter__bpf_map *ctx)
 	return 0;
 }
 
+/* The per-cpu array the loader made (ITER_PCPU_MARKER): the object has no maps section. */
+static __always_inline void *pcpu_map(void)
+{
+	void *m;
+
+	asm volatile("%0 = 0x7063707562736366 ll" : "=r"(m));
+	return m;
+}
+
+/* An address as a plain number: stored in our own map's value and read back. The verifier
+ * lets a privileged program store a pointer (allow_ptr_leaks) and reads a number back. */
+static __always_inline __u64 as_number(volatile __u64 *slot, __u64 ptr)
+{
+	*slot = ptr;
+	return *slot;
+}
+
+#define ITER_MAX_CPUS 256
+
+/* The run-time counters summed over every cpu, as BPF_OBJ_GET_INFO_BY_FD sums them. They
+ * are per cpu (prog->stats is __percpu), and this kernel's BTF has no per-cpu type tag for
+ * bpf_per_cpu_ptr nor kallsyms data symbols for __per_cpu_offset. A per-cpu array tells the
+ * offsets instead: its element's address on cpu c (bpf_map_lookup_percpu_elem) minus the
+ * element's __percpu address (the array's pptrs[0]) is cpu c's per-cpu offset. It stops at
+ * the first cpu the map has no copy for (nr_cpu_ids): rec->nr_cpus says how many it summed. */
+static __always_inline void prog_stats(struct bpf_prog *prog, struct iter_prog_rec *rec)
+{
+	void *map = pcpu_map();
+	__u64 base = 0, stats = 0, addr, v[3], sum[3] = { 0 };
+	volatile __u64 *slot;
+	__u32 key = 0, cpu;
+
+	/* the three counters side by side, read in one go: the loop's body is verified once
+	 * per possible iteration, so it is kept short */
+	if (bpf_core_field_offset(struct bpf_prog_stats, nsecs) !=
+	    bpf_core_field_offset(struct bpf_prog_stats, cnt) + 8 ||
+	    bpf_core_field_offset(struct bpf_prog_stats, misses) !=
+	    bpf_core_field_offset(struct bpf_prog_stats, cnt) + 16)
+		return;
+	slot = bpf_map_lookup_elem(map, &key);
+	if (!slot)
+		return;
+	addr = as_number(slot, (__u64)map);
+	if (bpf_core_read(&base, sizeof(base), &((struct bpf_array *)addr)->pptrs) ||
+	    bpf_core_read(&stats, sizeof(stats), &prog->stats) || !base || !stats)
+		return;
+	stats += bpf_core_field_offset(struct bpf_prog_stats, cnt);
+	for (cpu = 0; cpu < ITER_MAX_CPUS; cpu++) {
+		slot = bpf_map_lookup_percpu_elem(map, &key, cpu);
+		if (!slot)
+			break;
+		if (bpf_probe_read_kernel(v, sizeof(v), (void *)(stats + as_number(slot, (__u64)slot) - base)))
+			return;
+		sum[0] += v[0];
+		sum[1] += v[1];
+		sum[2] += v[2];
+	}
+	rec->run_cnt = sum[0];
+	rec->run_time_ns = sum[1];
+	rec->recursion_misses = sum[2];
+	rec->nr_cpus = cpu;
+}
+
 /* A program: its id and what names it, for the audit's cross-view (a program filtered out
- * of BPF_PROG_GET_NEXT_ID is still iterated). */
+ * of BPF_PROG_GET_NEXT_ID is still iterated), and what of its stored row can change while
+ * it stays, for a repeat snapshot's fast path (capture/walk.c). */
 SEC("iter/bpf_prog")
 int bpfscope_progs(struct bpf_iter__bpf_prog *ctx)
 {
@@ -45,6 +109,13 @@ int bpfscope_progs(struct bpf_iter__bpf_prog *ctx)
 	rec.load_time = aux->load_time;
 	bpf_probe_read_kernel(rec.tag, sizeof(rec.tag), prog->tag);
 	bpf_probe_read_kernel(rec.name, sizeof(rec.name), aux->name);
+	if (aux->dst_prog)
+		rec.flags |= ITER_PROG_DST;
+	if (aux->offload || aux->dev_bound)
+		rec.flags |= ITER_PROG_DEV;
+	if (aux->attach_btf)
+		rec.attach_btf_obj_id = aux->attach_btf->id;
+	prog_stats(prog, &rec);
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

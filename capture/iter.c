@@ -75,12 +75,19 @@ int iter_scan(const struct iter_kit *k, struct iter_scan *out, uint32_t *self, s
 	if (!err && raw.len % sizeof(struct iter_map))
 		err = err_set(e, EPROTO, "iterator bpfscope_maps: %zu bytes", raw.len);
 	if (!err) {
-		out->nr_maps = raw.len / sizeof(struct iter_map);
-		out->maps = calloc(out->nr_maps + 1, sizeof(*out->maps));
+		size_t n = raw.len / sizeof(struct iter_map);
+		uint32_t own = iter_kit_own_map(k);
+
+		out->maps = calloc(n + 1, sizeof(*out->maps));
 		if (!out->maps)
 			err = err_set(e, ENOMEM, "out of memory");
-		else if (raw.len)
-			memcpy(out->maps, raw.data, raw.len);
+		for (size_t i = 0; !err && i < n; i++) {
+			struct iter_map m;
+
+			memcpy(&m, raw.data + i * sizeof(m), sizeof(m));
+			if (m.id != own || !own)	/* (ours is none) */
+				out->maps[out->nr_maps++] = m;
+		}
 	}
 	buf_free(&raw);
 	if (err)

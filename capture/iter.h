@@ -8,10 +8,10 @@
  *
  * - over programs: each one's id, tag and name, a view of its own for the audit
  *   (hidden.object): a program a rootkit filters out of BPF_PROG_GET_NEXT_ID is still
- *   iterated. It does not replace the walk for programs, as the map iterator does for maps:
- *   what changes in a program (its run-time counters) is per cpu, and reaching another
- *   cpu's copy from BPF needs a per-cpu type tag in vmlinux BTF or a kallsyms with data
- *   symbols (for this_cpu_off), which kernels like this one's lack.
+ *   iterated; and what of a program's stored row can change while it stays (bound maps,
+ *   target program, device, the run-time counters summed over every cpu), so that a
+ *   repeat snapshot opens only the programs that are new or changed (capture/prog_fast.c,
+ *   docs/probe.md). The id walk still lists every program.
  *
  * Each program is loaded and linked for the length of its one read, never pinned. */
 #ifndef BPFSCOPE_ITER_H

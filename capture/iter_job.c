@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
 #include "capture/capture_int.h"
 
 static void *iter_thread(void *arg)
@@ -24,6 +27,7 @@ static void *iter_thread(void *arg)
 		j->maps_e = j->owners_e = j->progs_e = e;
 		return NULL;
 	}
+	j->own_map = iter_kit_own_map(kit);
 	/* the map list last: the walkers, who take it, start only when both are done, and
 	 * maps made after it are not in this snapshot */
 	if (j->want & ITER_WANT(ITER_OWNERS))
@@ -126,6 +130,21 @@ const struct iter_prog_rec *iter_job_progs(struct iter_job *j, size_t *n)
 		return NULL;
 	*n = j->nr_progs;
 	return j->progs;
+}
+
+void iter_job_settle(struct iter_job *j)
+{
+	for (int i = 0; j->own_map && i < 50; i++) {
+		uint32_t next = 0;
+
+		if (bpf_map_get_next_id(j->own_map - 1, &next) || next != j->own_map)
+			return;
+		/* (MEMBARRIER_CMD_GLOBAL: waits for a grace period) */
+		if (syscall(__NR_membarrier, 1 << 1, 0, 0))
+			usleep(5000);
+		else
+			usleep(1000);
+	}
 }
 
 bool iter_job_owners_ran(const struct iter_job *j)

@@ -18,11 +18,37 @@ struct bpf_map {
 	_Bool frozen;
 } CORE;
 
+/* A per-cpu array's values: pptrs[0] is its one element's __percpu address. */
+struct bpf_array {
+	union {
+		struct {
+			void *pptrs[0];
+		};
+	};
+} CORE;
+
+/* The run-time counters, one copy per cpu (u64_stats_t: a 64-bit counter in a struct) */
+struct bpf_prog_stats {
+	struct { long v; } cnt;
+	struct { long v; } nsecs;
+	struct { long v; } misses;
+} CORE;
+
+struct btf {
+	__u32 id;
+} CORE;
+
+struct bpf_prog;
+
 struct bpf_prog_aux {
 	__u32 id;
 	__u32 used_map_cnt;
 	__u64 load_time;
 	char name[16];
+	struct btf *attach_btf;
+	struct bpf_prog *dst_prog;
+	void *offload;
+	_Bool dev_bound;
 } CORE;
 
 struct bpf_prog {
@@ -30,14 +56,11 @@ struct bpf_prog {
 	__u32 len;		/* instructions */
 	__u32 jited_len;
 	__u8 tag[8];
+	struct bpf_prog_stats *stats;	/* __percpu */
 	struct bpf_prog_aux *aux;
 } CORE;
 
 struct bpf_link {
-	__u32 id;
-} CORE;
-
-struct btf {
 	__u32 id;
 } CORE;
 

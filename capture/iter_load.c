@@ -14,11 +14,14 @@
 #include <sys/syscall.h>
 #include <linux/bpf.h>
 #include "capture/iter_load.h"
+#include "capture/iter_rec.h"	/* ITER_PCPU_MARKER */
 #include "capture/iter_targets.h"
 #include "capture/iter.bpf.h"	/* iter_bpf_obj[]: build/capture/iter.bpf.o's bytes */
 
 struct iter_kit {
 	int btf_fd;			/* the object's BTF, loaded once for both programs */
+	int pcpu_fd;			/* the program iterator's per-cpu array (capture/iter.bpf.c) */
+	uint32_t pcpu_id;		/* its id: a map of ours, in no snapshot */
 	unsigned want;
 	struct iter_obj obj;
 	uint32_t target[ITER_NR];	/* the targets' FUNC ids in vmlinux BTF */
@@ -43,6 +46,58 @@ static int btf_load(const void *btf, size_t len)
 	return syscall(__NR_bpf, BPF_BTF_LOAD, &a, sizeof(a));
 }
 
+/* One u64 per cpu, one element: the program iterator's way to per-cpu offsets. */
+static void pcpu_create(struct iter_kit *k)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_PERCPU_ARRAY;
+	a.key_size = 4;
+	a.value_size = 8;
+	a.max_entries = 1;
+	snprintf(a.map_name, sizeof(a.map_name), "bpfscope_pcpu");
+	k->pcpu_fd = syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+	if (k->pcpu_fd >= 0) {
+		struct bpf_map_info info;
+
+		memset(&a, 0, sizeof(a));
+		memset(&info, 0, sizeof(info));
+		a.info.bpf_fd = k->pcpu_fd;
+		a.info.info_len = sizeof(info);
+		a.info.info = (uint64_t)(uintptr_t)&info;
+		if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)) == 0)
+			k->pcpu_id = info.id;
+	}
+}
+
+uint32_t iter_kit_own_map(const struct iter_kit *k)
+{
+	return k ? k->pcpu_id : 0;
+}
+
+/* A copy of the instructions with the marker's ld_imm64 made a reference to map fd (what
+ * libbpf does for a map a program names); NULL when out of memory. */
+static struct bpf_insn *insns_with_map(const void *insns, uint32_t n, int fd)
+{
+	struct bpf_insn *c = malloc((size_t)n * sizeof(*c) + 1);
+
+	if (!c)
+		return NULL;
+	memcpy(c, insns, (size_t)n * sizeof(*c));
+	for (uint32_t i = 0; i + 1 < n; i++) {
+		uint64_t imm = (uint32_t)c[i].imm | (uint64_t)(uint32_t)c[i + 1].imm << 32;
+
+		if (c[i].code != (BPF_LD | BPF_DW | BPF_IMM) || c[i].src_reg || imm != ITER_PCPU_MARKER)
+			continue;
+		c[i].src_reg = BPF_PSEUDO_MAP_FD;
+		c[i].imm = fd;
+		c[i + 1].imm = 0;
+		i++;
+	}
+	return c;
+}
+
 int iter_kit_open(unsigned want, struct iter_kit **out, struct err *e)
 {
 	struct iter_target t[ITER_NR];
@@ -54,7 +109,7 @@ int iter_kit_open(unsigned want, struct iter_kit **out, struct err *e)
 	*out = NULL;
 	if (!k)
 		return err_set(e, ENOMEM, "out of memory");
-	k->btf_fd = -1;
+	k->btf_fd = k->pcpu_fd = -1;
 	k->want = want & ((1u << ITER_NR) - 1);
 	iter_obj_builtin(&obj, &obj_len);
 	err = iter_obj_read(obj, obj_len, k->want, &k->obj);
@@ -74,6 +129,9 @@ int iter_kit_open(unsigned want, struct iter_kit **out, struct err *e)
 	k->btf_fd = btf_load(k->obj.btf, k->obj.btf_len);
 	if (k->btf_fd < 0)
 		err = err_set(e, errno, "iterators: BTF: %s", strerror(errno));
+	/* (without it only the program iterator fails to load, not the others) */
+	if (!err && (k->want & ITER_WANT(ITER_PROGS)))
+		pcpu_create(k);
 out:
 	if (err)
 		iter_kit_close(k);
@@ -88,6 +146,8 @@ void iter_kit_close(struct iter_kit *k)
 		return;
 	if (k->btf_fd >= 0)
 		close(k->btf_fd);	/* a loaded program holds its own reference */
+	if (k->pcpu_fd >= 0)
+		close(k->pcpu_fd);	/* (so does it to its maps) */
 	iter_obj_free(&k->obj);
 	free(k);
 }
@@ -98,15 +158,20 @@ int iter_kit_load(const struct iter_kit *k, enum iter_prog which, struct err *e)
 	const struct iter_obj_prog *r = &k->obj.prog[which];
 	struct bpf_func_info fi = { .insn_off = 0, .type_id = r->func_type };
 	const char *name = iter_prog_name(which);
+	struct bpf_insn *patched = NULL;
 	union bpf_attr a;
 	int fd;
 
 	if (!(k->want & ITER_WANT(which)))
 		return err_set(e, EINVAL, "iterator %s: not prepared", name);
+	if (which == ITER_PROGS && k->pcpu_fd < 0)
+		return err_set(e, EOPNOTSUPP, "iterator %s: no per-cpu array", name);
+	if (which == ITER_PROGS && !(patched = insns_with_map(r->insns, r->insn_cnt, k->pcpu_fd)))
+		return err_set(e, ENOMEM, "out of memory");
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_TRACING;
 	a.expected_attach_type = BPF_TRACE_ITER;
-	a.insns = (uint64_t)(uintptr_t)r->insns;
+	a.insns = (uint64_t)(uintptr_t)(patched ? (const void *)patched : r->insns);
 	a.insn_cnt = r->insn_cnt;
 	a.license = (uint64_t)(uintptr_t)"GPL";
 	snprintf(a.prog_name, sizeof(a.prog_name), "%s", name);
@@ -119,6 +184,7 @@ int iter_kit_load(const struct iter_kit *k, enum iter_prog which, struct err *e)
 	a.core_relo_cnt = r->nr_relo;
 	a.core_relo_rec_size = sizeof(struct bpf_core_relo);
 	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	free(patched);
 	if (fd < 0)
 		return err_set(e, errno, "iterator %s: load: %s", name, strerror(errno));
 	return fd;

@@ -14,4 +14,7 @@ int iter_kit_open(unsigned want, struct iter_kit **out, struct err *e);
 /* Load one of them: its fd, or a negative errno with e set. */
 int iter_kit_load(const struct iter_kit *k, enum iter_prog which, struct err *e);
 void iter_kit_close(struct iter_kit *k);
+/* The id of the map the kit made for the program iterator (0: none): its release, like
+ * the programs', is deferred, so a map walk may still list it. */
+uint32_t iter_kit_own_map(const struct iter_kit *k);
 #endif

@@ -9,13 +9,24 @@ struct iter_map {
 	__u32 id, frozen;
 };
 
-/* A program, as the audit's program view lists it. */
+/* A program, as the audit's program view lists it, with what of its stored row can change
+ * while it stays loaded (docs/probe.md): the maps bound to it since, whether it still has
+ * a target program (attaching drops it, and attach_btf_obj_id with it), and its run-time
+ * counters summed over nr_cpus cpus (0: not read; user space compares with its count). */
 struct iter_prog_rec {
-	__u32 id, type, nr_map_ids, xlated_len, jited_len, pad;
+	__u32 id, type, nr_map_ids, xlated_len, jited_len, flags;
 	__u64 load_time;
 	__u8 tag[8];
 	char name[16];
+	__u64 run_cnt, run_time_ns, recursion_misses;
+	__u32 attach_btf_obj_id, nr_cpus;
 };
+#define ITER_PROG_DST 1		/* aux->dst_prog is set */
+#define ITER_PROG_DEV 2		/* offloaded or bound to a device (ifindex can become 0) */
+
+/* The ld_imm64 the loader turns into a reference to its per-cpu array (capture/iter_load.c):
+ * the object carries no maps, which only libbpf's loader would create. */
+#define ITER_PCPU_MARKER 0x7063707562736366ull
 
 /* A process holding an object: kind 'p'rog, 'm'ap, 'l'ink, 'b'tf, or 's' a packet socket
  * (id: its inode, fd: the process's fd; 0 for the others). */

@@ -90,6 +90,7 @@ void probe_cleanup(struct probe *p)
 {
 	writer_close(&p->w);
 	free(p->prev);
+	free(p->prev_iter);
 	free(p->prev_maps);
 	att_seen_free(&p->att);
 	free(p->stats);
@@ -278,6 +279,7 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	phase_done(&p, "commit");
 	if (err)
 		db_rollback(db);
+	iter_job_settle(&o->iter);
 out:
 	if (stats_fd >= 0)
 		close(stats_fd);

@@ -25,6 +25,7 @@ struct rec_queue {
 	size_t nr_map_list, next_map_list;
 	bool use_map_list;
 	uint32_t prog_id, map_id;
+	uint32_t own_map;	/* the iterators' map (capture/iter_load.c): not walked */
 	bool progs_done, maps_done;
 	uint64_t maps_read;	/* for the progress line */
 };
@@ -140,6 +141,8 @@ static int take_ids(struct rec_queue *q, struct chunk *c, char kind, struct err 
 		int rc = kind == 'p' ? bpf_prog_get_next_id(*cur, cur) : bpf_map_get_next_id(*cur, cur);
 
 		if (!rc) {
+			if (kind == 'm' && *cur == q->own_map && q->own_map)
+				continue;
 			c->kind[c->n] = kind;
 			c->id[c->n++] = *cur;
 		} else if (errno == ENOENT) {
@@ -197,7 +200,13 @@ static void *walker_main(void *arg)
 			break;
 		id = c.id[c.next];
 		if (c.kind[c.next++] == 'p') {
-			err = prog_walk_one(p, &w->mem, &w->err, id, &r);
+			err = prog_fast_rec(p, id, &r);
+			if (err < 0)
+				err = err_set(&w->err, ENOMEM, "out of memory");
+			else if (!err)
+				err = prog_walk_one(p, &w->mem, &w->err, id, &r);
+			else
+				err = 0;
 		} else {
 			err = map_walk_one(p, &w->mem, &w->err, id, &r);
 			if (!err && (p->mask & SNAP_MAPS_DATA) && p->opts->progress) {
@@ -329,6 +338,7 @@ int walk_start(struct probe *p, struct walk *wk)
 	wk->started = true;
 	q->progs_done = p->mask & SNAP_NO_PROGS;
 	q->maps_done = p->mask & SNAP_NO_MAPS;
+	q->own_map = p->iter ? p->iter->own_map : 0;
 	for (int i = 0; i < 2; i++) {
 		struct walker *w = &wk->w[i];
 
@@ -348,6 +358,9 @@ int walk_start(struct probe *p, struct walk *wk)
 	/* while the walkers work: the open spans, unless read while the iterators ran */
 	if (!err && !(p->mask & SNAP_NO_PROGS) && !wk->code_loaded)
 		err = prev_code_load(p);
+	/* (the walkers read programs only from here on) */
+	if (!err && walk_wants_prog_iter(p))
+		err = progs_from_iter(p, q->use_map_list);
 	pthread_mutex_lock(&q->cmu);
 	q->prev_ready = true;
 	if (err)
@@ -371,7 +384,11 @@ static int write_batch(struct probe *p, struct walk *wk, struct obj_rec *batch, 
 
 		batch = r->next;
 		if (!err) {
-			if (r->kind == 'p') {
+			if (r->kind == 'P') {	/* unchanged: its counters (no map to vouch for) */
+				att_seen_prog(&p->att, r->info.prog.type);
+				err = walked_add(p, r->info.prog.id) ?: prog_write_unchanged(p, r);
+				p->res->nr_progs += !err;
+			} else if (r->kind == 'p') {
 				size_t n;
 				const void *ids = prog_rec_map_ids(r, &n);
 

@@ -34,7 +34,7 @@ int store_open_progs(struct db *db, const char *boot_id, struct open_prog **out,
 	*n = 0;
 	err = db_prepare(db, "SELECT id, load_time, xlated IS NOT NULL, bytes_memlock, full_name,"
 			 " row, digest, first_snap IN (SELECT id FROM snapshots WHERE boot_id = ?1),"
-			 " nr_map_ids"
+			 " nr_map_ids, type, attach_btf_obj_id, bytes_xlated, bytes_jited, tag, name"
 			 " FROM prog_rows WHERE last_snap = " SPAN_OPEN_SQL " ORDER BY id", &st, e);
 	if (err)
 		return err;
@@ -57,6 +57,12 @@ int store_open_progs(struct db *db, const char *boot_id, struct open_prog **out,
 		pc->digest = (uint64_t)sqlite3_column_int64(st, 6);
 		pc->same_boot = sqlite3_column_int(st, 7);
 		pc->nr_map_ids = sqlite3_column_int64(st, 8);
+		pc->type = sqlite3_column_int64(st, 9);
+		pc->attach_btf_obj_id = sqlite3_column_int64(st, 10);
+		pc->bytes_xlated = sqlite3_column_int64(st, 11);
+		pc->bytes_jited = sqlite3_column_int64(st, 12);
+		snprintf(pc->tag, sizeof(pc->tag), "%s", (const char *)sqlite3_column_text(st, 13) ?: "");
+		snprintf(pc->name, sizeof(pc->name), "%s", (const char *)sqlite3_column_text(st, 14) ?: "");
 		pc->seen = false;
 	}
 	sqlite3_finalize(st);

@@ -171,6 +171,9 @@ struct open_prog {
 	int64_t row;
 	uint64_t digest;
 	uint32_t nr_map_ids;
+	/* what a program iterator's record is checked against (capture/prog_fast.c) */
+	uint32_t type, attach_btf_obj_id, bytes_xlated, bytes_jited;
+	char tag[17], name[17];
 };
 /* The open map spans, sorted by id. */
 struct open_map {

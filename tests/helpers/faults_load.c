@@ -7,7 +7,10 @@
  *                          using its map), close them all; prints the rounds made
  *   progs DIR N            N programs, each using a map of its own, pinned in DIR (made)
  *   bigprog PIN NINSNS [SALT]  a socket filter of NINSNS instructions, straight-line, pinned
- *                          (another SALT, other immediates: a program diff has work to do) */
+ *                          (another SALT, other immediates: a program diff has work to do)
+ *   named PIN NAME         one program as progs makes them, named NAME, pinned at PIN
+ *   bindmap PIN            a new map bound to the program pinned at PIN (BPF_PROG_BIND_MAP:
+ *                          its map ids grow while it stays) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,8 +151,40 @@ static int bigprog(const char *pin, long n, int salt)
 	return 0;
 }
 
+static int named(const char *pin, const char *name)
+{
+	int mfd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, 4, 8, 1, NULL);
+	int pfd = mfd < 0 ? -1 : load_user(mfd, name);
+
+	if (pfd < 0 || bpf_obj_pin(pfd, pin)) {
+		fprintf(stderr, "named: %s\n", strerror(errno));
+		return 1;
+	}
+	close(pfd);
+	close(mfd);
+	return 0;
+}
+
+static int bindmap(const char *pin)
+{
+	int pfd = bpf_obj_get(pin);
+	int mfd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "faults_bound", 4, 8, 1, NULL);
+
+	if (pfd < 0 || mfd < 0 || bpf_prog_bind_map(pfd, mfd, NULL)) {
+		fprintf(stderr, "bindmap: %s\n", strerror(errno));
+		return 1;
+	}
+	close(pfd);
+	close(mfd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "named"))
+		return named(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "bindmap"))
+		return bindmap(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "fill"))
 		return fill(argv[2], atol(argv[3]), atol(argv[4]));
 	if (argc == 4 && !strcmp(argv[1], "churn"))
