@@ -8,6 +8,28 @@
 #include "capture/iter.h"
 #include "lib/util.h"
 
+/* The kernel's word for which iterator the link runs: the target's id may come from a
+ * cache (capture/iter_targets.h), and one of another iterator would read other objects. */
+static int link_target_check(int link, enum iter_prog which, struct err *e)
+{
+	const char *want = iter_target_name(which) + strlen("bpf_iter_");
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+	char name[64] = "";
+
+	memset(&info, 0, sizeof(info));
+	info.iter.target_name = (__u64)(uintptr_t)name;
+	info.iter.target_name_len = sizeof(name);
+	if (bpf_obj_get_info_by_fd(link, &info, &len))
+		return err_set(e, errno, "iterator %s: link info: %s", iter_prog_name(which),
+			       strerror(errno));
+	name[sizeof(name) - 1] = '\0';
+	if (strcmp(name, want))
+		return err_set(e, EPROTO, "iterator %s: attached to target %s, not %s",
+			       iter_prog_name(which), name, want);
+	return 0;
+}
+
 /* Load one iterator, read it all into out; *self: the iterator program's own id. */
 static int run_iter(const struct iter_kit *k, enum iter_prog which, struct buf *out,
 		    uint32_t *self, struct err *e)
@@ -16,8 +38,10 @@ static int run_iter(const struct iter_kit *k, enum iter_prog which, struct buf *
 	int prog, link = -1, it = -1, err = 0;
 
 	prog = iter_kit_load(k, which, e);
-	if (prog < 0)
+	if (prog < 0) {
+		iter_kit_target_wrong(k);
 		return prog;
+	}
 	if (self) {
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
@@ -31,6 +55,11 @@ static int run_iter(const struct iter_kit *k, enum iter_prog which, struct buf *
 	link = bpf_link_create(prog, 0, BPF_TRACE_ITER, NULL);
 	if (link < 0) {
 		err = err_set(e, errno, "iterator %s: link: %s", name, strerror(errno));
+		goto out;
+	}
+	err = link_target_check(link, which, e);
+	if (err) {
+		iter_kit_target_wrong(k);
 		goto out;
 	}
 	it = bpf_iter_create(link);

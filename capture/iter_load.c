@@ -25,6 +25,7 @@ struct iter_kit {
 	unsigned want;
 	struct iter_obj obj;
 	uint32_t target[ITER_NR];	/* the targets' FUNC ids in vmlinux BTF */
+	bool targets_cached;		/* ...from this boot's cache: to be proved by the links */
 };
 
 void iter_obj_builtin(const void **obj, size_t *len)
@@ -69,6 +70,12 @@ static void pcpu_create(struct iter_kit *k)
 		if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)) == 0)
 			k->pcpu_id = info.id;
 	}
+}
+
+void iter_kit_target_wrong(const struct iter_kit *k)
+{
+	if (k->targets_cached)
+		iter_targets_forget();
 }
 
 uint32_t iter_kit_own_map(const struct iter_kit *k)
@@ -117,15 +124,26 @@ int iter_kit_open(unsigned want, struct iter_kit **out, struct err *e)
 		err = err_set(e, -err, "iterators: the built-in object: %s", strerror(-err));
 		goto out;
 	}
+	/* every target, wanted or not: one cache serves every command */
 	for (int i = 0; i < ITER_NR; i++)
-		if (k->want & ITER_WANT(i))
-			t[nt++] = (struct iter_target){ .name = iter_target_name(i) };
-	err = iter_targets_find(t, nt, e);
+		t[nt++] = (struct iter_target){ .name = iter_target_name(i) };
+	err = iter_targets_lookup(t, nt, &k->targets_cached, e);
+	if (err && e && strstr(e->msg, "no iterator target")) {
+		/* (a target this command does not want may be missing: the wanted ones alone) */
+		nt = 0;
+		for (int i = 0; i < ITER_NR; i++)
+			if (k->want & ITER_WANT(i))
+				t[nt++] = (struct iter_target){ .name = iter_target_name(i) };
+		err = iter_targets_find(t, nt, e);
+		for (int i = 0, j = 0; !err && i < ITER_NR; i++)
+			if (k->want & ITER_WANT(i))
+				k->target[i] = t[j++].id;
+	} else {
+		for (int i = 0; !err && i < ITER_NR; i++)
+			k->target[i] = t[i].id;
+	}
 	if (err)
 		goto out;
-	for (int i = 0, j = 0; i < ITER_NR; i++)
-		if (k->want & ITER_WANT(i))
-			k->target[i] = t[j++].id;
 	k->btf_fd = btf_load(k->obj.btf, k->obj.btf_len);
 	if (k->btf_fd < 0)
 		err = err_set(e, errno, "iterators: BTF: %s", strerror(errno));

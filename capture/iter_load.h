@@ -13,6 +13,9 @@ struct iter_kit;
 int iter_kit_open(unsigned want, struct iter_kit **out, struct err *e);
 /* Load one of them: its fd, or a negative errno with e set. */
 int iter_kit_load(const struct iter_kit *k, enum iter_prog which, struct err *e);
+/* An iterator failed to load or attached elsewhere than its target: the target ids, if they
+ * came from the boot's cache, are not to be believed again. */
+void iter_kit_target_wrong(const struct iter_kit *k);
 void iter_kit_close(struct iter_kit *k);
 /* The id of the map the kit made for the program iterator (0: none): its release, like
  * the programs', is deferred, so a map walk may still list it. */

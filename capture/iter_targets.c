@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <linux/btf.h>
 #include "capture/iter_targets.h"
+#include "lib/boot_cache.h"
 #include "lib/util.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -205,4 +206,76 @@ out:
 		close(fd);
 	buf_free(&raw);
 	return err;
+}
+
+#define TARGET_CACHE "iter-targets"	/* /run/bpfscope/iter-targets: "NAME ID" lines */
+
+/* The cached ids of every target in w, all or nothing (0 when one is missing). */
+static int targets_from_cache(const char *boot_id, struct iter_target *w, size_t nw)
+{
+	struct buf b = { 0 };
+	size_t found = 0;
+	int err = boot_cache_read(TARGET_CACHE, boot_id, 4096, &b);
+
+	for (size_t i = 0; !err && i < nw; i++) {
+		size_t len = strlen(w[i].name);
+		const char *p = (const char *)b.data, *end = p + b.len;
+
+		w[i].id = 0;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', end - p);
+			unsigned long id = 0;
+			const char *d;
+
+			if (!nl)
+				break;
+			if ((size_t)(nl - p) > len + 1 && !memcmp(p, w[i].name, len) && p[len] == ' ') {
+				for (d = p + len + 1; d < nl && *d >= '0' && *d <= '9' && id < (1ul << 31); d++)
+					id = id * 10 + (*d - '0');
+				if (d == nl && id && id < (1ul << 31))
+					w[i].id = id;
+			}
+			p = nl + 1;
+		}
+		found += w[i].id != 0;
+	}
+	buf_free(&b);
+	return !err && found == nw ? 0 : -ENOENT;
+}
+
+static void targets_to_cache(const char *boot_id, const struct iter_target *w, size_t nw)
+{
+	char text[2048];
+	size_t n = 0;
+
+	for (size_t i = 0; i < nw; i++) {
+		if (!w[i].id)
+			return;		/* (only whole answers are kept) */
+		n += snprintf(text + n, n < sizeof(text) ? sizeof(text) - n : 0, "%s %u\n",
+			      w[i].name, w[i].id);
+	}
+	if (n < sizeof(text))
+		boot_cache_write(TARGET_CACHE, boot_id, text, n);
+}
+
+int iter_targets_lookup(struct iter_target *w, size_t nw, bool *cached, struct err *e)
+{
+	char boot_id[64] = "";
+	int err;
+
+	*cached = false;
+	read_line_file("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
+	if (boot_id[0] && !targets_from_cache(boot_id, w, nw)) {
+		*cached = true;
+		return 0;
+	}
+	err = iter_targets_find(w, nw, e);
+	if (!err && boot_id[0])
+		targets_to_cache(boot_id, w, nw);
+	return err;
+}
+
+void iter_targets_forget(void)
+{
+	boot_cache_drop(TARGET_CACHE);
 }

@@ -19,6 +19,13 @@ struct iter_target {
 };
 /* Every target's id, in one walk of vmlinux BTF; an error names the first one missing. */
 int iter_targets_find(struct iter_target *t, size_t n, struct err *e);
+/* The same from this boot's cache (/run/bpfscope/iter-targets) when it has every one
+ * (*cached), else by iter_targets_find, whose answer is then cached. A cached id is not
+ * checked here: the iterator's link says which target the kernel attached it to
+ * (capture/iter.c), and iter_targets_forget drops a cache that was wrong. The walk of
+ * vmlinux BTF is ~1 ms, on the path of every live command. */
+int iter_targets_lookup(struct iter_target *t, size_t n, bool *cached, struct err *e);
+void iter_targets_forget(void);
 
 /* Where a raw BTF's types and strings are, bounds-checked against its length. */
 struct btf_sections {

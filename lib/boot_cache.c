@@ -71,3 +71,12 @@ void boot_cache_write(const char *name, const char *boot_id, const void *data, s
 	if (!ok || rename(tmp, path))
 		unlink(tmp);
 }
+
+void boot_cache_drop(const char *name)
+{
+	char path[256];
+
+	if (!strchr(name, '/') &&
+	    (size_t)snprintf(path, sizeof(path), BOOT_CACHE_DIR "/%s", name) < sizeof(path))
+		unlink(path);
+}

@@ -12,4 +12,6 @@
 int boot_cache_read(const char *name, const char *boot_id, size_t max, struct buf *out);
 /* Best effort: a /run we may not write only costs the next caller the work again. */
 void boot_cache_write(const char *name, const char *boot_id, const void *data, size_t len);
+/* Remove NAME (what it said proved wrong). */
+void boot_cache_drop(const char *name);
 #endif

@@ -85,5 +85,34 @@ test_pids_stored_and_plain() {
 		"$("$BPFSCOPE" --db "$DB" query "SELECT count(*) FROM owners WHERE pid = $HOLDER AND snapshot_id = (SELECT max(id) FROM snapshots)" csv | tail -n 1)" 0
 }
 
+# the iterators' targets in vmlinux BTF are kept for the boot in /run/bpfscope/iter-targets;
+# a wrong cache (two targets' ids swapped) is caught by the kernel's word on the link, dropped,
+# and the next command finds the holders again
+test_iter_target_cache() {
+	need_root || return 77
+	local c=/run/bpfscope/iter-targets id
+	start_holder holder_cache || return 1
+	rm -f "$c"
+	scope_owners >/dev/null || return 1
+	expect_eq mode "$(stat -c %a "$c" 2>&1)" 600 || return 1
+	grep -q '^bpf_iter_task_file [0-9]*$' "$c" || { cat "$c"; return 1; }
+	id=$(awk -v p=$HOLDER '$1 == "prog" && $3 == p { print $2; exit }' <<< "$(scope_owners)")
+	[ -n "$id" ] || { echo "the holder's program is not listed"; return 1; }
+	python3 - "$c" <<'PY' || return 1
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+ids = {l.split(" ")[0]: l.split(" ")[1] for l in lines[2:] if " " in l}
+swap = {"bpf_iter_task_file": ids["bpf_iter_bpf_map"], "bpf_iter_bpf_map": ids["bpf_iter_task_file"]}
+out = lines[:2] + [k + " " + swap.get(k, v) for k, v in ids.items()]
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+PY
+	"$BPFSCOPE" prog show id "$id" >/dev/null || return 1
+	[ ! -e "$c" ] || { echo "a wrong cache was kept:"; cat "$c"; return 1; }
+	"$BPFSCOPE" prog show id "$id" | tail -n 1 | grep -qx "	pids holder_cache($HOLDER)" ||
+		{ "$BPFSCOPE" prog show id "$id"; return 1; }
+	[ -e "$c" ] || { echo "the cache was not written again"; return 1; }
+}
+
 run_test owners/pids_vs_proc test_pids_vs_proc
 run_test owners/pids_stored_and_plain test_pids_stored_and_plain
+run_test owners/iter_target_cache test_iter_target_cache
