@@ -19,7 +19,9 @@ static int do_gen_help(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-static int do_skeleton(struct ctx *ctx, int argc, char **argv)
+/* gen skeleton and gen subskeleton: FILE [name NAME], the header written to stdout only
+ * once it is complete. */
+static int gen_header(struct ctx *ctx, int argc, char **argv, bool sub)
 {
 	char name[SKEL_NAME_MAX];
 	struct buf obj = { 0 };
@@ -58,7 +60,7 @@ static int do_skeleton(struct ctx *ctx, int argc, char **argv)
 		ret = p_err(ctx, "can't allocate the skeleton: %s", strerror(errno));
 		goto cleanup;
 	}
-	if (skel_gen(obj.data, obj.len, name, mem, &e) < 0) {
+	if ((sub ? subskel_gen : skel_gen)(obj.data, obj.len, name, mem, &e) < 0) {
 		err_hint(&e, "is '%s' a BPF object built with clang -target bpf?", file);
 		ret = p_err_e(ctx, &e);
 		goto cleanup;
@@ -97,14 +99,14 @@ static int do_object(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* Not there yet: libbpf 1.1 has bpf_object__open_subskeleton, our generator lacks the
- * header (README's gen row says so). */
+static int do_skeleton(struct ctx *ctx, int argc, char **argv)
+{
+	return gen_header(ctx, argc, argv, false);
+}
+
 static int do_subskeleton(struct ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return p_err(ctx, "gen subskeleton is not implemented yet: bpfscope's generator "
-		     "(gen/skel_gen.c) writes whole skeletons only");
+	return gen_header(ctx, argc, argv, true);
 }
 
 static int do_min_core_btf(struct ctx *ctx, int argc, char **argv)
