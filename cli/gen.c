@@ -1,9 +1,10 @@
-/* gen skeleton: a libbpf skeleton header for a BPF object, from bpfscope's own generator
- * (analyze/skel_gen.c), written to stdout only once it is complete. */
+/* gen skeleton|subskeleton|object|min_core_btf: the arguments and the output; the work is
+ * in gen/ (skel_gen.c, subskel_gen.c, link_obj.c, min_btf.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "gen/link_obj.h"
+#include "gen/min_btf.h"
 #include "gen/skel_gen.h"
 #include "cli/cli.h"
 #include "lib/bpf_names.h"
@@ -111,14 +112,17 @@ static int do_subskeleton(struct ctx *ctx, int argc, char **argv)
 
 static int do_min_core_btf(struct ctx *ctx, int argc, char **argv)
 {
-	(void)argv;
+	struct err e = { 0 };
+
 	if (argc < 3) {
 		fputs(GRAMMAR_GEN, stderr);
 		return -1;
 	}
-	return p_err(ctx, "gen min_core_btf needs libbpf's CO-RE relocation calculator "
-		     "(bpf_core_calc_relo_insn), which the shared libbpf %s does not export (bpftool links its own copy)",
-		     version_libbpf());
+	if (min_core_btf(argv[0], argv[1], argv + 2, argc - 2, &e))
+		return p_err_e(ctx, &e);
+	if (out_json(&ctx->out))
+		out_null(&ctx->out, NULL);
+	return 0;
 }
 
 int do_gen(struct ctx *ctx, int argc, char **argv)
