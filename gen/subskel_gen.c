@@ -162,6 +162,7 @@ int subskel_gen(const void *obj, size_t len, const char *name, FILE *out, struct
 		goto cleanup;
 	if (!g.btf) {
 		err = err_set(e, EINVAL, "need btf type information for %s", name);
+		err_hint(e, "build the library with clang -g");
 		goto cleanup;
 	}
 	nvars = count_vars(&g);
