@@ -44,7 +44,7 @@ all: $(BIN) $(UNIT_BINS) $(HELPERS)
 
 $(BUILD)/config.h: scripts/configure.sh
 	@mkdir -p $(BUILD)
-	@sh scripts/configure.sh > $@.tmp && mv $@.tmp $@
+	@LIBBPF_LIBS='$(LDLIBS)' sh scripts/configure.sh > $@.tmp && mv $@.tmp $@
 
 # V=1 shows the commands
 Q := $(if $(V),,@)

@@ -1,9 +1,10 @@
-/* gen skeleton: a libbpf skeleton header for a BPF object, from bpfscope's own generator
- * (analyze/skel_gen.c), written to stdout only once it is complete. */
+/* gen skeleton|subskeleton|object|min_core_btf: the arguments and the output; the work is
+ * in gen/ (skel_gen.c, subskel_gen.c, link_obj.c, min_btf.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "gen/link_obj.h"
+#include "gen/min_btf.h"
 #include "gen/skel_gen.h"
 #include "cli/cli.h"
 #include "lib/bpf_names.h"
@@ -19,7 +20,9 @@ static int do_gen_help(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-static int do_skeleton(struct ctx *ctx, int argc, char **argv)
+/* gen skeleton and gen subskeleton: FILE [name NAME], the header written to stdout only
+ * once it is complete. */
+static int gen_header(struct ctx *ctx, int argc, char **argv, bool sub)
 {
 	char name[SKEL_NAME_MAX];
 	struct buf obj = { 0 };
@@ -58,7 +61,7 @@ static int do_skeleton(struct ctx *ctx, int argc, char **argv)
 		ret = p_err(ctx, "can't allocate the skeleton: %s", strerror(errno));
 		goto cleanup;
 	}
-	if (skel_gen(obj.data, obj.len, name, mem, &e) < 0) {
+	if ((sub ? subskel_gen : skel_gen)(obj.data, obj.len, name, mem, &e) < 0) {
 		err_hint(&e, "is '%s' a BPF object built with clang -target bpf?", file);
 		ret = p_err_e(ctx, &e);
 		goto cleanup;
@@ -97,26 +100,29 @@ static int do_object(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* Not there yet: libbpf 1.1 has bpf_object__open_subskeleton, our generator lacks the
- * header (README's gen row says so). */
+static int do_skeleton(struct ctx *ctx, int argc, char **argv)
+{
+	return gen_header(ctx, argc, argv, false);
+}
+
 static int do_subskeleton(struct ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return p_err(ctx, "gen subskeleton is not implemented yet: bpfscope's generator "
-		     "(gen/skel_gen.c) writes whole skeletons only");
+	return gen_header(ctx, argc, argv, true);
 }
 
 static int do_min_core_btf(struct ctx *ctx, int argc, char **argv)
 {
-	(void)argv;
+	struct err e = { 0 };
+
 	if (argc < 3) {
 		fputs(GRAMMAR_GEN, stderr);
 		return -1;
 	}
-	return p_err(ctx, "gen min_core_btf needs libbpf's CO-RE relocation calculator "
-		     "(bpf_core_calc_relo_insn), which the shared libbpf %s does not export (bpftool links its own copy)",
-		     version_libbpf());
+	if (min_core_btf(argv[0], argv[1], argv + 2, argc - 2, &e))
+		return p_err_e(ctx, &e);
+	if (out_json(&ctx->out))
+		out_null(&ctx->out, NULL);
+	return 0;
 }
 
 int do_gen(struct ctx *ctx, int argc, char **argv)

@@ -224,9 +224,10 @@
 	"       The header is for libbpf's skeleton API (1.1): OBJECT_NAME__open,\n" \
 	"       __open_opts, __load, __open_and_load, __attach, __detach, __destroy,\n" \
 	"       __elf_bytes. OBJECT_NAME defaults to FILE's name without \".o\".\n" \
-	"       object links BPF objects into one (libbpf's BPF linker). min_core_btf is\n" \
-	"       refused: Debian's shared libbpf 1.1 does not export the CO-RE relocation\n" \
-	"       calculator it needs; subskeleton is not implemented yet.\n" \
+	"       object links BPF objects into one (libbpf's BPF linker). subskeleton\n" \
+	"       writes OBJECT_NAME__open(obj) for a BPF library linked into obj.\n" \
+	"       min_core_btf writes to OUTPUT the part of INPUT's BTF that the\n" \
+	"       OBJECTs' CO-RE relocations use (for libbpf's btf_custom_path).\n" \
 	"       " HELP_SPEC_OPTIONS "\n"
 
 #define GRAMMAR_REPLAY \
@@ -355,7 +356,7 @@
 	X(sock, GRAMMAR_SOCK, "", "packet sockets and their classic BPF filters: show and dump") \
 	X(snapshot, GRAMMAR_SNAPSHOT, "", "stored snapshots of the BPF state: take, list, show, delete") \
 	X(query, GRAMMAR_QUERY, "", "read-only SQL over the snapshot history") \
-	X(gen, GRAMMAR_GEN, "", "generate a libbpf skeleton header for a BPF object") \
+	X(gen, GRAMMAR_GEN, "", "generate libbpf skeletons, link BPF objects, minimize CO-RE BTF") \
 	X(replay, GRAMMAR_REPLAY, "", "load an object or rebuild a snapshot's pinned state") \
 	X(diff, GRAMMAR_DIFF, "", "compare two snapshots, or a snapshot and the live kernel") \
 	X(audit, GRAMMAR_AUDIT, "", "what an attacker would load or hide, in a snapshot or live") \

@@ -12,6 +12,7 @@
 #include <linux/bpf.h>
 #include "analyze/btf_check.h"
 #include "gen/skel_gen.h"
+#include "gen/skel_int.h"
 #include "lib/util.h"
 
 static const char *const c_keywords[] = {
@@ -42,9 +43,8 @@ bool skel_is_ident(const char *s)
 	return true;
 }
 
-/* Characters outside [A-Za-z0-9_] become '_' (isalnum under the C locale only:
- * bytes >= 0x80 are not letters), a leading digit gets a '_' prefix. */
-static void sanitize(const char *raw, char *out, size_t len)
+/* isalnum under the C locale only: bytes >= 0x80 are not letters. */
+void skel_sanitize(const char *raw, char *out, size_t len)
 {
 	size_t i = 0;
 
@@ -69,34 +69,10 @@ void skel_default_name(const char *path, char *out, size_t len)
 	n = strlen(tmp);
 	if (n > 2 && !strcmp(tmp + n - 2, ".o"))
 		tmp[n - 2] = '\0';
-	sanitize(tmp, out, len);
+	skel_sanitize(tmp, out, len);
 }
 
-struct skel_map {
-	const struct bpf_map *map;
-	char ident[256];
-	bool mmaped;			/* internal global-data map: gets a typed pointer */
-	const struct btf_type *sec;	/* its DATASEC, NULL if none (e.g. only strings) */
-};
-
-struct skel_prog {
-	const struct bpf_program *prog;
-	char ident[256];
-};
-
-struct gen {
-	FILE *out;
-	const char *name;
-	struct bpf_object *obj;
-	struct btf *btf;
-	struct skel_map *maps;
-	size_t nr_maps;
-	struct skel_prog *progs;
-	size_t nr_progs;
-	struct err *e;
-};
-
-/* A member name must be an identifier (sanitize() made it one unless it is empty or a
+/* A member name must be an identifier (skel_sanitize() made it one unless it is empty or a
  * keyword); distinctness is checked by the callers, which know the siblings. */
 static int check_ident(struct gen *g, const char *what, const char *raw, const char *ident)
 {
@@ -114,14 +90,14 @@ static bool map_ident(const struct bpf_map *map, char *buf, size_t len)
 	size_t i;
 
 	if (!bpf_map__is_internal(map)) {
-		sanitize(name, buf, len);
+		skel_sanitize(name, buf, len);
 		return true;
 	}
 	for (i = 0; i < ARRAY_SIZE(datasec_pfx); i++) {
 		const char *p = strstr(name, datasec_pfx[i]);
 
 		if (p) {
-			sanitize(p + 1, buf, len);
+			skel_sanitize(p + 1, buf, len);
 			return true;
 		}
 	}
@@ -151,7 +127,7 @@ static const struct btf_type *find_datasec(const struct btf *btf, const char *id
 				break;
 		if (k == ARRAY_SIZE(datasec_pfx))
 			continue;
-		sanitize(sname + 1, sec_ident, sizeof(sec_ident));
+		skel_sanitize(sname + 1, sec_ident, sizeof(sec_ident));
 		if (!strcmp(sec_ident, ident))
 			return t;
 	}
@@ -200,7 +176,12 @@ static int collect(struct gen *g)
 	bpf_object__for_each_program(prog, g->obj) {
 		struct skel_prog *p = &g->progs[g->nr_progs];
 
-		sanitize(bpf_program__name(prog), p->ident, sizeof(p->ident));
+		/* A library's only function: libbpf 1.1 calls it a program while the
+		 * object holds no other, but once linked it is a subprogram, which no
+		 * skeleton can find (newer libbpf, upstream's reference, never lists it). */
+		if (!strcmp(bpf_program__section_name(prog), ".text"))
+			continue;
+		skel_sanitize(bpf_program__name(prog), p->ident, sizeof(p->ident));
 		err = check_ident(g, "program", bpf_program__name(prog), p->ident);
 		if (err)
 			return err;
@@ -216,8 +197,8 @@ static int collect(struct gen *g)
 	return 0;
 }
 
-/* A C string literal of an arbitrary name (names come from the object: untrusted). */
-static void put_cstr(FILE *out, const char *s)
+/* Names come from the object: untrusted. */
+void skel_put_cstr(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -238,14 +219,39 @@ static void btf_dump_to_file(void *ctx, const char *fmt, va_list args)
 	vfprintf(ctx, fmt, args);
 }
 
-/* A variable is exposed unless it is static (function-local statics included). */
-static bool var_exposed(const struct btf_type *var)
+/* The type a variable of type id is, under its modifiers and typedefs (the graph was
+ * checked: no cycles). */
+static const struct btf_type *skip_mods(const struct btf *btf, __u32 id)
 {
-	return btf_is_var(var) && btf_var(var)->linkage != BTF_VAR_STATIC;
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t;
 }
 
-/* struct NAME__IDENT { variables at their DATASEC offsets } *IDENT; */
-static int emit_datasec(struct gen *g, struct btf_dump *d, const struct skel_map *m)
+/* One variable of a subskeleton: a pointer to it. Arrays and function pointers go
+ * through __typeof__ so that the '*' stays in front of the name. */
+static int emit_var_pointer(struct gen *g, struct btf_dump *d, __u32 type,
+			    struct btf_dump_emit_type_decl_opts *opts, const char *ident)
+{
+	const struct btf_type *t = skip_mods(g->btf, type);
+	bool wrap = t && (btf_is_array(t) ||
+			  (btf_is_ptr(t) && btf_is_func_proto(skip_mods(g->btf, t->type) ?:
+							       t)));
+	int err;
+
+	opts->field_name = "";
+	fputs(wrap ? "\t\t__typeof__(" : "\t\t", g->out);
+	err = btf_dump__emit_type_decl(d, type, opts);
+	fprintf(g->out, "%s *%s", wrap ? ")" : "", ident);
+	return err;
+}
+
+/* struct NAME__IDENT { variables at their DATASEC offsets } *IDENT; or, pointers,
+ * struct NAME__IDENT { one pointer per variable } IDENT; */
+static int emit_datasec(struct gen *g, struct btf_dump *d, const struct skel_map *m,
+			bool pointers)
 {
 	const struct btf_type *sec = m->sec;
 	const struct btf_var_secinfo *vi;
@@ -253,6 +259,8 @@ static int emit_datasec(struct gen *g, struct btf_dump *d, const struct skel_map
 	char (*seen)[256] = NULL;
 	int i, vlen, nseen = 0, off = 0, pads = 0, err = 0;
 
+	if (pointers && !sec)
+		return 0;	/* nothing to point at: as upstream, no struct at all */
 	fprintf(g->out, "\tstruct %s__%s {\n", g->name, m->ident);
 	if (!sec)
 		goto done;
@@ -272,12 +280,12 @@ static int emit_datasec(struct gen *g, struct btf_dump *d, const struct skel_map
 		const char *vname;
 		int align, want = vi->offset;
 
-		if (!var || !var_exposed(var))
+		if (!skel_var_exposed(var))
 			continue;
 		vname = btf__name_by_offset(g->btf, var->name_off);
 		if (!vname)
 			vname = "";
-		sanitize(vname, seen[nseen], sizeof(seen[0]));
+		skel_sanitize(vname, seen[nseen], sizeof(seen[0]));
 		if (!skel_is_ident(seen[nseen])) {
 			err = err_set(g->e, EINVAL, "variable '%s' in %s can't be a C identifier",
 				      vname, sname);
@@ -289,6 +297,10 @@ static int emit_datasec(struct gen *g, struct btf_dump *d, const struct skel_map
 					      "identifier '%s'", sname, seen[nseen]);
 				goto done;
 			}
+		if (pointers) {
+			err = emit_var_pointer(g, d, var->type, &opts, seen[nseen]);
+			goto decl_done;
+		}
 		if (off > want) {
 			err = err_set(g->e, EINVAL, "variable '%s' in %s at offset %d overlaps "
 				      "the previous one (ends at %d)", vname, sname, want, off);
@@ -310,6 +322,7 @@ static int emit_datasec(struct gen *g, struct btf_dump *d, const struct skel_map
 		opts.field_name = seen[nseen];
 		fputs("\t\t", g->out);
 		err = btf_dump__emit_type_decl(d, var->type, &opts);
+decl_done:
 		if (err) {
 			err = err_set(g->e, -err, "can't write the type of variable '%s' in %s",
 				      vname, sname);
@@ -322,16 +335,33 @@ static int emit_datasec(struct gen *g, struct btf_dump *d, const struct skel_map
 done:
 	free(seen);
 	if (!err)
-		fprintf(g->out, "\t} *%s;\n", m->ident);
+		fprintf(g->out, "\t} %s%s;\n", pointers ? "" : "*", m->ident);
+	return err;
+}
+
+int skel_emit_datasecs(struct gen *g, bool pointers)
+{
+	struct btf_dump *d;
+	int err = 0;
+
+	if (!g->btf)
+		return 0;
+	d = btf_dump__new(g->btf, btf_dump_to_file, g->out, NULL);
+	if (!d)
+		return err_set(g->e, errno ? errno : EINVAL, "can't start a BTF dump: %s",
+			       strerror(errno ? errno : EINVAL));
+	for (size_t i = 0; i < g->nr_maps && !err; i++)
+		if (g->maps[i].mmaped)
+			err = emit_datasec(g, d, &g->maps[i], pointers);
+	btf_dump__free(d);
 	return err;
 }
 
 static int emit_struct(struct gen *g)
 {
 	const char *n = g->name;
-	struct btf_dump *d = NULL;
 	size_t i;
-	int err = 0;
+	int err;
 
 	fprintf(g->out, "struct %s {\n"
 		"\tstruct bpf_object_skeleton *skeleton;\n"
@@ -351,16 +381,7 @@ static int emit_struct(struct gen *g)
 			fprintf(g->out, "\t\tstruct bpf_link *%s;\n", g->progs[i].ident);
 		fputs("\t} links;\n", g->out);
 	}
-	if (g->btf) {
-		d = btf_dump__new(g->btf, btf_dump_to_file, g->out, NULL);
-		if (!d)
-			return err_set(g->e, errno ? errno : EINVAL, "can't start a BTF dump: %s",
-				       strerror(errno ? errno : EINVAL));
-	}
-	for (i = 0; i < g->nr_maps && !err; i++)
-		if (g->maps[i].mmaped)
-			err = emit_datasec(g, d, &g->maps[i]);
-	btf_dump__free(d);
+	err = skel_emit_datasecs(g, false);
 	if (err)
 		return err;
 	fprintf(g->out, "\n#ifdef __cplusplus\n"
@@ -453,10 +474,59 @@ static void emit_functions(struct gen *g)
 		g->name);
 }
 
-static void emit_create(struct gen *g)
+void skel_emit_maps(struct gen *g, bool mmaped)
 {
 	size_t i;
 
+	if (g->nr_maps) {
+		fprintf(g->out, "\n\t/* maps */\n"
+			"\ts->map_cnt = %zu;\n"
+			"\ts->map_skel_sz = sizeof(*s->maps);\n"
+			"\ts->maps = (struct bpf_map_skeleton *)calloc(s->map_cnt, s->map_skel_sz);\n"
+			"\tif (!s->maps) {\n"
+			"\t\terr = -ENOMEM;\n"
+			"\t\tgoto err;\n"
+			"\t}\n", g->nr_maps);
+		for (i = 0; i < g->nr_maps; i++) {
+			/* libbpf finds the map by this name: the object's, not the ident */
+			fprintf(g->out, "\n\ts->maps[%zu].name = ", i);
+			skel_put_cstr(g->out, bpf_map__name(g->maps[i].map));
+			fprintf(g->out, ";\n\ts->maps[%zu].map = &obj->maps.%s;\n", i,
+				g->maps[i].ident);
+			if (mmaped && g->maps[i].mmaped)
+				fprintf(g->out, "\ts->maps[%zu].mmaped = (void **)&obj->%s;\n", i,
+					g->maps[i].ident);
+		}
+	}
+}
+
+void skel_emit_progs(struct gen *g, bool links)
+{
+	size_t i;
+
+	if (g->nr_progs) {
+		fprintf(g->out, "\n\t/* programs */\n"
+			"\ts->prog_cnt = %zu;\n"
+			"\ts->prog_skel_sz = sizeof(*s->progs);\n"
+			"\ts->progs = (struct bpf_prog_skeleton *)calloc(s->prog_cnt, s->prog_skel_sz);\n"
+			"\tif (!s->progs) {\n"
+			"\t\terr = -ENOMEM;\n"
+			"\t\tgoto err;\n"
+			"\t}\n", g->nr_progs);
+		for (i = 0; i < g->nr_progs; i++) {
+			fprintf(g->out, "\n\ts->progs[%zu].name = ", i);
+			skel_put_cstr(g->out, bpf_program__name(g->progs[i].prog));
+			fprintf(g->out, ";\n\ts->progs[%zu].prog = &obj->progs.%s;\n", i,
+				g->progs[i].ident);
+			if (links)
+				fprintf(g->out, "\ts->progs[%zu].link = &obj->links.%s;\n", i,
+					g->progs[i].ident);
+		}
+	}
+}
+
+static void emit_create(struct gen *g)
+{
 	fprintf(g->out,
 		"static inline int\n"
 		"%1$s__create_skeleton(struct %1$s *obj)\n"
@@ -471,42 +541,8 @@ static void emit_create(struct gen *g)
 		"\ts->sz = sizeof(*s);\n"
 		"\ts->name = \"%1$s\";\n"
 		"\ts->obj = &obj->obj;\n", g->name);
-	if (g->nr_maps) {
-		fprintf(g->out, "\n\t/* maps */\n"
-			"\ts->map_cnt = %zu;\n"
-			"\ts->map_skel_sz = sizeof(*s->maps);\n"
-			"\ts->maps = (struct bpf_map_skeleton *)calloc(s->map_cnt, s->map_skel_sz);\n"
-			"\tif (!s->maps) {\n"
-			"\t\terr = -ENOMEM;\n"
-			"\t\tgoto err;\n"
-			"\t}\n", g->nr_maps);
-		for (i = 0; i < g->nr_maps; i++) {
-			/* libbpf finds the map by this name: the object's, not the ident */
-			fprintf(g->out, "\n\ts->maps[%zu].name = ", i);
-			put_cstr(g->out, bpf_map__name(g->maps[i].map));
-			fprintf(g->out, ";\n\ts->maps[%zu].map = &obj->maps.%s;\n", i,
-				g->maps[i].ident);
-			if (g->maps[i].mmaped)
-				fprintf(g->out, "\ts->maps[%zu].mmaped = (void **)&obj->%s;\n", i,
-					g->maps[i].ident);
-		}
-	}
-	if (g->nr_progs) {
-		fprintf(g->out, "\n\t/* programs */\n"
-			"\ts->prog_cnt = %zu;\n"
-			"\ts->prog_skel_sz = sizeof(*s->progs);\n"
-			"\ts->progs = (struct bpf_prog_skeleton *)calloc(s->prog_cnt, s->prog_skel_sz);\n"
-			"\tif (!s->progs) {\n"
-			"\t\terr = -ENOMEM;\n"
-			"\t\tgoto err;\n"
-			"\t}\n", g->nr_progs);
-		for (i = 0; i < g->nr_progs; i++) {
-			fprintf(g->out, "\n\ts->progs[%zu].name = ", i);
-			put_cstr(g->out, bpf_program__name(g->progs[i].prog));
-			fprintf(g->out, ";\n\ts->progs[%1$zu].prog = &obj->progs.%2$s;\n"
-				"\ts->progs[%1$zu].link = &obj->links.%2$s;\n", i, g->progs[i].ident);
-		}
-	}
+	skel_emit_maps(g, true);
+	skel_emit_progs(g, true);
 	fprintf(g->out, "\n\ts->data = (void *)%1$s__elf_bytes(&s->data_sz);\n\n"
 		"\tobj->skeleton = s;\n"
 		"\treturn 0;\n"
@@ -577,12 +613,12 @@ static void emit_tail(struct gen *g)
 				char ident[256];
 				long sz;
 
-				if (!var || !var_exposed(var))
+				if (!skel_var_exposed(var))
 					continue;
 				sz = btf__resolve_size(g->btf, var->type);
 				if (sz < 0)
 					continue;
-				sanitize(btf__name_by_offset(g->btf, var->name_off) ?: "", ident,
+				skel_sanitize(btf__name_by_offset(g->btf, var->name_off) ?: "", ident,
 					 sizeof(ident));
 				fprintf(g->out, "\t_Static_assert(sizeof(s->%1$s->%2$s) == %3$ld, "
 					"\"unexpected size of '%2$s'\");\n", m->ident, ident, sz);
@@ -636,45 +672,66 @@ out:
 	return ret;
 }
 
+int skel_open(struct gen *g, const void *obj, size_t len, const char *object_name)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = object_name);
+	int err;
+
+	err = check_elf_btf(obj, len, g->e);
+	if (err)
+		return err;
+	g->obj = bpf_object__open_mem(obj, len, &opts);
+	if (!g->obj) {
+		err = errno ? errno : EINVAL;
+		return err_set(g->e, err, "can't open the BPF object: %s", strerror(err));
+	}
+	g->btf = bpf_object__btf(g->obj);
+	/* libbpf 1.1 trusts type references; btf_dump and btf__align_of follow them */
+	if (g->btf) {
+		err = btf_check_refs(g->btf, g->e);
+		if (err)
+			return err;
+	}
+	return collect(g);
+}
+
+void skel_close(struct gen *g)
+{
+	free(g->maps);
+	free(g->progs);
+	bpf_object__close(g->obj);
+	g->maps = NULL;
+	g->progs = NULL;
+	g->obj = NULL;
+}
+
+void skel_emit_prelude(struct gen *g, const char *cmd, const char *suffix, char *guard,
+		       size_t guard_len)
+{
+	snprintf(guard, guard_len, "__%s_%s__", g->name, suffix);
+	for (size_t i = 0; guard[i]; i++)
+		guard[i] = toupper((unsigned char)guard[i]);
+	fprintf(g->out, "/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */\n\n"
+		"/* THIS FILE IS AUTOGENERATED BY BPFSCOPE (gen %2$s)! */\n"
+		"#ifndef %1$s\n#define %1$s\n\n"
+		"#include <errno.h>\n#include <stdlib.h>\n#include <bpf/libbpf.h>\n\n", guard, cmd);
+}
+
 int skel_gen(const void *obj, size_t len, const char *name, FILE *out, struct err *e)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
 	struct gen g = { .out = out, .name = name, .e = e };
 	char guard[SKEL_NAME_MAX + 16];
-	size_t i;
 	int err;
 
 	if (!skel_is_ident(name) || strlen(name) >= SKEL_NAME_MAX)
 		return err_set(e, EINVAL, "skeleton name '%s' is not a C identifier (at most %d "
 			       "characters, not a keyword)", name, SKEL_NAME_MAX - 1);
-	err = check_elf_btf(obj, len, e);
-	if (err)
-		return err;
 	/* The same object name the skeleton passes at open time, so the internal
 	 * map names ("<name>.bss") libbpf derives from it match what we write. */
-	g.obj = bpf_object__open_mem(obj, len, &opts);
-	if (!g.obj) {
-		err = errno ? errno : EINVAL;
-		return err_set(e, err, "can't open the BPF object: %s", strerror(err));
-	}
-	g.btf = bpf_object__btf(g.obj);
-	/* libbpf 1.1 trusts type references; btf_dump and btf__align_of follow them */
-	if (g.btf) {
-		err = btf_check_refs(g.btf, e);
-		if (err)
-			goto cleanup;
-	}
-	err = collect(&g);
+	err = skel_open(&g, obj, len, name);
 	if (err)
 		goto cleanup;
-
-	snprintf(guard, sizeof(guard), "__%s_SKEL_H__", name);
-	for (i = 0; guard[i]; i++)
-		guard[i] = toupper((unsigned char)guard[i]);
-	fprintf(out, "/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */\n\n"
-		"/* THIS FILE IS AUTOGENERATED BY BPFSCOPE (gen skeleton)! */\n"
-		"#ifndef %1$s\n#define %1$s\n\n"
-		"#include <errno.h>\n#include <stdlib.h>\n#include <bpf/libbpf.h>\n\n", guard);
+	skel_emit_prelude(&g, "skeleton", "SKEL_H", guard, sizeof(guard));
 	err = emit_struct(&g);
 	if (err)
 		goto cleanup;
@@ -686,8 +743,6 @@ int skel_gen(const void *obj, size_t len, const char *name, FILE *out, struct er
 	if (ferror(out))
 		err = err_set(e, EIO, "can't write the skeleton");
 cleanup:
-	free(g.maps);
-	free(g.progs);
-	bpf_object__close(g.obj);
+	skel_close(&g);
 	return err;
 }

@@ -1,4 +1,4 @@
-/* A libbpf (1.1 API) skeleton header generated from a BPF ELF object, as data:
+/* A libbpf (1.1 API) skeleton or subskeleton header generated from a BPF ELF object, as data:
  * written to a caller's FILE (a memstream in cli/gen.c), nothing printed on its own. */
 #ifndef BPFSCOPE_SKEL_GEN_H
 #define BPFSCOPE_SKEL_GEN_H
@@ -20,4 +20,7 @@ bool skel_is_ident(const char *s);
  * Map, program and variable names that can't become distinct C identifiers are
  * an error naming the culprit. */
 int skel_gen(const void *obj, size_t len, const char *name, FILE *out, struct err *e);
+/* The subskeleton (gen/subskel_gen.c) of a BPF library object: NAME__open(src) finds the
+ * library's maps, programs and global variables in src, an object it was linked into. */
+int subskel_gen(const void *obj, size_t len, const char *name, FILE *out, struct err *e);
 #endif

@@ -13,6 +13,19 @@ check HAVE_LIBBPF_TCX "-lbpf" '#include <bpf/libbpf.h>
 int main(void){ return (int)(long)bpf_program__attach_tcx; }'
 check HAVE_LIBBPF_LINK_CREATE_OPTS_TCX "-lbpf" '#include <bpf/bpf.h>
 int main(void){ struct bpf_link_create_opts o = { .tcx = { 0 } }; return (int)sizeof(o); }'
+# gen min_core_btf: libbpf's CO-RE calculator, internal to libbpf but global in its static
+# archive (gen/core_relo.h says why); linked as the binary links libbpf ($LIBBPF_LIBS, from
+# the Makefile), and only for the 1.x releases whose internal layout gen/core_relo.h repeats.
+check HAVE_LIBBPF_CORE_RELO "${LIBBPF_LIBS:--lbpf}" '#include <stddef.h>
+#include <bpf/libbpf_version.h>
+#if LIBBPF_MAJOR_VERSION != 1 || LIBBPF_MINOR_VERSION > 7
+#error "relo_core.h layout unknown"
+#endif
+size_t bpf_core_essential_name_len(const char *name);
+int bpf_core_calc_relo_insn(void), bpf_core_add_cands(void);
+void bpf_core_free_cands(void *);
+int main(void){ return (bpf_core_calc_relo_insn != 0) + (bpf_core_add_cands != 0) +
+	(bpf_core_free_cands != 0) + (int)bpf_core_essential_name_len("a"); }'
 check HAVE_CAPSTONE_ARM64 "-lcapstone" '#include <capstone/capstone.h>
 int main(void){ csh h; return cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &h); }'
 check HAVE_CAPSTONE_X86 "-lcapstone" '#include <capstone/capstone.h>

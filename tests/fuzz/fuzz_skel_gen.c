@@ -1,6 +1,7 @@
-/* Fuzz the skeleton generator: arbitrary bytes as a BPF ELF object (libbpf parses it,
- * we name maps/programs/variables from whatever it finds). Output goes to /dev/null.
- * Links: gen/skel_gen.c analyze/btf_check.c lib/err.c lib/util.c, -lbpf -lelf -lz. */
+/* Fuzz the skeleton and subskeleton generators: arbitrary bytes as a BPF ELF object
+ * (libbpf parses it, we name maps/programs/variables from whatever it finds). Output goes
+ * to /dev/null.
+ * Links: gen/skel_gen.c gen/subskel_gen.c analyze/btf_check.c lib/err.c lib/util.c, -lbpf -lelf -lz. */
 #include <stdint.h>
 #include <stdio.h>
 #include <bpf/libbpf.h>
@@ -26,5 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 	}
 	skel_gen(data, size, "fuzz", sink, &e);
+	err_clear(&e);
+	subskel_gen(data, size, "fuzz", sink, &e);
 	return 0;
 }
