@@ -13,6 +13,11 @@ struct map_row {
 	bool has_owner_prog_type;	/* prog arrays: the type the first program fixed */
 	uint32_t owner_prog_type;
 	uint32_t vmlinux_value_type_id;	/* struct_ops: the kernel's bpf_struct_ops_<name> type */
+	bool has_owner_jited;		/* prog arrays with an owner (schema 8) */
+	bool owner_jited;
+	/* the rest of bpf_map_info, for struct_ops dump */
+	uint32_t btf_key_type_id, btf_value_type_id, btf_vmlinux_id;
+	uint64_t map_extra, netns_dev, netns_ino;
 };
 
 /* Calls fn for each map of snapshot snap, by id: only id, or all (id < 0). fn returning

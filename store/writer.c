@@ -402,8 +402,9 @@ int writer_maps_prepare(struct writer *w)
 	int err = db_prepare(w->db, "INSERT INTO map_rows(first_snap, last_snap, digest, id, type,"
 			     " name, flags, bytes_key, bytes_value, max_entries, bytes_memlock, frozen,"
 			     " btf_id, btf_key_type_id, btf_value_type_id, btf_vmlinux_value_type_id,"
-			     " map_extra, ifindex, netns_dev, netns_ino, owner_prog_type)"
-			     " VALUES(?1," SPAN_OPEN_SQL ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			     " map_extra, ifindex, netns_dev, netns_ino, owner_prog_type, owner_jited,"
+			     " btf_vmlinux_id)"
+			     " VALUES(?1," SPAN_OPEN_SQL ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			     &w->ins_map, w->e);
 
 	err = err ?: db_prepare(w->db, "INSERT INTO map_data_rows(first_snap, digest, last_snap,"
@@ -442,6 +443,11 @@ int writer_map(struct writer *w, const struct map_rec *r, int64_t *row)
 	sqlite3_bind_int64(st, c++, info->netns_ino);
 	if (r->has_owner)
 		sqlite3_bind_int64(st, c, r->owner);
+	c++;
+	if (r->has_owner_jited)
+		sqlite3_bind_int64(st, c, r->owner_jited);
+	c++;
+	sqlite3_bind_int64(st, c, r->btf_vmlinux_id);
 	err = writer_step(w, st, "map");
 	*row = sqlite3_last_insert_rowid(w->db->sql);
 	return err;

@@ -88,6 +88,9 @@ struct map_rec {
 	const struct bpf_map_info *info;
 	uint64_t digest, memlock, frozen, owner;
 	bool has_owner;
+	bool has_owner_jited;		/* fdinfo's owner_jited (a prog array with an owner) */
+	uint64_t owner_jited;
+	uint32_t btf_vmlinux_id;	/* bpf_map_info's, past the old uapi header's end */
 };
 /* Contents, or why there are none. */
 struct map_data_rec {
