@@ -11,7 +11,6 @@
 #include "analyze/btf_value.h"
 #include "analyze/map_contents.h"
 #include "analyze/struct_ops.h"
-#include "store/read_btf_data.h"
 #include "store/read_map.h"
 #include "store/read_prog.h"
 #include "store/snap_mask.h"
@@ -128,20 +127,6 @@ static int select_maps(struct ctx *ctx, struct view *v, const struct sel *s, str
 	if (!ret && s->name && !out->n)
 		ret = p_err(ctx, "no struct_ops found for %s", s->name);
 	return ret;
-}
-
-/* vmlinux BTF of the view: the snapshot's stored data, else (live) the kernel's */
-static struct btf *view_vmlinux(struct view *v)
-{
-	struct buf b = { 0 };
-	struct err e = { 0 };
-	struct btf *btf;
-
-	if (!v->live)
-		btf_vmlinux_read(&v->db, v->snap_id, &b, &e);
-	btf = struct_ops_btf_load(b.data, b.len, v->live);
-	buf_free(&b);
-	return btf;
 }
 
 static int do_show(struct ctx *ctx, int argc, char **argv)

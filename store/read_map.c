@@ -86,11 +86,11 @@ int map_find(struct db *db, int64_t snap, enum find_key key, const char *text, u
 /* the columns of map_data_sql, in order */
 enum {
 	MD_TYPE, MD_KEY, MD_VALUE, MD_BTF_ID, MD_KEY_TYPE, MD_VALUE_TYPE, MD_CONTENTS,
-	MD_CONTENTS_ERROR, MD_BTF, MD_NCOLS
+	MD_CONTENTS_ERROR, MD_BTF, MD_VMLINUX_VALUE, MD_NCOLS
 };
 static const char map_data_sql[] =
 	"SELECT m.type, m.bytes_key, m.bytes_value, m.btf_id, m.btf_key_type_id,"
-	" m.btf_value_type_id, m.contents, m.contents_error, b.data"
+	" m.btf_value_type_id, m.contents, m.contents_error, b.data, m.btf_vmlinux_value_type_id"
 	" FROM maps m LEFT JOIN btf b ON b.snapshot_id = m.snapshot_id AND b.id = m.btf_id"
 	" WHERE m.snapshot_id = ?1 AND m.id = ?2";
 /* vmlinux BTF is 5-6 MiB; a map's own BTF far less */
@@ -117,6 +117,7 @@ int map_data_read(struct db *db, int64_t snap, uint32_t id, struct map_data *md,
 	md->btf_id = sqlite3_column_int64(st, MD_BTF_ID);
 	md->key_type = sqlite3_column_int64(st, MD_KEY_TYPE);
 	md->value_type = sqlite3_column_int64(st, MD_VALUE_TYPE);
+	md->vmlinux_value_type = sqlite3_column_int64(st, MD_VMLINUX_VALUE);
 	md->has_error = sqlite3_column_type(st, MD_CONTENTS_ERROR) != SQLITE_NULL;
 	snprintf(md->contents_error, sizeof(md->contents_error), "%s",
 		 read_text(st, MD_CONTENTS_ERROR));

@@ -32,6 +32,7 @@ int map_find(struct db *db, int64_t snap, enum find_key key, const char *text, u
  * analyze/map_contents.h) and the BTF blob its key and value types refer to. */
 struct map_data {
 	uint32_t id, type, key_size, value_size, btf_id, key_type, value_type;
+	uint32_t vmlinux_value_type;	/* struct_ops: its value's type in the kernel's BTF */
 	struct buf contents;	/* empty: not captured (contents_error may say why) */
 	struct buf btf;		/* empty: no BTF */
 	bool has_error;

@@ -62,7 +62,7 @@ t_show() {
 
 # bpftool 7.1's btf_dumper prints a NULL pointer bare, (nil); upstream (7.8) quotes it,
 # "(nil)", so that plain output stays JSON: 7.1's output with upstream's quotes
-upstream_nil() { sed 's/: (nil)/: "(nil)"/'; }
+upstream_nil() { sed -e 's/: (nil)/: "(nil)"/' -e 's/: \(0x[0-9a-f]*\)\(,\{0,1\}\)$/: "\1"\2/'; }
 
 t_dump() {
 	local id o b
@@ -95,6 +95,12 @@ t_dump() {
 	expect_eq info "$(echo "$j" | jq -c '.[0].bpf_map_info | [.type, .id, .key_size, .max_entries, .name, .btf_vmlinux_id]')" \
 		"[26,$id,4,1,\"pobj_ca\",$(bpftool -j btf show | jq '[.[] | select(.name == "vmlinux")][0].id')]" || return 1
 	echo "$o" | grep -q '^                "owner": "(nil)",$' || { echo "no quoted (nil) in plain"; return 1; }
+	# map dump formats the value with the kernel's type too (bpftool's get_map_kv_btf), the
+	# function slots as the pointers they are
+	expect_eq "map dump" "$("$BPFSCOPE" map dump name pobj_ca)" \
+		"$(bpftool map dump name pobj_ca | upstream_nil)" || return 1
+	expect_eq "map dump json" "$("$BPFSCOPE" -j map dump name pobj_ca)" \
+		"$(bpftool -j map dump name pobj_ca)"
 }
 
 t_dump_stored() {
@@ -107,6 +113,8 @@ t_dump_stored() {
 	done
 	expect_eq "stored show" "$("$BPFSCOPE" --db "$db" -s latest struct_ops show name pobj_ca)" \
 		"$("$BPFSCOPE" struct_ops show name pobj_ca)" || return 1
+	expect_eq "stored map dump" "$("$BPFSCOPE" --db "$db" -s latest map dump name pobj_ca)" \
+		"$("$BPFSCOPE" map dump name pobj_ca)" || return 1
 	# the value is a map_data row of its own, in the snapshot's maps view
 	expect_eq "one value stored" "$("$BPFSCOPE" --db "$db" query "SELECT count(*) FROM maps WHERE
 		snapshot_id = (SELECT max(id) FROM snapshots) AND name = 'pobj_ca' AND contents IS NOT NULL" csv | tail -n 1)" 1
