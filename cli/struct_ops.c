@@ -8,6 +8,7 @@
 #include <linux/bpf.h>
 #include "cli/cli.h"
 #include "act/struct_ops.h"
+#include "analyze/btf_check.h"
 #include "analyze/btf_value.h"
 #include "analyze/map_contents.h"
 #include "analyze/struct_ops.h"
@@ -249,6 +250,7 @@ static int do_dump(struct ctx *ctx, int argc, char **argv)
 	struct found f = { 0 };
 	struct btf *vml = NULL;
 	struct jw *w = &ctx->out.jw;
+	struct err e = { 0 };
 	struct out bo;
 	struct sel s;
 	struct view v;
@@ -265,6 +267,11 @@ static int do_dump(struct ctx *ctx, int argc, char **argv)
 	if (!vml) {
 		ret = p_err(ctx, v.live ? "struct_ops requires kernel CONFIG_DEBUG_INFO_BTF=y" :
 			    "struct_ops dump needs the kernel's BTF, which this snapshot did not store");
+		goto out;
+	}
+	/* a stored BTF may be hostile: its references checked before libbpf follows them */
+	if (!v.live && btf_check_refs(vml, &e)) {
+		ret = p_err_e(ctx, &e);
 		goto out;
 	}
 	/* bpftool prints no error for a name nothing has: its empty list says so */
