@@ -331,12 +331,13 @@
 	"pin loads OBJ, attaches its first program as a BPF iterator (over MAP's elements\n" \
 	"when given) and pins the iterator's link at PATH; reading PATH runs it.\n"
 #define GRAMMAR_TOKEN \
-	"Usage: bpfscope token { show | list }\n" \
+	"Usage: bpfscope [-s REF] token { show | list }\n" \
 	"       bpfscope token help\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Lists the bpffs mounts that delegate BPF commands, maps, programs and attach types\n" \
-	"(delegate_* mount options: BPF tokens), as bpftool token show.\n"
+	"(delegate_* mount options: BPF tokens), as bpftool token show; -s REF: the ones a\n" \
+	"snapshot saw.\n"
 
 /* version has no help command: man and completion */
 #define GRAMMAR_VERSION \

@@ -230,7 +230,15 @@ const char db_view_rows_sql[] = VIEW_ROWS_SQL;
 #define MAP_ROWS_8_SQL \
 "ALTER TABLE map_rows ADD COLUMN owner_jited INTEGER;\n"					\
 "ALTER TABLE map_rows ADD COLUMN btf_vmlinux_id INTEGER;\n"
-const char db_migration_7_sql[] = MAP_ROWS_8_SQL;
+/* Schema 8 too: the bpffs mounts that delegate to a user namespace (BPF tokens, token show),
+ * per snapshot, in mount order (seq): dir and the mount's options as /proc/mounts has them.
+ * Rarely any, so a row per snapshot costs nothing; a snapshot of a file that did not have
+ * the table yet has none. */
+#define TOKENS_SQL \
+"CREATE TABLE IF NOT EXISTS tokens(snapshot_id INTEGER NOT NULL REFERENCES snapshot_rows(id)" \
+"  ON DELETE CASCADE, seq INTEGER NOT NULL, dir TEXT, opts TEXT,"				\
+"  PRIMARY KEY(snapshot_id, seq)) WITHOUT ROWID;\n"
+const char db_migration_7_sql[] = MAP_ROWS_8_SQL TOKENS_SQL;
 
 /* ---- boot_features (the feature probe of each boot) ------------------------------------
  * A step as the sockets step was: CREATE TABLE IF NOT EXISTS, run with the views, so the
@@ -262,6 +270,7 @@ MAP_DATA_ROWS_SQL
 SPAN4_TABLES_SQL
 SOCKETS_SQL
 VIEW_ROWS_SQL
+TOKENS_SQL
 BOOT_FEATURES_SQL
 /* ELF objects loaded through bpfscope, for replay */
 "CREATE TABLE objects(id INTEGER PRIMARY KEY, loaded_at INTEGER, path TEXT, elf BLOB,"

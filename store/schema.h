@@ -38,7 +38,7 @@ extern const char db_views_sql[];
 /* 5 -> 6: the sockets table (packet sockets, classic filters; see store/schema.c) */
 extern const char db_sockets_sql[];
 extern const char db_view_rows_sql[];
-/* 7 -> 8: map_rows' owner_jited and btf_vmlinux_id */
+/* 7 -> 8: map_rows' owner_jited and btf_vmlinux_id; the tokens table */
 extern const char db_migration_7_sql[];
 /* 1 -> 2 */
 extern const char db_migration_1_sql[];

@@ -23,7 +23,7 @@ void writer_close(struct writer *w)
 	sqlite3_stmt **all[] = { &w->ins_prog, &w->ins_prog_map, &w->copy_code, &w->ins_prog_stats,
 		&w->close_prog, &w->fill_code, &w->ins_map, &w->ins_map_data, &w->close_map,
 		&w->fill_map_data, &w->fill_map_data_new, &w->ins_btf, &w->fill_btf, &w->ins_link, &w->ins_pin,
-		&w->close_pin, &w->ins_owner, &w->ins_socket, &w->ins_view };
+		&w->close_pin, &w->ins_owner, &w->ins_socket, &w->ins_view, &w->ins_token };
 
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		sqlite3_finalize(*all[i]);
