@@ -7,6 +7,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "analyze/btf_value.h"
+#include "analyze/func_proto.h"
 
 #define MAX_DEPTH 32
 
@@ -14,6 +15,7 @@ struct bv {
 	struct jw *w;
 	const struct btf *btf;
 	bool plain;
+	const struct btf_value_progs *progs;	/* NULL: pointers are numbers */
 };
 
 static int bv_type(struct bv *b, uint32_t id, const uint8_t *data, size_t size, uint32_t bit_off,
@@ -216,7 +218,35 @@ static int bv_enum(struct bv *b, const struct btf_type *t, const uint8_t *data, 
 	return 0;
 }
 
-static int bv_ptr(struct bv *b, const uint8_t *data, size_t size)
+static uint32_t bv_resolve(const struct btf *btf, uint32_t id);
+
+/* A function pointer slot of a struct_ops value holds a program id, or 0: bpftool's
+ * dump_prog_id_as_func_ptr. false: not such a slot (the pointer prints as a number). */
+static bool bv_prog_ptr(struct bv *b, const struct btf_type *t, uint64_t v)
+{
+	const struct btf_type *pt;
+	const char *name;
+	char sig[1024];
+	size_t n;
+
+	if (!b->progs || v > UINT32_MAX)
+		return false;
+	pt = btf__type_by_id(b->btf, bv_resolve(b->btf, t->type));
+	if (!pt || !btf_is_func_proto(pt) ||
+	    func_proto_text(b->btf, bv_resolve(b->btf, t->type), sig, sizeof(sig)))
+		return false;
+	n = strlen(sig);
+	name = v ? b->progs->name(b->progs->arg, (uint32_t)v) : NULL;
+	if (!v)
+		snprintf(sig + n, sizeof(sig) - n, " 0");
+	else
+		snprintf(sig + n, sizeof(sig) - n, " %s/prog_id:%u", name ? name : "<unknown_prog_name>",
+			 (uint32_t)v);
+	jw_string(b->w, sig);
+	return true;
+}
+
+static int bv_ptr(struct bv *b, const struct btf_type *t, const uint8_t *data, size_t size)
 {
 	uint64_t v;
 	char hx[24];
@@ -224,6 +254,8 @@ static int bv_ptr(struct bv *b, const uint8_t *data, size_t size)
 	if (size < 8)
 		return bv_fail(b, "(out-of-bounds)");
 	memcpy(&v, data, 8);
+	if (bv_prog_ptr(b, t, v))
+		return 0;
 	if (!b->plain) {
 		jw_uint(b->w, v);
 		return 0;
@@ -300,7 +332,7 @@ static int bv_type(struct bv *b, uint32_t id, const uint8_t *data, size_t size, 
 	case BTF_KIND_ENUM64:
 		return bv_enum(b, t, data, size);
 	case BTF_KIND_PTR:
-		return bv_ptr(b, data, size);
+		return bv_ptr(b, t, data, size);
 	case BTF_KIND_UNKN:
 		bv_token(b, "(unknown)");
 		return 0;
@@ -326,7 +358,14 @@ static int bv_type(struct bv *b, uint32_t id, const uint8_t *data, size_t size, 
 int btf_value_write(struct jw *w, const struct btf *btf, uint32_t type_id, const void *data,
 		    size_t size, bool plain)
 {
-	struct bv b = { .w = w, .btf = btf, .plain = plain };
+	return btf_value_write_progs(w, btf, type_id, data, size, plain, NULL);
+}
+
+int btf_value_write_progs(struct jw *w, const struct btf *btf, uint32_t type_id,
+			  const void *data, size_t size, bool plain,
+			  const struct btf_value_progs *progs)
+{
+	struct bv b = { .w = w, .btf = btf, .plain = plain, .progs = progs };
 
 	return bv_type(&b, type_id, data, size, 0, 0);
 }

@@ -35,8 +35,8 @@ struct obj_rec {
 		struct bpf_prog_info prog;
 		struct bpf_map_info map;
 	} info;
-	uint64_t memlock, frozen, owner;
-	bool has_owner, has_contents;
+	uint64_t memlock, frozen, owner, owner_jited;
+	bool has_owner, has_owner_jited, has_contents;
 	const struct open_prog *prev;	/* program code already stored by an earlier snapshot */
 	char full_name[128];
 	uint32_t off[9], len[9];	/* program arrays within data */

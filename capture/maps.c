@@ -1,6 +1,7 @@
 /* Capturing maps: one get-info per map, memlock/frozen/owner from fdinfo, and with
  * SNAP_MAPS_DATA the contents (batch lookups where the map type has them). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,7 +160,21 @@ out:
 	return err;
 }
 
-/* Kernel side of one map: fdinfo facts and, with SNAP_MAPS_DATA, the contents. */
+/* bpf_map_info's btf_vmlinux_id: the u32 the old uapi header leaves as padding before
+ * map_extra (the kernel fills it for struct_ops maps). */
+static uint32_t map_btf_vmlinux_id(const struct bpf_map_info *info)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)info + offsetof(struct bpf_map_info, btf_value_type_id) + 4,
+	       sizeof(v));
+	return v;
+}
+
+/* Kernel side of one map: fdinfo facts and, with SNAP_MAPS_DATA, the contents. A
+ * struct_ops map's one value (the kernel struct, the ids of its programs in the function
+ * slots, its state) is a few hundred bytes read every time: struct_ops dump answers from
+ * any snapshot. */
 int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct bpf_map_info *info,
 		struct obj_rec *r)
 {
@@ -169,8 +184,9 @@ int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct
 		fdinfo_val(fdi, "memlock", &r->memlock);
 		fdinfo_val(fdi, "frozen", &r->frozen);
 		r->has_owner = !fdinfo_val(fdi, "owner_prog_type", &r->owner);
+		r->has_owner_jited = !fdinfo_val(fdi, "owner_jited", &r->owner_jited);
 	}
-	if (p->mask & SNAP_MAPS_DATA) {
+	if ((p->mask & SNAP_MAPS_DATA) || info->type == BPF_MAP_TYPE_STRUCT_OPS) {
 		struct err me = { 0 };
 
 		if (map_read_contents(fd, info, p->nr_cpus, &r->data, &r->count, &me))
@@ -260,7 +276,8 @@ static uint64_t map_digest(const struct probe *p, const struct obj_rec *r)
 	uint64_t v[] = { info->id, info->type, info->map_flags, info->key_size, info->value_size,
 		info->max_entries, r->memlock, r->frozen, info->btf_id, info->btf_key_type_id,
 		info->btf_value_type_id, info->btf_vmlinux_value_type_id, info->map_extra,
-		info->ifindex, info->netns_dev, info->netns_ino, r->has_owner, r->owner };
+		info->ifindex, info->netns_dev, info->netns_ino, r->has_owner, r->owner,
+		r->has_owner_jited, r->owner_jited, map_btf_vmlinux_id(info) };
 
 	return hash64(hash64(p->boot_hash, v, sizeof(v)), info->name, sizeof(info->name));
 }
@@ -290,7 +307,9 @@ int map_write(struct probe *p, const struct obj_rec *r)
 	const struct bpf_map_info *info = &r->info.map;
 	struct open_map *prev = prev_map_find(p, info->id);
 	struct map_rec mr = { .info = info, .digest = map_digest(p, r), .memlock = r->memlock,
-			      .frozen = r->frozen, .owner = r->owner, .has_owner = r->has_owner };
+			      .frozen = r->frozen, .owner = r->owner, .has_owner = r->has_owner,
+			      .has_owner_jited = r->has_owner_jited, .owner_jited = r->owner_jited,
+			      .btf_vmlinux_id = map_btf_vmlinux_id(info) };
 	int64_t row;
 	int err;
 

@@ -17,6 +17,7 @@
 #include "capture/bg.h"
 #include "capture/feature_probe.h"
 #include "capture/pins.h"
+#include "capture/token.h"
 #include "capture/capture_int.h"
 
 void probe_trace(const struct probe *p, const char *fmt, ...)
@@ -202,6 +203,8 @@ static int snapshot_objects(struct probe *p, struct others *o)
 				    o->sock_warn, sizeof(o->sock_warn));
 	}
 	phase_done(p, "sockets");
+	if (!err && p->history)	/* the delegating bpffs mounts: a line of /proc/mounts each */
+		err = tokens_store(&p->w, p->e);
 	/* last: the background thread had the longest to read vmlinux BTF and kallsyms */
 	if (!err && !(p->mask & SNAP_NO_BTF))
 		err = probe_btf(p);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "capture/token.h"
+#include "store/writer.h"
 
 static bool delegates(const char *o)
 {
@@ -50,4 +51,16 @@ void token_mounts_free(struct token_mount *v, size_t n)
 		free(v[i].opts);
 	}
 	free(v);
+}
+
+int tokens_store(struct writer *w, struct err *e)
+{
+	struct token_mount *v;
+	size_t n;
+	int err = token_mounts(&v, &n, e);
+
+	for (size_t i = 0; !err && i < n; i++)
+		err = writer_token(w, (uint32_t)i, v[i].dir, v[i].opts);
+	token_mounts_free(v, n);
+	return err;
 }

@@ -11,4 +11,7 @@ struct token_mount {
 /* Every bpffs mount of this mount namespace with a delegate_* option, in mount order. */
 int token_mounts(struct token_mount **out, size_t *n, struct err *e);
 void token_mounts_free(struct token_mount *v, size_t n);
+/* The same mounts into the snapshot being written (so -s REF token show answers). */
+struct writer;
+int tokens_store(struct writer *w, struct err *e);
 #endif

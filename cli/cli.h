@@ -96,6 +96,9 @@ int view_fill_progs(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t
  * reads them lazily: cli/prog_dump.c) */
 int view_fill_code(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t n, bool kallsyms);
 int view_fill_maps(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t n);
+/* The kernel's BTF of the view: the snapshot's stored vmlinux, else (live) the running
+ * kernel's; NULL when there is none. Free with struct_ops_btf_free (analyze/struct_ops.h). */
+struct btf *view_vmlinux(struct view *v);
 /* Open the history database for writing (snapshot take/delete) or reading (query, list). */
 int history_open(struct ctx *ctx, bool write, struct db *db);
 

@@ -311,6 +311,7 @@
 
 #define GRAMMAR_STRUCT_OPS \
 	"Usage: bpfscope [-s REF] struct_ops { show | list } [STRUCT_OPS_MAP]\n" \
+	"       bpfscope [-s REF] struct_ops dump [STRUCT_OPS_MAP]\n" \
 	"       bpfscope struct_ops register OBJ [LINK_DIR]\n" \
 	"       bpfscope struct_ops unregister STRUCT_OPS_MAP\n" \
 	"       bpfscope struct_ops help\n" \
@@ -331,12 +332,13 @@
 	"pin loads OBJ, attaches its first program as a BPF iterator (over MAP's elements\n" \
 	"when given) and pins the iterator's link at PATH; reading PATH runs it.\n"
 #define GRAMMAR_TOKEN \
-	"Usage: bpfscope token { show | list }\n" \
+	"Usage: bpfscope [-s REF] token { show | list }\n" \
 	"       bpfscope token help\n" \
 	"       " HELP_SPEC_OPTIONS "\n" \
 	"\n" \
 	"Lists the bpffs mounts that delegate BPF commands, maps, programs and attach types\n" \
-	"(delegate_* mount options: BPF tokens), as bpftool token show.\n"
+	"(delegate_* mount options: BPF tokens), as bpftool token show; -s REF: the ones a\n" \
+	"snapshot saw.\n"
 
 /* version has no help command: man and completion */
 #define GRAMMAR_VERSION \
@@ -364,7 +366,7 @@
 	X(fleet, GRAMMAR_FLEET, "", "many hosts' histories in one PostgreSQL database") \
 	X(batch, GRAMMAR_BATCH, "", "run commands from a file, one a line") \
 	X(feature, GRAMMAR_FEATURE, "", "the kernel's BPF features: probe, and the names bpfscope knows") \
-	X(struct_ops, GRAMMAR_STRUCT_OPS, "", "struct_ops maps: show, register and unregister") \
+	X(struct_ops, GRAMMAR_STRUCT_OPS, "", "struct_ops maps: show, dump, register and unregister") \
 	X(iter, GRAMMAR_ITER, "", "BPF iterators: load one and pin its link") \
 	X(token, GRAMMAR_TOKEN, "", "bpffs mounts that delegate BPF to user namespaces (tokens)") \
 	X(version, GRAMMAR_VERSION, "", "the version of bpfscope and of its libraries")
@@ -439,7 +441,9 @@
 	"prints the names of a GROUP."
 #define MAN_DESC_struct_ops \
 	"show lists the maps of type struct_ops with the kernel struct each implements, live " \
-	"or from a snapshot (-s REF); register loads an object and registers its struct_ops " \
+	"or from a snapshot (-s REF); dump prints each map's bpf_map_info and value (its " \
+	"programs in the function slots, its state) through the kernel's BTF, live or as a " \
+	"snapshot read it; register loads an object and registers its struct_ops " \
 	"maps; unregister deletes a map's registration."
 #define MAN_DESC_iter ""
 #define MAN_DESC_token ""

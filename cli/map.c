@@ -37,14 +37,20 @@ static int print_map(const struct map_row *r, void *arg)
 	out_uint(o, "max_entries", "  max_entries %llu", r->max_entries);
 	/* bpftool prints fdinfo's memlock, 0 too (an arena's) */
 	out_uint(o, "bytes_memlock", "  memlock %lluB", r->bytes_memlock);
+	/* fdinfo has both or neither (bpftool tests each) */
+	if (r->type == BPF_MAP_TYPE_PROG_ARRAY && (r->has_owner_prog_type || r->has_owner_jited))
+		out_plain(o, "\n\t");
 	if (r->type == BPF_MAP_TYPE_PROG_ARRAY && r->has_owner_prog_type) {
 		const char *pt = prog_type_name(r->owner_prog_type);
 
-		out_plain(o, "\n\t");
 		if (pt)
 			out_str(o, "owner_prog_type", "owner_prog_type %s  ", pt);
 		else
 			out_uint(o, "owner_prog_type", "owner_prog_type %llu  ", r->owner_prog_type);
+	}
+	if (r->type == BPF_MAP_TYPE_PROG_ARRAY && r->has_owner_jited) {
+		out_bool(o, "owner_jited", NULL, r->owner_jited);
+		out_plain(o, "owner%s jited", r->owner_jited ? "" : " not");
 	}
 	/* bpftool: JSON has frozen and btf_id before pinned, plain the pins first, then
 	 * btf_id and frozen on a line of their own only when there is one of them */

@@ -271,7 +271,11 @@ static int dump_one(struct ctx *ctx, struct view *v, struct jw *w, const struct 
 		err = p_err_e(ctx, &e);
 		goto out;
 	}
-	mb = map_btf_open(md.btf.data, md.btf.len, md.key_type, md.value_type);
+	/* bpftool formats a struct_ops map's value with the kernel's type */
+	if (md.vmlinux_value_type)
+		mb = map_btf_wrap(view_vmlinux(v), 0, md.vmlinux_value_type);
+	else
+		mb = map_btf_open(md.btf.data, md.btf.len, md.key_type, md.value_type);
 	mf = (struct map_fmt){ .type = dm->type, .key_size = mc.key_size,
 			       .value_size = mc.value_size, .nr_cpus = mc.nr_cpus, .mb = mb };
 	if (w && header) {

@@ -1,15 +1,19 @@
-/* struct_ops show|list|register|unregister as bpftool 7.8 (src/struct_ops.c): the maps of
- * type struct_ops, live or from a snapshot (-s REF), named with the kernel struct they
- * implement; register and unregister change the live kernel (act/struct_ops.c). */
+/* struct_ops show|list|dump|register|unregister as bpftool 7.8 (src/struct_ops.c): the maps
+ * of type struct_ops, live or from a snapshot (-s REF), named with the kernel struct they
+ * implement, dumped through the kernel's BTF; register and unregister change the live
+ * kernel (act/struct_ops.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <linux/bpf.h>
 #include "cli/cli.h"
 #include "act/struct_ops.h"
+#include "analyze/btf_check.h"
+#include "analyze/btf_value.h"
+#include "analyze/map_contents.h"
 #include "analyze/struct_ops.h"
-#include "store/read_btf_data.h"
 #include "store/read_map.h"
+#include "store/read_prog.h"
 #include "store/snap_mask.h"
 
 #define MAX_REGS 64
@@ -24,6 +28,7 @@ struct found {
 	struct map_row_copy {
 		uint32_t id, type, value_type;
 		char name[64];
+		struct struct_ops_info mi;	/* mi.name unset: v moves */
 	} *v;
 	size_t n, cap;
 };
@@ -45,16 +50,30 @@ static int collect(const struct map_row *r, void *arg)
 	f->v[f->n].type = r->type;
 	f->v[f->n].value_type = r->vmlinux_value_type_id;
 	snprintf(f->v[f->n].name, sizeof(f->v[f->n].name), "%s", r->name);
+	f->v[f->n].mi = (struct struct_ops_info){
+		.type = r->type, .id = r->id, .key_size = r->key_size, .value_size = r->value_size,
+		.max_entries = r->max_entries, .map_flags = r->flags, .ifindex = r->ifindex,
+		.btf_vmlinux_value_type_id = r->vmlinux_value_type_id, .netns_dev = r->netns_dev,
+		.netns_ino = r->netns_ino, .btf_id = r->btf_id, .btf_key_type_id = r->btf_key_type_id,
+		.btf_value_type_id = r->btf_value_type_id, .btf_vmlinux_id = r->btf_vmlinux_id,
+		.map_extra = r->map_extra };
 	f->n++;
 	return 0;
 }
 
 static int collect_copy(struct found *f, const struct map_row_copy *c)
 {
-	struct map_row r = { .id = c->id, .type = c->type, .vmlinux_value_type_id = c->value_type,
-			     .name = c->name };
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? 2 * f->cap : 16;
+		void *p = realloc(f->v, cap * sizeof(*f->v));
 
-	return collect(&r, f);
+		if (!p)
+			return -ENOMEM;
+		f->v = p;
+		f->cap = cap;
+	}
+	f->v[f->n++] = *c;
+	return 0;
 }
 
 /* STRUCT_OPS_MAP := [ id ID | name NAME ]: no words, or two */
@@ -111,20 +130,6 @@ static int select_maps(struct ctx *ctx, struct view *v, const struct sel *s, str
 	return ret;
 }
 
-/* vmlinux BTF of the view: the snapshot's stored data, else (live) the kernel's */
-static struct btf *view_vmlinux(struct view *v)
-{
-	struct buf b = { 0 };
-	struct err e = { 0 };
-	struct btf *btf;
-
-	if (!v->live)
-		btf_vmlinux_read(&v->db, v->snap_id, &b, &e);
-	btf = struct_ops_btf_load(b.data, b.len, v->live);
-	buf_free(&b);
-	return btf;
-}
-
 static int do_show(struct ctx *ctx, int argc, char **argv)
 {
 	struct out *o = &ctx->out;
@@ -160,6 +165,141 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 		}
 		out_arr_end(o);
 	}
+	struct_ops_btf_free(vml);
+	free(f.v);
+	view_close(&v);
+	return ret;
+}
+
+/* The BTF name of a program's main function, as bpftool reads it from the program's func
+ * info: the stored full name of a program with BTF (libbpf names a program after its
+ * function); NULL for one the snapshot lacks or without BTF. */
+struct prog_names {
+	struct view *v;
+	char name[128];
+	bool found;
+};
+
+static int keep_name(const struct prog_row *r, void *arg)
+{
+	struct prog_names *pn = arg;
+
+	pn->found = r->btf_id != 0;
+	snprintf(pn->name, sizeof(pn->name), "%s", r->name);
+	return 0;
+}
+
+static const char *prog_name(void *arg, uint32_t id)
+{
+	struct prog_names *pn = arg;
+	struct err e = { 0 };
+
+	pn->found = false;
+	if (prog_rows(&pn->v->db, pn->v->snap_id, id, keep_name, pn, &e))
+		return NULL;
+	return pn->found ? pn->name : NULL;
+}
+
+/* bpftool's __do_dump: {"bpf_map_info": ...},{"bpf_struct_ops_<name>": ...} through the
+ * kernel's BTF, the value being the one the snapshot read (key 0). */
+static int dump_one(struct ctx *ctx, struct view *v, struct jw *w, const struct btf *vml,
+		    struct map_row_copy *c)
+{
+	struct btf_value_progs progs = { prog_name, &(struct prog_names){ .v = v } };
+	const char *vname = struct_ops_value_name(vml, c->value_type);
+	struct map_data md = { 0 };
+	struct map_contents mc;
+	struct err e = { 0 };
+	uint8_t *info = NULL;
+	uint32_t info_type;
+	size_t info_len;
+	int err;
+
+	if (!vname)
+		return p_err(ctx, "struct_ops map %s id %u: no value type %u in the kernel's BTF",
+			     c->name, c->id, c->value_type);
+	err = map_data_read(&v->db, v->snap_id, c->id, &md, &e);
+	if (err || !md.contents.len ||
+	    map_contents_parse(md.contents.data, md.contents.len, &mc, &e) || !mc.count) {
+		err = p_err(ctx, "can't lookup struct_ops map %s id %u", c->name, c->id);
+		goto out;
+	}
+	c->mi.name = c->name;
+	err = struct_ops_map_info(vml, &c->mi, &info, &info_len, &info_type);
+	if (err) {
+		err = p_err(ctx, "can't find bpf_map_info from btf_vmlinux");
+		goto out;
+	}
+	jw_start_object(w);
+	jw_name(w, "bpf_map_info");
+	btf_value_write_progs(w, vml, info_type, info, info_len, !out_json(&ctx->out), &progs);
+	jw_end_object(w);
+	jw_start_object(w);
+	jw_name(w, vname);
+	btf_value_write_progs(w, vml, c->value_type, map_contents_value(&mc, 0), mc.value_size,
+			      !out_json(&ctx->out), &progs);
+	jw_end_object(w);
+out:
+	free(info);
+	map_data_free(&md);
+	return err;
+}
+
+static int do_dump(struct ctx *ctx, int argc, char **argv)
+{
+	struct found f = { 0 };
+	struct btf *vml = NULL;
+	struct jw *w = &ctx->out.jw;
+	struct err e = { 0 };
+	struct out bo;
+	struct sel s;
+	struct view v;
+	int ret, errs = 0, dumped = 0, depth;
+
+	if (parse_sel(ctx, argc, argv, &s, false)) {
+		if (argc == 2 && is_prefix(argv[0], "id") && !out_json(&ctx->out))
+			fprintf(ctx->out.f, "\n");	/* bpftool's writer was open */
+		return -1;
+	}
+	if (view_open(ctx, SNAP_NO_BTF, &v))
+		return -1;
+	vml = view_vmlinux(&v);
+	if (!vml) {
+		ret = p_err(ctx, v.live ? "struct_ops requires kernel CONFIG_DEBUG_INFO_BTF=y" :
+			    "struct_ops dump needs the kernel's BTF, which this snapshot did not store");
+		goto out;
+	}
+	/* a stored BTF may be hostile: its references checked before libbpf follows them */
+	if (!v.live && btf_check_refs(vml, &e)) {
+		ret = p_err_e(ctx, &e);
+		goto out;
+	}
+	/* bpftool prints no error for a name nothing has: its empty list says so */
+	ret = select_maps(ctx, &v, &(struct sel){ s.by_id, s.id, NULL }, &f);
+	if (ret) {
+		if (!out_json(&ctx->out))	/* bpftool's writer was open: its newline */
+			fprintf(ctx->out.f, "\n");
+		goto out;
+	}
+	if (!out_json(&ctx->out)) {
+		out_init_bpftool_json(&bo, ctx->out.f);
+		w = &bo.jw;
+	}
+	depth = w->depth;
+	jw_start_array(w);
+	for (size_t i = 0; i < f.n; i++) {
+		if (s.name && strcmp(s.name, f.v[i].name))
+			continue;
+		if (dump_one(ctx, &v, w, vml, &f.v[i]))
+			errs++;
+		else
+			dumped++;
+	}
+	jw_end_to(w, depth);
+	if (!out_json(&ctx->out))
+		fprintf(ctx->out.f, "\n");
+	ret = errs || (s.name && !dumped) ? -1 : 0;
+out:
 	struct_ops_btf_free(vml);
 	free(f.v);
 	view_close(&v);
@@ -252,6 +392,7 @@ int do_struct_ops(struct ctx *ctx, int argc, char **argv)
 	static const struct cmd cmds[] = {
 		{ "show", do_show },
 		{ "list", do_show },
+		{ "dump", do_dump },
 		{ "register", do_register },
 		{ "unregister", do_unregister },
 		{ "help", do_help },

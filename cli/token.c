@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "cli/cli.h"
 #include "capture/token.h"
+#include "store/read_token.h"
 
 static const char *const headers[] = { "allowed_cmds", "allowed_maps", "allowed_progs",
 				       "allowed_attachs" };
@@ -24,6 +25,30 @@ static void delegate_value(const char *opts, const char *key, char *buf, size_t 
 			return;
 		}
 	}
+}
+
+static void print_one(struct out *o, const struct token_mount *m);
+
+static int print_stored(const char *dir, const char *opts, void *arg)
+{
+	print_one(arg, &(struct token_mount){ (char *)dir, (char *)opts });
+	return 0;
+}
+
+/* -s REF: the mounts the snapshot stored, through the same printer */
+static int show_stored(struct ctx *ctx)
+{
+	struct err e = { 0 };
+	struct view v;
+	int err;
+
+	if (view_open(ctx, 0, &v))
+		return -1;
+	out_arr_start(&ctx->out, NULL);
+	err = token_rows(&v.db, v.snap_id, print_stored, &ctx->out, &e);
+	out_arr_end(&ctx->out);
+	view_close(&v);
+	return err ? p_err_e(ctx, &e) : 0;
 }
 
 static void print_one(struct out *o, const struct token_mount *m)
@@ -71,7 +96,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	if (argc)
 		return p_err(ctx, "what is '%s'?", *argv);
 	if (ctx->snap_ref)
-		return p_err(ctx, "token show reads the live mounts: no -s REF");
+		return show_stored(ctx);
 	if (token_mounts(&v, &n, &e))
 		return p_err_e(ctx, &e);
 	out_arr_start(&ctx->out, NULL);

@@ -9,6 +9,8 @@
 #include "capture/env.h"
 #include "capture/snapshot.h"
 #include "cli/snap_env.h"
+#include "analyze/struct_ops.h"
+#include "store/read_btf_data.h"
 
 int history_open(struct ctx *ctx, bool write, struct db *db)
 {
@@ -115,4 +117,17 @@ int view_fill_maps(struct ctx *ctx, struct view *v, const uint32_t *ids, size_t 
 	if (snapshot_fill_maps(&v->db, v->snap_id, ids, n, &e))
 		return p_err_e(ctx, &e);
 	return 0;
+}
+
+struct btf *view_vmlinux(struct view *v)
+{
+	struct buf b = { 0 };
+	struct err e = { 0 };
+	struct btf *btf;
+
+	if (!v->live)
+		btf_vmlinux_read(&v->db, v->snap_id, &b, &e);
+	btf = struct_ops_btf_load(b.data, b.len, v->live);
+	buf_free(&b);
+	return btf;
 }

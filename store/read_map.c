@@ -8,11 +8,15 @@
 /* the columns of map_sql, in order */
 enum {
 	MC_ID, MC_TYPE, MC_NAME, MC_FLAGS, MC_KEY, MC_VALUE, MC_MAX_ENTRIES, MC_MEMLOCK,
-	MC_FROZEN, MC_BTF_ID, MC_OWNER_PROG_TYPE, MC_IFINDEX, MC_VMLINUX_VALUE, MC_NCOLS
+	MC_FROZEN, MC_BTF_ID, MC_OWNER_PROG_TYPE, MC_IFINDEX, MC_VMLINUX_VALUE, MC_OWNER_JITED,
+	MC_KEY_TYPE, MC_VALUE_TYPE, MC_VMLINUX_ID, MC_MAP_EXTRA, MC_NETNS_DEV, MC_NETNS_INO,
+	MC_NCOLS
 };
 static const char map_sql[] =
 	"SELECT id, type, name, flags, bytes_key, bytes_value, max_entries, bytes_memlock,"
-	" frozen, btf_id, owner_prog_type, ifindex, btf_vmlinux_value_type_id FROM maps"
+	" frozen, btf_id, owner_prog_type, ifindex, btf_vmlinux_value_type_id, owner_jited,"
+	" btf_key_type_id, btf_value_type_id, btf_vmlinux_id, map_extra, netns_dev, netns_ino"
+	" FROM maps"
 	" WHERE snapshot_id = ?1"
 	" AND (?2 < 0 OR id = ?2) ORDER BY id";
 
@@ -32,6 +36,14 @@ static void map_row_read(sqlite3_stmt *st, struct map_row *r)
 	r->owner_prog_type = sqlite3_column_int64(st, MC_OWNER_PROG_TYPE);
 	r->ifindex = sqlite3_column_int64(st, MC_IFINDEX);
 	r->vmlinux_value_type_id = sqlite3_column_int64(st, MC_VMLINUX_VALUE);
+	r->has_owner_jited = sqlite3_column_type(st, MC_OWNER_JITED) != SQLITE_NULL;
+	r->owner_jited = sqlite3_column_int64(st, MC_OWNER_JITED) != 0;
+	r->btf_key_type_id = sqlite3_column_int64(st, MC_KEY_TYPE);
+	r->btf_value_type_id = sqlite3_column_int64(st, MC_VALUE_TYPE);
+	r->btf_vmlinux_id = sqlite3_column_int64(st, MC_VMLINUX_ID);
+	r->map_extra = sqlite3_column_int64(st, MC_MAP_EXTRA);
+	r->netns_dev = sqlite3_column_int64(st, MC_NETNS_DEV);
+	r->netns_ino = sqlite3_column_int64(st, MC_NETNS_INO);
 }
 
 struct map_walk {
@@ -74,11 +86,11 @@ int map_find(struct db *db, int64_t snap, enum find_key key, const char *text, u
 /* the columns of map_data_sql, in order */
 enum {
 	MD_TYPE, MD_KEY, MD_VALUE, MD_BTF_ID, MD_KEY_TYPE, MD_VALUE_TYPE, MD_CONTENTS,
-	MD_CONTENTS_ERROR, MD_BTF, MD_NCOLS
+	MD_CONTENTS_ERROR, MD_BTF, MD_VMLINUX_VALUE, MD_NCOLS
 };
 static const char map_data_sql[] =
 	"SELECT m.type, m.bytes_key, m.bytes_value, m.btf_id, m.btf_key_type_id,"
-	" m.btf_value_type_id, m.contents, m.contents_error, b.data"
+	" m.btf_value_type_id, m.contents, m.contents_error, b.data, m.btf_vmlinux_value_type_id"
 	" FROM maps m LEFT JOIN btf b ON b.snapshot_id = m.snapshot_id AND b.id = m.btf_id"
 	" WHERE m.snapshot_id = ?1 AND m.id = ?2";
 /* vmlinux BTF is 5-6 MiB; a map's own BTF far less */
@@ -105,6 +117,7 @@ int map_data_read(struct db *db, int64_t snap, uint32_t id, struct map_data *md,
 	md->btf_id = sqlite3_column_int64(st, MD_BTF_ID);
 	md->key_type = sqlite3_column_int64(st, MD_KEY_TYPE);
 	md->value_type = sqlite3_column_int64(st, MD_VALUE_TYPE);
+	md->vmlinux_value_type = sqlite3_column_int64(st, MD_VMLINUX_VALUE);
 	md->has_error = sqlite3_column_type(st, MD_CONTENTS_ERROR) != SQLITE_NULL;
 	snprintf(md->contents_error, sizeof(md->contents_error), "%s",
 		 read_text(st, MD_CONTENTS_ERROR));

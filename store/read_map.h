@@ -13,6 +13,11 @@ struct map_row {
 	bool has_owner_prog_type;	/* prog arrays: the type the first program fixed */
 	uint32_t owner_prog_type;
 	uint32_t vmlinux_value_type_id;	/* struct_ops: the kernel's bpf_struct_ops_<name> type */
+	bool has_owner_jited;		/* prog arrays with an owner (schema 8) */
+	bool owner_jited;
+	/* the rest of bpf_map_info, for struct_ops dump */
+	uint32_t btf_key_type_id, btf_value_type_id, btf_vmlinux_id;
+	uint64_t map_extra, netns_dev, netns_ino;
 };
 
 /* Calls fn for each map of snapshot snap, by id: only id, or all (id < 0). fn returning
@@ -27,6 +32,7 @@ int map_find(struct db *db, int64_t snap, enum find_key key, const char *text, u
  * analyze/map_contents.h) and the BTF blob its key and value types refer to. */
 struct map_data {
 	uint32_t id, type, key_size, value_size, btf_id, key_type, value_type;
+	uint32_t vmlinux_value_type;	/* struct_ops: its value's type in the kernel's BTF */
 	struct buf contents;	/* empty: not captured (contents_error may say why) */
 	struct buf btf;		/* empty: no BTF */
 	bool has_error;

@@ -223,6 +223,24 @@ const char db_sockets_sql[] = SOCKETS_SQL;
 "CREATE INDEX IF NOT EXISTS view_rows_last ON view_rows(last_snap);\n"
 const char db_view_rows_sql[] = VIEW_ROWS_SQL;
 
+/* ---- schema 8: what map show and struct_ops dump print beyond bpf_map_info's old fields --
+ * owner_jited: a prog array's owner_jited from fdinfo (NULL: no owner yet, or not a prog
+ * array), beside owner_prog_type; btf_vmlinux_id: the kernel BTF object a struct_ops map's
+ * value type is in (bpf_map_info's field since Linux 6.x, 0 for other maps). Columns added
+ * to map_rows, so a file of any version reaches them by the same step. */
+#define MAP_ROWS_8_SQL \
+"ALTER TABLE map_rows ADD COLUMN owner_jited INTEGER;\n"					\
+"ALTER TABLE map_rows ADD COLUMN btf_vmlinux_id INTEGER;\n"
+/* Schema 8 too: the bpffs mounts that delegate to a user namespace (BPF tokens, token show),
+ * per snapshot, in mount order (seq): dir and the mount's options as /proc/mounts has them.
+ * Rarely any, so a row per snapshot costs nothing; a snapshot of a file that did not have
+ * the table yet has none. */
+#define TOKENS_SQL \
+"CREATE TABLE IF NOT EXISTS tokens(snapshot_id INTEGER NOT NULL REFERENCES snapshot_rows(id)" \
+"  ON DELETE CASCADE, seq INTEGER NOT NULL, dir TEXT, opts TEXT,"				\
+"  PRIMARY KEY(snapshot_id, seq)) WITHOUT ROWID;\n"
+const char db_migration_7_sql[] = MAP_ROWS_8_SQL TOKENS_SQL;
+
 /* ---- boot_features (the feature probe of each boot) ------------------------------------
  * A step as the sockets step was: CREATE TABLE IF NOT EXISTS, run with the views, so the
  * schema version stays (docs/schema.md, "The boot_features step"). probe is
@@ -245,6 +263,7 @@ SNAPSHOT_TABLES_SQL
  * give one row per object per snapshot, as the readers want them. digest: a hash of the
  * row's facts (with the boot), to tell unchanged from changed. */
 SPAN_TABLES_SQL("snapshot_rows")
+MAP_ROWS_8_SQL
 CGROUP_ROWS_SQL
 PROG_STAT_ROWS_SQL
 MAP_DATA_ROWS_SQL
@@ -252,6 +271,7 @@ MAP_DATA_ROWS_SQL
 SPAN4_TABLES_SQL
 SOCKETS_SQL
 VIEW_ROWS_SQL
+TOKENS_SQL
 BOOT_FEATURES_SQL
 /* ELF objects loaded through bpfscope, for replay */
 "CREATE TABLE objects(id INTEGER PRIMARY KEY, loaded_at INTEGER, path TEXT, elf BLOB,"
@@ -341,7 +361,8 @@ BOOT_FEATURES_SQL
 "  r.btf_value_type_id AS btf_value_type_id,"
 "  r.btf_vmlinux_value_type_id AS btf_vmlinux_value_type_id, r.map_extra AS map_extra,"
 "  r.ifindex AS ifindex, r.netns_dev AS netns_dev, r.netns_ino AS netns_ino,"
-"  r.owner_prog_type AS owner_prog_type, d.contents AS contents, d.nr_entries AS nr_entries,"
+"  r.owner_prog_type AS owner_prog_type, r.owner_jited AS owner_jited,"
+"  r.btf_vmlinux_id AS btf_vmlinux_id, d.contents AS contents, d.nr_entries AS nr_entries,"
 "  d.contents_error AS contents_error, r.row AS row_id"
 "  FROM snapshot_rows s JOIN map_rows r ON r.last_snap >= s.id AND r.first_snap <= s.id"
 "  LEFT JOIN map_data_rows d ON d.map_row = r.row AND d.last_snap >= s.id"

@@ -129,6 +129,20 @@ int writer_owner(struct writer *w, char kind, uint32_t id, uint32_t pid, const c
 	return span_set_write(w->db, &w->owner_spans, w->ins_owner, w->snap_id, "owner", NULL, w->e);
 }
 
+int writer_token(struct writer *w, uint32_t seq, const char *dir, const char *opts)
+{
+	int err = writer_stmt(w, &w->ins_token, "INSERT INTO tokens(snapshot_id, seq, dir, opts)"
+			      " VALUES(?, ?, ?, ?)");
+
+	if (err)
+		return err;
+	sqlite3_bind_int64(w->ins_token, 1, w->snap_id);
+	sqlite3_bind_int64(w->ins_token, 2, seq);
+	sqlite3_bind_text(w->ins_token, 3, dir, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->ins_token, 4, opts, -1, SQLITE_STATIC);
+	return writer_step(w, w->ins_token, "token");
+}
+
 int writer_socket(struct writer *w, const struct socket_rec *r)
 {
 	sqlite3_stmt *st;

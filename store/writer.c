@@ -23,7 +23,7 @@ void writer_close(struct writer *w)
 	sqlite3_stmt **all[] = { &w->ins_prog, &w->ins_prog_map, &w->copy_code, &w->ins_prog_stats,
 		&w->close_prog, &w->fill_code, &w->ins_map, &w->ins_map_data, &w->close_map,
 		&w->fill_map_data, &w->fill_map_data_new, &w->ins_btf, &w->fill_btf, &w->ins_link, &w->ins_pin,
-		&w->close_pin, &w->ins_owner, &w->ins_socket, &w->ins_view };
+		&w->close_pin, &w->ins_owner, &w->ins_socket, &w->ins_view, &w->ins_token };
 
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		sqlite3_finalize(*all[i]);
@@ -402,8 +402,9 @@ int writer_maps_prepare(struct writer *w)
 	int err = db_prepare(w->db, "INSERT INTO map_rows(first_snap, last_snap, digest, id, type,"
 			     " name, flags, bytes_key, bytes_value, max_entries, bytes_memlock, frozen,"
 			     " btf_id, btf_key_type_id, btf_value_type_id, btf_vmlinux_value_type_id,"
-			     " map_extra, ifindex, netns_dev, netns_ino, owner_prog_type)"
-			     " VALUES(?1," SPAN_OPEN_SQL ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			     " map_extra, ifindex, netns_dev, netns_ino, owner_prog_type, owner_jited,"
+			     " btf_vmlinux_id)"
+			     " VALUES(?1," SPAN_OPEN_SQL ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			     &w->ins_map, w->e);
 
 	err = err ?: db_prepare(w->db, "INSERT INTO map_data_rows(first_snap, digest, last_snap,"
@@ -442,6 +443,11 @@ int writer_map(struct writer *w, const struct map_rec *r, int64_t *row)
 	sqlite3_bind_int64(st, c++, info->netns_ino);
 	if (r->has_owner)
 		sqlite3_bind_int64(st, c, r->owner);
+	c++;
+	if (r->has_owner_jited)
+		sqlite3_bind_int64(st, c, r->owner_jited);
+	c++;
+	sqlite3_bind_int64(st, c, r->btf_vmlinux_id);
 	err = writer_step(w, st, "map");
 	*row = sqlite3_last_insert_rowid(w->db->sql);
 	return err;

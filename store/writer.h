@@ -19,7 +19,7 @@ struct writer {
 	sqlite3_stmt *fill_code;
 	sqlite3_stmt *ins_map, *ins_map_data, *close_map, *fill_map_data, *fill_map_data_new;
 	sqlite3_stmt *ins_btf, *fill_btf, *ins_link, *ins_pin, *close_pin, *ins_owner;
-	sqlite3_stmt *ins_socket, *ins_view;
+	sqlite3_stmt *ins_socket, *ins_view, *ins_token;
 	/* the open spans of BTF objects, links, owners, program counters, map contents and views
 	 * (loaded by writer_snapshot_begin; those the snapshot did not see end in
 	 * writer_snapshot_finish) */
@@ -88,6 +88,9 @@ struct map_rec {
 	const struct bpf_map_info *info;
 	uint64_t digest, memlock, frozen, owner;
 	bool has_owner;
+	bool has_owner_jited;		/* fdinfo's owner_jited (a prog array with an owner) */
+	uint64_t owner_jited;
+	uint32_t btf_vmlinux_id;	/* bpf_map_info's, past the old uapi header's end */
 };
 /* Contents, or why there are none. */
 struct map_data_rec {
@@ -156,6 +159,8 @@ struct socket_rec {
 	size_t filter_len;
 };
 int writer_socket(struct writer *w, const struct socket_rec *r);
+/* A bpffs mount that delegates (token show), seq-th in mount order (schema 8). */
+int writer_token(struct writer *w, uint32_t seq, const char *dir, const char *opts);
 int writer_boot_kallsyms(struct writer *w, const char *boot_id, const uint8_t hash[SHA256_LEN]);
 
 /* ---- what a snapshot compares against (open spans, and blobs this boot stored) ---- */

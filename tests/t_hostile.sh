@@ -31,6 +31,7 @@ setup() {
 	bs prog loadall "$SAMPLES/getpid_count.bpf.o" "$PIN/g" pinmaps "$PIN/gm" autoattach >/dev/null &&
 	bs prog loadall "$SAMPLES/tc_counter.bpf.o" "$PIN/t" pinmaps "$PIN/tm" >/dev/null &&
 	bs map update pinned "$PIN/tm/proto_count" key 6 0 0 0 value 1 0 0 0 0 0 0 0 &&
+	hostile_struct_ops &&
 	bs snapshot take label one maps-data >/dev/null &&
 	bs prog load "$SAMPLES/xdp_drop_8080.bpf.o" "$PIN/xdp" type xdp >/dev/null &&
 	bs snapshot take label two maps-data >/dev/null || die "setup"
@@ -38,6 +39,16 @@ setup() {
 	MAP=$(bs -s two -j map show pinned "$PIN/tm/proto_count" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 	BTF=$(bs -s two -j map show pinned "$PIN/tm/proto_count" | python3 -c 'import json,sys; print(json.load(sys.stdin)["btf_id"])')
 	python3 "$TOP/tests/hostile/mkvariants.py" "$DB" "$VAR" > "$TEST_TMP/variants.txt" || die "variants"
+}
+
+# a struct_ops map (a TCP congestion control no socket selects, named for this test alone),
+# so that the snapshots hold its value and struct_ops dump reads damaged ones
+hostile_struct_ops() {
+	sed 's/pobj/hstl/g' "$TOP/tests/data/struct_ops_ca.bpf.c" > "$TEST_TMP/hstl.bpf.c" &&
+	clang -g -O2 -target bpf -I/usr/include/"$(uname -m)"-linux-gnu -c "$TEST_TMP/hstl.bpf.c" \
+		-o "$TEST_TMP/hstl.o" || return 1
+	cleanup_add "'$BPFSCOPE' struct_ops unregister name hstl_ca"
+	bs struct_ops register "$TEST_TMP/hstl.o" >/dev/null 2>&1
 }
 
 COMMANDS=(
@@ -52,6 +63,7 @@ COMMANDS=(
 	"-j diff latest~1 latest" "prog history identity prog:x:y@" "audit latest" "-j audit latest"
 	"report latest file OUT" "report diff latest~1 latest file OUT"
 	"-s latest sock show all" "-s latest sock dump" "-s latest -j sock dump"
+	"-s latest struct_ops dump" "-s latest -j struct_ops dump" "-s latest token show"
 )
 
 # one variant through every command

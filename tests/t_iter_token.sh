@@ -61,6 +61,22 @@ t_token_mount() {
 		"[{\"token_info\":\"$TEST_TMP/tok\",\"allowed_cmds\":[\"map_create\",\"prog_load\",\"prog_query\",\"btf_load\",\"link_create\"],\"allowed_maps\":[\"hash\",\"array\"],\"allowed_progs\":[\"xdp\"],\"allowed_attachs\":[]}]"
 }
 
+# a snapshot taken in that namespace stores its mounts: -s REF token show prints them as live
+# did, and a snapshot of a namespace without any prints none
+t_token_stored() {
+	pre || return $?
+	local db=$TEST_TMP/tok.db
+	mkdir -p "$TEST_TMP/tok2"
+	unshare -m sh -c "mount --make-rprivate / && mount -t bpf -o delegate_cmds=map_create:prog_load,delegate_maps=hash,delegate_attachs=cgroup_inet_ingress bpf $TEST_TMP/tok2 && '$BPFSCOPE' --db $db snapshot take label tok >/dev/null && '$BPFSCOPE' token show > $TEST_TMP/tok2.txt && '$BPFSCOPE' -j token show > $TEST_TMP/tok2.json" || return 1
+	grep -q "^token_info  $TEST_TMP/tok2\$" "$TEST_TMP/tok2.txt" || { cat "$TEST_TMP/tok2.txt"; return 1; }
+	expect_eq plain "$("$BPFSCOPE" --db "$db" -s tok token show)" "$(cat "$TEST_TMP/tok2.txt")" || return 1
+	expect_eq json "$("$BPFSCOPE" --db "$db" -s tok -j token list)" "$(cat "$TEST_TMP/tok2.json")" || return 1
+	grep -q ' bpf .*delegate_' /proc/mounts && return 0
+	"$BPFSCOPE" --db "$db" snapshot take label none >/dev/null || return 1
+	expect_eq none "$("$BPFSCOPE" --db "$db" -s none -j token show)" "[]"
+}
+
 run_test iter/pin t_iter_pin
 run_test token/show_empty t_token_empty
 run_test token/show_mount t_token_mount
+run_test token/stored t_token_stored
