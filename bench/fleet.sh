@@ -130,7 +130,7 @@ cp "$BASE" "$LIVE"
 # the work of a push apart from the wait for a loaded machine: our CPU (user + sys) and the
 # server's time in its statements (log_min_duration_statement = 0 for these pushes only)
 take=() push=() floor=() rows=() cpu=() srv=()
-psql_su "ALTER SYSTEM SET log_min_duration_statement = 0; SELECT pg_reload_conf()" >/dev/null
+psql_su "ALTER SYSTEM SET log_min_duration_statement = 0" && psql_su "SELECT pg_reload_conf()" >/dev/null
 for ((i = 0; i < RUNS; i++)); do
 	t0=$(date +%s%N); "$BS" --db "$LIVE" snapshot take >/dev/null; t1=$(date +%s%N)
 	logpos=$(stat -c %s "$PGD/log")
@@ -143,7 +143,7 @@ for ((i = 0; i < RUNS; i++)); do
 		if ($i == "duration:") s += $(i + 1) } END { printf "%d", s * 1000 }'))
 	rows+=($(python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"])' < "$WORK/push.json"))
 done
-psql_su "ALTER SYSTEM RESET log_min_duration_statement; SELECT pg_reload_conf()" >/dev/null
+psql_su "ALTER SYSTEM RESET log_min_duration_statement" && psql_su "SELECT pg_reload_conf()" >/dev/null
 tm=$(med "${take[@]}"); pm=$(med "${push[@]}")
 echo "one unchanged snapshot ($progs programs): push $pm ms, take $tm ms, push/take" \
 	"$(awk -v a="$pm" -v b="$tm" 'BEGIN { printf "%.2f", a / b }');" \
