@@ -94,18 +94,32 @@ psql_su "SELECT c.relname, pg_total_relation_size(c.oid) / 1024 FROM pg_class c 
 	ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'
 	ORDER BY 2 DESC LIMIT 6" | tr '\n' ' ' | sed 's/^/  largest (KiB): /; s/$/\n/'
 
+# what the size is made of, like for like: the host file's tables and indexes (dbstat) and
+# the server's tables with their indexes and TOAST (KiB, largest first)
+sqlite3 "$WORK/h1.db" "SELECT name, sum(pgsize) / 1024 FROM dbstat GROUP BY name ORDER BY 2 DESC
+	LIMIT 8" | tr '\n' ' ' | sed 's/^/  host file (KiB): /; s/$/\n/'
+
 # which hosts run a program with tag X, since when: the tag host 7 alone has from the start,
-# and a tag every host has
-for tag in "$(printf '%016x' 7)" "$(sqlite3 "$BASE" "SELECT tag FROM prog_rows WHERE name = 'lg_prog_$((N - 1))' LIMIT 1")"; do
-	q="SELECT host, min(first_seen) FROM prog_spans WHERE tag = '$tag' GROUP BY host"
-	ts=()
+# a tag every host has (on 900 programs of each), and one no host has; by tag_hosts(tag)
+# (schema 3), and by prog_spans grouped by host (schema 2's form: it expands every span)
+med_server() {	# the median of RUNS server execution times (EXPLAIN ANALYZE) of $1
+	local i t=()
 	for ((i = 0; i < RUNS; i++)); do
-		t0=$(date +%s%N); "$BS" fleet query "$C" "$q" >"$WORK/q.out"; t1=$(date +%s%N)
-		ts+=($(ms "$t0" "$t1"))
+		t+=($(psql_su "EXPLAIN (ANALYZE, FORMAT JSON) $1" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)[0]["Execution Time"] * 1000))'))
 	done
-	srv=$(psql_su "EXPLAIN (ANALYZE, FORMAT JSON) $q" | python3 -c 'import json,sys; print("%.1f" % json.load(sys.stdin)[0]["Execution Time"])')
-	echo "which hosts run tag $tag, since when: $(($(wc -l < "$WORK/q.out") - 1)) hosts," \
-		"$(med "${ts[@]}") ms the whole command, $srv ms in the server"
+	med "${t[@]}"
+}
+for tag in "$(printf '%016x' 7)" "$(sqlite3 "$BASE" "SELECT tag FROM prog_rows WHERE name = 'lg_prog_$((N - 1))' LIMIT 1")" 00000000deadbeef; do
+	for q in "SELECT host, first_seen FROM tag_hosts('$tag')" \
+		"SELECT host, min(first_seen) FROM prog_spans WHERE tag = '$tag' GROUP BY host"; do
+		ts=()
+		for ((i = 0; i < RUNS; i++)); do
+			t0=$(date +%s%N); "$BS" fleet query "$C" "$q" >"$WORK/q.out"; t1=$(date +%s%N)
+			ts+=($(ms "$t0" "$t1"))
+		done
+		echo "$q: $(($(wc -l < "$WORK/q.out") - 1)) hosts," \
+			"$(med "${ts[@]}") ms the whole command, $(med_server "$q") ms in the server (medians)"
+	done
 done
 
 # push of one unchanged snapshot vs taking it, in turns, on a host of its own (the live
@@ -113,17 +127,28 @@ done
 LIVE=$WORK/live.db
 cp "$BASE" "$LIVE"
 "$BS" --db "$LIVE" fleet push "$C" host live >/dev/null || exit 1
-take=() push=() floor=() rows=()
+# the work of a push apart from the wait for a loaded machine: our CPU (user + sys) and the
+# server's time in its statements (log_min_duration_statement = 0 for these pushes only)
+take=() push=() floor=() rows=() cpu=() srv=()
+psql_su "ALTER SYSTEM SET log_min_duration_statement = 0" && psql_su "SELECT pg_reload_conf()" >/dev/null
 for ((i = 0; i < RUNS; i++)); do
 	t0=$(date +%s%N); "$BS" --db "$LIVE" snapshot take >/dev/null; t1=$(date +%s%N)
-	"$BS" --db "$LIVE" -j fleet push "$C" host live >"$WORK/push.json"; t2=$(date +%s%N)
+	logpos=$(stat -c %s "$PGD/log")
+	/usr/bin/time -o "$WORK/cpu" -f "%U %S" "$BS" --db "$LIVE" -j fleet push "$C" host live \
+		>"$WORK/push.json"; t2=$(date +%s%N)
 	"$BS" fleet hosts "$C" >/dev/null; t3=$(date +%s%N)
 	take+=($(ms "$t0" "$t1")); push+=($(ms "$t1" "$t2")); floor+=($(ms "$t2" "$t3"))
+	cpu+=($(awk '{ printf "%d", ($1 + $2) * 1000000 }' "$WORK/cpu"))
+	srv+=($(tail -c +$((logpos + 1)) "$PGD/log" | awk '/duration: .* ms/ { for (i = 1; i < NF; i++)
+		if ($i == "duration:") s += $(i + 1) } END { printf "%d", s * 1000 }'))
 	rows+=($(python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"])' < "$WORK/push.json"))
 done
+psql_su "ALTER SYSTEM RESET log_min_duration_statement" && psql_su "SELECT pg_reload_conf()" >/dev/null
 tm=$(med "${take[@]}"); pm=$(med "${push[@]}")
 echo "one unchanged snapshot ($progs programs): push $pm ms, take $tm ms, push/take" \
 	"$(awk -v a="$pm" -v b="$tm" 'BEGIN { printf "%.2f", a / b }');" \
 	"a connection and one query (fleet hosts) $(med "${floor[@]}") ms"
+echo "  the push's work: our CPU $(med "${cpu[@]}") ms (user + sys; 10 ms ticks), the server's" \
+	"statements $(med "${srv[@]}") ms (the log's durations, the connection not counted)"
 echo "  rows shipped per push (other processes' objects change too): ${rows[*]}"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

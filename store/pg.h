@@ -9,7 +9,7 @@
 
 /* The server schema's own version (table fleet_schema); a server with a newer one is
  * refused. It mirrors the local tables of DB_SCHEMA_VERSION with a host column. */
-#define FLEET_SCHEMA_VERSION 2
+#define FLEET_SCHEMA_VERSION 3
 
 struct pg;	/* a connection (opaque: only store/pg*.c knows libpq) */
 

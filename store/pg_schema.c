@@ -213,6 +213,21 @@ static const char fleet_views_sql[] =
 "  LEFT JOIN LATERAL (SELECT max(x.taken_at) AS taken_at FROM snapshot_rows x"
 "   WHERE x.host = r.host AND x.id <= r.last_snap) l ON true;\n";
 
+/* Which hosts run a program with tag X, since when: a function, not a view, so that the tag
+ * is a constant where the plan is made (an SQL function is inlined). Per host, its first
+ * shared row with the tag by first_snap (the (tag, first_snap) index, stopping at the first
+ * the host names) and its snapshot's time: a tag every host has costs a row a host, not
+ * every span of it (prog_spans grouped by host expands them all). */
+static const char tag_hosts_sql[] =
+"DROP FUNCTION IF EXISTS tag_hosts(text);"
+"CREATE FUNCTION tag_hosts(want text) RETURNS TABLE(host text, first_snap bigint,"
+" first_seen bigint, running boolean) LANGUAGE sql STABLE AS $$"
+" SELECT m.host, f.first_snap, (SELECT s.taken_at FROM snapshot_rows s WHERE s.host = m.host"
+"  AND s.id = f.first_snap), EXISTS (SELECT 1 FROM prog_rows_c o WHERE o.tag = want"
+"  AND o.cid <@ m.cids AND o.last_snap = 9223372036854775807)"
+" FROM prog_rows_m m CROSS JOIN LATERAL (SELECT c.first_snap FROM prog_rows_c c"
+"  WHERE c.tag = want AND c.cid <@ m.cids ORDER BY c.first_snap LIMIT 1) f $$;";
+
 static const char *const drop_views[] = {
 	"changes", "prog_idents", "prog_spans", "prog_history", "latest_maps", "latest_progs", "maps_named", "progs_named",
 	"fleet_hosts", "fleet_latest", "snapshots", "progs", "maps", "pins", "btf", "links",
@@ -236,7 +251,8 @@ static int make_views(struct pg *pg, const struct pg_tables *ts, struct err *e)
 		}
 	for (int i = 0; !err && i < ts->n; i++)
 		err = span_view(pg, &ts->t[i], e);
-	return err ?: pg_exec(pg, fleet_views_sql, "init views", e);
+	return err ?: pg_exec(pg, fleet_views_sql, "init views", e) ?:
+		pg_exec(pg, tag_hosts_sql, "init views", e);
 }
 
 /* The server's version: 0 when it has no schema yet (one round trip: every command asks). */
@@ -305,7 +321,10 @@ static int init_tables(struct pg *pg, const struct pg_tables *ts, struct err *e)
 			err = pg_exec(pg, sql, "init", e);
 		}
 	}
-	return err ?: pg_exec(pg, "CREATE INDEX IF NOT EXISTS prog_rows_c_tag ON prog_rows_c(tag);"
+	/* schema 3: the tag index holds first_snap too (tag_hosts takes a host's first span of
+	 * a tag from it and stops); schema 2's, on tag alone, goes */
+	return err ?: pg_exec(pg, "DROP INDEX IF EXISTS prog_rows_c_tag;"
+			      "CREATE INDEX IF NOT EXISTS prog_rows_c_tag_first ON prog_rows_c(tag, first_snap);"
 			      "CREATE INDEX IF NOT EXISTS prog_rows_c_name ON prog_rows_c(name);"
 			      "CREATE INDEX IF NOT EXISTS load_events_snap ON load_events(host, snapshot_id);"
 			      "CREATE TABLE IF NOT EXISTS fleet_schema(version integer NOT NULL,"

@@ -216,9 +216,84 @@ test_errors() {
 		die "right password refused"
 }
 
+
+# tag_hosts(tag) (schema 3) says what prog_spans grouped by host says, for every tag the
+# server has: the hosts, since when (the first span's snapshot time), running now
+tag_hosts_check() {
+	local q1 q2
+	q1="SELECT host, tag, min(first_seen), bool_or(last_snap = 9223372036854775807) FROM prog_spans
+		GROUP BY host, tag ORDER BY 1, 2"
+	q2="SELECT t.host, x.tag, t.first_seen, t.running FROM (SELECT DISTINCT tag FROM prog_rows_c) x
+		CROSS JOIN LATERAL tag_hosts(x.tag) t ORDER BY 1, 2"
+	[ -n "$(psql_su "$q1" "$1")" ] && [ "$(psql_su "$q1" "$1")" = "$(psql_su "$q2" "$1")" ] ||
+		die "$1: tag_hosts differs from prog_spans: $(diff <(psql_su "$q1" "$1") <(psql_su "$q2" "$1") | head)"
+}
+
+test_tag_hosts() {
+	local tag out t0
+	tag_hosts_check postgres || return 1
+	tag_hosts_check killed || return 1
+	# our XDP program's code (host 2 has it pinned once, host 1 twice): both hosts, since
+	# their first snapshot, running
+	tag=$(sqlite3 "$H1" "SELECT tag FROM progs p JOIN pins n ON n.snapshot_id = p.snapshot_id
+		AND n.obj_id = p.id AND n.obj_type = 'prog' WHERE n.path = '$PIN/xdp' LIMIT 1")
+	out=$(bs fleet query "$C" "SELECT host, first_seen, running FROM tag_hosts('$tag') ORDER BY 1" csv |
+		tail -n +2)
+	t0=$(sqlite3 "$H1" "SELECT taken_at FROM snapshot_rows ORDER BY id LIMIT 1")
+	expect_eq "tag_hosts of our program" "$out" "$(printf '%s,%s,1\nt-h2,%s,1' "$HOST1" "$t0" "$t0" |
+		sort)" || return 1
+	out=$(bs fleet query "$C" "SELECT count(*) FROM tag_hosts('no such tag')" csv | tail -n 1)
+	expect_eq "tag_hosts of no program" "$out" 0
+}
+
+# server schema 2 (no tag_hosts, the tag index on tag alone) is migrated by init: the
+# same rows, the new index, the function; before that, commands refuse it in one line
+test_migrate_2_3() {
+	local D="host=$PGD dbname=mig user=postgres" before out
+	psql_su "CREATE DATABASE mig" && bs fleet init "$D" >/dev/null || die "init mig"
+	bs --db "$H1" fleet push "$D" >/dev/null && bs --db "$H2" fleet push "$D" host t-h2 >/dev/null ||
+		die "push mig"
+	before=$(server_state mig)
+	psql_su "UPDATE fleet_schema SET version = 2; DROP FUNCTION tag_hosts(text);
+		DROP INDEX prog_rows_c_tag_first; CREATE INDEX prog_rows_c_tag ON prog_rows_c(tag)" mig ||
+		die "make schema 2"
+	one_line_2 "schema 2 (hosts)" "older" bs fleet hosts "$D" || return 1
+	out=$(bs fleet init "$D") || die "init from 2"
+	expect_eq "init from 2" "$out" "fleet schema 3 (from 2)" || return 1
+	expect_eq "indexes" "$(psql_su "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM
+		pg_indexes WHERE indexname LIKE 'prog_rows_c_tag%'" mig)" prog_rows_c_tag_first || return 1
+	[ "$(server_state mig)" = "$before" ] || die "migration changed rows"
+	tag_hosts_check mig || return 1
+	bs --db "$H1" fleet push "$D" >/dev/null || die "push after migration"
+}
+
+# the size of a fleet of hosts that run the same programs: four more hosts (the same file
+# under other names) cost less than half of what the first host's rows cost (the rows are
+# stored once, a host adds its snapshots and names them), and five take at most 1.2x the file
+test_size() {
+	local D="host=$PGD dbname=size user=postgres" q empty one blobs five file
+	psql_su "CREATE DATABASE size" && bs fleet init "$D" >/dev/null || die "init size"
+	q="SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n
+		ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'"
+	psql_su "VACUUM" size; empty=$(psql_su "$q" size)
+	bs --db "$H1" fleet push "$D" host s1 >/dev/null || die "push s1"
+	psql_su "VACUUM" size; one=$(( $(psql_su "$q" size) - empty ))
+	blobs=$(psql_su "SELECT pg_total_relation_size('blobs') - 16384" size)
+	for h in s2 s3 s4 s5; do
+		bs --db "$H1" fleet push "$D" host $h >/dev/null || die "push $h"
+	done
+	psql_su "VACUUM" size; five=$(( $(psql_su "$q" size) - empty ))
+	file=$(stat -c %s "$H1")
+	echo "size: one host $((one / 1024)) KiB (blobs $((blobs / 1024))), five $((five / 1024)) KiB, file $((file / 1024)) KiB" >&2
+	[ $((five - one)) -lt $(( (one - blobs) / 2 )) ] || die "four more hosts cost $((five - one)) bytes, the first host's rows $((one - blobs))"
+	[ $((five * 10)) -le $((file * 12)) ] || die "five hosts $five bytes, over 1.2x the file ($file)"
+}
 setup
 run_test fleet/two_hosts test_two_hosts
 run_test fleet/pull test_pull
 run_test fleet/diff test_diff
+run_test fleet/size test_size
 run_test fleet/kill_and_resume test_kill_and_resume
+run_test fleet/tag_hosts test_tag_hosts
+run_test fleet/migrate_2_3 test_migrate_2_3
 run_test fleet/errors test_errors
