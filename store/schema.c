@@ -222,6 +222,16 @@ const char db_sockets_sql[] = SOCKETS_SQL;
 "CREATE INDEX IF NOT EXISTS view_rows_last ON view_rows(last_snap);\n"
 const char db_view_rows_sql[] = VIEW_ROWS_SQL;
 
+/* ---- schema 8: large map contents in chunks ---------------------------------------------
+ * A map's contents larger than one chunk (lib/map_chunks.h) are a list blob (the contents
+ * column) naming chunk blobs; these rows name the chunks of each list, for the blob GC and
+ * fleet push/pull (the list blob holds them too, for readers). A list is content-addressed:
+ * an unchanged map adds no row, and an unchanged chunk no blob. */
+#define MAP_CHUNKS_SQL \
+"CREATE TABLE IF NOT EXISTS map_chunks(list BLOB NOT NULL, seq INTEGER NOT NULL,"		\
+"  chunk BLOB NOT NULL, nr_entries INTEGER, PRIMARY KEY(list, seq)) WITHOUT ROWID;\n"
+const char db_map_chunks_sql[] = MAP_CHUNKS_SQL;
+
 /* ---- boot_features (the feature probe of each boot) ------------------------------------
  * A step as the sockets step was: CREATE TABLE IF NOT EXISTS, run with the views, so the
  * schema version stays (docs/schema.md, "The boot_features step"). probe is
@@ -251,6 +261,7 @@ MAP_DATA_ROWS_SQL
 SPAN4_TABLES_SQL
 SOCKETS_SQL
 VIEW_ROWS_SQL
+MAP_CHUNKS_SQL
 BOOT_FEATURES_SQL
 /* ELF objects loaded through bpfscope, for replay */
 "CREATE TABLE objects(id INTEGER PRIMARY KEY, loaded_at INTEGER, path TEXT, elf BLOB,"
