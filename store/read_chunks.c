@@ -64,7 +64,13 @@ static int chunks_join(struct db *db, const struct map_chunk_list *l, size_t max
 		/* the bound before inflating: what its count takes, a trailer more for the last */
 		if (i + 1 == l->nr_chunks)
 			cmax += MAP_CHUNK_READ_MAX;
-		err = blob_get(db, h, 32, cmax, &c, e) ?: chunk_check(l, &c, i, n, entry, e);
+		err = blob_get(db, h, 32, cmax, &c, e);
+		if (err == -ENOENT) {	/* (to callers, ENOENT means no such map) */
+			err_clear(e);
+			err = err_set(e, EBADMSG, "map contents chunk %u of %u is missing from the"
+				      " database", i, l->nr_chunks);
+		}
+		err = err ?: chunk_check(l, &c, i, n, entry, e);
 		if (err)
 			break;
 		memcpy(out->data + MAP_CHUNK_HDR + done * l->key_size, c.data + MAP_CHUNK_HDR,
