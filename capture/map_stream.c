@@ -119,6 +119,10 @@ int map_contents_stream(struct probe *p, int fd, const struct bpf_map_info *info
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 
 	per = per ? per : 1;
+	/* (a test's small chunks: a chunk is at least one batch; kept above a hash bucket's
+	 * entries, which one batch must hold) */
+	if (batch > per)
+		batch = per < 256 ? 256 : (uint32_t)per;
 	cap = per + batch;
 	if (buf_reserve(&o->chunk, MAP_CONTENTS_HDR_LEN + cap * entry + 8) ||
 	    buf_reserve(&o->list, MAP_CHUNK_LIST_HDR))
