@@ -4,6 +4,31 @@
 #include <string.h>
 #include "lib/map_chunks.h"
 
+void map_contents_sizes_read(const uint8_t *p, struct map_contents_sizes *s)
+{
+	memcpy(&s->key_size, p + 8, 4);
+	memcpy(&s->value_size, p + 12, 4);
+	memcpy(&s->nr_cpus, p + 16, 4);
+	memcpy(&s->value_stride, p + 20, 4);
+	memcpy(&s->count, p + 24, 8);
+}
+
+void map_contents_sizes_write(uint8_t *p, const struct map_contents_sizes *s)
+{
+	memcpy(p + 8, &s->key_size, 4);
+	memcpy(p + 12, &s->value_size, 4);
+	memcpy(p + 16, &s->nr_cpus, 4);
+	memcpy(p + 20, &s->value_stride, 4);
+	memcpy(p + 24, &s->count, 8);
+}
+
+/* (the list's first fields are the sizes' own, in their order) */
+static struct map_contents_sizes list_sizes(const struct map_chunk_list *l)
+{
+	return (struct map_contents_sizes){ l->key_size, l->value_size, l->nr_cpus,
+					    l->value_stride, l->count };
+}
+
 bool map_chunk_list_is(const uint8_t *p, size_t len)
 {
 	return len >= 8 && !memcmp(p, MAP_CHUNK_LIST_MAGIC, 8);
@@ -11,13 +36,11 @@ bool map_chunk_list_is(const uint8_t *p, size_t len)
 
 void map_chunk_list_header(uint8_t *hdr, const struct map_chunk_list *l)
 {
+	struct map_contents_sizes s = list_sizes(l);
+
 	memset(hdr, 0, MAP_CHUNK_LIST_HDR);
 	memcpy(hdr, MAP_CHUNK_LIST_MAGIC, 8);
-	memcpy(hdr + 8, &l->key_size, 4);
-	memcpy(hdr + 12, &l->value_size, 4);
-	memcpy(hdr + 16, &l->nr_cpus, 4);
-	memcpy(hdr + 20, &l->value_stride, 4);
-	memcpy(hdr + 24, &l->count, 8);
+	map_contents_sizes_write(hdr, &s);
 	memcpy(hdr + 32, &l->nr_chunks, 4);
 }
 
@@ -31,16 +54,15 @@ const uint8_t *map_chunk_list_rec(const struct map_chunk_list *l, uint32_t i, ui
 
 int map_chunk_list_parse(const uint8_t *p, size_t len, struct map_chunk_list *l, struct err *e)
 {
+	struct map_contents_sizes s;
 	uint64_t sum = 0;
 
 	memset(l, 0, sizeof(*l));
 	if (len < MAP_CHUNK_LIST_HDR || !map_chunk_list_is(p, len))
 		return err_set(e, EBADMSG, "map contents chunk list: no %s header", MAP_CHUNK_LIST_MAGIC);
-	memcpy(&l->key_size, p + 8, 4);
-	memcpy(&l->value_size, p + 12, 4);
-	memcpy(&l->nr_cpus, p + 16, 4);
-	memcpy(&l->value_stride, p + 20, 4);
-	memcpy(&l->count, p + 24, 8);
+	map_contents_sizes_read(p, &s);
+	*l = (struct map_chunk_list){ .key_size = s.key_size, .value_size = s.value_size,
+		.nr_cpus = s.nr_cpus, .value_stride = s.value_stride, .count = s.count };
 	memcpy(&l->nr_chunks, p + 32, 4);
 	if ((uint64_t)l->nr_chunks * MAP_CHUNK_REC != len - MAP_CHUNK_LIST_HDR)
 		return err_set(e, EBADMSG, "map contents chunk list: %u chunks do not fit %zu bytes",

@@ -26,6 +26,14 @@
 /* the header every contents blob (chunk or whole) starts with */
 #define MAP_CHUNK_HDR 32
 
+/* What every contents header (whole or chunk) and chunk list carries at bytes 8..32. */
+struct map_contents_sizes {
+	uint32_t key_size, value_size, nr_cpus, value_stride;
+	uint64_t count;
+};
+void map_contents_sizes_read(const uint8_t *p, struct map_contents_sizes *s);
+void map_contents_sizes_write(uint8_t *p, const struct map_contents_sizes *s);
+
 struct map_chunk_list {
 	uint32_t key_size, value_size, nr_cpus, value_stride;
 	uint64_t count;

@@ -10,8 +10,7 @@
 static int chunk_check(const struct map_chunk_list *l, const struct buf *c, uint32_t i,
 		       uint64_t count, uint64_t entry, struct err *e)
 {
-	uint32_t v[4];
-	uint64_t n;
+	struct map_contents_sizes s;
 	bool v2;
 
 	if (c->len < MAP_CHUNK_HDR)
@@ -21,10 +20,9 @@ static int chunk_check(const struct map_chunk_list *l, const struct buf *c, uint
 		return err_set(e, EBADMSG, "map contents chunk %u: no BPFSMAP1 header", i);
 	if (v2 && i + 1 != l->nr_chunks)
 		return err_set(e, EBADMSG, "map contents chunk %u: an error trailer before the last", i);
-	memcpy(v, c->data + 8, sizeof(v));
-	memcpy(&n, c->data + 24, 8);
-	if (v[0] != l->key_size || v[1] != l->value_size || v[2] != l->nr_cpus ||
-	    v[3] != l->value_stride || n != count)
+	map_contents_sizes_read(c->data, &s);
+	if (s.key_size != l->key_size || s.value_size != l->value_size || s.nr_cpus != l->nr_cpus ||
+	    s.value_stride != l->value_stride || s.count != count)
 		return err_set(e, EBADMSG, "map contents chunk %u: its header disagrees with its list", i);
 	if ((c->len - MAP_CHUNK_HDR) / (entry ? entry : 1) < count ||
 	    (!v2 && count * entry != c->len - MAP_CHUNK_HDR))
@@ -49,12 +47,10 @@ static int chunks_join(struct db *db, const struct map_chunk_list *l, size_t max
 	out->len = 0;
 	if (buf_reserve(out, MAP_CHUNK_HDR + l->count * entry + 1))
 		return err_set(e, ENOMEM, "out of memory reading map contents");
+	memset(out->data, 0, MAP_CHUNK_HDR);
 	memcpy(out->data, "BPFSMAP1", 8);
-	memcpy(out->data + 8, &l->key_size, 4);
-	memcpy(out->data + 12, &l->value_size, 4);
-	memcpy(out->data + 16, &l->nr_cpus, 4);
-	memcpy(out->data + 20, &l->value_stride, 4);
-	memcpy(out->data + 24, &l->count, 8);
+	map_contents_sizes_write(out->data, &(struct map_contents_sizes){ l->key_size,
+				 l->value_size, l->nr_cpus, l->value_stride, l->count });
 	out->len = MAP_CHUNK_HDR + l->count * entry;
 	for (uint32_t i = 0; !err && i < l->nr_chunks; i++) {
 		uint64_t n;
