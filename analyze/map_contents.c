@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include "analyze/map_contents.h"
+#include "lib/map_chunks.h"
 
 uint32_t map_contents_stride(uint32_t value_size, uint32_t nr_cpus)
 {
@@ -11,15 +12,12 @@ uint32_t map_contents_stride(uint32_t value_size, uint32_t nr_cpus)
 void map_contents_header(uint8_t *hdr, uint32_t key_size, uint32_t value_size, uint32_t nr_cpus,
 			 uint64_t count, bool v2)
 {
-	uint32_t stride = map_contents_stride(value_size, nr_cpus);
+	struct map_contents_sizes s = { key_size, value_size, nr_cpus,
+					map_contents_stride(value_size, nr_cpus), count };
 
 	memset(hdr, 0, MAP_CONTENTS_HDR_LEN);
 	memcpy(hdr, v2 ? MAP_CONTENTS_MAGIC2 : MAP_CONTENTS_MAGIC, 8);
-	memcpy(hdr + 8, &key_size, 4);
-	memcpy(hdr + 12, &value_size, 4);
-	memcpy(hdr + 16, &nr_cpus, 4);
-	memcpy(hdr + 20, &stride, 4);
-	memcpy(hdr + 24, &count, 8);
+	map_contents_sizes_write(hdr, &s);
 }
 
 struct map_contents_err map_contents_error(const struct map_contents *mc, uint32_t i)
@@ -48,6 +46,7 @@ static int parse_trailer(const uint8_t *p, size_t len, struct map_contents *mc, 
 
 int map_contents_parse(const uint8_t *p, size_t len, struct map_contents *mc, struct err *e)
 {
+	struct map_contents_sizes s;
 	uint64_t entry, body;
 	bool v2;
 
@@ -55,11 +54,9 @@ int map_contents_parse(const uint8_t *p, size_t len, struct map_contents *mc, st
 	v2 = len >= MAP_CONTENTS_HDR_LEN && !memcmp(p, MAP_CONTENTS_MAGIC2, 8);
 	if (len < MAP_CONTENTS_HDR_LEN || (!v2 && memcmp(p, MAP_CONTENTS_MAGIC, 8)))
 		return err_set(e, EBADMSG, "map contents blob has no %s header", MAP_CONTENTS_MAGIC);
-	memcpy(&mc->key_size, p + 8, 4);
-	memcpy(&mc->value_size, p + 12, 4);
-	memcpy(&mc->nr_cpus, p + 16, 4);
-	memcpy(&mc->value_stride, p + 20, 4);
-	memcpy(&mc->count, p + 24, 8);
+	map_contents_sizes_read(p, &s);
+	*mc = (struct map_contents){ .key_size = s.key_size, .value_size = s.value_size,
+		.nr_cpus = s.nr_cpus, .value_stride = s.value_stride, .count = s.count };
 	if (mc->nr_cpus > 65536 || mc->value_stride != map_contents_stride(mc->value_size, mc->nr_cpus))
 		return err_set(e, EBADMSG, "map contents blob has an inconsistent header");
 	entry = (uint64_t)mc->key_size + mc->value_stride;

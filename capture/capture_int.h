@@ -37,6 +37,10 @@ struct obj_rec {
 	} info;
 	uint64_t memlock, frozen, owner, owner_jited;
 	bool has_owner, has_owner_jited, has_contents;
+	/* maps-data of a map that may pass one chunk: read by the writer's thread in chunks
+	 * (capture/map_stream.c) through this fd of its own, closed by rec_free */
+	bool contents_later;
+	int contents_fd;
 	const struct open_prog *prev;	/* program code already stored by an earlier snapshot */
 	char full_name[128];
 	uint32_t off[9], len[9];	/* program arrays within data */
@@ -199,6 +203,24 @@ int btf_fill_data(struct probe *p, uint32_t btf_id);
 void probe_cleanup(struct probe *p);
 int map_read_contents(int fd, const struct bpf_map_info *info, int nr_cpus, struct buf *out,
 		      uint64_t *count, struct err *e);
+bool map_is_percpu(uint32_t type);
+
+/* A map's contents as the writer stores them (capture/map_stream.c): d points into the
+ * buffers, or at error. */
+struct contents_out {
+	struct buf chunk, list;
+	struct map_data_rec d;
+	char error[512];
+};
+/* Will this map's contents be read in chunks by the writer's thread (its entries could pass
+ * one chunk)? */
+bool map_contents_chunked(const struct probe *p, const struct bpf_map_info *info);
+/* On the writer's thread: read the map's contents in batches, each chunk stored as it fills,
+ * so memory holds about one chunk whatever the map's size. A kernel failure becomes the
+ * contents' error (o->d.error); only a database failure is returned. */
+int map_contents_stream(struct probe *p, int fd, const struct bpf_map_info *info,
+			struct contents_out *o);
+void contents_out_free(struct contents_out *o);
 
 /* Read the fdinfo of fd, then take "key:" values from it. */
 int fdinfo_load(struct fdinfo_reader *r, int fd);

@@ -2,6 +2,7 @@
  * SNAP_MAPS_DATA the contents (batch lookups where the map type has them). */
 #include <errno.h>
 #include <stddef.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 #include "analyze/map_contents.h"
 #include "capture/capture_int.h"
 
-static bool map_is_percpu(uint32_t type)
+bool map_is_percpu(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
@@ -186,7 +187,16 @@ int map_collect(struct probe *p, struct fdinfo_reader *fdi, int fd, const struct
 		r->has_owner = !fdinfo_val(fdi, "owner_prog_type", &r->owner);
 		r->has_owner_jited = !fdinfo_val(fdi, "owner_jited", &r->owner_jited);
 	}
-	if ((p->mask & SNAP_MAPS_DATA) || info->type == BPF_MAP_TYPE_STRUCT_OPS) {
+	if ((p->mask & SNAP_MAPS_DATA) && map_contents_chunked(p, info)) {
+		/* left to the writer's thread, which stores each chunk as it fills: a walker
+		 * holding the whole contents until the writer took them held them all at once */
+		r->contents_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (r->contents_fd < 0)
+			snprintf(r->contents_error, sizeof(r->contents_error), "can't dup map fd: %s",
+				 strerror(errno));
+		else
+			r->contents_later = true;
+	} else if ((p->mask & SNAP_MAPS_DATA) || info->type == BPF_MAP_TYPE_STRUCT_OPS) {
 		struct err me = { 0 };
 
 		if (map_read_contents(fd, info, p->nr_cpus, &r->data, &r->count, &me))
@@ -282,23 +292,31 @@ static uint64_t map_digest(const struct probe *p, const struct obj_rec *r)
 	return hash64(hash64(p->boot_hash, v, sizeof(v)), info->name, sizeof(info->name));
 }
 
-/* What the writer stores of a map's contents: them, or why there are none. */
-static struct map_data_rec map_data_of(const struct obj_rec *r)
+/* What the writer stores of a map's contents: them, or why there are none; a large map's
+ * are read now, in chunks. */
+static int map_data_of(struct probe *p, const struct obj_rec *r, struct contents_out *o)
 {
+	if (r->contents_later)
+		return map_contents_stream(p, r->contents_fd, &r->info.map, o);
 	if (r->has_contents)
-		return (struct map_data_rec){ .contents = r->data.data, .len = r->data.len,
+		o->d = (struct map_data_rec){ .contents = r->data.data, .len = r->data.len,
 					      .count = r->count };
-	return (struct map_data_rec){ .error = r->contents_error[0] ? r->contents_error : NULL };
+	else
+		o->d = (struct map_data_rec){ .error = r->contents_error[0] ? r->contents_error : NULL };
+	return 0;
 }
 
 /* Contents (or why there are none) belong to the snapshot that read them. */
 static int map_data_write(struct probe *p, const struct obj_rec *r, int64_t row)
 {
-	struct map_data_rec d = map_data_of(r);
+	struct contents_out o = { 0 };
+	int err;
 
-	if (!r->has_contents && !r->contents_error[0])
+	if (!r->has_contents && !r->contents_later && !r->contents_error[0])
 		return 0;
-	return writer_map_data(&p->w, row, &d);
+	err = map_data_of(p, r, &o) ?: writer_map_data(&p->w, row, &o.d);
+	contents_out_free(&o);
+	return err;
 }
 
 /* Database side of one map: its span goes on, or ends and a new one starts. */
@@ -381,7 +399,7 @@ int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size
 		struct bpf_map_info info = { 0 };
 		__u32 len = sizeof(info);
 		struct obj_rec r = { 0 };
-		struct map_data_rec d;
+		struct contents_out o = { 0 };
 		int fd = bpf_map_get_fd_by_id(ids[i]);
 
 		if (fd < 0) {
@@ -395,9 +413,11 @@ int snapshot_fill_maps(struct db *db, int64_t snap_id, const uint32_t *ids, size
 		}
 		map_collect(&p, &p.fdi, fd, &info, &r);
 		close(fd);
-		d = map_data_of(&r);
-		err = writer_map_data_fill(&p.w, ids[i], &d);
+		err = map_data_of(&p, &r, &o) ?: writer_map_data_fill(&p.w, ids[i], &o.d);
+		contents_out_free(&o);
 		buf_free(&r.data);
+		if (r.contents_later)
+			close(r.contents_fd);
 		if (!err && info.btf_id)
 			err = btf_fill_data(&p, info.btf_id);
 	}

@@ -14,6 +14,7 @@ struct snapshot_opts {
 	uint64_t stats_interval_ns;	/* with SNAP_STATS */
 	const char *bpffs;		/* where to look for pins (default /sys/fs/bpf) */
 	bool no_iter;			/* walk every map, no iterator (the iterator's test oracle) */
+	uint32_t map_chunk_bytes;	/* maps-data chunk size (0: MAP_CHUNK_BYTES; tests set less) */
 	/* a live view of one program (nonzero: its id): that program and what the mask asks
 	 * about it (owners, pins), no other program, map, link or BTF object, so a command on
 	 * one program costs the same at 10 programs as at 5,000 */

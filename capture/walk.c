@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include "capture/capture_int.h"
 
@@ -48,6 +49,8 @@ struct walker {
 
 void rec_free(struct obj_rec *r)
 {
+	if (r->contents_later)
+		close(r->contents_fd);
 	buf_free(&r->data);
 	free(r);
 }

@@ -13,6 +13,13 @@ static void trace_stderr(void *arg, const char *line)
 void snapshot_opts_env(struct snapshot_opts *opts)
 {
 	opts->no_iter = getenv("BPFSCOPE_NO_ITER") != NULL;
+	/* small chunks, so a test's small map spans several (at least a page: no chunk of one
+	 * entry per blob by mistake) */
+	if (getenv("BPFSCOPE_MAP_CHUNK_BYTES")) {
+		unsigned long v = strtoul(getenv("BPFSCOPE_MAP_CHUNK_BYTES"), NULL, 10);
+
+		opts->map_chunk_bytes = v < 4096 ? 4096 : v > (1ul << 30) ? 1u << 30 : (uint32_t)v;
+	}
 	if (getenv("BPFSCOPE_TRACE"))
 		opts->trace = trace_stderr;
 }

@@ -27,6 +27,7 @@ static const char *const migrations[] = {
 	[5] = db_sockets_sql,
 	[6] = db_view_rows_sql,
 	[7] = db_migration_7_sql,
+	[8] = db_map_chunks_sql,
 };
 
 /* how long a writer waits for the write lock before it gives up */

@@ -68,6 +68,10 @@ int blob_get(struct db *db, const void *hash, size_t hash_len, size_t max, struc
 /* Read the blob a column of the current row refers to (NULL column: empty buffer). */
 int blob_get_col(struct db *db, sqlite3_stmt *st, int col, size_t max, struct buf *out,
 		 struct err *e);
+/* A map's contents blob a column refers to, its chunks joined when it is a chunk list
+ * (lib/map_chunks.h): one contents blob of at most max bytes (store/read_chunks.c). */
+int map_contents_get_col(struct db *db, sqlite3_stmt *st, int col, size_t max, struct buf *out,
+			 struct err *e);
 
 /* REF: an id, "latest", "latest~N", or a label (its most recent snapshot). */
 int snapshot_resolve(struct db *db, const char *ref, int64_t *id, struct err *e);

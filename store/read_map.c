@@ -121,7 +121,7 @@ int map_data_read(struct db *db, int64_t snap, uint32_t id, struct map_data *md,
 	md->has_error = sqlite3_column_type(st, MD_CONTENTS_ERROR) != SQLITE_NULL;
 	snprintf(md->contents_error, sizeof(md->contents_error), "%s",
 		 read_text(st, MD_CONTENTS_ERROR));
-	err = blob_get_col(db, st, MD_CONTENTS, BLOB_MAX_SIZE, &md->contents, e);
+	err = map_contents_get_col(db, st, MD_CONTENTS, BLOB_MAX_SIZE, &md->contents, e);
 	err = err ?: blob_get_col(db, st, MD_BTF, MAP_BTF_MAX, &md->btf, e);
 out:
 	sqlite3_reset(st);

@@ -194,7 +194,7 @@ int rr_map_contents(struct db *db, int64_t snap, uint32_t map_id, size_t max, st
 	if (rc != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL)
 		err = -ENODATA;
 	else
-		err = blob_get_col(db, st, 0, max, b, e);
+		err = map_contents_get_col(db, st, 0, max, b, e);
 	sqlite3_finalize(st);
 	return err;
 }

@@ -241,6 +241,16 @@ const char db_view_rows_sql[] = VIEW_ROWS_SQL;
 "  PRIMARY KEY(snapshot_id, seq)) WITHOUT ROWID;\n"
 const char db_migration_7_sql[] = MAP_ROWS_8_SQL TOKENS_SQL;
 
+/* ---- schema 9: large map contents in chunks ---------------------------------------------
+ * A map's contents larger than one chunk (lib/map_chunks.h) are a list blob (the contents
+ * column) naming chunk blobs; these rows name the chunks of each list, for the blob GC and
+ * fleet push/pull (the list blob holds them too, for readers). A list is content-addressed:
+ * an unchanged map adds no row, and an unchanged chunk no blob. */
+#define MAP_CHUNKS_SQL \
+"CREATE TABLE IF NOT EXISTS map_chunks(list BLOB NOT NULL, seq INTEGER NOT NULL,"		\
+"  chunk BLOB NOT NULL, nr_entries INTEGER, PRIMARY KEY(list, seq)) WITHOUT ROWID;\n"
+const char db_map_chunks_sql[] = MAP_CHUNKS_SQL;
+
 /* ---- boot_features (the feature probe of each boot) ------------------------------------
  * A step as the sockets step was: CREATE TABLE IF NOT EXISTS, run with the views, so the
  * schema version stays (docs/schema.md, "The boot_features step"). probe is
@@ -272,6 +282,7 @@ SPAN4_TABLES_SQL
 SOCKETS_SQL
 VIEW_ROWS_SQL
 TOKENS_SQL
+MAP_CHUNKS_SQL
 BOOT_FEATURES_SQL
 /* ELF objects loaded through bpfscope, for replay */
 "CREATE TABLE objects(id INTEGER PRIMARY KEY, loaded_at INTEGER, path TEXT, elf BLOB,"

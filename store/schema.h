@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #define DB_APPLICATION_ID 0x62706673	/* "bpfs" */
-#define DB_SCHEMA_VERSION 8
+#define DB_SCHEMA_VERSION 9
 /* last_snap of a span whose object is still there as of the latest snapshot */
 #define SPAN_OPEN INT64_MAX
 #define SPAN_OPEN_SQL "9223372036854775807"
@@ -40,6 +40,8 @@ extern const char db_sockets_sql[];
 extern const char db_view_rows_sql[];
 /* 7 -> 8: map_rows' owner_jited and btf_vmlinux_id; the tokens table */
 extern const char db_migration_7_sql[];
+/* 8 -> 9: map_chunks (large map contents in chunks) */
+extern const char db_map_chunks_sql[];
 /* 1 -> 2 */
 extern const char db_migration_1_sql[];
 /* 2 -> 3 (needs bpfscope_detail(), db_migrate_functions) */

@@ -242,6 +242,8 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " WHERE s.id BETWEEN prog_stat_rows.first_snap AND prog_stat_rows.last_snap);"
 			      "DELETE FROM map_data_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN map_data_rows.first_snap AND map_data_rows.last_snap);"
+			      "DELETE FROM map_chunks WHERE list NOT IN (SELECT contents FROM"
+			      " map_data_rows WHERE contents IS NOT NULL);"
 			      "DELETE FROM view_rows WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
 			      " WHERE s.id BETWEEN view_rows.first_snap AND view_rows.last_snap);"
 			      "DELETE FROM cgroup_orders WHERE NOT EXISTS (SELECT 1 FROM snapshot_rows s"
@@ -259,7 +261,8 @@ int snapshot_delete(struct db *db, int64_t id, struct err *e)
 			      " UNION SELECT contents FROM map_data_rows UNION SELECT data FROM btf_rows"
 			      " UNION SELECT info_raw FROM link_rows UNION SELECT kallsyms FROM boots"
 			      " UNION SELECT elf FROM objects UNION SELECT xlated FROM load_events"
-			      " UNION SELECT filter FROM sockets UNION SELECT list FROM view_rows)"
+			      " UNION SELECT filter FROM sockets UNION SELECT list FROM view_rows"
+			      " UNION SELECT chunk FROM map_chunks)"
 			      " WHERE h IS NOT NULL)", e);
 	if (err) {
 		db_rollback(db);

@@ -3,6 +3,7 @@
  * bound by name of field, not by the caller. */
 #include <errno.h>
 #include <string.h>
+#include "lib/map_chunks.h"
 #include "store/schema.h"
 #include "store/writer_int.h"
 
@@ -23,7 +24,7 @@ void writer_close(struct writer *w)
 	sqlite3_stmt **all[] = { &w->ins_prog, &w->ins_prog_map, &w->copy_code, &w->ins_prog_stats,
 		&w->close_prog, &w->fill_code, &w->ins_map, &w->ins_map_data, &w->close_map,
 		&w->fill_map_data, &w->fill_map_data_new, &w->ins_btf, &w->fill_btf, &w->ins_link, &w->ins_pin,
-		&w->close_pin, &w->ins_owner, &w->ins_socket, &w->ins_view, &w->ins_token };
+		&w->close_pin, &w->ins_owner, &w->ins_socket, &w->ins_view, &w->ins_token, &w->ins_map_chunk };
 
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		sqlite3_finalize(*all[i]);
@@ -453,9 +454,47 @@ int writer_map(struct writer *w, const struct map_rec *r, int64_t *row)
 	return err;
 }
 
+int writer_map_chunk(struct writer *w, const void *data, size_t len, uint8_t hash[SHA256_LEN])
+{
+	return blob_put(w->db, "map_chunk", data, len, hash, w->e);
+}
+
+/* The rows naming a chunk list's chunks (once per list: an unchanged map adds none). */
+static int map_chunk_rows(struct writer *w, const uint8_t *list_hash, const void *data, size_t len)
+{
+	struct map_chunk_list l;
+	int err = map_chunk_list_parse(data, len, &l, w->e);
+
+	err = err ?: writer_stmt(w, &w->ins_map_chunk, "INSERT OR IGNORE INTO map_chunks(list, seq,"
+				 " chunk, nr_entries) VALUES(?1, ?2, ?3, ?4)");
+	for (uint32_t i = 0; !err && i < l.nr_chunks; i++) {
+		uint64_t n;
+		const uint8_t *h = map_chunk_list_rec(&l, i, &n);
+
+		sqlite3_reset(w->ins_map_chunk);
+		sqlite3_bind_blob(w->ins_map_chunk, 1, list_hash, SHA256_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(w->ins_map_chunk, 2, i);
+		sqlite3_bind_blob(w->ins_map_chunk, 3, h, SHA256_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(w->ins_map_chunk, 4, (int64_t)n);
+		err = writer_step(w, w->ins_map_chunk, "map contents chunks");
+	}
+	return err;
+}
+
 /* contents at col, nr_entries at col + 1, contents_error at col + 2 */
 static int bind_map_data(struct writer *w, sqlite3_stmt *st, int col, const struct map_data_rec *d)
 {
+	if (d->contents && map_chunk_list_is(d->contents, d->len)) {
+		uint8_t hash[SHA256_LEN];
+		int err = blob_put(w->db, "map_contents", d->contents, d->len, hash, w->e);
+
+		err = err ?: map_chunk_rows(w, hash, d->contents, d->len);
+		if (!err) {
+			sqlite3_bind_int64(st, col + 1, d->count);
+			sqlite3_bind_blob(st, col, hash, SHA256_LEN, SQLITE_TRANSIENT);
+		}
+		return err;
+	}
 	if (d->contents) {
 		sqlite3_bind_int64(st, col + 1, d->count);
 		return writer_bind_blob(w, st, col, "map_contents", d->contents, d->len);

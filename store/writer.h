@@ -20,6 +20,7 @@ struct writer {
 	sqlite3_stmt *ins_map, *ins_map_data, *close_map, *fill_map_data, *fill_map_data_new;
 	sqlite3_stmt *ins_btf, *fill_btf, *ins_link, *ins_pin, *close_pin, *ins_owner;
 	sqlite3_stmt *ins_socket, *ins_view, *ins_token;
+	sqlite3_stmt *ins_map_chunk;
 	/* the open spans of BTF objects, links, owners, program counters, map contents and views
 	 * (loaded by writer_snapshot_begin; those the snapshot did not see end in
 	 * writer_snapshot_finish) */
@@ -104,6 +105,9 @@ int writer_map(struct writer *w, const struct map_rec *r, int64_t *row);
 int writer_map_data(struct writer *w, int64_t row, const struct map_data_rec *d);
 /* A live view's map (by id in its snapshot) gets its contents. */
 int writer_map_data_fill(struct writer *w, uint32_t map_id, const struct map_data_rec *d);
+/* One chunk of contents larger than a chunk (lib/map_chunks.h), stored as it comes; the
+ * list naming the chunks is then the contents of writer_map_data. */
+int writer_map_chunk(struct writer *w, const void *data, size_t len, uint8_t hash[SHA256_LEN]);
 
 /* ---- spans ---- */
 enum span_kind { SPAN_PROG, SPAN_MAP, SPAN_PIN };

@@ -289,6 +289,27 @@ test_size() {
 	[ $((five * 10)) -le $((file * 12)) ] || die "five hosts $five bytes, over 1.2x the file ($file)"
 }
 setup
+# map contents in chunks (schema 8: the map_chunks rows and the chunk blobs) go over and come
+# back: a third host's two snapshots of a map spanning several chunks, pushed and pulled
+test_chunks() {
+	local h3=$TEST_TMP/h3.db p3=$TEST_TMP/p3.db cmd a b
+	gcc -O2 -o "$TEST_TMP/faults_load" "$TOP/tests/helpers/faults_load.c" -lbpf || return 1
+	"$TEST_TMP/faults_load" fill "$PIN/h" 30000 9 || return 1
+	BPFSCOPE_MAP_CHUNK_BYTES=65536 bs --db "$h3" snapshot take label c1 maps-data >/dev/null || return 1
+	bpftool map update pinned "$PIN/h" key 2 0 0 0 value 5 5 5 5 5 5 5 5 || return 1
+	BPFSCOPE_MAP_CHUNK_BYTES=65536 bs --db "$h3" snapshot take label c2 maps-data >/dev/null || return 1
+	[ "$(sqlite3 "$h3" "SELECT count(*) FROM map_chunks")" -ge 6 ] || { echo "no chunks to ship"; return 1; }
+	bs --db "$h3" fleet push "$C" host t-chunks >/dev/null || die "push"
+	bs --db "$p3" fleet pull "$C" host t-chunks >/dev/null || die "pull"
+	for cmd in "-s c1 map dump pinned $PIN/h" "-s c2 -j map dump pinned $PIN/h" "diff c1 c2 contents"; do
+		a=$(bs --db "$h3" $cmd 2>&1); b=$(bs --db "$p3" $cmd 2>&1)
+		[ -n "$a" ] && [ "$a" = "$b" ] || die "'$cmd' differs after pull"
+	done
+	[ "$(bs --db "$p3" -s c2 map dump pinned "$PIN/h")" = "$(bpftool map dump pinned "$PIN/h")" ] ||
+		die "pulled contents differ from the map"
+	rm -f "$PIN/h"
+}
+
 run_test fleet/two_hosts test_two_hosts
 run_test fleet/pull test_pull
 run_test fleet/diff test_diff
@@ -297,3 +318,4 @@ run_test fleet/kill_and_resume test_kill_and_resume
 run_test fleet/tag_hosts test_tag_hosts
 run_test fleet/migrate_2_3 test_migrate_2_3
 run_test fleet/errors test_errors
+run_test fleet/chunks test_chunks

@@ -30,6 +30,9 @@ keep("prog_rows", "id", progs)
 c.execute("DELETE FROM prog_row_maps WHERE row NOT IN (SELECT row FROM prog_rows)")
 keep("map_rows", "id", maps)
 c.execute("DELETE FROM map_data_rows WHERE map_row NOT IN (SELECT row FROM map_rows)")
+if c.execute("SELECT 1 FROM sqlite_master WHERE name = 'map_chunks'").fetchone():
+    c.execute("DELETE FROM map_chunks WHERE list NOT IN (SELECT contents FROM map_data_rows"
+              " WHERE contents IS NOT NULL)")
 c.execute("DELETE FROM pin_rows WHERE path NOT LIKE ?", (pat,))
 keep("link_rows", "prog_id", progs)
 for t in ("prog_stat_rows", "attach_rows", "owner_rows", "sockets", "load_events"):
@@ -53,7 +56,7 @@ refs = set()
 for table, cols in (("prog_rows", ("xlated", "jited_insns", "func_info", "line_info", "jited_line_info",
                                    "jited_ksyms", "jited_func_lens", "prog_tags")),
                     ("map_data_rows", ("contents",)), ("btf_rows", ("data",)), ("boots", ("kallsyms",)),
-                    ("link_rows", ("info_raw",)), ("objects", ("elf",))):
+                    ("link_rows", ("info_raw",)), ("objects", ("elf",)), ("map_chunks", ("chunk",))):
     have = {r[1] for r in c.execute("PRAGMA table_info(%s)" % table)}
     for col in cols:
         if col in have:

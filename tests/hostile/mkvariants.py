@@ -65,6 +65,15 @@ def btf_random(db):
 def contents_random(db):
     each_blob_col(db, "map_data_rows", "contents", "map_contents",
                   lambda: b"BPFSMAP1" + rand_bytes(rnd.randrange(0, 400)))
+def chunks_hostile(db):
+    # map contents as chunk lists (schema 8), each row another lie (tests/hostile/mkchunks.py)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import mkchunks
+    kinds, i = mkchunks.kinds()[1:], [0]
+    def make(db, s, k, v):
+        i[0] += 1
+        return kinds[i[0] % len(kinds)](db, s, k, v)
+    mkchunks.apply(db, make)
 def names_hostile(db):
     i = 0
     for table, cols in (("prog_rows", ("name", "full_name", "tag")), ("map_rows", ("name",)),
@@ -101,7 +110,7 @@ def rows_orphaned(db):
     db.execute("DELETE FROM link_rows")
 
 VARIANTS = [xlated_random, sock_filter_random, jited_random, info_overcount, info_random, zlib_bomb, hash_mismatch,
-            blobs_missing, btf_random, contents_random, names_hostile, kallsyms_random,
+            blobs_missing, btf_random, contents_random, chunks_hostile, names_hostile, kallsyms_random,
             schema_newer, ints_extreme, rows_orphaned]
 
 for v in VARIANTS:
