@@ -1,4 +1,4 @@
-/* The chunk list of large map contents (schema 8): its layout, built by the probe and
+/* The chunk list of large map contents (schema 9): its layout, built by the probe and
  * checked before any reader trusts a count or a size in it. */
 #include <errno.h>
 #include <string.h>

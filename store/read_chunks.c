@@ -1,4 +1,4 @@
-/* Reading map contents stored in chunks (schema 8): the list blob names chunk blobs, joined
+/* Reading map contents stored in chunks (schema 9): the list blob names chunk blobs, joined
  * here into the one contents blob every reader parses (keys, then values, then a trailer). */
 #include <errno.h>
 #include <string.h>
