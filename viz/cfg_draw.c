@@ -6,6 +6,7 @@
 #include <string.h>
 #include "lib/sha256.h"
 #include "viz/cfg_graph.h"
+#include "viz/cfg_key.h"
 #include "viz/cfg_share.h"
 
 /* graphviz reports through a process-wide error channel; keep it off stderr and
@@ -143,9 +144,9 @@ static const struct buf *node_digits(void *arg, const char *name, size_t len)
 	return NULL;
 }
 
-/* SVG through k's drawings: the graph is built with its code's digits masked, drawn once per
- * distinct masked graph (its DOT text's SHA-256), and every copy gets its own digits back.
- * 1: the drawing did not fit (cfg_share_fill), nothing written: draw the graph alone. */
+/* SVG through k's drawings: the graph's key is taken with its code's digits masked
+ * (cfg_key.h), the masked graph is built and drawn once per key, and every copy gets its own
+ * digits back. 1: the drawing did not fit (cfg_share_fill), nothing written: draw it alone. */
 static int draw_shared(struct cfg_gvc *k, struct seq_disc *d, const struct prog_code *pc,
 		       const struct cfg *cfg, const struct cfg_render_opts *o, FILE *out,
 		       struct err *e)
@@ -162,48 +163,43 @@ static int draw_shared(struct cfg_gvc *k, struct seq_disc *d, const struct prog_
 
 	if (!m.digits)
 		return err_set(e, ENOMEM, "out of memory");
+	err = cfg_key_of(gv, pc, cfg, o, m.digits, key, e);
+	if (err)
+		goto out;
+	for (uint32_t b = 0; b < cfg->nr_blocks; b++)
+		nodes += m.digits[b].len > 0;
+	svg = cfg_share_get(k->share, key, &len);
+	if (svg) {
+		err = cfg_share_fill(svg, len, node_digits, &m, nodes, out);
+		goto done;
+	}
+	/* the same calls again, made: the digits come out as the key's did */
+	for (uint32_t b = 0; b < cfg->nr_blocks; b++)
+		m.digits[b].len = 0;
 	g = cfg_graph_build(gv, d, pc, cfg, o, m.digits, e);
 	if (!g) {
 		err = -e->code;
 		goto out;
 	}
-	for (uint32_t b = 0; b < cfg->nr_blocks; b++)
-		nodes += m.digits[b].len > 0;
-	f = open_memstream(&text, &len);
-	if (!f || gv->agwrite(g, f) == EOF || fflush(f)) {
-		err = err_set(e, ENOMEM, "can't write the graph: out of memory");
+	if (!(f = open_memstream(&text, &len))) {
+		err = err_set(e, ENOMEM, "out of memory");
 		goto out;
 	}
-	fclose(f);
+	err = draw(gv, k->gvc, g, "svg", f, e);
+	if (fclose(f) && !err)
+		err = err_set(e, ENOMEM, "can't draw the graph: out of memory");
 	f = NULL;
-	sha256(text, len, key);
-	free(text);
-	text = NULL;
-	svg = cfg_share_get(k->share, key, &len);
-	if (svg) {
-		err = cfg_share_fill(svg, len, node_digits, &m, nodes, out);
-	} else {
-		if (!(f = open_memstream(&text, &len))) {
-			err = err_set(e, ENOMEM, "out of memory");
-			goto out;
-		}
-		err = draw(gv, k->gvc, g, "svg", f, e);
-		if (fclose(f) && !err)
-			err = err_set(e, ENOMEM, "can't draw the graph: out of memory");
-		f = NULL;
-		if (!err) {
-			err = cfg_share_fill(text, len, node_digits, &m, nodes, out);
-			cfg_share_put(k->share, key, text, len);
-			text = NULL;
-		}
+	if (!err) {
+		err = cfg_share_fill(text, len, node_digits, &m, nodes, out);
+		cfg_share_put(k->share, key, text, len);
+		text = NULL;
 	}
+done:
 	if (err == -1)
 		err = 1;
 	else if (err < 0 && !e->code)
 		err = err_set(e, -err, "can't write the svg: %s", strerror(-err));
 out:
-	if (f)
-		fclose(f);
 	free(text);
 	for (uint32_t b = 0; b < cfg->nr_blocks; b++)
 		buf_free(&m.digits[b]);
