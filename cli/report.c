@@ -5,6 +5,7 @@
  * reports/html.h, which escapes every string for where it goes. docs/reports.md. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -140,7 +141,7 @@ static int snap_report_load(struct ctx *ctx, const struct report_args *a, struct
 	if (code_load_ksyms(sr->s.db, sr->s.snap_id, &sr->k, &e))
 		ksyms_free(&sr->k);	/* helpers stay unnamed: still a page */
 	memset(&e, 0, sizeof(e));
-	if (cfg_gvc_open(&sr->gvc, &e))
+	if (cfg_gvc_open(&sr->gvc, !getenv("BPFSCOPE_REPORT_ALONE"), &e))
 		sr->gvc = NULL;		/* each CFG says why it is not drawn */
 	if (sr->s.live)
 		return 0;
@@ -212,6 +213,17 @@ typedef int (*sections_fn)(struct ctx *ctx, struct snap_report *sr, size_t lo, s
 /* under this many programs a second process costs more than it saves */
 #define REPORT_SPLIT_MIN 200
 
+/* For tests (docs/reports.md): BPFSCOPE_REPORT_ALONE, one process (and every CFG drawn
+ * alone); BPFSCOPE_REPORT_SPLIT_MIN, the programs a second process takes part from. */
+static size_t split_min(void)
+{
+	const char *v = getenv("BPFSCOPE_REPORT_SPLIT_MIN");
+
+	if (getenv("BPFSCOPE_REPORT_ALONE"))
+		return SIZE_MAX;
+	return v && *v ? strtoul(v, NULL, 10) : REPORT_SPLIT_MIN;
+}
+
 /* The second core: a child process writes programs lo to hi while this one writes those
  * before. Not threads: graphviz keeps process-wide state. The child opens the database
  * again (an SQLite connection must not cross a fork) and leaves with _exit, so nothing
@@ -222,7 +234,7 @@ static pid_t split_start(struct ctx *ctx, struct snap_report *sr, size_t lo, siz
 {
 	pid_t pid;
 
-	if (sr->s.live || sr->s.db->memory || hi - lo < REPORT_SPLIT_MIN / 2)
+	if (sr->s.live || sr->s.db->memory || hi <= lo)
 		return -1;
 	fflush(NULL);
 	pid = fork();
@@ -266,7 +278,7 @@ static int sections_to(struct ctx *ctx, struct snap_report *sr, size_t lo, size_
 static int all_sections(struct ctx *ctx, FILE *f, struct snap_report *sr)
 {
 	size_t n = sr->s.objs.nprogs, half = n / 2, k;
-	FILE *tmp = n >= REPORT_SPLIT_MIN && !sr->s.live ? tmpfile() : NULL;
+	FILE *tmp = n >= split_min() && n >= 2 && !sr->s.live ? tmpfile() : NULL;
 	pid_t pid = tmp ? split_start(ctx, sr, half, n, sections_to, tmp) : -1;
 	char buf[1 << 16];
 	int ret = 0;
@@ -368,7 +380,7 @@ static int snapshot_dir(struct ctx *ctx, const struct report_args *a)
 		goto out;
 	n = sr.s.objs.nprogs;
 	half = n / 2;
-	pid = n >= REPORT_SPLIT_MIN ? split_start(ctx, &sr, half, n, dir_pages, &d) : -1;
+	pid = n >= split_min() && n >= 2 ? split_start(ctx, &sr, half, n, dir_pages, &d) : -1;
 	if (pid < 0)
 		half = n;
 	if (dir_pages(ctx, &sr, 0, half, &d)) {

@@ -48,7 +48,7 @@ static int gvc_svg_open(struct cfg_gvc *g, struct err *e)
 	return err;
 }
 
-int cfg_gvc_open(struct cfg_gvc **out, struct err *e)
+int cfg_gvc_open(struct cfg_gvc **out, bool share, struct err *e)
 {
 	struct cfg_gvc *g = calloc(1, sizeof(*g));
 	int err;
@@ -57,7 +57,7 @@ int cfg_gvc_open(struct cfg_gvc **out, struct err *e)
 	if (!g)
 		return err_set(e, ENOMEM, "out of memory");
 	err = gvc_svg_open(g, e);
-	if (!err && !(g->share = cfg_share_new()))
+	if (!err && share && !(g->share = cfg_share_new()))
 		err = err_set(e, ENOMEM, "out of memory");
 	if (err) {
 		if (g->gvc)
