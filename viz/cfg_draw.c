@@ -223,6 +223,8 @@ int cfg_render_gvc(struct cfg_gvc *keep, const struct prog_code *pc, const struc
 		return err_set(e, EINVAL, "unknown format '%s' (dot, svg, png, pdf)", format);
 	if (keep && strcmp(format, "svg") && strcmp(format, "dot"))
 		return err_set(e, EINVAL, "a kept graphviz context draws SVG only");
+	if (!keep && !strcmp(format, "svg"))	/* a context of its own, without pango */
+		return cfg_render(pc, cfg, o, format, out, e);
 	if (!keep) {
 		err = gv_api_load(gv, e);
 		if (err)
