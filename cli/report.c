@@ -5,7 +5,9 @@
  * reports/html.h, which escapes every string for where it goes. docs/reports.md. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "analyze/audit.h"
 #include "analyze/cfg.h"
@@ -19,6 +21,7 @@
 #include "reports/html.h"
 #include "reports/report.h"
 #include "reports/report_hist.h"
+#include "store/db.h"
 #include "store/read_objs.h"
 #include "store/read_snapshot.h"
 #include "store/snap_mask.h"
@@ -138,7 +141,7 @@ static int snap_report_load(struct ctx *ctx, const struct report_args *a, struct
 	if (code_load_ksyms(sr->s.db, sr->s.snap_id, &sr->k, &e))
 		ksyms_free(&sr->k);	/* helpers stay unnamed: still a page */
 	memset(&e, 0, sizeof(e));
-	if (cfg_gvc_open(&sr->gvc, &e))
+	if (cfg_gvc_open(&sr->gvc, !getenv("BPFSCOPE_REPORT_ALONE"), &e))
 		sr->gvc = NULL;		/* each CFG says why it is not drawn */
 	if (sr->s.live)
 		return 0;
@@ -203,6 +206,102 @@ static void prog_section(FILE *f, struct snap_report *sr, size_t i)
 	report_prog_end(f);
 }
 
+/* Sections lo to hi, or the pages holding them: written by this process or by the child */
+typedef int (*sections_fn)(struct ctx *ctx, struct snap_report *sr, size_t lo, size_t hi,
+			   void *arg);
+
+/* under this many programs a second process costs more than it saves */
+#define REPORT_SPLIT_MIN 200
+
+/* For tests (docs/reports.md): BPFSCOPE_REPORT_ALONE, one process (and every CFG drawn
+ * alone); BPFSCOPE_REPORT_SPLIT_MIN, the programs a second process takes part from. */
+static size_t split_min(void)
+{
+	const char *v = getenv("BPFSCOPE_REPORT_SPLIT_MIN");
+
+	if (getenv("BPFSCOPE_REPORT_ALONE"))
+		return SIZE_MAX;
+	return v && *v ? strtoul(v, NULL, 10) : REPORT_SPLIT_MIN;
+}
+
+/* The second core: a child process writes programs lo to hi while this one writes those
+ * before. Not threads: graphviz keeps process-wide state. The child opens the database
+ * again (an SQLite connection must not cross a fork) and leaves with _exit, so nothing
+ * this process buffered is written twice. Stored snapshots only (a live one is a database
+ * in this process's memory). The child's pid, or -1: no child, this process does it all. */
+static pid_t split_start(struct ctx *ctx, struct snap_report *sr, size_t lo, size_t hi,
+			 sections_fn fn, void *arg)
+{
+	pid_t pid;
+
+	if (sr->s.live || sr->s.db->memory || hi <= lo)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct db db;
+		struct err e = { 0 };
+		int ret = 1;
+
+		if (!db_open(&db, sr->s.db->path, DB_READ, &e)) {
+			sr->s.db = &db;
+			ret = fn(ctx, sr, lo, hi, arg) ? 1 : 0;
+		}
+		_exit(ret);
+	}
+	return pid;
+}
+
+/* did the child write its part */
+static bool split_done(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return false;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static int sections_to(struct ctx *ctx, struct snap_report *sr, size_t lo, size_t hi, void *arg)
+{
+	FILE *f = arg;
+
+	(void)ctx;
+	for (size_t i = lo; i < hi; i++)
+		prog_section(f, sr, i);
+	return fflush(f) || ferror(f) ? -1 : 0;
+}
+
+/* Every program's section into f, the second half written by a child into a temporary file
+ * (0600, unlinked) and copied after the first; when the child fails, here. */
+static int all_sections(struct ctx *ctx, FILE *f, struct snap_report *sr)
+{
+	size_t n = sr->s.objs.nprogs, half = n / 2, k;
+	FILE *tmp = n >= split_min() && n >= 2 && !sr->s.live ? tmpfile() : NULL;
+	pid_t pid = tmp ? split_start(ctx, sr, half, n, sections_to, tmp) : -1;
+	char buf[1 << 16];
+	int ret = 0;
+
+	if (pid < 0)
+		half = n;
+	sections_to(ctx, sr, 0, half, f);	/* f's errors show when it is closed */
+	if (pid > 0) {
+		if (split_done(pid) && !fseek(tmp, 0, SEEK_SET)) {
+			while ((k = fread(buf, 1, sizeof(buf), tmp)) > 0)
+				fwrite(buf, 1, k, f);
+			if (ferror(tmp))
+				ret = p_err(ctx, "can't read the programs' sections back: %s",
+					    strerror(errno));
+		} else {
+			sections_to(ctx, sr, half, n, f);
+		}
+	}
+	if (tmp)
+		fclose(tmp);
+	return ret;
+}
+
 /* The page of the snapshot, or in dir mode its index (the sections go to their own pages). */
 static int index_page(struct ctx *ctx, FILE *f, struct snap_report *sr)
 {
@@ -219,8 +318,8 @@ static int index_page(struct ctx *ctx, FILE *f, struct snap_report *sr)
 	report_tables(f, &sr->s.objs, sr->dir);
 	if (!sr->dir) {
 		fputs("<h2 id=\"sections\">Programs one by one</h2>\n", f);
-		for (size_t i = 0; i < sr->s.objs.nprogs; i++)
-			prog_section(f, sr, i);
+		if (all_sections(ctx, f, sr))
+			return -1;
 	}
 	html_page_end(f);
 	return 0;
@@ -237,38 +336,68 @@ static int snapshot_page(struct ctx *ctx, FILE *f, const struct report_args *a)
 	return ret;
 }
 
-/* dir DIR: index.html and prog-ID.html per program, 0600 in a directory made 0700. */
-static int snapshot_dir(struct ctx *ctx, const struct report_args *a)
-{
-	struct snap_report sr = { 0 };
-	char name[64];
-	FILE *f = NULL;
-	int dfd = -1, ret = -1;
+struct dir_arg {
+	int dfd;
+	const char *dir;
+};
 
-	if (report_dir_open(ctx, a->dir, &dfd) || snap_report_load(ctx, a, &sr))
-		goto out;
-	for (size_t i = 0; i < sr.s.objs.nprogs; i++) {
-		uint32_t id = sr.s.objs.progs[i].id;
+/* prog-ID.html of programs lo to hi */
+static int dir_pages(struct ctx *ctx, struct snap_report *sr, size_t lo, size_t hi, void *arg)
+{
+	const struct dir_arg *d = arg;
+	char name[64];
+	FILE *f;
+
+	for (size_t i = lo; i < hi; i++) {
+		uint32_t id = sr->s.objs.progs[i].id;
 
 		snprintf(name, sizeof(name), "prog-%u.html", id);
-		if (!(f = report_file_at(ctx, dfd, a->dir, name)))
-			goto out;
+		if (!(f = report_file_at(ctx, d->dfd, d->dir, name)))
+			return -1;
 		snprintf(name, sizeof(name), "bpfscope report: prog %u", id);
 		html_page_start(f, name);
 		fputs("<p><a href=\"index.html\">index</a> | <a href=\"index.html#progs\">programs</a></p>\n", f);
-		prog_section(f, &sr, i);
+		prog_section(f, sr, i);
 		html_page_end(f);
-		if (report_file_close(ctx, f, a->dir, "prog page"))
-			goto out;
+		if (report_file_close(ctx, f, d->dir, "prog page"))
+			return -1;
 	}
-	if (!(f = report_file_at(ctx, dfd, a->dir, "index.html")))
+	return 0;
+}
+
+/* dir DIR: index.html and prog-ID.html per program, 0600 in a directory made 0700; the
+ * second half of the programs' pages written by a child (split_start). */
+static int snapshot_dir(struct ctx *ctx, const struct report_args *a)
+{
+	struct snap_report sr = { 0 };
+	struct dir_arg d = { -1, a->dir };
+	FILE *f = NULL;
+	size_t n, half;
+	pid_t pid;
+	int ret = -1;
+
+	if (report_dir_open(ctx, a->dir, &d.dfd) || snap_report_load(ctx, a, &sr))
+		goto out;
+	n = sr.s.objs.nprogs;
+	half = n / 2;
+	pid = n >= split_min() && n >= 2 ? split_start(ctx, &sr, half, n, dir_pages, &d) : -1;
+	if (pid < 0)
+		half = n;
+	if (dir_pages(ctx, &sr, 0, half, &d)) {
+		if (pid > 0)
+			split_done(pid);
+		goto out;
+	}
+	if (pid > 0 && !split_done(pid) && dir_pages(ctx, &sr, half, n, &d))
+		goto out;
+	if (!(f = report_file_at(ctx, d.dfd, a->dir, "index.html")))
 		goto out;
 	ret = index_page(ctx, f, &sr);
 	if (report_file_close(ctx, f, a->dir, "index.html") && !ret)
 		ret = -1;
 out:
-	if (dfd >= 0)
-		close(dfd);
+	if (d.dfd >= 0)
+		close(d.dfd);
 	snap_report_free(&sr);
 	return ret;
 }

@@ -204,6 +204,40 @@ test_errors() {
 	return 0
 }
 
+# Shared layouts (programs whose code differs only in numbers get one) and the sections a
+# second process writes change nothing: the page and the pages equal those drawn with every
+# CFG alone in one process, and each copy's CFG carries its own map id.
+test_shared_same() {
+	local a=$TEST_TMP/alone.html b=$TEST_TMP/shared.html
+	mkdir -p "$PIN/g2" "$PIN/gm2"
+	bs prog loadall "$SAMPLES/getpid_count.bpf.o" "$PIN/g2" pinmaps "$PIN/gm2" >/dev/null ||
+		die "load a second copy"
+	bs snapshot take label third >/dev/null || die "snapshot"
+	BPFSCOPE_REPORT_ALONE=1 bs report third file "$a" || die "report, every CFG alone"
+	BPFSCOPE_REPORT_SPLIT_MIN=2 bs report third file "$b" || die "report, shared and split"
+	cmp -s "$a" "$b" || die "shared layouts or the second process changed the page"
+	BPFSCOPE_REPORT_ALONE=1 bs report third dir "$TEST_TMP/alone.d" || die "dir, alone"
+	BPFSCOPE_REPORT_SPLIT_MIN=2 bs report third dir "$TEST_TMP/shared.d" || die "dir, shared"
+	diff -r -q "$TEST_TMP/alone.d" "$TEST_TMP/shared.d" >&2 || die "the pages differ"
+	local p1 p2
+	p1=$(bs -s third -j prog show pinned "$PIN/g/count_getpid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	p2=$(bs -s third -j prog show pinned "$PIN/g2/count_getpid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	python3 - "$b" "$p1" "$p2" <<'PY' || die "a copy's CFG lacks its own map id"
+import re, sys
+page = open(sys.argv[1]).read()
+maps = []
+for p in sys.argv[2:]:
+    sec = re.search(r'<section class="prog" id="prog-%s">.*?</section>' % p, page, re.S).group(0)
+    m = re.search(r'uses map (\d+)', sec).group(1)
+    svg = re.search(r'<div class="svgbox"><svg.*?</svg>', sec, re.S).group(0)	# (not a plot)
+    if 'map[id:%s]' % m not in svg:
+        sys.exit("prog %s: no map[id:%s] in its CFG" % (p, m))
+    maps.append(m)
+if maps[0] == maps[1]:
+    sys.exit("both copies use map %s" % maps[0])
+PY
+}
+
 setup
 run_test report/page test_page
 run_test report/hostile test_hostile
@@ -212,3 +246,4 @@ run_test report/prog_section test_prog_section
 run_test report/dir test_dir
 run_test report/diff_exact test_diff_exact
 run_test report/errors test_errors
+run_test report/shared_same test_shared_same

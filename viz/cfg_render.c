@@ -12,6 +12,7 @@
 #include "analyze/xlated.h"
 #include "lib/util.h"
 #include "viz/cfg_render.h"
+#include "viz/cfg_graph.h"
 #include "viz/gv_dl.h"
 
 #define C_CHANGED	"#ffd966"
@@ -24,13 +25,27 @@
 /* A label being built; an allocation failure sticks and is reported once at the end. */
 struct lbl {
 	struct buf b;
+	struct buf *digits;	/* set: digits are written as '0' and kept here, in order */
 	bool oom;
 };
 
 static void put(struct lbl *l, const char *s, size_t n)
 {
-	if (!l->oom && buf_append(&l->b, s, n))
+	size_t at = l->b.len;
+
+	if (l->oom || buf_append(&l->b, s, n)) {
 		l->oom = true;
+		return;
+	}
+	for (; l->digits && at < l->b.len; at++) {
+		if (l->b.data[at] < '0' || l->b.data[at] > '9')
+			continue;
+		if (buf_append(l->digits, &l->b.data[at], 1)) {
+			l->oom = true;
+			return;
+		}
+		l->b.data[at] = '0';
+	}
 }
 
 static void puts_l(struct lbl *l, const char *s)
@@ -325,9 +340,10 @@ static void style_edge(const struct gv_api *gv, Agedge_t *ed, const struct cfg *
 	set(gv, ed, "constraint", "true");
 }
 
+/* digits: NULL, or per block the digits its masked label had (cfg_share.h) */
 static int add_func(const struct gv_api *gv, Agraph_t *g, const struct prog_code *pc, const struct cfg *cfg, uint32_t fi,
 		    Agnode_t **nodes, const int32_t *src, const struct cfg_render_opts *o,
-		    struct lbl *l, struct err *e)
+		    struct buf *digits, struct lbl *l, struct err *e)
 {
 	const struct cfg_func *f = &cfg->funcs[fi];
 	char name[160], fname[128];
@@ -377,7 +393,9 @@ static int add_func(const struct gv_api *gv, Agraph_t *g, const struct prog_code
 		if (o->marks)
 			set(gv, nd, "fillcolor", o->marks[b] == CFG_MARK_CHANGED ? C_CHANGED :
 			    o->marks[b] == CFG_MARK_NEW ? C_NEW : C_SAME);
+		l->digits = digits ? &digits[b] : NULL;
 		lab = block_label(l, pc, cfg, bb, src, o);
+		l->digits = NULL;
 		if (!lab)
 			return err_set(e, ENOMEM, "out of memory");
 		set(gv, nd, "label", lab);
@@ -475,133 +493,9 @@ static int add_legend(const struct gv_api *gv, Agraph_t *g, const struct cfg_ren
 	return 0;
 }
 
-/* cgraph orders subgraphs by ID and names' IDs are heap addresses, so agwrite would
- * print the clusters in an order that changes from run to run. This ID discipline numbers
- * (sub)graphs in creation order and leaves nodes and edges to the default one. */
-struct seq_ids {
-	const struct gv_api *gv;
-	void *dflt;		/* the default discipline's state */
-	Agraph_t *g;		/* the root: names are interned in its string dict, where
-				 * agwrite looks for their HTML flag */
-	char **names;		/* graph names; ID 2 * (i + 1) */
-	uint32_t n, cap;
-	IDTYPE anon;		/* anonymous subgraphs: odd IDs */
-};
-
-/* The discipline of a graph, with the library it came from (disc is its first member). */
-struct seq_disc {
-	Agdisc_t disc;
-	Agiddisc_t id;
-	const struct gv_api *gv;
-};
-
-static void *seq_open(Agraph_t *g, Agdisc_t *disc)
-{
-	struct seq_ids *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->gv = ((struct seq_disc *)disc)->gv;
-	s->dflt = s->gv->AgIdDisc->open(g, disc);
-	s->g = g;
-	s->anon = 1;
-	return s;
-}
-
-static long seq_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
-{
-	struct seq_ids *s = state;
-	uint32_t i;
-
-	if (objtype != AGRAPH)
-		return s->gv->AgIdDisc->map(s->dflt, objtype, str, id, createflag);
-	if (!str) {
-		*id = s->anon;
-		s->anon += 2;
-		return 1;
-	}
-	for (i = 0; i < s->n; i++) {
-		if (s->names[i] && !strcmp(s->names[i], str)) {
-			*id = 2 * ((IDTYPE)i + 1);
-			return 1;
-		}
-	}
-	if (!createflag)
-		return 0;
-	if (s->n == s->cap) {
-		uint32_t ncap = s->cap ? s->cap * 2 : 16;
-		char **p = realloc(s->names, ncap * sizeof(*p));
-
-		if (!p)
-			return 0;
-		s->names = p;
-		s->cap = ncap;
-	}
-	s->names[s->n] = s->gv->agstrdup(s->g, str);
-	if (!s->names[s->n])
-		return 0;
-	*id = 2 * ((IDTYPE)s->n + 1);
-	s->n++;
-	return 1;
-}
-
-static long seq_alloc(void *state, int objtype, IDTYPE id)
-{
-	struct seq_ids *s = state;
-
-	return objtype == AGRAPH ? 0 : s->gv->AgIdDisc->alloc(s->dflt, objtype, id);
-}
-
-static void seq_free(void *state, int objtype, IDTYPE id)
-{
-	struct seq_ids *s = state;
-
-	if (objtype != AGRAPH) {
-		s->gv->AgIdDisc->free(s->dflt, objtype, id);
-	} else if (id % 2 == 0 && id / 2 - 1 < s->n) {
-		s->gv->agstrfree(s->g, s->names[id / 2 - 1]);
-		s->names[id / 2 - 1] = NULL;
-	}
-}
-
-static char *seq_print(void *state, int objtype, IDTYPE id)
-{
-	struct seq_ids *s = state;
-
-	if (objtype != AGRAPH)
-		return s->gv->AgIdDisc->print(s->dflt, objtype, id);
-	return id % 2 == 0 && id / 2 - 1 < s->n ? s->names[id / 2 - 1] : NULL;
-}
-
-static void seq_close(void *state)
-{
-	struct seq_ids *s = state;
-
-	/* names left are freed with the root's string dict, after this */
-	free(s->names);
-	s->gv->AgIdDisc->close(s->dflt);
-	free(s);
-}
-
-static void seq_register(void *state, int objtype, void *obj)
-{
-	struct seq_ids *s = state;
-
-	s->gv->AgIdDisc->idregister(s->dflt, objtype, obj);
-}
-
-static void seq_disc_init(struct seq_disc *d, const struct gv_api *gv)
-{
-	d->id = (Agiddisc_t){ seq_open, seq_map, seq_alloc, seq_free, seq_print, seq_close,
-			      seq_register };
-	d->disc = (Agdisc_t){ gv->AgMemDisc, &d->id, gv->AgIoDisc };
-	d->gv = gv;
-}
-
-/* d: the graph's discipline, to outlive it */
-static Agraph_t *build_graph(const struct gv_api *gv, struct seq_disc *d,
-			     const struct prog_code *pc, const struct cfg *cfg,
-			     const struct cfg_render_opts *o, struct err *e)
+Agraph_t *cfg_graph_build(const struct gv_api *gv, struct seq_disc *d,
+			  const struct prog_code *pc, const struct cfg *cfg,
+			  const struct cfg_render_opts *o, struct buf *digits, struct err *e)
 {
 	Agraph_t *g = gv->agopen((char *)"DOT graph for eBPF program", *gv->Agdirected, &d->disc);
 	Agnode_t **nodes = calloc(cfg->nr_blocks ? cfg->nr_blocks : 1, sizeof(*nodes));
@@ -625,7 +519,7 @@ static Agraph_t *build_graph(const struct gv_api *gv, struct seq_disc *d,
 	}
 	for (fi = 0; fi < cfg->nr_funcs && !err; fi++)
 		if (o->only_func < 0 || (uint32_t)o->only_func == fi)
-			err = add_func(gv, g, pc, cfg, fi, nodes, src, o, &l, e);
+			err = add_func(gv, g, pc, cfg, fi, nodes, src, o, digits, &l, e);
 	/* calls cross clusters: they do not shape the layout */
 	for (k = 0; k < cfg->nr_edges && !err && !o->bpftool; k++) {
 		const struct cfg_edge *x = &cfg->edges[k];
@@ -653,117 +547,4 @@ cleanup:
 		g = NULL;
 	}
 	return g;
-}
-
-/* graphviz reports through a process-wide error channel; keep it off stderr and
- * turn its last message into our error */
-static int gv_err(const struct gv_api *gv, struct err *e, const char *what)
-{
-	char *m = gv->aglasterr(), one[200];
-	size_t n = 0;
-
-	if (m) {
-		for (; m[n] && m[n] != '\n' && n < sizeof(one) - 1; n++)
-			one[n] = (m[n] < 0x20 || m[n] == 0x7f) ? '?' : m[n];
-		free(m);
-	}
-	one[n] = 0;
-	return err_set(e, EIO, "%s: %s", what, n ? one : "graphviz failed");
-}
-
-/* graphviz loaded and one context for many graphs: a report draws thousands, and a context
- * costs a plugin configuration read and the symbols looked up again */
-struct cfg_gvc {
-	struct gv_api api;
-	GVC_t *gvc;
-};
-
-int cfg_gvc_open(struct cfg_gvc **out, struct err *e)
-{
-	struct cfg_gvc *g = calloc(1, sizeof(*g));
-	int err;
-
-	*out = NULL;
-	if (!g)
-		return err_set(e, ENOMEM, "out of memory");
-	err = gv_api_load(&g->api, e);
-	if (!err && !(g->gvc = g->api.gvContext()))
-		err = err_set(e, ENOMEM, "can't create a graphviz context");
-	if (err) {
-		free(g);
-		return err;
-	}
-	*out = g;
-	return 0;
-}
-
-void cfg_gvc_close(struct cfg_gvc *g)
-{
-	if (!g)
-		return;
-	g->api.gvFreeContext(g->gvc);
-	free(g);
-}
-
-int cfg_render(const struct prog_code *pc, const struct cfg *cfg,
-	       const struct cfg_render_opts *o, const char *format, FILE *out, struct err *e)
-{
-	return cfg_render_gvc(NULL, pc, cfg, o, format, out, e);
-}
-
-int cfg_render_gvc(struct cfg_gvc *keep, const struct prog_code *pc, const struct cfg *cfg,
-		   const struct cfg_render_opts *o, const char *format, FILE *out, struct err *e)
-{
-	struct gv_api api, *gv = keep ? &keep->api : &api;
-	struct seq_disc d;
-	agerrlevel_t lvl;
-	GVC_t *gvc = NULL;
-	Agraph_t *g;
-	int err = 0;
-
-	if (!cfg_render_format_ok(format))
-		return err_set(e, EINVAL, "unknown format '%s' (dot, svg, png, pdf)", format);
-	if (!keep) {
-		err = gv_api_load(gv, e);
-		if (err)
-			return err;
-	}
-	seq_disc_init(&d, gv);
-	lvl = gv->agseterr(AGMAX);
-	gv->agreseterrors();
-	g = build_graph(gv, &d, pc, cfg, o, e);
-	if (!g) {
-		gv->agseterr(lvl);
-		return -e->code;
-	}
-	if (!strcmp(format, "dot")) {
-		if (gv->agwrite(g, out) == EOF || fflush(out))
-			err = err_set(e, errno ? errno : EIO, "can't write the graph: %s",
-				      strerror(errno ? errno : EIO));
-		goto cleanup;
-	}
-	gvc = keep ? keep->gvc : gv->gvContext();
-	if (!gvc) {
-		err = err_set(e, ENOMEM, "can't create a graphviz context");
-		goto cleanup;
-	}
-	/* cairo bitmaps stop at 32767 px; a bigger graph is scaled down anyway, and cairo
-	 * says so on stderr. Scale it down ourselves first: 340 in at 96 dpi fits. */
-	if (!strcmp(format, "png"))
-		set(gv, g, "size", "340,340");
-	if (gv->gvLayout(gvc, g, "dot")) {
-		err = gv_err(gv, e, "can't lay out the graph");
-		goto cleanup;
-	}
-	if (gv->gvRender(gvc, g, format, out))
-		err = gv_err(gv, e, "can't render the graph");
-	else if (fflush(out))
-		err = err_set(e, errno, "can't write the %s: %s", format, strerror(errno));
-	gv->gvFreeLayout(gvc, g);
-cleanup:
-	gv->agclose(g);
-	if (gvc && !keep)
-		gv->gvFreeContext(gvc);
-	gv->agseterr(lvl);
-	return err;
 }

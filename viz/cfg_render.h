@@ -30,10 +30,11 @@ struct cfg_render_opts {
 int cfg_render(const struct prog_code *pc, const struct cfg *cfg,
 	       const struct cfg_render_opts *o, const char *format, FILE *out, struct err *e);
 bool cfg_render_format_ok(const char *format);
-/* One graphviz context kept for many graphs (a report draws thousands): cfg_render_gvc
+/* One graphviz context kept for many SVG graphs (a report draws thousands): cfg_render_gvc
  * with it, or with NULL for a context of its own (what cfg_render does). */
 struct cfg_gvc;
-int cfg_gvc_open(struct cfg_gvc **out, struct err *e);
+/* share: draw once per graph shape (cfg_share.h); false: every graph drawn alone */
+int cfg_gvc_open(struct cfg_gvc **out, bool share, struct err *e);
 void cfg_gvc_close(struct cfg_gvc *g);
 int cfg_render_gvc(struct cfg_gvc *g, const struct prog_code *pc, const struct cfg *cfg,
 		   const struct cfg_render_opts *o, const char *format, FILE *out, struct err *e);

@@ -24,6 +24,7 @@ struct gv_api {
 	__typeof__(&agseterr) agseterr;
 	__typeof__(&agreseterrors) agreseterrors;
 	__typeof__(&gvContext) gvContext;
+	__typeof__(&gvContextPlugins) gvContextPlugins;
 	__typeof__(&gvLayout) gvLayout;
 	__typeof__(&gvRender) gvRender;
 	__typeof__(&gvFreeLayout) gvFreeLayout;
@@ -36,4 +37,10 @@ struct gv_api {
 
 /* Fill api from libgvc (loaded once; later calls find it loaded). */
 int gv_api_load(struct gv_api *api, struct err *e);
+
+/* The plugins an SVG drawing needs, for gvContextPlugins (with demand loading off): the dot
+ * layout and the core renderers, from graphviz's plugin directory next to libgvc. Without
+ * a text layout plugin (pango) graphviz sizes text from its own font-metric tables. syms
+ * gets the two libraries and a NULL end. */
+int gv_svg_plugins(const struct gv_api *api, lt_symlist_t syms[3], struct err *e);
 #endif
