@@ -39,7 +39,7 @@ static int migrate_v1(struct pg *pg, const struct pg_table *t, struct err *e)
 	PGresult *res = PQ(PQexecParams)(pg->c, "SELECT 1 FROM pg_class WHERE relname = $1 AND"
 				     " relkind = 'r' AND relnamespace = current_schema()::regnamespace",
 				     1, NULL, params, NULL, NULL, 0);
-	int err = 0, have;
+	int err = 0, have, n;
 
 	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK)
 		err = pg_fail(pg, res, "init: migrate", e);
@@ -52,13 +52,15 @@ static int migrate_v1(struct pg *pg, const struct pg_table *t, struct err *e)
 		return err;
 	local_cols(t, "", cols, sizeof(cols));
 	local_cols(t, "v.", vcols, sizeof(vcols));
-	snprintf(sql, sizeof(sql),
+	n = snprintf(sql, sizeof(sql),
 		 "INSERT INTO %s_c (ckey, %s) SELECT DISTINCT ON (k) k, %s FROM (SELECT"
 		 " md5(ROW(%s)::text)::uuid AS k, %s FROM %s) x ON CONFLICT (ckey) DO NOTHING;"
 		 "INSERT INTO %s_m (host, cids) SELECT v.host, range_agg(int8range(c.cid, c.cid + 1))"
 		 " FROM %s v JOIN %s_c c ON c.ckey = md5(ROW(%s)::text)::uuid GROUP BY v.host;"
 		 "DROP TABLE %s CASCADE",
 		 t->name, cols, cols, cols, cols, t->name, t->name, t->name, t->name, vcols, t->name);
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return err_set(e, E2BIG, "init: migrate %s: the statement is too long", t->name);
 	return pg_exec(pg, sql, "init: migrate", e);
 }
 
