@@ -44,7 +44,7 @@ static void jw_sep(struct jw *w)
 }
 
 /* Length of a valid UTF-8 sequence starting at s, or 0. */
-static size_t utf8_seq_len(const unsigned char *s, size_t left)
+size_t utf8_seq_len(const unsigned char *s, size_t left)
 {
 	unsigned c = s[0];
 	size_t n;
@@ -71,6 +71,18 @@ static size_t utf8_seq_len(const unsigned char *s, size_t left)
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return n;
+}
+
+bool utf8_valid(const void *p, size_t len)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0, n; i < len; i += n) {
+		n = s[i] ? utf8_seq_len(s + i, len - i) : 0;	/* (NUL: no text may hold it) */
+		if (!n)
+			return false;
+	}
+	return true;
 }
 
 void json_escape_to(FILE *f, const char *str, size_t len)

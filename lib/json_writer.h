@@ -44,4 +44,9 @@ void jw_raw(struct jw *w, const char *json);
 void jw_end_to(struct jw *w, int depth);
 /* Write s escaped for a JSON string body (no quotes) to f. */
 void json_escape_to(FILE *f, const char *s, size_t len);
+/* Length of the valid UTF-8 sequence (RFC 3629: no overlong form, no surrogate) starting at
+ * s, or 0; and whether all of p is such text, without NUL. */
+size_t utf8_seq_len(const unsigned char *s, size_t left);
+bool utf8_valid(const void *p, size_t len);
+
 #endif

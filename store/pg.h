@@ -10,6 +10,9 @@
 /* The server schema's own version (table fleet_schema); a server with a newer one is
  * refused. It mirrors the local tables of DB_SCHEMA_VERSION with a host column. */
 #define FLEET_SCHEMA_VERSION 3
+/* A text value the server's UTF8 text cannot hold (invalid UTF-8, NUL), or one beginning
+ * with this byte, goes as this byte and its bytes in hex (store/pg_push.c put_text). */
+#define PG_TEXT_ESCAPE 0x01
 
 struct pg;	/* a connection (opaque: only store/pg*.c knows libpq) */
 

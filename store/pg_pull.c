@@ -78,6 +78,35 @@ static uint64_t be64(const uint8_t *p)
 	return v;
 }
 
+static int hexval(unsigned char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A text value push escaped (store/pg_push.c put_text): its bytes back from hex. */
+static int bind_escaped(sqlite3_stmt *ins, int col, const unsigned char *v, int n)
+{
+	size_t len = (size_t)(n - 1) / 2;
+	unsigned char *raw;
+
+	if ((n - 1) % 2)
+		return -EPROTO;
+	raw = malloc(len + 1);
+	if (!raw)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		int hi = hexval(v[1 + 2 * i]), lo = hexval(v[2 + 2 * i]);
+
+		if (hi < 0 || lo < 0) {
+			free(raw);
+			return -EPROTO;
+		}
+		raw[i] = (unsigned char)(hi << 4 | lo);
+	}
+	sqlite3_bind_text(ins, col, (const char *)raw, (int)len, free);
+	return 0;
+}
+
 /* One server row into the local INSERT (binary results: int8 and float8 big-endian, text
  * and bytea as their bytes); a value of the wrong size is an error, not a guess. */
 static int bind_row(struct pg *pg, const struct pg_table *t, const PGresult *res, int r, int off,
@@ -108,6 +137,14 @@ static int bind_row(struct pg *pg, const struct pg_table *t, const PGresult *res
 			}
 			break;
 		case PGC_TEXT:
+			if (n && ((const unsigned char *)v)[0] == PG_TEXT_ESCAPE) {
+				int err = bind_escaped(ins, i + 1, v, n);
+
+				if (err)
+					return err_set(e, -err, "fleet: pull: %s.%s: a bad escaped value",
+						       t->name, t->cols[i].name);
+				break;
+			}
 			sqlite3_bind_text(ins, i + 1, (const char *)v, n, SQLITE_TRANSIENT);
 			break;
 		default:

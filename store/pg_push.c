@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/json_writer.h"
 #include "lib/sha256.h"
 #include "store/pg_int.h"
 #include "store/schema.h"
@@ -51,6 +52,29 @@ static int copy_start(struct buf *b)
 	return buf_append(b, "PGCOPY\n\377\r\n\0", 11) ?: put32(b, 0) ?: put32(b, 0);
 }
 
+/* A text column as the server's UTF8 text can hold it: as it is when it is valid UTF-8
+ * without NUL, else PG_TEXT_ESCAPE and its bytes in hex (a pin path or a process name may
+ * be any bytes; one such value refused would stop the host's every later push). A value
+ * beginning with the escape byte is escaped too, so fleet pull undoes exactly this. */
+static int put_text(struct buf *b, const unsigned char *s, int n)
+{
+	char *hex;
+	int err;
+
+	if (!s || n < 0)
+		n = 0;
+	if (utf8_valid(s, n) && !(n && s[0] == PG_TEXT_ESCAPE))
+		return put_bytes(b, s, n);
+	hex = malloc(2 * (size_t)n + 2);
+	if (!hex)
+		return -ENOMEM;
+	hex[0] = PG_TEXT_ESCAPE;
+	hex_encode(s, n, hex + 1);
+	err = put_bytes(b, hex, 1 + 2 * n);
+	free(hex);
+	return err;
+}
+
 /* One local row as a COPY tuple (host first for per-host tables); the blob hashes it
  * names go to want. */
 static int copy_row(struct push *p, const struct pg_table *t, sqlite3_stmt *st, struct buf *b)
@@ -81,7 +105,7 @@ static int copy_row(struct push *p, const struct pg_table *t, sqlite3_stmt *st, 
 			err = put32(b, 8) ?: put64(b, u);
 			break;
 		case PGC_TEXT:
-			err = put_bytes(b, sqlite3_column_text(st, i), sqlite3_column_bytes(st, i));
+			err = put_text(b, sqlite3_column_text(st, i), sqlite3_column_bytes(st, i));
 			break;
 		default: {
 			const void *v = sqlite3_column_blob(st, i);

@@ -310,6 +310,26 @@ test_chunks() {
 	rm -f "$PIN/h"
 }
 
+# text the server's UTF8 cannot hold (invalid UTF-8, NUL) and text beginning with the escape
+# byte: pushed, and pulled back byte for byte (one such value used to stop a host's pushes)
+test_text_bytes() {
+	local h4=$TEST_TMP/h4.db p4=$TEST_TMP/p4.db q a b
+	cp "$H1" "$h4" || return 1
+	sqlite3 "$h4" "UPDATE pin_rows SET path = CAST(X'2F7379732F66732F627066FF00C0AF7820' AS TEXT)
+		WHERE rowid = (SELECT min(rowid) FROM pin_rows);
+		UPDATE snapshot_rows SET label = CAST(X'01414243' AS TEXT) WHERE id = (SELECT min(id) FROM snapshot_rows);" || return 1
+	bs --db "$h4" fleet push "$C" host t-bytes >/dev/null || die "push"
+	bs --db "$h4" fleet push "$C" host t-bytes >/dev/null || die "push again"
+	bs --db "$p4" fleet pull "$C" host t-bytes >/dev/null || die "pull"
+	for q in "SELECT group_concat(hex(path), ' ') FROM (SELECT path FROM pin_rows ORDER BY hex(path))" \
+		"SELECT group_concat(hex(label), ' ') FROM (SELECT label FROM snapshot_rows ORDER BY id)"; do
+		a=$(sqlite3 "$h4" "$q"); b=$(sqlite3 "$p4" "$q")
+		expect_eq "$q" "$b" "$a" || return 1
+	done
+	sqlite3 "$p4" "SELECT hex(path) FROM pin_rows" | grep -q '^2F7379732F66732F627066FF00C0AF7820$' ||
+		die "the path is not there byte for byte"
+}
+
 run_test fleet/two_hosts test_two_hosts
 run_test fleet/pull test_pull
 run_test fleet/diff test_diff
@@ -319,3 +339,4 @@ run_test fleet/tag_hosts test_tag_hosts
 run_test fleet/migrate_2_3 test_migrate_2_3
 run_test fleet/errors test_errors
 run_test fleet/chunks test_chunks
+run_test fleet/text_bytes test_text_bytes
