@@ -81,23 +81,23 @@ static int posture_row(void *arg, const struct snapshot_row *r)
 /* Every program's code through the code rules; helpers named by the boot's symbols. */
 static int audit_code(struct diff_side *s, struct audit_findings *f, struct err *e)
 {
-	struct ksyms k = { 0 };
+	struct ksyms *k;
 	int err = 0;
 
 	if (!s->objs.have_code)
 		return 0;
-	if (code_load_ksyms(s->db, s->snap_id, &k, e))
-		ksyms_free(&k);	/* unnamed helpers: the other rules still hold */
+	k = diff_side_ksyms(s);	/* (kept for the side's other users: the report's sections) */
+	if (!k)
+		return err_set(e, ENOMEM, "out of memory");
 	for (size_t i = 0; !err && i < s->objs.nprogs; i++) {
 		struct prog_code pc;
 
 		if (code_load(s->db, s->snap_id, s->objs.progs[i].id, PROG_CODE_XLATED, &pc, e))
 			continue;	/* a program without code (vanished, or no-code) */
-		prog_code_use_ksyms(&pc, &k);
+		prog_code_use_ksyms(&pc, k);
 		err = audit_prog_code(&s->objs, i, &pc, f, e);
 		prog_code_free(&pc);
 	}
-	ksyms_free(&k);
 	return err;
 }
 

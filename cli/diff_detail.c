@@ -59,6 +59,18 @@ static char *insn_by_name(const char *text, const struct snap_objs *s)
 	return str_fmt("%.*smap[%s]%s", (int)(at - text), text, s->maps[m].name, end + 1);
 }
 
+struct ksyms *diff_side_ksyms(struct diff_side *s)
+{
+	struct err e = { 0 };
+
+	if (!s->ksyms) {
+		s->ksyms = calloc(1, sizeof(*s->ksyms));
+		if (s->ksyms && code_load_ksyms(s->db, s->snap_id, s->ksyms, &e))
+			ksyms_free(s->ksyms);	/* unnamed helpers: the rest still holds */
+	}
+	return s->ksyms;
+}
+
 /* The program's xlated code as lines to compare */
 static int code_lines(struct diff_side *s, uint32_t prog_id, struct strlist *out,
 		      struct err *e)
@@ -68,13 +80,8 @@ static int code_lines(struct diff_side *s, uint32_t prog_id, struct strlist *out
 	int err;
 
 	/* helper calls are named through the boot's kernel symbols: loaded once per side */
-	if (!s->ksyms) {
-		s->ksyms = calloc(1, sizeof(*s->ksyms));
-		if (!s->ksyms)
-			return err_set(e, ENOMEM, "out of memory");
-		if (code_load_ksyms(s->db, s->snap_id, s->ksyms, e))
-			ksyms_free(s->ksyms);	/* unnamed helpers: still a diff */
-	}
+	if (!diff_side_ksyms(s))
+		return err_set(e, ENOMEM, "out of memory");
 	err = code_load(s->db, s->snap_id, prog_id, PROG_CODE_XLATED, &pc, e);
 	if (err)
 		return err;

@@ -80,6 +80,9 @@ void diff_print_line(struct ctx *ctx, const struct snap_objs *a, const struct sn
  * objects, posture, baseline (cli/audit.c; report uses it too). */
 struct audit_rules;
 struct audit_findings;
+/* The side's boot's kernel symbols, parsed once for all its users (the audit, diff's code,
+ * the report); NULL only when out of memory (no symbols: an empty set). */
+struct ksyms *diff_side_ksyms(struct diff_side *s);
 int audit_collect(struct ctx *ctx, struct diff_side *s, struct diff_side *base,
 		  const struct audit_rules *r, struct audit_findings *f);
 #endif

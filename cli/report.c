@@ -138,8 +138,11 @@ static int snap_report_load(struct ctx *ctx, const struct report_args *a, struct
 	    diff_side_read(ctx, &sr->s, SO_ALL | SO_OWNERS) ||
 	    audit_collect(ctx, &sr->s, NULL, &sr->r, &sr->fs))
 		return -1;
-	if (code_load_ksyms(sr->s.db, sr->s.snap_id, &sr->k, &e))
-		ksyms_free(&sr->k);	/* helpers stay unnamed: still a page */
+	/* the symbols the audit parsed, moved here (the side frees an emptied set) */
+	if (diff_side_ksyms(&sr->s)) {
+		sr->k = *sr->s.ksyms;
+		memset(sr->s.ksyms, 0, sizeof(*sr->s.ksyms));
+	}
 	memset(&e, 0, sizeof(e));
 	if (cfg_gvc_open(&sr->gvc, !getenv("BPFSCOPE_REPORT_ALONE"), &e))
 		sr->gvc = NULL;		/* each CFG says why it is not drawn */
@@ -243,7 +246,7 @@ static pid_t split_start(struct ctx *ctx, struct snap_report *sr, size_t lo, siz
 		struct err e = { 0 };
 		int ret = 1;
 
-		if (!db_open(&db, sr->s.db->path, DB_READ, &e)) {
+		if (!db_open(&db, sr->s.db->path, DB_READ, &e) && !db_read_begin(&db, &e)) {
 			sr->s.db = &db;
 			ret = fn(ctx, sr, lo, hi, arg) ? 1 : 0;
 		}
@@ -288,7 +291,17 @@ static int all_sections(struct ctx *ctx, FILE *f, struct snap_report *sr)
 	sections_to(ctx, sr, 0, half, f);	/* f's errors show when it is closed */
 	if (pid > 0) {
 		if (split_done(pid) && !fseek(tmp, 0, SEEK_SET)) {
-			while ((k = fread(buf, 1, sizeof(buf), tmp)) > 0)
+			/* file to file in the kernel where it can (copy_file_range), else through
+			 * a buffer (stdout a pipe) */
+			ssize_t c = fflush(f) ? -1 : copy_file_range(fileno(tmp), NULL, fileno(f),
+								     NULL, SIZE_MAX >> 2, 0);
+			bool moved = c > 0;
+
+			while (c > 0)
+				c = copy_file_range(fileno(tmp), NULL, fileno(f), NULL, SIZE_MAX >> 2, 0);
+			if (moved && c < 0)
+				ret = p_err(ctx, "can't copy the programs' sections: %s", strerror(errno));
+			while (!moved && (k = fread(buf, 1, sizeof(buf), tmp)) > 0)
 				fwrite(buf, 1, k, f);
 			if (ferror(tmp))
 				ret = p_err(ctx, "can't read the programs' sections back: %s",

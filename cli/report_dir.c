@@ -125,7 +125,11 @@ FILE *report_file_at(struct ctx *ctx, int dfd, const char *dir, const char *name
 	if (!f) {
 		p_err(ctx, "can't write %s: %s", name, strerror(errno));
 		close(fd);
+		return NULL;
 	}
+	/* a page is megabytes: written 256 KiB a call rather than 4 KiB (12,500 writes for a
+	 * 5,000-program page) */
+	setvbuf(f, NULL, _IOFBF, 256 << 10);
 	return f;
 }
 

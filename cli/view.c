@@ -53,7 +53,7 @@ int view_open_at(struct ctx *ctx, const char *ref, unsigned mask, struct view *v
 
 	memset(v, 0, sizeof(*v));
 	if (ref) {
-		if (db_open(&v->db, ctx->db_path, DB_READ, &e) ||
+		if (db_open(&v->db, ctx->db_path, DB_READ, &e) || db_read_begin(&v->db, &e) ||
 		    snapshot_resolve(&v->db, ref, &v->snap_id, &e)) {
 			db_close(&v->db);
 			return p_err_e(ctx, &e);
