@@ -357,6 +357,22 @@ int skel_emit_datasecs(struct gen *g, bool pointers)
 	return err;
 }
 
+void skel_emit_handles(struct gen *g)
+{
+	if (g->nr_maps) {
+		fputs("\tstruct {\n", g->out);
+		for (size_t i = 0; i < g->nr_maps; i++)
+			fprintf(g->out, "\t\tstruct bpf_map *%s;\n", g->maps[i].ident);
+		fputs("\t} maps;\n", g->out);
+	}
+	if (g->nr_progs) {
+		fputs("\tstruct {\n", g->out);
+		for (size_t i = 0; i < g->nr_progs; i++)
+			fprintf(g->out, "\t\tstruct bpf_program *%s;\n", g->progs[i].ident);
+		fputs("\t} progs;\n", g->out);
+	}
+}
+
 static int emit_struct(struct gen *g)
 {
 	const char *n = g->name;
@@ -366,17 +382,9 @@ static int emit_struct(struct gen *g)
 	fprintf(g->out, "struct %s {\n"
 		"\tstruct bpf_object_skeleton *skeleton;\n"
 		"\tstruct bpf_object *obj;\n", n);
-	if (g->nr_maps) {
-		fputs("\tstruct {\n", g->out);
-		for (i = 0; i < g->nr_maps; i++)
-			fprintf(g->out, "\t\tstruct bpf_map *%s;\n", g->maps[i].ident);
-		fputs("\t} maps;\n", g->out);
-	}
+	skel_emit_handles(g);
 	if (g->nr_progs) {
 		fputs("\tstruct {\n", g->out);
-		for (i = 0; i < g->nr_progs; i++)
-			fprintf(g->out, "\t\tstruct bpf_program *%s;\n", g->progs[i].ident);
-		fputs("\t} progs;\n\tstruct {\n", g->out);
 		for (i = 0; i < g->nr_progs; i++)
 			fprintf(g->out, "\t\tstruct bpf_link *%s;\n", g->progs[i].ident);
 		fputs("\t} links;\n", g->out);

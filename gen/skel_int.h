@@ -54,6 +54,8 @@ void skel_emit_prelude(struct gen *g, const char *cmd, const char *suffix, char 
 int skel_emit_datasecs(struct gen *g, bool pointers);
 /* The s->maps[] / s->progs[] tables of NAME__create_skeleton or NAME__open; mmaped:
  * the skeleton's data pointers, links: its bpf_link slots. */
+/* The struct's maps and progs members (a skeleton's and a subskeleton's alike). */
+void skel_emit_handles(struct gen *g);
 void skel_emit_maps(struct gen *g, bool mmaped);
 void skel_emit_progs(struct gen *g, bool links);
 

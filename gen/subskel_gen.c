@@ -28,23 +28,10 @@ static size_t count_vars(const struct gen *g)
 
 static void emit_struct_head(struct gen *g)
 {
-	size_t i;
-
 	fprintf(g->out, "struct %s {\n"
 		"\tstruct bpf_object *obj;\n"
 		"\tstruct bpf_object_subskeleton *subskel;\n", g->name);
-	if (g->nr_maps) {
-		fputs("\tstruct {\n", g->out);
-		for (i = 0; i < g->nr_maps; i++)
-			fprintf(g->out, "\t\tstruct bpf_map *%s;\n", g->maps[i].ident);
-		fputs("\t} maps;\n", g->out);
-	}
-	if (g->nr_progs) {
-		fputs("\tstruct {\n", g->out);
-		for (i = 0; i < g->nr_progs; i++)
-			fprintf(g->out, "\t\tstruct bpf_program *%s;\n", g->progs[i].ident);
-		fputs("\t} progs;\n", g->out);
-	}
+	skel_emit_handles(g);
 }
 
 /* s->vars[]: libbpf finds each variable by its BTF name in its map's DATASEC and stores
