@@ -348,10 +348,7 @@ static void settle(const uint32_t before[3])
 		    (bpf_map_get_next_id(before[1], &next) || !next) &&
 		    (bpf_btf_get_next_id(before[2], &next) || !next))
 			return;
-		if (syscall(__NR_membarrier, 1 << 1 /* MEMBARRIER_CMD_GLOBAL */, 0, 0))
-			usleep(5000);
-		else
-			usleep(1000);
+		rcu_wait_step();
 	}
 }
 

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include "capture/capture_int.h"
 
@@ -139,11 +137,7 @@ void iter_job_settle(struct iter_job *j)
 
 		if (bpf_map_get_next_id(j->own_map - 1, &next) || next != j->own_map)
 			return;
-		/* (MEMBARRIER_CMD_GLOBAL: waits for a grace period) */
-		if (syscall(__NR_membarrier, 1 << 1, 0, 0))
-			usleep(5000);
-		else
-			usleep(1000);
+		rcu_wait_step();
 	}
 }
 

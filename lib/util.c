@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include "lib/util.h"
 
@@ -226,4 +227,13 @@ bool str_is_digits(const char *s)
 bool is_prefix(const char *pfx, const char *str)
 {
 	return pfx && str && *pfx && !strncmp(str, pfx, strlen(pfx));
+}
+
+void rcu_wait_step(void)
+{
+	/* MEMBARRIER_CMD_GLOBAL waits for a grace period; where it is refused, a sleep */
+	if (syscall(__NR_membarrier, 1 << 1, 0, 0))
+		usleep(5000);
+	else
+		usleep(1000);
 }

@@ -52,4 +52,8 @@ char *str_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * for anything an attacker chooses to collide with) */
 #define HASH64_INIT 0xcbf29ce484222325ull
 uint64_t hash64(uint64_t h, const void *p, size_t len);
+/* One step of waiting for the kernel to release objects freed after an RCU grace period
+ * (a closed probe's BTF and maps): a grace period, then a little sleep. */
+void rcu_wait_step(void);
+
 #endif
