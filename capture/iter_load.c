@@ -128,7 +128,9 @@ int iter_kit_open(unsigned want, struct iter_kit **out, struct err *e)
 	for (int i = 0; i < ITER_NR; i++)
 		t[nt++] = (struct iter_target){ .name = iter_target_name(i) };
 	err = iter_targets_lookup(t, nt, &k->targets_cached, e);
-	if (err && e && strstr(e->msg, "no iterator target")) {
+	if (err == -ENOENT) {
+		if (e)
+			*e = (struct err){ 0 };	/* (err_set keeps the first error: this one is retried) */
 		/* (a target this command does not want may be missing: the wanted ones alone) */
 		nt = 0;
 		for (int i = 0; i < ITER_NR; i++)
