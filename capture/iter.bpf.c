@@ -44,6 +44,16 @@ static __always_inline __u64 as_number(volatile __u64 *slot, __u64 ptr)
 
 #define ITER_MAX_CPUS 256
 
+/* The possible cpus (ITER_NCPU_MARKER, made a constant by the loader): the verifier then
+ * walks the loop below that many times, not ITER_MAX_CPUS times. */
+static __always_inline __u32 cpu_bound(void)
+{
+	__u64 n;
+
+	asm volatile("%0 = 0x7570636e62736366 ll" : "=r"(n));
+	return n < ITER_MAX_CPUS ? n : ITER_MAX_CPUS;
+}
+
 /* The run-time counters summed over every cpu, as BPF_OBJ_GET_INFO_BY_FD sums them. They
  * are per cpu (prog->stats is __percpu), and this kernel's BTF has no per-cpu type tag for
  * bpf_per_cpu_ptr nor kallsyms data symbols for __per_cpu_offset. A per-cpu array tells the
@@ -55,7 +65,7 @@ static __always_inline void prog_stats(struct bpf_prog *prog, struct iter_prog_r
 	void *map = pcpu_map();
 	__u64 base = 0, stats = 0, addr, v[3], sum[3] = { 0 };
 	volatile __u64 *slot;
-	__u32 key = 0, cpu;
+	__u32 key = 0, cpu, bound = cpu_bound();
 
 	/* the three counters side by side, read in one go: the loop's body is verified once
 	 * per possible iteration, so it is kept short */
@@ -72,7 +82,7 @@ static __always_inline void prog_stats(struct bpf_prog *prog, struct iter_prog_r
 	    bpf_core_read(&stats, sizeof(stats), &prog->stats) || !base || !stats)
 		return;
 	stats += bpf_core_field_offset(struct bpf_prog_stats, cnt);
-	for (cpu = 0; cpu < ITER_MAX_CPUS; cpu++) {
+	for (cpu = 0; cpu < bound; cpu++) {
 		slot = bpf_map_lookup_percpu_elem(map, &key, cpu);
 		if (!slot)
 			break;

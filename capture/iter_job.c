@@ -15,7 +15,6 @@ static void *iter_thread(void *arg)
 	struct iter_kit *kit = NULL;
 	struct err e = { 0 };
 	uint64_t t0 = now_monotonic_ns(), t1, t2;
-	uint32_t ours = 0;
 	int err;
 
 	err = iter_kit_open(j->want, &kit, &e);
@@ -26,13 +25,15 @@ static void *iter_thread(void *arg)
 		return NULL;
 	}
 	j->own_map = iter_kit_own_map(kit);
-	/* the map list last: the walkers, who take it, start only when both are done, and
-	 * maps made after it are not in this snapshot */
-	if (j->want & ITER_WANT(ITER_OWNERS))
-		j->owners_err = iter_owners(kit, &j->o, &j->n, &ours, &j->owners_e);
+	/* the programs first: their iterator holds the kit's per-cpu map, which outlives it by
+	 * an RCU grace period (iter_job_settle waits for what is left of it at the end). The
+	 * map list last: the walkers, who take it, start only when all are done, and maps
+	 * made after it are not in this snapshot. */
 	if (j->want & ITER_WANT(ITER_PROGS))
-		j->progs_err = iter_progs(kit, &ours, ours ? 1 : 0, &j->progs, &j->nr_progs,
-					  &j->progs_e);
+		j->progs_err = iter_progs(kit, NULL, 0, &j->progs, &j->nr_progs, &j->progs_e);
+	iter_kit_drop_pcpu(kit);
+	if (j->want & ITER_WANT(ITER_OWNERS))
+		j->owners_err = iter_owners(kit, &j->o, &j->n, NULL, &j->owners_e);
 	t2 = now_monotonic_ns();
 	if (j->want & ITER_WANT(ITER_MAPS))
 		j->maps_err = iter_scan(kit, &j->scan, NULL, &j->maps_e);

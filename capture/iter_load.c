@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/bpf.h>
+#include <bpf/libbpf.h>
 #include "capture/iter_load.h"
 #include "capture/iter_rec.h"	/* ITER_PCPU_MARKER */
 #include "capture/iter_targets.h"
@@ -83,11 +84,13 @@ uint32_t iter_kit_own_map(const struct iter_kit *k)
 	return k ? k->pcpu_id : 0;
 }
 
-/* A copy of the instructions with the marker's ld_imm64 made a reference to map fd (what
- * libbpf does for a map a program names); NULL when out of memory. */
+/* A copy of the instructions with the markers' ld_imm64s made a reference to map fd (what
+ * libbpf does for a map a program names) and the number of possible cpus; NULL when out of
+ * memory. */
 static struct bpf_insn *insns_with_map(const void *insns, uint32_t n, int fd)
 {
 	struct bpf_insn *c = malloc((size_t)n * sizeof(*c) + 1);
+	int cpus = libbpf_num_possible_cpus();
 
 	if (!c)
 		return NULL;
@@ -95,10 +98,16 @@ static struct bpf_insn *insns_with_map(const void *insns, uint32_t n, int fd)
 	for (uint32_t i = 0; i + 1 < n; i++) {
 		uint64_t imm = (uint32_t)c[i].imm | (uint64_t)(uint32_t)c[i + 1].imm << 32;
 
-		if (c[i].code != (BPF_LD | BPF_DW | BPF_IMM) || c[i].src_reg || imm != ITER_PCPU_MARKER)
+		if (c[i].code != (BPF_LD | BPF_DW | BPF_IMM) || c[i].src_reg)
 			continue;
-		c[i].src_reg = BPF_PSEUDO_MAP_FD;
-		c[i].imm = fd;
+		if (imm == ITER_PCPU_MARKER) {
+			c[i].src_reg = BPF_PSEUDO_MAP_FD;
+			c[i].imm = fd;
+		} else if (imm == ITER_NCPU_MARKER) {	/* (unknown: the object's own bound) */
+			c[i].imm = cpus > 0 ? cpus : 256;
+		} else {
+			continue;
+		}
 		c[i + 1].imm = 0;
 		i++;
 	}
@@ -158,6 +167,14 @@ out:
 	else
 		*out = k;
 	return err;
+}
+
+void iter_kit_drop_pcpu(struct iter_kit *k)
+{
+	if (k && k->pcpu_fd >= 0)
+		close(k->pcpu_fd);	/* (its id stays: the walks still skip it) */
+	if (k)
+		k->pcpu_fd = -1;
 }
 
 void iter_kit_close(struct iter_kit *k)

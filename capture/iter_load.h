@@ -16,6 +16,9 @@ int iter_kit_load(const struct iter_kit *k, enum iter_prog which, struct err *e)
 /* An iterator failed to load or attached elsewhere than its target: the target ids, if they
  * came from the boot's cache, are not to be believed again. */
 void iter_kit_target_wrong(const struct iter_kit *k);
+/* Close the kit's per-cpu map once the program iterator is loaded (which holds it): the
+ * sooner it goes, the sooner the kernel frees it. */
+void iter_kit_drop_pcpu(struct iter_kit *k);
 void iter_kit_close(struct iter_kit *k);
 /* The id of the map the kit made for the program iterator (0: none): its release, like
  * the programs', is deferred, so a map walk may still list it. */

@@ -27,6 +27,9 @@ struct iter_prog_rec {
 /* The ld_imm64 the loader turns into a reference to its per-cpu array (capture/iter_load.c):
  * the object carries no maps, which only libbpf's loader would create. */
 #define ITER_PCPU_MARKER 0x7063707562736366ull
+/* The ld_imm64 the loader turns into the number of possible cpus: the counters' loop is
+ * verified once per iteration its bound allows, so the bound is the machine's, not 256. */
+#define ITER_NCPU_MARKER 0x7570636e62736366ull
 
 /* A process holding an object: kind 'p'rog, 'm'ap, 'l'ink, 'b'tf, or 's' a packet socket
  * (id: its inode, fd: the process's fd; 0 for the others). */

@@ -283,6 +283,7 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	if (err)
 		db_rollback(db);
 	iter_job_settle(&o->iter);
+	phase_done(&p, "settle");
 out:
 	if (stats_fd >= 0)
 		close(stats_fd);
