@@ -75,6 +75,9 @@ struct probe {
 	size_t nr_stats;
 	struct bg_job *bg;		/* once-per-boot blobs read in the background */
 	uint64_t phase_t;
+	int64_t phase_rows;		/* db_total_changes at phase_t (BPFSCOPE_TRACE) */
+	int64_t unchanged_rows;		/* rows written that repeat the last snapshot's (sockets),
+					 * less one for a change that wrote none */
 	struct att_seen att;		/* links and program types, for the attachments */
 	struct iter_job *iter;		/* the iterators, run from the snapshot's start */
 	uint32_t *walked;		/* the programs' ids the walk listed (views.c) */

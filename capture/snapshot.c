@@ -82,9 +82,12 @@ static int snapshot_finish(struct probe *p, uint64_t t0, const char *warnings)
 static void phase_done(struct probe *p, const char *what)
 {
 	uint64_t now = now_monotonic_ns();
+	int64_t rows = db_total_changes(p->db);
 
-	probe_trace(p, "phase %-12s %8.2f ms", what, (now - p->phase_t) / 1e6);
+	probe_trace(p, "phase %-12s %8.2f ms %6lld rows", what, (now - p->phase_t) / 1e6,
+		    (long long)(rows - p->phase_rows));
 	p->phase_t = now;
+	p->phase_rows = rows;
 }
 
 void probe_cleanup(struct probe *p)
@@ -199,8 +202,18 @@ static int snapshot_objects(struct probe *p, struct others *o)
 		 * it is the iterator's oracle) */
 		bool iter = iter_job_owners_ran(&o->iter) && !p->opts->no_iter;
 
+		int64_t rows = db_total_changes(p->db);
+		bool changed = true;
+
 		err = probe_sockets(p, iter ? o->iter.o : NULL, iter ? o->iter.n : 0,
 				    o->sock_warn, sizeof(o->sock_warn));
+		/* rows of each snapshot, not spans: the same ones again are no change, and
+		 * none where there were some is one */
+		rows = db_total_changes(p->db) - rows;
+		if (!err)
+			err = writer_sockets_changed(&p->w, &changed);
+		if (!err)
+			p->unchanged_rows += rows - changed;
 	}
 	phase_done(p, "sockets");
 	if (!err && p->history)	/* the delegating bpffs mounts: a line of /proc/mounts each */
@@ -245,10 +258,12 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	struct others *o = calloc(1, sizeof(*o));
 	struct utsname uts;
 	int err, stats_fd = -1;
+	int64_t changes;
 
 	memset(res, 0, sizeof(*res));
 	p.fdi.fd = -1;
 	p.phase_t = t0;
+	p.phase_rows = db_total_changes(db);
 	writer_init(&p.w, db, 0, e);
 	if (!o)
 		return err_set(e, ENOMEM, "out of memory");
@@ -275,7 +290,9 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	p.iter = &o->iter;
 	iter_job_start(&p, &o->iter);
 	err = snapshot_row(&p, taken_at, &uts);
+	changes = db_total_changes(db);
 	err = err ?: snapshot_objects(&p, o);
+	res->object_changes = db_total_changes(db) - changes - p.unchanged_rows;
 	err = err ?: snapshot_finish(&p, t0, o->warnings);
 	res->id = p.snap_id;
 	err = err ?: db_commit(db, e);

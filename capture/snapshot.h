@@ -35,6 +35,9 @@ struct snapshot_result {
 	uint32_t vanished_progs, vanished_maps, vanished_btf, vanished_links;
 	uint32_t vanished;		/* the four together */
 	uint64_t duration_ns;
+	/* rows the objects' phases wrote or changed (the snapshot's own row aside): 0 when
+	 * every span went on, so the snapshot holds what the one before held */
+	int64_t object_changes;
 };
 
 int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,

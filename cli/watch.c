@@ -140,15 +140,13 @@ static int watch_step(struct ctx *ctx, struct db *db, const struct watch_opts *w
 	struct diff_side cur = { .ref = "", .db = db };
 	struct diff_result r = { 0 };
 	struct err e = { 0 };
-	int64_t changes;
 	bool unchanged;
 	int ret = -1;
 
 	snapshot_opts_env(&opts);
-	changes = db_total_changes(db);
 	if (snapshot_take(db, &opts, &res, &e))
 		return p_err_e(ctx, &e);
-	unchanged = db_total_changes(db) - changes <= 1;
+	unchanged = !res.object_changes;
 	cur.snap_id = res.id;
 	if (w->loads && store_load_events_claim(db, res.id, NULL, &e))
 		return p_err_e(ctx, &e);

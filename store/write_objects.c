@@ -182,6 +182,35 @@ int writer_socket(struct writer *w, const struct socket_rec *r)
 	return err ?: writer_step(w, st, "socket");
 }
 
+/* The sockets are rows of each snapshot, not spans: the ones written now against those of
+ * the last snapshot before that took them (none before: changed when there are any). */
+_Static_assert(SNAP_SOCK == 128, "writer_sockets_changed names SNAP_SOCK as 128");
+
+int writer_sockets_changed(struct writer *w, bool *changed)
+{
+#define SOCK_COLS "netns_ino, family, type, protocol, ino, ifindex, devname, uid, fanout, pid," \
+		  " comm, fd, filter, nr_insns FROM sockets WHERE snapshot_id = "
+	sqlite3_stmt *st;
+	int err = db_prepare(w->db,
+		"WITH prev(id) AS (SELECT coalesce(max(id), -1) FROM snapshot_rows WHERE id < ?1"
+		"  AND (mask & 128) != 0)"
+		" SELECT EXISTS (SELECT " SOCK_COLS "?1 EXCEPT SELECT " SOCK_COLS "(SELECT id FROM prev))"
+		"  OR EXISTS (SELECT " SOCK_COLS "(SELECT id FROM prev) EXCEPT SELECT " SOCK_COLS "?1)",
+		&st, w->e);
+#undef SOCK_COLS
+
+	*changed = true;
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, w->snap_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*changed = sqlite3_column_int(st, 0) != 0;
+	else
+		err = err_set(w->e, EIO, "database %s: %s", w->db->path, sqlite3_errmsg(w->db->sql));
+	sqlite3_finalize(st);
+	return err;
+}
+
 int writer_boot_kallsyms(struct writer *w, const char *boot_id, const uint8_t hash[SHA256_LEN])
 {
 	sqlite3_stmt *st;

@@ -163,6 +163,8 @@ struct socket_rec {
 	size_t filter_len;
 };
 int writer_socket(struct writer *w, const struct socket_rec *r);
+/* Whether this snapshot's sockets differ from the last snapshot's that took them. */
+int writer_sockets_changed(struct writer *w, bool *changed);
 /* A bpffs mount that delegates (token show), seq-th in mount order (schema 8). */
 int writer_token(struct writer *w, uint32_t seq, const char *dir, const char *opts);
 int writer_boot_kallsyms(struct writer *w, const char *boot_id, const uint8_t hash[SHA256_LEN]);

@@ -86,6 +86,31 @@ test_loads() {
 	cmp -s "$want" "$got" || { diff "$want" "$got" | head; die "watch's lines differ from diff's"; }
 }
 
+# packet sockets are rows of each snapshot, not spans: the same ones again are no change (a
+# quiet machine's snapshots then skip the compare), one coming or going is
+test_sockets() {
+	local first last k want=$TEST_TMP/want got=$TEST_TMP/got job sf=$TEST_TMP/sock_filter
+	gcc -O2 -Wall -o "$sf" "$TOP/tests/helpers/sock_filter.c" || die "building sock_filter"
+	rm -f "$DB"*
+	bs snapshot take >/dev/null || die "snapshot"
+	timeout --preserve-status -s INT 6 "$BPFSCOPE" --db "$DB" snapshot watch interval 0.4 \
+		> "$got" 2>"$TEST_TMP/werr" &
+	job=$!
+	sleep 1
+	# held for 2 s: several snapshots see it, then it is gone
+	timeout 10 "$sf" 2 dev lo > "$TEST_TMP/sf.out" 2>&1 || die "sock_filter: $(cat "$TEST_TMP/sf.out")"
+	wait $job || die "watch exited $?: $(cat "$TEST_TMP/werr")"
+	[ "$(grep -c -- "^+ socket packet sock_filter  lo" "$got")" = 1 ] || die "no single + line: $(cat "$got")"
+	[ "$(grep -c -- "^- socket packet sock_filter  lo" "$got")" = 1 ] || die "no single - line: $(cat "$got")"
+	first=$(bs query "SELECT min(id) FROM snapshots" csv | tail -n 1)
+	last=$(bs query "SELECT max(id) FROM snapshots" csv | tail -n 1)
+	: > "$want"
+	for ((k = first + 1; k <= last; k++)); do
+		bs diff $((k - 1)) $k >> "$want"
+	done
+	cmp -s "$want" "$got" || { diff "$want" "$got" | head; die "watch's lines differ from diff's"; }
+}
+
 test_errors() {
 	local rc
 	bs snapshot watch interval 0 >/dev/null 2>"$TEST_TMP/err"; rc=$?
@@ -99,4 +124,5 @@ setup
 run_test watch/lines_equal_diff test_lines_equal_diff
 run_test watch/signal_leaves_whole test_signal_leaves_whole
 run_test watch/loads test_loads
+run_test watch/sockets test_sockets
 run_test watch/errors test_errors
