@@ -12,6 +12,8 @@
 #include "lib/output.h"
 #include "lib/util.h"
 
+struct cfg_gvc;
+
 struct ctx {
 	struct out out;
 	const char *db_path;	/* --db, else $BPFSCOPE_DB, else DB_DEFAULT_PATH */
@@ -26,6 +28,9 @@ struct ctx {
 	/* batch files being read (nested: a batch file may run batch); inside one, a JSON
 	 * error is a value of batch's one document, not a document of its own */
 	int batch_depth;
+	/* PNG and PDF drawings: one graphviz context (with cairo and pango) for the process,
+	 * closed at exit (viz/cfg_render.h cfg_gvc_open_full says why) */
+	struct cfg_gvc *cairo_gvc;
 };
 
 struct cmd {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "viz/cfg_render.h"
 #include "lib/bpf_names.h"
 #include "store/version.h"
 #include "config.h"
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
 		ret = run_object(&ctx, argc, argv);
 	out_flush_end(&ctx.out);
 	free(words);
+	cfg_gvc_close(ctx.cairo_gvc);
 	if (getenv("BPFSCOPE_TRACE"))
 		fprintf(stderr, "main ends at  %.3f ms (monotonic)\n", now_monotonic_ns() / 1e6);
 	if (ret)

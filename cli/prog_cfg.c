@@ -191,11 +191,17 @@ static void split_path(const char *file, const char *fmt, const char *fn, char *
 }
 
 static int render_to(struct ctx *ctx, const struct prog_code *pc, const struct cfg *c,
-		     const struct cfg_render_opts *ro, const char *format, const char *path)
+		     const struct cfg_render_opts *ro, const struct cfg_args *a, const char *path)
 {
+	const char *format = a->format;
 	struct err e = { 0 };
 	FILE *f = stdout;
 	int err;
+
+	/* (cairo's: one context for every graph of the process, see cfg_gvc_open_full) */
+	if ((!strcmp(format, "png") || !strcmp(format, "pdf")) && !ctx->cairo_gvc &&
+	    cfg_gvc_open_full(&ctx->cairo_gvc, &e))
+		return p_err_e(ctx, &e);
 
 	if (path) {
 		f = fopen_private(path);
@@ -204,7 +210,10 @@ static int render_to(struct ctx *ctx, const struct prog_code *pc, const struct c
 	} else if (strcmp(format, "dot") && isatty(STDOUT_FILENO)) {
 		return p_err(ctx, "not writing %s to a terminal: give 'file FILE'", format);
 	}
-	err = cfg_render(pc, c, ro, format, f, &e);
+	if (ctx->cairo_gvc && (!strcmp(format, "png") || !strcmp(format, "pdf")))
+		err = cfg_render_gvc(ctx->cairo_gvc, pc, c, ro, format, f, &e);
+	else
+		err = cfg_render(pc, c, ro, format, f, &e);
 	if (path && fclose(f) && !err)
 		err = err_set(&e, errno, "can't write %s: %s", path, strerror(errno));
 	if (err) {
@@ -280,7 +289,7 @@ static int cfg_one(struct ctx *ctx, struct view *v, uint32_t id, const struct cf
 		goto out;
 	}
 	if (!a->split) {
-		ret = render_to(ctx, &pc, &c, &ro, a->format, a->file);
+		ret = render_to(ctx, &pc, &c, &ro, a, a->file);
 		goto out;
 	}
 	ret = 0;
@@ -290,7 +299,7 @@ static int cfg_one(struct ctx *ctx, struct view *v, uint32_t id, const struct cf
 		ro.only_func = fi;
 		split_path(a->file, a->format, cfg_func_name(&pc, &c, fi, fn, sizeof(fn)), path,
 			   sizeof(path));
-		ret = render_to(ctx, &pc, &c, &ro, a->format, path);
+		ret = render_to(ctx, &pc, &c, &ro, a, path);
 		if (!ret)
 			printf("%s\n", path);
 	}

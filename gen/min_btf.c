@@ -345,7 +345,7 @@ static int record_obj(struct marks *m, const char *path)
 	struct btf_ext *ext = NULL;
 	struct btf *local;
 	const void *raw;
-	__u32 raw_len, n;
+	__u32 raw_len, n = 0;
 	int err;
 
 	local = btf__parse(path, &ext);

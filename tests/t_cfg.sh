@@ -211,10 +211,17 @@ for f in d["functions"]:
 
 t_png() (
 	need_setup || return 77
-	local f=$TEST_TMP/mf.png wh
+	local f=$TEST_TMP/mf.png wh out
 	sq prog cfg id "$MF_ID" format png file "$f" || bail "png failed"
 	wh=$(python3 "$TEST_TMP/png.py" "$f") || bail "not a valid PNG"
 	echo "png $wh" >&2
+	# several PNGs from one process: one cairo context draws them all (a second context read
+	# a font name pango freed with the first: make check-sanitize failed here)
+	out=$(sq prog cfg id "$MF_ID" format png file "$TEST_TMP/sp.png" split) || bail "png split failed"
+	[ "$(echo "$out" | wc -l)" -ge 2 ] || bail "split wrote $(echo "$out" | wc -l) file"
+	for f in $out; do
+		python3 "$TEST_TMP/png.py" "$f" >/dev/null || bail "$f: not a valid PNG"
+	done
 )
 
 t_svg_every_block() (

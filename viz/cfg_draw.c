@@ -35,6 +35,7 @@ struct cfg_gvc {
 	lt_symlist_t plugins[3];	/* outlives gvc, which keeps a pointer to it */
 	GVC_t *gvc;
 	struct cfg_share *share;	/* drawings by masked graph; NULL: none shared */
+	bool full;			/* every plugin (cairo and pango): PNG and PDF too */
 };
 
 static int gvc_svg_open(struct cfg_gvc *g, struct err *e)
@@ -62,6 +63,26 @@ int cfg_gvc_open(struct cfg_gvc **out, bool share, struct err *e)
 	if (err) {
 		if (g->gvc)
 			g->api.gvFreeContext(g->gvc);
+		free(g);
+		return err;
+	}
+	*out = g;
+	return 0;
+}
+
+int cfg_gvc_open_full(struct cfg_gvc **out, struct err *e)
+{
+	struct cfg_gvc *g = calloc(1, sizeof(*g));
+	int err;
+
+	*out = NULL;
+	if (!g)
+		return err_set(e, ENOMEM, "out of memory");
+	g->full = true;
+	err = gv_api_load(&g->api, e);
+	if (!err && !(g->gvc = g->api.gvContext()))
+		err = err_set(e, ENOMEM, "can't create a graphviz context");
+	if (err) {
 		free(g);
 		return err;
 	}
@@ -221,7 +242,7 @@ int cfg_render_gvc(struct cfg_gvc *keep, const struct prog_code *pc, const struc
 
 	if (!cfg_render_format_ok(format))
 		return err_set(e, EINVAL, "unknown format '%s' (dot, svg, png, pdf)", format);
-	if (keep && strcmp(format, "svg") && strcmp(format, "dot"))
+	if (keep && !keep->full && strcmp(format, "svg") && strcmp(format, "dot"))
 		return err_set(e, EINVAL, "a kept graphviz context draws SVG only");
 	if (!keep && !strcmp(format, "svg"))	/* a context of its own, without pango */
 		return cfg_render(pc, cfg, o, format, out, e);

@@ -35,6 +35,10 @@ bool cfg_render_format_ok(const char *format);
 struct cfg_gvc;
 /* share: draw once per graph shape (cfg_share.h); false: every graph drawn alone */
 int cfg_gvc_open(struct cfg_gvc **out, bool share, struct err *e);
+/* One context with every plugin (cairo, with pango measuring text: PNG and PDF) for all the
+ * graphs of a command: graphviz's pango plugin keeps a font name freed with the context it
+ * came from, and a later context in the same process reads it (ASan: use after free). */
+int cfg_gvc_open_full(struct cfg_gvc **out, struct err *e);
 void cfg_gvc_close(struct cfg_gvc *g);
 int cfg_render_gvc(struct cfg_gvc *g, const struct prog_code *pc, const struct cfg *cfg,
 		   const struct cfg_render_opts *o, const char *format, FILE *out, struct err *e);
