@@ -218,18 +218,21 @@ static void dump_header(struct out *o, struct jw *w, const struct dump_map *dm)
 	jw_name(w, "elements");
 }
 
-/* The entries of a blob, failed lookups in their walk order. Returns how many printed. */
+/* The entries of a blob (a whole map's, or one chunk's: its first entry the map's base-th),
+ * failed lookups in their walk order: errs holds them (the last chunk's trailer counts its
+ * positions over the whole map), *ei the next to print; last: the map's last entries, after
+ * which what is left of them goes. Returns how many entries printed. */
 static uint64_t dump_entries(struct out *o, struct jw *w, const struct map_fmt *mf,
-			     const struct map_contents *mc)
+			     const struct map_contents *mc, uint64_t base,
+			     const struct map_contents *errs, uint32_t *ei, bool last)
 {
 	uint64_t printed = 0;
-	uint32_t ei = 0;
 
 	for (uint64_t i = 0; i <= mc->count; i++) {
-		for (; ei < mc->nr_errs; ei++) {
-			struct map_contents_err me = map_contents_error(mc, ei);
+		for (; *ei < errs->nr_errs; (*ei)++) {
+			struct map_contents_err me = map_contents_error(errs, *ei);
 
-			if (me.pos > i)
+			if (me.pos > base + i)
 				break;
 			map_entry_error(o, mf, me.key, me.err ? (int)me.err : EIO);
 		}
@@ -238,9 +241,40 @@ static uint64_t dump_entries(struct out *o, struct jw *w, const struct map_fmt *
 		map_entry_print(o, w, mf, map_contents_key(mc, i), map_contents_value(mc, i));
 		printed++;
 	}
-	for (; ei < mc->nr_errs; ei++)	/* a hostile position past the end */
-		map_entry_error(o, mf, map_contents_error(mc, ei).key, EIO);
+	for (; last && *ei < errs->nr_errs; (*ei)++)	/* a hostile position past the end */
+		map_entry_error(o, mf, map_contents_error(errs, *ei).key, EIO);
 	return printed;
+}
+
+/* A map stored in chunks, a chunk at a time: the last first, for the walk's errors (and
+ * kept: it is printed last), then the others in order. *end: the last chunk's parse. */
+static int dump_chunks(struct view *v, struct out *o, struct jw *w, const struct map_fmt *mf,
+		       const struct map_data *md, uint64_t *printed, uint32_t *end_errno,
+		       struct err *e)
+{
+	const struct map_chunk_list *l = &md->chunks;
+	uint32_t last = l->nr_chunks - 1, ei = 0;
+	struct buf lb = { 0 }, cb = { 0 };
+	struct map_contents lmc, mc;
+	uint64_t base = 0;
+	int err;
+
+	err = map_contents_chunk(&v->db, l, last, &lb, e) ?:
+	      map_contents_parse(lb.data, lb.len, &lmc, e);
+	for (uint32_t i = 0; !err && i <= last; i++) {
+		if (i < last)
+			err = map_contents_chunk(&v->db, l, i, &cb, e) ?:
+			      map_contents_parse(cb.data, cb.len, &mc, e);
+		if (err)
+			break;
+		*printed += dump_entries(o, w, mf, i < last ? &mc : &lmc, base, &lmc, &ei, i == last);
+		base += i < last ? mc.count : lmc.count;
+	}
+	if (!err)
+		*end_errno = lmc.end_errno;
+	buf_free(&lb);
+	buf_free(&cb);
+	return err;
 }
 
 /* One map, as bpftool's map_dump. *end_errno: the errno its walk ended on (bpftool's exit
@@ -257,7 +291,7 @@ static int dump_one(struct ctx *ctx, struct view *v, struct jw *w, const struct 
 	uint64_t n;
 	int err;
 
-	err = map_data_read(&v->db, v->snap_id, dm->id, &md, &e);
+	err = map_data_read_chunked(&v->db, v->snap_id, dm->id, &md, &e);
 	if (err) {
 		err = err == -ENOENT ? p_err(ctx, "no map with id %u", dm->id) : p_err_e(ctx, &e);
 		goto out;
@@ -267,7 +301,12 @@ static int dump_one(struct ctx *ctx, struct view *v, struct jw *w, const struct 
 			    md.contents_error : "the snapshot was taken without maps-data");
 		goto out;
 	}
-	if (map_contents_parse(md.contents.data, md.contents.len, &mc, &e)) {
+	/* (a chunk list is parsed as the sizes it shares with every chunk) */
+	if (md.chunks.nr_chunks)
+		mc = (struct map_contents){ .key_size = md.chunks.key_size,
+					    .value_size = md.chunks.value_size,
+					    .nr_cpus = md.chunks.nr_cpus };
+	else if (map_contents_parse(md.contents.data, md.contents.len, &mc, &e)) {
 		err = p_err_e(ctx, &e);
 		goto out;
 	}
@@ -285,7 +324,18 @@ static int dump_one(struct ctx *ctx, struct view *v, struct jw *w, const struct 
 	}
 	if (w)
 		jw_start_array(w);
-	n = dump_entries(o, w, &mf, &mc);
+	if (md.chunks.nr_chunks) {
+		n = 0;
+		err = dump_chunks(v, o, w, &mf, &md, &n, &mc.end_errno, &e);
+		if (err) {
+			err = p_err_e(ctx, &e);
+			goto out;
+		}
+	} else {
+		uint32_t ei = 0;
+
+		n = dump_entries(o, w, &mf, &mc, 0, &mc, &ei, true);
+	}
 	if (w) {
 		jw_end_array(w);
 		if (header)

@@ -76,6 +76,16 @@ int blob_get_col(struct db *db, sqlite3_stmt *st, int col, size_t max, struct bu
  * (lib/map_chunks.h): one contents blob of at most max bytes (store/read_chunks.c). */
 int map_contents_get_col(struct db *db, sqlite3_stmt *st, int col, size_t max, struct buf *out,
 			 struct err *e);
+/* The same, but a chunk list stays a list: out holds it and l (nr_chunks > 0) points into it,
+ * its chunks checked to be stored at their sizes; a contents blob not in chunks is read
+ * whole (l->nr_chunks 0). Then map_contents_chunk reads one chunk at a time: chunk i as a
+ * contents blob of its own (the list's sizes, its count; the last may carry the walk's error
+ * trailer, its positions counted over the whole map). */
+struct map_chunk_list;
+int map_contents_list_col(struct db *db, sqlite3_stmt *st, int col, size_t max, struct buf *out,
+			  struct map_chunk_list *l, struct err *e);
+int map_contents_chunk(struct db *db, const struct map_chunk_list *l, uint32_t i,
+		       struct buf *out, struct err *e);
 
 /* REF: an id, "latest", "latest~N", or a label (its most recent snapshot). */
 int snapshot_resolve(struct db *db, const char *ref, int64_t *id, struct err *e);

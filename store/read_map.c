@@ -2,6 +2,7 @@
  * contents and BTF blobs of one map. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "store/read_int.h"
 #include "store/read_map.h"
 
@@ -96,7 +97,8 @@ static const char map_data_sql[] =
 /* vmlinux BTF is 5-6 MiB; a map's own BTF far less */
 #define MAP_BTF_MAX (256u << 20)
 
-int map_data_read(struct db *db, int64_t snap, uint32_t id, struct map_data *md, struct err *e)
+static int map_data_get(struct db *db, int64_t snap, uint32_t id, struct map_data *md,
+			bool chunked, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc, err = read_cached(db, map_data_sql, MD_NCOLS, &st, e);
@@ -121,11 +123,27 @@ int map_data_read(struct db *db, int64_t snap, uint32_t id, struct map_data *md,
 	md->has_error = sqlite3_column_type(st, MD_CONTENTS_ERROR) != SQLITE_NULL;
 	snprintf(md->contents_error, sizeof(md->contents_error), "%s",
 		 read_text(st, MD_CONTENTS_ERROR));
-	err = map_contents_get_col(db, st, MD_CONTENTS, BLOB_MAX_SIZE, &md->contents, e);
+	if (chunked)
+		err = map_contents_list_col(db, st, MD_CONTENTS, BLOB_MAX_SIZE, &md->contents,
+					    &md->chunks, e);
+	else
+		err = map_contents_get_col(db, st, MD_CONTENTS, BLOB_MAX_SIZE, &md->contents, e);
 	err = err ?: blob_get_col(db, st, MD_BTF, MAP_BTF_MAX, &md->btf, e);
 out:
 	sqlite3_reset(st);
 	return err;
+}
+
+int map_data_read(struct db *db, int64_t snap, uint32_t id, struct map_data *md, struct err *e)
+{
+	memset(&md->chunks, 0, sizeof(md->chunks));
+	return map_data_get(db, snap, id, md, false, e);
+}
+
+int map_data_read_chunked(struct db *db, int64_t snap, uint32_t id, struct map_data *md,
+			  struct err *e)
+{
+	return map_data_get(db, snap, id, md, true, e);
 }
 
 void map_data_free(struct map_data *md)

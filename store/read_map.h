@@ -3,6 +3,7 @@
 #ifndef BPFSCOPE_READ_MAP_H
 #define BPFSCOPE_READ_MAP_H
 #include <stdbool.h>
+#include "lib/map_chunks.h"
 #include "store/read.h"
 
 struct map_row {
@@ -34,6 +35,9 @@ struct map_data {
 	uint32_t id, type, key_size, value_size, btf_id, key_type, value_type;
 	uint32_t vmlinux_value_type;	/* struct_ops: its value's type in the kernel's BTF */
 	struct buf contents;	/* empty: not captured (contents_error may say why) */
+	struct map_chunk_list chunks;	/* map_data_read_chunked: nr_chunks > 0 when contents
+					 * holds a chunk list (lib/map_chunks.h), read a chunk
+					 * at a time with map_contents_chunk */
 	struct buf btf;		/* empty: no BTF */
 	bool has_error;
 	char contents_error[512];
@@ -41,5 +45,9 @@ struct map_data {
 /* Fill md for map id (buffers replaced; map_data_free releases them). -ENOENT: no such map
  * in the snapshot. */
 int map_data_read(struct db *db, int64_t snap, uint32_t id, struct map_data *md, struct err *e);
+/* The same without joining chunks: a reader that goes through the entries in order holds
+ * one chunk at a time, not a 10,000,000-entry map (store/db.h map_contents_list_col). */
+int map_data_read_chunked(struct db *db, int64_t snap, uint32_t id, struct map_data *md,
+			  struct err *e);
 void map_data_free(struct map_data *md);
 #endif

@@ -85,6 +85,25 @@ test_hostile_list() {
 	return $failed
 }
 
+# a walk's error trailer (the last chunk's, its positions over the whole map) printed where
+# the joined contents print it: the dump reads a chunk at a time
+test_trailer_streamed() {
+	local f
+	python3 "$TOP/tests/hostile/mkchunks.py" trailer "$DB" "$TEST_TMP/tr" > /dev/null || return 1
+	for f in "" -j; do
+		"$BPFSCOPE" --db "$TEST_TMP/tr/trailer_whole.db" -s latest $f map dump pinned "$PIN/h" \
+			> "$TEST_TMP/whole" 2>&1
+		echo "exit $?" >> "$TEST_TMP/whole"
+		"$BPFSCOPE" --db "$TEST_TMP/tr/trailer_split.db" -s latest $f map dump pinned "$PIN/h" \
+			> "$TEST_TMP/split" 2>&1
+		echo "exit $?" >> "$TEST_TMP/split"
+		cmp -s "$TEST_TMP/whole" "$TEST_TMP/split" ||
+			{ echo "map dump $f: chunked differs: $(diff "$TEST_TMP/whole" "$TEST_TMP/split" | head -n 6)"; return 1; }
+	done
+	[ "$(grep -o 'No such file or directory' "$TEST_TMP/whole" | wc -l)" = 5 ] ||
+		{ echo "the trailer's errors are not printed: $(head -c 300 "$TEST_TMP/whole")"; return 1; }
+}
+
 faults_setup
 "$FL" fill "$PIN/h" "$N" 3 || exit 1
 MAPID=$(bpftool -j map show pinned "$PIN/h" | jq .id)
@@ -92,3 +111,4 @@ command -v bpftool >/dev/null && command -v jq >/dev/null || { echo "SKIP chunks
 run_test chunks/equal_live test_equal_live
 run_test chunks/unchanged_adds_nothing test_unchanged_adds_nothing
 run_test chunks/hostile_list test_hostile_list
+run_test chunks/trailer_streamed test_trailer_streamed

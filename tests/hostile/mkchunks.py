@@ -106,7 +106,40 @@ def apply(db, make):
         lst = make(db, sizes, keys, vals)
         db.execute("UPDATE map_data_rows SET contents = ? WHERE row = ?", (put(db, "map_contents", lst), row))
 
-if __name__ == "__main__":
+def trailer(base, out):
+    """Two copies of base whose contents carry a walk's error trailer (BPFSMAP2: failed
+    lookups before the first entry, inside, before the last and after it): whole, and split
+    in 4 chunks with the trailer in the last. A reader must print both alike."""
+    for name, parts in (("trailer_whole", 0), ("trailer_split", 4)):
+        path = os.path.join(out, name + ".db")
+        shutil.copy(base, path)
+        db = sqlite3.connect(path)
+        for (row, h) in db.execute("SELECT row, contents FROM map_data_rows WHERE contents IS NOT NULL").fetchall():
+            raw = blob_raw(db, h)
+            if raw is None or raw[:8] not in (b"BPFSMAP1", b"BPFSMAPC"):
+                continue
+            s, k, v = entries(db, raw)
+            n = len(k)
+            errs = [(2, p, k[min(p, n - 1)] if n else b"\0" * s[0]) for p in (0, n // 3, n // 3, max(n - 1, 0), n)]
+            tail = struct.pack("<II", 0, len(errs)) + b"".join(struct.pack("<II", e, p) + key for e, p, key in errs)
+            if not parts:
+                lst = chunk(s, k, v, magic=b"BPFSMAP2") + tail
+            else:
+                last = -(-n // parts) * (parts - 1)
+                recs = split(db, s, k[:last], v[:last], parts=parts - 1)
+                recs.append((put(db, "map_chunk", chunk(s, k[last:], v[last:], magic=b"BPFSMAP2") + tail),
+                             len(k[last:])))
+                lst = chunk_list(s, recs)
+            db.execute("UPDATE map_data_rows SET contents = ? WHERE row = ?", (put(db, "map_contents", lst), row))
+        db.commit()
+        db.execute("PRAGMA journal_mode = DELETE")
+        db.close()
+        print(name)
+
+if __name__ == "__main__" and sys.argv[1] == "trailer":
+    os.makedirs(sys.argv[3], exist_ok=True)
+    trailer(sys.argv[2], sys.argv[3])
+elif __name__ == "__main__":
     base, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
     for make in kinds():
