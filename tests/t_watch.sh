@@ -13,9 +13,23 @@ setup() {
 	cleanup_add "rm -rf '$PIN'"
 }
 
+# What watch printed (file $1) equals diff of each snapshot with the one before; at least $2
+# snapshots after the first.
+lines_equal_diffs() {
+	local got=$1 want=$TEST_TMP/want first last k
+	first=$(bs query "SELECT min(id) FROM snapshots" csv | tail -n 1)
+	last=$(bs query "SELECT max(id) FROM snapshots" csv | tail -n 1)
+	[ "$last" -ge $((first + $2)) ] || die "too few snapshots: $first..$last"
+	: > "$want"
+	for ((k = first + 1; k <= last; k++)); do
+		bs diff $((k - 1)) $k >> "$want"
+	done
+	cmp -s "$want" "$got" || { diff "$want" "$got" | head; die "watch's lines differ from diff's"; }
+}
+
 # acceptance 4: what watch printed equals diff of each snapshot with the one before
 test_lines_equal_diff() {
-	local first last want=$TEST_TMP/want got=$TEST_TMP/got k
+	local got=$TEST_TMP/got
 	rm -f "$DB"*
 	bs snapshot take label start >/dev/null || die "snapshot"
 	timeout --preserve-status -s INT 6 "$BPFSCOPE" --db "$DB" snapshot watch interval 0.4 \
@@ -29,14 +43,7 @@ test_lines_equal_diff() {
 	wait $job || die "watch exited $?: $(cat "$TEST_TMP/werr")"
 	grep -qF -- "+ prog xdp drop_ingress_port_8080  $PIN/xdp  tag " "$got" || die "no + line: $(cat "$got")"
 	grep -qF -- "- prog xdp drop_ingress_port_8080  $PIN/xdp  tag " "$got" || die "no - line"
-	first=$(bs query "SELECT min(id) FROM snapshots" csv | tail -n 1)
-	last=$(bs query "SELECT max(id) FROM snapshots" csv | tail -n 1)
-	[ "$last" -ge $((first + 3)) ] || die "too few snapshots: $first..$last"
-	: > "$want"
-	for ((k = first + 1; k <= last; k++)); do
-		bs diff $((k - 1)) $k >> "$want"
-	done
-	cmp -s "$want" "$got" || { diff "$want" "$got" | head; die "watch's lines differ from diff's"; }
+	lines_equal_diffs "$got" 3
 }
 
 # SIGINT or SIGTERM at random moments, during a snapshot or between: every snapshot whole
@@ -62,7 +69,7 @@ test_signal_leaves_whole() {
 # acceptance 5: watch loads records a loop of 100 short-lived programs (names, code, owner),
 # and its lines, the transient ones too, are still diff's
 test_loads() {
-	local pfx=wl$$ job n first last k want=$TEST_TMP/want got=$TEST_TMP/got pid
+	local pfx=wl$$ job n got=$TEST_TMP/got pid
 	rm -f "$DB"*
 	bs snapshot take >/dev/null || die "snapshot"
 	timeout --preserve-status -s INT 8 "$BPFSCOPE" --db "$DB" snapshot watch interval 1 loads \
@@ -77,19 +84,13 @@ test_loads() {
 	[ "$n" -ge 99 ] || die "only $n of 100 recorded with code and owner"
 	grep -qE "^\* prog socket_filter ${pfx}_[0-9]+  pid $pid loads_loop  id [0-9]+  tag [0-9a-f]{16}  at .*gone before the snapshot$" "$got" ||
 		die "no transient line: $(head -3 "$got")"
-	first=$(bs query "SELECT min(id) FROM snapshots" csv | tail -n 1)
-	last=$(bs query "SELECT max(id) FROM snapshots" csv | tail -n 1)
-	: > "$want"
-	for ((k = first + 1; k <= last; k++)); do
-		bs diff $((k - 1)) $k >> "$want"
-	done
-	cmp -s "$want" "$got" || { diff "$want" "$got" | head; die "watch's lines differ from diff's"; }
+	lines_equal_diffs "$got" 1
 }
 
 # packet sockets are rows of each snapshot, not spans: the same ones again are no change (a
 # quiet machine's snapshots then skip the compare), one coming or going is
 test_sockets() {
-	local first last k want=$TEST_TMP/want got=$TEST_TMP/got job sf=$TEST_TMP/sock_filter
+	local got=$TEST_TMP/got job sf=$TEST_TMP/sock_filter
 	gcc -O2 -Wall -o "$sf" "$TOP/tests/helpers/sock_filter.c" || die "building sock_filter"
 	rm -f "$DB"*
 	bs snapshot take >/dev/null || die "snapshot"
@@ -102,13 +103,7 @@ test_sockets() {
 	wait $job || die "watch exited $?: $(cat "$TEST_TMP/werr")"
 	[ "$(grep -c -- "^+ socket packet sock_filter  lo" "$got")" = 1 ] || die "no single + line: $(cat "$got")"
 	[ "$(grep -c -- "^- socket packet sock_filter  lo" "$got")" = 1 ] || die "no single - line: $(cat "$got")"
-	first=$(bs query "SELECT min(id) FROM snapshots" csv | tail -n 1)
-	last=$(bs query "SELECT max(id) FROM snapshots" csv | tail -n 1)
-	: > "$want"
-	for ((k = first + 1; k <= last; k++)); do
-		bs diff $((k - 1)) $k >> "$want"
-	done
-	cmp -s "$want" "$got" || { diff "$want" "$got" | head; die "watch's lines differ from diff's"; }
+	lines_equal_diffs "$got" 1
 }
 
 test_errors() {
