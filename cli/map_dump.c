@@ -326,7 +326,8 @@ static int dump_one(struct ctx *ctx, struct view *v, struct jw *w, const struct 
 		jw_start_array(w);
 	if (md.chunks.nr_chunks) {
 		n = 0;
-		err = dump_chunks(v, o, w, &mf, &md, &n, &mc.end_errno, &e);
+		err = (md.chunks.nr_chunks > 1 ? db_unmap(&v->db, &e) : 0) ?:
+		      dump_chunks(v, o, w, &mf, &md, &n, &mc.end_errno, &e);
 		if (err) {
 			err = p_err_e(ctx, &e);
 			goto out;

@@ -600,6 +600,11 @@ void db_close(struct db *db)
 }
 
 int db_begin(struct db *db, struct err *e) { return db_exec(db, "BEGIN IMMEDIATE", e); }
+
+int db_unmap(struct db *db, struct err *e)
+{
+	return db->sql && strcmp(db->path, ":memory:") ? db_exec(db, "PRAGMA mmap_size = 0", e) : 0;
+}
 int db_read_begin(struct db *db, struct err *e) { return db_exec(db, "BEGIN DEFERRED", e); }
 int db_commit(struct db *db, struct err *e) { return db_exec(db, "COMMIT", e); }
 void db_rollback(struct db *db) { sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL); }

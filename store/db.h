@@ -49,6 +49,10 @@ int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e)
  * at a time. */
 int db_cached(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
 int db_begin(struct db *db, struct err *e);
+/* Read the file through read() from here on, not mapped: a read that goes through more than
+ * memory should hold once (a map's contents in chunks) would otherwise keep every page it
+ * touched mapped, and in the process's RSS, until it ends. */
+int db_unmap(struct db *db, struct err *e);
 /* One read transaction for all of a reader's statements (ended by db_close): one lock, not
  * a lock and a file check per statement (20,000 fcntl calls for a 5,000-program report), and
  * every statement sees the same state of the file while a writer goes on beside it. */
