@@ -1,6 +1,7 @@
 /* The fleet server's connection, errors in one line, and the local tables as the server
  * mirrors them; read-only queries and the host list. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,64 @@ static void notice_none(void *arg, const char *msg)
 	(void)arg; (void)msg;
 }
 
+/* libpq loaded and the connection made (in the connecting thread when started apart) */
+static int connect_now(struct pg *pg, const char *conninfo, struct err *e)
+{
+	int err;
+
+	if ((err = pq_api_load(&pg->pq, e)))
+		return err;
+	/* a push is idempotent (the server's last snapshot is where the next one starts), so
+	 * a commit need not wait for the server's disk: a crash loses what the next push sends
+	 * again. Keywords in CONNINFO come later and win (an options= of the user's). */
+	pg->c = PQ(PQconnectdbParams)((const char *const[]){ "options", "dbname", NULL },
+				      (const char *const[]){ "-c synchronous_commit=off", conninfo, NULL }, 1);
+	if (!pg->c)
+		return err_set(e, ENOMEM, "fleet: out of memory connecting");
+	if (PQ(PQstatus)(pg->c) != CONNECTION_OK)
+		return connect_fail(pg, e);
+	/* quiet NOTICEs ("relation already exists, skipping") would go to stderr */
+	PQ(PQsetNoticeProcessor)(pg->c, notice_none, NULL);
+	return 0;
+}
+
+static void *connect_thread(void *arg)
+{
+	struct pg *pg = arg;
+
+	pg->pending_err = connect_now(pg, pg->conninfo, &pg->pending_e);
+	return NULL;
+}
+
+int pg_connect_start(const char *conninfo, struct pg **out, struct err *e)
+{
+	struct pg *pg = calloc(1, sizeof(*pg));
+
+	*out = NULL;
+	if (!pg || !(pg->conninfo = strdup(conninfo))) {
+		free(pg);
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	/* no thread to be had: the connection is made here, now (the same, only later) */
+	if (pthread_create(&pg->thread, NULL, connect_thread, pg))
+		pg->pending_err = connect_now(pg, conninfo, &pg->pending_e);
+	else
+		pg->pending = true;
+	*out = pg;
+	return 0;
+}
+
+int pg_connect_wait(struct pg *pg, struct err *e)
+{
+	if (pg->pending) {
+		pthread_join(pg->thread, NULL);
+		pg->pending = false;
+	}
+	if (pg->pending_err && !e->code)
+		*e = pg->pending_e;
+	return pg->pending_err;
+}
+
 int pg_connect(const char *conninfo, struct pg **out, struct err *e)
 {
 	struct pg *pg = calloc(1, sizeof(*pg));
@@ -51,26 +110,10 @@ int pg_connect(const char *conninfo, struct pg **out, struct err *e)
 	*out = NULL;
 	if (!pg)
 		return err_set(e, ENOMEM, "out of memory");
-	if ((err = pq_api_load(&pg->pq, e))) {
-		free(pg);
-		return err;
-	}
-	/* a push is idempotent (the server's last snapshot is where the next one starts), so
-	 * a commit need not wait for the server's disk: a crash loses what the next push sends
-	 * again. Keywords in CONNINFO come later and win (an options= of the user's). */
-	pg->c = PQ(PQconnectdbParams)((const char *const[]){ "options", "dbname", NULL },
-				      (const char *const[]){ "-c synchronous_commit=off", conninfo, NULL }, 1);
-	if (!pg->c) {
-		free(pg);
-		return err_set(e, ENOMEM, "fleet: out of memory connecting");
-	}
-	if (PQ(PQstatus)(pg->c) != CONNECTION_OK) {
-		err = connect_fail(pg, e);
+	if ((err = connect_now(pg, conninfo, e))) {
 		pg_close(pg);
 		return err;
 	}
-	/* quiet NOTICEs ("relation already exists, skipping") would go to stderr */
-	PQ(PQsetNoticeProcessor)(pg->c, notice_none, NULL);
 	*out = pg;
 	return 0;
 }
@@ -79,8 +122,11 @@ void pg_close(struct pg *pg)
 {
 	if (!pg)
 		return;
+	if (pg->pending)
+		pthread_join(pg->thread, NULL);
 	if (pg->c)
 		PQ(PQfinish)(pg->c);
+	free(pg->conninfo);
 	free(pg);
 }
 
