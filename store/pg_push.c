@@ -159,13 +159,16 @@ struct copy {
 /* Send COPY buffers, one after the other, in one statement string: one transaction when
  * there is no BEGIN before (the server runs a string's statements as one), and a round
  * trip a COPY fewer (the next COPY's start comes back with the last one's end). */
-static int copy_send(struct push *p, const struct copy *c, int nc, struct err *e)
+static int copy_send(struct push *p, const char *prefix, const struct copy *c, int nc,
+		     struct err *e)
 {
 	struct pg *pg = p->pg;
 	struct buf sql = { 0 };
 	PGresult *res;
 	int err = 0, k = 0;
 
+	if (buf_append(&sql, prefix, strlen(prefix)))
+		return err_set(e, ENOMEM, "out of memory");
 	for (int i = 0; i < nc && !err; i++) {
 		char cols[4096], one[4400];
 		int n;
@@ -217,14 +220,16 @@ static int copy_send(struct push *p, const struct copy *c, int nc, struct err *e
 
 /* From the staging table into the table: a row already there (a re-run, a span that ended
  * since) takes the new values; shared tables through their own (store/pg_shared.c). The
- * staging rows go before the commit: no other session ever sees them. */
-static int upsert(struct push *p, const struct pg_table *t, const char *cols, struct err *e)
+ * staging rows go before the commit: no other session ever sees them. The statements,
+ * malloc'ed (NULL: out of memory), for one string with the other tables'. */
+static char *upsert_sql(const struct pg_table *t)
 {
-	char sql[8192], pk[512] = "", set[4096] = "";
+	char cols[4096], pk[512] = "", set[4096] = "";
 	size_t po = 0, so = 0;
 
 	if (pg_table_shared(t))
-		return pg_shared_upsert(p->pg, t, e);
+		return pg_shared_upsert_sql(t);
+	pg_col_list(t, "", cols, sizeof(cols));
 	if (!pg_table_global(t))
 		po += snprintf(pk, sizeof(pk), "host");
 	for (int k = 1; k <= t->ncols; k++)
@@ -239,10 +244,28 @@ static int upsert(struct push *p, const struct pg_table *t, const char *cols, st
 			so += snprintf(set + so, sizeof(set) - so, "%s\"%s\" = EXCLUDED.\"%s\"",
 				       so ? ", " : "", n, n);
 	}
-	snprintf(sql, sizeof(sql), "INSERT INTO %s (%s) SELECT %s FROM fx_%s ON CONFLICT (%s) DO %s%s;"
-		 "DELETE FROM fx_%s", t->name, cols, cols, t->name, pk, so ? "UPDATE SET " : "NOTHING",
-		 set, t->name);
-	return pg_exec(p->pg, sql, "push", e);
+	return str_fmt("INSERT INTO %s (%s) SELECT %s FROM fx_%s ON CONFLICT (%s) DO %s%s;"
+		       "DELETE FROM fx_%s", t->name, cols, cols, t->name, pk,
+		       so ? "UPDATE SET " : "NOTHING", set, t->name);
+}
+
+/* The upserts of the tables staged (upsert_sql), in one string */
+static int upsert(struct push *p, const int *tis, int n, struct err *e)
+{
+	struct buf sql = { 0 };
+	int err = 0;
+
+	for (int i = 0; i < n && !err; i++) {
+		char *one = upsert_sql(&p->ts->t[tis[i]]);
+
+		if (!one || buf_append(&sql, one, strlen(one)) || buf_append(&sql, ";", i < n - 1 ? 1 : 2))
+			err = err_set(e, ENOMEM, "out of memory");
+		free(one);
+	}
+	if (!err && n)
+		err = pg_exec(p->pg, (const char *)sql.data, "push", e);
+	buf_free(&sql);
+	return err;
 }
 
 /* The last row of a span table whose span started at or before snapshot ?N: rows are
@@ -335,14 +358,8 @@ static int send_table(struct push *p, int ti, struct buf *cb, struct err *e)
 	const struct pg_table *t = &p->ts->t[ti];
 	bool direct = t->kind == TK_SNAPS || t->kind == TK_PER_SNAP || t->kind == TK_BLOBS;
 	struct copy c = { t->name, !direct, t, cb };
-	char cols[4096];
 
-	if (direct)
-		return copy_send(p, &c, 1, e);
-	pg_col_list(t, "", cols, sizeof(cols));
-	if (pg_table_shared(t))
-		strncat(cols, ", ckey", sizeof(cols) - strlen(cols) - 1);
-	return copy_send(p, &c, 1, e) ?: upsert(p, t, cols, e);
+	return copy_send(p, "", &c, 1, e) ?: direct ? 0 : upsert(p, &ti, 1, e);
 }
 
 static int hash_cmp(const void *a, const void *b)
@@ -456,33 +473,26 @@ static int batch_read_whole(struct push *p, struct batch *bt, struct err *e)
  * sockets) is one statement string of COPYs, a transaction by itself. */
 static int batch_send(struct push *p, struct batch *bt, struct err *e)
 {
-	struct copy direct[PG_MAX_TABLES];
-	int blobs_ti = -1, nd = 0, other = 0, err = 0;
+	struct copy c[PG_MAX_TABLES];
+	int staged[PG_MAX_TABLES], blobs_ti = -1, nc = 0, ns = 0, err = 0;
 
 	for (int i = 0; i < p->ts->n; i++) {
 		const struct pg_table *t = &p->ts->t[i];
+		bool direct = t->kind == TK_SNAPS || t->kind == TK_PER_SNAP;
 
 		if (t->kind == TK_BLOBS)
 			blobs_ti = i;
 		if (!bt->n[i])
 			continue;
 		p->r->rows += bt->n[i];
-		if (t->kind == TK_SNAPS || t->kind == TK_PER_SNAP)
-			direct[nd++] = (struct copy){ t->name, false, t, &bt->cb[i] };
-		else
-			other++;
+		c[nc++] = (struct copy){ t->name, !direct, t, &bt->cb[i] };
+		if (!direct)
+			staged[ns++] = i;
 	}
-	if (!other && !bt->want.len)
-		return nd ? copy_send(p, direct, nd, e) : 0;
-	err = pg_exec(p->pg, "BEGIN", "push", e);
-	if (!err && nd)
-		err = copy_send(p, direct, nd, e);
-	for (int i = 0; !err && i < p->ts->n; i++) {
-		enum pg_tkind k = p->ts->t[i].kind;
-
-		if (bt->n[i] && k != TK_SNAPS && k != TK_PER_SNAP)
-			err = send_table(p, i, &bt->cb[i], e);
-	}
+	if (!ns && !bt->want.len)
+		return nc ? copy_send(p, "", c, nc, e) : 0;
+	/* a round trip a COPY, one for the upserts of them all, the blobs, the commit */
+	err = copy_send(p, "BEGIN;", c, nc, e) ?: upsert(p, staged, ns, e);
 	if (!err && blobs_ti >= 0)
 		err = push_blobs(p, blobs_ti, &bt->cb[blobs_ti], &bt->want, e);
 	err = err ?: pg_exec(p->pg, "COMMIT", "push", e);
