@@ -368,6 +368,26 @@ test_unchanged() {
 		host = 't-unch' GROUP BY snapshot_id ORDER BY 1")" "$(sqlite3 -separator '|' "$h5" "$q")"
 }
 
+# snapshot watch ... push: every snapshot on the server as it is taken, over one connection;
+# a server that is down does not stop watch (one line each time), and a later push ships
+# what it missed
+test_watch_push() {
+	local h6=$TEST_TMP/h6.db n out q
+	bs --db "$h6" -v snapshot watch interval 0.1 count 3 push "$C" host t-watch >/dev/null \
+		2>"$TEST_TMP/watch.err" || die "watch push: $(cat "$TEST_TMP/watch.err")"
+	expect_eq "pushes" "$(grep -c '^push: host t-watch: 1 snapshots' "$TEST_TMP/watch.err")" 3 || return 1
+	n=$(sqlite3 "$h6" "SELECT count(*) FROM snapshot_rows")
+	expect_eq "snapshots on the server" "$(psql_su "SELECT count(*) FROM snapshot_rows WHERE host = 't-watch'")" "$n" || return 1
+	bs --db "$h6" snapshot watch interval 0.1 count 2 push "host=$PGD/nosuchdir dbname=postgres user=postgres" \
+		host t-watch >/dev/null 2>"$TEST_TMP/watch.err" || die "watch stopped by a server that is down"
+	expect_eq "one line a push" "$(grep -c 'push: fleet: server unreachable' "$TEST_TMP/watch.err")" 2 || return 1
+	out=$(bs --db "$h6" -j fleet push "$C" host t-watch | push_counts) || die "push after"
+	expect_eq "what watch could not ship" "$(echo "$out" | cut -d' ' -f1)" 2 || return 1
+	q="SELECT snapshot_id, count(*) FROM progs GROUP BY snapshot_id ORDER BY 1"
+	expect_eq "progs per snapshot" "$(psql_su "SELECT snapshot_id, count(*) FROM progs WHERE
+		host = 't-watch' GROUP BY snapshot_id ORDER BY 1")" "$(sqlite3 -separator '|' "$h6" "$q")"
+}
+
 run_test fleet/two_hosts test_two_hosts
 run_test fleet/pull test_pull
 run_test fleet/diff test_diff
@@ -379,3 +399,4 @@ run_test fleet/errors test_errors
 run_test fleet/chunks test_chunks
 run_test fleet/text_bytes test_text_bytes
 run_test fleet/unchanged test_unchanged
+run_test fleet/watch_push test_watch_push
