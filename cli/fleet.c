@@ -60,23 +60,18 @@ static int do_fleet_push(struct ctx *ctx, int argc, char **argv)
 	NO_MORE_ARGS();
 	if (!conninfo)
 		return p_err(ctx, "expected CONNINFO");
-	/* loading libpq and the server's new backend take longer than the local reads: the
-	 * connection is made beside them (pg_push waits for it before it asks the server) */
-	if (pg_connect_start(conninfo, &pg, &e))
-		return p_err_e(ctx, &e);
-	if (history_open(ctx, false, &db)) {
-		pg_close(pg);
+	if (history_open(ctx, false, &db))
 		return -1;
-	}
 	if (!host && pg_push_default_host(&db, name, sizeof(name), &e))
 		goto out_e;
 	if (!host)
 		host = name;
+	if (fleet_connect(ctx, conninfo, &pg))
+		goto out;
 	/* a server without the schema (or an older one) gets it first: pushing is what most
 	 * hosts do, and init is idempotent (push asks for the version in its first query) */
 	if (pg_push(pg, &db, host, &r, &e)) {
-		/* (not a connection that failed: a missing database is ENOENT too) */
-		if (e.code != ENOENT || pg_connect_wait(pg, &(struct err){ 0 }))
+		if (e.code != ENOENT)
 			goto out_e;
 		err_clear(&e);
 		if (pg_schema_init(pg, &from, &e) || pg_push(pg, &db, host, &r, &e))

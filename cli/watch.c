@@ -65,8 +65,8 @@ static int watch_parse(struct ctx *ctx, int argc, char **argv, struct watch_opts
 	return 0;
 }
 
-/* Ship the snapshots the fleet server lacks over the connection kept in *pg (made again
- * after one failed). A server that is down or refuses does not stop watch: the snapshots
+/* Ship the snapshots the fleet server lacks over the connection kept in *pg (made by the
+ * first push, and again after one failed). A server that is down or refuses does not stop watch: the snapshots
  * stay in the file, one line says why, and the next push ships what is missing. -v: a
  * line per push with its time. */
 static void watch_push(struct ctx *ctx, struct db *db, const struct watch_opts *w,
@@ -83,8 +83,7 @@ static void watch_push(struct ctx *ctx, struct db *db, const struct watch_opts *
 		host = name;
 	if (host && !*pg)
 		pg_connect(w->push, pg, &e);
-	if (host && *pg && pg_push(*pg, db, host, &r, &e) && e.code == ENOENT &&
-	    !pg_connect_wait(*pg, &(struct err){ 0 })) {
+	if (host && *pg && pg_push(*pg, db, host, &r, &e) && e.code == ENOENT) {
 		/* a server without the schema, or an older one: as fleet push does */
 		err_clear(&e);
 		if (!pg_schema_init(*pg, &from, &e))
@@ -260,12 +259,6 @@ int do_snapshot_watch(struct ctx *ctx, int argc, char **argv)
 	}
 	if (history_open(ctx, true, &db))
 		goto out;
-	/* the fleet connection is made while the first snapshot is taken, and kept (a thread
-	 * of its own, made with the signals held: they stay for sigtimedwait here) */
-	if (w.push && pg_connect_start(w.push, &pg, &e)) {
-		p_err_e(ctx, &e);
-		goto out;
-	}
 	rec.db = &db;
 	read_line_file("/proc/sys/kernel/random/boot_id", rec.boot_id, sizeof(rec.boot_id));
 	if (w.loads && loads_open(&rec.l, &e)) {

@@ -1,7 +1,6 @@
 /* The fleet server's connection, errors in one line, and the local tables as the server
  * mirrors them; read-only queries and the host list. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +43,7 @@ static void notice_none(void *arg, const char *msg)
 	(void)arg; (void)msg;
 }
 
-/* libpq loaded and the connection made (in the connecting thread when started apart) */
+/* libpq loaded and the connection made */
 static int connect_now(struct pg *pg, const char *conninfo, struct err *e)
 {
 	int err;
@@ -63,43 +62,6 @@ static int connect_now(struct pg *pg, const char *conninfo, struct err *e)
 	/* quiet NOTICEs ("relation already exists, skipping") would go to stderr */
 	PQ(PQsetNoticeProcessor)(pg->c, notice_none, NULL);
 	return 0;
-}
-
-static void *connect_thread(void *arg)
-{
-	struct pg *pg = arg;
-
-	pg->pending_err = connect_now(pg, pg->conninfo, &pg->pending_e);
-	return NULL;
-}
-
-int pg_connect_start(const char *conninfo, struct pg **out, struct err *e)
-{
-	struct pg *pg = calloc(1, sizeof(*pg));
-
-	*out = NULL;
-	if (!pg || !(pg->conninfo = strdup(conninfo))) {
-		free(pg);
-		return err_set(e, ENOMEM, "out of memory");
-	}
-	/* no thread to be had: the connection is made here, now (the same, only later) */
-	if (pthread_create(&pg->thread, NULL, connect_thread, pg))
-		pg->pending_err = connect_now(pg, conninfo, &pg->pending_e);
-	else
-		pg->pending = true;
-	*out = pg;
-	return 0;
-}
-
-int pg_connect_wait(struct pg *pg, struct err *e)
-{
-	if (pg->pending) {
-		pthread_join(pg->thread, NULL);
-		pg->pending = false;
-	}
-	if (pg->pending_err && !e->code)
-		*e = pg->pending_e;
-	return pg->pending_err;
 }
 
 int pg_connect(const char *conninfo, struct pg **out, struct err *e)
@@ -122,11 +84,8 @@ void pg_close(struct pg *pg)
 {
 	if (!pg)
 		return;
-	if (pg->pending)
-		pthread_join(pg->thread, NULL);
 	if (pg->c)
 		PQ(PQfinish)(pg->c);
-	free(pg->conninfo);
 	free(pg);
 }
 

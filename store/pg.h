@@ -19,11 +19,6 @@ struct pg;	/* a connection (opaque: only store/pg*.c knows libpq) */
 /* Connect; errors are one line: "server unreachable: ...", "authentication failed: ...",
  * "permission denied: ...". */
 int pg_connect(const char *conninfo, struct pg **out, struct err *e);
-/* The same, begun in a thread of its own (loading libpq and a server starting a backend
- * take longer than a push's local reads, which go on meanwhile); pg_connect_wait says how
- * it went. pg_push waits for it itself; pg_close of one still connecting waits too. */
-int pg_connect_start(const char *conninfo, struct pg **out, struct err *e);
-int pg_connect_wait(struct pg *pg, struct err *e);
 void pg_close(struct pg *pg);
 
 /* Create or migrate the server schema (tables, indexes, views) from this binary's local

@@ -3,8 +3,6 @@
 #ifndef BPFSCOPE_PG_INT_H
 #define BPFSCOPE_PG_INT_H
 #include <libpq-fe.h>
-#include <pthread.h>
-#include <stdbool.h>
 #include "store/pg.h"
 
 /* libpq's functions bpfscope calls, found by dlopen when a fleet command connects: linked,
@@ -38,12 +36,6 @@ struct pq_api {
 struct pg {
 	PGconn *c;
 	struct pq_api pq;
-	/* pg_connect_start: the thread loading libpq and connecting, and what it found */
-	pthread_t thread;
-	bool pending;
-	char *conninfo;
-	int pending_err;
-	struct err pending_e;
 };
 /* fill api from libpq.so.5 */
 int pq_api_load(struct pq_api *api, struct err *e);

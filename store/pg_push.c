@@ -605,24 +605,6 @@ static int server_probe(struct push *p, int64_t *last, int64_t *lookups, struct 
 	return err;
 }
 
-/* The batch a push most likely ships, read before the server is asked: the latest local
- * snapshot, after the one before it (a host pushed after each snapshot). Read while the
- * connection is still being made; the probe then says whether it was right. */
-static int batch_guess(struct push *p, struct batch *bt, struct err *e)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t ids[2] = { -1, 0 };
-	int err, k = 0;
-
-	err = db_prepare(p->local, "SELECT id FROM snapshot_rows ORDER BY id DESC LIMIT 2", &st, e);
-	while (!err && k < 2 && sqlite3_step(st) == SQLITE_ROW)
-		ids[k++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (err || !k)
-		return err;
-	return batch_read(p, ids[1], ids[0], bt, e);
-}
-
 static int push_all(struct push *p, struct err *e)
 {
 	struct batch bt = { 0 };
@@ -631,8 +613,7 @@ static int push_all(struct push *p, struct err *e)
 	bool first = true;
 	int rc, err;
 
-	err = batch_guess(p, &bt, e) ?: pg_connect_wait(p->pg, e);
-	err = err ?: server_probe(p, &a, &lookups, e) ?: push_lookups(p, lookups, e);
+	err = server_probe(p, &a, &lookups, e) ?: push_lookups(p, lookups, e);
 	if (err)
 		goto out;
 	p->r->server_had = a;
@@ -642,8 +623,7 @@ static int push_all(struct push *p, struct err *e)
 	sqlite3_bind_int64(st, 1, a);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		b = sqlite3_column_int64(st, 0);
-		if (!first || bt.a != a || bt.b != b)
-			err = batch_read(p, a, b, &bt, e);
+		err = batch_read(p, a, b, &bt, e);
 		if (!err && first)
 			err = batch_read_whole(p, &bt, e);
 		err = err ?: batch_send(p, &bt, e);
