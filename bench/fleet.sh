@@ -6,6 +6,9 @@
 #   start, or from half way); all pushed. Then: pushing one unchanged snapshot vs taking it
 #   (in turns, RUNS times); the server's size vs the largest host file; "which hosts run a
 #   program with tag X, since when" over all of it (whole command, and the server's time).
+#   BASE_DB=FILE: the base history is a copy of FILE (no programs loaded, no snapshots taken
+#   for it; the per-host tags name loadgen's programs, so a FILE without them gives hosts
+#   that differ by name only).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BS=$TOP/build/bpfscope
@@ -43,15 +46,20 @@ echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other he
 # the real history: SNAPS snapshots, N programs of ours, a tenth of them replaced by other
 # code half way (new tags), plus whatever else this machine runs
 mkdir -p "$PIN"
-"$OUT/loadgen" "$PIN/a" "$N" || exit 1
 BASE=$WORK/base.db
-for ((i = 1; i <= SNAPS; i++)); do
-	if [ "$i" = $((SNAPS / 2 + 1)) ]; then
-		for ((k = 0; k < N / 10; k++)); do rm -f "$PIN/a/p$k"; done
-		"$OUT/loadgen" "$PIN/b" $((N / 10)) 3 || exit 1
-	fi
-	"$BS" --db "$BASE" snapshot take >/dev/null || exit 1
-done
+if [ -n "${BASE_DB:-}" ]; then
+	cp "$BASE_DB" "$BASE" || exit 1
+	SNAPS=$(sqlite3 "$BASE" "SELECT count(*) FROM snapshot_rows")
+else
+	"$OUT/loadgen" "$PIN/a" "$N" || exit 1
+	for ((i = 1; i <= SNAPS; i++)); do
+		if [ "$i" = $((SNAPS / 2 + 1)) ]; then
+			for ((k = 0; k < N / 10; k++)); do rm -f "$PIN/a/p$k"; done
+			"$OUT/loadgen" "$PIN/b" $((N / 10)) 3 || exit 1
+		fi
+		"$BS" --db "$BASE" snapshot take >/dev/null || exit 1
+	done
+fi
 progs=$(sqlite3 "$BASE" "SELECT count(*) FROM progs WHERE snapshot_id = (SELECT max(id) FROM snapshot_rows)")
 echo "base history: $SNAPS real snapshots, $progs programs in the last, $(( $(stat -c %s "$BASE") / 1024 )) KiB"
 
@@ -143,6 +151,28 @@ for ((i = 0; i < RUNS; i++)); do
 		if ($i == "duration:") s += $(i + 1) } END { printf "%d", s * 1000 }'))
 	rows+=($(python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"])' < "$WORK/push.json"))
 done
+# a host where nothing changed (the issue's case, which this machine never is: its other
+# processes' objects come and go): its next snapshot is a copy of its last snapshot row a
+# second later, what snapshot take writes then; pushed RUNS times, each a connection of its own
+UNCH=$WORK/unch.db
+cp "$BASE" "$UNCH"
+"$BS" --db "$UNCH" fleet push "$C" host unchanged >/dev/null || exit 1
+upush=() ucpu=() usrv=()
+for ((i = 0; i < RUNS; i++)); do
+	sqlite3 "$UNCH" "INSERT INTO snapshot_rows SELECT id + 1, taken_at + 1000000000, NULL, mask,
+		boot_time_ns, nr_progs, nr_maps, nr_btf, nr_links, nr_attachments, nr_pins,
+		vanished_progs, vanished_maps, vanished_btf, vanished_links, duration_ns,
+		stats_interval_ns, warnings, env FROM snapshot_rows ORDER BY id DESC LIMIT 1" || exit 1
+	logpos=$(stat -c %s "$PGD/log")
+	t0=$(date +%s%N)
+	/usr/bin/time -o "$WORK/cpu" -f "%U %S" "$BS" --db "$UNCH" -j fleet push "$C" host unchanged \
+		>"$WORK/push.json"; t1=$(date +%s%N)
+	grep -q '"rows":1,' "$WORK/push.json" || { echo "unchanged push shipped more: $(cat "$WORK/push.json")"; exit 1; }
+	upush+=($(ms "$t0" "$t1"))
+	ucpu+=($(awk '{ printf "%d", ($1 + $2) * 1000000 }' "$WORK/cpu"))
+	usrv+=($(tail -c +$((logpos + 1)) "$PGD/log" | awk '/duration: .* ms/ { for (i = 1; i < NF; i++)
+		if ($i == "duration:") s += $(i + 1) } END { printf "%d", s * 1000 }'))
+done
 psql_su "ALTER SYSTEM RESET log_min_duration_statement" && psql_su "SELECT pg_reload_conf()" >/dev/null
 tm=$(med "${take[@]}"); pm=$(med "${push[@]}")
 echo "one unchanged snapshot ($progs programs): push $pm ms, take $tm ms, push/take" \
@@ -151,4 +181,20 @@ echo "one unchanged snapshot ($progs programs): push $pm ms, take $tm ms, push/t
 echo "  the push's work: our CPU $(med "${cpu[@]}") ms (user + sys; 10 ms ticks), the server's" \
 	"statements $(med "${srv[@]}") ms (the log's durations, the connection not counted)"
 echo "  rows shipped per push (other processes' objects change too): ${rows[*]}"
+um=$(med "${upush[@]}")
+echo "one snapshot of an unchanged host (1 row): push $um ms (min $(med $(printf '%s\n' "${upush[@]}" |
+	sort -n | head -n 1))), push/take $(awk -v a="$um" -v b="$tm" 'BEGIN { printf "%.2f", a / b }');" \
+	"our CPU $(med "${ucpu[@]}") ms, the server's statements $(med "${usrv[@]}") ms"
+
+# a kept connection: snapshot watch pushing each snapshot as it takes it (-v: a line per push
+# with its time, the connection's first push left out: it connects)
+WDB=$WORK/watch.db
+cp "$LIVE" "$WDB"
+"$BS" --db "$WDB" fleet push "$C" host watch >/dev/null || exit 1
+"$BS" --db "$WDB" -v snapshot watch interval 0.2 count $((RUNS + 1)) push "$C" host watch \
+	>/dev/null 2>"$WORK/watch.err" || { cat "$WORK/watch.err"; exit 1; }
+wt=($(grep '^push: host watch:' "$WORK/watch.err" | tail -n +2 | awk '{ printf "%d\n", $(NF - 1) * 1000 }'))
+wr=$(grep '^push: host watch:' "$WORK/watch.err" | tail -n +2 | awk '{ printf "%s ", $6 }')
+echo "snapshot watch ... push (one connection kept): each push $(med "${wt[@]}") ms (median of" \
+	"${#wt[@]}; rows shipped: $wr)"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -207,6 +207,7 @@
 	"Usage: bpfscope snapshot take [label LABEL] [maps-data] [stats [SECONDS]] [no-code] [views]\n" \
 	"       bpfscope snapshot { list | show [REF] | delete REF }\n" \
 	"       bpfscope snapshot watch [interval SECS] [count N] [maps-data] [loads]\n" \
+	"                [push CONNINFO [host NAME]]\n" \
 	"       " HELP_SPEC_REF "\n"
 
 /* query has no help command (its one argument is SQL, "help" included): man and completion */

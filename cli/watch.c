@@ -1,6 +1,7 @@
-/* snapshot watch [interval SECS] [count N] [maps-data] [loads]: a snapshot every interval,
- * and the lines diff would print between it and the one before, so the output is a live
- * audit log. SIGINT and SIGTERM are held while a snapshot is taken: it is written whole,
+/* snapshot watch [interval SECS] [count N] [maps-data] [loads] [push CONNINFO [host NAME]]:
+ * a snapshot every interval, and the lines diff would print between it and the one before,
+ * so the output is a live audit log; push ships each to a fleet server over one connection
+ * kept open. SIGINT and SIGTERM are held while a snapshot is taken: it is written whole,
  * then watch stops; none is left half-written. */
 #include <errno.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include "capture/snapshot.h"
 #include "cli/diff_print.h"
 #include "cli/snap_env.h"
+#include "store/pg.h"
 #include "store/read_objs.h"
 #include "store/snap_mask.h"
 
@@ -22,6 +24,7 @@ struct watch_opts {
 	long count;			/* 0: until stopped */
 	unsigned mask;
 	bool loads;
+	const char *push, *host;	/* push CONNINFO [host NAME] */
 };
 
 static int watch_parse(struct ctx *ctx, int argc, char **argv, struct watch_opts *w)
@@ -47,13 +50,55 @@ static int watch_parse(struct ctx *ctx, int argc, char **argv, struct watch_opts
 			w->mask |= SNAP_MAPS_DATA;
 		} else if (keyword_is(*argv, "loads")) {
 			w->loads = true;
+		} else if (!strcmp(*argv, "push") || (w->push && !strcmp(*argv, "host"))) {
+			const char **to = !strcmp(*argv, "push") ? &w->push : &w->host;
+
+			NEXT_ARG();
+			REQ_ARGS(1);
+			*to = *argv;
 		} else {
 			return p_err(ctx, "unexpected argument '%s' (snapshot watch [interval SECS] "
-				     "[count N] [maps-data] [loads])", *argv);
+				     "[count N] [maps-data] [loads] [push CONNINFO [host NAME]])", *argv);
 		}
 		NEXT_ARG();
 	}
 	return 0;
+}
+
+/* Ship the snapshots the fleet server lacks over the connection kept in *pg (made by the
+ * first push, and again after one failed). A server that is down or refuses does not stop watch: the snapshots
+ * stay in the file, one line says why, and the next push ships what is missing. -v: a
+ * line per push with its time. */
+static void watch_push(struct ctx *ctx, struct db *db, const struct watch_opts *w,
+		       struct pg **pg)
+{
+	struct pg_push_result r;
+	struct err e = { 0 };
+	char name[256];
+	const char *host = w->host;
+	uint64_t t0 = now_monotonic_ns();
+	int from;
+
+	if (!host && !pg_push_default_host(db, name, sizeof(name), &e))
+		host = name;
+	if (host && !*pg)
+		pg_connect(w->push, pg, &e);
+	if (host && *pg && pg_push(*pg, db, host, &r, &e) && e.code == ENOENT) {
+		/* a server without the schema, or an older one: as fleet push does */
+		err_clear(&e);
+		if (!pg_schema_init(*pg, &from, &e))
+			pg_push(*pg, db, host, &r, &e);
+	}
+	if (e.code) {
+		p_info(ctx, "Warning: snapshot watch: push: %s", e.msg);
+		pg_close(*pg);
+		*pg = NULL;
+		return;
+	}
+	if (ctx->verbose)
+		p_info(ctx, "push: host %s: %lld snapshots, %lld rows, %lld blobs, %.1f ms", host,
+		       (long long)r.snapshots, (long long)r.rows, (long long)r.blobs,
+		       (now_monotonic_ns() - t0) / 1e6);
 }
 
 struct recorder {
@@ -194,6 +239,7 @@ int do_snapshot_watch(struct ctx *ctx, int argc, char **argv)
 	struct diff_side prev = { .ref = "" };
 	struct err e = { 0 };
 	struct db db = { 0 };
+	struct pg *pg = NULL;
 	sigset_t set, old;
 	bool json = out_json(&ctx->out), pretty = ctx->out.jw.pretty;
 	int ret = -1;
@@ -227,6 +273,8 @@ int do_snapshot_watch(struct ctx *ctx, int argc, char **argv)
 			break;	/* stopped before this snapshot began: none is taken */
 		if (watch_step(ctx, &db, &w, &prev, json, pretty))
 			goto out;
+		if (w.push)
+			watch_push(ctx, &db, &w, &pg);
 		if ((w.count && n + 1 == w.count) || stop_requested(&set, w.interval, &rec))
 			break;
 	}
@@ -246,6 +294,7 @@ out:
 		loads_close(rec.l);
 	}
 	snap_objs_free(&prev.objs);
+	pg_close(pg);
 	db_close(&db);
 	if (json)	/* every document is flushed already: main's closing newline would add one */
 		out_init(&ctx->out, stdout, false, false);

@@ -43,6 +43,27 @@ static void notice_none(void *arg, const char *msg)
 	(void)arg; (void)msg;
 }
 
+/* libpq loaded and the connection made */
+static int connect_now(struct pg *pg, const char *conninfo, struct err *e)
+{
+	int err;
+
+	if ((err = pq_api_load(&pg->pq, e)))
+		return err;
+	/* a push is idempotent (the server's last snapshot is where the next one starts), so
+	 * a commit need not wait for the server's disk: a crash loses what the next push sends
+	 * again. Keywords in CONNINFO come later and win (an options= of the user's). */
+	pg->c = PQ(PQconnectdbParams)((const char *const[]){ "options", "dbname", NULL },
+				      (const char *const[]){ "-c synchronous_commit=off", conninfo, NULL }, 1);
+	if (!pg->c)
+		return err_set(e, ENOMEM, "fleet: out of memory connecting");
+	if (PQ(PQstatus)(pg->c) != CONNECTION_OK)
+		return connect_fail(pg, e);
+	/* quiet NOTICEs ("relation already exists, skipping") would go to stderr */
+	PQ(PQsetNoticeProcessor)(pg->c, notice_none, NULL);
+	return 0;
+}
+
 int pg_connect(const char *conninfo, struct pg **out, struct err *e)
 {
 	struct pg *pg = calloc(1, sizeof(*pg));
@@ -51,26 +72,10 @@ int pg_connect(const char *conninfo, struct pg **out, struct err *e)
 	*out = NULL;
 	if (!pg)
 		return err_set(e, ENOMEM, "out of memory");
-	if ((err = pq_api_load(&pg->pq, e))) {
-		free(pg);
-		return err;
-	}
-	/* a push is idempotent (the server's last snapshot is where the next one starts), so
-	 * a commit need not wait for the server's disk: a crash loses what the next push sends
-	 * again. Keywords in CONNINFO come later and win (an options= of the user's). */
-	pg->c = PQ(PQconnectdbParams)((const char *const[]){ "options", "dbname", NULL },
-				      (const char *const[]){ "-c synchronous_commit=off", conninfo, NULL }, 1);
-	if (!pg->c) {
-		free(pg);
-		return err_set(e, ENOMEM, "fleet: out of memory connecting");
-	}
-	if (PQ(PQstatus)(pg->c) != CONNECTION_OK) {
-		err = connect_fail(pg, e);
+	if ((err = connect_now(pg, conninfo, e))) {
 		pg_close(pg);
 		return err;
 	}
-	/* quiet NOTICEs ("relation already exists, skipping") would go to stderr */
-	PQ(PQsetNoticeProcessor)(pg->c, notice_none, NULL);
 	*out = pg;
 	return 0;
 }

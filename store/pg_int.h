@@ -103,7 +103,8 @@ int pg_add_columns(struct pg *pg, const struct pg_table *t, const char *name, st
  * the staging table fx_<t>. */
 int pg_shared_create(struct pg *pg, const struct pg_table *t, struct err *e);
 int pg_shared_view(struct pg *pg, const struct pg_table *t, struct err *e);
-int pg_shared_upsert(struct pg *pg, const struct pg_table *t, struct err *e);
+/* (the upsert: statements for one string, malloc'ed; NULL when out of memory) */
+char *pg_shared_upsert_sql(const struct pg_table *t);
 static inline int pg_table_shared(const struct pg_table *t)
 {
 	return t->kind == TK_SPAN || t->kind == TK_PROG_MAPS;

@@ -15,9 +15,26 @@ struct push {
 	struct db *local;
 	const struct pg_tables *ts;
 	const char *host;
-	struct buf want;		/* 32-byte hashes the rows of this batch name */
 	struct pg_push_result *r;
+	int64_t srv_all[PG_MAX_TABLES];	/* the server's rows of the host, TK_ALL tables */
 };
+
+/* The rows one server transaction ships: snapshots (a, b], a COPY buffer and a row count
+ * per table, and the 32-byte blob hashes the rows name. */
+struct batch {
+	int64_t a, b;
+	struct buf cb[PG_MAX_TABLES];
+	int64_t n[PG_MAX_TABLES];
+	struct buf want;
+};
+
+static void batch_free(struct batch *bt)
+{
+	for (int i = 0; i < PG_MAX_TABLES; i++)
+		buf_free(&bt->cb[i]);
+	buf_free(&bt->want);
+	memset(bt, 0, sizeof(*bt));
+}
 
 static int put16(struct buf *b, uint16_t v)
 {
@@ -77,7 +94,8 @@ static int put_text(struct buf *b, const unsigned char *s, int n)
 
 /* One local row as a COPY tuple (host first for per-host tables); the blob hashes it
  * names go to want. */
-static int copy_row(struct push *p, const struct pg_table *t, sqlite3_stmt *st, struct buf *b)
+static int copy_row(struct push *p, const struct pg_table *t, sqlite3_stmt *st, struct buf *b,
+		    struct buf *want)
 {
 	int shared = pg_table_shared(t);
 	int err = put16(b, (uint16_t)(t->ncols + !pg_table_global(t) + shared));
@@ -112,8 +130,8 @@ static int copy_row(struct push *p, const struct pg_table *t, sqlite3_stmt *st, 
 			int n = sqlite3_column_bytes(st, i);
 
 			err = put_bytes(b, v, n);
-			if (!err && n == SHA256_LEN && t->kind != TK_BLOBS)
-				err = buf_append(&p->want, v, n);
+			if (!err && n == SHA256_LEN && t->kind != TK_BLOBS && want)
+				err = buf_append(want, v, n);
 		}
 		}
 	}
@@ -131,47 +149,87 @@ static int copy_row(struct push *p, const struct pg_table *t, sqlite3_stmt *st, 
 	return err ? -ENOMEM : 0;
 }
 
-/* Send a COPY buffer into table (the staging table fx_<table> when staging) */
-static int copy_send(struct push *p, const char *table, bool staging, const char *cols,
-		     struct buf *b, struct err *e)
+struct copy {
+	const char *table;
+	bool staging;		/* into fx_<table> */
+	const struct pg_table *t;
+	struct buf *b;
+};
+
+/* Send COPY buffers, one after the other, in one statement string: one transaction when
+ * there is no BEGIN before (the server runs a string's statements as one), and a round
+ * trip a COPY fewer (the next COPY's start comes back with the last one's end). */
+static int copy_send(struct push *p, const char *prefix, const struct copy *c, int nc,
+		     struct err *e)
 {
 	struct pg *pg = p->pg;
-	char sql[4096];
+	struct buf sql = { 0 };
 	PGresult *res;
-	int err = 0;
+	int err = 0, k = 0;
 
-	if (put16(b, UINT16_MAX))	/* the trailer: -1 */
+	if (buf_append(&sql, prefix, strlen(prefix)))
 		return err_set(e, ENOMEM, "out of memory");
-	snprintf(sql, sizeof(sql), "COPY %s%s (%s) FROM STDIN (FORMAT binary)", staging ? "fx_" : "",
-		 table, cols);
-	res = PQ(PQexec)(p->pg->c, sql);
-	if (PQ(PQresultStatus)(res) != PGRES_COPY_IN) {
-		err = pg_fail(p->pg, res, "push: copy", e);
-		PQ(PQclear)(res);
-		return err;
+	for (int i = 0; i < nc && !err; i++) {
+		char cols[4096], one[4400];
+		int n;
+
+		pg_col_list(c[i].t, "", cols, sizeof(cols));
+		if (pg_table_shared(c[i].t))
+			strncat(cols, ", ckey", sizeof(cols) - strlen(cols) - 1);
+		n = snprintf(one, sizeof(one), "%sCOPY %s%s (%s) FROM STDIN (FORMAT binary)",
+			     i ? ";" : "", c[i].staging ? "fx_" : "", c[i].table, cols);
+		if (put16(c[i].b, UINT16_MAX) ||	/* the trailer: -1 */
+		    buf_append(&sql, one, (size_t)n < sizeof(one) ? (size_t)n : sizeof(one) - 1))
+			err = err_set(e, ENOMEM, "out of memory");
 	}
-	PQ(PQclear)(res);
-	if (PQ(PQputCopyData)(p->pg->c, (const char *)b->data, (int)b->len) != 1 ||
-	    PQ(PQputCopyEnd)(p->pg->c, NULL) != 1)
-		return pg_fail(p->pg, NULL, "push: copy", e);
-	while ((res = PQ(PQgetResult)(p->pg->c))) {
-		if (!err && PQ(PQresultStatus)(res) != PGRES_COMMAND_OK)
-			err = pg_fail(p->pg, res, "push: copy", e);
+	if (err || buf_append(&sql, "", 1)) {
+		buf_free(&sql);
+		return err ?: err_set(e, ENOMEM, "out of memory");
+	}
+	res = PQ(PQexec)(pg->c, (const char *)sql.data);
+	buf_free(&sql);
+	/* each COPY's start: its data; then the results up to the string's end */
+	for (; res; res = PQ(PQgetResult)(pg->c)) {
+		int st = PQ(PQresultStatus)(res);
+
+		if (st == PGRES_COPY_IN) {
+			/* (an error ends the string: no COPY starts after one; a stray start is
+			 * ended at once, and a lost connection ends the results) */
+			const struct buf *b = !err && k < nc ? c[k].b : NULL;
+
+			k++;
+			if (!b) {
+				err = err ?: err_set(e, EIO, "fleet: push: copy: a COPY too many");
+				if (PQ(PQputCopyEnd)(pg->c, "stopped") != 1 || k > nc + 1) {
+					PQ(PQclear)(res);
+					break;
+				}
+			} else if (PQ(PQputCopyData)(pg->c, (const char *)b->data, (int)b->len) != 1 ||
+				   PQ(PQputCopyEnd)(pg->c, NULL) != 1) {
+				err = pg_fail(pg, NULL, "push: copy", e);
+			}
+		} else if (!err && st != PGRES_COMMAND_OK) {
+			err = pg_fail(pg, res, "push: copy", e);
+		}
 		PQ(PQclear)(res);
 	}
+	if (!err && k != nc)
+		err = err_set(e, EIO, "fleet: push: copy: %d of %d tables taken", k, nc);
 	return err;
 }
 
 /* From the staging table into the table: a row already there (a re-run, a span that ended
  * since) takes the new values; shared tables through their own (store/pg_shared.c). The
- * staging rows go before the commit: no other session ever sees them. */
-static int upsert(struct push *p, const struct pg_table *t, const char *cols, struct err *e)
+ * staging rows go before the commit: no other session ever sees them. The statements,
+ * malloc'ed (NULL: out of memory), for one string with the other tables'. */
+static char *upsert_sql(const struct pg_table *t)
 {
-	char sql[8192], pk[512] = "", set[4096] = "";
+	char cols[4096], pk[512] = "", set[4096] = "";
 	size_t po = 0, so = 0;
 
 	if (pg_table_shared(t))
-		return pg_shared_upsert(p->pg, t, e);
+		return pg_shared_upsert_sql(t);
+	pg_col_list(t, "", cols, sizeof(cols));
 	if (!pg_table_global(t))
 		po += snprintf(pk, sizeof(pk), "host");
 	for (int k = 1; k <= t->ncols; k++)
@@ -186,10 +244,28 @@ static int upsert(struct push *p, const struct pg_table *t, const char *cols, st
 			so += snprintf(set + so, sizeof(set) - so, "%s\"%s\" = EXCLUDED.\"%s\"",
 				       so ? ", " : "", n, n);
 	}
-	snprintf(sql, sizeof(sql), "INSERT INTO %s (%s) SELECT %s FROM fx_%s ON CONFLICT (%s) DO %s%s;"
-		 "DELETE FROM fx_%s", t->name, cols, cols, t->name, pk, so ? "UPDATE SET " : "NOTHING",
-		 set, t->name);
-	return pg_exec(p->pg, sql, "push", e);
+	return str_fmt("INSERT INTO %s (%s) SELECT %s FROM fx_%s ON CONFLICT (%s) DO %s%s;"
+		       "DELETE FROM fx_%s", t->name, cols, cols, t->name, pk,
+		       so ? "UPDATE SET " : "NOTHING", set, t->name);
+}
+
+/* The upserts of the tables staged (upsert_sql), in one string */
+static int upsert(struct push *p, const int *tis, int n, struct err *e)
+{
+	struct buf sql = { 0 };
+	int err = 0;
+
+	for (int i = 0; i < n && !err; i++) {
+		char *one = upsert_sql(&p->ts->t[tis[i]]);
+
+		if (!one || buf_append(&sql, one, strlen(one)) || buf_append(&sql, ";", i < n - 1 ? 1 : 2))
+			err = err_set(e, ENOMEM, "out of memory");
+		free(one);
+	}
+	if (!err && n)
+		err = pg_exec(p->pg, (const char *)sql.data, "push", e);
+	buf_free(&sql);
+	return err;
 }
 
 /* The last row of a span table whose span started at or before snapshot ?N: rows are
@@ -240,9 +316,10 @@ static void push_filter(const struct pg_table *t, char *out, size_t len)
 	}
 }
 
-/* The local rows of table ti a batch (a, b] ships, as a COPY buffer in cb (its rows in *n) */
+/* The local rows of table ti a batch (a, b] ships, as a COPY buffer in cb (its rows in *n;
+ * the blob hashes they name to want) */
 static int read_table(struct push *p, int ti, int64_t a, int64_t b, struct buf *cb, int64_t *n,
-		      struct err *e)
+		      struct buf *want, struct err *e)
 {
 	const struct pg_table *t = &p->ts->t[ti];
 	char lcols[4096], filter[1024], sql[8192];
@@ -263,7 +340,7 @@ static int read_table(struct push *p, int ti, int64_t a, int64_t b, struct buf *
 	if (copy_start(cb))
 		err = err_set(e, ENOMEM, "out of memory");
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (copy_row(p, t, st, cb))
+		if (copy_row(p, t, st, cb, want))
 			err = err_set(e, ENOMEM, "out of memory");
 		(*n)++;
 	}
@@ -273,21 +350,16 @@ static int read_table(struct push *p, int ti, int64_t a, int64_t b, struct buf *
 	return err;
 }
 
-/* Ship table ti's rows read into cb */
+/* Ship table ti's rows read into cb: a snapshot row (and a socket row of it) is new, its
+ * snapshot is past the server's last, so straight into the table; the others through the
+ * staging table and an upsert */
 static int send_table(struct push *p, int ti, struct buf *cb, struct err *e)
 {
 	const struct pg_table *t = &p->ts->t[ti];
-	char cols[4096];
+	bool direct = t->kind == TK_SNAPS || t->kind == TK_PER_SNAP || t->kind == TK_BLOBS;
+	struct copy c = { t->name, !direct, t, cb };
 
-	pg_col_list(t, "", cols, sizeof(cols));
-	if (pg_table_shared(t))
-		strncat(cols, ", ckey", sizeof(cols) - strlen(cols) - 1);
-	/* a snapshot row (and a socket row of it) is new: its snapshot is past the server's
-	 * last. Straight into the table, no temp table and upsert (an unchanged host's push
-	 * is this one COPY) */
-	if (t->kind == TK_SNAPS || t->kind == TK_PER_SNAP)
-		return copy_send(p, t->name, false, cols, cb, e);
-	return copy_send(p, t->name, true, cols, cb, e) ?: upsert(p, t, cols, e);
+	return copy_send(p, "", &c, 1, e) ?: direct ? 0 : upsert(p, &ti, 1, e);
 }
 
 static int hash_cmp(const void *a, const void *b)
@@ -297,9 +369,10 @@ static int hash_cmp(const void *a, const void *b)
 
 /* The blobs this batch's rows name that the server lacks: their hashes go over (one bytea
  * of them all, one query), the missing ones come back, and only those are sent. */
-static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct err *e)
+static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct buf *want,
+		      struct err *e)
 {
-	size_t n = p->want.len / SHA256_LEN, u = 0;
+	size_t n = want->len / SHA256_LEN, u = 0;
 	struct pg *pg = p->pg;
 	sqlite3_stmt *st = NULL;
 	PGresult *res = NULL;
@@ -308,11 +381,11 @@ static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct err *
 
 	if (!n)
 		return 0;
-	qsort(p->want.data, n, SHA256_LEN, hash_cmp);
+	qsort(want->data, n, SHA256_LEN, hash_cmp);
 	for (size_t i = 0; i < n; i++)
-		if (!u || memcmp(p->want.data + (u - 1) * SHA256_LEN, p->want.data + i * SHA256_LEN,
+		if (!u || memcmp(want->data + (u - 1) * SHA256_LEN, want->data + i * SHA256_LEN,
 				 SHA256_LEN))
-			memmove(p->want.data + u++ * SHA256_LEN, p->want.data + i * SHA256_LEN, SHA256_LEN);
+			memmove(want->data + u++ * SHA256_LEN, want->data + i * SHA256_LEN, SHA256_LEN);
 	if (u * SHA256_LEN > INT32_MAX)
 		return err_set(e, E2BIG, "push: too many blobs in one snapshot");
 	/* the pushes that bring rows take turns from here to their commit (store/pg_shared.c
@@ -322,7 +395,7 @@ static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct err *
 	res = PQ(PQexecParams)(p->pg->c, "SELECT h FROM (SELECT substring($1 FROM i * 32 + 1 FOR 32) AS h"
 			       " FROM generate_series(0, length($1) / 32 - 1) i) w WHERE NOT EXISTS"
 			       " (SELECT 1 FROM blobs b WHERE b.hash = w.h)", 1, (const Oid[]){ 17 },
-			       (const char *const[]){ (const char *)p->want.data },
+			       (const char *const[]){ (const char *)want->data },
 			       (const int[]){ (int)(u * SHA256_LEN) }, (const int[]){ 1 }, 1);
 	if (PQ(PQresultStatus)(res) != PGRES_TUPLES_OK) {
 		err = pg_fail(p->pg, res, "push: blobs", e);
@@ -338,16 +411,12 @@ static int push_blobs(struct push *p, int blobs_ti, struct buf *cb, struct err *
 		sqlite3_bind_blob(st, 1, PQ(PQgetvalue)(res, r, 0), PQ(PQgetlength)(res, r, 0), SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_ROW)
 			continue;	/* a hash-sized value that names no blob here */
-		if (copy_row(p, &p->ts->t[blobs_ti], st, cb))
+		if (copy_row(p, &p->ts->t[blobs_ti], st, cb, NULL))
 			err = err_set(e, ENOMEM, "out of memory");
 		sent++;
 	}
-	if (!err && sent) {
-		char cols[512];
-
-		pg_col_list(&p->ts->t[blobs_ti], "", cols, sizeof(cols));
-		err = copy_send(p, "blobs", false, cols, cb, e);
-	}
+	if (!err && sent)
+		err = send_table(p, blobs_ti, cb, e);
 	p->r->blobs += sent;
 out:
 	sqlite3_finalize(st);
@@ -355,47 +424,80 @@ out:
 	return err;
 }
 
-/* One server transaction: the snapshots (a, b] with every row they bring. first: the
- * run's first batch, which also ships the tables shipped whole (objects). The local rows
- * are read first: a batch of one snapshot row and nothing else (an unchanged host) is one
- * COPY, a transaction by itself, one round trip. */
-static int push_batch(struct push *p, int64_t a, int64_t b, bool first, struct err *e)
+/* The local rows the snapshots (a, b] bring, read into bt (the tables shipped whole, and the
+ * global ones, apart: push_whole, push_blobs, push_lookups) */
+static int batch_read(struct push *p, int64_t a, int64_t b, struct batch *bt, struct err *e)
 {
-	struct buf cb[PG_MAX_TABLES] = { 0 };
-	int64_t n[PG_MAX_TABLES] = { 0 };
-	int blobs_ti = -1, only = -1, tables = 0, err = 0;
+	int err = 0;
 
-	p->want.len = 0;
+	batch_free(bt);
+	bt->a = a;
+	bt->b = b;
 	for (int i = 0; !err && i < p->ts->n; i++) {
 		enum pg_tkind k = p->ts->t[i].kind;
 
-		if (k == TK_BLOBS)
-			blobs_ti = i;
-		if (k == TK_BLOBS || k == TK_LOOKUP || (k == TK_ALL && !first))
+		if (k != TK_BLOBS && k != TK_LOOKUP && k != TK_ALL)
+			err = read_table(p, i, a, b, &bt->cb[i], &bt->n[i], &bt->want, e);
+	}
+	return err;
+}
+
+/* The tables shipped whole (objects, boot_features: rows are only added to them, never
+ * changed) join the run's first batch when the server has fewer rows of the host than
+ * this file: an unchanged host sends none again. */
+static int batch_read_whole(struct push *p, struct batch *bt, struct err *e)
+{
+	int err = 0;
+
+	for (int i = 0; !err && i < p->ts->n; i++) {
+		const struct pg_table *t = &p->ts->t[i];
+		sqlite3_stmt *st = NULL;
+		char sql[128];
+		int64_t here = -1;
+
+		if (t->kind != TK_ALL)
 			continue;
-		err = read_table(p, i, a, b, &cb[i], &n[i], e);
-		if (!err && n[i]) {
-			tables++;
-			only = i;
-			p->r->rows += n[i];
-		}
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", t->name);
+		err = db_prepare(p->local, sql, &st, e);
+		if (!err && sqlite3_step(st) == SQLITE_ROW)
+			here = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (!err && here != p->srv_all[i])
+			err = read_table(p, i, 0, 0, &bt->cb[i], &bt->n[i], &bt->want, e);
 	}
-	if (!err && tables == 1 && !p->want.len && p->ts->t[only].kind == TK_SNAPS) {
-		err = send_table(p, only, &cb[only], e);
-		goto out;
+	return err;
+}
+
+/* One server transaction: the snapshots (a, b] with every row they bring, read into bt. A
+ * batch of rows new with their snapshot only (an unchanged host: its snapshot row and its
+ * sockets) is one statement string of COPYs, a transaction by itself. */
+static int batch_send(struct push *p, struct batch *bt, struct err *e)
+{
+	struct copy c[PG_MAX_TABLES];
+	int staged[PG_MAX_TABLES], blobs_ti = -1, nc = 0, ns = 0, err = 0;
+
+	for (int i = 0; i < p->ts->n; i++) {
+		const struct pg_table *t = &p->ts->t[i];
+		bool direct = t->kind == TK_SNAPS || t->kind == TK_PER_SNAP;
+
+		if (t->kind == TK_BLOBS)
+			blobs_ti = i;
+		if (!bt->n[i])
+			continue;
+		p->r->rows += bt->n[i];
+		c[nc++] = (struct copy){ t->name, !direct, t, &bt->cb[i] };
+		if (!direct)
+			staged[ns++] = i;
 	}
-	err = err ?: pg_exec(p->pg, "BEGIN", "push", e);
-	for (int i = 0; !err && i < p->ts->n; i++)
-		if (n[i])
-			err = send_table(p, i, &cb[i], e);
+	if (!ns && !bt->want.len)
+		return nc ? copy_send(p, "", c, nc, e) : 0;
+	/* a round trip a COPY, one for the upserts of them all, the blobs, the commit */
+	err = copy_send(p, "BEGIN;", c, nc, e) ?: upsert(p, staged, ns, e);
 	if (!err && blobs_ti >= 0)
-		err = push_blobs(p, blobs_ti, &cb[blobs_ti], e);
+		err = push_blobs(p, blobs_ti, &bt->cb[blobs_ti], &bt->want, e);
 	err = err ?: pg_exec(p->pg, "COMMIT", "push", e);
 	if (err)
 		pg_exec(p->pg, "ROLLBACK", "push", &(struct err){ 0 });
-out:
-	for (int i = 0; i < p->ts->n; i++)
-		buf_free(&cb[i]);
 	return err;
 }
 
@@ -429,7 +531,7 @@ static int push_lookups(struct push *p, int64_t server_rows, struct err *e)
 
 		if (p->ts->t[i].kind != TK_LOOKUP)
 			continue;
-		err = read_table(p, i, 0, 0, &cb, &n, e);
+		err = read_table(p, i, 0, 0, &cb, &n, NULL, e);
 		if (!err && n)
 			err = send_table(p, i, &cb, e);
 	}
@@ -459,25 +561,43 @@ int pg_push_default_host(struct db *local, char *out, size_t len, struct err *e)
 }
 
 /* What a push asks the server first, in one round trip: its schema version, the host's
- * last snapshot there, and how many lookup names it has. No schema: ENOENT (the caller
- * runs init). */
-static int server_probe(struct pg *pg, const char *host, int64_t *last, int64_t *lookups,
-			struct err *e)
+ * last snapshot there, how many lookup names it has, and how many rows of the host each
+ * table shipped whole has. No schema (or a table missing): ENOENT (the caller runs init). */
+static int server_probe(struct push *p, int64_t *last, int64_t *lookups, struct err *e)
 {
-	const char *params[1] = { host }, *state;
-	PGresult *res = PQ(PQexecParams)(pg->c, "SELECT (SELECT max(version) FROM fleet_schema),"
-				     " (SELECT coalesce(max(id), 0) FROM snapshot_rows WHERE host = $1),"
-				     " (SELECT count(*) FROM prog_types) + (SELECT count(*) FROM map_types)"
-				     " + (SELECT count(*) FROM attach_types) + (SELECT count(*) FROM link_types)",
-				     1, NULL, params, NULL, NULL, 0);
-	int err = 0;
+	const char *params[1] = { p->host }, *state;
+	struct pg *pg = p->pg;
+	char sql[2048];
+	size_t o;
+	PGresult *res;
+	int err = 0, col[PG_MAX_TABLES], nc = 3;
 
-	if (PQ(PQresultStatus)(res) == PGRES_TUPLES_OK && PQ(PQntuples)(res) == 1) {
+	o = (size_t)snprintf(sql, sizeof(sql), "SELECT (SELECT max(version) FROM fleet_schema),"
+			     " (SELECT coalesce(max(id), 0) FROM snapshot_rows WHERE host = $1),"
+			     " (SELECT count(*) FROM prog_types) + (SELECT count(*) FROM map_types)"
+			     " + (SELECT count(*) FROM attach_types) + (SELECT count(*) FROM link_types)");
+	for (int i = 0; i < p->ts->n && o < sizeof(sql); i++) {
+		col[i] = -1;
+		p->srv_all[i] = -1;
+		if (p->ts->t[i].kind != TK_ALL)
+			continue;
+		col[i] = nc++;
+		o += (size_t)snprintf(sql + o, sizeof(sql) - o, ", (SELECT count(*) FROM %s WHERE"
+				      " host = $1)", p->ts->t[i].name);
+	}
+	if (o >= sizeof(sql))
+		return err_set(e, E2BIG, "fleet: push: too many tables");
+	res = PQ(PQexecParams)(pg->c, sql, 1, NULL, params, NULL, NULL, 0);
+	if (PQ(PQresultStatus)(res) == PGRES_TUPLES_OK && PQ(PQntuples)(res) == 1 &&
+	    PQ(PQnfields)(res) == nc) {
 		err = pg_version_check(atoi(PQ(PQgetvalue)(res, 0, 0)), e);
 		*last = strtoll(PQ(PQgetvalue)(res, 0, 1), NULL, 10);
 		*lookups = strtoll(PQ(PQgetvalue)(res, 0, 2), NULL, 10);
+		for (int i = 0; i < p->ts->n; i++)
+			if (col[i] >= 0)
+				p->srv_all[i] = strtoll(PQ(PQgetvalue)(res, 0, col[i]), NULL, 10);
 	} else if ((state = PQ(PQresultErrorField)(res, PG_DIAG_SQLSTATE)) && !strcmp(state, "42P01")) {
-		err = pg_version_check(0, e);	/* undefined_table: no schema yet */
+		err = pg_version_check(0, e);	/* undefined_table: no schema yet, or an older one */
 	} else {
 		err = pg_fail(pg, res, "push", e);
 	}
@@ -487,29 +607,35 @@ static int server_probe(struct pg *pg, const char *host, int64_t *last, int64_t 
 
 static int push_all(struct push *p, struct err *e)
 {
+	struct batch bt = { 0 };
 	sqlite3_stmt *st = NULL;
 	int64_t a = 0, b, lookups = 0;
 	bool first = true;
 	int rc, err;
 
-	err = server_probe(p->pg, p->host, &a, &lookups, e) ?: push_lookups(p, lookups, e);
+	err = server_probe(p, &a, &lookups, e) ?: push_lookups(p, lookups, e);
 	if (err)
-		return err;
+		goto out;
 	p->r->server_had = a;
 	err = db_prepare(p->local, "SELECT id FROM snapshot_rows WHERE id > ?1 ORDER BY id", &st, e);
 	if (err)
-		return err;
+		goto out;
 	sqlite3_bind_int64(st, 1, a);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		b = sqlite3_column_int64(st, 0);
-		err = push_batch(p, a, b, first, e);
+		err = batch_read(p, a, b, &bt, e);
+		if (!err && first)
+			err = batch_read_whole(p, &bt, e);
+		err = err ?: batch_send(p, &bt, e);
 		first = false;
 		a = b;
 		p->r->snapshots++;
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = err_set(e, EIO, "push: %s", sqlite3_errmsg(p->local->sql));
+out:
 	sqlite3_finalize(st);
+	batch_free(&bt);
 	return err;
 }
 
@@ -531,7 +657,6 @@ int pg_push(struct pg *pg, struct db *local, const char *host, struct pg_push_re
 		err = push_all(&p, e);
 		db_exec(local, "COMMIT", &(struct err){ 0 });
 	}
-	buf_free(&p.want);
 	free(ts);
 	return err;
 }

@@ -107,17 +107,16 @@ int pg_shared_view(struct pg *pg, const struct pg_table *t, struct err *e)
  * span that ended since) and gain the new ones; a row dropped so that no host has any more
  * goes. Pushes of changes take turns here (an advisory lock): one host's cleaning must not
  * drop a row another is about to name. */
-int pg_shared_upsert(struct pg *pg, const struct pg_table *t, struct err *e)
+char *pg_shared_upsert_sql(const struct pg_table *t)
 {
-	char cols[4096], match[512], *sql = NULL;
+	char cols[4096], match[512];
 	const char *n = t->name;
-	int err;
 
 	local_cols(t, "", cols, sizeof(cols));
 	key_match(t, match, sizeof(match));
 	/* the staging table has no statistics (it is empty whenever analyzed): the planner
 	 * would hash whole shared tables for a batch of a few rows; their keys are indexed */
-	sql = str_fmt("SELECT pg_advisory_xact_lock(" FLEET_LOCK " + 1);"
+	return str_fmt("SELECT pg_advisory_xact_lock(" FLEET_LOCK " + 1);"
 		      "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
 		      "INSERT INTO %s_c (ckey, %s) SELECT ckey, %s FROM fx_%s ON CONFLICT (ckey) DO NOTHING;"
 		      "INSERT INTO %s_m (host, cids) SELECT DISTINCT host, '{}'::int8multirange FROM fx_%s"
@@ -133,9 +132,4 @@ int pg_shared_upsert(struct pg *pg, const struct pg_table *t, struct err *e)
 		      "  AND c.cid <@ x.cids);"
 		      "DELETE FROM fx_%s",
 		      n, cols, cols, n, n, n, n, n, n, match, n, n, n, n, n, n, n, n);
-	if (!sql)
-		return err_set(e, ENOMEM, "out of memory");
-	err = pg_exec(pg, sql, "push", e);
-	free(sql);
-	return err;
 }

@@ -330,6 +330,64 @@ test_text_bytes() {
 		die "the path is not there byte for byte"
 }
 
+# the next snapshot of a host where nothing changed: a copy of its last snapshot row a second
+# later (what snapshot take writes then, with no sockets asked for)
+add_unchanged() {
+	sqlite3 "$1" "INSERT INTO snapshot_rows SELECT id + 1, taken_at + 1000000000, NULL, mask,
+		boot_time_ns, nr_progs, nr_maps, nr_btf, nr_links, nr_attachments, nr_pins,
+		vanished_progs, vanished_maps, vanished_btf, vanished_links, duration_ns,
+		stats_interval_ns, warnings, env FROM snapshot_rows ORDER BY id DESC LIMIT 1"
+}
+
+push_counts() {	# snapshots, rows and blobs a push -j says it shipped
+	python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["snapshots"], d["rows"], d["blobs"])'
+}
+
+# an unchanged host's push ships its snapshot row alone (the tables shipped whole, objects
+# and boot_features, not again); a row added to one of them goes with the next push; and
+# the server says what the file says
+test_unchanged() {
+	local h5=$TEST_TMP/h5.db out t q n
+	cp "$H1" "$h5" || return 1
+	bs --db "$h5" fleet push "$C" host t-unch >/dev/null || die "push"
+	add_unchanged "$h5" || return 1
+	out=$(bs --db "$h5" -j fleet push "$C" host t-unch | push_counts) || die "push unchanged"
+	expect_eq "unchanged: snapshots, rows, blobs" "$out" "1 1 0" || return 1
+	sqlite3 "$h5" "INSERT INTO objects(loaded_at, path) VALUES (1, '/t-unch.o')" || return 1
+	add_unchanged "$h5" || return 1
+	n=$(sqlite3 "$h5" "SELECT count(*) FROM objects")
+	out=$(bs --db "$h5" -j fleet push "$C" host t-unch | push_counts) || die "push with an object"
+	expect_eq "an object added: snapshots, rows, blobs" "$out" "1 $((n + 1)) 0" || return 1
+	for t in objects boot_features snapshot_rows; do
+		expect_eq "$t rows" "$(psql_su "SELECT count(*) FROM $t WHERE host = 't-unch'")" \
+			"$(sqlite3 "$h5" "SELECT count(*) FROM $t")" || return 1
+	done
+	[ "$(sqlite3 "$h5" "SELECT count(*) FROM boot_features")" -gt 0 ] || echo "no feature probe here" >&2
+	q="SELECT snapshot_id, count(*) FROM progs GROUP BY snapshot_id ORDER BY 1"
+	expect_eq "progs per snapshot" "$(psql_su "SELECT snapshot_id, count(*) FROM progs WHERE
+		host = 't-unch' GROUP BY snapshot_id ORDER BY 1")" "$(sqlite3 -separator '|' "$h5" "$q")"
+}
+
+# snapshot watch ... push: every snapshot on the server as it is taken, over one connection;
+# a server that is down does not stop watch (one line each time), and a later push ships
+# what it missed
+test_watch_push() {
+	local h6=$TEST_TMP/h6.db n out q
+	bs --db "$h6" -v snapshot watch interval 0.1 count 3 push "$C" host t-watch >/dev/null \
+		2>"$TEST_TMP/watch.err" || die "watch push: $(cat "$TEST_TMP/watch.err")"
+	expect_eq "pushes" "$(grep -c '^push: host t-watch: 1 snapshots' "$TEST_TMP/watch.err")" 3 || return 1
+	n=$(sqlite3 "$h6" "SELECT count(*) FROM snapshot_rows")
+	expect_eq "snapshots on the server" "$(psql_su "SELECT count(*) FROM snapshot_rows WHERE host = 't-watch'")" "$n" || return 1
+	bs --db "$h6" snapshot watch interval 0.1 count 2 push "host=$PGD/nosuchdir dbname=postgres user=postgres" \
+		host t-watch >/dev/null 2>"$TEST_TMP/watch.err" || die "watch stopped by a server that is down"
+	expect_eq "one line a push" "$(grep -c 'push: fleet: server unreachable' "$TEST_TMP/watch.err")" 2 || return 1
+	out=$(bs --db "$h6" -j fleet push "$C" host t-watch | push_counts) || die "push after"
+	expect_eq "what watch could not ship" "$(echo "$out" | cut -d' ' -f1)" 2 || return 1
+	q="SELECT snapshot_id, count(*) FROM progs GROUP BY snapshot_id ORDER BY 1"
+	expect_eq "progs per snapshot" "$(psql_su "SELECT snapshot_id, count(*) FROM progs WHERE
+		host = 't-watch' GROUP BY snapshot_id ORDER BY 1")" "$(sqlite3 -separator '|' "$h6" "$q")"
+}
+
 run_test fleet/two_hosts test_two_hosts
 run_test fleet/pull test_pull
 run_test fleet/diff test_diff
@@ -340,3 +398,5 @@ run_test fleet/migrate_2_3 test_migrate_2_3
 run_test fleet/errors test_errors
 run_test fleet/chunks test_chunks
 run_test fleet/text_bytes test_text_bytes
+run_test fleet/unchanged test_unchanged
+run_test fleet/watch_push test_watch_push
