@@ -101,6 +101,8 @@ struct so_load {
 #define SO_OWNERS	(1u << 6)	/* the processes holding objects (audit) */
 #define SO_SOCKS	(1u << 7)	/* sockets with classic filters (diff, audit) */
 #define SO_ALL		(0x3fu | SO_SOCKS)	/* what diff compares */
+/* not a kind: also read the views beside the id walk (view_*; audit's evidence) */
+#define SO_VIEWS	(1u << 8)
 
 struct snap_objs {
 	int64_t snap_id;
