@@ -64,34 +64,63 @@ static void map_idents(const struct snap_objs *s, const struct prog_ident *progs
 	}
 }
 
+static const char *prog_point(const struct so_prog *q)
+{
+	struct prog_ident p = { .pin = q->pin, .link_pin = q->link_pin, .attach = q->attach,
+				.link_target = q->link_target };
+
+	return prog_attach_point(&p);
+}
+
 char *diff_prog_identity(const struct snap_objs *s, size_t i)
 {
-	struct prog_ident p;
 	const struct so_prog *q = &s->progs[i];
 	char buf[TYPE_BUF];
 
-	p = (struct prog_ident){ .type = q->type, .name = q->name, .pin = q->pin,
-				 .link_pin = q->link_pin, .attach = q->attach,
-				 .link_target = q->link_target };
-	return str_fmt("prog:%s:%s@%s", PROG_TYPE(q->type, buf), q->name, prog_attach_point(&p));
+	return str_cat("prog:", PROG_TYPE(q->type, buf), ":", q->name, "@", prog_point(q), NULL);
+}
+
+/* "KEY/VALUE" (sizes) in out, without printf: one per map of a snapshot */
+static void key_value_sizes(uint32_t k, uint32_t v, char out[24])
+{
+	char tmp[24];
+	size_t n = 0, at = 0;
+
+	do
+		tmp[n++] = '0' + v % 10;
+	while ((v /= 10));
+	tmp[n++] = '/';
+	do
+		tmp[n++] = '0' + k % 10;
+	while ((k /= 10));
+	while (n)
+		out[at++] = tmp[--n];
+	out[at] = 0;
+}
+
+/* Map i's identity; pids: the identities of s's programs, for its owner's (NULL: made here). */
+static char *map_identity(const struct snap_objs *s, size_t i, char *const *pids)
+{
+	const struct so_map *m = &s->maps[i];
+	char buf[TYPE_BUF], sizes[24], *owner = NULL, *r;
+	const char *type = dx_type_or_num(map_type_name(m->type), m->type, buf, sizeof(buf));
+
+	key_value_sizes(m->key_size, m->value_size, sizes);
+	if (m->pin && *m->pin)
+		return str_cat("map:", type, ":", m->name, ":", sizes, "@", m->pin, NULL);
+	if (m->owner < 0)
+		return str_cat("map:", type, ":", m->name, ":", sizes, "@", NULL);
+	if (!pids && !(owner = diff_prog_identity(s, m->owner)))
+		return NULL;
+	r = str_cat("map:", type, ":", m->name, ":", sizes, "@(", owner ? owner : pids[m->owner], ")",
+		    NULL);
+	free(owner);
+	return r;
 }
 
 char *diff_map_identity(const struct snap_objs *s, size_t i)
 {
-	const struct so_map *m = &s->maps[i];
-	char buf[TYPE_BUF], *owner, *r;
-	const char *type = dx_type_or_num(map_type_name(m->type), m->type, buf, sizeof(buf));
-
-	if (m->pin && *m->pin)
-		return str_fmt("map:%s:%s:%u/%u@%s", type, m->name, m->key_size, m->value_size, m->pin);
-	if (m->owner < 0)
-		return str_fmt("map:%s:%s:%u/%u@", type, m->name, m->key_size, m->value_size);
-	owner = diff_prog_identity(s, m->owner);
-	if (!owner)
-		return NULL;
-	r = str_fmt("map:%s:%s:%u/%u@(%s)", type, m->name, m->key_size, m->value_size, owner);
-	free(owner);
-	return r;
+	return map_identity(s, i, NULL);
 }
 
 /* ---- the change list ---- */
@@ -177,16 +206,25 @@ void dx_field_str(struct builder *bd, struct diff_change *c, const char *f, cons
 		dx_field_add(bd, c, f, strdup(dx_nz(x)), strdup(dx_nz(y)));
 }
 
-/* Drop a change that turned out to have no field (a pair that is equal). */
-void dx_drop_if_same(struct builder *bd, struct diff_change *c)
+/* A change looked at outside the list (most pairs are equal: no copy of their strings, no
+ * field), now kept: copied into the list with these strings; its fields are taken over. */
+void dx_change_keep(struct builder *bd, struct diff_change *c, const char *type, const char *name,
+		    const char *identity, const char *where)
 {
-	if (!c || c->nfields || c->moved)
+	struct diff_change *k = dx_change_add(bd, c->op, c->kind, c->a, c->b, type, name, identity,
+					      where);
+
+	if (!k) {
+		for (size_t f = 0; f < c->nfields; f++) {
+			free(c->fields[f].before);
+			free(c->fields[f].after);
+		}
+		free(c->fields);
 		return;
-	free(c->type);
-	free(c->name);
-	free(c->identity);
-	free(c->where);
-	bd->r->n--;
+	}
+	k->moved = c->moved;
+	k->fields = c->fields;
+	k->nfields = c->nfields;
 }
 
 /* ---- pairing by identity strings ---- */
@@ -241,14 +279,14 @@ void dx_free_strs(char **v, size_t n)
 	free(v);
 }
 
-/* Each program's / map's identity string in s. */
-static char **identities(const struct snap_objs *s, bool maps)
+/* Each program's identity string in s, or (pids: those) each map's. */
+static char **identities(const struct snap_objs *s, char *const *pids)
 {
-	size_t n = maps ? s->nmaps : s->nprogs;
+	size_t n = pids ? s->nmaps : s->nprogs;
 	char **v = calloc(n + 1, sizeof(*v));
 
 	for (size_t i = 0; v && i < n; i++) {
-		v[i] = maps ? diff_map_identity(s, i) : diff_prog_identity(s, i);
+		v[i] = pids ? map_identity(s, i, pids) : diff_prog_identity(s, i);
 		if (!v[i]) {
 			dx_free_strs(v, i);
 			return NULL;
@@ -280,15 +318,28 @@ static void pair_moved(long *pair, size_t na, bool *taken, size_t nb, bool *move
 char *diff_prog_maps(const struct snap_objs *s, size_t i)
 {
 	const struct so_prog *p = &s->progs[i];
-	char *out = strdup(""), *next;
+	size_t len = 1, at = 0;
+	char *out;
 
-	for (size_t k = 0; out && k < p->nr_maps; k++) {
+	/* the length first, then one copy: no string built again per map */
+	for (size_t k = 0; k < p->nr_maps; k++) {
 		long m = snap_objs_map(s, p->map_ids[k]);
 
-		next = str_fmt("%s%s%s", out, k ? "," : "", m >= 0 ? s->maps[m].name : "?");
-		free(out);
-		out = next;
+		len += (k ? 1 : 0) + strlen(m >= 0 ? s->maps[m].name : "?");
 	}
+	out = malloc(len);
+	for (size_t k = 0; out && k < p->nr_maps; k++) {
+		long m = snap_objs_map(s, p->map_ids[k]);
+		const char *name = m >= 0 ? s->maps[m].name : "?";
+		size_t n = strlen(name);
+
+		if (k)
+			out[at++] = ',';
+		memcpy(out + at, name, n);
+		at += n;
+	}
+	if (out)
+		out[at] = 0;
 	return out;
 }
 
@@ -299,37 +350,27 @@ static bool prog_same_name_tag(const struct builder *bd, size_t x, size_t y)
 	return p->type == q->type && !strcmp(p->name, q->name) && !strcmp(p->tag, q->tag);
 }
 
-static const char *prog_point(const struct so_prog *q)
-{
-	struct prog_ident p = { .pin = q->pin, .link_pin = q->link_pin, .attach = q->attach,
-				.link_target = q->link_target };
-
-	return prog_attach_point(&p);
-}
-
 static void prog_changed(struct builder *bd, size_t x, size_t y, bool moved, char *maps_a,
 			 char *maps_b)
 {
 	const struct so_prog *p = &bd->a->progs[x], *q = &bd->b->progs[y];
+	struct diff_change c = { .op = DIFF_CHANGED, .kind = DK_PROG, .a = x, .b = y,
+				 .moved = moved };
 	char tb[TYPE_BUF];
-	struct diff_change *c = dx_change_add(bd, DIFF_CHANGED, DK_PROG, x, y, PROG_TYPE(q->type, tb),
-					   q->name, bd->pid_a[x], prog_point(q));
 
-	if (!c)
-		return;
-	c->moved = moved;
 	if (moved)
-		dx_field_str(bd, c, "attach_point", prog_point(p), prog_point(q));
-	dx_field_str(bd, c, "tag", p->tag, q->tag);
-	dx_field_u64(bd, c, "bytes_xlated", p->bytes_xlated, q->bytes_xlated);
-	dx_field_u64(bd, c, "bytes_jited", p->bytes_jited, q->bytes_jited);
-	dx_field_u64(bd, c, "gpl_compatible", p->gpl, q->gpl);
-	dx_field_str(bd, c, "maps", maps_a, maps_b);
+		dx_field_str(bd, &c, "attach_point", prog_point(p), prog_point(q));
+	dx_field_str(bd, &c, "tag", p->tag, q->tag);
+	dx_field_u64(bd, &c, "bytes_xlated", p->bytes_xlated, q->bytes_xlated);
+	dx_field_u64(bd, &c, "bytes_jited", p->bytes_jited, q->bytes_jited);
+	dx_field_u64(bd, &c, "gpl_compatible", p->gpl, q->gpl);
+	dx_field_str(bd, &c, "maps", maps_a, maps_b);
 	if (bd->o->stats) {
-		dx_field_u64(bd, c, "run_cnt", p->run_cnt, q->run_cnt);
-		dx_field_u64(bd, c, "run_time_ns", p->run_time_ns, q->run_time_ns);
+		dx_field_u64(bd, &c, "run_cnt", p->run_cnt, q->run_cnt);
+		dx_field_u64(bd, &c, "run_time_ns", p->run_time_ns, q->run_time_ns);
 	}
-	dx_drop_if_same(bd, c);
+	if (c.nfields || c.moved)
+		dx_change_keep(bd, &c, PROG_TYPE(q->type, tb), q->name, bd->pid_a[x], prog_point(q));
 }
 
 static void diff_progs(struct builder *bd)
@@ -401,31 +442,32 @@ static char *map_where(char **pids, const struct so_map *m)
 static void map_changed(struct builder *bd, size_t x, size_t y, bool moved)
 {
 	const struct so_map *m = &bd->a->maps[x], *n = &bd->b->maps[y];
-	char *where = map_where(bd->pid_b, n);
-	struct diff_change *c = where ? dx_change_add(bd, DIFF_CHANGED, DK_MAP, x, y,
-						   map_type_name(n->type) ?: "?", n->name,
-						   bd->mid_a[x], where) : NULL;
+	struct diff_change c = { .op = DIFF_CHANGED, .kind = DK_MAP, .a = x, .b = y };
+	char *where;
 
-	free(where);
-	if (!c)
-		return;
 	/* an unpinned map moves with its owner: the owner's move is the one change */
 	if (moved && !m->pin && !n->pin && m->owner >= 0 && n->owner >= 0 &&
 	    bd->prog_pair[m->owner] == n->owner)
 		moved = false;
-	c->moved = moved;
+	c.moved = moved;
 	if (moved)
-		dx_field_str(bd, c, "identity", bd->mid_a[x], bd->mid_b[y]);
-	dx_field_u64(bd, c, "max_entries", m->max_entries, n->max_entries);
-	dx_field_u64(bd, c, "flags", m->flags, n->flags);
-	dx_field_u64(bd, c, "map_extra", m->map_extra, n->map_extra);
-	dx_field_u64(bd, c, "frozen", m->frozen, n->frozen);
+		dx_field_str(bd, &c, "identity", bd->mid_a[x], bd->mid_b[y]);
+	dx_field_u64(bd, &c, "max_entries", m->max_entries, n->max_entries);
+	dx_field_u64(bd, &c, "flags", m->flags, n->flags);
+	dx_field_u64(bd, &c, "map_extra", m->map_extra, n->map_extra);
+	dx_field_u64(bd, &c, "frozen", m->frozen, n->frozen);
 	if (bd->o->contents && m->contents && n->contents &&
 	    strcmp(m->contents, n->contents)) {
-		dx_field_add(bd, c, "contents", str_fmt("%.16s", m->contents), str_fmt("%.16s", n->contents));
-		dx_field_u64(bd, c, "nr_entries", m->nr_entries, n->nr_entries);
+		dx_field_add(bd, &c, "contents", str_fmt("%.16s", m->contents), str_fmt("%.16s", n->contents));
+		dx_field_u64(bd, &c, "nr_entries", m->nr_entries, n->nr_entries);
 	}
-	dx_drop_if_same(bd, c);
+	if (!c.nfields && !c.moved)
+		return;
+	where = map_where(bd->pid_b, n);
+	if (!where)
+		dx_oom(bd);	/* (keep then frees the fields) */
+	dx_change_keep(bd, &c, map_type_name(n->type) ?: "?", n->name, bd->mid_a[x], where);
+	free(where);
 }
 
 static void map_added_removed(struct builder *bd, enum diff_op op, size_t i)
@@ -503,8 +545,8 @@ int diff_compute(const struct snap_objs *a, const struct snap_objs *b,
 	bd.prog_pair = malloc((a->nprogs + 1) * sizeof(*bd.prog_pair));
 	for (size_t i = 0; bd.prog_pair && i < a->nprogs; i++)
 		bd.prog_pair[i] = -1;
-	if (!bd.prog_pair || !(bd.pid_a = identities(a, false)) || !(bd.pid_b = identities(b, false)) ||
-	    !(bd.mid_a = identities(a, true)) || !(bd.mid_b = identities(b, true))) {
+	if (!bd.prog_pair || !(bd.pid_a = identities(a, NULL)) || !(bd.pid_b = identities(b, NULL)) ||
+	    !(bd.mid_a = identities(a, bd.pid_a)) || !(bd.mid_b = identities(b, bd.pid_b))) {
 		dx_oom(&bd);
 		goto out;
 	}

@@ -33,8 +33,10 @@ void dx_field_u64(struct builder *bd, struct diff_change *c, const char *f, uint
 		  uint64_t y);
 void dx_field_str(struct builder *bd, struct diff_change *c, const char *f, const char *x,
 		  const char *y);
-/* Drop c again when it has no field (an equal pair). */
-void dx_drop_if_same(struct builder *bd, struct diff_change *c);
+/* c, a change looked at outside the list (op, kind, a, b, moved, fields), into the list with
+ * these strings (copied); its fields are taken over, freed after an error. */
+void dx_change_keep(struct builder *bd, struct diff_change *c, const char *type, const char *name,
+		    const char *identity, const char *where);
 /* pair[i]: the index in kb of the k-th of ka with ka[i]'s key, in list order; -1. */
 int dx_pair_by_key(char **ka, size_t na, char **kb, size_t nb, long *pair, struct err *e);
 void dx_free_strs(char **v, size_t n);

@@ -47,8 +47,8 @@ static char *link_key(const struct builder *bd, const struct snap_objs *s, char 
 	const struct so_link *l = &s->links[i];
 
 	(void)bd;
-	return str_fmt("link:%s:%s:(%s)", l->target, attach_type_name(l->attach_type) ?: "",
-		   pid_of(s, pids, l->prog_id));
+	return str_cat("link:", l->target, ":", attach_type_name(l->attach_type) ?: "", ":(",
+		       pid_of(s, pids, l->prog_id), ")", NULL);
 }
 
 static void link_describe(const struct snap_objs *s, size_t i, const char **type,
@@ -72,8 +72,9 @@ static char *att_key(const struct builder *bd, const struct snap_objs *s, char *
 	const struct so_attach *a = &s->atts[i];
 
 	(void)bd;
-	return str_fmt("attachment:%s:%s:%s:%s:(%s)", a->kind, a->target,
-		   attach_type_name(a->attach_type) ?: "", a->mode, pid_of(s, pids, a->prog_id));
+	return str_cat("attachment:", a->kind, ":", a->target, ":",
+		       attach_type_name(a->attach_type) ?: "", ":", a->mode, ":(",
+		       pid_of(s, pids, a->prog_id), ")", NULL);
 }
 
 static void att_describe(const struct snap_objs *s, size_t i, const char **type,
@@ -99,7 +100,7 @@ static void att_fields(struct builder *bd, struct diff_change *c, size_t x, size
 static char *pin_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
 {
 	(void)bd, (void)pids;
-	return str_fmt("pin:%s", s->pins[i].path);
+	return str_cat("pin:", s->pins[i].path, NULL);
 }
 
 static void pin_describe(const struct snap_objs *s, size_t i, const char **type,
@@ -111,26 +112,36 @@ static void pin_describe(const struct snap_objs *s, size_t i, const char **type,
 	*where = s->pins[i].path;
 }
 
-/* What a pin points at, by identity: a program's or map's, a link's key. */
-static char *pin_object(const struct builder *bd, bool side_b, size_t i)
+/* What a pin points at, by identity: a program's or map's, a link's key (*owned: what to
+ * free after; NULL returned on ENOMEM). */
+static const char *pin_object(const struct builder *bd, bool side_b, size_t i, char **owned)
 {
 	const struct snap_objs *s = side_b ? bd->b : bd->a;
 	const struct so_pin *p = &s->pins[i];
 	char **pids = side_b ? bd->pid_b : bd->pid_a, **mids = side_b ? bd->mid_b : bd->mid_a;
 	long k;
 
+	*owned = NULL;
 	if (!strcmp(p->obj_type, "prog") && pids && (k = snap_objs_prog(s, p->obj_id)) >= 0)
-		return strdup(pids[k]);
+		return pids[k];
 	if (!strcmp(p->obj_type, "map") && mids && (k = snap_objs_map(s, p->obj_id)) >= 0)
-		return strdup(mids[k]);
+		return mids[k];
 	if (!strcmp(p->obj_type, "link") && pids && (k = snap_objs_link(s, p->obj_id)) >= 0)
-		return link_key(bd, s, pids, k);
-	return str_fmt("%s:?", p->obj_type);
+		return *owned = link_key(bd, s, pids, k);
+	return *owned = str_fmt("%s:?", p->obj_type);
 }
 
 static void pin_fields(struct builder *bd, struct diff_change *c, size_t x, size_t y)
 {
-	dx_field_add(bd, c, "object", pin_object(bd, false, x), pin_object(bd, true, y));
+	char *oa, *ob;
+	const char *a = pin_object(bd, false, x, &oa), *b = pin_object(bd, true, y, &ob);
+
+	if (!a || !b)
+		dx_oom(bd);
+	else
+		dx_field_str(bd, c, "object", a, b);
+	free(oa);
+	free(ob);
 }
 
 static char *btf_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
@@ -175,7 +186,7 @@ static void diff_keyed(struct builder *bd, const struct keyed_kind *k)
 	if ((bd->err = dx_pair_by_key(ka, na, kb, nb, pair, bd->e)))
 		goto out;
 	for (size_t i = 0; i < na && !bd->err; i++) {
-		struct diff_change *c;
+		struct diff_change c;
 
 		k->describe(bd->a, i, &type, &name, &where, buf, sizeof(buf));
 		if (pair[i] < 0) {
@@ -185,10 +196,12 @@ static void diff_keyed(struct builder *bd, const struct keyed_kind *k)
 		taken[pair[i]] = true;
 		if (!k->fields)
 			continue;
+		c = (struct diff_change){ .op = DIFF_CHANGED, .kind = k->kind, .a = i, .b = pair[i] };
+		k->fields(bd, &c, i, pair[i]);
+		if (!c.nfields)
+			continue;
 		k->describe(bd->b, pair[i], &type, &name, &where, buf, sizeof(buf));
-		c = dx_change_add(bd, DIFF_CHANGED, k->kind, i, pair[i], type, name, ka[i], where);
-		k->fields(bd, c, i, pair[i]);
-		dx_drop_if_same(bd, c);
+		dx_change_keep(bd, &c, type, name, ka[i], where);
 	}
 	for (size_t i = 0; i < nb && !bd->err; i++) {
 		if (taken[i])

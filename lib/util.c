@@ -214,6 +214,31 @@ char *str_fmt(const char *fmt, ...)
 	return s;
 }
 
+char *str_cat(const char *first, ...)
+{
+	va_list ap;
+	size_t len = 0, at = 0;
+	char *s;
+
+	va_start(ap, first);
+	for (const char *p = first; p; p = va_arg(ap, const char *))
+		len += strlen(p);
+	va_end(ap);
+	s = malloc(len + 1);
+	if (!s)
+		return NULL;
+	va_start(ap, first);
+	for (const char *p = first; p; p = va_arg(ap, const char *)) {
+		size_t n = strlen(p);
+
+		memcpy(s + at, p, n);
+		at += n;
+	}
+	va_end(ap);
+	s[at] = 0;
+	return s;
+}
+
 bool str_is_digits(const char *s)
 {
 	if (!*s)
