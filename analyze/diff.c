@@ -35,8 +35,8 @@ const char *dx_type_or_num(const char *name, uint32_t t, char *buf, size_t len)
 }
 
 
-/* prog_ident views of a snapshot's programs (strings alias s's) */
-static void prog_idents(const struct snap_objs *s, struct prog_ident *v, char **maps)
+/* prog_ident views of a snapshot's programs (strings alias s's; maps: diff_progs') */
+static void prog_idents(const struct snap_objs *s, struct prog_ident *v)
 {
 	for (size_t i = 0; i < s->nprogs; i++) {
 		const struct so_prog *p = &s->progs[i];
@@ -45,7 +45,6 @@ static void prog_idents(const struct snap_objs *s, struct prog_ident *v, char **
 			.id = p->id, .type = p->type, .name = p->name, .tag = p->tag,
 			.pin = p->pin, .link_pin = p->link_pin, .attach = p->attach,
 			.link_target = p->link_target, .load_order = p->load_time,
-			.maps = maps ? maps[i] : NULL,
 		};
 	}
 }
@@ -238,6 +237,16 @@ static int key_cmp(const void *x, const void *y, void *arg)
 	return c ? c : (i > j) - (i < j);
 }
 
+/* o (0..n-1) sorted by k[o[i]], then i; pins come sorted by path, their keys already so */
+static void key_order(size_t *o, size_t n, char **k)
+{
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(k[i - 1], k[i]) > 0) {
+			qsort_r(o, n, sizeof(*o), key_cmp, k);
+			return;
+		}
+}
+
 /* pair[i]: the index in kb of the k-th object of ka whose key is ka[i]'s, in list order. */
 int dx_pair_by_key(char **ka, size_t na, char **kb, size_t nb, long *pair, struct err *e)
 {
@@ -253,8 +262,8 @@ int dx_pair_by_key(char **ka, size_t na, char **kb, size_t nb, long *pair, struc
 		oa[i] = i, pair[i] = -1;
 	for (size_t i = 0; i < nb; i++)
 		ob[i] = i;
-	qsort_r(oa, na, sizeof(*oa), key_cmp, ka);
-	qsort_r(ob, nb, sizeof(*ob), key_cmp, kb);
+	key_order(oa, na, ka);
+	key_order(ob, nb, kb);
 	while (x < na && y < nb) {
 		int c = strcmp(ka[oa[x]], kb[ob[y]]);
 
@@ -376,13 +385,13 @@ static void prog_changed(struct builder *bd, size_t x, size_t y, bool moved, cha
 static void diff_progs(struct builder *bd)
 {
 	const struct snap_objs *a = bd->a, *b = bd->b;
-	struct prog_ident *ia = calloc(a->nprogs + 1, sizeof(*ia)), *ib = calloc(b->nprogs + 1, sizeof(*ib));
+	struct prog_ident *ia = bd->pia, *ib = bd->pib;
 	long *pair = calloc(a->nprogs + 1, sizeof(*pair));
 	bool *taken = calloc(b->nprogs + 1, 1), *moved = calloc(a->nprogs + 1, 1);
 	char **ma = calloc(a->nprogs + 1, sizeof(*ma)), **mb = calloc(b->nprogs + 1, sizeof(*mb));
 	char tb[TYPE_BUF];
 
-	if (!ia || !ib || !pair || !taken || !moved || !ma || !mb) {
+	if (!pair || !taken || !moved || !ma || !mb) {
 		dx_oom(bd);
 		goto out;
 	}
@@ -392,8 +401,10 @@ static void diff_progs(struct builder *bd)
 	for (size_t i = 0; i < b->nprogs; i++)
 		if (!(mb[i] = diff_prog_maps(b, i)))
 			goto nomem;
-	prog_idents(a, ia, ma);
-	prog_idents(b, ib, mb);
+	for (size_t i = 0; i < a->nprogs; i++)
+		ia[i].maps = ma[i];
+	for (size_t i = 0; i < b->nprogs; i++)
+		ib[i].maps = mb[i];
 	if ((bd->err = prog_match(ia, a->nprogs, ib, b->nprogs, pair, bd->e)))
 		goto out;
 	for (size_t i = 0; i < a->nprogs; i++)
@@ -418,9 +429,13 @@ static void diff_progs(struct builder *bd)
 nomem:
 	dx_oom(bd);
 out:
+	for (size_t i = 0; i < a->nprogs; i++)
+		ia[i].maps = NULL;	/* (freed here; diff_maps reads the rest) */
+	for (size_t i = 0; i < b->nprogs; i++)
+		ib[i].maps = NULL;
 	dx_free_strs(ma, a->nprogs);
 	dx_free_strs(mb, b->nprogs);
-	free(ia); free(ib); free(pair); free(taken); free(moved);
+	free(pair); free(taken); free(moved);
 }
 
 /* ---- maps ---- */
@@ -488,19 +503,16 @@ static void map_added_removed(struct builder *bd, enum diff_op op, size_t i)
 static void diff_maps(struct builder *bd)
 {
 	const struct snap_objs *a = bd->a, *b = bd->b;
-	struct prog_ident *pa = calloc(a->nprogs + 1, sizeof(*pa)), *pb = calloc(b->nprogs + 1, sizeof(*pb));
 	struct map_ident *ia = calloc(a->nmaps + 1, sizeof(*ia)), *ib = calloc(b->nmaps + 1, sizeof(*ib));
 	long *pair = calloc(a->nmaps + 1, sizeof(*pair));
 	bool *taken = calloc(b->nmaps + 1, 1), *moved = calloc(a->nmaps + 1, 1);
 
-	if (!pa || !pb || !ia || !ib || !pair || !taken || !moved) {
+	if (!ia || !ib || !pair || !taken || !moved) {
 		dx_oom(bd);
 		goto out;
 	}
-	prog_idents(a, pa, NULL);
-	prog_idents(b, pb, NULL);
-	map_idents(a, pa, ia);
-	map_idents(b, pb, ib);
+	map_idents(a, bd->pia, ia);
+	map_idents(b, bd->pib, ib);
 	if ((bd->err = map_match(ia, a->nmaps, ib, b->nmaps, pair, bd->e)))
 		goto out;
 	for (size_t i = 0; i < a->nmaps; i++)
@@ -516,7 +528,7 @@ static void diff_maps(struct builder *bd)
 		if (!taken[i])
 			map_added_removed(bd, DIFF_ADDED, i);
 out:
-	free(pa); free(pb); free(ia); free(ib); free(pair); free(taken); free(moved);
+	free(ia); free(ib); free(pair); free(taken); free(moved);
 }
 
 static int change_cmp(const void *x, const void *y)
@@ -545,11 +557,16 @@ int diff_compute(const struct snap_objs *a, const struct snap_objs *b,
 	bd.prog_pair = malloc((a->nprogs + 1) * sizeof(*bd.prog_pair));
 	for (size_t i = 0; bd.prog_pair && i < a->nprogs; i++)
 		bd.prog_pair[i] = -1;
-	if (!bd.prog_pair || !(bd.pid_a = identities(a, NULL)) || !(bd.pid_b = identities(b, NULL)) ||
-	    !(bd.mid_a = identities(a, bd.pid_a)) || !(bd.mid_b = identities(b, bd.pid_b))) {
+	bd.pia = calloc(a->nprogs + 1, sizeof(*bd.pia));
+	bd.pib = calloc(b->nprogs + 1, sizeof(*bd.pib));
+	if (!bd.prog_pair || !bd.pia || !bd.pib || !(bd.pid_a = identities(a, NULL)) ||
+	    !(bd.pid_b = identities(b, NULL)) || !(bd.mid_a = identities(a, bd.pid_a)) ||
+	    !(bd.mid_b = identities(b, bd.pid_b))) {
 		dx_oom(&bd);
 		goto out;
 	}
+	prog_idents(a, bd.pia);
+	prog_idents(b, bd.pib);
 	if (out->compared & SO_PROGS)
 		diff_progs(&bd);
 	if (!bd.err && (out->compared & SO_MAPS))
@@ -562,6 +579,8 @@ int diff_compute(const struct snap_objs *a, const struct snap_objs *b,
 		qsort(out->v, out->n, sizeof(*out->v), change_cmp);
 out:
 	free(bd.prog_pair);
+	free(bd.pia);
+	free(bd.pib);
 	dx_free_strs(bd.pid_a, a->nprogs);
 	dx_free_strs(bd.pid_b, b->nprogs);
 	dx_free_strs(bd.mid_a, a->nmaps);

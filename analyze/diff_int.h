@@ -3,6 +3,7 @@
 #ifndef BPFSCOPE_DIFF_INT_H
 #define BPFSCOPE_DIFF_INT_H
 #include "analyze/diff.h"
+#include "analyze/match.h"
 
 struct builder {
 	struct diff_result *r;
@@ -14,6 +15,7 @@ struct builder {
 	char **pid_a, **pid_b;		/* program identities */
 	char **mid_a, **mid_b;		/* map identities */
 	long *prog_pair;		/* A's program i is B's prog_pair[i]; -1: none */
+	struct prog_ident *pia, *pib;	/* the programs as identity sees them (match.h) */
 };
 
 #define TYPE_BUF 24
