@@ -288,20 +288,30 @@ void dx_free_strs(char **v, size_t n)
 	free(v);
 }
 
-/* Each program's identity string in s, or (pids: those) each map's. */
-static char **identities(const struct snap_objs *s, char *const *pids)
+/* Each program's identity string in s. */
+static char **prog_identities(const struct snap_objs *s)
 {
-	size_t n = pids ? s->nmaps : s->nprogs;
-	char **v = calloc(n + 1, sizeof(*v));
+	char **v = calloc(s->nprogs + 1, sizeof(*v));
 
-	for (size_t i = 0; v && i < n; i++) {
-		v[i] = pids ? map_identity(s, i, pids) : diff_prog_identity(s, i);
+	for (size_t i = 0; v && i < s->nprogs; i++) {
+		v[i] = diff_prog_identity(s, i);
 		if (!v[i]) {
 			dx_free_strs(v, i);
 			return NULL;
 		}
 	}
 	return v;
+}
+
+const char *dx_map_ident(struct builder *bd, bool side_b, size_t i)
+{
+	char **v = side_b ? bd->mid_b : bd->mid_a;
+
+	if (!v[i])
+		v[i] = map_identity(side_b ? bd->b : bd->a, i, side_b ? bd->pid_b : bd->pid_a);
+	if (!v[i])
+		dx_oom(bd);
+	return v[i];
 }
 
 /* The paired lists' unpaired ends, paired once more by same(): the moved ones. */
@@ -466,7 +476,7 @@ static void map_changed(struct builder *bd, size_t x, size_t y, bool moved)
 		moved = false;
 	c.moved = moved;
 	if (moved)
-		dx_field_str(bd, &c, "identity", bd->mid_a[x], bd->mid_b[y]);
+		dx_field_str(bd, &c, "identity", dx_map_ident(bd, false, x), dx_map_ident(bd, true, y));
 	dx_field_u64(bd, &c, "max_entries", m->max_entries, n->max_entries);
 	dx_field_u64(bd, &c, "flags", m->flags, n->flags);
 	dx_field_u64(bd, &c, "map_extra", m->map_extra, n->map_extra);
@@ -481,7 +491,8 @@ static void map_changed(struct builder *bd, size_t x, size_t y, bool moved)
 	where = map_where(bd->pid_b, n);
 	if (!where)
 		dx_oom(bd);	/* (keep then frees the fields) */
-	dx_change_keep(bd, &c, map_type_name(n->type) ?: "?", n->name, bd->mid_a[x], where);
+	dx_change_keep(bd, &c, map_type_name(n->type) ?: "?", n->name, dx_map_ident(bd, false, x),
+		       where);
 	free(where);
 }
 
@@ -496,7 +507,7 @@ static void map_added_removed(struct builder *bd, enum diff_op op, size_t i)
 	}
 	dx_change_add(bd, op, DK_MAP, op == DIFF_ADDED ? -1 : (long)i, op == DIFF_ADDED ? (long)i : -1,
 		   map_type_name(s->maps[i].type) ?: "?", s->maps[i].name,
-		   (op == DIFF_ADDED ? bd->mid_b : bd->mid_a)[i], where);
+		   dx_map_ident(bd, op == DIFF_ADDED, i), where);
 	free(where);
 }
 
@@ -559,9 +570,10 @@ int diff_compute(const struct snap_objs *a, const struct snap_objs *b,
 		bd.prog_pair[i] = -1;
 	bd.pia = calloc(a->nprogs + 1, sizeof(*bd.pia));
 	bd.pib = calloc(b->nprogs + 1, sizeof(*bd.pib));
-	if (!bd.prog_pair || !bd.pia || !bd.pib || !(bd.pid_a = identities(a, NULL)) ||
-	    !(bd.pid_b = identities(b, NULL)) || !(bd.mid_a = identities(a, bd.pid_a)) ||
-	    !(bd.mid_b = identities(b, bd.pid_b))) {
+	bd.mid_a = calloc(a->nmaps + 1, sizeof(*bd.mid_a));
+	bd.mid_b = calloc(b->nmaps + 1, sizeof(*bd.mid_b));
+	if (!bd.prog_pair || !bd.pia || !bd.pib || !bd.mid_a || !bd.mid_b ||
+	    !(bd.pid_a = prog_identities(a)) || !(bd.pid_b = prog_identities(b))) {
 		dx_oom(&bd);
 		goto out;
 	}

@@ -13,7 +13,7 @@ struct builder {
 	const struct diff_opts *o;
 	const struct snap_objs *a, *b;
 	char **pid_a, **pid_b;		/* program identities */
-	char **mid_a, **mid_b;		/* map identities */
+	char **mid_a, **mid_b;		/* map identities, made when asked (dx_map_ident) */
 	long *prog_pair;		/* A's program i is B's prog_pair[i]; -1: none */
 	struct prog_ident *pia, *pib;	/* the programs as identity sees them (match.h) */
 };
@@ -42,6 +42,9 @@ void dx_change_keep(struct builder *bd, struct diff_change *c, const char *type,
 /* pair[i]: the index in kb of the k-th of ka with ka[i]'s key, in list order; -1. */
 int dx_pair_by_key(char **ka, size_t na, char **kb, size_t nb, long *pair, struct err *e);
 void dx_free_strs(char **v, size_t n);
+/* The identity of map i of B (side_b) or A, made the first time (most maps pair unchanged
+ * and are never named); NULL after ENOMEM. */
+const char *dx_map_ident(struct builder *bd, bool side_b, size_t i);
 /* links, attachments, pins, BTF (diff_keyed.c); objects made and gone between A and B */
 void dx_keyed(struct builder *bd);
 void dx_transient(struct builder *bd);

@@ -70,8 +70,8 @@ static bool col_dup(sqlite3_stmt *st, int c, bool never_null, char **out)
 	return *out != NULL;
 }
 
-/* A blob column (a blob hash) as an owned lower-case hex string, as lower(hex(col)) gave it:
- * NULL for NULL and for no bytes; false on ENOMEM. */
+/* A blob column (a blob hash) as lower-case hex in the snapshot's storage, as lower(hex(col))
+ * gave it: NULL for NULL and for no bytes; false on ENOMEM. */
 static bool col_hex(struct objs_read *r, sqlite3_stmt *st, int c, char **out)
 {
 	const uint8_t *p = sqlite3_column_blob(st, c);
