@@ -35,8 +35,8 @@ const char *dx_type_or_num(const char *name, uint32_t t, char *buf, size_t len)
 }
 
 
-/* prog_ident views of a snapshot's programs (strings alias s's) */
-static void prog_idents(const struct snap_objs *s, struct prog_ident *v, char **maps)
+/* prog_ident views of a snapshot's programs (strings alias s's; maps: diff_progs') */
+static void prog_idents(const struct snap_objs *s, struct prog_ident *v)
 {
 	for (size_t i = 0; i < s->nprogs; i++) {
 		const struct so_prog *p = &s->progs[i];
@@ -45,7 +45,6 @@ static void prog_idents(const struct snap_objs *s, struct prog_ident *v, char **
 			.id = p->id, .type = p->type, .name = p->name, .tag = p->tag,
 			.pin = p->pin, .link_pin = p->link_pin, .attach = p->attach,
 			.link_target = p->link_target, .load_order = p->load_time,
-			.maps = maps ? maps[i] : NULL,
 		};
 	}
 }
@@ -64,34 +63,63 @@ static void map_idents(const struct snap_objs *s, const struct prog_ident *progs
 	}
 }
 
+static const char *prog_point(const struct so_prog *q)
+{
+	struct prog_ident p = { .pin = q->pin, .link_pin = q->link_pin, .attach = q->attach,
+				.link_target = q->link_target };
+
+	return prog_attach_point(&p);
+}
+
 char *diff_prog_identity(const struct snap_objs *s, size_t i)
 {
-	struct prog_ident p;
 	const struct so_prog *q = &s->progs[i];
 	char buf[TYPE_BUF];
 
-	p = (struct prog_ident){ .type = q->type, .name = q->name, .pin = q->pin,
-				 .link_pin = q->link_pin, .attach = q->attach,
-				 .link_target = q->link_target };
-	return str_fmt("prog:%s:%s@%s", PROG_TYPE(q->type, buf), q->name, prog_attach_point(&p));
+	return str_cat("prog:", PROG_TYPE(q->type, buf), ":", q->name, "@", prog_point(q), NULL);
+}
+
+/* "KEY/VALUE" (sizes) in out, without printf: one per map of a snapshot */
+static void key_value_sizes(uint32_t k, uint32_t v, char out[24])
+{
+	char tmp[24];
+	size_t n = 0, at = 0;
+
+	do
+		tmp[n++] = '0' + v % 10;
+	while ((v /= 10));
+	tmp[n++] = '/';
+	do
+		tmp[n++] = '0' + k % 10;
+	while ((k /= 10));
+	while (n)
+		out[at++] = tmp[--n];
+	out[at] = 0;
+}
+
+/* Map i's identity; pids: the identities of s's programs, for its owner's (NULL: made here). */
+static char *map_identity(const struct snap_objs *s, size_t i, char *const *pids)
+{
+	const struct so_map *m = &s->maps[i];
+	char buf[TYPE_BUF], sizes[24], *owner = NULL, *r;
+	const char *type = dx_type_or_num(map_type_name(m->type), m->type, buf, sizeof(buf));
+
+	key_value_sizes(m->key_size, m->value_size, sizes);
+	if (m->pin && *m->pin)
+		return str_cat("map:", type, ":", m->name, ":", sizes, "@", m->pin, NULL);
+	if (m->owner < 0)
+		return str_cat("map:", type, ":", m->name, ":", sizes, "@", NULL);
+	if (!pids && !(owner = diff_prog_identity(s, m->owner)))
+		return NULL;
+	r = str_cat("map:", type, ":", m->name, ":", sizes, "@(", owner ? owner : pids[m->owner], ")",
+		    NULL);
+	free(owner);
+	return r;
 }
 
 char *diff_map_identity(const struct snap_objs *s, size_t i)
 {
-	const struct so_map *m = &s->maps[i];
-	char buf[TYPE_BUF], *owner, *r;
-	const char *type = dx_type_or_num(map_type_name(m->type), m->type, buf, sizeof(buf));
-
-	if (m->pin && *m->pin)
-		return str_fmt("map:%s:%s:%u/%u@%s", type, m->name, m->key_size, m->value_size, m->pin);
-	if (m->owner < 0)
-		return str_fmt("map:%s:%s:%u/%u@", type, m->name, m->key_size, m->value_size);
-	owner = diff_prog_identity(s, m->owner);
-	if (!owner)
-		return NULL;
-	r = str_fmt("map:%s:%s:%u/%u@(%s)", type, m->name, m->key_size, m->value_size, owner);
-	free(owner);
-	return r;
+	return map_identity(s, i, NULL);
 }
 
 /* ---- the change list ---- */
@@ -177,16 +205,25 @@ void dx_field_str(struct builder *bd, struct diff_change *c, const char *f, cons
 		dx_field_add(bd, c, f, strdup(dx_nz(x)), strdup(dx_nz(y)));
 }
 
-/* Drop a change that turned out to have no field (a pair that is equal). */
-void dx_drop_if_same(struct builder *bd, struct diff_change *c)
+/* A change looked at outside the list (most pairs are equal: no copy of their strings, no
+ * field), now kept: copied into the list with these strings; its fields are taken over. */
+void dx_change_keep(struct builder *bd, struct diff_change *c, const char *type, const char *name,
+		    const char *identity, const char *where)
 {
-	if (!c || c->nfields || c->moved)
+	struct diff_change *k = dx_change_add(bd, c->op, c->kind, c->a, c->b, type, name, identity,
+					      where);
+
+	if (!k) {
+		for (size_t f = 0; f < c->nfields; f++) {
+			free(c->fields[f].before);
+			free(c->fields[f].after);
+		}
+		free(c->fields);
 		return;
-	free(c->type);
-	free(c->name);
-	free(c->identity);
-	free(c->where);
-	bd->r->n--;
+	}
+	k->moved = c->moved;
+	k->fields = c->fields;
+	k->nfields = c->nfields;
 }
 
 /* ---- pairing by identity strings ---- */
@@ -198,6 +235,16 @@ static int key_cmp(const void *x, const void *y, void *arg)
 	int c = strcmp(k[i], k[j]);
 
 	return c ? c : (i > j) - (i < j);
+}
+
+/* o (0..n-1) sorted by k[o[i]], then i; pins come sorted by path, their keys already so */
+static void key_order(size_t *o, size_t n, char **k)
+{
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(k[i - 1], k[i]) > 0) {
+			qsort_r(o, n, sizeof(*o), key_cmp, k);
+			return;
+		}
 }
 
 /* pair[i]: the index in kb of the k-th object of ka whose key is ka[i]'s, in list order. */
@@ -215,8 +262,8 @@ int dx_pair_by_key(char **ka, size_t na, char **kb, size_t nb, long *pair, struc
 		oa[i] = i, pair[i] = -1;
 	for (size_t i = 0; i < nb; i++)
 		ob[i] = i;
-	qsort_r(oa, na, sizeof(*oa), key_cmp, ka);
-	qsort_r(ob, nb, sizeof(*ob), key_cmp, kb);
+	key_order(oa, na, ka);
+	key_order(ob, nb, kb);
 	while (x < na && y < nb) {
 		int c = strcmp(ka[oa[x]], kb[ob[y]]);
 
@@ -241,20 +288,30 @@ void dx_free_strs(char **v, size_t n)
 	free(v);
 }
 
-/* Each program's / map's identity string in s. */
-static char **identities(const struct snap_objs *s, bool maps)
+/* Each program's identity string in s. */
+static char **prog_identities(const struct snap_objs *s)
 {
-	size_t n = maps ? s->nmaps : s->nprogs;
-	char **v = calloc(n + 1, sizeof(*v));
+	char **v = calloc(s->nprogs + 1, sizeof(*v));
 
-	for (size_t i = 0; v && i < n; i++) {
-		v[i] = maps ? diff_map_identity(s, i) : diff_prog_identity(s, i);
+	for (size_t i = 0; v && i < s->nprogs; i++) {
+		v[i] = diff_prog_identity(s, i);
 		if (!v[i]) {
 			dx_free_strs(v, i);
 			return NULL;
 		}
 	}
 	return v;
+}
+
+const char *dx_map_ident(struct builder *bd, bool side_b, size_t i)
+{
+	char **v = side_b ? bd->mid_b : bd->mid_a;
+
+	if (!v[i])
+		v[i] = map_identity(side_b ? bd->b : bd->a, i, side_b ? bd->pid_b : bd->pid_a);
+	if (!v[i])
+		dx_oom(bd);
+	return v[i];
 }
 
 /* The paired lists' unpaired ends, paired once more by same(): the moved ones. */
@@ -280,15 +337,28 @@ static void pair_moved(long *pair, size_t na, bool *taken, size_t nb, bool *move
 char *diff_prog_maps(const struct snap_objs *s, size_t i)
 {
 	const struct so_prog *p = &s->progs[i];
-	char *out = strdup(""), *next;
+	size_t len = 1, at = 0;
+	char *out;
 
-	for (size_t k = 0; out && k < p->nr_maps; k++) {
+	/* the length first, then one copy: no string built again per map */
+	for (size_t k = 0; k < p->nr_maps; k++) {
 		long m = snap_objs_map(s, p->map_ids[k]);
 
-		next = str_fmt("%s%s%s", out, k ? "," : "", m >= 0 ? s->maps[m].name : "?");
-		free(out);
-		out = next;
+		len += (k ? 1 : 0) + strlen(m >= 0 ? s->maps[m].name : "?");
 	}
+	out = malloc(len);
+	for (size_t k = 0; out && k < p->nr_maps; k++) {
+		long m = snap_objs_map(s, p->map_ids[k]);
+		const char *name = m >= 0 ? s->maps[m].name : "?";
+		size_t n = strlen(name);
+
+		if (k)
+			out[at++] = ',';
+		memcpy(out + at, name, n);
+		at += n;
+	}
+	if (out)
+		out[at] = 0;
 	return out;
 }
 
@@ -299,49 +369,39 @@ static bool prog_same_name_tag(const struct builder *bd, size_t x, size_t y)
 	return p->type == q->type && !strcmp(p->name, q->name) && !strcmp(p->tag, q->tag);
 }
 
-static const char *prog_point(const struct so_prog *q)
-{
-	struct prog_ident p = { .pin = q->pin, .link_pin = q->link_pin, .attach = q->attach,
-				.link_target = q->link_target };
-
-	return prog_attach_point(&p);
-}
-
 static void prog_changed(struct builder *bd, size_t x, size_t y, bool moved, char *maps_a,
 			 char *maps_b)
 {
 	const struct so_prog *p = &bd->a->progs[x], *q = &bd->b->progs[y];
+	struct diff_change c = { .op = DIFF_CHANGED, .kind = DK_PROG, .a = x, .b = y,
+				 .moved = moved };
 	char tb[TYPE_BUF];
-	struct diff_change *c = dx_change_add(bd, DIFF_CHANGED, DK_PROG, x, y, PROG_TYPE(q->type, tb),
-					   q->name, bd->pid_a[x], prog_point(q));
 
-	if (!c)
-		return;
-	c->moved = moved;
 	if (moved)
-		dx_field_str(bd, c, "attach_point", prog_point(p), prog_point(q));
-	dx_field_str(bd, c, "tag", p->tag, q->tag);
-	dx_field_u64(bd, c, "bytes_xlated", p->bytes_xlated, q->bytes_xlated);
-	dx_field_u64(bd, c, "bytes_jited", p->bytes_jited, q->bytes_jited);
-	dx_field_u64(bd, c, "gpl_compatible", p->gpl, q->gpl);
-	dx_field_str(bd, c, "maps", maps_a, maps_b);
+		dx_field_str(bd, &c, "attach_point", prog_point(p), prog_point(q));
+	dx_field_str(bd, &c, "tag", p->tag, q->tag);
+	dx_field_u64(bd, &c, "bytes_xlated", p->bytes_xlated, q->bytes_xlated);
+	dx_field_u64(bd, &c, "bytes_jited", p->bytes_jited, q->bytes_jited);
+	dx_field_u64(bd, &c, "gpl_compatible", p->gpl, q->gpl);
+	dx_field_str(bd, &c, "maps", maps_a, maps_b);
 	if (bd->o->stats) {
-		dx_field_u64(bd, c, "run_cnt", p->run_cnt, q->run_cnt);
-		dx_field_u64(bd, c, "run_time_ns", p->run_time_ns, q->run_time_ns);
+		dx_field_u64(bd, &c, "run_cnt", p->run_cnt, q->run_cnt);
+		dx_field_u64(bd, &c, "run_time_ns", p->run_time_ns, q->run_time_ns);
 	}
-	dx_drop_if_same(bd, c);
+	if (c.nfields || c.moved)
+		dx_change_keep(bd, &c, PROG_TYPE(q->type, tb), q->name, bd->pid_a[x], prog_point(q));
 }
 
 static void diff_progs(struct builder *bd)
 {
 	const struct snap_objs *a = bd->a, *b = bd->b;
-	struct prog_ident *ia = calloc(a->nprogs + 1, sizeof(*ia)), *ib = calloc(b->nprogs + 1, sizeof(*ib));
+	struct prog_ident *ia = bd->pia, *ib = bd->pib;
 	long *pair = calloc(a->nprogs + 1, sizeof(*pair));
 	bool *taken = calloc(b->nprogs + 1, 1), *moved = calloc(a->nprogs + 1, 1);
 	char **ma = calloc(a->nprogs + 1, sizeof(*ma)), **mb = calloc(b->nprogs + 1, sizeof(*mb));
 	char tb[TYPE_BUF];
 
-	if (!ia || !ib || !pair || !taken || !moved || !ma || !mb) {
+	if (!pair || !taken || !moved || !ma || !mb) {
 		dx_oom(bd);
 		goto out;
 	}
@@ -351,8 +411,10 @@ static void diff_progs(struct builder *bd)
 	for (size_t i = 0; i < b->nprogs; i++)
 		if (!(mb[i] = diff_prog_maps(b, i)))
 			goto nomem;
-	prog_idents(a, ia, ma);
-	prog_idents(b, ib, mb);
+	for (size_t i = 0; i < a->nprogs; i++)
+		ia[i].maps = ma[i];
+	for (size_t i = 0; i < b->nprogs; i++)
+		ib[i].maps = mb[i];
 	if ((bd->err = prog_match(ia, a->nprogs, ib, b->nprogs, pair, bd->e)))
 		goto out;
 	for (size_t i = 0; i < a->nprogs; i++)
@@ -377,9 +439,13 @@ static void diff_progs(struct builder *bd)
 nomem:
 	dx_oom(bd);
 out:
+	for (size_t i = 0; i < a->nprogs; i++)
+		ia[i].maps = NULL;	/* (freed here; diff_maps reads the rest) */
+	for (size_t i = 0; i < b->nprogs; i++)
+		ib[i].maps = NULL;
 	dx_free_strs(ma, a->nprogs);
 	dx_free_strs(mb, b->nprogs);
-	free(ia); free(ib); free(pair); free(taken); free(moved);
+	free(pair); free(taken); free(moved);
 }
 
 /* ---- maps ---- */
@@ -401,31 +467,33 @@ static char *map_where(char **pids, const struct so_map *m)
 static void map_changed(struct builder *bd, size_t x, size_t y, bool moved)
 {
 	const struct so_map *m = &bd->a->maps[x], *n = &bd->b->maps[y];
-	char *where = map_where(bd->pid_b, n);
-	struct diff_change *c = where ? dx_change_add(bd, DIFF_CHANGED, DK_MAP, x, y,
-						   map_type_name(n->type) ?: "?", n->name,
-						   bd->mid_a[x], where) : NULL;
+	struct diff_change c = { .op = DIFF_CHANGED, .kind = DK_MAP, .a = x, .b = y };
+	char *where;
 
-	free(where);
-	if (!c)
-		return;
 	/* an unpinned map moves with its owner: the owner's move is the one change */
 	if (moved && !m->pin && !n->pin && m->owner >= 0 && n->owner >= 0 &&
 	    bd->prog_pair[m->owner] == n->owner)
 		moved = false;
-	c->moved = moved;
+	c.moved = moved;
 	if (moved)
-		dx_field_str(bd, c, "identity", bd->mid_a[x], bd->mid_b[y]);
-	dx_field_u64(bd, c, "max_entries", m->max_entries, n->max_entries);
-	dx_field_u64(bd, c, "flags", m->flags, n->flags);
-	dx_field_u64(bd, c, "map_extra", m->map_extra, n->map_extra);
-	dx_field_u64(bd, c, "frozen", m->frozen, n->frozen);
+		dx_field_str(bd, &c, "identity", dx_map_ident(bd, false, x), dx_map_ident(bd, true, y));
+	dx_field_u64(bd, &c, "max_entries", m->max_entries, n->max_entries);
+	dx_field_u64(bd, &c, "flags", m->flags, n->flags);
+	dx_field_u64(bd, &c, "map_extra", m->map_extra, n->map_extra);
+	dx_field_u64(bd, &c, "frozen", m->frozen, n->frozen);
 	if (bd->o->contents && m->contents && n->contents &&
 	    strcmp(m->contents, n->contents)) {
-		dx_field_add(bd, c, "contents", str_fmt("%.16s", m->contents), str_fmt("%.16s", n->contents));
-		dx_field_u64(bd, c, "nr_entries", m->nr_entries, n->nr_entries);
+		dx_field_add(bd, &c, "contents", str_fmt("%.16s", m->contents), str_fmt("%.16s", n->contents));
+		dx_field_u64(bd, &c, "nr_entries", m->nr_entries, n->nr_entries);
 	}
-	dx_drop_if_same(bd, c);
+	if (!c.nfields && !c.moved)
+		return;
+	where = map_where(bd->pid_b, n);
+	if (!where)
+		dx_oom(bd);	/* (keep then frees the fields) */
+	dx_change_keep(bd, &c, map_type_name(n->type) ?: "?", n->name, dx_map_ident(bd, false, x),
+		       where);
+	free(where);
 }
 
 static void map_added_removed(struct builder *bd, enum diff_op op, size_t i)
@@ -439,26 +507,23 @@ static void map_added_removed(struct builder *bd, enum diff_op op, size_t i)
 	}
 	dx_change_add(bd, op, DK_MAP, op == DIFF_ADDED ? -1 : (long)i, op == DIFF_ADDED ? (long)i : -1,
 		   map_type_name(s->maps[i].type) ?: "?", s->maps[i].name,
-		   (op == DIFF_ADDED ? bd->mid_b : bd->mid_a)[i], where);
+		   dx_map_ident(bd, op == DIFF_ADDED, i), where);
 	free(where);
 }
 
 static void diff_maps(struct builder *bd)
 {
 	const struct snap_objs *a = bd->a, *b = bd->b;
-	struct prog_ident *pa = calloc(a->nprogs + 1, sizeof(*pa)), *pb = calloc(b->nprogs + 1, sizeof(*pb));
 	struct map_ident *ia = calloc(a->nmaps + 1, sizeof(*ia)), *ib = calloc(b->nmaps + 1, sizeof(*ib));
 	long *pair = calloc(a->nmaps + 1, sizeof(*pair));
 	bool *taken = calloc(b->nmaps + 1, 1), *moved = calloc(a->nmaps + 1, 1);
 
-	if (!pa || !pb || !ia || !ib || !pair || !taken || !moved) {
+	if (!ia || !ib || !pair || !taken || !moved) {
 		dx_oom(bd);
 		goto out;
 	}
-	prog_idents(a, pa, NULL);
-	prog_idents(b, pb, NULL);
-	map_idents(a, pa, ia);
-	map_idents(b, pb, ib);
+	map_idents(a, bd->pia, ia);
+	map_idents(b, bd->pib, ib);
 	if ((bd->err = map_match(ia, a->nmaps, ib, b->nmaps, pair, bd->e)))
 		goto out;
 	for (size_t i = 0; i < a->nmaps; i++)
@@ -474,7 +539,7 @@ static void diff_maps(struct builder *bd)
 		if (!taken[i])
 			map_added_removed(bd, DIFF_ADDED, i);
 out:
-	free(pa); free(pb); free(ia); free(ib); free(pair); free(taken); free(moved);
+	free(ia); free(ib); free(pair); free(taken); free(moved);
 }
 
 static int change_cmp(const void *x, const void *y)
@@ -503,11 +568,17 @@ int diff_compute(const struct snap_objs *a, const struct snap_objs *b,
 	bd.prog_pair = malloc((a->nprogs + 1) * sizeof(*bd.prog_pair));
 	for (size_t i = 0; bd.prog_pair && i < a->nprogs; i++)
 		bd.prog_pair[i] = -1;
-	if (!bd.prog_pair || !(bd.pid_a = identities(a, false)) || !(bd.pid_b = identities(b, false)) ||
-	    !(bd.mid_a = identities(a, true)) || !(bd.mid_b = identities(b, true))) {
+	bd.pia = calloc(a->nprogs + 1, sizeof(*bd.pia));
+	bd.pib = calloc(b->nprogs + 1, sizeof(*bd.pib));
+	bd.mid_a = calloc(a->nmaps + 1, sizeof(*bd.mid_a));
+	bd.mid_b = calloc(b->nmaps + 1, sizeof(*bd.mid_b));
+	if (!bd.prog_pair || !bd.pia || !bd.pib || !bd.mid_a || !bd.mid_b ||
+	    !(bd.pid_a = prog_identities(a)) || !(bd.pid_b = prog_identities(b))) {
 		dx_oom(&bd);
 		goto out;
 	}
+	prog_idents(a, bd.pia);
+	prog_idents(b, bd.pib);
 	if (out->compared & SO_PROGS)
 		diff_progs(&bd);
 	if (!bd.err && (out->compared & SO_MAPS))
@@ -520,6 +591,8 @@ int diff_compute(const struct snap_objs *a, const struct snap_objs *b,
 		qsort(out->v, out->n, sizeof(*out->v), change_cmp);
 out:
 	free(bd.prog_pair);
+	free(bd.pia);
+	free(bd.pib);
 	dx_free_strs(bd.pid_a, a->nprogs);
 	dx_free_strs(bd.pid_b, b->nprogs);
 	dx_free_strs(bd.mid_a, a->nmaps);

@@ -3,6 +3,7 @@
 #ifndef BPFSCOPE_DIFF_INT_H
 #define BPFSCOPE_DIFF_INT_H
 #include "analyze/diff.h"
+#include "analyze/match.h"
 
 struct builder {
 	struct diff_result *r;
@@ -12,8 +13,9 @@ struct builder {
 	const struct diff_opts *o;
 	const struct snap_objs *a, *b;
 	char **pid_a, **pid_b;		/* program identities */
-	char **mid_a, **mid_b;		/* map identities */
+	char **mid_a, **mid_b;		/* map identities, made when asked (dx_map_ident) */
 	long *prog_pair;		/* A's program i is B's prog_pair[i]; -1: none */
+	struct prog_ident *pia, *pib;	/* the programs as identity sees them (match.h) */
 };
 
 #define TYPE_BUF 24
@@ -33,11 +35,16 @@ void dx_field_u64(struct builder *bd, struct diff_change *c, const char *f, uint
 		  uint64_t y);
 void dx_field_str(struct builder *bd, struct diff_change *c, const char *f, const char *x,
 		  const char *y);
-/* Drop c again when it has no field (an equal pair). */
-void dx_drop_if_same(struct builder *bd, struct diff_change *c);
+/* c, a change looked at outside the list (op, kind, a, b, moved, fields), into the list with
+ * these strings (copied); its fields are taken over, freed after an error. */
+void dx_change_keep(struct builder *bd, struct diff_change *c, const char *type, const char *name,
+		    const char *identity, const char *where);
 /* pair[i]: the index in kb of the k-th of ka with ka[i]'s key, in list order; -1. */
 int dx_pair_by_key(char **ka, size_t na, char **kb, size_t nb, long *pair, struct err *e);
 void dx_free_strs(char **v, size_t n);
+/* The identity of map i of B (side_b) or A, made the first time (most maps pair unchanged
+ * and are never named); NULL after ENOMEM. */
+const char *dx_map_ident(struct builder *bd, bool side_b, size_t i);
 /* links, attachments, pins, BTF (diff_keyed.c); objects made and gone between A and B */
 void dx_keyed(struct builder *bd);
 void dx_transient(struct builder *bd);

@@ -20,6 +20,9 @@ struct keyed_kind {
 	void (*describe)(const struct snap_objs *s, size_t i, const char **type, const char **name,
 			 const char **where, char *buf, size_t len);
 	void (*fields)(struct builder *bd, struct diff_change *c, size_t x, size_t y);
+	/* non-NULL: key gives the object's own string (a pin's path), not a copy, and the
+	 * identity is this prefix and it: no string made per pin of the two snapshots */
+	const char *prefix;
 };
 
 static const char *pid_of(const struct snap_objs *s, char **pids, uint32_t prog_id)
@@ -47,8 +50,8 @@ static char *link_key(const struct builder *bd, const struct snap_objs *s, char 
 	const struct so_link *l = &s->links[i];
 
 	(void)bd;
-	return str_fmt("link:%s:%s:(%s)", l->target, attach_type_name(l->attach_type) ?: "",
-		   pid_of(s, pids, l->prog_id));
+	return str_cat("link:", l->target, ":", attach_type_name(l->attach_type) ?: "", ":(",
+		       pid_of(s, pids, l->prog_id), ")", NULL);
 }
 
 static void link_describe(const struct snap_objs *s, size_t i, const char **type,
@@ -72,8 +75,9 @@ static char *att_key(const struct builder *bd, const struct snap_objs *s, char *
 	const struct so_attach *a = &s->atts[i];
 
 	(void)bd;
-	return str_fmt("attachment:%s:%s:%s:%s:(%s)", a->kind, a->target,
-		   attach_type_name(a->attach_type) ?: "", a->mode, pid_of(s, pids, a->prog_id));
+	return str_cat("attachment:", a->kind, ":", a->target, ":",
+		       attach_type_name(a->attach_type) ?: "", ":", a->mode, ":(",
+		       pid_of(s, pids, a->prog_id), ")", NULL);
 }
 
 static void att_describe(const struct snap_objs *s, size_t i, const char **type,
@@ -96,10 +100,11 @@ static void att_fields(struct builder *bd, struct diff_change *c, size_t x, size
 	dx_field_u64(bd, c, "flags", a->flags, b->flags);
 }
 
+/* (the path itself: "pin:" is the kind's prefix) */
 static char *pin_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
 {
 	(void)bd, (void)pids;
-	return str_fmt("pin:%s", s->pins[i].path);
+	return s->pins[i].path;
 }
 
 static void pin_describe(const struct snap_objs *s, size_t i, const char **type,
@@ -111,26 +116,36 @@ static void pin_describe(const struct snap_objs *s, size_t i, const char **type,
 	*where = s->pins[i].path;
 }
 
-/* What a pin points at, by identity: a program's or map's, a link's key. */
-static char *pin_object(const struct builder *bd, bool side_b, size_t i)
+/* What a pin points at, by identity: a program's or map's, a link's key (*owned: what to
+ * free after; NULL returned on ENOMEM). */
+static const char *pin_object(struct builder *bd, bool side_b, size_t i, char **owned)
 {
 	const struct snap_objs *s = side_b ? bd->b : bd->a;
 	const struct so_pin *p = &s->pins[i];
-	char **pids = side_b ? bd->pid_b : bd->pid_a, **mids = side_b ? bd->mid_b : bd->mid_a;
+	char **pids = side_b ? bd->pid_b : bd->pid_a;
 	long k;
 
+	*owned = NULL;
 	if (!strcmp(p->obj_type, "prog") && pids && (k = snap_objs_prog(s, p->obj_id)) >= 0)
-		return strdup(pids[k]);
-	if (!strcmp(p->obj_type, "map") && mids && (k = snap_objs_map(s, p->obj_id)) >= 0)
-		return strdup(mids[k]);
+		return pids[k];
+	if (!strcmp(p->obj_type, "map") && (k = snap_objs_map(s, p->obj_id)) >= 0)
+		return dx_map_ident(bd, side_b, k);
 	if (!strcmp(p->obj_type, "link") && pids && (k = snap_objs_link(s, p->obj_id)) >= 0)
-		return link_key(bd, s, pids, k);
-	return str_fmt("%s:?", p->obj_type);
+		return *owned = link_key(bd, s, pids, k);
+	return *owned = str_fmt("%s:?", p->obj_type);
 }
 
 static void pin_fields(struct builder *bd, struct diff_change *c, size_t x, size_t y)
 {
-	dx_field_add(bd, c, "object", pin_object(bd, false, x), pin_object(bd, true, y));
+	char *oa, *ob;
+	const char *a = pin_object(bd, false, x, &oa), *b = pin_object(bd, true, y, &ob);
+
+	if (!a || !b)
+		dx_oom(bd);
+	else
+		dx_field_str(bd, c, "object", a, b);
+	free(oa);
+	free(ob);
 }
 
 static char *btf_key(const struct builder *bd, const struct snap_objs *s, char **pids, size_t i)
@@ -155,6 +170,21 @@ static void btf_describe(const struct snap_objs *s, size_t i, const char **type,
 	*where = buf;
 }
 
+/* Change c (its op, kind, indices and fields) into the list, named by key. */
+static void keyed_change(struct builder *bd, const struct keyed_kind *k, struct diff_change *c,
+			 const char *type, const char *name, char *key, const char *where)
+{
+	char *ident = k->prefix ? str_cat(k->prefix, key, NULL) : NULL;
+
+	if (k->prefix && !ident)
+		dx_oom(bd);	/* (keep and add then do nothing, keep frees the fields) */
+	if (c->op == DIFF_CHANGED)
+		dx_change_keep(bd, c, type, name, ident ? ident : key, where);
+	else
+		dx_change_add(bd, c->op, c->kind, c->a, c->b, type, name, ident ? ident : key, where);
+	free(ident);
+}
+
 static void diff_keyed(struct builder *bd, const struct keyed_kind *k)
 {
 	size_t na = k->count(bd->a), nb = k->count(bd->b);
@@ -175,33 +205,42 @@ static void diff_keyed(struct builder *bd, const struct keyed_kind *k)
 	if ((bd->err = dx_pair_by_key(ka, na, kb, nb, pair, bd->e)))
 		goto out;
 	for (size_t i = 0; i < na && !bd->err; i++) {
-		struct diff_change *c;
+		struct diff_change c;
 
 		k->describe(bd->a, i, &type, &name, &where, buf, sizeof(buf));
 		if (pair[i] < 0) {
-			dx_change_add(bd, DIFF_REMOVED, k->kind, i, -1, type, name, ka[i], where);
+			c = (struct diff_change){ .op = DIFF_REMOVED, .kind = k->kind, .a = i, .b = -1 };
+			keyed_change(bd, k, &c, type, name, ka[i], where);
 			continue;
 		}
 		taken[pair[i]] = true;
 		if (!k->fields)
 			continue;
+		c = (struct diff_change){ .op = DIFF_CHANGED, .kind = k->kind, .a = i, .b = pair[i] };
+		k->fields(bd, &c, i, pair[i]);
+		if (!c.nfields)
+			continue;
 		k->describe(bd->b, pair[i], &type, &name, &where, buf, sizeof(buf));
-		c = dx_change_add(bd, DIFF_CHANGED, k->kind, i, pair[i], type, name, ka[i], where);
-		k->fields(bd, c, i, pair[i]);
-		dx_drop_if_same(bd, c);
+		keyed_change(bd, k, &c, type, name, ka[i], where);
 	}
 	for (size_t i = 0; i < nb && !bd->err; i++) {
+		struct diff_change c = { .op = DIFF_ADDED, .kind = k->kind, .a = -1, .b = i };
+
 		if (taken[i])
 			continue;
 		k->describe(bd->b, i, &type, &name, &where, buf, sizeof(buf));
-		dx_change_add(bd, DIFF_ADDED, k->kind, -1, i, type, name, kb[i], where);
+		keyed_change(bd, k, &c, type, name, kb[i], where);
 	}
 	goto out;
 nomem:
 	dx_oom(bd);
 out:
-	dx_free_strs(ka, na);
-	dx_free_strs(kb, nb);
+	dx_free_strs(k->prefix ? NULL : ka, na);
+	dx_free_strs(k->prefix ? NULL : kb, nb);
+	if (k->prefix) {
+		free(ka);
+		free(kb);
+	}
 	free(pair);
 	free(taken);
 }
@@ -238,11 +277,11 @@ void dx_transient(struct builder *bd)
 }
 
 static const struct keyed_kind keyed_kinds[] = {
-	{ DK_LINK, links_n, link_key, link_describe, link_fields },
-	{ DK_ATTACH, atts_n, att_key, att_describe, att_fields },
-	{ DK_PIN, pins_n, pin_key, pin_describe, pin_fields },
-	{ DK_BTF, btfs_n, btf_key, btf_describe, NULL },
-	{ DK_SOCK, socks_n, sock_key, diff_sock_describe, NULL },
+	{ DK_LINK, links_n, link_key, link_describe, link_fields, NULL },
+	{ DK_ATTACH, atts_n, att_key, att_describe, att_fields, NULL },
+	{ DK_PIN, pins_n, pin_key, pin_describe, pin_fields, "pin:" },
+	{ DK_BTF, btfs_n, btf_key, btf_describe, NULL, NULL },
+	{ DK_SOCK, socks_n, sock_key, diff_sock_describe, NULL, NULL },
 };
 static const unsigned keyed_bits[] = { SO_LINKS, SO_ATTACH, SO_PINS, SO_BTF, SO_SOCKS };
 

@@ -170,7 +170,7 @@ int do_audit(struct ctx *ctx, int argc, char **argv)
 	if (audit_parse(ctx, argc, argv, &a) || rules_load(ctx, a.rules_file, &r))
 		goto out;
 	if (diff_side_open(ctx, a.ref, live_mask, &s) ||
-	    diff_side_read(ctx, &s, SO_ALL | SO_OWNERS) ||
+	    diff_side_read(ctx, &s, SO_ALL | SO_OWNERS | SO_VIEWS) ||
 	    (a.baseline && (diff_side_open(ctx, a.baseline, live_mask, &base) ||
 			    diff_side_read(ctx, &base, SO_ALL))))
 		goto out;

@@ -42,6 +42,23 @@ int diff_side_open(struct ctx *ctx, const char *ref, unsigned live_mask, struct 
 	return 0;
 }
 
+/* Side s, a stored snapshot of the file side a (also stored) reads: through a's connection
+ * and read transaction, so one open, one schema parse and one set of prepared statements
+ * serve both (a outlives s). */
+static int diff_side_share(struct ctx *ctx, const char *ref, struct diff_side *a,
+			   struct diff_side *s)
+{
+	struct err e = { 0 };
+
+	memset(s, 0, sizeof(*s));
+	s->ref = ref;
+	s->db = a->db;
+	if (snapshot_resolve(s->db, ref, &s->snap_id, &e))
+		return p_err_e(ctx, &e);
+	s->v.snap_id = s->snap_id;
+	return 0;
+}
+
 int diff_side_read(struct ctx *ctx, struct diff_side *s, unsigned kinds)
 {
 	struct err e = { 0 };
@@ -135,7 +152,8 @@ int do_diff(struct ctx *ctx, int argc, char **argv)
 	if (diff_args_parse(ctx, argc, argv, &da))
 		return -1;
 	if (diff_side_open(ctx, da.ref_a, live_mask(&da), &a) ||
-	    diff_side_open(ctx, da.ref_b, live_mask(&da), &b) ||
+	    (!a.live && strcmp(da.ref_b, "live") ? diff_side_share(ctx, da.ref_b, &a, &b) :
+	     diff_side_open(ctx, da.ref_b, live_mask(&da), &b)) ||
 	    diff_side_read(ctx, &a, da.o.kinds) || diff_side_read(ctx, &b, da.o.kinds))
 		goto out;
 	/* what the loads recorder saw made between two stored snapshots of one file */

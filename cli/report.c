@@ -135,7 +135,7 @@ static int snap_report_load(struct ctx *ctx, const struct report_args *a, struct
 	audit_rules_default(&sr->r);
 	sr->dir = a->dir != NULL;
 	if (diff_side_open(ctx, a->ref, mask, &sr->s) ||
-	    diff_side_read(ctx, &sr->s, SO_ALL | SO_OWNERS) ||
+	    diff_side_read(ctx, &sr->s, SO_ALL | SO_OWNERS | SO_VIEWS) ||
 	    audit_collect(ctx, &sr->s, NULL, &sr->r, &sr->fs))
 		return -1;
 	/* the symbols the audit parsed, moved here (the side frees an emptied set) */

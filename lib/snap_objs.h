@@ -1,6 +1,8 @@
 /* A snapshot's objects as plain data, for what compares snapshots (diff, history, watch):
  * store/read_objs.c fills it from a snapshot, analyze/diff.c compares two. Every string is
- * owned (strdup'ed) and untrusted: it came from a database that may be hostile. */
+ * untrusted: it came from a database that may be hostile. The strings of the objects live in
+ * the snapshot's string storage (snap_objs_str), freed with it: nothing frees one alone;
+ * the loads' strings (so_load) are malloc'ed each. */
 #ifndef BPFSCOPE_SNAP_OBJS_H
 #define BPFSCOPE_SNAP_OBJS_H
 #include <stdbool.h>
@@ -101,6 +103,10 @@ struct so_load {
 #define SO_OWNERS	(1u << 6)	/* the processes holding objects (audit) */
 #define SO_SOCKS	(1u << 7)	/* sockets with classic filters (diff, audit) */
 #define SO_ALL		(0x3fu | SO_SOCKS)	/* what diff compares */
+/* not a kind: also read the views beside the id walk (view_*; audit's evidence) */
+#define SO_VIEWS	(1u << 8)
+
+struct so_chunk;
 
 struct snap_objs {
 	int64_t snap_id;
@@ -121,9 +127,15 @@ struct snap_objs {
 	 * "pid path" lines (holders whose executable is deleted). Untrusted text. */
 	struct buf view_iter, view_ksyms, view_deleted_exe;
 	bool have_view_iter, have_view_ksyms, have_view_deleted_exe;
+	struct so_chunk *strs;		/* the objects' strings (snap_objs_str) */
 };
 
 void snap_objs_free(struct snap_objs *s);
+/* Room for n bytes in s's string storage, freed with s (a few allocations for a snapshot's
+ * tens of thousands of strings); NULL on ENOMEM. */
+char *snap_objs_alloc(struct snap_objs *s, size_t n);
+/* A copy of the n bytes at p, NUL-terminated, in s's string storage; NULL on ENOMEM. */
+char *snap_objs_str(struct snap_objs *s, const char *p, size_t n);
 /* Index of the program / map / link with this kernel id, or -1 (ids are sorted by the reader). */
 long snap_objs_prog(const struct snap_objs *s, uint32_t id);
 long snap_objs_map(const struct snap_objs *s, uint32_t id);

@@ -214,6 +214,38 @@ char *str_fmt(const char *fmt, ...)
 	return s;
 }
 
+char *str_cat(const char *first, ...)
+{
+	size_t plen[16], n = 0, len = 0, at = 0;
+	va_list ap;
+	char *s;
+
+	/* one strlen per part: the first 16 parts' lengths are kept for the copy */
+	va_start(ap, first);
+	for (const char *p = first; p; p = va_arg(ap, const char *), n++) {
+		size_t l = strlen(p);
+
+		if (n < ARRAY_SIZE(plen))
+			plen[n] = l;
+		len += l;
+	}
+	va_end(ap);
+	s = malloc(len + 1);
+	if (!s)
+		return NULL;
+	va_start(ap, first);
+	for (size_t i = 0; i < n; i++) {
+		const char *p = i ? va_arg(ap, const char *) : first;
+		size_t l = i < ARRAY_SIZE(plen) ? plen[i] : strlen(p);
+
+		memcpy(s + at, p, l);
+		at += l;
+	}
+	va_end(ap);
+	s[at] = 0;
+	return s;
+}
+
 bool str_is_digits(const char *s)
 {
 	if (!*s)

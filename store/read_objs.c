@@ -10,12 +10,22 @@
 #include "store/read_sock.h"
 #include "store/snap_mask.h"
 
+/* Where a row of a kind's list came from: the list is put in the order ORDER BY id gave
+ * through the id index (id, then the span's row, then the joined row; -1: none), sorted in C
+ * since the snapshot's rows are found through the span index, in another order. */
+struct row_key {
+	uint32_t id;
+	int64_t row, sub;
+	size_t at;			/* the element's index as read */
+};
+
 struct objs_read {
 	struct db *db;
 	struct snap_objs *s;
 	size_t cap;
 	struct err *e;
-	int err;
+	struct row_key *keys;		/* one per element of the list being read */
+	size_t nkeys, kcap;
 };
 
 /* Room for one more element of size sz in *arr (n used); NULL on ENOMEM. */
@@ -35,7 +45,20 @@ static void *grow(void **arr, size_t n, size_t *cap, size_t sz, struct err *e)
 	return (char *)*arr + n * sz;
 }
 
-/* A column as an owned string: "" for NULL when never_null, else NULL; false on ENOMEM. */
+/* A column as a string of the snapshot's storage: "" for NULL when never_null, else NULL;
+ * false on ENOMEM. */
+static bool col_str(struct objs_read *r, sqlite3_stmt *st, int c, bool never_null, char **out)
+{
+	const char *s = (const char *)sqlite3_column_text(st, c);
+
+	*out = NULL;
+	if (!s && !never_null)
+		return true;
+	*out = snap_objs_str(r->s, s ? s : "", s ? strlen(s) : 0);
+	return *out != NULL;
+}
+
+/* A column as an owned string (the loads', freed each): as col_str. */
 static bool col_dup(sqlite3_stmt *st, int c, bool never_null, char **out)
 {
 	const char *s = (const char *)sqlite3_column_text(st, c);
@@ -47,16 +70,144 @@ static bool col_dup(sqlite3_stmt *st, int c, bool never_null, char **out)
 	return *out != NULL;
 }
 
+/* A blob column (a blob hash) as lower-case hex in the snapshot's storage, as lower(hex(col))
+ * gave it: NULL for NULL and for no bytes; false on ENOMEM. */
+static bool col_hex(struct objs_read *r, sqlite3_stmt *st, int c, char **out)
+{
+	const uint8_t *p = sqlite3_column_blob(st, c);
+	size_t n = sqlite3_column_bytes(st, c);
+
+	*out = NULL;
+	if (!p || !n)
+		return true;
+	*out = snap_objs_alloc(r->s, 2 * n + 1);
+	if (!*out)
+		return false;
+	hex_encode(p, n, *out);
+	return true;
+}
+
+/* The row key of the element just added (columns row and sub of st; sub -1: none). */
+static int key_push(struct objs_read *r, sqlite3_stmt *st, uint32_t id, int row, int sub)
+{
+	struct row_key *k;
+
+	if (array_room((void **)&r->keys, &r->kcap, r->nkeys, sizeof(*k)))
+		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
+	k = &r->keys[r->nkeys];
+	k->id = id;
+	k->row = sqlite3_column_int64(st, row);
+	k->sub = sub < 0 || sqlite3_column_type(st, sub) == SQLITE_NULL ? -1 :
+		 sqlite3_column_int64(st, sub);
+	k->at = r->nkeys++;
+	return 0;
+}
+
+static int key_cmp(const void *x, const void *y, void *arg)
+{
+	const struct row_key *a = x, *b = y;
+
+	(void)arg;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	if (a->row != b->row)
+		return a->row < b->row ? -1 : 1;
+	return (a->sub > b->sub) - (a->sub < b->sub);
+}
+
+/* pins by path (SQLite's BINARY order for text without NULs), then row */
+static int pin_key_cmp(const void *x, const void *y, void *arg)
+{
+	const struct row_key *a = x, *b = y;
+	const struct so_pin *p = arg;
+	int c = strcmp(p[a->at].path, p[b->at].path);
+
+	return c ? c : (a->row > b->row) - (a->row < b->row);
+}
+
+/* Put the n elements of sz bytes at arr in their keys' order by cmp (most often already so:
+ * the span index lists the latest snapshot's rows by id), in place: element i takes
+ * keys[i].at's, one cycle of the permutation after the other. */
+static int order_by_keys(struct objs_read *r, void *arr, size_t n, size_t sz,
+			 int (*cmp)(const void *, const void *, void *))
+{
+	struct row_key *k = r->keys;
+	bool sorted = true;
+	char *a = arr, *tmp;
+
+	r->nkeys = 0;		/* (the next kind pushes its own) */
+	for (size_t i = 1; sorted && i < n; i++)
+		sorted = cmp(&k[i - 1], &k[i], arr) <= 0;
+	if (sorted)
+		return 0;
+	tmp = malloc(sz);
+	if (!tmp)
+		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
+	qsort_r(k, n, sizeof(*k), cmp, arr);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i, from;
+
+		if (k[i].at == i)
+			continue;	/* in place, or placed by an earlier cycle */
+		memcpy(tmp, a + i * sz, sz);
+		while ((from = k[j].at) != i) {
+			memcpy(a + j * sz, a + from * sz, sz);
+			k[j].at = j;
+			j = from;
+		}
+		memcpy(a + j * sz, tmp, sz);
+		k[j].at = j;
+	}
+	free(tmp);
+	return 0;
+}
+
+/* The span tables themselves rather than the views progs, prog_maps, maps and pins: the
+ * views' plan walks every span of the file through the id index to give ORDER BY id,
+ * where the span index finds only the snapshot's (the mask checks are snap_have's). */
+#define IN_SNAP(t) " " t ".last_snap >= ?1 AND " t ".first_snap <= ?1"
+/* A program's row with each map it uses (m.map_id NULL: none), in the order of prog_row_maps'
+ * key (row, idx): the rows of one program come one after the other. */
 static const char progs_sql[] =
-	"SELECT id, type, uid, btf_id, coalesce(full_name, name), tag, load_time, loaded_at,"
-	" bytes_xlated, bytes_jited, verified_insns, run_cnt, run_time_ns, gpl_compatible,"
-	" lower(hex(xlated)) FROM progs WHERE snapshot_id = ?1 ORDER BY id";
+	"SELECT r.id, r.type, r.uid, r.btf_id, coalesce(r.full_name, r.name), r.tag, r.load_time,"
+	" r.loaded_at, r.bytes_xlated, r.bytes_jited, r.verified_insns, coalesce(t.run_cnt, 0),"
+	" coalesce(t.run_time_ns, 0), r.gpl_compatible, r.xlated, r.row, t.row, m.map_id"
+	" FROM prog_rows r LEFT JOIN prog_stat_rows t ON t.prog_row = r.row AND" IN_SNAP("t")
+	" LEFT JOIN prog_row_maps m ON m.row = r.row WHERE" IN_SNAP("r");
+
+/* Add map id to p's (false on ENOMEM). */
+static bool prog_map_add(struct so_prog *p, uint32_t id)
+{
+	uint32_t *v;
+
+	if (p->nr_maps >= 4096)
+		return true;	/* the kernel allows 64 used maps; a hostile file more */
+	if (!(p->nr_maps & (p->nr_maps - 1))) {	/* 0, 1, 2, 4, ...: room doubles */
+		v = realloc(p->map_ids, (p->nr_maps ? 2 * p->nr_maps : 1) * sizeof(*v));
+		if (!v)
+			return false;
+		p->map_ids = v;
+	}
+	p->map_ids[p->nr_maps++] = id;
+	return true;
+}
 
 static int prog_row(sqlite3_stmt *st, void *arg)
 {
 	struct objs_read *r = arg;
-	struct so_prog *p = grow((void **)&r->s->progs, r->s->nprogs, &r->cap, sizeof(*p), r->e);
+	struct so_prog *p;
+	const struct row_key *last = r->nkeys ? &r->keys[r->nkeys - 1] : NULL;
+	bool map = sqlite3_column_type(st, 17) != SQLITE_NULL;
 
+	/* the same program's next map (t.row NULL: no stats, sub -1) */
+	if (last && map && last->row == sqlite3_column_int64(st, 15) &&
+	    last->sub == (sqlite3_column_type(st, 16) == SQLITE_NULL ? -1 :
+			  sqlite3_column_int64(st, 16))) {
+		if (!prog_map_add(&r->s->progs[r->s->nprogs - 1], sqlite3_column_int64(st, 17)))
+			return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
+		return 0;
+	}
+	p = grow((void **)&r->s->progs, r->s->nprogs, &r->cap, sizeof(*p), r->e);
 	if (!p)
 		return -ENOMEM;
 	memset(p, 0, sizeof(*p));
@@ -73,45 +224,18 @@ static int prog_row(sqlite3_stmt *st, void *arg)
 	p->run_cnt = sqlite3_column_int64(st, 11);
 	p->run_time_ns = sqlite3_column_int64(st, 12);
 	p->gpl = sqlite3_column_int64(st, 13);
-	if (!col_dup(st, 4, true, &p->name) || !col_dup(st, 5, true, &p->tag) ||
-	    !col_dup(st, 14, false, &p->xlated))
+	if (!col_str(r, st, 4, true, &p->name) || !col_str(r, st, 5, true, &p->tag) ||
+	    !col_hex(r, st, 14, &p->xlated) || (map && !prog_map_add(p, sqlite3_column_int64(st, 17))))
 		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
-	if (p->xlated && !*p->xlated) {
-		free(p->xlated);
-		p->xlated = NULL;
-	}
-	return 0;
-}
-
-static const char prog_maps_sql[] =
-	"SELECT prog_id, map_id FROM prog_maps WHERE snapshot_id = ?1 ORDER BY prog_id, idx";
-
-static int prog_map_row(sqlite3_stmt *st, void *arg)
-{
-	struct objs_read *r = arg;
-	long i = snap_objs_prog(r->s, sqlite3_column_int64(st, 0));
-	struct so_prog *p;
-	uint32_t *v;
-
-	if (i < 0)
-		return 0;	/* a hostile file's stray row */
-	p = &r->s->progs[i];
-	if (p->nr_maps >= 4096)
-		return 0;	/* the kernel allows 64 used maps; a hostile file more */
-	if (!(p->nr_maps & (p->nr_maps - 1))) {	/* 0, 1, 2, 4, ...: room doubles */
-		v = realloc(p->map_ids, (p->nr_maps ? 2 * p->nr_maps : 1) * sizeof(*v));
-		if (!v)
-			return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
-		p->map_ids = v;
-	}
-	p->map_ids[p->nr_maps++] = sqlite3_column_int64(st, 1);
-	return 0;
+	return key_push(r, st, p->id, 15, 16);
 }
 
 static const char maps_sql[] =
-	"SELECT id, type, bytes_key, bytes_value, max_entries, btf_id, name, flags, map_extra,"
-	" coalesce(frozen, 0), lower(hex(contents)), coalesce(nr_entries, -1), bytes_memlock FROM maps"
-	" WHERE snapshot_id = ?1 ORDER BY id";
+	"SELECT r.id, r.type, r.bytes_key, r.bytes_value, r.max_entries, r.btf_id, r.name, r.flags,"
+	" r.map_extra, coalesce(r.frozen, 0), d.contents, coalesce(d.nr_entries, -1),"
+	" r.bytes_memlock, r.row, d.row FROM map_rows r"
+	" LEFT JOIN map_data_rows d ON d.map_row = r.row AND" IN_SNAP("d")
+	" WHERE" IN_SNAP("r");
 
 static int map_row(sqlite3_stmt *st, void *arg)
 {
@@ -134,13 +258,9 @@ static int map_row(sqlite3_stmt *st, void *arg)
 	m->nr_entries = sqlite3_column_int64(st, 11);
 	m->bytes_memlock = sqlite3_column_int64(st, 12);
 	m->owner = -1;
-	if (!col_dup(st, 6, true, &m->name) || !col_dup(st, 10, false, &m->contents))
+	if (!col_str(r, st, 6, true, &m->name) || !col_hex(r, st, 10, &m->contents))
 		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
-	if (m->contents && !*m->contents) {
-		free(m->contents);
-		m->contents = NULL;
-	}
-	return 0;
+	return key_push(r, st, m->id, 13, 14);
 }
 
 /* the link's target as prog_history spells it: "type name:target" */
@@ -164,7 +284,7 @@ static int link_row(sqlite3_stmt *st, void *arg)
 	l->prog_id = sqlite3_column_int64(st, 2);
 	l->attach_type = sqlite3_column_int64(st, 3);
 	l->cookie = sqlite3_column_int64(st, 5);
-	if (!col_dup(st, 4, true, &l->target))
+	if (!col_str(r, st, 4, true, &l->target))
 		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
 	return 0;
 }
@@ -190,14 +310,15 @@ static int att_row(sqlite3_stmt *st, void *arg)
 	a->attach_type = sqlite3_column_int64(st, 5);
 	a->position = sqlite3_column_int64(st, 6);
 	a->flags = sqlite3_column_int64(st, 7);
-	if (!col_dup(st, 0, true, &a->kind) || !col_dup(st, 1, true, &a->target) ||
-	    !col_dup(st, 2, true, &a->mode))
+	if (!col_str(r, st, 0, true, &a->kind) || !col_str(r, st, 1, true, &a->target) ||
+	    !col_str(r, st, 2, true, &a->mode))
 		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
 	return 0;
 }
 
+/* ORDER BY path: in C, cheaper than SQLite's sorter for 5,000 rows */
 static const char pins_sql[] =
-	"SELECT path, obj_type, obj_id FROM pins WHERE snapshot_id = ?1 ORDER BY path";
+	"SELECT path, obj_type, obj_id, row FROM pin_rows r WHERE" IN_SNAP("r");
 
 static int pin_row(sqlite3_stmt *st, void *arg)
 {
@@ -209,13 +330,13 @@ static int pin_row(sqlite3_stmt *st, void *arg)
 	memset(p, 0, sizeof(*p));
 	r->s->npins++;
 	p->obj_id = sqlite3_column_int64(st, 2);
-	if (!col_dup(st, 0, true, &p->path) || !col_dup(st, 1, true, &p->obj_type))
+	if (!col_str(r, st, 0, true, &p->path) || !col_str(r, st, 1, true, &p->obj_type))
 		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
-	return 0;
+	return key_push(r, st, 0, 3, -1);
 }
 
 static const char btfs_sql[] =
-	"SELECT id, coalesce(name, ''), lower(hex(data)), size, kernel FROM btf WHERE snapshot_id = ?1"
+	"SELECT id, coalesce(name, ''), data, size, kernel FROM btf WHERE snapshot_id = ?1"
 	" ORDER BY id";
 
 static int btf_row(sqlite3_stmt *st, void *arg)
@@ -230,12 +351,8 @@ static int btf_row(sqlite3_stmt *st, void *arg)
 	b->id = sqlite3_column_int64(st, 0);
 	b->size = sqlite3_column_int64(st, 3);
 	b->kernel = sqlite3_column_int64(st, 4);
-	if (!col_dup(st, 1, true, &b->name) || !col_dup(st, 2, false, &b->data))
+	if (!col_str(r, st, 1, true, &b->name) || !col_hex(r, st, 2, &b->data))
 		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
-	if (b->data && !*b->data) {
-		free(b->data);
-		b->data = NULL;
-	}
 	return 0;
 }
 
@@ -254,7 +371,7 @@ static int owner_row(sqlite3_stmt *st, void *arg)
 	r->s->nowners++;
 	o->obj_id = sqlite3_column_int64(st, 1);
 	o->pid = sqlite3_column_int64(st, 2);
-	if (!col_dup(st, 0, true, &o->obj_type) || !col_dup(st, 3, true, &o->comm))
+	if (!col_str(r, st, 0, true, &o->obj_type) || !col_str(r, st, 3, true, &o->comm))
 		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
 	return 0;
 }
@@ -285,8 +402,8 @@ static int sock_row(sqlite3_stmt *st, void *arg)
 	k->protocol = sqlite3_column_int64(st, 9);
 	k->family = sqlite3_column_int64(st, 10);
 	k->type = sqlite3_column_int64(st, 11);
-	if (!col_dup(st, 0, true, &k->comm) || !col_dup(st, 1, true, &k->devname) ||
-	    !col_dup(st, 2, true, &k->filter))
+	if (!col_str(r, st, 0, true, &k->comm) || !col_str(r, st, 1, true, &k->devname) ||
+	    !col_str(r, st, 2, true, &k->filter))
 		return err_set(r->e, ENOMEM, "out of memory reading a snapshot");
 	err = blob_get_col(r->db, st, 3, SOCK_FILTER_MAX, &b, r->e);
 	if (err) {
@@ -300,18 +417,16 @@ static int sock_row(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
-/* Keep the least string: the attach points are each the least of their kind. */
-static int set_least(char **slot, const char *s, struct err *e)
+/* Keep the least string: the attach points are each the least of their kind. str is
+ * kept as it is when it is already in s's storage (a pin's path, a link's target), else
+ * copied there (one replaced stays there, unused). */
+static int set_least(struct snap_objs *s, char **slot, char *str, bool stored, struct err *e)
 {
-	char *d;
-
-	if (*slot && strcmp(*slot, s) <= 0)
+	if (*slot && strcmp(*slot, str) <= 0)
 		return 0;
-	d = strdup(s);
-	if (!d)
+	if (!stored && !(str = snap_objs_str(s, str, strlen(str))))
 		return err_set(e, ENOMEM, "out of memory reading a snapshot");
-	free(*slot);
-	*slot = d;
+	*slot = str;
 	return 0;
 }
 
@@ -324,15 +439,15 @@ static int pin_points(struct snap_objs *s, struct err *e)
 		long k;
 
 		if (!strcmp(pin->obj_type, "prog") && (k = snap_objs_prog(s, pin->obj_id)) >= 0)
-			err = set_least(&s->progs[k].pin, pin->path, e);
+			err = set_least(s, &s->progs[k].pin, pin->path, true, e);
 		else if (!strcmp(pin->obj_type, "map") && (k = snap_objs_map(s, pin->obj_id)) >= 0)
-			err = set_least(&s->maps[k].pin, pin->path, e);
+			err = set_least(s, &s->maps[k].pin, pin->path, true, e);
 		else if (!strcmp(pin->obj_type, "link") && (k = snap_objs_link(s, pin->obj_id)) >= 0) {
 			long l = k;
 
-			err = set_least(&s->links[l].pin, pin->path, e);
+			err = set_least(s, &s->links[l].pin, pin->path, true, e);
 			if (!err && (k = snap_objs_prog(s, s->links[l].prog_id)) >= 0)
-				err = set_least(&s->progs[k].link_pin, pin->path, e);
+				err = set_least(s, &s->progs[k].link_pin, pin->path, true, e);
 		}
 	}
 	return err;
@@ -351,13 +466,14 @@ static int join_points(struct snap_objs *s, struct err *e)
 		if (k < 0)
 			continue;
 		snprintf(buf, sizeof(buf), "%s:%s", s->atts[i].kind, s->atts[i].target);
-		err = set_least(&s->progs[k].attach, buf, e);
+		err = set_least(s, &s->progs[k].attach, buf, false, e);
 	}
 	for (size_t i = 0; !err && i < s->nlinks; i++) {
 		long k = snap_objs_prog(s, s->links[i].prog_id);
 
 		if (k >= 0)
-			err = set_least(&s->progs[k].link_target, s->links[i].target, e);
+			err = set_least(s, &s->progs[k].link_target, s->links[i].target, true,
+					 e);
 	}
 	for (size_t i = 0; !err && i < s->nprogs; i++) {
 		const struct so_prog *p = &s->progs[i];
@@ -456,12 +572,11 @@ int snap_objs_read(struct db *db, int64_t snap, unsigned kinds, struct snap_objs
 		int ncols;
 		int (*row)(sqlite3_stmt *st, void *arg);
 	} steps[] = {
-		{ SO_PROGS, progs_sql, 15, prog_row },
-		{ SO_PROGS, prog_maps_sql, 2, prog_map_row },
-		{ SO_MAPS, maps_sql, 13, map_row },
+		{ SO_PROGS, progs_sql, 18, prog_row },
+		{ SO_MAPS, maps_sql, 15, map_row },
 		{ SO_LINKS, links_sql, 6, link_row },
 		{ SO_ATTACH, atts_sql, 8, att_row },
-		{ SO_PINS, pins_sql, 3, pin_row },
+		{ SO_PINS, pins_sql, 4, pin_row },
 		{ SO_BTF, btfs_sql, 5, btf_row },
 		{ SO_OWNERS, owners_sql, 4, owner_row },
 		{ SO_SOCKS, socks_sql, 12, sock_row },
@@ -481,11 +596,19 @@ int snap_objs_read(struct db *db, int64_t snap, unsigned kinds, struct snap_objs
 		if (!(out->have & steps[i].kind))
 			continue;
 		r.cap = 0;	/* each step fills an array of its own */
+		r.nkeys = 0;
 		err = read_rows(db, steps[i].sql, steps[i].ncols, snap, 0, steps[i].row, &r, e);
+		if (!err && steps[i].row == prog_row)
+			err = order_by_keys(&r, out->progs, out->nprogs, sizeof(*out->progs), key_cmp);
+		else if (!err && steps[i].row == map_row)
+			err = order_by_keys(&r, out->maps, out->nmaps, sizeof(*out->maps), key_cmp);
+		else if (!err && steps[i].row == pin_row)
+			err = order_by_keys(&r, out->pins, out->npins, sizeof(*out->pins), pin_key_cmp);
 	}
+	free(r.keys);
 	if (!err)
 		err = join_points(out, e);
-	if (!err && (out->have & SO_PROGS))
+	if (!err && (out->have & SO_PROGS) && (kinds & SO_VIEWS))
 		err = views_read(db, snap, out, e);
 	if (err)
 		snap_objs_free(out);

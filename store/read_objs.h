@@ -8,7 +8,8 @@
 /* Read snapshot snap of db into out (kinds: SO_* to read; the others stay empty and out of
  * out->have). Programs and maps come sorted by id, pins by path; each program's attach
  * points (pin, link pin, attachment, link target: the least of each) and each map's pin
- * and owning program are filled in. */
+ * and owning program are filled in. The views beside the id walk (view_*) only with
+ * SO_VIEWS in kinds. */
 int snap_objs_read(struct db *db, int64_t snap, unsigned kinds, struct snap_objs *out,
 		   struct err *e);
 /* The objects the loads recorder saw made between snapshot after (excluded) and upto: the

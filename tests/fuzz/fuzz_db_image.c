@@ -142,7 +142,7 @@ static void read_snapshot(struct walk *w, int64_t snap)
 	struct err e = { 0 };
 
 	w->snap = snap;
-	if (!snap_objs_read(w->db, snap, SO_ALL | SO_OWNERS, &so, &e))
+	if (!snap_objs_read(w->db, snap, SO_ALL | SO_OWNERS | SO_VIEWS, &so, &e))
 		snap_objs_free(&so);
 	w->nids = 0;
 	w->e = (struct err){ 0 };

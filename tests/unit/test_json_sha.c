@@ -1,9 +1,11 @@
-/* Unit checks of the JSON writer's escaping and of SHA-256 against FIPS vectors. */
+/* Unit checks of the JSON writer's escaping and of SHA-256 against FIPS vectors, and of the
+ * string helpers lib/ gives the readers (str_cat, a snapshot's string storage). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/json_writer.h"
 #include "lib/sha256.h"
+#include "lib/snap_objs.h"
 #include "lib/util.h"
 
 static int failed;
@@ -45,6 +47,51 @@ static void check_sha_paths(void)
 	}
 }
 
+/* str_cat: its parts' lengths kept for 16, counted again past them */
+static void check_str_cat(void)
+{
+	char *s = str_cat("a", "", "bc", NULL), *t;
+
+	CHECK(s && !strcmp(s, "abc"), "str_cat(a, \"\", bc) = %s", s ? s : "(null)");
+	free(s);
+	t = str_cat("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+		    "16", "17", "18", NULL);
+	CHECK(t && !strcmp(t, "123456789101112131415161718"), "str_cat of 18 = %s", t ? t : "(null)");
+	free(t);
+}
+
+/* a snapshot's string storage: small strings share blocks, a long one gets its own and the
+ * block being filled stays the one filled */
+static void check_snap_strs(void)
+{
+	struct snap_objs o = { 0 };
+	char *src = malloc(100000), *big = NULL, *v[3000];
+	bool ok = src != NULL;
+
+	if (src) {
+		memset(src, 'x', 99999);
+		src[99999] = 0;
+	}
+	for (int i = 0; ok && i < 3000; i++) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "s%d", i);
+		v[i] = snap_objs_str(&o, n, strlen(n));
+		ok = v[i] != NULL;
+		if (ok && i == 1000)
+			ok = (big = snap_objs_str(&o, src, 99999)) != NULL;
+	}
+	for (int i = 0; ok && i < 3000; i++) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "s%d", i);
+		ok = !strcmp(v[i], n);
+	}
+	CHECK(ok && strlen(big) == 99999 && big[0] == 'x', "snap_objs_str: a string changed");
+	snap_objs_free(&o);
+	free(src);
+}
+
 int main(void)
 {
 	char *mem = NULL;
@@ -57,6 +104,8 @@ int main(void)
 	check_sha("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
 		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	check_sha_paths();
+	check_str_cat();
+	check_snap_strs();
 	jw_init(&w, f, false);
 	jw_start_object(&w);
 	jw_name(&w, "k\"ey");
