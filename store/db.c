@@ -28,6 +28,7 @@ static const char *const migrations[] = {
 	[6] = db_view_rows_sql,
 	[7] = db_migration_7_sql,
 	[8] = db_map_chunks_sql,
+	[9] = db_migration_9_sql,
 };
 
 /* how long a writer waits for the write lock before it gives up */

@@ -3,6 +3,13 @@
 #include <stddef.h>
 #include "store/schema.h"
 
+/* content-addressed blobs: sha256 of the raw bytes -> the bytes, zlib-compressed (codec 1)
+ * or as they are (codec 0: small blobs, where zlib costs more than it saves); the hash a
+ * unique index, the rows a rowid table (schema 10, below) */
+#define BLOBS_TABLE_SQL(name) \
+"CREATE TABLE " name "(hash BLOB NOT NULL UNIQUE, kind TEXT NOT NULL,"			\
+"  raw_size INTEGER NOT NULL, codec INTEGER NOT NULL DEFAULT 1, zdata BLOB NOT NULL);\n"
+
 /* What changes while a program or map stays, per snapshot of snaps (the FK parent); the
  * counters are spans since schema 4 (prog_stat_rows) */
 #define PROG_STATS_SQL(name, snaps) \
@@ -251,6 +258,20 @@ const char db_migration_7_sql[] = MAP_ROWS_8_SQL TOKENS_SQL;
 "  chunk BLOB NOT NULL, nr_entries INTEGER, PRIMARY KEY(list, seq)) WITHOUT ROWID;\n"
 const char db_map_chunks_sql[] = MAP_CHUNKS_SQL;
 
+/* ---- schema 10: blobs in a rowid table ----------------------------------------------------
+ * Schema 1 to 9 kept blobs WITHOUT ROWID, keyed by hash: the row is the key there, and
+ * SQLite compares a key that overflows its page by reading it whole, so a lookup read every
+ * large blob (kernel BTF, kernel symbols, map contents chunks) its binary search passed: a
+ * 10,000,000-entry map's dump read some 100 MB more than its chunks. The hash is now a
+ * unique index beside the rows. The old table's pages are free pages after the move, reused
+ * as the file grows (VACUUM gives them back). */
+const char db_migration_9_sql[] =
+BLOBS_TABLE_SQL("blobs_10")
+"INSERT INTO blobs_10(hash, kind, raw_size, codec, zdata)"
+"  SELECT hash, kind, raw_size, codec, zdata FROM blobs;\n"
+"DROP TABLE blobs;\n"
+"ALTER TABLE blobs_10 RENAME TO blobs;\n";
+
 /* ---- boot_features (the feature probe of each boot) ------------------------------------
  * A step as the sockets step was: CREATE TABLE IF NOT EXISTS, run with the views, so the
  * schema version stays (docs/schema.md, "The boot_features step"). probe is
@@ -260,10 +281,7 @@ const char db_map_chunks_sql[] = MAP_CHUNKS_SQL;
 
 const char db_schema_sql[] =
 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
-/* content-addressed blobs: sha256 of the raw bytes -> the bytes, zlib-compressed (codec 1)
- * or as they are (codec 0: small blobs, where zlib costs more than it saves) */
-"CREATE TABLE blobs(hash BLOB PRIMARY KEY, kind TEXT NOT NULL, raw_size INTEGER NOT NULL,"
-"  codec INTEGER NOT NULL DEFAULT 1, zdata BLOB NOT NULL) WITHOUT ROWID;\n"
+BLOBS_TABLE_SQL("blobs")
 /* per boot: kernel symbols (text symbols of vmlinux and modules, not BPF's) */
 "CREATE TABLE boots(boot_id TEXT PRIMARY KEY, first_seen INTEGER, kallsyms BLOB);\n"
 SNAPSHOT_TABLES_SQL

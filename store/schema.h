@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #define DB_APPLICATION_ID 0x62706673	/* "bpfs" */
-#define DB_SCHEMA_VERSION 9
+#define DB_SCHEMA_VERSION 10
 /* last_snap of a span whose object is still there as of the latest snapshot */
 #define SPAN_OPEN INT64_MAX
 #define SPAN_OPEN_SQL "9223372036854775807"
@@ -42,6 +42,8 @@ extern const char db_view_rows_sql[];
 extern const char db_migration_7_sql[];
 /* 8 -> 9: map_chunks (large map contents in chunks) */
 extern const char db_map_chunks_sql[];
+/* 9 -> 10: blobs in a rowid table, the hash a unique index */
+extern const char db_migration_9_sql[];
 /* 1 -> 2 */
 extern const char db_migration_1_sql[];
 /* 2 -> 3 (needs bpfscope_detail(), db_migrate_functions) */

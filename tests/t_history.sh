@@ -133,7 +133,7 @@ test_schema1_upgraded() {
 	"$BPFSCOPE" --db "$db" snapshot take label after >/dev/null || return 1	# a writer upgrades
 	# (to the current version: 5 since BTF, links, attachments and owners are spans,
 	# through 1 -> 2 -> 3 -> 4 -> 5)
-	sqlite3 "$db" "PRAGMA user_version" | grep -qx 9 || { echo "not upgraded"; return 1; }
+	sqlite3 "$db" "PRAGMA user_version" | grep -qx 10 || { echo "not upgraded"; return 1; }
 	for ref in 1 2; do
 		"$BPFSCOPE" --db "$db" -s $ref -j prog show > "$TEST_TMP/p$ref.json" || return 1
 		same_json "$DATA/schema1-prog$ref.json" "$TEST_TMP/p$ref.json" || { echo "(programs of snapshot $ref)"; return 1; }

@@ -225,7 +225,7 @@ test_schema_upgrade() {
 	local db=$TEST_TMP/s2.db
 	cp "$TOP/tests/data/schema2.db" "$db" || return 1
 	"$BPFSCOPE" --db "$db" snapshot take label after >/dev/null || return 1
-	expect_eq "version" "$(sqlite3 "$db" "PRAGMA user_version")" 9 || return 1
+	expect_eq "version" "$(sqlite3 "$db" "PRAGMA user_version")" 10 || return 1
 	expect_eq "table" "$(sqlite3 "$db" "SELECT count(*) FROM load_events_named")" 0
 }
 

@@ -32,7 +32,7 @@ test_upgraded() {
 	local db=$TEST_TMP/u.db
 	cp "$DATA/schema2.db" "$db" || return 1
 	"$BPFSCOPE" --db "$db" snapshot take label after >/dev/null || return 1	# a writer upgrades
-	sqlite3 "$db" "PRAGMA user_version" | grep -qx 9 || { echo "not upgraded"; return 1; }
+	sqlite3 "$db" "PRAGMA user_version" | grep -qx 10 || { echo "not upgraded"; return 1; }
 	same_outputs "$db" || return 1
 	# the facts the old detail strings held are columns now
 	expect_eq "perf" "$(sqlite3 "$db" "SELECT pe_fd_type, pe_fd > 0, pe_pid > 0, pe_offset FROM attachments

@@ -35,7 +35,7 @@ test_upgraded() {
 	out=$("$BPFSCOPE" --db "$db" -s 1 link show 2>&1) && { echo "a read-only open read it: $out"; return 1; }
 	echo "$out" | grep -q "schema version 3" || { echo "unclear: $out"; return 1; }
 	"$BPFSCOPE" --db "$db" snapshot take label after >/dev/null || return 1	# a writer upgrades
-	expect_eq "version" "$(sqlite3 "$db" "PRAGMA user_version")" 9 || return 1
+	expect_eq "version" "$(sqlite3 "$db" "PRAGMA user_version")" 10 || return 1
 	for t in btf links attachments owners; do
 		expect_eq "$t is" "$(sqlite3 "$db" "SELECT type FROM sqlite_master WHERE name = '$t'")" view ||
 			return 1
@@ -65,7 +65,7 @@ test_upgraded_foreign_view() {
 	cp "$DATA/schema3.db" "$db" || return 1
 	sqlite3 "$db" "CREATE VIEW prog_idents AS SELECT * FROM prog_history" || return 1
 	"$BPFSCOPE" --db "$db" snapshot take label after >/dev/null || return 1
-	expect_eq "version" "$(sqlite3 "$db" "PRAGMA user_version")" 9 || return 1
+	expect_eq "version" "$(sqlite3 "$db" "PRAGMA user_version")" 10 || return 1
 	"$BPFSCOPE" --db "$db" query "SELECT count(*) FROM prog_idents" csv >/dev/null || return 1
 	same_outputs "$db"
 }
