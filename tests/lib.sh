@@ -4,6 +4,14 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$TOP/build}
 BPFSCOPE=${BPFSCOPE:-$BUILD_DIR/bpfscope}
+# A command reading hostile input runs under `bash -c "$VLIMIT; exec ..."`: 4 GB of address
+# space. An ASan build (tests/sanitize.sh) reserves terabytes of shadow, so there its
+# allocator enforces the bound instead (a report, which fails the run).
+VLIMIT='ulimit -v 4000000'
+if [ -n "${BPFSCOPE_SANITIZED:-}" ]; then
+	VLIMIT=:
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:hard_rss_limit_mb=4000"
+fi
 SAMPLES=${SAMPLES:-$TOP/samples/build}
 : "${RESULTS:=/dev/null}"
 TEST_TMP=$(mktemp -d /tmp/bpfscope-test.XXXXXX)

@@ -9,13 +9,6 @@ PIN=/sys/fs/bpf/bpfscope-t-hostile-$$
 DB=$TEST_TMP/base.db
 VAR=$TEST_TMP/variants
 bs() { "$BPFSCOPE" --db "$DB" "$@"; }
-# 4 GB of address space; an ASan build (tests/sanitize.sh) reserves terabytes of shadow, so
-# there its allocator enforces the bound (a report, which fails the run)
-VLIMIT='ulimit -v 4000000'
-if [ -n "${BPFSCOPE_SANITIZED:-}" ]; then
-	VLIMIT=:
-	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:hard_rss_limit_mb=4000"
-fi
 
 setup() {
 	need_root || exit 77

@@ -70,7 +70,7 @@ test_hostile_list() {
 	python3 "$TOP/tests/hostile/mkchunks.py" "$DB" "$TEST_TMP/hv" > "$TEST_TMP/hv.txt" || return 1
 	for v in $(cat "$TEST_TMP/hv.txt"); do
 		sum=$(sha256sum "$TEST_TMP/hv/$v.db" | cut -d' ' -f1)
-		timeout -s KILL 30 bash -c 'ulimit -v 4000000; exec "$@"' _ \
+		timeout -s KILL 30 bash -c "$VLIMIT"'; exec "$@"' _ \
 			"$BPFSCOPE" --db "$TEST_TMP/hv/$v.db" -s latest map dump pinned "$PIN/h" > "$TEST_TMP/out" 2> "$TEST_TMP/err"
 		rc=$?
 		lines=$(grep -c . "$TEST_TMP/err")
