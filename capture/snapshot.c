@@ -200,10 +200,8 @@ static int snapshot_objects(struct probe *p, struct others *o)
 	if (!err && (p->mask & SNAP_SOCK)) {
 		/* the iterator's socket holders, unless it did not run (or the walk is asked for:
 		 * it is the iterator's oracle) */
-		bool iter = iter_job_owners_ran(&o->iter) && !p->opts->no_iter;
-
+		bool iter = iter_job_owners_ran(&o->iter) && !p->opts->no_iter, changed = true;
 		int64_t rows = db_total_changes(p->db);
-		bool changed = true;
 
 		err = probe_sockets(p, iter ? o->iter.o : NULL, iter ? o->iter.n : 0,
 				    o->sock_warn, sizeof(o->sock_warn));

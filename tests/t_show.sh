@@ -43,10 +43,14 @@ test_plain_layout_vs_bpftool() {
 	# the same program, plain text: identical but for the loaded_at second
 	local id
 	id=$(bpftool -j prog show pinned "$PIN/getpid_count/count_getpid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') || return 1
-	diff <(bpftool prog show id "$id" | sed 's/loaded_at [^ ]*//') \
-	     <("$BPFSCOPE" prog show id "$id" | sed 's/loaded_at [^ ]*//') || return 1
+	# one after the other: run side by side, each saw the other holding the object ("pids")
+	bpftool prog show id "$id" | sed 's/loaded_at [^ ]*//' > "$TEST_TMP/bt"
+	"$BPFSCOPE" prog show id "$id" | sed 's/loaded_at [^ ]*//' > "$TEST_TMP/bs"
+	diff "$TEST_TMP/bt" "$TEST_TMP/bs" || return 1
 	id=$(bpftool -j map show name count | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d if isinstance(d,list) else [d])[0]["id"])')
-	diff <(bpftool map show id "$id") <("$BPFSCOPE" map show id "$id")
+	bpftool map show id "$id" > "$TEST_TMP/bt"
+	"$BPFSCOPE" map show id "$id" > "$TEST_TMP/bs"
+	diff "$TEST_TMP/bt" "$TEST_TMP/bs"
 }
 
 test_stored_equals_live() {
