@@ -104,9 +104,21 @@ struct iter_job {
 	int progs_err;
 	struct err progs_e;
 	char warn[480];			/* for the snapshot's warnings */
+	/* gated (snapshot_take_at): started before the database is open, the thread runs the
+	 * program iterator, then waits for iter_job_go (the write lock held) before the
+	 * owners and the map list */
+	bool gated, go, progs_stale;
+	uint64_t progs_at;		/* when the program iterator ran */
+	pthread_mutex_t gate_mu;
+	pthread_cond_t gate_cv;
 };
-/* Start what the snapshot wants: the owners (SNAP_OWNERS), the map list (walk_wants_map_iter). */
-void iter_job_start(struct probe *p, struct iter_job *j);
+/* Start what the snapshot wants: the owners (SNAP_OWNERS), the map list (walk_wants_map_iter);
+ * gated: see above. */
+void iter_job_start(struct probe *p, struct iter_job *j, bool gated);
+/* A gated job goes on (the write lock is held). Program records older than
+ * ITER_PROGS_STALE_NS by now are not used: another writer held the lock meanwhile. */
+void iter_job_go(struct iter_job *j);
+#define ITER_PROGS_STALE_NS (100 * 1000000ull)
 /* Wait for the thread: its programs are gone after. */
 void iter_job_join(struct iter_job *j);
 /* The map iterator's result (joins); an error if it did not run or failed. */

@@ -32,6 +32,13 @@ static void *iter_thread(void *arg)
 	if (j->want & ITER_WANT(ITER_PROGS))
 		j->progs_err = iter_progs(kit, NULL, 0, &j->progs, &j->nr_progs, &j->progs_e);
 	iter_kit_drop_pcpu(kit);
+	if (j->gated) {
+		pthread_mutex_lock(&j->gate_mu);
+		j->progs_at = now_monotonic_ns();
+		while (!j->go)
+			pthread_cond_wait(&j->gate_cv, &j->gate_mu);
+		pthread_mutex_unlock(&j->gate_mu);
+	}
 	if (j->want & ITER_WANT(ITER_OWNERS))
 		j->owners_err = iter_owners(kit, &j->o, &j->n, NULL, &j->owners_e);
 	t2 = now_monotonic_ns();
@@ -44,7 +51,7 @@ static void *iter_thread(void *arg)
 	return NULL;
 }
 
-void iter_job_start(struct probe *p, struct iter_job *j)
+void iter_job_start(struct probe *p, struct iter_job *j, bool gated)
 {
 	j->p = p;
 	if (p->mask & SNAP_OWNERS)
@@ -66,9 +73,29 @@ void iter_job_start(struct probe *p, struct iter_job *j)
 		j->progs_err = err_set(&j->progs_e, ENOENT, "no vmlinux BTF");
 		return;
 	}
+	if (gated) {
+		j->gate_mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+		pthread_cond_init(&j->gate_cv, NULL);
+	}
+	j->gated = gated;
 	j->started = !pthread_create(&j->th, NULL, iter_thread, j);
-	if (!j->started)
+	if (!j->started) {
+		j->gated = false;	/* (run here: nothing to wait for) */
 		iter_thread(j);
+	}
+}
+
+void iter_job_go(struct iter_job *j)
+{
+	if (!j->gated)
+		return;
+	pthread_mutex_lock(&j->gate_mu);
+	/* (progs_at 0: the iterator still runs, after the lock) */
+	if (!j->go && j->progs_at)
+		j->progs_stale = now_monotonic_ns() - j->progs_at > ITER_PROGS_STALE_NS;
+	j->go = true;
+	pthread_cond_signal(&j->gate_cv);
+	pthread_mutex_unlock(&j->gate_mu);
 }
 
 void iter_job_join(struct iter_job *j)
@@ -77,6 +104,7 @@ void iter_job_join(struct iter_job *j)
 
 	if (!j->started)
 		return;
+	iter_job_go(j);		/* (a gated job the snapshot gave up on before the lock) */
 	pthread_join(j->th, NULL);
 	j->started = false;
 	/* (what the snapshot waited for them: the part of their time not hidden) */
@@ -125,7 +153,7 @@ const struct iter_prog_rec *iter_job_progs(struct iter_job *j, size_t *n)
 {
 	iter_job_join(j);
 	*n = 0;
-	if (!(j->want & ITER_WANT(ITER_PROGS)) || j->progs_err)
+	if (!(j->want & ITER_WANT(ITER_PROGS)) || j->progs_err || j->progs_stale)
 		return NULL;
 	*n = j->nr_progs;
 	return j->progs;
@@ -150,6 +178,9 @@ bool iter_job_owners_ran(const struct iter_job *j)
 void iter_job_free(struct iter_job *j)
 {
 	iter_job_join(j);
+	if (j->gated)
+		pthread_cond_destroy(&j->gate_cv);
+	j->gated = false;
 	iter_scan_free(&j->scan);
 	free(j->o);
 	j->o = NULL;

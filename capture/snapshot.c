@@ -248,8 +248,28 @@ static int stats_interval(struct probe *p, int *stats_fd)
 	return err;
 }
 
-int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,
-		  struct err *e)
+/* With path (snapshot_take_at), the program iterator starts before the file is opened and
+ * locked: its per-cpu map is freed an RCU grace period after it ran, and the snapshot waits
+ * for that before it returns (iter_job_settle), so the sooner the better. The owners and the
+ * map list wait for the lock (iter_job_go), and program records read long before it are not
+ * used. Not with a stats interval, after which the iterators must run. */
+static int take_open(struct probe *p, struct others *o, const char *path)
+{
+	int err;
+
+	if (!(p->mask & SNAP_STATS)) {
+		p->history = true;
+		p->iter = &o->iter;
+		iter_job_start(p, &o->iter, true);
+	}
+	err = db_open(p->db, path, DB_WRITE, p->e);
+	phase_done(p, "open");
+	p->phase_rows = err ? 0 : db_total_changes(p->db);
+	return err;
+}
+
+int snapshot_take_at(struct db *db, const char *path, const struct snapshot_opts *opts,
+		     struct snapshot_result *res, struct err *e)
 {
 	struct probe p = { .db = db, .opts = opts, .res = res, .e = e, .mask = opts->mask };
 	uint64_t t0 = now_monotonic_ns(), taken_at;
@@ -261,12 +281,16 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	memset(res, 0, sizeof(*res));
 	p.fdi.fd = -1;
 	p.phase_t = t0;
-	p.phase_rows = db_total_changes(db);
 	writer_init(&p.w, db, 0, e);
 	if (!o)
 		return err_set(e, ENOMEM, "out of memory");
 	if (p.mask & SNAP_CODE)
 		p.mask |= SNAP_BTF_DATA;	/* function names and source lines live in BTF */
+	err = path ? take_open(&p, o, path) : 0;
+	if (err)
+		goto out;
+	if (!path)
+		p.phase_rows = db_total_changes(db);
 	uname(&uts);
 	read_line_file("/proc/sys/kernel/random/boot_id", p.boot_id, sizeof(p.boot_id));
 	p.nr_cpus = libbpf_num_possible_cpus();
@@ -285,8 +309,11 @@ int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapsh
 	/* the iterators from here (after a stats interval, so the map list is as fresh as the
 	 * walk), beside the open spans' reads */
 	p.history = strcmp(db->path, ":memory:") != 0;
+	if (p.iter)
+		iter_job_go(&o->iter);
+	else
+		iter_job_start(&p, &o->iter, false);
 	p.iter = &o->iter;
-	iter_job_start(&p, &o->iter);
 	err = snapshot_row(&p, taken_at, &uts);
 	changes = db_total_changes(db);
 	err = err ?: snapshot_objects(&p, o);
@@ -308,4 +335,10 @@ out:
 	free(o);
 	probe_cleanup(&p);
 	return err;
+}
+
+int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,
+		  struct err *e)
+{
+	return snapshot_take_at(db, NULL, opts, res, e);
 }

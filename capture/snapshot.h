@@ -42,6 +42,11 @@ struct snapshot_result {
 
 int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,
 		  struct err *e);
+/* The same into the database file at path, opened (DB_WRITE, db_open) here, after the
+ * program iterator has started: `snapshot take` returns sooner. db is open on return
+ * when it could be opened, whether or not the snapshot was taken. */
+int snapshot_take_at(struct db *db, const char *path, const struct snapshot_opts *opts,
+		     struct snapshot_result *res, struct err *e);
 /* Live views fetch the heavy parts only for what a command selected: the code of these
  * programs (with their BTF and the boot's kernel symbols), the contents of these maps,
  * written into the rows the view's snapshot has of them. */

@@ -22,7 +22,7 @@ static int do_take(struct ctx *ctx, int argc, char **argv)
 	struct snapshot_opts opts = { .mask = SNAP_DEFAULT };
 	struct snapshot_result res;
 	struct err e = { 0 };
-	struct db db;
+	struct db db = { 0 };
 	int err;
 
 	while (argc > 0) {
@@ -58,12 +58,8 @@ static int do_take(struct ctx *ctx, int argc, char **argv)
 	if ((opts.mask & SNAP_MAPS_DATA) && isatty(2) && !out_json(&ctx->out)) {
 		opts.progress = progress_tty;
 	}
-	uint64_t t_open = now_monotonic_ns();
-	if (history_open(ctx, true, &db))
-		return -1;
-	if (getenv("BPFSCOPE_TRACE"))
-		fprintf(stderr, "open         %8.2f ms\n", (now_monotonic_ns() - t_open) / 1e6);
-	err = snapshot_take(&db, &opts, &res, &e);
+	/* (opened there: the iterators start first) */
+	err = snapshot_take_at(&db, ctx->db_path, &opts, &res, &e);
 	if (opts.progress)
 		fputs("\r\033[K", stderr);
 	if (err) {
@@ -77,7 +73,7 @@ static int do_take(struct ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "Warning: %s\n", warnings);
 		free(warnings);
 	}
-	t_open = now_monotonic_ns();
+	uint64_t t_open = now_monotonic_ns();
 	db_close(&db);
 	if (getenv("BPFSCOPE_TRACE"))
 		fprintf(stderr, "close        %8.2f ms\n", (now_monotonic_ns() - t_open) / 1e6);

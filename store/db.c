@@ -582,7 +582,7 @@ fail:
 
 int64_t db_total_changes(struct db *db)
 {
-	return sqlite3_total_changes64(db->sql);
+	return db->sql ? sqlite3_total_changes64(db->sql) : 0;	/* (not open: none) */
 }
 
 void db_close(struct db *db)
