@@ -143,8 +143,7 @@ static int owner_fd_cmp(const void *a, const void *b)
 	return owner_cmp(a, b) ?: (x->fd > y->fd) - (x->fd < y->fd);
 }
 
-int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, uint32_t *self_prog,
-		struct err *e)
+int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, struct err *e)
 {
 	struct buf raw = { 0 };
 	uint32_t self = getpid();
@@ -153,7 +152,7 @@ int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, ui
 
 	*out = NULL;
 	*n = 0;
-	err = run_iter(k, ITER_OWNERS, &raw, self_prog, e);
+	err = run_iter(k, ITER_OWNERS, &raw, NULL, e);
 	if (!err && raw.len % sizeof(struct iter_owner))
 		err = err_set(e, EPROTO, "iterator bpfscope_pids: %zu bytes", raw.len);
 	if (!err) {
@@ -192,8 +191,7 @@ static int prog_rec_cmp(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-int iter_progs(const struct iter_kit *k, const uint32_t *ours, size_t nr_ours,
-	       struct iter_prog_rec **out, size_t *n, struct err *e)
+int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n, struct err *e)
 {
 	struct buf raw = { 0 };
 	uint32_t self = 0;
@@ -216,15 +214,11 @@ int iter_progs(const struct iter_kit *k, const uint32_t *ours, size_t nr_ours,
 
 		memcpy(r, raw.data, raw.len);
 		qsort(r, *n, sizeof(*r), prog_rec_cmp);
-		/* the iterator itself is none, nor those run before it (a link's release, and
-		 * so its program's, is deferred to a worker) */
+		/* the iterator itself is none (it runs first of the kit's: no other of ours
+		 * is left to list, capture/iter_job.c) */
 		for (size_t i = 0; i < *n; i++) {
-			bool own = r[i].id == self;
-
-			for (size_t o = 0; o < nr_ours; o++)
-				own |= r[i].id == ours[o];
 			r[i].name[sizeof(r[i].name) - 1] = 0;
-			if (!own)
+			if (r[i].id != self)
 				r[m++] = r[i];
 		}
 		*n = m;

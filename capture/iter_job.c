@@ -30,7 +30,7 @@ static void *iter_thread(void *arg)
 	 * map list last: the walkers, who take it, start only when all are done, and maps
 	 * made after it are not in this snapshot. */
 	if (j->want & ITER_WANT(ITER_PROGS))
-		j->progs_err = iter_progs(kit, NULL, 0, &j->progs, &j->nr_progs, &j->progs_e);
+		j->progs_err = iter_progs(kit, &j->progs, &j->nr_progs, &j->progs_e);
 	iter_kit_drop_pcpu(kit);
 	if (j->gated) {
 		pthread_mutex_lock(&j->gate_mu);
@@ -40,7 +40,7 @@ static void *iter_thread(void *arg)
 		pthread_mutex_unlock(&j->gate_mu);
 	}
 	if (j->want & ITER_WANT(ITER_OWNERS))
-		j->owners_err = iter_owners(kit, &j->o, &j->n, NULL, &j->owners_e);
+		j->owners_err = iter_owners(kit, &j->o, &j->n, &j->owners_e);
 	t2 = now_monotonic_ns();
 	if (j->want & ITER_WANT(ITER_MAPS))
 		j->maps_err = iter_scan(kit, &j->scan, NULL, &j->maps_e);
