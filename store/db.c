@@ -611,10 +611,10 @@ int db_commit(struct db *db, struct err *e) { return db_exec(db, "COMMIT", e); }
 void db_rollback(struct db *db) { sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL); }
 
 /* The same checks and reads as a file opened DB_READ, on bytes held in memory (SQLite's
- * deserialize): the fuzzer's way in (tests/fuzz/fuzz_db_image.c), without a file per input. */
+ * deserialize): the fuzzer's way in (tests/fuzz/fuzz_db_image.c), without a file per input.
+ * SQLite reads the caller's bytes in place (read-only, no copy): they must outlive db_close. */
 int db_open_image(struct db *db, const void *image, size_t len, struct err *e)
 {
-	unsigned char *copy;
 	int err;
 
 	memset(db, 0, sizeof(*db));
@@ -628,15 +628,9 @@ int db_open_image(struct db *db, const void *image, size_t len, struct err *e)
 		err = err_set(e, ENOMEM, "can't open an in-memory database");
 		goto fail;
 	}
-	copy = sqlite3_malloc64(len);
-	if (!copy) {
-		err = err_set(e, ENOMEM, "out of memory");
-		goto fail;
-	}
-	memcpy(copy, image, len);
-	/* FREEONCLOSE: SQLite owns the copy from here, also when this fails */
-	if (sqlite3_deserialize(db->sql, "main", copy, len, len,
-				SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) != SQLITE_OK) {
+	/* READONLY: SQLite never writes the buffer, so the const is kept */
+	if (sqlite3_deserialize(db->sql, "main", (unsigned char *)(uintptr_t)image, len, len,
+				SQLITE_DESERIALIZE_READONLY) != SQLITE_OK) {
 		err = err_set(e, EINVAL, "%s: %s", db->path, sqlite3_errmsg(db->sql));
 		goto fail;
 	}
