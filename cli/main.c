@@ -1,4 +1,5 @@
 /* bpfscope [OPTIONS] OBJECT COMMAND ...: options into a context, then the object table. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,19 @@ static int hand_back(int argc, char **argv, const char *against, char ***words)
 /* Options may stand anywhere, before or after the object and its words, as in bpftool (GNU
  * getopt permutes argv): "prog show -j" is "-j prog show". "--" ends them, so a word that
  * starts with '-' can still be given ("query -- '-- comment'"). */
+/* Output that did not reach its file (a full disk, an I/O error) is an error of the command:
+ * one line on stderr, since stdout is what failed. A reader that went away (EPIPE, with
+ * SIGPIPE ignored by the caller) is no error of ours. */
+static int output_finish(struct ctx *ctx, int ret)
+{
+	int err = out_flush_end(&ctx->out);
+
+	if (!err || err == EPIPE)
+		return ret;
+	fprintf(stderr, "Error: writing output: %s\n", strerror(err));
+	return ret ? ret : -1;	/* exit: the command's error status (2 for diff), else 1 */
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -156,7 +170,7 @@ int main(int argc, char **argv)
 		ret = do_help(&ctx, argc, argv);
 	else
 		ret = run_object(&ctx, argc, argv);
-	out_flush_end(&ctx.out);
+	ret = output_finish(&ctx, ret);
 	free(words);
 	cfg_gvc_close(ctx.cairo_gvc);
 	if (getenv("BPFSCOPE_TRACE"))

@@ -1,5 +1,6 @@
 /* Plain/JSON output through one call per field. Plain text is made terminal-safe:
  * a hostile program name must not emit escape sequences on the user's tty. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
@@ -136,11 +137,14 @@ void out_nl(struct out *o)
 		fputc('\n', o->f);
 }
 
-void out_flush_end(struct out *o)
+int out_flush_end(struct out *o)
 {
 	if (out_json(o))
 		fputc('\n', o->f);
-	fflush(o->f);
+	if (fflush(o->f))
+		return errno ? errno : EIO;
+	/* a write that failed earlier (the buffer filled mid-run) leaves only the flag */
+	return ferror(o->f) ? EIO : 0;
 }
 
 void out_bytes(struct out *o, const char *key, const uint8_t *p, size_t n)

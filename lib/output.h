@@ -43,5 +43,5 @@ void out_plain(struct out *o, const char *fmt, ...) __attribute__((format(printf
 void out_nl(struct out *o);
 /* Terminal-safe copy of an untrusted string: control bytes become \xNN. */
 const char *out_safe(const char *s, char *buf, size_t len);
-void out_flush_end(struct out *o);	/* trailing newline after a JSON document */
+int out_flush_end(struct out *o);	/* trailing newline after a JSON document; errno of a failed write */
 #endif

@@ -79,6 +79,26 @@ test_readonly_fs() {
 	figure "read-only fs: $(cat "$TEST_TMP/err"); new file: $(cat "$TEST_TMP/err2"); readers read it"
 }
 
+# output that cannot be written (a full device) is an error of the command, in one line; a
+# reader that went away (EPIPE, SIGPIPE ignored as some supervisors leave it) is not
+test_output_full() {
+	local db=$TEST_TMP/seed.db cmd rc n=0
+	for cmd in "snapshot list" "-s seed prog show" "-j -s seed prog show" "-s seed map show" \
+		"query 'SELECT id FROM snapshots' csv" "-s seed btf show"; do
+		eval "\"\$BPFSCOPE\" --db \"\$db\" $cmd" >/dev/full 2>"$TEST_TMP/err"
+		rc=$?
+		one_line_error "$cmd to a full device" "$rc" "$TEST_TMP/err" || return 1
+		grep -q "writing output: No space left on device" "$TEST_TMP/err" ||
+			{ echo "$cmd: $(cat "$TEST_TMP/err")" >&2; return 1; }
+		n=$((n + 1))
+		cp "$TEST_TMP/err" "$TEST_TMP/err.full"
+	done
+	(trap '' PIPE; "$BPFSCOPE" --db "$db" query "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL
+		SELECT x + 1 FROM c WHERE x < 300000) SELECT x FROM c" csv 2>"$TEST_TMP/err" | head -c 1 >/dev/null)
+	[ ! -s "$TEST_TMP/err" ] || { echo "a closed pipe: $(cat "$TEST_TMP/err")" >&2; return 1; }
+	figure "output to a full device: $n readers, each one line ($(cat "$TEST_TMP/err.full")); a closed pipe: no error"
+}
+
 # as root without CAP_DAC_OVERRIDE (a directory's mode binds root only so)
 test_readonly_dir() {
 	local dir=$TEST_TMP/rodir nodac=(setpriv --bounding-set -dac_override,-dac_read_search) rc
@@ -218,5 +238,6 @@ setup
 run_test faults/enospc test_enospc
 run_test faults/readonly_fs test_readonly_fs
 run_test faults/readonly_dir test_readonly_dir
+run_test faults/output_full test_output_full
 run_test faults/writers_at_once test_writers_at_once
 run_test faults/readers_beside_watch test_readers_beside_watch
