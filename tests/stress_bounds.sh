@@ -60,7 +60,7 @@ test_big_prog() {
 	"$FL" bigprog "$PIN/big" "$INSNS" 7 || return 1
 	bs snapshot take >/dev/null || return 1
 	OK_RC=1 measure "  diff latest~1 latest code" "$BPFSCOPE" --db "$DB" diff latest~1 latest progs code || return 1
-	grep -q '^[-+]' "$TEST_TMP/out" || { echo "the diff shows no change" >&2; return 1; }
+	grep -qE '^ *[-+]\(' "$TEST_TMP/out" || { echo "the diff shows no change" >&2; return 1; }
 }
 
 faults_setup
