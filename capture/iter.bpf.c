@@ -42,6 +42,32 @@ static __always_inline __u64 as_number(volatile __u64 *slot, __u64 ptr)
 	return *slot;
 }
 
+/* This boot's per-cpu offsets when the loader knows them (ITER_USE_OFF_MARKER 1): cpu c's
+ * is off0() + c * stride(). */
+static __always_inline __u64 use_offsets(void)
+{
+	__u64 v;
+
+	asm volatile("%0 = 0x66666f6573756263 ll" : "=r"(v));
+	return v;
+}
+
+static __always_inline __u64 off0(void)
+{
+	__u64 v;
+
+	asm volatile("%0 = 0x3066666f62736366 ll" : "=r"(v));
+	return v;
+}
+
+static __always_inline __u64 stride(void)
+{
+	__u64 v;
+
+	asm volatile("%0 = 0x6469727462736366 ll" : "=r"(v));
+	return v;
+}
+
 #define ITER_MAX_CPUS 256
 
 /* The possible cpus (ITER_NCPU_MARKER, made a constant by the loader): the verifier then
@@ -60,6 +86,64 @@ static __always_inline __u32 cpu_bound(void)
  * offsets instead: its element's address on cpu c (bpf_map_lookup_percpu_elem) minus the
  * element's __percpu address (the array's pptrs[0]) is cpu c's per-cpu offset. It stops at
  * the first cpu the map has no copy for (nr_cpu_ids): rec->nr_cpus says how many it summed. */
+/* The sums with the offsets the loader gave: no map of ours, so nothing of ours outlives
+ * the program by an RCU grace period. */
+static __always_inline void prog_stats_known(struct bpf_prog *prog, struct iter_prog_rec *rec)
+{
+	__u64 stats = 0, v[3], sum[3] = { 0 }, base = off0(), step = stride();
+	__u32 cpu, bound = cpu_bound();
+
+	if (bpf_core_read(&stats, sizeof(stats), &prog->stats) || !stats)
+		return;
+	stats += bpf_core_field_offset(struct bpf_prog_stats, cnt);
+	for (cpu = 0; cpu < bound; cpu++) {
+		if (bpf_probe_read_kernel(v, sizeof(v), (void *)(stats + base + cpu * step)))
+			return;
+		sum[0] += v[0];
+		sum[1] += v[1];
+		sum[2] += v[2];
+	}
+	rec->run_cnt = sum[0];
+	rec->run_time_ns = sum[1];
+	rec->recursion_misses = sum[2];
+	rec->nr_cpus = cpu;
+}
+
+/* The end of the walk, offsets read through the per-cpu array: they are this boot's for
+ * good (set up at boot), and the loader keeps them for the next runs (capture/iter.c). */
+static __always_inline void offsets_record(struct bpf_iter__bpf_prog *ctx)
+{
+	void *map = pcpu_map();
+	struct iter_prog_rec rec = { 0 };
+	__u64 base = 0, first = 0, step = 0, off;
+	volatile __u64 *slot;
+	__u32 key = 0, cpu, bound = cpu_bound();
+
+	slot = bpf_map_lookup_elem(map, &key);
+	if (!slot)
+		return;
+	if (bpf_core_read(&base, sizeof(base),
+			  &((struct bpf_array *)as_number(slot, (__u64)map))->pptrs) || !base)
+		return;
+	rec.flags = ITER_PROG_OFFSETS | ITER_PROG_LINEAR;
+	for (cpu = 0; cpu < bound; cpu++) {
+		slot = bpf_map_lookup_percpu_elem(map, &key, cpu);
+		if (!slot)
+			break;
+		off = as_number(slot, (__u64)slot) - base;
+		if (cpu == 0)
+			first = off;
+		else if (cpu == 1)
+			step = off - first;
+		else if (off != first + cpu * step)
+			rec.flags &= ~ITER_PROG_LINEAR;
+	}
+	rec.run_cnt = first;
+	rec.run_time_ns = step;
+	rec.nr_cpus = cpu;
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+}
+
 static __always_inline void prog_stats(struct bpf_prog *prog, struct iter_prog_rec *rec)
 {
 	void *map = pcpu_map();
@@ -74,6 +158,10 @@ static __always_inline void prog_stats(struct bpf_prog *prog, struct iter_prog_r
 	    bpf_core_field_offset(struct bpf_prog_stats, misses) !=
 	    bpf_core_field_offset(struct bpf_prog_stats, cnt) + 16)
 		return;
+	if (use_offsets()) {
+		prog_stats_known(prog, rec);
+		return;
+	}
 	slot = bpf_map_lookup_elem(map, &key);
 	if (!slot)
 		return;
@@ -108,8 +196,11 @@ int bpfscope_progs(struct bpf_iter__bpf_prog *ctx)
 	struct bpf_prog_aux *aux;
 	struct iter_prog_rec rec = { 0 };
 
-	if (!prog)
+	if (!prog) {	/* the end of the walk */
+		if (!use_offsets())
+			offsets_record(ctx);
 		return 0;
+	}
 	aux = prog->aux;
 	rec.id = aux->id;
 	rec.type = prog->type;

@@ -215,11 +215,15 @@ int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n, 
 		memcpy(r, raw.data, raw.len);
 		qsort(r, *n, sizeof(*r), prog_rec_cmp);
 		/* the iterator itself is none (it runs first of the kit's: no other of ours
-		 * is left to list, capture/iter_job.c) */
+		 * is left to list, capture/iter_job.c); id 0 is its offsets record */
 		for (size_t i = 0; i < *n; i++) {
 			r[i].name[sizeof(r[i].name) - 1] = 0;
-			if (r[i].id != self)
+			if (!r[i].id && (r[i].flags & ITER_PROG_OFFSETS)) {
+				if (r[i].flags & ITER_PROG_LINEAR)
+					iter_kit_offsets(k, r[i].run_cnt, r[i].run_time_ns, r[i].nr_cpus);
+			} else if (r[i].id && r[i].id != self) {
 				r[m++] = r[i];
+			}
 		}
 		*n = m;
 	}

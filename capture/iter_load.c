@@ -15,6 +15,7 @@
 #include <linux/bpf.h>
 #include <bpf/libbpf.h>
 #include "capture/iter_load.h"
+#include "lib/boot_cache.h"
 #include "capture/iter_rec.h"	/* ITER_PCPU_MARKER */
 #include "capture/iter_targets.h"
 #include "capture/iter.bpf.h"	/* iter_bpf_obj[]: build/capture/iter.bpf.o's bytes */
@@ -26,6 +27,8 @@ struct iter_kit {
 	unsigned want;
 	struct iter_obj obj;
 	uint32_t target[ITER_NR];	/* the targets' FUNC ids in vmlinux BTF */
+	bool off_known;			/* this boot's per-cpu offsets, from its cache: no array */
+	uint64_t off0, stride;
 	bool targets_cached;		/* ...from this boot's cache: to be proved by the links */
 };
 
@@ -84,10 +87,60 @@ uint32_t iter_kit_own_map(const struct iter_kit *k)
 	return k ? k->pcpu_id : 0;
 }
 
+#define OFFSETS_CACHE "percpu-offsets"	/* /run/bpfscope/percpu-offsets: "OFF0 STRIDE NCPUS" */
+
+/* This boot's per-cpu offsets as the program iterator read them once (iter_kit_offsets),
+ * when they still hold for every possible cpu. The file is root's (boot_cache_read); what
+ * it says is only where the iterator probe-reads counters from. */
+static void offsets_from_cache(struct iter_kit *k)
+{
+	char boot_id[64] = "";
+	struct buf b = { 0 };
+	unsigned long long off0, stride;
+	unsigned ncpus;
+	char end;
+
+	read_line_file("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
+	if (!boot_id[0] || boot_cache_read(OFFSETS_CACHE, boot_id, 256, &b) || !b.len ||
+	    !memchr(b.data, '\n', b.len)) {
+		buf_free(&b);
+		return;
+	}
+	((char *)b.data)[b.len - 1] = 0;
+	if (sscanf((const char *)b.data, "%llx %llx %u%c", &off0, &stride, &ncpus, &end) == 3 &&
+	    ncpus > 0 && (int)ncpus == libbpf_num_possible_cpus()) {
+		k->off_known = true;
+		k->off0 = off0;
+		k->stride = stride;
+	}
+	buf_free(&b);
+}
+
+void iter_kit_offsets(const struct iter_kit *k, uint64_t off0, uint64_t stride, uint32_t ncpus)
+{
+	char boot_id[64] = "", text[80];
+	int n;
+
+	if (k->off_known || !ncpus || (int)ncpus != libbpf_num_possible_cpus())
+		return;
+	read_line_file("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
+	n = snprintf(text, sizeof(text), "%llx %llx %u\n", (unsigned long long)off0,
+		     (unsigned long long)stride, ncpus);
+	if (boot_id[0] && n > 0 && n < (int)sizeof(text))
+		boot_cache_write(OFFSETS_CACHE, boot_id, text, n);
+}
+
+static void ld_imm64_set(struct bpf_insn *c, uint64_t v)
+{
+	c[0].imm = (uint32_t)v;
+	c[1].imm = (uint32_t)(v >> 32);
+}
+
 /* A copy of the instructions with the markers' ld_imm64s made a reference to map fd (what
- * libbpf does for a map a program names) and the number of possible cpus; NULL when out of
- * memory. */
-static struct bpf_insn *insns_with_map(const void *insns, uint32_t n, int fd)
+ * libbpf does for a map a program names), the known per-cpu offsets (or none: the branch
+ * on ITER_USE_OFF_MARKER is decided at load, and the verifier never reaches the other
+ * way's markers) and the number of possible cpus; NULL when out of memory. */
+static struct bpf_insn *insns_patched(const struct iter_kit *k, const void *insns, uint32_t n)
 {
 	struct bpf_insn *c = malloc((size_t)n * sizeof(*c) + 1);
 	int cpus = libbpf_num_possible_cpus();
@@ -100,15 +153,20 @@ static struct bpf_insn *insns_with_map(const void *insns, uint32_t n, int fd)
 
 		if (c[i].code != (BPF_LD | BPF_DW | BPF_IMM) || c[i].src_reg)
 			continue;
-		if (imm == ITER_PCPU_MARKER) {
+		if (imm == ITER_PCPU_MARKER && k->pcpu_fd >= 0) {
 			c[i].src_reg = BPF_PSEUDO_MAP_FD;
-			c[i].imm = fd;
+			ld_imm64_set(&c[i], (uint32_t)k->pcpu_fd);
+		} else if (imm == ITER_USE_OFF_MARKER) {
+			ld_imm64_set(&c[i], k->off_known);
+		} else if (imm == ITER_OFF0_MARKER && k->off_known) {
+			ld_imm64_set(&c[i], k->off0);
+		} else if (imm == ITER_STRIDE_MARKER && k->off_known) {
+			ld_imm64_set(&c[i], k->stride);
 		} else if (imm == ITER_NCPU_MARKER) {	/* (unknown: the object's own bound) */
-			c[i].imm = cpus > 0 ? cpus : 256;
+			ld_imm64_set(&c[i], cpus > 0 ? cpus : 256);
 		} else {
 			continue;
 		}
-		c[i + 1].imm = 0;
 		i++;
 	}
 	return c;
@@ -160,6 +218,8 @@ int iter_kit_open(unsigned want, struct iter_kit **out, struct err *e)
 		err = err_set(e, errno, "iterators: BTF: %s", strerror(errno));
 	/* (without it only the program iterator fails to load, not the others) */
 	if (!err && (k->want & ITER_WANT(ITER_PROGS)))
+		offsets_from_cache(k);
+	if (!err && (k->want & ITER_WANT(ITER_PROGS)) && !k->off_known)
 		pcpu_create(k);
 out:
 	if (err)
@@ -201,9 +261,9 @@ int iter_kit_load(const struct iter_kit *k, enum iter_prog which, struct err *e)
 
 	if (!(k->want & ITER_WANT(which)))
 		return err_set(e, EINVAL, "iterator %s: not prepared", name);
-	if (which == ITER_PROGS && k->pcpu_fd < 0)
+	if (which == ITER_PROGS && k->pcpu_fd < 0 && !k->off_known)
 		return err_set(e, EOPNOTSUPP, "iterator %s: no per-cpu array", name);
-	if (which == ITER_PROGS && !(patched = insns_with_map(r->insns, r->insn_cnt, k->pcpu_fd)))
+	if (which == ITER_PROGS && !(patched = insns_patched(k, r->insns, r->insn_cnt)))
 		return err_set(e, ENOMEM, "out of memory");
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_TRACING;

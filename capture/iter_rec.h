@@ -27,6 +27,17 @@ struct iter_prog_rec {
 /* The ld_imm64 the loader turns into a reference to its per-cpu array (capture/iter_load.c):
  * the object carries no maps, which only libbpf's loader would create. */
 #define ITER_PCPU_MARKER 0x7063707562736366ull
+/* The ld_imm64s the loader turns into this boot's per-cpu offsets when it knows them (cpu
+ * c's is OFF0 + c * STRIDE: capture/iter_load.c), and the one it makes 1 then. With 0 the
+ * program reads them through its per-cpu array and tells them in its last record. */
+#define ITER_OFF0_MARKER 0x3066666f62736366ull
+#define ITER_STRIDE_MARKER 0x6469727462736366ull
+#define ITER_USE_OFF_MARKER 0x66666f6573756263ull
+/* The program iterator's last record when it read the offsets (id 0, which no program has):
+ * flags ITER_PROG_OFFSETS, run_cnt cpu 0's offset, run_time_ns the stride, nr_cpus how
+ * many cpus they were read for, and ITER_PROG_LINEAR when cpu c's is off0 + c * stride. */
+#define ITER_PROG_OFFSETS 16
+#define ITER_PROG_LINEAR 32
 /* The ld_imm64 the loader turns into the number of possible cpus: the counters' loop is
  * verified once per iteration its bound allows, so the bound is the machine's, not 256. */
 #define ITER_NCPU_MARKER 0x7570636e62736366ull
