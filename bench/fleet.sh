@@ -6,6 +6,7 @@
 #   start, or from half way); all pushed. Then: pushing one unchanged snapshot vs taking it
 #   (in turns, RUNS times); the server's size vs the largest host file; "which hosts run a
 #   program with tag X, since when" over all of it (whole command, and the server's time).
+#   The unchanged push again through pgbouncer in front of the server (session pooling).
 #   BASE_DB=FILE: the base history is a copy of FILE (no programs loaded, no snapshots taken
 #   for it; the per-host tags name loadgen's programs, so a FILE without them gives hosts
 #   that differ by name only).
@@ -27,7 +28,9 @@ mkdir -p "$OUT"
 [ "$OUT/loadgen" -nt "$SHARED/loadgen.c" ] || gcc -O2 -o "$OUT/loadgen" "$SHARED/loadgen.c" -lbpf || exit 1
 PGD=$(mktemp -d /tmp/bpfscope-fleet-bench.XXXXXX)
 WORK=$(mktemp -d /tmp/bpfscope-fleet-bench-db.XXXXXX)
+PGB_PID=
 cleanup() {
+	[ -n "$PGB_PID" ] && kill "$PGB_PID" 2>/dev/null && wait "$PGB_PID" 2>/dev/null
 	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" stop -m immediate >/dev/null 2>&1
 	rm -rf "$PGD" "$WORK" "$PIN"
 }
@@ -185,6 +188,54 @@ um=$(med "${upush[@]}")
 echo "one snapshot of an unchanged host (1 row): push $um ms (min $(med $(printf '%s\n' "${upush[@]}" |
 	sort -n | head -n 1))), push/take $(awk -v a="$um" -v b="$tm" 'BEGIN { printf "%.2f", a / b }');" \
 	"our CPU $(med "${ucpu[@]}") ms, the server's statements $(med "${usrv[@]}") ms"
+
+# the same pushes through a pooler in front of the server (pgbouncer, session pooling, on a
+# unix socket beside the server's): what a fleet whose hosts push from cron would run. The
+# pooler keeps the server's backends, so a push's connection forks none and finds its
+# catalog loaded; what is left is ours (libpq's dlopen, the file, the statements).
+PGB=/usr/sbin/pgbouncer
+if [ -x "$PGB" ]; then
+	printf '"postgres" ""\n' > "$PGD/pgb.users"
+	cat > "$PGD/pgb.ini" <<EOF_INI
+[databases]
+postgres = host=$PGD dbname=postgres user=postgres
+[pgbouncer]
+listen_addr =
+listen_port = 6433
+unix_socket_dir = $PGD
+auth_type = trust
+auth_file = $PGD/pgb.users
+pool_mode = session
+ignore_startup_parameters = options
+logfile = $PGD/pgb.log
+EOF_INI
+	chown postgres "$PGD/pgb.ini" "$PGD/pgb.users"
+	# (our own child, stopped by cleanup: setpriv execs it, one pid). libpq's options
+	# (synchronous_commit off, store/pg.c) do not pass a pooler: the database says it
+	setpriv --reuid=postgres --regid=postgres --init-groups "$PGB" -q "$PGD/pgb.ini" &
+	PGB_PID=$!
+	psql_su "ALTER DATABASE postgres SET synchronous_commit = off" || exit 1
+	for ((i = 0; i < 50; i++)); do [ -S "$PGD/.s.PGSQL.6433" ] && break; sleep 0.1; done
+	CB="host=$PGD port=6433 dbname=postgres user=postgres"
+	"$BS" --db "$UNCH" fleet hosts "$CB" >/dev/null || { echo "pgbouncer: no connection"; exit 1; }
+	bpush=() bcpu=()
+	for ((i = 0; i < RUNS; i++)); do
+		sqlite3 "$UNCH" "INSERT INTO snapshot_rows SELECT id + 1, taken_at + 1000000000, NULL, mask,
+			boot_time_ns, nr_progs, nr_maps, nr_btf, nr_links, nr_attachments, nr_pins,
+			vanished_progs, vanished_maps, vanished_btf, vanished_links, duration_ns,
+			stats_interval_ns, warnings, env FROM snapshot_rows ORDER BY id DESC LIMIT 1" || exit 1
+		t0=$(date +%s%N)
+		/usr/bin/time -o "$WORK/cpu" -f "%U %S" "$BS" --db "$UNCH" -j fleet push "$CB" host unchanged \
+			>"$WORK/push.json"; t1=$(date +%s%N)
+		grep -q '"rows":1,' "$WORK/push.json" || { echo "pooled push shipped more: $(cat "$WORK/push.json")"; exit 1; }
+		bpush+=($(ms "$t0" "$t1"))
+		bcpu+=($(awk '{ printf "%d", ($1 + $2) * 1000000 }' "$WORK/cpu"))
+	done
+	bm=$(med "${bpush[@]}")
+	echo "the same through pgbouncer (session pooling): push $bm ms (min $(med $(printf '%s\n' \
+		"${bpush[@]}" | sort -n | head -n 1))), push/take $(awk -v a="$bm" -v b="$tm" \
+		'BEGIN { printf "%.2f", a / b }'); our CPU $(med "${bcpu[@]}") ms"
+fi
 
 # a kept connection: snapshot watch pushing each snapshot as it takes it (-v: a line per push
 # with its time, the connection's first push left out: it connects)

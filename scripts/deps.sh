@@ -3,7 +3,7 @@
 set -e
 pkgs="make gcc clang llvm clang-19 libbpf-dev libelf-dev zlib1g-dev libgraphviz-dev graphviz
 libsqlite3-dev sqlite3 libcapstone-dev bpftool iproute2 pkg-config binutils libclang-rt-14-dev bc
-python3 man-db groff-base time chromium tcpdump postgresql-15 libpq-dev"
+python3 man-db groff-base time chromium tcpdump postgresql-15 libpq-dev pgbouncer"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
