@@ -206,15 +206,12 @@ unix_socket_dir = $PGD
 auth_type = trust
 auth_file = $PGD/pgb.users
 pool_mode = session
-ignore_startup_parameters = options
 logfile = $PGD/pgb.log
 EOF_INI
 	chown postgres "$PGD/pgb.ini" "$PGD/pgb.users"
-	# (our own child, stopped by cleanup: setpriv execs it, one pid). libpq's options
-	# (synchronous_commit off, store/pg.c) do not pass a pooler: the database says it
+	# (our own child, stopped by cleanup: setpriv execs it, one pid)
 	setpriv --reuid=postgres --regid=postgres --init-groups "$PGB" -q "$PGD/pgb.ini" &
 	PGB_PID=$!
-	psql_su "ALTER DATABASE postgres SET synchronous_commit = off" || exit 1
 	for ((i = 0; i < 50; i++)); do [ -S "$PGD/.s.PGSQL.6433" ] && break; sleep 0.1; done
 	CB="host=$PGD port=6433 dbname=postgres user=postgres"
 	"$BS" --db "$UNCH" fleet hosts "$CB" >/dev/null || { echo "pgbouncer: no connection"; exit 1; }

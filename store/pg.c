@@ -50,11 +50,10 @@ static int connect_now(struct pg *pg, const char *conninfo, struct err *e)
 
 	if ((err = pq_api_load(&pg->pq, e)))
 		return err;
-	/* a push is idempotent (the server's last snapshot is where the next one starts), so
-	 * a commit need not wait for the server's disk: a crash loses what the next push sends
-	 * again. Keywords in CONNINFO come later and win (an options= of the user's). */
-	pg->c = PQ(PQconnectdbParams)((const char *const[]){ "options", "dbname", NULL },
-				      (const char *const[]){ "-c synchronous_commit=off", conninfo, NULL }, 1);
+	/* (no startup options: a pooler such as pgbouncer refuses them by default; a push
+	 * sets what it needs in its first query, store/pg_push.c) */
+	pg->c = PQ(PQconnectdbParams)((const char *const[]){ "dbname", NULL },
+				      (const char *const[]){ conninfo, NULL }, 1);
 	if (!pg->c)
 		return err_set(e, ENOMEM, "fleet: out of memory connecting");
 	if (PQ(PQstatus)(pg->c) != CONNECTION_OK)

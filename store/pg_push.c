@@ -570,12 +570,17 @@ static int server_probe(struct push *p, int64_t *last, int64_t *lookups, struct 
 	char sql[2048];
 	size_t o;
 	PGresult *res;
-	int err = 0, col[PG_MAX_TABLES], nc = 3;
+	int err = 0, col[PG_MAX_TABLES], nc = 4;
 
+	/* set_config: a push is idempotent (the server's last snapshot is where the next one
+	 * starts), so its commits need not wait for the server's disk: a crash loses what the
+	 * next push sends again. Set for the session in this query, no round trip of its own,
+	 * and not as a startup option, which a pooler may refuse. */
 	o = (size_t)snprintf(sql, sizeof(sql), "SELECT (SELECT max(version) FROM fleet_schema),"
 			     " (SELECT coalesce(max(id), 0) FROM snapshot_rows WHERE host = $1),"
 			     " (SELECT count(*) FROM prog_types) + (SELECT count(*) FROM map_types)"
-			     " + (SELECT count(*) FROM attach_types) + (SELECT count(*) FROM link_types)");
+			     " + (SELECT count(*) FROM attach_types) + (SELECT count(*) FROM link_types),"
+			     " set_config('synchronous_commit', 'off', false)");
 	for (int i = 0; i < p->ts->n && o < sizeof(sql); i++) {
 		col[i] = -1;
 		p->srv_all[i] = -1;

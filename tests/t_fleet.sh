@@ -388,6 +388,40 @@ test_watch_push() {
 		host = 't-watch' GROUP BY snapshot_id ORDER BY 1")" "$(sqlite3 -separator '|' "$h6" "$q")"
 }
 
+# a pooler in front of the server (pgbouncer in session mode, its defaults otherwise, which
+# refuse libpq startup options): push, query and an unchanged push through it
+test_pooler() {
+	local pgb=/usr/sbin/pgbouncer h=$TEST_TMP/hp.db cb pid i rc=0
+	[ -x "$pgb" ] || { echo "no $pgb (make deps)" >&2; return 1; }
+	printf '"postgres" ""\n' > "$PGD/pgb.users"
+	cat > "$PGD/pgb.ini" <<EOF_INI
+[databases]
+postgres = host=$PGD dbname=postgres user=postgres
+[pgbouncer]
+listen_addr =
+listen_port = 6433
+unix_socket_dir = $PGD
+auth_type = trust
+auth_file = $PGD/pgb.users
+pool_mode = session
+logfile = $PGD/pgb.log
+EOF_INI
+	chown postgres "$PGD/pgb.ini" "$PGD/pgb.users"
+	timeout 300 setpriv --reuid=postgres --regid=postgres --init-groups "$pgb" -q "$PGD/pgb.ini" &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do [ -S "$PGD/.s.PGSQL.6433" ] && break; sleep 0.1; done
+	cb="host=$PGD port=6433 dbname=postgres user=postgres"
+	cp "$H1" "$h" || rc=1
+	[ $rc = 0 ] && { bs --db "$h" fleet push "$cb" host t-pool >/dev/null || rc=1; }
+	[ $rc = 0 ] && { expect_eq "t-pool snapshots through the pooler" \
+		"$(bs fleet query "$cb" "SELECT count(*) FROM snapshot_rows WHERE host = 't-pool'" csv | tail -n 1)" \
+		"$(sqlite3 "$h" "SELECT count(*) FROM snapshot_rows")" || rc=1; }
+	[ $rc = 0 ] && { add_unchanged "$h" && bs --db "$h" fleet push "$cb" host t-pool >/dev/null || rc=1; }
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	return $rc
+}
+
 run_test fleet/two_hosts test_two_hosts
 run_test fleet/pull test_pull
 run_test fleet/diff test_diff
@@ -400,3 +434,4 @@ run_test fleet/chunks test_chunks
 run_test fleet/text_bytes test_text_bytes
 run_test fleet/unchanged test_unchanged
 run_test fleet/watch_push test_watch_push
+run_test fleet/pooler test_pooler
