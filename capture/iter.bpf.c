@@ -80,12 +80,6 @@ static __always_inline __u32 cpu_bound(void)
 	return n < ITER_MAX_CPUS ? n : ITER_MAX_CPUS;
 }
 
-/* The run-time counters summed over every cpu, as BPF_OBJ_GET_INFO_BY_FD sums them. They
- * are per cpu (prog->stats is __percpu), and this kernel's BTF has no per-cpu type tag for
- * bpf_per_cpu_ptr nor kallsyms data symbols for __per_cpu_offset. A per-cpu array tells the
- * offsets instead: its element's address on cpu c (bpf_map_lookup_percpu_elem) minus the
- * element's __percpu address (the array's pptrs[0]) is cpu c's per-cpu offset. It stops at
- * the first cpu the map has no copy for (nr_cpu_ids): rec->nr_cpus says how many it summed. */
 /* The sums with the offsets the loader gave: no map of ours, so nothing of ours outlives
  * the program by an RCU grace period. */
 static __always_inline void prog_stats_known(struct bpf_prog *prog, struct iter_prog_rec *rec)
@@ -144,6 +138,12 @@ static __always_inline void offsets_record(struct bpf_iter__bpf_prog *ctx)
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 }
 
+/* The run-time counters summed over every cpu, as BPF_OBJ_GET_INFO_BY_FD sums them. They
+ * are per cpu (prog->stats is __percpu), and this kernel's BTF has no per-cpu type tag for
+ * bpf_per_cpu_ptr nor kallsyms data symbols for __per_cpu_offset. A per-cpu array tells the
+ * offsets instead: its element's address on cpu c (bpf_map_lookup_percpu_elem) minus the
+ * element's __percpu address (the array's pptrs[0]) is cpu c's per-cpu offset. It stops at
+ * the first cpu the map has no copy for (nr_cpu_ids): rec->nr_cpus says how many it summed. */
 static __always_inline void prog_stats(struct bpf_prog *prog, struct iter_prog_rec *rec)
 {
 	void *map = pcpu_map();

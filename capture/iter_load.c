@@ -15,10 +15,10 @@
 #include <linux/bpf.h>
 #include <bpf/libbpf.h>
 #include "capture/iter_load.h"
-#include "lib/boot_cache.h"
 #include "capture/iter_rec.h"	/* ITER_PCPU_MARKER */
 #include "capture/iter_targets.h"
 #include "capture/iter.bpf.h"	/* iter_bpf_obj[]: build/capture/iter.bpf.o's bytes */
+#include "lib/boot_cache.h"
 
 struct iter_kit {
 	int btf_fd;			/* the object's BTF, loaded once for both programs */

@@ -90,9 +90,6 @@ static int hand_back(int argc, char **argv, const char *against, char ***words)
 	return argc + 2;
 }
 
-/* Options may stand anywhere, before or after the object and its words, as in bpftool (GNU
- * getopt permutes argv): "prog show -j" is "-j prog show". "--" ends them, so a word that
- * starts with '-' can still be given ("query -- '-- comment'"). */
 /* Output that did not reach its file (a full disk, an I/O error) is an error of the command:
  * one line on stderr, since stdout is what failed. A reader that went away (EPIPE, with
  * SIGPIPE ignored by the caller) is no error of ours. */
@@ -106,6 +103,9 @@ static int output_finish(struct ctx *ctx, int ret)
 	return ret ? ret : -1;	/* exit: the command's error status (2 for diff), else 1 */
 }
 
+/* Options may stand anywhere, before or after the object and its words, as in bpftool (GNU
+ * getopt permutes argv): "prog show -j" is "-j prog show". "--" ends them, so a word that
+ * starts with '-' can still be given ("query -- '-- comment'"). */
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
