@@ -12,8 +12,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "lib/bpf_names.h"
+#include "lib/map_chunks.h"
 #include "act/map_edit.h"
 #include "act/net_attach.h"
+#include "store/db.h"
 #include "store/read_replay.h"
 #include "act/replay_int.h"
 
@@ -100,15 +102,34 @@ int replay_contents(struct db *db, int64_t snap, uint32_t map_id, struct buf *b,
 	return map_contents_parse(b->data, b->len, mc, e);
 }
 
-int replay_restore_map(struct loaded *l, size_t i, const struct map_contents *mc, uint64_t *n,
-		       struct err *e)
+int replay_restore_map(struct db *db, int64_t snap, uint32_t map_id, struct loaded *l, size_t i,
+		       uint64_t *n, struct err *e)
 {
+	struct buf b = { 0 }, c = { 0 };
+	struct map_chunk_list cl;
+	struct map_contents mc;
 	struct mapedit_info mi;
+	uint64_t k = 0;
 	int err = mapedit_info(l->maps[i].fd, &mi, e);
 
-	if (err)
-		return err;
-	return mapedit_restore(l->maps[i].fd, &mi, mc, n, e);
+	*n = 0;
+	err = err ?: rr_map_contents_list(db, snap, map_id, CONTENTS_MAX, &b, &cl, e);
+	/* chunks read through read(), not mapped: mapped pages would stay in RSS */
+	if (!err && cl.nr_chunks)
+		err = db_unmap(db, e);
+	if (!err && !cl.nr_chunks)
+		err = map_contents_parse(b.data, b.len, &mc, e) ?:
+		      mapedit_restore(l->maps[i].fd, &mi, &mc, n, e);
+	for (uint32_t ci = 0; !err && ci < cl.nr_chunks; ci++) {
+		c.len = 0;
+		err = map_contents_chunk(db, &cl, ci, &c, e) ?:
+		      map_contents_parse(c.data, c.len, &mc, e) ?:
+		      mapedit_restore(l->maps[i].fd, &mi, &mc, &k, e);
+		*n += k;
+	}
+	buf_free(&c);
+	buf_free(&b);
+	return err;
 }
 
 int replay_set_initial(struct loaded *l, size_t i, const struct map_contents *mc, struct err *e)
@@ -283,7 +304,11 @@ static int object_restore(const struct replay_obj_opts *o, struct loaded *l, con
 					(long long)o->restore_snap);
 			continue;
 		}
-		err = replay_contents(o->db, o->restore_snap, id, &b, &mc, e);
+		if (frozen)
+			err = replay_contents(o->db, o->restore_snap, id, &b, &mc, e) ?:
+			      replay_set_initial(l, i, &mc, e);
+		else
+			err = replay_restore_map(o->db, o->restore_snap, id, l, i, &n, e);
 		if (err == -ENODATA) {
 			err = 0;
 			replay_row_note(row, "not restored: map %u has no stored contents", id);
@@ -291,16 +316,11 @@ static int object_restore(const struct replay_obj_opts *o, struct loaded *l, con
 		}
 		if (err)
 			break;
-		if (frozen) {
-			err = replay_set_initial(l, i, &mc, e);
-			if (!err)
-				replay_row_note(row, "initial value from map %u", id);
-		} else {
-			err = replay_restore_map(l, i, &mc, &n, e);
-			if (!err)
-				replay_row_note(row, "restored %llu entries from map %u",
-						(unsigned long long)n, id);
-		}
+		if (frozen)
+			replay_row_note(row, "initial value from map %u", id);
+		else
+			replay_row_note(row, "restored %llu entries from map %u",
+					(unsigned long long)n, id);
 	}
 	buf_free(&b);
 	return err;

@@ -16,9 +16,11 @@ void replay_row_note(struct replay_row *row, const char *fmt, ...)
 /* The stored contents of map_id in a snapshot: -ENODATA when it was not captured. */
 int replay_contents(struct db *db, int64_t snap, uint32_t map_id, struct buf *b,
 		    struct map_contents *mc, struct err *e);
-/* Fill map i of a loaded object. */
-int replay_restore_map(struct loaded *l, size_t i, const struct map_contents *mc, uint64_t *n,
-		       struct err *e);
+/* Fill map i of a loaded object with map_id's contents in a snapshot, a chunk at a time when
+ * they are stored in chunks (a map of millions of entries is never whole in memory); *n the
+ * entries written; -ENODATA when none were stored. */
+int replay_restore_map(struct db *db, int64_t snap, uint32_t map_id, struct loaded *l, size_t i,
+		       uint64_t *n, struct err *e);
 /* Frozen maps (.rodata, .kconfig) can't be written after load: give libbpf their stored
  * value as the initial one (before load_load). */
 int replay_set_initial(struct loaded *l, size_t i, const struct map_contents *mc, struct err *e);

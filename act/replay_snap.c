@@ -476,7 +476,6 @@ static int act(struct rs *s, int g, struct loaded *l)
 			replay_row_note(row, "%s %s", s->o->dry_run ? "pin" : "pinned", pin->path);
 		}
 		if (!err && sm->has_contents) {
-			struct map_contents mc;
 			uint64_t n = 0;
 
 			if (s->o->dry_run) {
@@ -485,9 +484,8 @@ static int act(struct rs *s, int g, struct loaded *l)
 			} else if (sm->frozen) {
 				replay_row_note(row, "initial value from the snapshot");
 			} else {
-				err = replay_contents(s->o->db, s->o->snap_id, sm->id, &b, &mc, s->e);
-				if (!err)
-					err = replay_restore_map(l, sm->oi, &mc, &n, s->e);
+				err = replay_restore_map(s->o->db, s->o->snap_id, sm->id, l, sm->oi,
+							 &n, s->e);
 				if (!err)
 					replay_row_note(row, "restored %llu entries",
 							(unsigned long long)n);

@@ -199,6 +199,24 @@ int rr_map_contents(struct db *db, int64_t snap, uint32_t map_id, size_t max, st
 	return err;
 }
 
+int rr_map_contents_list(struct db *db, int64_t snap, uint32_t map_id, size_t max,
+			 struct buf *b, struct map_chunk_list *l, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, err = start(db, "SELECT contents FROM maps WHERE snapshot_id = ? AND id = ?",
+			    snap, &map_id, 1, &st, e);
+
+	if (err)
+		return err;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL)
+		err = -ENODATA;
+	else
+		err = map_contents_list_col(db, st, 0, max, b, l, e);
+	sqlite3_finalize(st);
+	return err;
+}
+
 int rr_maps_like(struct db *db, int64_t snap, uint32_t type, uint32_t key_size,
 		 uint32_t value_size, int (*fn)(void *arg, const struct rr_map_cand *r),
 		 void *arg, struct err *e)

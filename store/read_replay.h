@@ -59,6 +59,11 @@ int rr_prog_owner(struct db *db, int64_t snap, uint32_t prog_id, int64_t *pid, c
 /* The stored contents blob of map_id (at most max bytes): -ENODATA when none was stored. */
 int rr_map_contents(struct db *db, int64_t snap, uint32_t map_id, size_t max, struct buf *b,
 		    struct err *e);
+/* The same, but contents stored in chunks stay a list (b holds it, l->nr_chunks > 0), to be
+ * read a chunk at a time (map_contents_chunk, store/db.h). */
+struct map_chunk_list;
+int rr_map_contents_list(struct db *db, int64_t snap, uint32_t map_id, size_t max,
+			 struct buf *b, struct map_chunk_list *l, struct err *e);
 
 /* Maps of the snapshot with stored contents and the given type and sizes, the candidates
  * for an ELF object's map. pins: its pin paths, one per line ("" if none); lasting: it,
