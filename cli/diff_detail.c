@@ -285,17 +285,46 @@ int diff_contents_lines(struct diff_side *a, struct diff_side *b,
 	return err;
 }
 
+/* The entries of cs->mc as text, up to max in all. */
+static int entries_push(struct contents_side *cs, size_t max, struct strlist *keys,
+			struct strlist *vals, struct err *e)
+{
+	for (uint64_t i = 0; i < cs->mc.count && keys->n < max; i++)
+		if (strlist_push(keys, key_text(cs->mb, &cs->mc, i)) ||
+		    strlist_push(vals, value_text(cs->mb, &cs->mc, i)))
+			return err_set(e, ENOMEM, "out of memory reading map contents");
+	return 0;
+}
+
+/* The first entries of a map: contents stored in chunks are read a chunk at a time, as far
+ * as max entries take (a report's few lines of a 10,000,000-entry map read its first chunk). */
 int map_entries_text(struct db *db, int64_t snap, uint32_t id, size_t max, struct strlist *keys,
 		     struct strlist *vals, uint64_t *count, struct err *e)
 {
 	struct contents_side cs = { 0 };
-	int err = contents_open(db, snap, id, &cs, e);
+	struct buf chunk = { 0 };
+	int err = map_data_read_chunked(db, snap, id, &cs.md, e);
 
-	*count = err ? 0 : cs.mc.count;
-	for (uint64_t i = 0; !err && i < cs.mc.count && i < max; i++)
-		if (strlist_push(keys, key_text(cs.mb, &cs.mc, i)) ||
-		    strlist_push(vals, value_text(cs.mb, &cs.mc, i)))
-			err = err_set(e, ENOMEM, "out of memory reading map contents");
+	*count = 0;
+	if (!err && !cs.md.contents.len)
+		err = -ENOENT;
+	if (!err)
+		cs.mb = map_btf_open(cs.md.btf.data, cs.md.btf.len, cs.md.key_type,
+				     cs.md.value_type);
+	if (!err && !cs.md.chunks.nr_chunks) {
+		err = map_contents_parse(cs.md.contents.data, cs.md.contents.len, &cs.mc, e) ?:
+		      entries_push(&cs, max, keys, vals, e);
+		*count = err ? 0 : cs.mc.count;
+	} else if (!err) {
+		*count = cs.md.chunks.count;
+		for (uint32_t ci = 0; !err && ci < cs.md.chunks.nr_chunks && keys->n < max; ci++) {
+			chunk.len = 0;
+			err = map_contents_chunk(db, &cs.md.chunks, ci, &chunk, e) ?:
+			      map_contents_parse(chunk.data, chunk.len, &cs.mc, e) ?:
+			      entries_push(&cs, max, keys, vals, e);
+		}
+	}
+	buf_free(&chunk);
 	map_btf_close(cs.mb);
 	map_data_free(&cs.md);
 	return err;

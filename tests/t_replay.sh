@@ -213,12 +213,13 @@ EOF
 	return 0
 }
 
-# OBJ mode with contents stored in chunks (a map that may pass one chunk): restored a chunk
-# at a time, every entry of every chunk, in the memory of about one chunk: the peak RSS over
-# that of the same replay from a snapshot without contents stays under two thirds of the
-# contents (24 MB here: 9 MiB over it a chunk at a time; joined, mapped, 52 MiB)
+# OBJ mode with contents stored in chunks (a map that may pass one chunk), and a report of
+# them. Replay restores a chunk at a time, every entry of every chunk, in the memory of about
+# one chunk: its peak RSS over that of the same replay from a snapshot without contents stays
+# under two thirds of the contents (24 MB here: 9 MiB over it a chunk at a time; joined and
+# mapped, 52 MiB)
 t_replay_chunks() {
-	local dir=$BASE/chunks n=2000000 base rss
+	local dir=$BASE/chunks n=2000000 base rss first
 	cat > "$TEST_TMP/rtc.bpf.c" <<EOF
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -250,6 +251,14 @@ EOF
 	base=$(tail -n 1 "$TEST_TMP/rss0"); rss=$(tail -n 1 "$TEST_TMP/rss")
 	[ $((rss - base)) -lt $((n * 12 * 2 / 3 / 1024)) ] ||
 		{ echo "restoring took $(((rss - base) / 1024)) MiB more than restoring nothing" >&2; return 1; }
+	# a report shows the first entries of each program's maps, read from the first chunk
+	"$BPFSCOPE" --db "$BPFSCOPE_DB" -s chunks report file "$TEST_TMP/r.html" || return 1
+	grep -q "$n entries, the first 16</h4>" "$TEST_TMP/r.html" ||
+		{ echo "the report does not say the map's $n entries" >&2; return 1; }
+	first=$("$BPFSCOPE" --db "$BPFSCOPE_DB" -s chunks -j map dump pinned "$BASE/rtc_maps/rtc_t_map" |
+		python3 -c 'import json,sys; e=json.load(sys.stdin)[0]["formatted"]; print("<tr><td>%s</td><td>%s</td></tr>" % (e["key"], e["value"]))')
+	grep -A2 "$n entries, the first 16</h4>" "$TEST_TMP/r.html" | grep -qF "$first" ||
+		{ echo "the report's first entry is not the dump's ($first)" >&2; return 1; }
 	echo "replay restore of a $n-entry map in chunks: peak RSS $((rss / 1024)) MiB, $(((rss - base) / 1024)) MiB over a replay with nothing to restore" >> "${FIGURES:-/dev/null}"
 }
 
