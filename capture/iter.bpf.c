@@ -80,27 +80,41 @@ static __always_inline __u32 cpu_bound(void)
 	return n < ITER_MAX_CPUS ? n : ITER_MAX_CPUS;
 }
 
+/* One cpu's three counters (at addr, side by side) added to sum; nonzero: unreadable. */
+static __always_inline int stats_add(__u64 sum[3], __u64 addr)
+{
+	__u64 v[3];
+
+	if (bpf_probe_read_kernel(v, sizeof(v), (void *)addr))
+		return -1;
+	sum[0] += v[0];
+	sum[1] += v[1];
+	sum[2] += v[2];
+	return 0;
+}
+
+static __always_inline void stats_store(struct iter_prog_rec *rec, const __u64 sum[3], __u32 cpus)
+{
+	rec->run_cnt = sum[0];
+	rec->run_time_ns = sum[1];
+	rec->recursion_misses = sum[2];
+	rec->nr_cpus = cpus;
+}
+
 /* The sums with the offsets the loader gave: no map of ours, so nothing of ours outlives
  * the program by an RCU grace period. */
 static __always_inline void prog_stats_known(struct bpf_prog *prog, struct iter_prog_rec *rec)
 {
-	__u64 stats = 0, v[3], sum[3] = { 0 }, base = off0(), step = stride();
+	__u64 stats = 0, sum[3] = { 0 }, base = off0(), step = stride();
 	__u32 cpu, bound = cpu_bound();
 
 	if (bpf_core_read(&stats, sizeof(stats), &prog->stats) || !stats)
 		return;
 	stats += bpf_core_field_offset(struct bpf_prog_stats, cnt);
-	for (cpu = 0; cpu < bound; cpu++) {
-		if (bpf_probe_read_kernel(v, sizeof(v), (void *)(stats + base + cpu * step)))
+	for (cpu = 0; cpu < bound; cpu++)
+		if (stats_add(sum, stats + base + cpu * step))
 			return;
-		sum[0] += v[0];
-		sum[1] += v[1];
-		sum[2] += v[2];
-	}
-	rec->run_cnt = sum[0];
-	rec->run_time_ns = sum[1];
-	rec->recursion_misses = sum[2];
-	rec->nr_cpus = cpu;
+	stats_store(rec, sum, cpu);
 }
 
 /* The end of the walk, offsets read through the per-cpu array: they are this boot's for
@@ -147,7 +161,7 @@ static __always_inline void offsets_record(struct bpf_iter__bpf_prog *ctx)
 static __always_inline void prog_stats(struct bpf_prog *prog, struct iter_prog_rec *rec)
 {
 	void *map = pcpu_map();
-	__u64 base = 0, stats = 0, addr, v[3], sum[3] = { 0 };
+	__u64 base = 0, stats = 0, addr, sum[3] = { 0 };
 	volatile __u64 *slot;
 	__u32 key = 0, cpu, bound = cpu_bound();
 
@@ -174,16 +188,10 @@ static __always_inline void prog_stats(struct bpf_prog *prog, struct iter_prog_r
 		slot = bpf_map_lookup_percpu_elem(map, &key, cpu);
 		if (!slot)
 			break;
-		if (bpf_probe_read_kernel(v, sizeof(v), (void *)(stats + as_number(slot, (__u64)slot) - base)))
+		if (stats_add(sum, stats + as_number(slot, (__u64)slot) - base))
 			return;
-		sum[0] += v[0];
-		sum[1] += v[1];
-		sum[2] += v[2];
 	}
-	rec->run_cnt = sum[0];
-	rec->run_time_ns = sum[1];
-	rec->recursion_misses = sum[2];
-	rec->nr_cpus = cpu;
+	stats_store(rec, sum, cpu);
 }
 
 /* A program: its id and what names it, for the audit's cross-view (a program filtered out

@@ -181,8 +181,9 @@ int rr_prog_owner(struct db *db, int64_t snap, uint32_t prog_id, int64_t *pid, c
 	return err ? err : rc == SQLITE_ROW;
 }
 
-int rr_map_contents(struct db *db, int64_t snap, uint32_t map_id, size_t max, struct buf *b,
-		    struct err *e)
+/* Map map_id's stored contents: joined into b, or with l a chunk list left as a list. */
+static int contents_row(struct db *db, int64_t snap, uint32_t map_id, size_t max, struct buf *b,
+			struct map_chunk_list *l, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc = SQLITE_DONE, err = start(db, "SELECT contents FROM maps WHERE snapshot_id = ? AND id = ?",
@@ -193,28 +194,24 @@ int rr_map_contents(struct db *db, int64_t snap, uint32_t map_id, size_t max, st
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL)
 		err = -ENODATA;
+	else if (l)
+		err = map_contents_list_col(db, st, 0, max, b, l, e);
 	else
 		err = map_contents_get_col(db, st, 0, max, b, e);
 	sqlite3_finalize(st);
 	return err;
 }
 
+int rr_map_contents(struct db *db, int64_t snap, uint32_t map_id, size_t max, struct buf *b,
+		    struct err *e)
+{
+	return contents_row(db, snap, map_id, max, b, NULL, e);
+}
+
 int rr_map_contents_list(struct db *db, int64_t snap, uint32_t map_id, size_t max,
 			 struct buf *b, struct map_chunk_list *l, struct err *e)
 {
-	sqlite3_stmt *st;
-	int rc = SQLITE_DONE, err = start(db, "SELECT contents FROM maps WHERE snapshot_id = ? AND id = ?",
-			    snap, &map_id, 1, &st, e);
-
-	if (err)
-		return err;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL)
-		err = -ENODATA;
-	else
-		err = map_contents_list_col(db, st, 0, max, b, l, e);
-	sqlite3_finalize(st);
-	return err;
+	return contents_row(db, snap, map_id, max, b, l, e);
 }
 
 int rr_maps_like(struct db *db, int64_t snap, uint32_t type, uint32_t key_size,
