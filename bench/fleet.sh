@@ -13,6 +13,7 @@
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BS=$TOP/build/bpfscope
+. "$TOP/tests/pgbouncer.sh"
 SHARED=${SHARED:-$TOP/../shared/bench}
 [ -f "$SHARED/loadgen.c" ] || SHARED=/work/shared/bench
 OUT=$TOP/bench/build
@@ -160,19 +161,26 @@ done
 UNCH=$WORK/unch.db
 cp "$BASE" "$UNCH"
 "$BS" --db "$UNCH" fleet push "$C" host unchanged >/dev/null || exit 1
-upush=() ucpu=() usrv=()
-for ((i = 0; i < RUNS; i++)); do
+# one more snapshot row on the unchanged host, pushed over $1 by a process of its own:
+# "WALL_US CPU_US" (the push shipped that one row, or it says so and fails)
+unchanged_push() {
+	local t0 t1
 	sqlite3 "$UNCH" "INSERT INTO snapshot_rows SELECT id + 1, taken_at + 1000000000, NULL, mask,
 		boot_time_ns, nr_progs, nr_maps, nr_btf, nr_links, nr_attachments, nr_pins,
 		vanished_progs, vanished_maps, vanished_btf, vanished_links, duration_ns,
-		stats_interval_ns, warnings, env FROM snapshot_rows ORDER BY id DESC LIMIT 1" || exit 1
-	logpos=$(stat -c %s "$PGD/log")
+		stats_interval_ns, warnings, env FROM snapshot_rows ORDER BY id DESC LIMIT 1" || return 1
 	t0=$(date +%s%N)
-	/usr/bin/time -o "$WORK/cpu" -f "%U %S" "$BS" --db "$UNCH" -j fleet push "$C" host unchanged \
+	/usr/bin/time -o "$WORK/cpu" -f "%U %S" "$BS" --db "$UNCH" -j fleet push "$1" host unchanged \
 		>"$WORK/push.json"; t1=$(date +%s%N)
-	grep -q '"rows":1,' "$WORK/push.json" || { echo "unchanged push shipped more: $(cat "$WORK/push.json")"; exit 1; }
-	upush+=($(ms "$t0" "$t1"))
-	ucpu+=($(awk '{ printf "%d", ($1 + $2) * 1000000 }' "$WORK/cpu"))
+	grep -q '"rows":1,' "$WORK/push.json" ||
+		{ echo "unchanged push shipped more: $(cat "$WORK/push.json")" >&2; return 1; }
+	echo "$(ms "$t0" "$t1") $(awk '{ printf "%d", ($1 + $2) * 1000000 }' "$WORK/cpu")"
+}
+upush=() ucpu=() usrv=()
+for ((i = 0; i < RUNS; i++)); do
+	logpos=$(stat -c %s "$PGD/log")
+	out=$(unchanged_push "$C") || exit 1
+	upush+=(${out% *}); ucpu+=(${out#* })
 	usrv+=($(tail -c +$((logpos + 1)) "$PGD/log" | awk '/duration: .* ms/ { for (i = 1; i < NF; i++)
 		if ($i == "duration:") s += $(i + 1) } END { printf "%d", s * 1000 }'))
 done
@@ -193,40 +201,13 @@ echo "one snapshot of an unchanged host (1 row): push $um ms (min $(med $(printf
 # unix socket beside the server's): what a fleet whose hosts push from cron would run. The
 # pooler keeps the server's backends, so a push's connection forks none and finds its
 # catalog loaded; what is left is ours (libpq's dlopen, the file, the statements).
-PGB=/usr/sbin/pgbouncer
-if [ -x "$PGB" ]; then
-	printf '"postgres" ""\n' > "$PGD/pgb.users"
-	cat > "$PGD/pgb.ini" <<EOF_INI
-[databases]
-postgres = host=$PGD dbname=postgres user=postgres
-[pgbouncer]
-listen_addr =
-listen_port = 6433
-unix_socket_dir = $PGD
-auth_type = trust
-auth_file = $PGD/pgb.users
-pool_mode = session
-logfile = $PGD/pgb.log
-EOF_INI
-	chown postgres "$PGD/pgb.ini" "$PGD/pgb.users"
-	# (our own child, stopped by cleanup: setpriv execs it, one pid)
-	setpriv --reuid=postgres --regid=postgres --init-groups "$PGB" -q "$PGD/pgb.ini" &
-	PGB_PID=$!
-	for ((i = 0; i < 50; i++)); do [ -S "$PGD/.s.PGSQL.6433" ] && break; sleep 0.1; done
-	CB="host=$PGD port=6433 dbname=postgres user=postgres"
-	"$BS" --db "$UNCH" fleet hosts "$CB" >/dev/null || { echo "pgbouncer: no connection"; exit 1; }
+if [ -x "$PGBOUNCER" ]; then
+	pgbouncer_start "$PGD" 6433 || exit 1
+	"$BS" --db "$UNCH" fleet hosts "$PGB_CONN" >/dev/null || { echo "pgbouncer: no connection"; exit 1; }
 	bpush=() bcpu=()
 	for ((i = 0; i < RUNS; i++)); do
-		sqlite3 "$UNCH" "INSERT INTO snapshot_rows SELECT id + 1, taken_at + 1000000000, NULL, mask,
-			boot_time_ns, nr_progs, nr_maps, nr_btf, nr_links, nr_attachments, nr_pins,
-			vanished_progs, vanished_maps, vanished_btf, vanished_links, duration_ns,
-			stats_interval_ns, warnings, env FROM snapshot_rows ORDER BY id DESC LIMIT 1" || exit 1
-		t0=$(date +%s%N)
-		/usr/bin/time -o "$WORK/cpu" -f "%U %S" "$BS" --db "$UNCH" -j fleet push "$CB" host unchanged \
-			>"$WORK/push.json"; t1=$(date +%s%N)
-		grep -q '"rows":1,' "$WORK/push.json" || { echo "pooled push shipped more: $(cat "$WORK/push.json")"; exit 1; }
-		bpush+=($(ms "$t0" "$t1"))
-		bcpu+=($(awk '{ printf "%d", ($1 + $2) * 1000000 }' "$WORK/cpu"))
+		out=$(unchanged_push "$PGB_CONN") || exit 1
+		bpush+=(${out% *}); bcpu+=(${out#* })
 	done
 	bm=$(med "${bpush[@]}")
 	echo "the same through pgbouncer (session pooling): push $bm ms (min $(med $(printf '%s\n' \

@@ -3,6 +3,7 @@
 # (initdb as postgres into a temporary directory, a unix socket there only, no TCP), stopped
 # and removed at the end also when a test fails; two hosts are two snapshot files.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pgbouncer.sh"
 PGBIN=/usr/lib/postgresql/15/bin
 PIN=/sys/fs/bpf/bpfscope-t-fleet-$$
 H1=$TEST_TMP/h1.db
@@ -391,34 +392,17 @@ test_watch_push() {
 # a pooler in front of the server (pgbouncer in session mode, its defaults otherwise, which
 # refuse libpq startup options): push, query and an unchanged push through it
 test_pooler() {
-	local pgb=/usr/sbin/pgbouncer h=$TEST_TMP/hp.db cb pid i rc=0
-	[ -x "$pgb" ] || { echo "no $pgb (make deps)" >&2; return 1; }
-	printf '"postgres" ""\n' > "$PGD/pgb.users"
-	cat > "$PGD/pgb.ini" <<EOF_INI
-[databases]
-postgres = host=$PGD dbname=postgres user=postgres
-[pgbouncer]
-listen_addr =
-listen_port = 6433
-unix_socket_dir = $PGD
-auth_type = trust
-auth_file = $PGD/pgb.users
-pool_mode = session
-logfile = $PGD/pgb.log
-EOF_INI
-	chown postgres "$PGD/pgb.ini" "$PGD/pgb.users"
-	timeout 300 setpriv --reuid=postgres --regid=postgres --init-groups "$pgb" -q "$PGD/pgb.ini" &
-	pid=$!
-	for ((i = 0; i < 50; i++)); do [ -S "$PGD/.s.PGSQL.6433" ] && break; sleep 0.1; done
-	cb="host=$PGD port=6433 dbname=postgres user=postgres"
+	local h=$TEST_TMP/hp.db cb rc=0
+	pgbouncer_start "$PGD" 6433 || return 1
+	cb=$PGB_CONN
 	cp "$H1" "$h" || rc=1
 	[ $rc = 0 ] && { bs --db "$h" fleet push "$cb" host t-pool >/dev/null || rc=1; }
 	[ $rc = 0 ] && { expect_eq "t-pool snapshots through the pooler" \
 		"$(bs fleet query "$cb" "SELECT count(*) FROM snapshot_rows WHERE host = 't-pool'" csv | tail -n 1)" \
 		"$(sqlite3 "$h" "SELECT count(*) FROM snapshot_rows")" || rc=1; }
 	[ $rc = 0 ] && { add_unchanged "$h" && bs --db "$h" fleet push "$cb" host t-pool >/dev/null || rc=1; }
-	kill "$pid"
-	wait "$pid" 2>/dev/null
+	kill "$PGB_PID"
+	wait "$PGB_PID" 2>/dev/null
 	return $rc
 }
 
