@@ -30,7 +30,9 @@ void walk_mem_free(struct walk_mem *m);
 
 /* One program or map as the walker thread read it from the kernel, for the writer. */
 struct obj_rec {
-	char kind;			/* 'p' program, 'P' one unchanged (not opened), 'm' map */
+	/* 'p' program, 'm' map, 'P' programs the iterator found unchanged (not opened): their
+	 * indices in probe.prev, u32 each, in data */
+	char kind;
 	union {
 		struct bpf_prog_info prog;
 		struct bpf_map_info map;
@@ -172,11 +174,12 @@ int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t i
  * (maps_listed: the map iterator's list is the snapshot's, so an unopened program's maps
  * are in it); after prev_code_load, before any walker reads a program. */
 int progs_from_iter(struct probe *p, bool maps_listed);
-/* A walker's record of kind 'P' for program id when it is unchanged: 1 and *out, 0 when it
- * must be opened, -ENOMEM. */
-int prog_fast_rec(struct probe *p, uint32_t id, struct obj_rec **out);
-/* The writer's side of a program the iterator found unchanged (kind 'P'): its counters. */
-int prog_write_unchanged(struct probe *p, const struct obj_rec *r);
+/* The index in p->prev of program id when the iterator found it unchanged (it is not
+ * opened), else -1. */
+long prog_fast_index(const struct probe *p, uint32_t id);
+/* The writer's side of the unchanged program p->prev[i]: counted, listed as walked, its
+ * counters written. */
+int prog_write_unchanged(struct probe *p, size_t i);
 int map_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t id,
 		 struct obj_rec **out);
 int prog_collect(struct probe *p, struct walk_mem *m, int fd, const struct bpf_prog_info *info,

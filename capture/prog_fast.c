@@ -85,35 +85,30 @@ int progs_from_iter(struct probe *p, bool maps_listed)
 	return 0;
 }
 
-int prog_fast_rec(struct probe *p, uint32_t id, struct obj_rec **out)
+long prog_fast_index(const struct probe *p, uint32_t id)
 {
 	const struct open_prog *prev = p->prev_iter ? prev_code_find(p, id) : NULL;
-	const struct iter_prog_rec *rec = prev ? p->prev_iter[prev - p->prev] : NULL;
-	struct obj_rec *r;
 
-	*out = NULL;
-	if (!rec)
-		return 0;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	r->kind = 'P';
-	r->prev = prev;
-	r->info.prog.id = id;
-	r->info.prog.type = rec->type;
-	r->info.prog.run_cnt = rec->run_cnt;
-	r->info.prog.run_time_ns = rec->run_time_ns;
-	r->info.prog.recursion_misses = rec->recursion_misses;
-	*out = r;
-	return 1;
+	return prev && p->prev_iter[prev - p->prev] ? prev - p->prev : -1;
 }
 
-int prog_write_unchanged(struct probe *p, const struct obj_rec *r)
+int prog_write_unchanged(struct probe *p, size_t i)
 {
-	struct open_prog *prev = (struct open_prog *)r->prev;
+	struct open_prog *prev = &p->prev[i];
+	const struct iter_prog_rec *rec = p->prev_iter[i];
+	struct bpf_prog_info info = {
+		.id = prev->id, .type = rec->type, .run_cnt = rec->run_cnt,
+		.run_time_ns = rec->run_time_ns, .recursion_misses = rec->recursion_misses,
+	};
+	int err;
 
+	att_seen_prog(&p->att, rec->type);
+	err = walked_add(p, prev->id);
+	if (err)
+		return err;
+	p->res->nr_progs++;
 	if (prev->seen)		/* (an id twice in one walk: the first keeps the span) */
 		return 0;
 	prev->seen = true;
-	return writer_prog_stats(&p->w, prev->row, &r->info.prog);
+	return writer_prog_stats(&p->w, prev->row, &info);
 }

@@ -107,7 +107,11 @@ static void prog_full_name(int fd, const struct bpf_prog_info *info, char *out, 
  * unchanged system re-fetches none and writes no row. */
 int prev_code_load(struct probe *p)
 {
-	return store_open_progs(p->db, p->boot_id, &p->prev, &p->nr_prev, p->e);
+	uint64_t t0 = now_monotonic_ns();
+	int err = store_open_progs(p->db, p->boot_id, &p->prev, &p->nr_prev, p->e);
+
+	probe_trace(p, "open programs %8.2f ms (%zu)", (now_monotonic_ns() - t0) / 1e6, p->nr_prev);
+	return err;
 }
 
 /* (the id is the first member of struct open_prog and struct open_map) */

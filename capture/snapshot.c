@@ -320,6 +320,7 @@ int snapshot_take_at(struct db *db, const char *path, const struct snapshot_opts
 	res->object_changes = db_total_changes(db) - changes - p.unchanged_rows;
 	err = err ?: snapshot_finish(&p, t0, o->warnings);
 	res->id = p.snap_id;
+	phase_done(&p, "finish");
 	err = err ?: db_commit(db, e);
 	phase_done(&p, "commit");
 	if (err)

@@ -42,6 +42,7 @@ struct walker {
 	struct walk_mem mem;
 	struct obj_rec *bhead, *btail;
 	unsigned bn;
+	struct obj_rec *unchanged;	/* kind 'P': the indices gathered so far */
 };
 
 /* handing records over one at a time would cost a wakeup each */
@@ -103,6 +104,30 @@ static int emit(void *ctx, struct obj_rec *r)
 		w->bhead = r;
 	w->btail = r;
 	return ++w->bn >= WALK_BATCH ? flush(w) : 0;
+}
+
+/* Unchanged programs go to the writer as indices, WALK_BATCH_UNCHANGED to a record: a
+ * record each would cost an allocation of a page's size where the work is a lookup. */
+#define WALK_BATCH_UNCHANGED 512
+
+static int unchanged_add(struct walker *w, uint32_t i)
+{
+	struct obj_rec *r = w->unchanged;
+	int err;
+
+	if (!r) {
+		r = w->unchanged = calloc(1, sizeof(*r));
+		if (!r)
+			return err_set(&w->err, ENOMEM, "out of memory");
+		r->kind = 'P';
+	}
+	if (buf_append(&r->data, &i, sizeof(i)))
+		return err_set(&w->err, ENOMEM, "out of memory");
+	if (r->data.len < WALK_BATCH_UNCHANGED * sizeof(i))
+		return 0;
+	w->unchanged = NULL;
+	err = emit(w, r);
+	return err ?: flush(w);
 }
 
 void walk_mem_free(struct walk_mem *m)
@@ -202,14 +227,11 @@ static void *walker_main(void *arg)
 		if (c.next == c.n && ((err = next_chunk(q, &c, w->idx, &w->err)) || !c.n))
 			break;
 		id = c.id[c.next];
+		r = NULL;
 		if (c.kind[c.next++] == 'p') {
-			err = prog_fast_rec(p, id, &r);
-			if (err < 0)
-				err = err_set(&w->err, ENOMEM, "out of memory");
-			else if (!err)
-				err = prog_walk_one(p, &w->mem, &w->err, id, &r);
-			else
-				err = 0;
+			long i = prog_fast_index(p, id);
+
+			err = i >= 0 ? unchanged_add(w, i) : prog_walk_one(p, &w->mem, &w->err, id, &r);
 		} else {
 			err = map_walk_one(p, &w->mem, &w->err, id, &r);
 			if (!err && (p->mask & SNAP_MAPS_DATA) && p->opts->progress) {
@@ -223,6 +245,13 @@ static void *walker_main(void *arg)
 		n++;
 		if (err)
 			break;
+	}
+	if (w->unchanged) {
+		if (err)
+			rec_free(w->unchanged);
+		else
+			emit(w, w->unchanged);
+		w->unchanged = NULL;
 	}
 	flush(w);
 	probe_trace(p, "walker %d: %5u objects %8.2f ms", w->idx, n, (now_monotonic_ns() - t0) / 1e6);
@@ -387,10 +416,11 @@ static int write_batch(struct probe *p, struct walk *wk, struct obj_rec *batch, 
 
 		batch = r->next;
 		if (!err) {
-			if (r->kind == 'P') {	/* unchanged: its counters (no map to vouch for) */
-				att_seen_prog(&p->att, r->info.prog.type);
-				err = walked_add(p, r->info.prog.id) ?: prog_write_unchanged(p, r);
-				p->res->nr_progs += !err;
+			if (r->kind == 'P') {	/* unchanged: their counters (no map to vouch for) */
+				const uint32_t *v = (const uint32_t *)r->data.data;
+
+				for (size_t i = 0; !err && i < r->data.len / sizeof(*v); i++)
+					err = prog_write_unchanged(p, v[i]);
 			} else if (r->kind == 'p') {
 				size_t n;
 				const void *ids = prog_rec_map_ids(r, &n);
