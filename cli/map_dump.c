@@ -236,7 +236,7 @@ static uint64_t dump_entries(struct out *o, struct jw *w, const struct map_fmt *
 				break;
 			map_entry_error(o, mf, me.key, me.err ? (int)me.err : EIO);
 		}
-		if (i == mc->count)
+		if (i == mc->count || (!(i & 4095) && out_failed(o)))
 			break;
 		map_entry_print(o, w, mf, map_contents_key(mc, i), map_contents_value(mc, i));
 		printed++;
@@ -261,7 +261,7 @@ static int dump_chunks(struct view *v, struct out *o, struct jw *w, const struct
 
 	err = map_contents_chunk(&v->db, l, last, &lb, e) ?:
 	      map_contents_parse(lb.data, lb.len, &lmc, e);
-	for (uint32_t i = 0; !err && i <= last; i++) {
+	for (uint32_t i = 0; !err && i <= last && !out_failed(o); i++) {
 		if (i < last)
 			err = map_contents_chunk(&v->db, l, i, &cb, e) ?:
 			      map_contents_parse(cb.data, cb.len, &mc, e);

@@ -1,4 +1,5 @@
 /* query "SQL" [csv|json]: read-only SQL over the whole history. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli/cli.h"
@@ -55,6 +56,7 @@ struct query_print {
 	struct ctx *ctx;
 	bool csv, json;
 	bool started;		/* the JSON array is open */
+	bool write_failed;	/* stopped: the output could not be written */
 };
 
 static void plain_header(const struct query_print *qp, int ncol, const char *const *names)
@@ -98,6 +100,10 @@ static int print_row(void *arg, int ncol, const char *const *names,
 	struct query_print *qp = arg;
 	struct jw *w = &qp->ctx->out.jw;
 
+	if (out_failed(&qp->ctx->out)) {	/* (main says why, once) */
+		qp->write_failed = true;
+		return -EIO;
+	}
 	if (!qp->json) {
 		if (cells)
 			plain_row(qp, ncol, cells);
@@ -145,7 +151,7 @@ int query_output(struct ctx *ctx, int argc, char **argv, query_runner run, void 
 		if (!out_json(&ctx->out))
 			fputc('\n', stdout);
 	}
-	return err ? p_err_e(ctx, &e) : 0;
+	return err && !qp.write_failed ? p_err_e(ctx, &e) : 0;
 }
 
 struct local_query {

@@ -44,4 +44,6 @@ void out_nl(struct out *o);
 /* Terminal-safe copy of an untrusted string: control bytes become \xNN. */
 const char *out_safe(const char *s, char *buf, size_t len);
 int out_flush_end(struct out *o);	/* trailing newline after a JSON document; errno of a failed write */
+/* A write failed (a full device): long outputs stop early, out_flush_end says why. */
+static inline bool out_failed(const struct out *o) { return ferror(o->f); }
 #endif

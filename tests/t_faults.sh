@@ -101,6 +101,42 @@ test_output_full() {
 	figure "output to a full device: $n readers, each one line ($(cat "$TEST_TMP/err.full")); a closed pipe: no error"
 }
 
+# ms a command takes, its output to $1 (its exit status in $TEST_TMP/rc, stderr in err):
+# ms_to FILE CMD...
+ms_to() {
+	local out=$1 t0 t1
+	shift
+	t0=$(date +%s%N)
+	"$@" >"$out" 2>"$TEST_TMP/err"
+	echo $? > "$TEST_TMP/rc"
+	t1=$(date +%s%N)
+	echo $(( (t1 - t0) / 1000000 ))
+}
+
+# a long output to a full device stops at its first failed write, not at its end: a map
+# dump of ENTRIES entries takes under half its time to /dev/null (reading its contents is
+# most of what is left), a million-row query under a quarter
+test_output_stops() {
+	local db=$TEST_TMP/stops.db null full mnull mfull q
+	cp "$TEST_TMP/seed.db" "$db" && "$BPFSCOPE" --db "$db" snapshot take label data maps-data >/dev/null ||
+		return 1
+	mnull=$(ms_to /dev/null "$BPFSCOPE" --db "$db" -s data map dump pinned "$PIN/h")
+	expect_eq "map dump to /dev/null: exit" "$(cat "$TEST_TMP/rc")" 0 || return 1
+	mfull=$(ms_to /dev/full "$BPFSCOPE" --db "$db" -s data map dump pinned "$PIN/h")
+	one_line_error "map dump to a full device" "$(cat "$TEST_TMP/rc")" "$TEST_TMP/err" || return 1
+	[ "$((mfull * 2))" -lt "$mnull" ] ||
+		{ echo "map dump of $ENTRIES entries: $mfull ms to a full device, $mnull ms to /dev/null" >&2; return 1; }
+	q="WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000) SELECT x FROM c"
+	null=$(ms_to /dev/null "$BPFSCOPE" --db "$db" query "$q" csv)
+	expect_eq "query to /dev/null: exit" "$(cat "$TEST_TMP/rc")" 0 || return 1
+	full=$(ms_to /dev/full "$BPFSCOPE" --db "$db" query "$q" csv)
+	one_line_error "query to a full device" "$(cat "$TEST_TMP/rc")" "$TEST_TMP/err" || return 1
+	grep -q "writing output: No space left on device" "$TEST_TMP/err" || return 1
+	[ "$((full * 4))" -lt "$null" ] ||
+		{ echo "query of a million rows: $full ms to a full device, $null ms to /dev/null" >&2; return 1; }
+	figure "a long output to a full device stops at its first failed write: map dump of $ENTRIES entries $mfull ms (to /dev/null $mnull ms), query of 1,000,000 rows $full ms (to /dev/null $null ms)"
+}
+
 # as root without CAP_DAC_OVERRIDE (a directory's mode binds root only so)
 test_readonly_dir() {
 	local dir=$TEST_TMP/rodir nodac=(setpriv --bounding-set -dac_override,-dac_read_search) rc
@@ -241,5 +277,6 @@ run_test faults/enospc test_enospc
 run_test faults/readonly_fs test_readonly_fs
 run_test faults/readonly_dir test_readonly_dir
 run_test faults/output_full test_output_full
+run_test faults/output_stops test_output_stops
 run_test faults/writers_at_once test_writers_at_once
 run_test faults/readers_beside_watch test_readers_beside_watch
