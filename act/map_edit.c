@@ -89,6 +89,31 @@ int mapedit_parse_bytes(char **words, int nwords, uint8_t *out, size_t n, const 
 	return used;
 }
 
+/* Up to this many entries a BPF_MAP_UPDATE_BATCH call (the kernel copies them one by one
+ * anyway) */
+#define RESTORE_BATCH 65536
+
+/* Entries from *done on in batches, straight from the contents (their layout is the
+ * syscall's when the value strides agree). It stops at the first batch the kernel refuses
+ * (a map type without batch updates says ENOTSUPP, a full map E2BIG, and how far a refused
+ * batch came is not always written back): *done counts the batches taken whole, and the
+ * caller goes on an entry at a time from there, to take the rest or name the one that
+ * fails. */
+static void restore_batched(int fd, const struct map_contents *mc, uint64_t *done)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+
+	while (*done < mc->count) {
+		uint64_t left = mc->count - *done;
+		__u32 n = left < RESTORE_BATCH ? (__u32)left : RESTORE_BATCH;
+
+		if (bpf_map_update_batch(fd, map_contents_key(mc, *done), map_contents_value(mc, *done),
+					 &n, &opts))
+			return;
+		*done += n;
+	}
+}
+
 int mapedit_restore(int fd, const struct mapedit_info *mi, const struct map_contents *mc,
 		    uint64_t *done, struct err *e)
 {
@@ -103,10 +128,14 @@ int mapedit_restore(int fd, const struct mapedit_info *mi, const struct map_cont
 	if (mi->percpu != (mc->nr_cpus != 0))
 		return err_set(e, EINVAL, "map %s: stored contents are%s per-cpu, the map is%s",
 			       mi->name, mc->nr_cpus ? "" : " not", mi->percpu ? "" : " not");
+	if (mc->value_stride == mi->value_buf)
+		restore_batched(fd, mc, done);
+	if (*done == mc->count)
+		return 0;
 	val = calloc(1, mi->value_buf ? mi->value_buf : 1);
 	if (!val)
 		return err_set(e, ENOMEM, "out of memory");
-	for (uint64_t i = 0; i < mc->count; i++) {
+	for (uint64_t i = *done; i < mc->count; i++) {
 		const uint8_t *v = map_contents_value(mc, i);
 
 		if (mi->percpu) {
