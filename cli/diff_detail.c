@@ -211,14 +211,17 @@ struct contents_side {
 	struct map_btf *mb;
 };
 
+/* Map id's stored contents, parsed, and its BTF. chunked: contents stored in chunks stay a
+ * list (cs->md.chunks, nothing parsed), to be read a chunk at a time. */
 static int contents_open(struct db *db, int64_t snap, uint32_t id, struct contents_side *cs,
-			 struct err *e)
+			 bool chunked, struct err *e)
 {
-	int err = map_data_read(db, snap, id, &cs->md, e);
+	int err = chunked ? map_data_read_chunked(db, snap, id, &cs->md, e) :
+			    map_data_read(db, snap, id, &cs->md, e);
 
 	if (!err && !cs->md.contents.len)
 		err = -ENOENT;
-	if (!err)
+	if (!err && !cs->md.chunks.nr_chunks)
 		err = map_contents_parse(cs->md.contents.data, cs->md.contents.len, &cs->mc, e);
 	if (!err)
 		cs->mb = map_btf_open(cs->md.btf.data, cs->md.btf.len, cs->md.key_type,
@@ -265,9 +268,9 @@ int diff_contents_lines(struct diff_side *a, struct diff_side *b,
 
 	if (c->kind != DK_MAP || c->op != DIFF_CHANGED)
 		return 0;
-	err = contents_open(a->db, a->snap_id, a->objs.maps[c->a].id, &ca, e);
+	err = contents_open(a->db, a->snap_id, a->objs.maps[c->a].id, &ca, false, e);
 	if (!err)
-		err = contents_open(b->db, b->snap_id, b->objs.maps[c->b].id, &cb, e);
+		err = contents_open(b->db, b->snap_id, b->objs.maps[c->b].id, &cb, false, e);
 	if (!err)
 		err = contents_diff(&ca.mc, &cb.mc, &ed, &n, e);
 	for (size_t i = 0; !err && i < n && i < max; i++)
@@ -303,17 +306,11 @@ int map_entries_text(struct db *db, int64_t snap, uint32_t id, size_t max, struc
 {
 	struct contents_side cs = { 0 };
 	struct buf chunk = { 0 };
-	int err = map_data_read_chunked(db, snap, id, &cs.md, e);
+	int err = contents_open(db, snap, id, &cs, true, e);
 
 	*count = 0;
-	if (!err && !cs.md.contents.len)
-		err = -ENOENT;
-	if (!err)
-		cs.mb = map_btf_open(cs.md.btf.data, cs.md.btf.len, cs.md.key_type,
-				     cs.md.value_type);
 	if (!err && !cs.md.chunks.nr_chunks) {
-		err = map_contents_parse(cs.md.contents.data, cs.md.contents.len, &cs.mc, e) ?:
-		      entries_push(&cs, max, keys, vals, e);
+		err = entries_push(&cs, max, keys, vals, e);
 		*count = err ? 0 : cs.mc.count;
 	} else if (!err) {
 		*count = cs.md.chunks.count;
