@@ -21,37 +21,21 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 for t in loadgen floor batchfloor; do
 	[ "$OUT/$t" -nt "$SHARED/$t.c" ] || gcc -O2 -o "$OUT/$t" "$SHARED/$t.c" -lbpf || exit 1
 done
+[ "$OUT/timeit" -nt "$TOP/bench/timeit.c" ] || gcc -O2 -o "$OUT/timeit" "$TOP/bench/timeit.c" || exit 1
 cleanup() { rm -rf "$PIN"; }
 trap cleanup EXIT
 cleanup
 mkdir -p "$PIN"
 
-# median wall time in ms of a command, over RUNS runs
-median_ms() {
-	local i t0 t1 ts=()
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
-		ts+=($(( (t1 - t0) / 1000 )))
-	done
-	printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
+# median wall time in ms of a command, over RUNS runs (bench/timeit.c: posix_spawn and the
+# monotonic clock, so the harness adds what starting a process costs and no shell's forks)
+median_ms() { "$OUT/timeit" "$RUNS" "$@"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # medians in ms of two commands run in turns, RUNS times each ("A ms B ms"): the machine is
-# shared, and a ratio of runs minutes apart measures the neighbours too
-paired_ms() {
-	local i t0 t1 t2 a=() b=() cmd_a=() cmd_b=()
-	while [ "$1" != "--" ]; do cmd_a+=("$1"); shift; done
-	shift
-	cmd_b=("$@")
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(date +%s%N); "${cmd_a[@]}" >/dev/null 2>&1; t1=$(date +%s%N)
-		"${cmd_b[@]}" >/dev/null 2>&1; t2=$(date +%s%N)
-		a+=($(( (t1 - t0) / 1000 ))); b+=($(( (t2 - t1) / 1000 )))
-	done
-	printf '%s\n' "${a[@]}" | sort -n | awk '{v[NR]=$1} END {printf "%.2f ", v[int((NR+1)/2)]/1000}'
-	printf '%s\n' "${b[@]}" | sort -n | awk '{v[NR]=$1} END {printf "%.2f\n", v[int((NR+1)/2)]/1000}'
-}
+# shared, and a ratio of runs minutes apart measures the neighbours too. Options before the
+# first command go to timeit (-u PATH: removed before every run, outside the clock)
+paired_ms() { "$OUT/timeit" "$RUNS" "$@"; }
 
 printf '%-44s %10s %10s %8s\n' "benchmark" "bpfscope" "reference" "ratio"
 row() { printf '%-44s %8sms %8sms %7sx\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
@@ -102,7 +86,8 @@ for n in $COUNTS; do
 	rm -f "$db" "$db-wal" "$db-shm"
 	floor=$(median_ms "$OUT/floor")
 	# a first snapshot is one into a new database (each run's own), paired with the floor
-	read -r ff first <<< "$(paired_ms "$OUT/floor" -- bash -c "rm -f '$db' '$db-wal' '$db-shm'; '$BS' --db '$db' snapshot take")"
+	read -r ff first <<< "$(paired_ms -u "$db" -u "$db-wal" -u "$db-shm" "$OUT/floor" -- \
+		"$BS" --db "$db" snapshot take)"
 	floor=$ff
 	# one program by id (issue 17): the same cost at 10 programs as at $n
 	[ "${ONE:-1}" != 0 ] && one_rows "$n" "$PIN/p$n/p0"
@@ -154,8 +139,8 @@ if [ "$HASH_ENTRIES" -gt 0 ]; then
 	row "map contents (maps-data minus plain snapshot)" "$contents" "$bf"
 	row "snapshot take maps-data, whole" "$with" "$bf"
 	# one run each: a JSON dump of a million entries takes seconds
-	bd=$(RUNS=1 median_ms bpftool -j map dump pinned "$PIN/h/hash")
-	bsd=$(RUNS=1 median_ms "$BS" -j map dump pinned "$PIN/h/hash")
+	bd=$("$OUT/timeit" 1 bpftool -j map dump pinned "$PIN/h/hash")
+	bsd=$("$OUT/timeit" 1 "$BS" -j map dump pinned "$PIN/h/hash")
 	row "map dump -j live vs bpftool map dump -j" "$bsd" "$bd"
 	read -r bf2 bsd2 <<< "$(paired_ms "$OUT/batchfloor" "$PIN/h/hash" -- "$BS" -j map dump pinned "$PIN/h/hash")"
 	row "map dump -j live vs batch floor" "$bsd2" "$bf2"
