@@ -67,7 +67,7 @@ static void round_trip(void)
 	w[ATTACH_PERF_EVENT].u.perf.offset = 16;
 	w[ATTACH_PERF_EVENT].u.perf.addr = 0xffffffff81000000ull;	/* above INT64_MAX */
 	if (db_open(&db, NULL, DB_MEMORY, &e) ||
-	    db_exec(&db, "INSERT INTO snapshots(id, taken_at, mask) VALUES(1, 0, 32)", &e) ||
+	    db_exec(&db, "INSERT INTO snapshot_rows(id, taken_at, mask) VALUES(1, 0, 32)", &e) ||
 	    attach_writer_open(&aw, &db, 1, &e)) {
 		CHECK(0, "setup: %s", e.msg);
 		return;
