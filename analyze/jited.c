@@ -44,6 +44,8 @@ struct jctx {
 
 static int add_line(struct jctx *j, const struct dump_line *l)
 {
+	if (!j->d)
+		return 0;	/* a scan for targets (jited_scan_targets) prints nothing */
 	if (dump_add(j->d, l))
 		return err_set(j->e, ENOMEM, "out of memory disassembling program %u", j->pc->id);
 	return 0;
@@ -441,6 +443,101 @@ cleanup:
 		j.cs.free(in, 1);
 	j.cs.close(&j.h);
 	free(j.linfo);
+	free(j.funcs);
+	return err;
+}
+
+/* ---- the kernel addresses the code branches to, as the dump decodes them ---- */
+
+struct jited_scanner {
+	struct cs_api cs;
+	csh h;
+	cs_arch arch;
+	cs_insn *in;
+};
+
+int jited_scanner_open(struct jited_scanner **out, struct err *e)
+{
+	struct jited_scanner *s = calloc(1, sizeof(*s));
+	cs_mode mode;
+	int err;
+
+	*out = NULL;
+	if (!s)
+		return err_set(e, ENOMEM, "out of memory");
+	if (pick_arch("", &s->arch, &mode)) {
+		free(s);
+		return err_set(e, ENOTSUP, "no disassembler for this machine");
+	}
+	err = cs_api_load(&s->cs, e);
+	if (!err && s->cs.open(s->arch, mode, &s->h) != CS_ERR_OK)
+		err = err_set(e, ENOTSUP, "capstone can't disassemble this machine's code");
+	if (err) {
+		free(s);
+		return err;
+	}
+	if (s->arch == CS_ARCH_X86)	/* parse_target reads the operand as the dump prints it */
+		s->cs.option(s->h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+	s->in = s->cs.malloc(s->h);
+	if (!s->in) {
+		jited_scanner_close(s);
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	*out = s;
+	return 0;
+}
+
+void jited_scanner_close(struct jited_scanner *s)
+{
+	if (!s)
+		return;
+	if (s->in)
+		s->cs.free(s->in, 1);
+	s->cs.close(&s->h);
+	free(s);
+}
+
+/* in the program's own functions: the dump names it from them, never from the kernel's */
+static bool own_target(const struct jctx *j, uint64_t t)
+{
+	for (uint32_t i = 0; i < j->nfuncs; i++)
+		if (j->funcs[i].start && t - j->funcs[i].start < j->funcs[i].len)
+			return true;
+	return false;
+}
+
+int jited_scan_targets(struct jited_scanner *s, const struct prog_code *pc, struct buf *out,
+		       struct err *e)
+{
+	struct jctx j = { .pc = pc, .e = e, .cs = s->cs, .h = s->h, .arch = s->arch };
+	int err;
+
+	if (!pc->jited || !pc->jited_len)
+		return 0;
+	err = split_funcs(&j);
+	for (uint32_t fi = 0; !err && fi < j.nfuncs; fi++) {
+		const struct jfunc *f = &j.funcs[fi];
+
+		/* (the dump names no target of a function whose address it does not know) */
+		for (uint32_t off = 0, n; f->start && off < f->len; off += n) {
+			const uint8_t *code = pc->jited + f->off + off;
+			size_t size = f->len - off;
+			uint64_t addr = f->start + off, t;
+			bool is_call;
+
+			if (s->cs.disasm_iter(s->h, &code, &size, &addr, s->in)) {
+				n = s->in->size;
+				if (branch_target(&j, s->in, &is_call, &t) &&
+				    (is_call || t - f->start >= f->len) && !own_target(&j, t) &&
+				    buf_append(out, &t, sizeof(t)))
+					err = err_set(e, ENOMEM, "out of memory");
+			} else {
+				n = j.arch == CS_ARCH_X86 ? 1 : (f->len - off < 4 ? f->len - off : 4);
+			}
+			if (n == 0 || n > f->len - off)
+				n = f->len - off;
+		}
+	}
 	free(j.funcs);
 	return err;
 }

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/err.h"
+#include "lib/util.h"
 
 struct ksym {
 	uint64_t addr;
@@ -32,4 +33,35 @@ const struct ksym *ksyms_lookup(const struct ksyms *k, uint64_t addr, uint64_t *
 /* Address of a symbol by name (linear), 0 when absent. */
 uint64_t ksyms_addr(const struct ksyms *k, const char *name);
 void ksyms_free(struct ksyms *k);
+
+/* The symbol lines of kallsyms text by address (the text's order at one address): offsets
+ * into the text, which the index does not keep. */
+struct ksym_line {
+	uint64_t addr;
+	uint32_t off, len;
+};
+struct ksym_index {
+	struct ksym_line *v;
+	size_t n;
+	uint64_t call_base;	/* __bpf_call_base, 0 when absent */
+};
+/* -ENOMEM, -E2BIG (over 4 GB) or 0 */
+int ksym_index_build(const char *text, size_t len, struct ksym_index *ix);
+void ksym_index_free(struct ksym_index *ix);
+/* ksyms_select with the text's index built already (text and len: the text it was built on) */
+int ksym_index_select(const struct ksym_index *ix, const char *text, size_t len,
+		      const uint64_t *addrs, size_t n, struct buf *out, struct err *e);
+
+/* The lines of /proc/kallsyms text that name the given kernel addresses (sorted, unique):
+ * for each, every line at the highest symbol address at or below it (what ksyms_lookup
+ * answers from the whole text), and __bpf_call_base's, in the text's order; then each
+ * address alone on a line, which ksyms_parse skips: the addresses the list answers for.
+ * A snapshot stores this for the addresses its programs call, not the 5 MB text. */
+int ksyms_select(const char *text, size_t len, const uint64_t *addrs, size_t n,
+		 struct buf *out, struct err *e);
+/* The addresses a ksyms_select list answers for (its lines of an address alone), into out
+ * (empty: its data holds them as uint64_t) sorted and unique. */
+int ksyms_selected(const char *text, size_t len, struct buf *out, struct err *e);
+/* __bpf_call_base in kallsyms text (whole or selected), 0 when absent. */
+uint64_t ksyms_text_call_base(const char *text, size_t len);
 #endif

@@ -15,4 +15,8 @@
 int xlated_insn_text(const struct prog_code *pc, uint32_t idx, char *buf, size_t len);
 /* The whole program: function headers, source lines, instructions. */
 int xlated_dump(const struct prog_code *pc, unsigned flags, struct dump *d, struct err *e);
+/* The immediates of the calls in xlated code that are not BPF-to-BPF (helpers, kfuncs):
+ * the kernel addresses less __bpf_call_base that the dump names from kernel symbols,
+ * appended to out as int32_t. -ENOMEM or 0. */
+int xlated_call_offsets(const void *xlated, size_t len, struct buf *out);
 #endif

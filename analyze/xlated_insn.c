@@ -1,6 +1,7 @@
 /* One BPF instruction as text, in the kernel verifier's notation (kernel/bpf/disasm.c) with
  * bpftool's naming of calls and 64-bit immediates (maps by id, helpers and kfuncs by kernel
  * symbol, subprograms by their kallsyms name). Input is untrusted: every index is checked. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -378,4 +379,20 @@ int xlated_insn_text(const struct prog_code *pc, uint32_t idx, char *buf, size_t
 
 	xl_env_init(&x, pc);
 	return xl_insn_text(&x, idx, buf, len, &bad);
+}
+
+int xlated_call_offsets(const void *xlated, size_t len, struct buf *out)
+{
+	for (size_t off = 0; off + sizeof(struct bpf_insn) <= len; off += sizeof(struct bpf_insn)) {
+		struct bpf_insn in;
+		int32_t imm;
+
+		memcpy(&in, (const uint8_t *)xlated + off, sizeof(in));	/* (unaligned) */
+		if (in.code != (BPF_JMP | BPF_CALL) || in.src_reg == XL_PSEUDO_CALL)
+			continue;
+		imm = in.imm;
+		if (buf_append(out, &imm, sizeof(imm)))
+			return -ENOMEM;
+	}
+	return 0;
 }

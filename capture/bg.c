@@ -33,6 +33,9 @@ static void bg_kallsyms(struct bg_job *j)
 	if (!kallsyms_read_kernel(&kept) && kept.len)
 		bg_seal(&j->kallsyms, &kept);
 	buf_free(&kept);
+	if (j->want_index && j->kallsyms.ready)
+		j->index_ready = !ksym_index_build((const char *)j->kallsyms.z.data, j->kallsyms.z.len,
+						   &j->index);
 }
 
 static void bg_vmlinux(struct bg_job *j)
@@ -101,8 +104,12 @@ static void find_vmlinux(struct bg_job *j)
 void bg_start(struct probe *p, struct bg_job *j)
 {
 	memset(j, 0, sizeof(*j));
+	/* (a boot with a view of the symbols its programs call reads them only when one calls
+	 * something new, capture/kallsyms.c) */
 	if (p->mask & SNAP_CODE)
-		j->want_kallsyms = !store_boot_has_kallsyms(p->db, p->boot_id);
+		j->want_kallsyms = !store_boot_has_kallsyms(p->db, p->boot_id) &&
+				   !(p->history && store_boot_has_calls(p->db, p->boot_id));
+	j->want_index = j->want_kallsyms && p->history;
 	if (p->mask & SNAP_BTF_DATA) {
 		j->want_vmlinux = !store_boot_has_vmlinux(p->db, p->boot_id, p->snap_id);
 		if (j->want_vmlinux)
@@ -145,4 +152,5 @@ void bg_free(struct bg_job *j)
 		pthread_join(j->th_v, NULL);
 	buf_free(&j->kallsyms.z);
 	buf_free(&j->vmlinux.z);
+	ksym_index_free(&j->index);
 }

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "analyze/ksyms.h"
 #include "lib/sha256.h"
 #include "lib/util.h"
 
@@ -26,6 +27,10 @@ struct bg_job {
 					 * kernel, another boot) */
 	int nr_known;
 	struct bg_blob kallsyms, vmlinux;
+	/* a snapshot into a file keeps the lines its programs' calls need: the text's index,
+	 * made here while the walk runs (capture/kallsyms.c) */
+	bool want_index, index_ready;
+	struct ksym_index index;
 };
 
 struct probe;

@@ -52,6 +52,15 @@ struct obj_rec {
 	struct obj_rec *next;
 };
 
+/* The kernel addresses the code a snapshot fetched calls (capture/kallsyms.c), for the
+ * kernel symbols it keeps */
+struct kernel_calls {
+	struct jited_scanner *scanner;	/* analyze/jited.h */
+	struct buf jited;		/* JIT branch targets, uint64_t */
+	struct buf xlated;		/* xlated call immediates (less __bpf_call_base), int32_t */
+	bool unknown;			/* some code could not be scanned: keep the whole text */
+};
+
 struct probe {
 	struct db *db;
 	struct writer w;		/* every row goes through it */
@@ -82,6 +91,7 @@ struct probe {
 					 * less one for a change that wrote none */
 	struct att_seen att;		/* links and program types, for the attachments */
 	struct iter_job *iter;		/* the iterators, run from the snapshot's start */
+	struct kernel_calls calls;
 	uint32_t *walked;		/* the programs' ids the walk listed (views.c) */
 	size_t nr_walked, cap_walked;
 	bool walked_sorted;
@@ -215,6 +225,12 @@ int probe_kallsyms(struct probe *p);
 /* The kernel's symbols (/proc/kallsyms up to the BPF programs' part); empty when there are
  * none or their addresses are hidden; -errno. */
 int kallsyms_read_kernel(struct buf *out);
+/* A snapshot into a file: the kernel addresses a program's fetched code calls (r->blob). */
+struct prog_rec;
+int kernel_calls_add(struct probe *p, const struct prog_rec *r);
+void kernel_calls_free(struct kernel_calls *c);
+/* The kernel symbols a snapshot keeps: into a file, the lines its programs' calls need; into
+ * a live view, the whole text (probe_kallsyms's). */
 int kallsyms_store(struct probe *p);
 int stats_baseline(struct probe *p);
 int btf_fill_data(struct probe *p, uint32_t btf_id);

@@ -1,10 +1,28 @@
 /* The kernel's own symbols from /proc/kallsyms: the part before the first BPF program's
- * line, read in small steps so that the BPF part is never produced. */
+ * line, read in small steps so that the BPF part is never produced; and of them, what a
+ * snapshot keeps.
+ *
+ * A snapshot into a file keeps the lines its programs' code calls: every address a JIT dump
+ * or an xlated dump names from kernel symbols (analyze/jited.h, analyze/xlated.h), found
+ * when the code is fetched, with the line ksyms_lookup would answer each from the whole
+ * text (analyze/ksyms.h's ksyms_select). That is a few kilobytes where the text is 5 MB,
+ * which a first snapshot took 100 ms to read, write and commit. The lines are a view of
+ * each snapshot (view_rows "kernel_calls"): the boot's earlier lines and the new ones, so a
+ * program stored unchanged keeps its names. A snapshot whose programs call nothing new
+ * keeps the view as it was, and reads no /proc/kallsyms. A boot whose code could not all be
+ * scanned (no capstone, or a snapshot before this one stored code without the view) keeps
+ * the whole text in boots.kallsyms, as live views do. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "analyze/jited.h"
+#include "analyze/ksyms.h"
+#include "analyze/xlated.h"
+#include "capture/bg.h"
 #include "capture/capture_int.h"
+#include "store/read_code.h"	/* KERNEL_CALLS_VIEW */
 
 /* The kernel makes each [bpf] line by walking its list of BPF symbols from the start: the
  * whole file costs time quadratic in the number of programs (330 ms at 5,000 against 37 ms
@@ -60,5 +78,232 @@ int kallsyms_read_kernel(struct buf *out)
 	} else {
 		buf_free(&b);
 	}
+	return err;
+}
+
+int kernel_calls_add(struct probe *p, const struct prog_rec *r)
+{
+	struct kernel_calls *c = &p->calls;
+	uint32_t nks = r->blob_len[PROG_BLOB_JITED_KSYMS] / 8;
+	uint32_t nfl = r->blob_len[PROG_BLOB_JITED_FUNC_LENS] / 4;
+	struct prog_code pc = { .id = r->info->id };
+	struct err e = { 0 };
+	int err = 0;
+
+	if (xlated_call_offsets(r->blob[PROG_BLOB_XLATED], r->blob_len[PROG_BLOB_XLATED],
+				&c->xlated))
+		return err_set(p->e, ENOMEM, "out of memory");
+	if (c->unknown || !r->blob_len[PROG_BLOB_JITED])
+		return 0;
+	if (!c->scanner && jited_scanner_open(&c->scanner, &e)) {
+		c->unknown = true;	/* no disassembler: the boot's whole text is kept */
+		return 0;
+	}
+	/* (the record's arrays need not be aligned) */
+	uint64_t *ks = calloc(nks + 1, sizeof(*ks));
+	uint32_t *fl = calloc(nfl + 1, sizeof(*fl));
+
+	if (!ks || !fl) {
+		err = err_set(p->e, ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	memcpy(ks, r->blob[PROG_BLOB_JITED_KSYMS], (size_t)nks * 8);
+	memcpy(fl, r->blob[PROG_BLOB_JITED_FUNC_LENS], (size_t)nfl * 4);
+	pc.jited = r->blob[PROG_BLOB_JITED];
+	pc.jited_len = r->blob_len[PROG_BLOB_JITED];
+	pc.jited_ksyms = ks;
+	pc.nr_jited_ksyms = nks;
+	pc.jited_func_lens = fl;
+	pc.nr_jited_func_lens = nfl;
+	if (jited_scan_targets(c->scanner, &pc, &c->jited, &e)) {
+		if (e.code == ENOMEM)
+			err = err_set(p->e, ENOMEM, "out of memory");
+		c->unknown = true;
+	}
+cleanup:
+	free(ks);
+	free(fl);
+	return err;
+}
+
+void kernel_calls_free(struct kernel_calls *c)
+{
+	jited_scanner_close(c->scanner);
+	buf_free(&c->jited);
+	buf_free(&c->xlated);
+	memset(c, 0, sizeof(*c));
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The addresses the lines must answer for: those the list before answers for (done), the
+ * JIT targets, and the xlated calls from __bpf_call_base (none without it: the dump then
+ * names no call, as bpftool). Sorted, unique, into out. */
+static int calls_wanted(const struct kernel_calls *c, const struct buf *done, uint64_t base,
+			struct buf *out)
+{
+	size_t nx = c->xlated.len / 4, n;
+	uint64_t *v;
+
+	if (buf_append(out, done->data, done->len) || buf_append(out, c->jited.data, c->jited.len))
+		return -ENOMEM;
+	for (size_t i = 0; base && i < nx; i++) {
+		int32_t imm;
+		uint64_t a;
+
+		memcpy(&imm, c->xlated.data + 4 * i, 4);
+		a = base + (int64_t)imm;
+		if (buf_append(out, &a, sizeof(a)))
+			return -ENOMEM;
+	}
+	v = (uint64_t *)out->data;
+	n = out->len / 8;
+	if (n)
+		qsort(v, n, sizeof(*v), u64_cmp);
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!m || v[m - 1] != v[i])
+			v[m++] = v[i];
+	out->len = m * 8;
+	return 0;
+}
+
+/* every address wanted is one the list answers for already */
+static bool calls_covered(const struct buf *done, const struct buf *want)
+{
+	return want->len == done->len && (!want->len || !memcmp(want->data, done->data, want->len));
+}
+
+/* The whole text, as every snapshot kept it before the views: what the background thread
+ * read, if this boot had none stored; else, read_now, read here (a live view reads it when
+ * a dump first needs it: snapshot_fill_kallsyms). */
+static int whole_store(struct probe *p, bool read_now)
+{
+	const struct bg_blob *b;
+	int err;
+
+	if (!p->bg || !p->bg->want_kallsyms)
+		return read_now ? probe_kallsyms(p) : 0;
+	bg_join_kallsyms(p->bg);
+	b = &p->bg->kallsyms;
+	if (!b->ready)
+		return 0;
+	err = blob_put_prepared(p->db, "kallsyms", b->hash, b->raw_size, 0, b->z.data, b->z.len, p->e);
+	return err ?: writer_boot_kallsyms(&p->w, p->boot_id, b->hash);
+}
+
+/* /proc/kallsyms up to its BPF part and its index: the background thread's, or made now */
+struct ksyms_text {
+	struct buf own;
+	struct ksym_index own_index;
+	const struct buf *text;
+	const struct ksym_index *index;
+};
+
+static int text_get(struct probe *p, struct ksyms_text *t)
+{
+	int err;
+
+	if (p->bg && p->bg->want_kallsyms) {
+		bg_join_kallsyms(p->bg);
+		t->text = &p->bg->kallsyms.z;	/* (empty when it could not be read) */
+		if (p->bg->index_ready) {
+			t->index = &p->bg->index;
+			return 0;
+		}
+	} else {
+		err = kallsyms_read_kernel(&t->own);
+		if (err == -ENOMEM)
+			return err_set(p->e, ENOMEM, "out of memory reading kernel symbols");
+		t->text = &t->own;
+	}
+	err = ksym_index_build((const char *)t->text->data, t->text->len, &t->own_index);
+	if (err)
+		return err_set(p->e, -err, "can't index kernel symbols: %s", strerror(-err));
+	t->index = &t->own_index;
+	return 0;
+}
+
+int kallsyms_store(struct probe *p)
+{
+	struct buf prev = { 0 }, done = { 0 }, want = { 0 }, list = { 0 };
+	const struct kernel_calls *c = &p->calls;
+	struct ksyms_text t = { 0 };
+	bool have_prev = false;
+	uint64_t base = 0;
+	int err = 0;
+
+	if (!p->history || store_boot_has_kallsyms(p->db, p->boot_id))
+		return p->history ? 0 : whole_store(p, false);	/* (a whole text covers all) */
+	err = store_boot_calls(p->db, p->boot_id, &prev, &have_prev, p->e);
+	if (err)
+		goto cleanup;
+	if (c->unknown || (!have_prev && store_boot_had_code(p->db, p->boot_id, p->snap_id))) {
+		err = whole_store(p, true);
+		goto cleanup;
+	}
+	if (have_prev) {
+		base = ksyms_text_call_base((const char *)prev.data, prev.len);
+		if (ksyms_selected((const char *)prev.data, prev.len, &done, p->e) ||
+		    calls_wanted(c, &done, base, &want)) {
+			err = err_set(p->e, ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		/* nothing new called: the view goes on as it was, no /proc/kallsyms read */
+		if (base && calls_covered(&done, &want)) {
+			err = writer_view(&p->w, KERNEL_CALLS_VIEW, want.len / 8, prev.data, prev.len);
+			goto cleanup;
+		}
+	}
+	err = text_get(p, &t);
+	if (err || !t.text->len) {	/* no symbols (hidden addresses): the names as they were */
+		if (!err && have_prev)
+			err = writer_view(&p->w, KERNEL_CALLS_VIEW, done.len / 8, prev.data, prev.len);
+		goto cleanup;
+	}
+	want.len = 0;
+	if (calls_wanted(c, &done, t.index->call_base, &want) ||
+	    ksym_index_select(t.index, (const char *)t.text->data, t.text->len,
+			      (const uint64_t *)want.data, want.len / 8, &list, p->e)) {
+		err = err ?: err_set(p->e, ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	probe_trace(p, "kernel calls     %zu addresses, %zu bytes of lines", want.len / 8, list.len);
+	err = writer_view(&p->w, KERNEL_CALLS_VIEW, want.len / 8, list.data ? list.data : (void *)"",
+			  list.len);
+cleanup:
+	buf_free(&prev);
+	buf_free(&done);
+	buf_free(&want);
+	buf_free(&t.own);
+	ksym_index_free(&t.own_index);
+	buf_free(&list);
+	return err;
+}
+
+/* The whole text into a live view (or a boot the views can't cover). */
+int probe_kallsyms(struct probe *p)
+{
+	struct buf kept = { 0 };
+	uint8_t hash[SHA256_LEN];
+	int err;
+
+	if (store_boot_has_kallsyms(p->db, p->boot_id))
+		return 0;
+	err = kallsyms_read_kernel(&kept);
+	if (err == -ENOMEM)
+		err = err_set(p->e, ENOMEM, "out of memory reading kernel symbols");
+	else if (err || !kept.len)
+		err = 0;	/* no symbols: dumps fall back to addresses */
+	else
+		err = blob_put(p->db, "kallsyms", kept.data, kept.len, hash, p->e) ?:
+		      writer_boot_kallsyms(&p->w, p->boot_id, hash);
+	buf_free(&kept);
 	return err;
 }

@@ -250,6 +250,9 @@ int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns)
 			return err;
 	}
 	err = writer_prog(&p->w, &pr, &row);
+	/* code fetched (not an earlier row's of this boot): its calls, for the kernel symbols */
+	if (!err && p->history && pr.code && !pr.code_from)
+		err = kernel_calls_add(p, &pr);
 	return err ?: writer_prog_stats(&p->w, row, info);
 }
 

@@ -97,6 +97,7 @@ void probe_cleanup(struct probe *p)
 	free(p->prev_iter);
 	free(p->prev_maps);
 	att_seen_free(&p->att);
+	kernel_calls_free(&p->calls);
 	free(p->stats);
 	free(p->walked);
 	fdinfo_close(&p->fdi);

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "store/read_code.h"	/* KALLSYMS_MAX */
 #include "store/schema.h"
+#include "store/snap_mask.h"
 #include "store/writer.h"
 
 /* Room for one more element of size sz in *arr (n used of *cap). */
@@ -188,6 +190,39 @@ bool store_boot_has_kallsyms(struct db *db, const char *boot_id)
 {
 	return boot_has(db, "SELECT 1 FROM boots WHERE boot_id = ? AND kallsyms IS NOT NULL",
 			boot_id, 0);
+}
+
+int store_boot_calls(struct db *db, const char *boot_id, struct buf *out, bool *found,
+		     struct err *e)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	*found = false;
+	err = db_prepare(db, "SELECT list FROM view_rows WHERE view = '" KERNEL_CALLS_VIEW "'"
+			 " AND first_snap IN (SELECT id FROM snapshots WHERE boot_id = ?1)"
+			 " ORDER BY row DESC LIMIT 1", &st, e);
+	if (err)
+		return err;
+	sqlite3_bind_text(st, 1, boot_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		err = blob_get_col(db, st, 0, KALLSYMS_MAX, out, e);
+		*found = !err;
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+bool store_boot_has_calls(struct db *db, const char *boot_id)
+{
+	return boot_has(db, "SELECT 1 FROM view_rows WHERE view = '" KERNEL_CALLS_VIEW "'"
+			" AND first_snap IN (SELECT id FROM snapshots WHERE boot_id = ?1)", boot_id, 0);
+}
+
+bool store_boot_had_code(struct db *db, const char *boot_id, int64_t snap_id)
+{
+	return boot_has(db, "SELECT 1 FROM snapshots WHERE boot_id = ?1 AND id < ?2"
+			" AND (mask & " SNAP_CODE_SQL ") != 0", boot_id, snap_id);
 }
 
 bool store_boot_has_vmlinux(struct db *db, const char *boot_id, int64_t snap_id)

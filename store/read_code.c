@@ -109,8 +109,12 @@ int kallsyms_read(struct db *db, int64_t snap_id, struct buf *out, struct err *e
 	sqlite3_stmt *st;
 	int err;
 
-	err = db_prepare(db, "SELECT b.kallsyms FROM snapshots s JOIN boots b ON b.boot_id = s.boot_id"
-			 " WHERE s.id = ?", &st, e);
+	/* the lines its programs' calls need (a view of the snapshot's), else the boot's whole
+	 * text (snapshots before the views, and boots whose code could not all be scanned) */
+	err = db_prepare(db, "SELECT coalesce((SELECT v.list FROM view_rows v WHERE v.view = '"
+			 KERNEL_CALLS_VIEW "' AND v.first_snap <= ?1 AND v.last_snap >= ?1),"
+			 " (SELECT b.kallsyms FROM snapshots s JOIN boots b ON b.boot_id = s.boot_id"
+			 " WHERE s.id = ?1))", &st, e);
 	if (err)
 		return err;
 	sqlite3_bind_int64(st, 1, snap_id);

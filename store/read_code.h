@@ -29,7 +29,11 @@ struct code_row {
 int code_row_read(struct db *db, int64_t snap_id, uint32_t prog_id, bool with_jited,
 		  struct code_row *row, struct err *e);
 void code_row_free(struct code_row *row);
-/* /proc/kallsyms of the snapshot's boot (empty when not recorded). */
+/* The lines of /proc/kallsyms a snapshot's programs' calls need (analyze/ksyms.h's
+ * ksyms_select), kept as a view of the snapshot (view_rows) */
+#define KERNEL_CALLS_VIEW "kernel_calls"
+/* /proc/kallsyms of the snapshot's boot: the lines its programs' calls need, or the whole
+ * text before them (empty when not recorded). */
 int kallsyms_read(struct db *db, int64_t snap_id, struct buf *out, struct err *e);
 
 /* The run figures and licence bpftool prints in a program's header line. */

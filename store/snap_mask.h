@@ -28,6 +28,7 @@
 			 SNAP_SOCK)
 
 /* The same bits as SQL text, for the statements that test them (checked in store/writer.c) */
+#define SNAP_CODE_SQL		"1"
 #define SNAP_PINS_SQL		"16"
 #define SNAP_ATTACH_SQL		"32"
 #define SNAP_NO_PROGS_SQL	"256"

@@ -8,7 +8,7 @@
 #include "store/writer_int.h"
 
 /* the views of store/schema.c and snapshot_delete name these bits by number */
-_Static_assert(SNAP_PINS == 16 && SNAP_ATTACH == 32 && SNAP_NO_PROGS == 256 &&
+_Static_assert(SNAP_CODE == 1 && SNAP_PINS == 16 && SNAP_ATTACH == 32 && SNAP_NO_PROGS == 256 &&
 	       SNAP_NO_MAPS == 512 && SNAP_ATTACH_NO_CGROUP == 2097152, "mask bits in SQL");
 
 void writer_init(struct writer *w, struct db *db, int64_t snap_id, struct err *e)

@@ -215,6 +215,13 @@ int store_open_pins(struct db *db, const char *boot_id, struct pin_row **out, si
 bool store_btf_known(struct db *db, const char *boot_id, int64_t snap_id, uint32_t id,
 		     uint32_t size, uint8_t hash[SHA256_LEN]);
 bool store_boot_has_kallsyms(struct db *db, const char *boot_id);
+/* The view of the kernel symbols this boot's programs call (view_rows KERNEL_CALLS_VIEW,
+ * store/read_code.h), the newest of the boot's snapshots: *found, and its list in out. */
+int store_boot_calls(struct db *db, const char *boot_id, struct buf *out, bool *found,
+		     struct err *e);
+bool store_boot_has_calls(struct db *db, const char *boot_id);
+/* A snapshot of this boot before snap_id took code. */
+bool store_boot_had_code(struct db *db, const char *boot_id, int64_t snap_id);
 /* vmlinux BTF data stored by a snapshot of this boot other than snap_id */
 bool store_boot_has_vmlinux(struct db *db, const char *boot_id, int64_t snap_id);
 /* Hashes of BTF blobs of this size (up to max): candidates for this boot's vmlinux BTF. */

@@ -97,15 +97,19 @@ PY
 
 # acceptance 1's fixture: what this kernel refuses (bpf_probe_write_user, kprobes) as a
 # stored snapshot whose code calls it and whose attachment is one. Made from the snapshot
-# "bad" of the first test: the boot's kernel symbols name bpf_send_signal's address
-# bpf_probe_write_user, and the tracepoint attachment becomes a kprobe on getdents64.
+# "bad" of the first test: the kernel symbols it keeps (the lines its programs' calls need,
+# or a boot's whole text) name bpf_send_signal's address bpf_probe_write_user, and the
+# tracepoint attachment becomes a kprobe on getdents64.
 test_stored_fixture() {
 	local out
 	cp "$DB" "$TEST_TMP/fixture.db"
 	python3 - "$TEST_TMP/fixture.db" <<'PY' || die "make the fixture"
 import hashlib, sqlite3, sys, zlib
 db = sqlite3.connect(sys.argv[1])
-for (h,) in db.execute("SELECT DISTINCT kallsyms FROM boots WHERE kallsyms IS NOT NULL").fetchall():
+held = db.execute("SELECT DISTINCT kallsyms FROM boots WHERE kallsyms IS NOT NULL UNION"
+                  " SELECT list FROM view_rows WHERE view = 'kernel_calls'").fetchall()
+assert held, "no kernel symbols kept"
+for (h,) in held:
     codec, z = db.execute("SELECT codec, zdata FROM blobs WHERE hash = ?", (h,)).fetchone()
     raw = zlib.decompress(z) if codec == 1 else z
     raw = raw.replace(b" bpf_probe_write_user\n", b" bpf_probe_write_user_orig\n")
@@ -114,6 +118,7 @@ for (h,) in db.execute("SELECT DISTINCT kallsyms FROM boots WHERE kallsyms IS NO
     db.execute("INSERT OR REPLACE INTO blobs(hash, kind, raw_size, codec, zdata) VALUES(?, 'kallsyms', ?, 1, ?)",
                (nh, len(raw), zlib.compress(raw)))
     db.execute("UPDATE boots SET kallsyms = ? WHERE kallsyms = ?", (nh, h))
+    db.execute("UPDATE view_rows SET list = ? WHERE list = ?", (nh, h))
 n = db.execute("UPDATE attach_rows SET mode = 'kprobe', target = '__x64_sys_getdents64'"
                " WHERE kind = 'perf_event' AND target LIKE '%getdents64%'").rowcount
 n += db.execute("UPDATE link_rows SET target = '__x64_sys_getdents64'"

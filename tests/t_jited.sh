@@ -320,6 +320,60 @@ t_unprivileged_copy() (
 	grep -qP '<(?!bpf_prog_)[a-z_]+>' "$d"/*.nobody || bail "no kernel symbol names in nobody's dumps"
 )
 
+# A snapshot keeps the kernel symbols its programs' code calls (the view kernel_calls), not
+# /proc/kallsyms' 5 MB: a snapshot whose programs call nothing new adds no row, one with a
+# program calling a new helper adds its line, an earlier snapshot's programs keep their
+# names, and a boot whose earlier code has no view gets the whole text again.
+t_kernel_calls() (
+	need_setup || exit 77
+	local db=$TEST_TMP/kc.db d=$TEST_TMP/kc rich fresh n id
+	mkdir -p "$d"
+	kc_rows() { sqlite3 "$1" "SELECT count(*) FROM view_rows WHERE view = 'kernel_calls'"; }
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM boots WHERE kallsyms IS NOT NULL")" = 0 ] ||
+		bail "the whole kernel text kept"
+	n=$(sqlite3 "$DB" "SELECT b.raw_size FROM view_rows v JOIN blobs b ON b.hash = v.list
+		WHERE v.view = 'kernel_calls'")
+	[ -n "$n" ] && [ "$n" -lt 65536 ] || bail "kernel_calls of '$n' bytes"
+	rich=$(pin_ids "$PIN/rich" | head -n 1)
+	"$BPFSCOPE" --db "$db" snapshot take >/dev/null && "$BPFSCOPE" --db "$db" snapshot take >/dev/null ||
+		bail "snapshot failed"
+	[ "$(kc_rows "$db")" = 1 ] || bail "a snapshot calling nothing new added a row: $(kc_rows "$db")"
+	# a new helper, and a tail call by a computed index: the JIT's jump through a retpoline
+	# thunk is in no xlated call
+	printf '%s\n' '#include <linux/bpf.h>' '#include <bpf/bpf_helpers.h>' \
+		'char LICENSE[] SEC("license") = "GPL";' \
+		'struct { __uint(type, BPF_MAP_TYPE_PROG_ARRAY); __uint(max_entries, 2); __type(key, int); __type(value, int); } fj SEC(".maps");' \
+		'SEC("socket")' \
+		'int fresh(struct __sk_buff *skb) { bpf_tail_call(skb, &fj, skb->len & 1); return (bpf_get_prandom_u32() ^ bpf_get_numa_node_id()) & 1; }' \
+		>"$d/fresh.bpf.c"
+	clang -O2 -g -target bpf -I/usr/include/"$(uname -m)"-linux-gnu -c "$d/fresh.bpf.c" \
+		-o "$d/fresh.bpf.o" && bpftool prog loadall "$d/fresh.bpf.o" "$PIN/fresh" || bail "load fresh"
+	fresh=$(pin_ids "$PIN/fresh" | head -n 1)
+	"$BPFSCOPE" --db "$db" snapshot take >/dev/null || bail "snapshot failed"
+	[ "$(kc_rows "$db")" = 2 ] || bail "a new helper's call added no row: $(kc_rows "$db")"
+	for id in "$rich" "$fresh"; do
+		"$BPFSCOPE" prog dump jited id "$id" >"$d/$id.live" || bail "live dump $id"
+		"$BPFSCOPE" --db "$db" -s latest prog dump jited id "$id" >"$d/$id.3" || bail "dump $id"
+		diff "$d/$id.live" "$d/$id.3" >&2 || bail "id $id: stored dump differs from live"
+	done
+	grep -qP '\tcallq\t0x[0-9a-f]+ <bpf_user_rnd_u32>$' "$d/$fresh.3" || bail "new helper not named"
+	if grep -q Retpolines /sys/devices/system/cpu/vulnerabilities/spectre_v2 2>/dev/null; then
+		grep -qP '\tjmpq?\t0x[0-9a-f]+ <__x86_indirect_thunk_[a-z0-9]+>$' "$d/$fresh.3" ||
+			bail "the jump through a retpoline thunk is not named"
+	fi
+	"$BPFSCOPE" --db "$db" -s 1 prog dump jited id "$rich" >"$d/$rich.1" || bail "dump of snapshot 1"
+	diff "$d/$rich.live" "$d/$rich.1" >&2 || bail "snapshot 1's dump differs from live"
+	"$BPFSCOPE" --db "$db" -s 1 prog dump xlated id "$rich" | grep -q 'call bpf_ktime_get_ns' ||
+		bail "snapshot 1's xlated call not named"
+	# no view for this boot's code stored before: the whole text, as before the views
+	sqlite3 "$db" "DELETE FROM view_rows WHERE view = 'kernel_calls'" &&
+		"$BPFSCOPE" --db "$db" snapshot take >/dev/null || bail "snapshot failed"
+	[ "$(sqlite3 "$db" "SELECT count(*) FROM boots WHERE kallsyms IS NOT NULL")" = 1 ] &&
+		[ "$(kc_rows "$db")" = 0 ] || bail "no whole text for a boot without the view"
+	"$BPFSCOPE" --db "$db" -s latest prog dump jited id "$fresh" >"$d/$fresh.4" &&
+		diff "$d/$fresh.live" "$d/$fresh.4" >&2 || bail "whole text's dump differs from live"
+)
+
 setup
 run_test jited_matches_objdump t_matches_objdump
 run_test jited_llvm_spelling t_llvm_spelling
@@ -328,3 +382,4 @@ run_test jited_call_names t_call_names
 run_test jited_source_lines t_source_lines
 run_test jited_stored_snapshot t_stored_snapshot
 run_test jited_unprivileged_copy t_unprivileged_copy
+run_test jited_kernel_calls t_kernel_calls

@@ -46,6 +46,55 @@ static struct btf *make_btf(void)
 	return b;
 }
 
+/* The scan a snapshot makes of the code (host arch), and the kallsyms lines selected for its
+ * targets: each target looked up in the selection answers as in the whole text. Then the
+ * selection's readers over the input's own bytes as text. */
+static void check_selection(const struct prog_code *pc, const char *ktext, size_t kl)
+{
+	static struct jited_scanner *sc;
+	static bool tried;
+	struct buf t = { 0 }, sel = { 0 }, back = { 0 };
+	struct ksyms part;
+	struct err e = { 0 };
+	const uint64_t *v;
+	size_t n;
+
+	if (!tried) {
+		tried = true;
+		jited_scanner_open(&sc, &e);
+	}
+	if (sc && !pc->arch[0] && !jited_scan_targets(sc, pc, &t, &e) &&
+	    !ksyms_select(ktext, kl, (const uint64_t *)t.data, t.len / 8, &sel, &e) &&
+	    !ksyms_parse((const char *)sel.data, sel.len, &part, &e)) {
+		v = (const uint64_t *)t.data;
+		n = t.len / 8;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t o1 = 0, o2 = 0;
+			const struct ksym *a = ksyms_lookup(&pc->ksyms, v[i], &o1);
+			const struct ksym *b = ksyms_lookup(&part, v[i], &o2);
+
+			if ((!a) != (!b) || (a && (strcmp(a->name, b->name) || o1 != o2)))
+				abort();
+		}
+		ksyms_free(&part);
+		if (ksyms_selected((const char *)sel.data, sel.len, &back, &e) || back.len > t.len)
+			abort();
+	}
+	buf_free(&t);
+	buf_free(&sel);
+	buf_free(&back);
+	/* hostile text: a stored view's list */
+	if (pc->jited_len) {
+		uint64_t some[3] = { 0, 0xffffffff81000000ull, UINT64_MAX };
+
+		ksyms_select((const char *)pc->jited, pc->jited_len, some, 3, &sel, &e);
+		ksyms_selected((const char *)pc->jited, pc->jited_len, &back, &e);
+		ksyms_text_call_base((const char *)pc->jited, pc->jited_len);
+		buf_free(&sel);
+		buf_free(&back);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct btf *btf;
@@ -117,6 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	}
 	dump_free(&d);
+	check_selection(&pc, ktext, kl);
 	ksyms_free(&pc.ksyms);
 	return 0;
 }

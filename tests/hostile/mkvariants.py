@@ -90,7 +90,10 @@ def names_hostile(db):
                 db.execute(f"UPDATE {table} SET {c} = CAST(? AS TEXT) WHERE rowid = ?",
                            (v if isinstance(v, bytes) else v.encode(), rid))
 def kallsyms_random(db):
+    # the boot's whole text, and the lines the snapshots' calls need (view kernel_calls)
     db.execute("UPDATE boots SET kallsyms = ?", (put_blob(db, "kallsyms",
+               b"\n".join(rand_bytes(rnd.randrange(0, 60)) for _ in range(2000))),))
+    db.execute("UPDATE view_rows SET list = ? WHERE view = 'kernel_calls'", (put_blob(db, "view",
                b"\n".join(rand_bytes(rnd.randrange(0, 60)) for _ in range(2000))),))
 def schema_newer(db):
     db.execute("PRAGMA user_version = 99")

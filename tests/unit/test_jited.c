@@ -54,6 +54,8 @@ static struct btf *make_btf(uint32_t *func_main, uint32_t *func_sub, uint32_t *l
 	return b;
 }
 
+static void check_selected_same(struct prog_code *pc, const struct dump *whole);
+
 static void test_x86(void)
 {
 	/* main: nop5; call helper; call sub; jmp +0 (inside); jmp helper_tail; (06 invalid)
@@ -134,6 +136,7 @@ static void test_x86(void)
 	CHECK(d.n && d.lines[d.n - 1].kind == DL_INSN && !strcmp(d.lines[d.n - 1].text, "(bad)") &&
 	      d.lines[d.n - 1].pc == 3, "truncated last insn is (bad)");
 	CHECK(d.lines[3].nbytes == 0, "no opcodes unless asked");
+	check_selected_same(&pc, &d);
 	dump_free(&d);
 
 	/* opcodes; no DUMP_LINUM: no file */
@@ -200,8 +203,95 @@ static void test_arm64(void)
 #endif
 }
 
+/* The kernel addresses the code branches to (the scan a snapshot makes), and the dump from
+ * the kallsyms lines selected for them is the dump from the whole text, line for line. */
+static void check_selected_same(struct prog_code *pc, const struct dump *whole)
+{
+	struct jited_scanner *sc = NULL;
+	struct buf t = { 0 }, sel = { 0 };
+	struct ksyms all = pc->ksyms;
+	struct dump d = { 0 };
+	struct err e = { 0 };
+	const uint64_t *v;
+
+	CHECK(!jited_scanner_open(&sc, &e), "scanner: %s", e.msg);
+	if (!sc)
+		return;
+	CHECK(!jited_scan_targets(sc, pc, &t, &e), "scan: %s", e.msg);
+	v = (const uint64_t *)t.data;
+	/* the helper call and the jump out; not the subprogram call, not the jump inside */
+	CHECK(t.len == 16 && v[0] == HELPER && v[1] == HELPER + 0x108, "targets: %zu bytes", t.len);
+	CHECK(!ksyms_select(kallsyms, strlen(kallsyms), v, t.len / 8, &sel, &e), "select");
+	CHECK(!strstr((const char *)sel.data, "_stext") && !strstr((const char *)sel.data, "arm_helper"),
+	      "only the lines asked for: %.*s", (int)sel.len, (const char *)sel.data);
+	CHECK(!ksyms_parse((const char *)sel.data, sel.len, &pc->ksyms, &e), "parse the selection");
+	CHECK(!jited_dump(pc, DUMP_LINUM, &d, &e) && d.n == whole->n, "dump from the selection");
+	for (size_t i = 0; i < d.n && i < whole->n; i++)
+		CHECK((!d.lines[i].text && !whole->lines[i].text) ||
+		      (d.lines[i].text && whole->lines[i].text &&
+		       !strcmp(d.lines[i].text, whole->lines[i].text)), "line %zu: %s", i,
+		      d.lines[i].text ? d.lines[i].text : "(null)");
+	dump_free(&d);
+	ksyms_free(&pc->ksyms);
+	pc->ksyms = all;
+	buf_free(&t);
+	buf_free(&sel);
+	jited_scanner_close(sc);
+}
+
+/* Selection from unsorted text (module lines), symbols at one address in the text's order,
+ * addresses inside a function and below every symbol, __bpf_call_base always, and the list
+ * of addresses the selection answers for read back. */
+static void test_select(void)
+{
+	static const char text[] =
+		"ffffffff81000000 T _stext\n"
+		"ffffffff81100000 T __bpf_call_base\n"
+		"ffffffff82000000 T alias_b\n"
+		"ffffffff82000000 T alias_a\n"
+		"ffffffff82000100 t next_fn\n"
+		"ffffffffc1000000 t mod_fn\t[mod]\n"
+		"ffffffffc0000000 t early_mod\t[early]\n"
+		"garbage line\n"
+		"ffffffff82000000";	/* (a last line without its newline: a bare address) */
+	const uint64_t want[] = { 0xffffffff00000000ull, 0xffffffff82000010ull,
+				  0xffffffffc0000004ull, 0xffffffffc1000000ull };
+	struct buf sel = { 0 }, addrs = { 0 };
+	struct ksyms whole, part;
+	struct err e = { 0 };
+	uint64_t off1, off2;
+
+	CHECK(!ksyms_select(text, sizeof(text) - 1, want, 4, &sel, &e), "select: %s", e.msg);
+	CHECK(sel.len && !strncmp((const char *)sel.data,
+				  "ffffffff81100000 T __bpf_call_base\n"
+				  "ffffffff82000000 T alias_b\n"
+				  "ffffffff82000000 T alias_a\n"
+				  "ffffffffc1000000 t mod_fn\t[mod]\n"
+				  "ffffffffc0000000 t early_mod\t[early]\n"
+				  "ffffffff00000000\nffffffff82000010\nffffffffc0000004\nffffffffc1000000\n",
+				  sel.len), "selection:\n%.*s", (int)sel.len, (const char *)sel.data);
+	CHECK(ksyms_text_call_base((const char *)sel.data, sel.len) == 0xffffffff81100000ull,
+	      "call base in the selection");
+	CHECK(!ksyms_selected((const char *)sel.data, sel.len, &addrs, &e) && addrs.len == 32 &&
+	      !memcmp(addrs.data, want, 32), "addresses read back");
+	CHECK(!ksyms_parse(text, sizeof(text) - 1, &whole, &e) &&
+	      !ksyms_parse((const char *)sel.data, sel.len, &part, &e), "parse");
+	for (int k = 0; k < 4; k++) {
+		const struct ksym *a = ksyms_lookup(&whole, want[k], &off1);
+		const struct ksym *b = ksyms_lookup(&part, want[k], &off2);
+
+		CHECK((!a && !b) || (a && b && !strcmp(a->name, b->name) && off1 == off2),
+		      "lookup %d: %s / %s", k, a ? a->name : "-", b ? b->name : "-");
+	}
+	ksyms_free(&whole);
+	ksyms_free(&part);
+	buf_free(&sel);
+	buf_free(&addrs);
+}
+
 int main(void)
 {
+	test_select();
 	test_x86();
 	test_arm64();
 	printf("%s: %s\n", __FILE__, failed ? "FAIL" : "ok");
