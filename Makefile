@@ -75,8 +75,9 @@ $(BUILD)/capture/iter_load.o: $(BUILD)/capture/iter.bpf.h
 $(BUILD)/capture/loads.o: $(BUILD)/capture/loads.bpf.h
 .SECONDARY: $(BUILD)/capture/iter.bpf.o $(BUILD)/capture/loads.bpf.o
 
-# The live views' empty database (store/schema_image.h), made by this build's own db_open
-# (gen/tools/mkdbimage.c, linked without the image it makes) and carried as bytes.
+# The live views' and a new file's empty databases (store/schema_image.h), made by this
+# build's own db_open (gen/tools/mkdbimage.c, linked without the images it makes) and carried
+# as bytes.
 IMAGE_TOOL_OBJS := $(filter-out $(BUILD)/store/schema_image.o,$(LIB_OBJS)) \
                    $(BUILD)/tools/schema_image_none.o
 $(BUILD)/tools/schema_image_none.o: store/schema_image.c $(BUILD)/config.h
@@ -89,8 +90,10 @@ $(BUILD)/tools/mkdbimage: gen/tools/mkdbimage.c $(IMAGE_TOOL_OBJS)
 
 $(BUILD)/store/schema_image.bin.h: $(BUILD)/tools/mkdbimage $(BUILD)/tools/bin2c
 	$(if $(Q),@echo "  GEN     $@")
-	$(Q)$(BUILD)/tools/mkdbimage > $@.db && \
-		$(BUILD)/tools/bin2c db_image_bytes < $@.db > $@.tmp && mv $@.tmp $@ && rm -f $@.db
+	$(Q)$(BUILD)/tools/mkdbimage > $@.db && $(BUILD)/tools/mkdbimage file > $@.file.db && \
+		$(BUILD)/tools/bin2c db_image_bytes < $@.db > $@.tmp && \
+		$(BUILD)/tools/bin2c db_file_image_bytes < $@.file.db >> $@.tmp && \
+		mv $@.tmp $@ && rm -f $@.db $@.file.db
 
 $(BUILD)/store/schema_image.o: $(BUILD)/store/schema_image.bin.h
 

@@ -62,6 +62,26 @@ test_enospc() {
 	figure "enospc: $(cat "$TEST_TMP/err") (exit $rc); the seed snapshot intact; the next snapshot, with room, whole"
 }
 
+# a new database starts as the build's empty one, written in one go (store/db.c
+# file_from_image): where it does not fit, one line and no file; where it does, a whole
+# database in WAL mode, private, that snapshots land in
+test_new_file() {
+	local rc dir
+	tmpfs_mount 64
+	dir=$MNT/sub
+	"$BPFSCOPE" --db "$dir/new.db" snapshot take no-code >/dev/null 2>"$TEST_TMP/err"
+	rc=$?
+	one_line_error "a new database on a full file system" "$rc" "$TEST_TMP/err" || return 1
+	[ ! -e "$dir/new.db" ] || { echo "a part of a new database left: $(ls -la "$dir")" >&2; return 1; }
+	mount -o "remount,size=262144k" "$MNT" || return 1
+	"$BPFSCOPE" --db "$dir/new.db" snapshot take no-code >/dev/null || return 1
+	expect_eq "integrity" "$(sqlite3 "$dir/new.db" "PRAGMA integrity_check")" ok || return 1
+	expect_eq "journal mode" "$(sqlite3 "$dir/new.db" "PRAGMA journal_mode")" wal || return 1
+	expect_eq "mode" "$(stat -c %a "$dir/new.db")" 600 || return 1
+	expect_eq "snapshots" "$("$BPFSCOPE" --db "$dir/new.db" snapshot list | grep -c '^1: ')" 1 || return 1
+	figure "new database: $(cat "$TEST_TMP/err") on 64 KiB (no file left); with room, whole"
+}
+
 test_readonly_fs() {
 	local db=$MNT/h.db rc
 	"$BPFSCOPE" --db "$TEST_TMP/seed.db" -s seed -j prog show > "$TEST_TMP/seed.json" || return 1
@@ -274,6 +294,7 @@ test_readers_beside_watch() {
 
 setup
 run_test faults/enospc test_enospc
+run_test faults/new_file test_new_file
 run_test faults/readonly_fs test_readonly_fs
 run_test faults/readonly_dir test_readonly_dir
 run_test faults/output_full test_output_full
