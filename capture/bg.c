@@ -126,6 +126,14 @@ void bg_start(struct probe *p, struct bg_job *j)
 		j->started_v = !pthread_create(&j->th_v, NULL, bg_thread_v, j);
 }
 
+void bg_start_kallsyms(struct bg_job *j)
+{
+	if (j->want_kallsyms)
+		return;
+	j->want_kallsyms = j->want_index = true;
+	j->started_k = !pthread_create(&j->th_k, NULL, bg_thread_k, j);
+}
+
 void bg_join_kallsyms(struct bg_job *j)
 {
 	if (j->started_k)

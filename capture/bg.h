@@ -36,6 +36,9 @@ struct bg_job {
 struct probe;
 /* Decide what the database lacks for this boot and start the thread for it. */
 void bg_start(struct probe *p, struct bg_job *j);
+/* The symbols after all (a program of a later snapshot calls something the database has
+ * no line for): read and indexed from now, beside the rest of the walk. */
+void bg_start_kallsyms(struct bg_job *j);
 void bg_join_kallsyms(struct bg_job *j);
 void bg_join_vmlinux(struct bg_job *j);
 void bg_free(struct bg_job *j);

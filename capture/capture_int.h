@@ -59,6 +59,11 @@ struct kernel_calls {
 	struct buf jited;		/* JIT branch targets, uint64_t */
 	struct buf xlated;		/* xlated call immediates (less __bpf_call_base), int32_t */
 	bool unknown;			/* some code could not be scanned: keep the whole text */
+	/* the addresses the boot's lines answer for already (its last view, read at the first
+	 * program with code): one outside them starts the symbols' read in the background */
+	bool done_read;
+	struct buf done;		/* uint64_t, sorted */
+	uint64_t base;			/* __bpf_call_base in those lines */
 };
 
 struct probe {

@@ -81,7 +81,60 @@ int kallsyms_read_kernel(struct buf *out)
 	return err;
 }
 
-int kernel_calls_add(struct probe *p, const struct prog_rec *r)
+static bool sorted_has(const struct buf *v, uint64_t x)
+{
+	const uint64_t *a = (const uint64_t *)v->data;
+	size_t lo = 0, hi = v->len / 8;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < v->len / 8 && a[lo] == x;
+}
+
+/* A later snapshot of a boot whose lines are kept: when the program just scanned (its
+ * targets from jited_from, its calls from xlated_from on) calls an address the lines do not
+ * answer for, the symbols are read from now on the other core, not after the walk. */
+static void calls_check_new(struct probe *p, size_t jited_from, size_t xlated_from)
+{
+	struct kernel_calls *c = &p->calls;
+	bool have = false, fresh = false;
+
+	if (!p->bg || p->bg->want_kallsyms)
+		return;		/* reading them already, or nothing to read them into */
+	if (!c->done_read) {
+		struct buf prev = { 0 };
+
+		c->done_read = true;
+		if (!store_boot_calls(p->db, p->boot_id, &prev, &have, NULL) && have) {
+			c->base = ksyms_text_call_base((const char *)prev.data, prev.len);
+			if (ksyms_selected((const char *)prev.data, prev.len, &c->done, NULL))
+				buf_free(&c->done);
+		}
+		buf_free(&prev);
+	}
+	for (size_t i = jited_from; !fresh && i + 8 <= c->jited.len; i += 8) {
+		uint64_t t;
+
+		memcpy(&t, c->jited.data + i, 8);
+		fresh = !sorted_has(&c->done, t);
+	}
+	for (size_t i = xlated_from; !fresh && i + 4 <= c->xlated.len; i += 4) {
+		int32_t imm;
+
+		memcpy(&imm, c->xlated.data + i, 4);
+		fresh = !c->base || !sorted_has(&c->done, c->base + (int64_t)imm);
+	}
+	if (fresh)
+		bg_start_kallsyms(p->bg);
+}
+
+static int kernel_calls_scan(struct probe *p, const struct prog_rec *r)
 {
 	struct kernel_calls *c = &p->calls;
 	uint32_t nks = r->blob_len[PROG_BLOB_JITED_KSYMS] / 8;
@@ -126,11 +179,23 @@ cleanup:
 	return err;
 }
 
+int kernel_calls_add(struct probe *p, const struct prog_rec *r)
+{
+	struct kernel_calls *c = &p->calls;
+	size_t jited_from = c->jited.len, xlated_from = c->xlated.len;
+	int err = kernel_calls_scan(p, r);
+
+	if (!err)
+		calls_check_new(p, jited_from, xlated_from);
+	return err;
+}
+
 void kernel_calls_free(struct kernel_calls *c)
 {
 	jited_scanner_close(c->scanner);
 	buf_free(&c->jited);
 	buf_free(&c->xlated);
+	buf_free(&c->done);
 	memset(c, 0, sizeof(*c));
 }
 
