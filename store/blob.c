@@ -18,6 +18,8 @@ static int stmt(struct db *db, sqlite3_stmt **st, const char *sql, struct err *e
 
 /* Below this size a blob is stored as it is: zlib's header and trailer eat the gain. */
 #define BLOB_RAW_BELOW 128
+/* at and above this, a blob is written into its row in steps of this (blob_write_in) */
+#define BLOB_INCREMENTAL (1u << 20)
 
 static int blob_deflate(struct db *db, const void *data, size_t len, const void **out, size_t *olen)
 {
@@ -58,6 +60,24 @@ void blob_cleanup(struct db *db)
 	buf_free(&db->zbuf);
 }
 
+/* the bytes of the blob row just inserted with a zeroblob, written in place */
+static int blob_write_in(struct db *db, sqlite3_int64 rowid, const void *z, size_t zlen,
+			 struct err *e)
+{
+	sqlite3_blob *b = NULL;
+	int rc = sqlite3_blob_open(db->sql, "main", "blobs", "zdata", rowid, 1, &b);
+
+	for (size_t off = 0; rc == SQLITE_OK && off < zlen; off += BLOB_INCREMENTAL) {
+		size_t n = zlen - off < BLOB_INCREMENTAL ? zlen - off : BLOB_INCREMENTAL;
+
+		rc = sqlite3_blob_write(b, (const uint8_t *)z + off, (int)n, (int)off);
+	}
+	if (b && sqlite3_blob_close(b) != SQLITE_OK && rc == SQLITE_OK)
+		rc = SQLITE_ERROR;
+	return rc == SQLITE_OK ? 0 : err_set(e, EIO, "database %s: %s", db->path,
+					     sqlite3_errmsg(db->sql));
+}
+
 int blob_put_prepared(struct db *db, const char *kind, const uint8_t hash[SHA256_LEN],
 		      size_t raw_size, int codec, const void *z, size_t zlen, struct err *e)
 {
@@ -70,10 +90,17 @@ int blob_put_prepared(struct db *db, const char *kind, const uint8_t hash[SHA256
 	sqlite3_bind_text(db->blob_ins, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(db->blob_ins, 3, raw_size);
 	sqlite3_bind_int(db->blob_ins, 4, codec);
-	sqlite3_bind_blob(db->blob_ins, 5, zlen ? z : "", zlen, SQLITE_STATIC);
+	/* a large one (vmlinux BTF, 5.5 MB) is written into its pages as it is: bound whole,
+	 * SQLite would first copy it into a record of its own */
+	if (zlen >= BLOB_INCREMENTAL)
+		sqlite3_bind_zeroblob64(db->blob_ins, 5, zlen);
+	else
+		sqlite3_bind_blob(db->blob_ins, 5, zlen ? z : "", zlen, SQLITE_STATIC);
 	if (sqlite3_step(db->blob_ins) != SQLITE_DONE)
 		err = err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
 	sqlite3_reset(db->blob_ins);
+	if (!err && zlen >= BLOB_INCREMENTAL && sqlite3_changes(db->sql) == 1)
+		err = blob_write_in(db, sqlite3_last_insert_rowid(db->sql), z, zlen, e);
 	return err;
 }
 
