@@ -231,13 +231,6 @@ static const char *line_end(const char *p, const char *end)
 	return e ? e : end;
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int kline_cmp(const void *a, const void *b)
 {
 	const struct ksym_line *x = a, *y = b;
@@ -387,15 +380,8 @@ int ksyms_selected(const char *text, size_t len, struct buf *out, struct err *e)
 	}
 	if (out->len == first)
 		return 0;
-	/* sorted, unique */
-	uint64_t *v = (uint64_t *)(out->data + first);
-	size_t n = (out->len - first) / sizeof(uint64_t), m = 0;
-
-	qsort(v, n, sizeof(*v), u64_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (!m || v[m - 1] != v[i])
-			v[m++] = v[i];
-	out->len = first + m * sizeof(uint64_t);
+	out->len = first + sizeof(uint64_t) *
+		   u64_sort_unique((uint64_t *)(out->data + first), (out->len - first) / sizeof(uint64_t));
 	return 0;
 }
 

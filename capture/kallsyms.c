@@ -81,22 +81,6 @@ int kallsyms_read_kernel(struct buf *out)
 	return err;
 }
 
-static bool sorted_has(const struct buf *v, uint64_t x)
-{
-	const uint64_t *a = (const uint64_t *)v->data;
-	size_t lo = 0, hi = v->len / 8;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < v->len / 8 && a[lo] == x;
-}
-
 /* A later snapshot of a boot whose lines are kept: when the program just scanned (its
  * targets from jited_from, its calls from xlated_from on) calls an address the lines do not
  * answer for, the symbols are read from now on the other core, not after the walk. */
@@ -122,13 +106,14 @@ static void calls_check_new(struct probe *p, size_t jited_from, size_t xlated_fr
 		uint64_t t;
 
 		memcpy(&t, c->jited.data + i, 8);
-		fresh = !sorted_has(&c->done, t);
+		fresh = !u64_sorted_has((const uint64_t *)c->done.data, c->done.len / 8, t);
 	}
 	for (size_t i = xlated_from; !fresh && i + 4 <= c->xlated.len; i += 4) {
 		int32_t imm;
 
 		memcpy(&imm, c->xlated.data + i, 4);
-		fresh = !c->base || !sorted_has(&c->done, c->base + (int64_t)imm);
+		fresh = !c->base || !u64_sorted_has((const uint64_t *)c->done.data, c->done.len / 8,
+							    c->base + (int64_t)imm);
 	}
 	if (fresh)
 		bg_start_kallsyms(p->bg);
@@ -199,21 +184,13 @@ void kernel_calls_free(struct kernel_calls *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The addresses the lines must answer for: those the list before answers for (done), the
  * JIT targets, and the xlated calls from __bpf_call_base (none without it: the dump then
  * names no call, as bpftool). Sorted, unique, into out. */
 static int calls_wanted(const struct kernel_calls *c, const struct buf *done, uint64_t base,
 			struct buf *out)
 {
-	size_t nx = c->xlated.len / 4, n;
-	uint64_t *v;
+	size_t nx = c->xlated.len / 4;
 
 	if (buf_append(out, done->data, done->len) || buf_append(out, c->jited.data, c->jited.len))
 		return -ENOMEM;
@@ -226,16 +203,7 @@ static int calls_wanted(const struct kernel_calls *c, const struct buf *done, ui
 		if (buf_append(out, &a, sizeof(a)))
 			return -ENOMEM;
 	}
-	v = (uint64_t *)out->data;
-	n = out->len / 8;
-	if (n)
-		qsort(v, n, sizeof(*v), u64_cmp);
-	size_t m = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (!m || v[m - 1] != v[i])
-			v[m++] = v[i];
-	out->len = m * 8;
+	out->len = 8 * u64_sort_unique((uint64_t *)out->data, out->len / 8);
 	return 0;
 }
 

@@ -14,6 +14,10 @@ struct buf {
 	uint8_t *data;
 	size_t len, cap;
 };
+/* Sort v[0..n) and drop repeats: the number kept. */
+size_t u64_sort_unique(uint64_t *v, size_t n);
+/* x in v[0..n), sorted. */
+bool u64_sorted_has(const uint64_t *v, size_t n, uint64_t x);
 int buf_reserve(struct buf *b, size_t extra);
 int buf_append(struct buf *b, const void *p, size_t len);
 void buf_free(struct buf *b);
