@@ -19,13 +19,14 @@ static int ksym_cmp(const void *a, const void *b)
 	return x->name < y->name ? -1 : x->name > y->name;
 }
 
-/* hex digits at p: the value, and where they end (p itself when none) */
-static uint64_t hex_at(const char *p, const char **endp)
+/* hex digits in [p, end): the value, and where they end (p itself when none, or more than
+ * 64 bits of them) */
+static uint64_t hex_at_n(const char *p, const char *end, const char **endp)
 {
 	uint64_t v = 0;
 	const char *q = p;
 
-	for (;; q++) {
+	for (; q < end; q++) {
 		unsigned d;
 
 		if (*q >= '0' && *q <= '9')
@@ -42,6 +43,12 @@ static uint64_t hex_at(const char *p, const char **endp)
 	}
 	*endp = q;
 	return v;
+}
+
+/* the same in a NUL-terminated string */
+static uint64_t hex_at(const char *p, const char **endp)
+{
+	return hex_at_n(p, p + strnlen(p, 17), endp);
 }
 
 int ksyms_parse(const char *text, size_t len, struct ksyms *k, struct err *e)
@@ -170,31 +177,6 @@ void ksyms_free(struct ksyms *k)
 }
 
 /* ---- the lines that name some addresses (ksyms_select) ---- */
-
-/* hex_at over [p, end): text here is not NUL-terminated */
-static uint64_t hex_at_n(const char *p, const char *end, const char **endp)
-{
-	uint64_t v = 0;
-	const char *q = p;
-
-	for (; q < end; q++) {
-		unsigned d;
-
-		if (*q >= '0' && *q <= '9')
-			d = *q - '0';
-		else if (*q >= 'a' && *q <= 'f')
-			d = *q - 'a' + 10;
-		else if (*q >= 'A' && *q <= 'F')
-			d = *q - 'A' + 10;
-		else
-			break;
-		if (q - p == 16)
-			return *endp = p, 0;	/* more than 64 bits: not an address */
-		v = v << 4 | d;
-	}
-	*endp = q;
-	return v;
-}
 
 /* One line of kallsyms text, [p, nl): its address and name when it is "ADDR T NAME...",
  * as ksyms_parse takes it; false for anything else (a bare address line among them). */
