@@ -130,6 +130,7 @@ int main(int argc, char **argv)
 
 	if (getenv("BPFSCOPE_TRACE"))
 		fprintf(stderr, "main at       %.3f ms (monotonic)\n", now_monotonic_ns() / 1e6);
+	db_lib_init();
 	ctx.db_path = getenv("BPFSCOPE_DB");
 	if (!ctx.db_path || !*ctx.db_path)
 		ctx.db_path = DB_DEFAULT_PATH;

@@ -514,6 +514,14 @@ int db_image(struct db *db, struct buf *out, struct err *e)
 	return err;
 }
 
+void db_lib_init(void)
+{
+	/* SQLite's allocation statistics (sqlite3_memory_used) take a global mutex on every
+	 * malloc and free: 3-7% of a live `prog show -j` of 1,000 programs. Nothing here reads
+	 * them. (Before SQLite's first use, or it refuses: then nothing changes.) */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 {
 	int flags, err;

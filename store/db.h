@@ -33,6 +33,8 @@ struct db {
 	} cache[8];
 };
 
+/* Process-wide SQLite settings, once, before any database is opened (cli/main.c). */
+void db_lib_init(void);
 int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e);
 /* A read-only database from bytes in memory (copied), checked as a file is. */
 int db_open_image(struct db *db, const void *image, size_t len, struct err *e);
