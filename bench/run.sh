@@ -49,11 +49,10 @@ ONE_SMALL=${ONE_SMALL:-10}
 one_small() {
 	"$OUT/loadgen" "$PIN/small" "$ONE_SMALL" >/dev/null || exit 1
 	local id; id=$(pin_id "$PIN/small/p0")
-	SMALL_SHOW=$(median_ms "$BS" prog show id "$id")
-	# what this harness costs a process that does nothing: a single-object command's own
-	# time is what it takes over that
-	TRUE_MS=$(median_ms /bin/true)
-	VERSION_MS=$(median_ms "$BS" version)
+	# what this harness costs a process that does nothing, in turns with each: a
+	# single-object command's own time is what it takes over that
+	read -r TRUE_MS SMALL_SHOW <<< "$(paired_ms /bin/true -- "$BS" prog show id "$id")"
+	read -r TRUE_MS2 VERSION_MS <<< "$(paired_ms /bin/true -- "$BS" version)"
 	SMALL_XL=$(median_ms "$BS" prog dump xlated id "$id")
 	SMALL_JT=$(median_ms "$BS" prog dump jited id "$id")
 	rm -rf "$PIN/small"
@@ -66,7 +65,7 @@ one_rows() {
 	read -r bx x <<< "$(paired_ms bpftool prog dump xlated id "$id" -- "$BS" prog dump xlated id "$id")"
 	ONE_OUT+=("$(row "prog show id N, $n vs $ONE_SMALL programs" "$show" "$SMALL_SHOW")")
 	ONE_OUT+=("$(row "prog show id N, $ONE_SMALL programs vs /bin/true" "$SMALL_SHOW" "$TRUE_MS")")
-	ONE_OUT+=("$(row "bpfscope version vs /bin/true" "$VERSION_MS" "$TRUE_MS")")
+	ONE_OUT+=("$(row "bpfscope version vs /bin/true" "$VERSION_MS" "$TRUE_MS2")")
 	ONE_OUT+=("$(row "prog dump xlated id N vs bpftool" "$x" "$bx")")
 	ONE_OUT+=("$(row "prog dump xlated id N, $n vs $ONE_SMALL programs" "$x" "$SMALL_XL")")
 	if bpftool prog dump jited id "$id" >/dev/null 2>&1; then
