@@ -1,10 +1,13 @@
-/* Environment checks: capabilities from /proc/self/status, filesystems by statfs magic. */
+/* Environment checks: capabilities from capget, filesystems by statfs magic. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/capability.h>
 #include "capture/env.h"
 
 #define BPF_FS_MAGIC_ 0xcafe4a11
@@ -21,19 +24,17 @@ static bool fs_is(const char *path, unsigned long magic)
 
 bool env_is_bpffs(const char *path) { return fs_is(path, BPF_FS_MAGIC_); }
 
+/* capget(2): one call, where /proc/self/status is some 1,400 bytes of text the kernel
+ * prints for every live command (0.2-0.3 ms here) */
 static uint64_t cap_effective(void)
 {
-	char line[256];
-	uint64_t caps = 0;
-	FILE *f = fopen("/proc/self/status", "re");
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 
-	if (!f)
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "CapEff:", 7))
-			caps = strtoull(line + 7, NULL, 16);
-	fclose(f);
-	return caps;
+	return (uint64_t)data[1].effective << 32 | data[0].effective;
 }
 
 unsigned env_missing(unsigned need)
