@@ -20,18 +20,18 @@ static void bg_seal_hashed(struct bg_blob *b, struct buf *data)
 	b->ready = true;
 }
 
-static void bg_seal(struct bg_blob *b, struct buf *data)
-{
-	sha256(data->data, data->len, b->hash);
-	bg_seal_hashed(b, data);
-}
-
+/* The symbols: indexed for a snapshot into a file, which keeps the lines its programs call
+ * (capture/kallsyms.c); else hashed, to be stored whole. */
 static void bg_kallsyms(struct bg_job *j)
 {
 	struct buf kept = { 0 };
 
-	if (!kallsyms_read_kernel(&kept) && kept.len)
-		bg_seal(&j->kallsyms, &kept);
+	if (!kallsyms_read_kernel(&kept) && kept.len) {
+		if (!j->want_index)
+			sha256(kept.data, kept.len, j->kallsyms.hash);
+		j->kallsyms.hashed = !j->want_index;
+		bg_seal_hashed(&j->kallsyms, &kept);
+	}
 	buf_free(&kept);
 	if (j->want_index && j->kallsyms.ready)
 		j->index_ready = !ksym_index_build((const char *)j->kallsyms.z.data, j->kallsyms.z.len,

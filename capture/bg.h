@@ -12,6 +12,7 @@
 struct bg_blob {
 	bool ready;
 	bool stored;		/* the database has this content already: no zlib, no insert */
+	bool hashed;		/* hash is the bytes' (the symbols: only when stored whole) */
 	uint8_t hash[SHA256_LEN];
 	size_t raw_size;
 	struct buf z;		/* the bytes, stored as they are (codec 0) */

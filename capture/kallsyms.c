@@ -32,6 +32,16 @@
  * vain. */
 #define KSYMS_STEP 16384
 
+/* The first "\t[bpf]" in [p, end): memchr for its '[' (vectorised; only module lines have
+ * one) where memmem took 2.5% of a first snapshot's CPU over the 5.4 MB */
+static uint8_t *bpf_tag(uint8_t *p, uint8_t *end)
+{
+	for (uint8_t *q = p; (q = memchr(q, '[', end - q)); q++)
+		if (q > p && q[-1] == '\t' && end - q >= 5 && !memcmp(q, "[bpf]", 5))
+			return q - 1;
+	return NULL;
+}
+
 int kallsyms_read_kernel(struct buf *out)
 {
 	struct buf b = { 0 };
@@ -61,7 +71,7 @@ int kallsyms_read_kernel(struct buf *out)
 		from = b.len > 5 ? b.len - 5 : 0;
 		b.len += n;
 		done = n == 0;
-		bpf = memmem(b.data + from, b.len - from, "\t[bpf]", 6);
+		bpf = bpf_tag(b.data + from, b.data + b.len);
 		if (bpf) {
 			while (bpf > b.data && bpf[-1] != '\n')
 				bpf--;	/* back to the start of its line */
@@ -218,7 +228,7 @@ static bool calls_covered(const struct buf *done, const struct buf *want)
  * a dump first needs it: snapshot_fill_kallsyms). */
 static int whole_store(struct probe *p, bool read_now)
 {
-	const struct bg_blob *b;
+	struct bg_blob *b;
 	int err;
 
 	if (!p->bg || !p->bg->want_kallsyms)
@@ -227,6 +237,8 @@ static int whole_store(struct probe *p, bool read_now)
 	b = &p->bg->kallsyms;
 	if (!b->ready)
 		return 0;
+	if (!b->hashed)
+		sha256(b->z.data, b->z.len, b->hash);
 	err = blob_put_prepared(p->db, "kallsyms", b->hash, b->raw_size, 0, b->z.data, b->z.len, p->e);
 	return err ?: writer_boot_kallsyms(&p->w, p->boot_id, b->hash);
 }
