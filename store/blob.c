@@ -81,7 +81,7 @@ static int blob_write_in(struct db *db, sqlite3_int64 rowid, const void *z, size
 int blob_put_prepared(struct db *db, const char *kind, const uint8_t hash[SHA256_LEN],
 		      size_t raw_size, int codec, const void *z, size_t zlen, struct err *e)
 {
-	int err = stmt(db, &db->blob_ins,
+	int rc, err = stmt(db, &db->blob_ins,
 		       "INSERT OR IGNORE INTO blobs(hash, kind, raw_size, codec, zdata) VALUES(?, ?, ?, ?, ?)", e);
 
 	if (err)
@@ -93,10 +93,15 @@ int blob_put_prepared(struct db *db, const char *kind, const uint8_t hash[SHA256
 	/* a large one (vmlinux BTF, 5.5 MB) is written into its pages as it is: bound whole,
 	 * SQLite would first copy it into a record of its own */
 	if (zlen >= BLOB_INCREMENTAL)
-		sqlite3_bind_zeroblob64(db->blob_ins, 5, zlen);
+		rc = sqlite3_bind_zeroblob64(db->blob_ins, 5, zlen);
 	else
-		sqlite3_bind_blob(db->blob_ins, 5, zlen ? z : "", zlen, SQLITE_STATIC);
-	if (sqlite3_step(db->blob_ins) != SQLITE_DONE)
+		rc = sqlite3_bind_blob64(db->blob_ins, 5, zlen ? z : "", zlen, SQLITE_STATIC);
+	/* (a bind refused, too big, would leave the last blob's bytes bound) */
+	if (rc != SQLITE_OK)
+		err = err_set(e, rc == SQLITE_TOOBIG ? EFBIG : EIO,
+			      "database %s: a %s blob of %zu bytes: %s", db->path, kind, zlen,
+			      sqlite3_errstr(rc));
+	else if (sqlite3_step(db->blob_ins) != SQLITE_DONE)
 		err = err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
 	sqlite3_reset(db->blob_ins);
 	if (!err && zlen >= BLOB_INCREMENTAL && sqlite3_changes(db->sql) == 1)

@@ -468,22 +468,36 @@ static int file_from_image(int fd, const char *path, struct err *e)
 }
 
 /* A new database file, private (snapshots reveal what the kernel runs), with the empty
- * database in it; another's made meanwhile (EEXIST) is left as it is. */
+ * database in it: written beside it and linked into place whole, so that another writer
+ * making the same file at once finds either nothing or all of it; theirs, if it came first
+ * (EEXIST), is left as it is. Where the file system has no links, an empty file, which
+ * SQLite fills statement by statement under its lock. */
 static int create_file(const char *path, struct err *e)
 {
+	char tmp[4200];
 	int err = ensure_parent_dir(path, e), fd;
 
 	if (err)
 		return err;
-	fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-	if (fd < 0 && errno != EEXIST)
-		return err_set(e, errno, "can't create database %s: %s", path, strerror(errno));
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new-XXXXXX", path) >= sizeof(tmp))
+		return err_set(e, ENAMETOOLONG, "can't create database %.200s...: name too long", path);
+	fd = mkostemp(tmp, O_CLOEXEC);	/* (0600) */
 	if (fd < 0)
-		return 0;
+		return err_set(e, errno, "can't create database %s: %s", path, strerror(errno));
 	err = file_from_image(fd, path, e);
 	close(fd);
-	if (err)
-		unlink(path);	/* ours, made just now */
+	if (!err && link(tmp, path) && errno != EEXIST) {
+		if (errno == EPERM || errno == ENOTSUP || errno == ENOSYS) {
+			fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+			if (fd >= 0)
+				close(fd);
+			else if (errno != EEXIST)
+				err = err_set(e, errno, "can't create database %s: %s", path, strerror(errno));
+		} else {
+			err = err_set(e, errno, "can't create database %s: %s", path, strerror(errno));
+		}
+	}
+	unlink(tmp);
 	return err;
 }
 

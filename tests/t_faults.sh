@@ -79,7 +79,20 @@ test_new_file() {
 	expect_eq "journal mode" "$(sqlite3 "$dir/new.db" "PRAGMA journal_mode")" wal || return 1
 	expect_eq "mode" "$(stat -c %a "$dir/new.db")" 600 || return 1
 	expect_eq "snapshots" "$("$BPFSCOPE" --db "$dir/new.db" snapshot list | grep -c '^1: ')" 1 || return 1
-	figure "new database: $(cat "$TEST_TMP/err") on 64 KiB (no file left); with room, whole"
+	# two writers making the same new file at once: one makes it, whole, and both land
+	local i db
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		db=$dir/race$i.db
+		"$BPFSCOPE" --db "$db" snapshot take no-code >/dev/null 2>"$TEST_TMP/race1" &
+		"$BPFSCOPE" --db "$db" snapshot take no-code >/dev/null 2>"$TEST_TMP/race2"
+		rc=$?
+		wait $! || rc=1
+		[ "$rc" = 0 ] || { echo "race $i: $(cat "$TEST_TMP/race1" "$TEST_TMP/race2")" >&2; return 1; }
+		expect_eq "race $i" "$(sqlite3 "$db" "PRAGMA integrity_check; SELECT count(*) FROM snapshot_rows" |
+			tr '\n' ' ')" "ok 2 " || return 1
+	done
+	[ -z "$(ls "$dir" | grep -v '\.db\(-wal\|-shm\)\?$')" ] || { echo "left: $(ls "$dir")" >&2; return 1; }
+	figure "new database: $(cat "$TEST_TMP/err") on 64 KiB (no file left); with room, whole; two writers making it at once, 10 times: both land"
 }
 
 test_readonly_fs() {
