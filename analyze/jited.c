@@ -318,6 +318,35 @@ static void llvm_spell(char *ops, size_t len)
 	memcpy(ops, out, o + 1);
 }
 
+/* The instruction at off in function f into in, and the bytes it spans (*n, never past the
+ * function): false when the bytes decode to nothing, then like objdump one byte on x86 and
+ * 4 on arm64. The dump and the scan for targets step through the code alike. */
+static bool decode_at(struct jctx *j, const struct jfunc *f, uint32_t off, cs_insn *in,
+		      uint32_t *n)
+{
+	const uint8_t *code = j->pc->jited + f->off + off;
+	size_t size = f->len - off;
+	uint64_t addr = f->start + off;
+	bool ok = j->cs.disasm_iter(j->h, &code, &size, &addr, in);
+
+	if (ok)
+		*n = in->size;
+	else
+		*n = j->arch == CS_ARCH_X86 ? 1 : (f->len - off < 4 ? f->len - off : 4);
+	if (*n == 0 || *n > f->len - off)
+		*n = f->len - off;	/* never trust a size to stay in bounds */
+	return ok;
+}
+
+/* A direct call, or a jump out of f (jumps inside it stay addresses, as bpftool and objdump
+ * print them), of a function whose address is known: the target the dump names, in *t */
+static bool named_target(struct jctx *j, const struct jfunc *f, const cs_insn *in, uint64_t *t)
+{
+	bool is_call;
+
+	return f->start && branch_target(j, in, &is_call, t) && (is_call || *t - f->start >= f->len);
+}
+
 static int dump_func(struct jctx *j, uint32_t fi, cs_insn *in)
 {
 	const struct prog_code *pc = j->pc;
@@ -341,18 +370,13 @@ static int dump_func(struct jctx *j, uint32_t fi, cs_insn *in)
 			return err;
 	}
 	while (off < f->len) {
-		const uint8_t *code = pc->jited + f->off + off;
-		size_t size = f->len - off;
-		uint64_t addr = f->start + off;
 		uint32_t n;
-		bool is_call;
 		uint64_t t;
 
-		if (j->cs.disasm_iter(j->h, &code, &size, &addr, in)) {
+		if (decode_at(j, f, off, in, &n)) {
 			const char *mn = in->mnemonic;
 			char ops[sizeof(in->op_str)];
 
-			n = in->size;
 			snprintf(ops, sizeof(ops), "%s", in->op_str);
 			if (j->arch == CS_ARCH_X86) {
 				llvm_spell(ops, sizeof(ops));
@@ -373,19 +397,12 @@ static int dump_func(struct jctx *j, uint32_t fi, cs_insn *in)
 			}
 			int w = snprintf(text, sizeof(text), "%s%s%s", mn, ops[0] ? "\t" : "", ops);
 
-			/* jumps inside the function stay addresses, as bpftool and objdump print */
-			if (f->start && branch_target(j, in, &is_call, &t) &&
-			    (is_call || t - f->start >= f->len) &&
-			    target_name(j, t, name, sizeof(name)) && w > 0 &&
-			    (size_t)w < sizeof(text))
+			if (named_target(j, f, in, &t) && target_name(j, t, name, sizeof(name)) &&
+			    w > 0 && (size_t)w < sizeof(text))
 				snprintf(text + w, sizeof(text) - w, " <%s>", name);
 		} else {
-			/* like objdump: one byte on x86; arm64 insns are 4 bytes */
-			n = j->arch == CS_ARCH_X86 ? 1 : (f->len - off < 4 ? f->len - off : 4);
 			snprintf(text, sizeof(text), "(bad)");
 		}
-		if (n == 0 || n > f->len - off)
-			n = f->len - off;	/* never trust a size to stay in bounds */
 		have_prev = false;
 		while (r < nlinfo && j->linfo[r].addr - f->start < (uint64_t)off + n) {
 			if ((err = emit_src(j, j->linfo[r].k, off, have_prev ? &prev : NULL)))
@@ -519,23 +536,12 @@ int jited_scan_targets(struct jited_scanner *s, const struct prog_code *pc, stru
 		const struct jfunc *f = &j.funcs[fi];
 
 		/* (the dump names no target of a function whose address it does not know) */
-		for (uint32_t off = 0, n; f->start && off < f->len; off += n) {
-			const uint8_t *code = pc->jited + f->off + off;
-			size_t size = f->len - off;
-			uint64_t addr = f->start + off, t;
-			bool is_call;
+		for (uint32_t off = 0, n; f->start && !err && off < f->len; off += n) {
+			uint64_t t;
 
-			if (s->cs.disasm_iter(s->h, &code, &size, &addr, s->in)) {
-				n = s->in->size;
-				if (branch_target(&j, s->in, &is_call, &t) &&
-				    (is_call || t - f->start >= f->len) && !own_target(&j, t) &&
-				    buf_append(out, &t, sizeof(t)))
-					err = err_set(e, ENOMEM, "out of memory");
-			} else {
-				n = j.arch == CS_ARCH_X86 ? 1 : (f->len - off < 4 ? f->len - off : 4);
-			}
-			if (n == 0 || n > f->len - off)
-				n = f->len - off;
+			if (decode_at(&j, f, off, s->in, &n) && named_target(&j, f, s->in, &t) &&
+			    !own_target(&j, t) && buf_append(out, &t, sizeof(t)))
+				err = err_set(e, ENOMEM, "out of memory");
 		}
 	}
 	free(j.funcs);
