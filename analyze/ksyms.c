@@ -348,10 +348,8 @@ int ksyms_select(const char *text, size_t len, const uint64_t *addrs, size_t n,
 int ksyms_selected(const char *text, size_t len, struct buf *out, struct err *e)
 {
 	const char *p = text, *end = len ? text + len : text;	/* (NULL when empty) */
-	size_t first = out->len;
 
-	if (!len)
-		return 0;
+	out->len = 0;
 	while (p < end) {
 		const char *eol = line_end(p, end);
 		uint64_t a;
@@ -360,10 +358,8 @@ int ksyms_selected(const char *text, size_t len, struct buf *out, struct err *e)
 			return err_set(e, ENOMEM, "out of memory reading kernel symbols");
 		p = eol + 1;
 	}
-	if (out->len == first)
-		return 0;
-	out->len = first + sizeof(uint64_t) *
-		   u64_sort_unique((uint64_t *)(out->data + first), (out->len - first) / sizeof(uint64_t));
+	if (out->len)
+		out->len = sizeof(uint64_t) * u64_sort_unique((uint64_t *)out->data, out->len / 8);
 	return 0;
 }
 

@@ -59,8 +59,8 @@ int ksym_index_select(const struct ksym_index *ix, const char *text, size_t len,
  * A snapshot stores this for the addresses its programs call, not the 5 MB text. */
 int ksyms_select(const char *text, size_t len, const uint64_t *addrs, size_t n,
 		 struct buf *out, struct err *e);
-/* The addresses a ksyms_select list answers for (its lines of an address alone), into out
- * (empty: its data holds them as uint64_t) sorted and unique. */
+/* The addresses a ksyms_select list answers for (its lines of an address alone): out's
+ * bytes become them, uint64_t, sorted and unique. */
 int ksyms_selected(const char *text, size_t len, struct buf *out, struct err *e);
 /* __bpf_call_base in kallsyms text (whole or selected), 0 when absent. */
 uint64_t ksyms_text_call_base(const char *text, size_t len);

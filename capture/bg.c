@@ -29,7 +29,6 @@ static void bg_kallsyms(struct bg_job *j)
 	if (!kallsyms_read_kernel(&kept) && kept.len) {
 		if (!j->want_index)
 			sha256(kept.data, kept.len, j->kallsyms.hash);
-		j->kallsyms.hashed = !j->want_index;
 		bg_seal_hashed(&j->kallsyms, &kept);
 	}
 	buf_free(&kept);
@@ -108,7 +107,7 @@ void bg_start(struct probe *p, struct bg_job *j)
 	 * something new, capture/kallsyms.c) */
 	if (p->mask & SNAP_CODE)
 		j->want_kallsyms = !store_boot_has_kallsyms(p->db, p->boot_id) &&
-				   !(p->history && store_boot_has_calls(p->db, p->boot_id));
+				   !(p->history && p->calls.have_prev);
 	j->want_index = j->want_kallsyms && p->history;
 	if (p->mask & SNAP_BTF_DATA) {
 		j->want_vmlinux = !store_boot_has_vmlinux(p->db, p->boot_id, p->snap_id);

@@ -12,7 +12,6 @@
 struct bg_blob {
 	bool ready;
 	bool stored;		/* the database has this content already: no zlib, no insert */
-	bool hashed;		/* hash is the bytes' (the symbols: only when stored whole) */
 	uint8_t hash[SHA256_LEN];
 	size_t raw_size;
 	struct buf z;		/* the bytes, stored as they are (codec 0) */
@@ -29,7 +28,7 @@ struct bg_job {
 	int nr_known;
 	struct bg_blob kallsyms, vmlinux;
 	/* a snapshot into a file keeps the lines its programs' calls need: the text's index,
-	 * made here while the walk runs (capture/kallsyms.c) */
+	 * made here while the walk runs, and no hash (capture/kallsyms.c) */
 	bool want_index, index_ready;
 	struct ksym_index index;
 };

@@ -59,11 +59,13 @@ struct kernel_calls {
 	struct buf jited;		/* JIT branch targets, uint64_t */
 	struct buf xlated;		/* xlated call immediates (less __bpf_call_base), int32_t */
 	bool unknown;			/* some code could not be scanned: keep the whole text */
-	/* the addresses the boot's lines answer for already (its last view, read at the first
-	 * program with code): one outside them starts the symbols' read in the background */
-	bool done_read;
+	/* the boot's lines so far (its newest view, kernel_calls_begin): the addresses they
+	 * answer for, and __bpf_call_base in them; an address outside them starts the
+	 * symbols' read in the background */
+	bool have_prev;
+	struct buf prev;
 	struct buf done;		/* uint64_t, sorted */
-	uint64_t base;			/* __bpf_call_base in those lines */
+	uint64_t base;
 };
 
 struct probe {
@@ -230,6 +232,9 @@ int probe_kallsyms(struct probe *p);
 /* The kernel's symbols (/proc/kallsyms up to the BPF programs' part); empty when there are
  * none or their addresses are hidden; -errno. */
 int kallsyms_read_kernel(struct buf *out);
+/* A snapshot into a file with code: the boot's lines of kernel symbols so far, before the
+ * walk (bg_start reads the symbols at once when there are none). */
+int kernel_calls_begin(struct probe *p);
 /* A snapshot into a file: the kernel addresses a program's fetched code calls (r->blob). */
 struct prog_rec;
 int kernel_calls_add(struct probe *p, const struct prog_rec *r);

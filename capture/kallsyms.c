@@ -91,39 +91,43 @@ int kallsyms_read_kernel(struct buf *out)
 	return err;
 }
 
+int kernel_calls_begin(struct probe *p)
+{
+	struct kernel_calls *c = &p->calls;
+	int err;
+
+	if (!p->history || !(p->mask & SNAP_CODE) || store_boot_has_kallsyms(p->db, p->boot_id))
+		return 0;	/* (a boot's whole text covers every call) */
+	err = store_boot_calls(p->db, p->boot_id, &c->prev, &c->have_prev, p->e);
+	if (err || !c->have_prev)
+		return err;
+	c->base = ksyms_text_call_base((const char *)c->prev.data, c->prev.len);
+	return ksyms_selected((const char *)c->prev.data, c->prev.len, &c->done, p->e);
+}
+
 /* A later snapshot of a boot whose lines are kept: when the program just scanned (its
  * targets from jited_from, its calls from xlated_from on) calls an address the lines do not
  * answer for, the symbols are read from now on the other core, not after the walk. */
 static void calls_check_new(struct probe *p, size_t jited_from, size_t xlated_from)
 {
 	struct kernel_calls *c = &p->calls;
-	bool have = false, fresh = false;
+	const uint64_t *done = (const uint64_t *)c->done.data;
+	size_t ndone = c->done.len / 8;
+	bool fresh = false;
 
 	if (!p->bg || p->bg->want_kallsyms)
 		return;		/* reading them already, or nothing to read them into */
-	if (!c->done_read) {
-		struct buf prev = { 0 };
-
-		c->done_read = true;
-		if (!store_boot_calls(p->db, p->boot_id, &prev, &have, NULL) && have) {
-			c->base = ksyms_text_call_base((const char *)prev.data, prev.len);
-			if (ksyms_selected((const char *)prev.data, prev.len, &c->done, NULL))
-				buf_free(&c->done);
-		}
-		buf_free(&prev);
-	}
 	for (size_t i = jited_from; !fresh && i + 8 <= c->jited.len; i += 8) {
 		uint64_t t;
 
 		memcpy(&t, c->jited.data + i, 8);
-		fresh = !u64_sorted_has((const uint64_t *)c->done.data, c->done.len / 8, t);
+		fresh = !u64_sorted_has(done, ndone, t);
 	}
 	for (size_t i = xlated_from; !fresh && i + 4 <= c->xlated.len; i += 4) {
 		int32_t imm;
 
 		memcpy(&imm, c->xlated.data + i, 4);
-		fresh = !c->base || !u64_sorted_has((const uint64_t *)c->done.data, c->done.len / 8,
-							    c->base + (int64_t)imm);
+		fresh = !c->base || !u64_sorted_has(done, ndone, c->base + (int64_t)imm);
 	}
 	if (fresh)
 		bg_start_kallsyms(p->bg);
@@ -190,19 +194,20 @@ void kernel_calls_free(struct kernel_calls *c)
 	jited_scanner_close(c->scanner);
 	buf_free(&c->jited);
 	buf_free(&c->xlated);
+	buf_free(&c->prev);
 	buf_free(&c->done);
 	memset(c, 0, sizeof(*c));
 }
 
-/* The addresses the lines must answer for: those the list before answers for (done), the
+/* The addresses the lines must answer for: those the boot's lines answer for already, the
  * JIT targets, and the xlated calls from __bpf_call_base (none without it: the dump then
  * names no call, as bpftool). Sorted, unique, into out. */
-static int calls_wanted(const struct kernel_calls *c, const struct buf *done, uint64_t base,
-			struct buf *out)
+static int calls_wanted(const struct kernel_calls *c, uint64_t base, struct buf *out)
 {
 	size_t nx = c->xlated.len / 4;
 
-	if (buf_append(out, done->data, done->len) || buf_append(out, c->jited.data, c->jited.len))
+	if (buf_append(out, c->done.data, c->done.len) ||
+	    buf_append(out, c->jited.data, c->jited.len))
 		return -ENOMEM;
 	for (size_t i = 0; base && i < nx; i++) {
 		int32_t imm;
@@ -237,7 +242,7 @@ static int whole_store(struct probe *p, bool read_now)
 	b = &p->bg->kallsyms;
 	if (!b->ready)
 		return 0;
-	if (!b->hashed)
+	if (p->bg->want_index)	/* (not hashed in the background: see bg_kallsyms) */
 		sha256(b->z.data, b->z.len, b->hash);
 	err = blob_put_prepared(p->db, "kallsyms", b->hash, b->raw_size, 0, b->z.data, b->z.len, p->e);
 	return err ?: writer_boot_kallsyms(&p->w, p->boot_id, b->hash);
@@ -277,54 +282,44 @@ static int text_get(struct probe *p, struct ksyms_text *t)
 
 int kallsyms_store(struct probe *p)
 {
-	struct buf prev = { 0 }, done = { 0 }, want = { 0 }, list = { 0 };
 	const struct kernel_calls *c = &p->calls;
+	struct buf want = { 0 }, list = { 0 };
 	struct ksyms_text t = { 0 };
-	bool have_prev = false;
-	uint64_t base = 0;
 	int err = 0;
 
 	if (!p->history || store_boot_has_kallsyms(p->db, p->boot_id))
 		return p->history ? 0 : whole_store(p, false);	/* (a whole text covers all) */
-	err = store_boot_calls(p->db, p->boot_id, &prev, &have_prev, p->e);
-	if (err)
-		goto cleanup;
-	if (c->unknown || (!have_prev && store_boot_had_code(p->db, p->boot_id, p->snap_id))) {
-		err = whole_store(p, true);
+	if (c->unknown || (!c->have_prev && store_boot_had_code(p->db, p->boot_id, p->snap_id)))
+		return whole_store(p, true);
+	if (calls_wanted(c, c->base, &want)) {
+		err = err_set(p->e, ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	if (have_prev) {
-		base = ksyms_text_call_base((const char *)prev.data, prev.len);
-		if (ksyms_selected((const char *)prev.data, prev.len, &done, p->e) ||
-		    calls_wanted(c, &done, base, &want)) {
-			err = err_set(p->e, ENOMEM, "out of memory");
-			goto cleanup;
-		}
-		/* nothing new called: the view goes on as it was, no /proc/kallsyms read */
-		if (base && calls_covered(&done, &want)) {
-			err = writer_view(&p->w, KERNEL_CALLS_VIEW, want.len / 8, prev.data, prev.len);
-			goto cleanup;
-		}
+	/* nothing new called: the view goes on as it was, no /proc/kallsyms read */
+	if (c->have_prev && c->base && calls_covered(&c->done, &want)) {
+		err = writer_view(&p->w, KERNEL_CALLS_VIEW, want.len / 8, c->prev.data, c->prev.len);
+		goto cleanup;
 	}
 	err = text_get(p, &t);
 	if (err || !t.text->len) {	/* no symbols (hidden addresses): the names as they were */
-		if (!err && have_prev)
-			err = writer_view(&p->w, KERNEL_CALLS_VIEW, done.len / 8, prev.data, prev.len);
+		if (!err && c->have_prev)
+			err = writer_view(&p->w, KERNEL_CALLS_VIEW, c->done.len / 8, c->prev.data,
+					  c->prev.len);
 		goto cleanup;
 	}
 	want.len = 0;
-	if (calls_wanted(c, &done, t.index->call_base, &want) ||
-	    ksym_index_select(t.index, (const char *)t.text->data, t.text->len,
-			      (const uint64_t *)want.data, want.len / 8, &list, p->e)) {
-		err = err ?: err_set(p->e, ENOMEM, "out of memory");
+	if (calls_wanted(c, t.index->call_base, &want)) {
+		err = err_set(p->e, ENOMEM, "out of memory");
 		goto cleanup;
 	}
+	err = ksym_index_select(t.index, (const char *)t.text->data, t.text->len,
+				(const uint64_t *)want.data, want.len / 8, &list, p->e);
+	if (err)
+		goto cleanup;
 	probe_trace(p, "kernel calls     %zu addresses, %zu bytes of lines", want.len / 8, list.len);
 	err = writer_view(&p->w, KERNEL_CALLS_VIEW, want.len / 8, list.data ? list.data : (void *)"",
 			  list.len);
 cleanup:
-	buf_free(&prev);
-	buf_free(&done);
 	buf_free(&want);
 	buf_free(&t.own);
 	ksym_index_free(&t.own_index);

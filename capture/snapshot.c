@@ -171,7 +171,7 @@ static int snapshot_objects(struct probe *p, struct others *o)
 	phase_done(p, "row");
 	if (p->opts->only_prog)
 		return snapshot_one_prog(p, o);
-	err = walk_prepare(p, &walk);
+	err = walk_prepare(p, &walk) ?: kernel_calls_begin(p);
 	/* the iterator programs must be gone before the walkers list programs */
 	iter_job_join(&o->iter);
 	if (!err) {

@@ -213,12 +213,6 @@ int store_boot_calls(struct db *db, const char *boot_id, struct buf *out, bool *
 	return err;
 }
 
-bool store_boot_has_calls(struct db *db, const char *boot_id)
-{
-	return boot_has(db, "SELECT 1 FROM view_rows WHERE view = '" KERNEL_CALLS_VIEW "'"
-			" AND first_snap IN (SELECT id FROM snapshots WHERE boot_id = ?1)", boot_id, 0);
-}
-
 bool store_boot_had_code(struct db *db, const char *boot_id, int64_t snap_id)
 {
 	return boot_has(db, "SELECT 1 FROM snapshots WHERE boot_id = ?1 AND id < ?2"

@@ -219,7 +219,6 @@ bool store_boot_has_kallsyms(struct db *db, const char *boot_id);
  * store/read_code.h), the newest of the boot's snapshots: *found, and its list in out. */
 int store_boot_calls(struct db *db, const char *boot_id, struct buf *out, bool *found,
 		     struct err *e);
-bool store_boot_has_calls(struct db *db, const char *boot_id);
 /* A snapshot of this boot before snap_id took code. */
 bool store_boot_had_code(struct db *db, const char *boot_id, int64_t snap_id);
 /* vmlinux BTF data stored by a snapshot of this boot other than snap_id */
