@@ -254,7 +254,7 @@ static int stats_interval(struct probe *p, int *stats_fd)
  * for that before it returns (iter_job_settle), so the sooner the better. The owners and the
  * map list wait for the lock (iter_job_go), and program records read long before it are not
  * used. Not with a stats interval, after which the iterators must run. */
-static int take_open(struct probe *p, struct others *o, const char *path)
+static int take_open(struct probe *p, struct others *o, const char *path, bool build_new)
 {
 	int err;
 
@@ -263,14 +263,17 @@ static int take_open(struct probe *p, struct others *o, const char *path)
 		p->iter = &o->iter;
 		iter_job_start(p, &o->iter, true);
 	}
-	err = db_open(p->db, path, DB_WRITE, p->e);
+	/* a new file's first snapshot is made in memory and written whole after its commit,
+	 * unless it holds map contents (any size: the file's pages are its memory) */
+	err = build_new && !(p->mask & SNAP_MAPS_DATA) ? db_open_new(p->db, path, p->e) :
+		db_open(p->db, path, DB_WRITE, p->e);
 	phase_done(p, "open");
 	p->phase_rows = err ? 0 : db_total_changes(p->db);
 	return err;
 }
 
-int snapshot_take_at(struct db *db, const char *path, const struct snapshot_opts *opts,
-		     struct snapshot_result *res, struct err *e)
+static int take_once(struct db *db, const char *path, const struct snapshot_opts *opts,
+		     struct snapshot_result *res, bool build_new, struct err *e)
 {
 	struct probe p = { .db = db, .opts = opts, .res = res, .e = e, .mask = opts->mask };
 	uint64_t t0 = now_monotonic_ns(), taken_at;
@@ -287,7 +290,7 @@ int snapshot_take_at(struct db *db, const char *path, const struct snapshot_opts
 		return err_set(e, ENOMEM, "out of memory");
 	if (p.mask & SNAP_CODE)
 		p.mask |= SNAP_BTF_DATA;	/* function names and source lines live in BTF */
-	err = path ? take_open(&p, o, path) : 0;
+	err = path ? take_open(&p, o, path, build_new) : 0;
 	if (err)
 		goto out;
 	if (!path)
@@ -326,6 +329,8 @@ int snapshot_take_at(struct db *db, const char *path, const struct snapshot_opts
 	phase_done(&p, "commit");
 	if (err)
 		db_rollback(db);
+	err = err ?: db_publish(db, e);
+	phase_done(&p, "publish");
 	iter_job_settle(&o->iter);
 	phase_done(&p, "settle");
 out:
@@ -339,8 +344,22 @@ out:
 	return err;
 }
 
+int snapshot_take_at(struct db *db, const char *path, const struct snapshot_opts *opts,
+		     struct snapshot_result *res, struct err *e)
+{
+	int err = take_once(db, path, opts, res, path != NULL, e);
+
+	/* another writer made the file while this one's first snapshot was in memory (or the
+	 * file system has no links): this one goes into the file, taken again */
+	if (err == -EEXIST || err == -EXDEV) {
+		db_close(db);
+		err = take_once(db, path, opts, res, false, e);
+	}
+	return err;
+}
+
 int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,
 		  struct err *e)
 {
-	return snapshot_take_at(db, NULL, opts, res, e);
+	return take_once(db, NULL, opts, res, false, e);
 }

@@ -10,6 +10,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 #include "store/db.h"
+#include "store/db_int.h"
 #include "store/schema.h"
 #include "store/schema_image.h"
 
@@ -152,33 +153,6 @@ static int db_check_owner(const char *path, struct err *e)
 			       res ? ")" : "", (unsigned)me);
 	}
 	return 0;
-}
-
-static int ensure_parent_dir(const char *path, struct err *e)
-{
-	char dir[4096], *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = 0;
-	if (!access(dir, F_OK))
-		return 0;
-	/* create each missing component, every one private (0700): the database's directory
-	 * and any above it that did not exist are ours alone (docs/reliability.md) */
-	for (char *p = dir + 1; ; p++) {
-		if (*p && *p != '/')
-			continue;
-		char c = *p;
-
-		*p = 0;
-		if (mkdir(dir, 0700) && errno != EEXIST)
-			return err_set(e, errno, "can't create %s: %s", dir, strerror(errno));
-		if (!c)
-			return 0;
-		*p = c;
-	}
 }
 
 int db_exec(struct db *db, const char *sql, struct err *e)
@@ -442,65 +416,6 @@ static int memory_from_image(struct db *db, bool *done, struct err *e)
 	return 0;
 }
 
-/* A new file (fd, just made) gets the build's empty database (store/schema_image.h): one
- * write where its hundred CREATE statements and name rows took 12-18 ms of a first
- * snapshot. The file is then a database of this schema in WAL mode, and the open goes on as
- * for any other. Nothing without an image (the tool that makes it). */
-static int file_from_image(int fd, const char *path, struct err *e)
-{
-	const uint8_t *image;
-	const void *v;
-	size_t len, done = 0;
-
-	db_file_image(&v, &len);
-	image = v;
-	while (done < len) {
-		ssize_t n = write(fd, image + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return err_set(e, n < 0 ? errno : EIO, "can't create database %s: %s", path,
-				       n < 0 ? strerror(errno) : "short write");
-		done += n;
-	}
-	return 0;
-}
-
-/* A new database file, private (snapshots reveal what the kernel runs), with the empty
- * database in it: written beside it and linked into place whole, so that another writer
- * making the same file at once finds either nothing or all of it; theirs, if it came first
- * (EEXIST), is left as it is. Where the file system has no links, an empty file, which
- * SQLite fills statement by statement under its lock. */
-static int create_file(const char *path, struct err *e)
-{
-	char tmp[4200];
-	int err = ensure_parent_dir(path, e), fd;
-
-	if (err)
-		return err;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new-XXXXXX", path) >= sizeof(tmp))
-		return err_set(e, ENAMETOOLONG, "can't create database %.200s...: name too long", path);
-	fd = mkostemp(tmp, O_CLOEXEC);	/* (0600) */
-	if (fd < 0)
-		return err_set(e, errno, "can't create database %s: %s", path, strerror(errno));
-	err = file_from_image(fd, path, e);
-	close(fd);
-	if (!err && link(tmp, path) && errno != EEXIST) {
-		if (errno == EPERM || errno == ENOTSUP || errno == ENOSYS) {
-			fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-			if (fd >= 0)
-				close(fd);
-			else if (errno != EEXIST)
-				err = err_set(e, errno, "can't create database %s: %s", path, strerror(errno));
-		} else {
-			err = err_set(e, errno, "can't create database %s: %s", path, strerror(errno));
-		}
-	}
-	unlink(tmp);
-	return err;
-}
-
 int db_drop_query_views(struct db *db, struct err *e)
 {
 	int err = 0;
@@ -559,7 +474,7 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 			if (err)
 				return err;
 		} else {
-			err = create_file(path, e);
+			err = db_create_file(path, e);
 			if (err)
 				return err;
 		}

@@ -24,6 +24,7 @@ struct db {
 	char path[4096];
 	bool readonly;
 	bool memory;		/* DB_MEMORY: ours for one command, blobs kept raw and trusted */
+	bool unpublished;	/* db_open_new's: in memory, no file at path until db_publish */
 	sqlite3_stmt *blob_has, *blob_ins, *blob_get;
 	void *zs;		/* a deflate stream kept for all blobs: init costs more than small blobs */
 	struct buf zbuf;
@@ -36,6 +37,15 @@ struct db {
 /* Process-wide SQLite settings, once, before any database is opened (cli/main.c). */
 void db_lib_init(void);
 int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e);
+/* A snapshot writer's database: as db_open DB_WRITE, but where path does not exist yet
+ * the new database is made in memory (store/db_new.c) and written to path by db_publish
+ * after its commit. */
+int db_open_new(struct db *db, const char *path, struct err *e);
+/* A new database's file, written whole and linked into place (nothing when the database is
+ * not a new one): -EEXIST when another writer made path meanwhile, -EXDEV where the file
+ * system has no links, both without a message: take the snapshot again, opening path with
+ * db_open. Else 0 or an error. */
+int db_publish(struct db *db, struct err *e);
 /* A read-only database from bytes in memory (copied), checked as a file is. */
 int db_open_image(struct db *db, const void *image, size_t len, struct err *e);
 void db_close(struct db *db);
