@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "viz/cfg_render.h"
 #include "lib/bpf_names.h"
+#include "lib/heap.h"
 #include "store/version.h"
 #include "config.h"
 
@@ -130,6 +131,9 @@ int main(int argc, char **argv)
 
 	if (getenv("BPFSCOPE_TRACE"))
 		fprintf(stderr, "main at       %.3f ms (monotonic)\n", now_monotonic_ns() / 1e6);
+	/* (BPFSCOPE_NO_HUGEPAGES=1: glibc's heaps as they are, page by page) */
+	if (!getenv("BPFSCOPE_NO_HUGEPAGES"))
+		heap_prepare(64u << 20);
 	db_lib_init();
 	ctx.db_path = getenv("BPFSCOPE_DB");
 	if (!ctx.db_path || !*ctx.db_path)
