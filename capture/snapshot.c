@@ -249,31 +249,45 @@ static int stats_interval(struct probe *p, int *stats_fd)
 	return err;
 }
 
-/* With path (snapshot_take_at), the program iterator starts before the file is opened and
- * locked: its per-cpu map is freed an RCU grace period after it ran, and the snapshot waits
- * for that before it returns (iter_job_settle), so the sooner the better. The owners and the
- * map list wait for the lock (iter_job_go), and program records read long before it are not
- * used. Not with a stats interval, after which the iterators must run. */
-static int take_open(struct probe *p, struct others *o, const char *path, bool build_new)
+/* Where a snapshot goes: the caller's open database, or one opened here. */
+enum take_db {
+	TAKE_OPEN,	/* snapshot_take: db is open */
+	TAKE_MEMORY,	/* snapshot_take_live: a new in-memory database */
+	TAKE_FILE,	/* snapshot_take_at: the file at path, DB_WRITE */
+	TAKE_FILE_NEW,	/* the same, made in memory and written whole if it does not exist */
+};
+
+/* Opened here, the program iterator starts before the database is: its per-cpu map is freed
+ * an RCU grace period after it ran, and the snapshot waits for that before it returns
+ * (iter_job_settle), so the sooner the better; a live view's iterators run while its
+ * database is made. A file's owners and map list wait for its lock (iter_job_go), and
+ * program records read long before it are not used. Not with a stats interval, after which
+ * the iterators must run. */
+static int take_open(struct probe *p, struct others *o, const char *path, enum take_db how)
 {
+	bool file = how != TAKE_MEMORY;
 	int err;
 
 	if (!(p->mask & SNAP_STATS)) {
-		p->history = true;
+		p->history = file;
 		p->iter = &o->iter;
-		iter_job_start(p, &o->iter, true);
+		iter_job_start(p, &o->iter, file);
 	}
 	/* a new file's first snapshot is made in memory and written whole after its commit,
 	 * unless it holds map contents (any size: the file's pages are its memory) */
-	err = build_new && !(p->mask & SNAP_MAPS_DATA) ? db_open_new(p->db, path, p->e) :
-		db_open(p->db, path, DB_WRITE, p->e);
+	if (!file)
+		err = db_open(p->db, NULL, DB_MEMORY, p->e);
+	else if (how == TAKE_FILE_NEW && !(p->mask & SNAP_MAPS_DATA))
+		err = db_open_new(p->db, path, p->e);
+	else
+		err = db_open(p->db, path, DB_WRITE, p->e);
 	phase_done(p, "open");
 	p->phase_rows = err ? 0 : db_total_changes(p->db);
 	return err;
 }
 
 static int take_once(struct db *db, const char *path, const struct snapshot_opts *opts,
-		     struct snapshot_result *res, bool build_new, struct err *e)
+		     struct snapshot_result *res, enum take_db how, struct err *e)
 {
 	struct probe p = { .db = db, .opts = opts, .res = res, .e = e, .mask = opts->mask };
 	uint64_t t0 = now_monotonic_ns(), taken_at;
@@ -290,10 +304,10 @@ static int take_once(struct db *db, const char *path, const struct snapshot_opts
 		return err_set(e, ENOMEM, "out of memory");
 	if (p.mask & SNAP_CODE)
 		p.mask |= SNAP_BTF_DATA;	/* function names and source lines live in BTF */
-	err = path ? take_open(&p, o, path, build_new) : 0;
+	err = how != TAKE_OPEN ? take_open(&p, o, path, how) : 0;
 	if (err)
 		goto out;
-	if (!path)
+	if (how == TAKE_OPEN)
 		p.phase_rows = db_total_changes(db);
 	uname(&uts);
 	read_line_file("/proc/sys/kernel/random/boot_id", p.boot_id, sizeof(p.boot_id));
@@ -347,13 +361,13 @@ out:
 int snapshot_take_at(struct db *db, const char *path, const struct snapshot_opts *opts,
 		     struct snapshot_result *res, struct err *e)
 {
-	int err = take_once(db, path, opts, res, path != NULL, e);
+	int err = take_once(db, path, opts, res, TAKE_FILE_NEW, e);
 
 	/* another writer made the file while this one's first snapshot was in memory (or the
 	 * file system has no links): this one goes into the file, taken again */
 	if (err == -EEXIST || err == -EXDEV) {
 		db_close(db);
-		err = take_once(db, path, opts, res, false, e);
+		err = take_once(db, path, opts, res, TAKE_FILE, e);
 	}
 	return err;
 }
@@ -361,5 +375,11 @@ int snapshot_take_at(struct db *db, const char *path, const struct snapshot_opts
 int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,
 		  struct err *e)
 {
-	return take_once(db, NULL, opts, res, false, e);
+	return take_once(db, NULL, opts, res, TAKE_OPEN, e);
+}
+
+int snapshot_take_live(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,
+		       struct err *e)
+{
+	return take_once(db, NULL, opts, res, TAKE_MEMORY, e);
 }

@@ -42,6 +42,10 @@ struct snapshot_result {
 
 int snapshot_take(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,
 		  struct err *e);
+/* The same into a new in-memory database (a live view's), opened (DB_MEMORY) here once its
+ * iterators have started. db is open on return when it could be opened. */
+int snapshot_take_live(struct db *db, const struct snapshot_opts *opts, struct snapshot_result *res,
+		       struct err *e);
 /* The same into the database file at path, opened (DB_WRITE, db_open) here, after the
  * program iterator has started: `snapshot take` returns sooner. db is open on return
  * when it could be opened, whether or not the snapshot was taken. */

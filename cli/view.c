@@ -31,10 +31,8 @@ static int view_open_live(struct ctx *ctx, struct snapshot_opts *opts, struct vi
 	v->live = true;
 	if (env_check(ENV_PRIV, &e))
 		return p_err_e(ctx, &e);
-	if (db_open(&v->db, NULL, DB_MEMORY, &e))
-		return p_err_e(ctx, &e);
 	snapshot_opts_env(opts);
-	if (snapshot_take(&v->db, opts, &res, &e)) {
+	if (snapshot_take_live(&v->db, opts, &res, &e)) {
 		db_close(&v->db);
 		return p_err_e(ctx, &e);
 	}
