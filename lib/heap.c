@@ -14,7 +14,7 @@
 
 void heap_prepare(size_t bytes)
 {
-	uintptr_t at, lo, hi;
+	uintptr_t at, lo, hi, end;
 	void *first;
 
 	if (bytes > INT32_MAX)
@@ -34,10 +34,12 @@ void heap_prepare(size_t bytes)
 	 * touched either: no memory), so the blocks after it start in huge pages */
 	at = (uintptr_t)first + 64;
 	lo = (at + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	hi = (uintptr_t)sbrk(0) & ~(HUGE_PAGE - 1);
-	if (lo - at > 4096 && !malloc(lo - at - 256))
-		return;
-	if (hi > lo)
+	end = (uintptr_t)sbrk(0);
+	hi = end & ~(HUGE_PAGE - 1);
+	/* only where the block is the heap's and the heap grew by it (another malloc, say a
+	 * sanitizer's, has a heap of its own) */
+	if (at < end && end - at >= bytes && end - at <= bytes + 2 * HUGE_PAGE && hi > lo &&
+	    (lo - at <= 4096 || malloc(lo - at - 256)))
 		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 	free(first);
 }
