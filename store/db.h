@@ -25,6 +25,8 @@ struct db {
 	bool readonly;
 	bool memory;		/* DB_MEMORY: ours for one command, blobs kept raw and trusted */
 	bool unpublished;	/* db_open_new's: in memory, no file at path until db_publish */
+	int64_t seed_snap;	/* store/span_set.c: the snapshot whose boot seed is seed */
+	uint64_t seed;
 	sqlite3_stmt *blob_has, *blob_ins, *blob_get;
 	void *zs;		/* a deflate stream kept for all blobs: init costs more than small blobs */
 	struct buf zbuf;

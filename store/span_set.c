@@ -15,11 +15,16 @@ static int open_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The hash of the snapshot's boot id, read once per snapshot (a snapshot loads nine sets,
+ * and the view this reads is a join SQLite compiles anew for each statement). */
 static uint64_t boot_seed(struct db *db, int64_t snap_id, struct err *e, int *err)
 {
 	sqlite3_stmt *st;
 	uint64_t h = HASH64_INIT;
 
+	*err = 0;
+	if (db->seed_snap == snap_id && snap_id)
+		return db->seed;
 	*err = db_prepare(db, "SELECT boot_id FROM snapshots WHERE id = ?", &st, e);
 	if (*err)
 		return h;
@@ -27,6 +32,8 @@ static uint64_t boot_seed(struct db *db, int64_t snap_id, struct err *e, int *er
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 		h = hash64(h, sqlite3_column_text(st, 0), sqlite3_column_bytes(st, 0));
 	sqlite3_finalize(st);
+	db->seed_snap = snap_id;
+	db->seed = h;
 	return h;
 }
 
