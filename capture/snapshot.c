@@ -367,6 +367,7 @@ int snapshot_take_at(struct db *db, const char *path, const struct snapshot_opts
 	 * file system has no links): this one goes into the file, taken again */
 	if (err == -EEXIST || err == -EXDEV) {
 		db_close(db);
+		err_clear(e);
 		err = take_once(db, path, opts, res, TAKE_FILE, e);
 	}
 	return err;
