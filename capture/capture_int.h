@@ -147,6 +147,9 @@ int iter_job_owners_store(struct probe *p, struct iter_job *j);
 /* The program iterator's records (joins), sorted by id; NULL when it did not run or failed
  * (then every program is opened). */
 const struct iter_prog_rec *iter_job_progs(struct iter_job *j, size_t *n);
+/* Program id's record, for what is fixed at load (stale or not), once the job is joined
+ * (walkers may ask at once: it joins nothing); NULL if none. */
+const struct iter_prog_rec *iter_job_prog(const struct iter_job *j, uint32_t id);
 /* The views beside the id walk (views.c): the program iterator's list, and with SNAP_VIEWS
  * kallsyms' BPF symbols; walked_add records each program the walk listed. */
 int walked_add(struct probe *p, uint32_t id);

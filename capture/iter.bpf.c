@@ -216,6 +216,7 @@ int bpfscope_progs(struct bpf_iter__bpf_prog *ctx)
 	rec.xlated_len = prog->len * 8;
 	rec.jited_len = prog->jited_len;
 	rec.load_time = aux->load_time;
+	rec.pages = prog->pages;
 	bpf_probe_read_kernel(rec.tag, sizeof(rec.tag), prog->tag);
 	bpf_probe_read_kernel(rec.name, sizeof(rec.name), aux->name);
 	if (aux->dst_prog)

@@ -58,8 +58,9 @@ void iter_job_start(struct probe *p, struct iter_job *j, bool gated)
 		j->want |= ITER_WANT(ITER_OWNERS);
 	if (walk_wants_map_iter(p))
 		j->want |= ITER_WANT(ITER_MAPS);
-	/* the audit's view of programs: a history database's snapshots, and what asks */
-	if ((p->history || (p->mask & SNAP_VIEWS)) && !p->opts->no_iter &&
+	/* the audit's view of programs: a history database's snapshots, and what asks; and
+	 * each program's memlock for a live view of them all (a view of one reads its fdinfo) */
+	if ((p->history || (p->mask & SNAP_VIEWS) || !p->opts->only_prog) && !p->opts->no_iter &&
 	    !(p->mask & SNAP_NO_PROGS))
 		j->want |= ITER_WANT(ITER_PROGS);
 	if (!j->want)
@@ -157,6 +158,13 @@ const struct iter_prog_rec *iter_job_progs(struct iter_job *j, size_t *n)
 		return NULL;
 	*n = j->nr_progs;
 	return j->progs;
+}
+
+const struct iter_prog_rec *iter_job_prog(const struct iter_job *j, uint32_t id)
+{
+	if (j->started || !(j->want & ITER_WANT(ITER_PROGS)) || j->progs_err)
+		return NULL;
+	return iter_prog_find(j->progs, j->nr_progs, id);
 }
 
 void iter_job_settle(struct iter_job *j)

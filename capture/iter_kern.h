@@ -52,6 +52,7 @@ struct bpf_prog_aux {
 } CORE;
 
 struct bpf_prog {
+	__u16 pages;		/* memlock, in pages */
 	enum bpf_prog_type type;	/* (iter.bpf.c includes linux/bpf.h first) */
 	__u32 len;		/* instructions */
 	__u32 jited_len;

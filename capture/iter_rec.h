@@ -20,6 +20,7 @@ struct iter_prog_rec {
 	char name[16];
 	__u64 run_cnt, run_time_ns, recursion_misses;
 	__u32 attach_btf_obj_id, nr_cpus;
+	__u32 pages, reserved;	/* fdinfo's memlock in pages, fixed at load (0: not read) */
 };
 #define ITER_PROG_DST 1		/* aux->dst_prog is set */
 #define ITER_PROG_DEV 2		/* offloaded or bound to a device (ifindex can become 0) */

@@ -174,7 +174,13 @@ int prog_collect(struct probe *p, struct walk_mem *m, int fd, const struct bpf_p
 		r->memlock = prev->memlock;
 		snprintf(r->full_name, sizeof(r->full_name), "%s", prev->full_name);
 	} else {
-		if (!fdinfo_load(&m->fdi, fd))
+		/* memlock is the program's pages, which the iterator read: no fdinfo, whose
+		 * read was the walk's costliest call */
+		const struct iter_prog_rec *it = p->iter ? iter_job_prog(p->iter, info->id) : NULL;
+
+		if (it && it->pages)
+			r->memlock = (uint64_t)it->pages * (uint64_t)getpagesize();
+		else if (!fdinfo_load(&m->fdi, fd))
 			fdinfo_val(&m->fdi, "memlock", &r->memlock);
 		prog_full_name(fd, info, r->full_name, sizeof(r->full_name));
 	}
