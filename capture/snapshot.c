@@ -365,7 +365,7 @@ int snapshot_take_at(struct db *db, const char *path, const struct snapshot_opts
 
 	/* another writer made the file while this one's first snapshot was in memory (or the
 	 * file system has no links): this one goes into the file, taken again */
-	if (err == -EEXIST || err == -EXDEV) {
+	if (err && db->publish_lost) {
 		db_close(db);
 		err_clear(e);
 		err = take_once(db, path, opts, res, TAKE_FILE, e);

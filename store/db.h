@@ -25,6 +25,7 @@ struct db {
 	bool readonly;
 	bool memory;		/* DB_MEMORY: ours for one command, blobs kept raw and trusted */
 	bool unpublished;	/* db_open_new's: in memory, no file at path until db_publish */
+	bool publish_lost;	/* db_publish found path made meanwhile, or no links there */
 	int64_t seed_snap;	/* store/span_set.c: the snapshot whose boot seed is seed */
 	uint64_t seed;
 	sqlite3_stmt *blob_has, *blob_ins, *blob_get;
@@ -45,8 +46,8 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e);
 int db_open_new(struct db *db, const char *path, struct err *e);
 /* A new database's file, written whole and linked into place (nothing when the database is
  * not a new one): -EEXIST when another writer made path meanwhile, -EXDEV where the file
- * system has no links, both without a message: take the snapshot again, opening path with
- * db_open. Else 0 or an error. */
+ * system has no links, both without a message and with publish_lost set: take the snapshot
+ * again, opening path with db_open. Else 0 or an error. */
 int db_publish(struct db *db, struct err *e);
 /* A read-only database from bytes in memory (copied), checked as a file is. */
 int db_open_image(struct db *db, const void *image, size_t len, struct err *e);

@@ -203,5 +203,6 @@ int db_publish(struct db *db, struct err *e)
 	err = place_file(db->path, iov, 2, true, e);
 	if (!err)
 		db->unpublished = false;
+	db->publish_lost = err == -EEXIST || err == -EXDEV;
 	return err;
 }
