@@ -197,6 +197,9 @@ int show_open(struct ctx *ctx, unsigned mask, int argc, char **argv, bool progs,
 int show_pinned(struct ctx *ctx, struct view *v, const char *type, uint32_t id, struct err *e);
 /* bpftool's "pids": the processes holding the object. */
 int show_pids(struct ctx *ctx, struct view *v, const char *type, uint32_t id, struct err *e);
+/* The same from the holders of every object, read at once (owner_rows_all). */
+struct id_rows;
+void show_pids_of(struct ctx *ctx, const struct id_rows *owners, uint32_t id);
 /* An id list as bpftool prints one ("  map_ids 1,2"; JSON "map_ids": [1, 2]); always: also
  * when empty (JSON "[]", plain nothing). */
 struct id_list;

@@ -1,6 +1,8 @@
 /* prog show|list and the dispatch of the other prog commands. */
+#include <errno.h>
 #include <stdlib.h>
 #include "cli/cli.h"
+#include "store/read_pins.h"
 #include "lib/bpf_names.h"
 #include "capture/snapshot.h"
 #include "store/read_prog.h"
@@ -9,8 +11,33 @@ struct prog_show {
 	struct ctx *ctx;
 	struct view *v;
 	struct id_list maps;	/* reused for every program */
+	/* showing many: every program's map ids and holders, read at once */
+	bool many;
+	struct id_rows all_maps, all_owners;
 	struct err e;
 };
+
+/* The maps of program id: from the rows read at once, or asked for it alone. */
+static int prog_maps(struct prog_show *ps, uint32_t id)
+{
+	size_t from, n;
+
+	if (!ps->many)
+		return prog_map_ids(&ps->v->db, ps->v->snap_id, id, &ps->maps, &ps->e);
+	n = id_rows_find(&ps->all_maps, id, &from);
+	ps->maps.n = 0;
+	if (n > ps->maps.cap) {
+		uint32_t *v = realloc(ps->maps.v, n * sizeof(*v));
+
+		if (!v)
+			return err_set(&ps->e, ENOMEM, "out of memory");
+		ps->maps.v = v;
+		ps->maps.cap = n;
+	}
+	for (size_t i = 0; i < n; i++)
+		ps->maps.v[ps->maps.n++] = (uint32_t)ps->all_maps.num[from + i];
+	return 0;
+}
 
 static int print_prog(const struct prog_row *r, void *arg)
 {
@@ -55,7 +82,7 @@ static int print_prog(const struct prog_row *r, void *arg)
 		out_plain(o, "  not jited");
 	if (r->bytes_memlock)
 		out_uint(o, "bytes_memlock", "  memlock %lluB", r->bytes_memlock);
-	if (prog_map_ids(&ps->v->db, ps->v->snap_id, r->id, &ps->maps, &ps->e))
+	if (prog_maps(ps, r->id))
 		return -1;
 	show_id_list(ctx, &ps->maps, "map_ids", "  map_ids ", false);
 	/* bpftool: JSON has btf_id before pinned, plain the pins first */
@@ -65,7 +92,9 @@ static int print_prog(const struct prog_row *r, void *arg)
 		return -1;
 	if (r->btf_id)
 		out_plain(o, "\n\tbtf_id %llu", (unsigned long long)r->btf_id);
-	if (show_pids(ctx, ps->v, "prog", r->id, &ps->e))
+	if (ps->many)
+		show_pids_of(ctx, &ps->all_owners, r->id);
+	else if (show_pids(ctx, ps->v, "prog", r->id, &ps->e))
 		return -1;
 	out_nl(o);
 	out_obj_end(o);
@@ -91,10 +120,16 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	if (show_open(ctx, SNAP_NO_MAPS | SNAP_NO_BTF | SNAP_OWNERS, argc, argv, true, &v, &ids, &n))
 		return -1;
 	ps.v = &v;
-	err = show_selected(ctx, &v, ids, n, prog_show_rows, &ps);
+	/* (all, or a name or tag many programs share) */
+	ps.many = !ids || n > 1;
+	err = ps.many && (prog_map_ids_all(&v.db, v.snap_id, &ps.all_maps, &ps.e) ||
+			  owner_rows_all(&v.db, v.snap_id, "prog", &ps.all_owners, &ps.e));
+	err = err ?: show_selected(ctx, &v, ids, n, prog_show_rows, &ps);
 	if (err)
 		err = p_err_e(ctx, &ps.e);
 	id_list_free(&ps.maps);
+	id_rows_free(&ps.all_maps);
+	id_rows_free(&ps.all_owners);
 	free(ids);
 	view_close(&v);
 	return err;

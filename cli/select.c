@@ -177,6 +177,18 @@ int show_pids(struct ctx *ctx, struct view *v, const char *type, uint32_t id, st
 	return err;
 }
 
+void show_pids_of(struct ctx *ctx, const struct id_rows *owners, uint32_t id)
+{
+	struct list_state ls = { &ctx->out, true };
+	size_t from, n = id_rows_find(owners, id, &from);
+
+	for (size_t i = from; i < from + n; i++)
+		print_owner(&(struct owner_row){ owners->num[i],
+			    (const char *)owners->texts.data + owners->text[i] }, &ls);
+	if (!ls.first)
+		out_arr_end(ls.o);
+}
+
 void show_id_list(struct ctx *ctx, const struct id_list *l, const char *key, const char *plain,
 		  bool always)
 {

@@ -15,6 +15,8 @@ int read_rows(struct db *db, const char *sql, int ncols, int64_t snap, int64_t i
 	      int (*row)(sqlite3_stmt *st, void *arg), void *arg, struct err *e);
 /* Step st to its end (then reset it), appending column 0 of every row to out (emptied first). */
 int read_ids(struct db *db, sqlite3_stmt *st, struct id_list *out, struct err *e);
+/* (key, number[, text]) rows of st (bound) into out, emptied first. */
+int read_id_rows_all(struct db *db, sqlite3_stmt *st, struct id_rows *out, struct err *e);
 /* Column 0 of sql's rows (?1 snap, ?2 id; cached) into out. */
 int read_id_rows(struct db *db, const char *sql, int64_t snap, int64_t id, struct id_list *out,
 		 struct err *e);

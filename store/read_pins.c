@@ -79,6 +79,19 @@ static int owner_emit(sqlite3_stmt *st, void *arg)
 	return w->fn(&r, w->arg);
 }
 
+static const char owners_all_sql[] =
+	"SELECT obj_id, pid, comm FROM owners WHERE snapshot_id = ?1 AND obj_type = ?3"
+	" AND ?2 = ?2 ORDER BY obj_id, pid";
+
+int owner_rows_all(struct db *db, int64_t snap, const char *type, struct id_rows *out,
+		   struct err *e)
+{
+	sqlite3_stmt *st;
+	int err = obj_stmt(db, owners_all_sql, 3, snap, type, 0, &st, e);
+
+	return err ?: read_id_rows_all(db, st, out, e);
+}
+
 int owner_rows(struct db *db, int64_t snap, const char *type, uint32_t id,
 	       int (*fn)(const struct owner_row *r, void *arg), void *arg, struct err *e)
 {

@@ -18,4 +18,7 @@ struct owner_row {
 /* Calls fn for each process holding the object, by pid. */
 int owner_rows(struct db *db, int64_t snap, const char *type, uint32_t id,
 	       int (*fn)(const struct owner_row *r, void *arg), void *arg, struct err *e);
+/* The holders of every object of type (id_rows: object id, pid, comm), by id then pid. */
+int owner_rows_all(struct db *db, int64_t snap, const char *type, struct id_rows *out,
+		   struct err *e);
 #endif

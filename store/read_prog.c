@@ -67,6 +67,20 @@ int prog_map_ids(struct db *db, int64_t snap, uint32_t id, struct id_list *out, 
 	return read_id_rows(db, prog_maps_sql, snap, id, out, e);
 }
 
+static const char prog_maps_all_sql[] =
+	"SELECT prog_id, map_id FROM prog_maps WHERE snapshot_id = ?1 ORDER BY prog_id, idx";
+
+int prog_map_ids_all(struct db *db, int64_t snap, struct id_rows *out, struct err *e)
+{
+	sqlite3_stmt *st;
+	int err = read_cached(db, prog_maps_all_sql, 2, &st, e);
+
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, snap);
+	return read_id_rows_all(db, st, out, e);
+}
+
 /* lookups by FIND_* key (read_find) */
 static const char *const prog_find_sql[] = {
 	[FIND_ALL] = "SELECT id FROM progs WHERE snapshot_id = ?1 ORDER BY id",

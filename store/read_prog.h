@@ -21,6 +21,9 @@ int prog_rows(struct db *db, int64_t snap, int64_t id,
 	      int (*fn)(const struct prog_row *r, void *arg), void *arg, struct err *e);
 /* The maps program id uses, in the kernel's order. */
 int prog_map_ids(struct db *db, int64_t snap, uint32_t id, struct id_list *out, struct err *e);
+/* Every program's map ids (id_rows: program id, map id), each program's in the kernel's
+ * order. */
+int prog_map_ids_all(struct db *db, int64_t snap, struct id_rows *out, struct err *e);
 /* The programs key names (text for name, tag and pinned, id for FIND_ID), by id. */
 int prog_find(struct db *db, int64_t snap, enum find_key key, const char *text, uint32_t id,
 	      struct id_list *out, struct err *e);

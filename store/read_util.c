@@ -1,7 +1,9 @@
 /* Shared plumbing of the typed row readers: cached statements checked against their
  * column enums, id lists, step errors. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include "store/read_int.h"
 
 void id_list_free(struct id_list *l)
@@ -82,6 +84,82 @@ static int id_push_row(sqlite3_stmt *st, void *arg)
 	struct id_push *p = arg;
 
 	return id_list_push(p->out, (uint32_t)sqlite3_column_int64(st, 0), p->e);
+}
+
+void id_rows_free(struct id_rows *r)
+{
+	free(r->key);
+	free(r->num);
+	free(r->text);
+	buf_free(&r->texts);
+	memset(r, 0, sizeof(*r));
+}
+
+size_t id_rows_find(const struct id_rows *r, uint32_t key, size_t *from)
+{
+	size_t lo = 0, hi = r->n, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->key[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < r->n && r->key[end] == key; end++)
+		;
+	*from = lo;
+	return end - lo;
+}
+
+struct id_rows_fill {
+	struct id_rows *out;
+	struct err *e;
+};
+
+/* a row of (key, number[, text]) from columns 0, 1 and 2 (when the statement has it) */
+static int id_rows_push(sqlite3_stmt *st, void *arg)
+{
+	struct id_rows_fill *f = arg;
+	struct id_rows *r = f->out;
+	bool text = sqlite3_column_count(st) > 2;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 256;
+		uint32_t *k = realloc(r->key, cap * sizeof(*k));
+		int64_t *v = k ? realloc(r->num, cap * sizeof(*v)) : NULL;
+		size_t *t = v ? realloc(r->text, cap * sizeof(*t)) : NULL;
+
+		if (k)
+			r->key = k;
+		if (v)
+			r->num = v;
+		if (t)
+			r->text = t;
+		if (!t)
+			return err_set(f->e, ENOMEM, "out of memory");
+		r->cap = cap;
+	}
+	r->key[r->n] = (uint32_t)sqlite3_column_int64(st, 0);
+	r->num[r->n] = sqlite3_column_int64(st, 1);
+	r->text[r->n] = r->texts.len;
+	if (text) {
+		const char *s = read_text(st, 2);
+
+		if (buf_append(&r->texts, s, strlen(s) + 1))
+			return err_set(f->e, ENOMEM, "out of memory");
+	}
+	r->n++;
+	return 0;
+}
+
+int read_id_rows_all(struct db *db, sqlite3_stmt *st, struct id_rows *out, struct err *e)
+{
+	struct id_rows_fill f = { out, e };
+
+	id_rows_free(out);
+	return read_each(db, st, id_rows_push, &f, e);
 }
 
 int read_ids(struct db *db, sqlite3_stmt *st, struct id_list *out, struct err *e)
