@@ -6,10 +6,13 @@
 #include "lib/bpf_names.h"
 #include "capture/snapshot.h"
 #include "store/read_map.h"
+#include "store/read_pins.h"
 
 struct map_show {
 	struct ctx *ctx;
 	struct view *v;
+	bool many;		/* every map's holders read at once (as prog show does) */
+	struct id_rows all_owners;
 	struct err e;
 };
 
@@ -65,7 +68,9 @@ static int print_map(const struct map_row *r, void *arg)
 		out_plain(o, "btf_id %llu", (unsigned long long)r->btf_id);
 	if (r->frozen)
 		out_plain(o, "%sfrozen", r->btf_id ? "  " : "");
-	if (show_pids(ctx, ms->v, "map", r->id, &ms->e))
+	if (ms->many)
+		show_pids_of(ctx, &ms->all_owners, r->id);
+	else if (show_pids(ctx, ms->v, "map", r->id, &ms->e))
 		return -1;
 	out_nl(o);
 	out_obj_end(o);
@@ -91,9 +96,12 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	if (show_open(ctx, SNAP_NO_PROGS | SNAP_NO_BTF | SNAP_OWNERS, argc, argv, false, &v, &ids, &n))
 		return -1;
 	ms.v = &v;
-	err = show_selected(ctx, &v, ids, n, map_show_rows, &ms);
+	ms.many = !ids || n > 1;
+	err = ms.many && owner_rows_all(&v.db, v.snap_id, "map", &ms.all_owners, &ms.e);
+	err = err ?: show_selected(ctx, &v, ids, n, map_show_rows, &ms);
 	if (err)
 		err = p_err_e(ctx, &ms.e);
+	id_rows_free(&ms.all_owners);
 	free(ids);
 	view_close(&v);
 	return err;
