@@ -124,7 +124,12 @@ static int id_rows_push(sqlite3_stmt *st, void *arg)
 	struct id_rows_fill *f = arg;
 	struct id_rows *r = f->out;
 	bool text = sqlite3_column_count(st) > 2;
+	int64_t key = sqlite3_column_int64(st, 0);
 
+	/* no object has such an id (a hostile file's): as a look-up by id would, skip it, which
+	 * also keeps the keys ascending as 32-bit ids */
+	if (key < 0 || key > UINT32_MAX)
+		return 0;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 256;
 		uint32_t *k = realloc(r->key, cap * sizeof(*k));
@@ -141,7 +146,7 @@ static int id_rows_push(sqlite3_stmt *st, void *arg)
 			return err_set(f->e, ENOMEM, "out of memory");
 		r->cap = cap;
 	}
-	r->key[r->n] = (uint32_t)sqlite3_column_int64(st, 0);
+	r->key[r->n] = (uint32_t)key;
 	r->num[r->n] = sqlite3_column_int64(st, 1);
 	r->text[r->n] = r->texts.len;
 	if (text) {
