@@ -24,6 +24,7 @@
 #include "store/db.h"
 #include "store/read_map.h"
 #include "store/read_objs.h"
+#include "store/read_pins.h"
 #include "store/read_prog.h"
 #include "store/read_snapshot.h"
 
@@ -142,6 +143,30 @@ out:
 	map_data_free(&md);
 }
 
+/* prog show of many programs: every program's map ids and holders read at once, then
+ * looked up by each id listed (and one no program has) */
+static void read_all_rows(struct walk *w, int64_t snap)
+{
+	struct id_rows maps = { 0 }, owners = { 0 };
+	struct err e = { 0 };
+
+	if (!prog_map_ids_all(w->db, snap, &maps, &e) &&
+	    !owner_rows_all(w->db, snap, "prog", &owners, &e)) {
+		for (size_t i = 0; i <= w->nids; i++) {
+			uint32_t id = i < w->nids ? w->ids[i] : UINT32_MAX;
+			size_t from, n = id_rows_find(&maps, id, &from);
+
+			for (size_t j = from; j < from + n; j++)
+				out_uint(w->o, NULL, "%llu,", (uint64_t)maps.num[j]);
+			n = id_rows_find(&owners, id, &from);
+			for (size_t j = from; j < from + n; j++)
+				out_str(w->o, NULL, "%s", (const char *)owners.texts.data + owners.text[j]);
+		}
+	}
+	id_rows_free(&maps);
+	id_rows_free(&owners);
+}
+
 static void read_snapshot(struct walk *w, int64_t snap)
 {
 	struct snap_objs so = { 0 };
@@ -153,6 +178,7 @@ static void read_snapshot(struct walk *w, int64_t snap)
 	w->nids = 0;
 	w->e = (struct err){ 0 };
 	prog_rows(w->db, snap, -1, on_prog, w, &w->e);
+	read_all_rows(w, snap);
 	for (size_t i = 0; i < w->nids; i++)
 		dump_prog(w, w->ids[i]);
 	w->nids = 0;
