@@ -97,7 +97,7 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	ms.v = &v;
 	ms.many = !ids || n > 1;
-	err = ms.many && owner_rows_all(&v.db, v.snap_id, "map", &ms.all_owners, &ms.e);
+	err = ms.many ? owner_rows_all(&v.db, v.snap_id, "map", &ms.all_owners, &ms.e) : 0;
 	err = err ?: show_selected(ctx, &v, ids, n, map_show_rows, &ms);
 	if (err)
 		err = p_err_e(ctx, &ms.e);

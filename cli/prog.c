@@ -1,5 +1,4 @@
 /* prog show|list and the dispatch of the other prog commands. */
-#include <errno.h>
 #include <stdlib.h>
 #include "cli/cli.h"
 #include "store/read_pins.h"
@@ -20,23 +19,8 @@ struct prog_show {
 /* The maps of program id: from the rows read at once, or asked for it alone. */
 static int prog_maps(struct prog_show *ps, uint32_t id)
 {
-	size_t from, n;
-
-	if (!ps->many)
-		return prog_map_ids(&ps->v->db, ps->v->snap_id, id, &ps->maps, &ps->e);
-	n = id_rows_find(&ps->all_maps, id, &from);
-	ps->maps.n = 0;
-	if (n > ps->maps.cap) {
-		uint32_t *v = realloc(ps->maps.v, n * sizeof(*v));
-
-		if (!v)
-			return err_set(&ps->e, ENOMEM, "out of memory");
-		ps->maps.v = v;
-		ps->maps.cap = n;
-	}
-	for (size_t i = 0; i < n; i++)
-		ps->maps.v[ps->maps.n++] = (uint32_t)ps->all_maps.num[from + i];
-	return 0;
+	return ps->many ? id_rows_ids(&ps->all_maps, id, &ps->maps, &ps->e) :
+		prog_map_ids(&ps->v->db, ps->v->snap_id, id, &ps->maps, &ps->e);
 }
 
 static int print_prog(const struct prog_row *r, void *arg)
@@ -122,8 +106,8 @@ static int do_show(struct ctx *ctx, int argc, char **argv)
 	ps.v = &v;
 	/* (all, or a name or tag many programs share) */
 	ps.many = !ids || n > 1;
-	err = ps.many && (prog_map_ids_all(&v.db, v.snap_id, &ps.all_maps, &ps.e) ||
-			  owner_rows_all(&v.db, v.snap_id, "prog", &ps.all_owners, &ps.e));
+	err = ps.many ? prog_map_ids_all(&v.db, v.snap_id, &ps.all_maps, &ps.e) ?:
+			owner_rows_all(&v.db, v.snap_id, "prog", &ps.all_owners, &ps.e) : 0;
 	err = err ?: show_selected(ctx, &v, ids, n, prog_show_rows, &ps);
 	if (err)
 		err = p_err_e(ctx, &ps.e);

@@ -183,8 +183,8 @@ void show_pids_of(struct ctx *ctx, const struct id_rows *owners, uint32_t id)
 	size_t from, n = id_rows_find(owners, id, &from);
 
 	for (size_t i = from; i < from + n; i++)
-		print_owner(&(struct owner_row){ owners->num[i],
-			    (const char *)owners->texts.data + owners->text[i] }, &ls);
+		print_owner(&(struct owner_row){ owners->v[i].num,
+			    (const char *)owners->texts.data + owners->v[i].text }, &ls);
 	if (!ls.first)
 		out_arr_end(ls.o);
 }

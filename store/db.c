@@ -93,7 +93,7 @@ static int db_check_file(const char *path, struct err *e)
 	return db_check_header(hdr, n, (uint64_t)st.st_size, wal_exists(path), path, e);
 }
 
-static bool dir_writable(const char *path)
+bool db_dir_writable(const char *path)
 {
 	char dir[4096], *slash;
 
@@ -391,28 +391,19 @@ static int db_migrate(struct db *db, struct err *e)
  * before a live view starts (4 KiB pages: 268 KB, a millisecond of page faults and copy) */
 #define DB_MEMORY_PAGE_SIZE "1024"
 
-/* A live view's database from the build's empty image (store/schema_image.h): a copy and a
- * schema parse instead of creating every table, index, view and name row. false: no image
- * in this build, the caller creates the schema. */
-static int memory_from_image(struct db *db, bool *done, struct err *e)
+int db_memory_image(struct db *db, const void *image, size_t len, struct err *e)
 {
-	const void *image;
-	unsigned char *copy;
-	size_t len;
+	unsigned char *copy = sqlite3_malloc64(len);
 
-	*done = false;
-	db_schema_image(&image, &len);
-	if (!len)
-		return 0;
-	copy = sqlite3_malloc64(len);
 	if (!copy)
 		return err_set(e, ENOMEM, "out of memory");
 	memcpy(copy, image, len);
+	if (len >= 20 && copy[18] == 2 && copy[19] == 2)
+		copy[18] = copy[19] = 1;	/* (WAL: SQLite keeps none in memory) */
 	/* FREEONCLOSE: SQLite owns the copy from here, also when this fails */
 	if (sqlite3_deserialize(db->sql, "main", copy, len, len,
 				SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE) != SQLITE_OK)
 		return err_set(e, EIO, "in-memory database: %s", sqlite3_errmsg(db->sql));
-	*done = true;
 	return 0;
 }
 
@@ -486,7 +477,7 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 
 		/* A WAL reader must create PATH-shm; where it cannot (a copy in a directory the user
 		 * does not own) and no writer is at work (no PATH-wal), read the file as immutable. */
-		if (mode == DB_READ && !dir_writable(path) && !wal_exists(path) &&
+		if (mode == DB_READ && !db_dir_writable(path) && !wal_exists(path) &&
 		    (size_t)snprintf(uri, sizeof(uri), "file:%s?immutable=1", path) < sizeof(uri)) {
 			name = uri;
 			flags |= SQLITE_OPEN_URI;
@@ -503,10 +494,16 @@ int db_open(struct db *db, const char *path, enum db_mode mode, struct err *e)
 	sqlite3_busy_timeout(db->sql, mode == DB_WRITE ? DB_WRITER_WAIT_MS : 10000);
 	sqlite3_extended_result_codes(db->sql, 1);
 	if (mode == DB_MEMORY) {
-		err = memory_from_image(db, &from_image, e);
-		/* without an image (the tool that makes it): its pages, before the first table */
-		if (!err && !from_image)
-			err = db_exec(db, "PRAGMA page_size = " DB_MEMORY_PAGE_SIZE, e);
+		const void *image;
+		size_t len;
+
+		/* a live view's database from the build's empty image (store/schema_image.h): a
+		 * copy and a schema parse instead of creating every table, index, view and name
+		 * row; without one (the tool that makes it), its pages before the first table */
+		db_schema_image(&image, &len);
+		from_image = len > 0;
+		err = from_image ? db_memory_image(db, image, len, e) :
+			db_exec(db, "PRAGMA page_size = " DB_MEMORY_PAGE_SIZE, e);
 		if (err)
 			goto fail;
 	}

@@ -130,8 +130,6 @@ int db_create_file(const char *path, struct err *e)
 int db_open_new(struct db *db, const char *path, struct err *e)
 {
 	const void *image;
-	unsigned char *copy;
-	char dir[4096], *slash;
 	size_t len;
 	int err;
 
@@ -141,11 +139,7 @@ int db_open_new(struct db *db, const char *path, struct err *e)
 	err = ensure_parent_dir(path, e);
 	if (err)
 		return err;
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = 0;
-	if (access(slash ? dir : ".", W_OK))
+	if (!db_dir_writable(path))
 		return db_open(db, path, DB_WRITE, e);
 	memset(db, 0, sizeof(*db));
 	snprintf(db->path, sizeof(db->path), "%s", path);
@@ -154,19 +148,9 @@ int db_open_new(struct db *db, const char *path, struct err *e)
 		err = err_set(e, ENOMEM, "can't open an in-memory database");
 		goto fail;
 	}
-	copy = sqlite3_malloc64(len);
-	if (!copy) {
-		err = err_set(e, ENOMEM, "out of memory");
+	err = db_memory_image(db, image, len, e);
+	if (err)
 		goto fail;
-	}
-	memcpy(copy, image, len);
-	copy[18] = copy[19] = 1;
-	/* FREEONCLOSE: SQLite owns the copy from here, also when this fails */
-	if (sqlite3_deserialize(db->sql, "main", copy, len, len,
-				SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE) != SQLITE_OK) {
-		err = err_set(e, EIO, "in-memory database: %s", sqlite3_errmsg(db->sql));
-		goto fail;
-	}
 	{
 		sqlite3_int64 limit = INT64_MAX;	/* (SQLite's default: 1 GiB) */
 

@@ -17,17 +17,21 @@ void id_list_free(struct id_list *l);
 
 /* One detail of many objects read at once, by object id (a show of every program reads each
  * kind once, not once per program: 1,000 statements over a view cost a live `prog show -j`
- * of 1,000 programs a fifth of its time): row i is object key[i]'s number num[i] (a map id,
- * a pid) and, for a detail with one, the string at texts + text[i] (a comm). */
+ * of 1,000 programs a fifth of its time): a row is object key's number (a map id, a pid)
+ * and, for a detail with one, the string at texts + text (a comm). */
 struct id_rows {
-	uint32_t *key;		/* ascending, as the reader's ORDER BY */
-	int64_t *num;
-	size_t *text;
-	struct buf texts;
+	struct id_row {
+		uint32_t key;	/* ascending, as the reader's ORDER BY */
+		int64_t num;
+		size_t text;
+	} *v;
 	size_t n, cap;
+	struct buf texts;
 };
 /* The rows of object key: how many, from *from on. */
 size_t id_rows_find(const struct id_rows *r, uint32_t key, size_t *from);
+/* The numbers of object key's rows, in their order, into out (emptied first). */
+int id_rows_ids(const struct id_rows *r, uint32_t key, struct id_list *out, struct err *e);
 void id_rows_free(struct id_rows *r);
 
 /* How a PROG or MAP argument names objects (bpftool's id, name, tag, pinned; all). */

@@ -1,7 +1,6 @@
 /* Shared plumbing of the typed row readers: cached statements checked against their
  * column enums, id lists, step errors. */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "store/read_int.h"
@@ -88,9 +87,7 @@ static int id_push_row(sqlite3_stmt *st, void *arg)
 
 void id_rows_free(struct id_rows *r)
 {
-	free(r->key);
-	free(r->num);
-	free(r->text);
+	free(r->v);
 	buf_free(&r->texts);
 	memset(r, 0, sizeof(*r));
 }
@@ -102,15 +99,26 @@ size_t id_rows_find(const struct id_rows *r, uint32_t key, size_t *from)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (r->key[mid] < key)
+		if (r->v[mid].key < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (end = lo; end < r->n && r->key[end] == key; end++)
+	for (end = lo; end < r->n && r->v[end].key == key; end++)
 		;
 	*from = lo;
 	return end - lo;
+}
+
+int id_rows_ids(const struct id_rows *r, uint32_t key, struct id_list *out, struct err *e)
+{
+	size_t from, n = id_rows_find(r, key, &from);
+	int err = 0;
+
+	out->n = 0;
+	for (size_t i = from; !err && i < from + n; i++)
+		err = id_list_push(out, (uint32_t)r->v[i].num, e);
+	return err;
 }
 
 struct id_rows_fill {
@@ -123,33 +131,18 @@ static int id_rows_push(sqlite3_stmt *st, void *arg)
 {
 	struct id_rows_fill *f = arg;
 	struct id_rows *r = f->out;
-	bool text = sqlite3_column_count(st) > 2;
 	int64_t key = sqlite3_column_int64(st, 0);
+	struct id_row *row;
 
 	/* no object has such an id (a hostile file's): as a look-up by id would, skip it, which
 	 * also keeps the keys ascending as 32-bit ids */
 	if (key < 0 || key > UINT32_MAX)
 		return 0;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 256;
-		uint32_t *k = realloc(r->key, cap * sizeof(*k));
-		int64_t *v = k ? realloc(r->num, cap * sizeof(*v)) : NULL;
-		size_t *t = v ? realloc(r->text, cap * sizeof(*t)) : NULL;
-
-		if (k)
-			r->key = k;
-		if (v)
-			r->num = v;
-		if (t)
-			r->text = t;
-		if (!t)
-			return err_set(f->e, ENOMEM, "out of memory");
-		r->cap = cap;
-	}
-	r->key[r->n] = (uint32_t)key;
-	r->num[r->n] = sqlite3_column_int64(st, 1);
-	r->text[r->n] = r->texts.len;
-	if (text) {
+	if (array_room((void **)&r->v, &r->cap, r->n, sizeof(*r->v)))
+		return err_set(f->e, ENOMEM, "out of memory");
+	row = &r->v[r->n];
+	*row = (struct id_row){ (uint32_t)key, sqlite3_column_int64(st, 1), r->texts.len };
+	if (sqlite3_column_count(st) > 2) {
 		const char *s = read_text(st, 2);
 
 		if (buf_append(&r->texts, s, strlen(s) + 1))

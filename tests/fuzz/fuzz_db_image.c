@@ -157,10 +157,10 @@ static void read_all_rows(struct walk *w, int64_t snap)
 			size_t from, n = id_rows_find(&maps, id, &from);
 
 			for (size_t j = from; j < from + n; j++)
-				out_uint(w->o, NULL, "%llu,", (uint64_t)maps.num[j]);
+				out_uint(w->o, NULL, "%llu,", (uint64_t)maps.v[j].num);
 			n = id_rows_find(&owners, id, &from);
 			for (size_t j = from; j < from + n; j++)
-				out_str(w->o, NULL, "%s", (const char *)owners.texts.data + owners.text[j]);
+				out_str(w->o, NULL, "%s", (const char *)owners.texts.data + owners.v[j].text);
 		}
 	}
 	id_rows_free(&maps);
