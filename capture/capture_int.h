@@ -25,6 +25,8 @@ struct walk_mem {
 	uint32_t want[9];		/* array sizes to ask for, grown when one was short */
 	uint32_t vanished_progs, vanished_maps;	/* gone between listing and opening */
 	struct buf vanished_map_ids;	/* u32 each: counted once, however often looked for */
+	struct jited_scanner *scanner;	/* the walker's disassembler (kernel_calls_scan) */
+	bool no_scanner;		/* none could be opened */
 };
 void walk_mem_free(struct walk_mem *m);
 
@@ -49,16 +51,20 @@ struct obj_rec {
 	struct buf data;		/* program arrays, or the map contents blob */
 	uint64_t count;
 	char contents_error[512];
+	/* the kernel addresses fetched code calls (kernel_calls_scan), when scanned: JIT
+	 * targets (uint64_t), xlated call immediates (int32_t); calls_unknown: not all scanned */
+	struct buf calls_jited, calls_xlated;
+	bool calls_scanned, calls_unknown;
 	struct obj_rec *next;
 };
 
 /* The kernel addresses the code a snapshot fetched calls (capture/kallsyms.c), for the
  * kernel symbols it keeps */
 struct kernel_calls {
-	struct jited_scanner *scanner;	/* analyze/jited.h */
 	struct buf jited;		/* JIT branch targets, uint64_t */
 	struct buf xlated;		/* xlated call immediates (less __bpf_call_base), int32_t */
 	bool unknown;			/* some code could not be scanned: keep the whole text */
+	bool whole;			/* an earlier snapshot of the boot kept code, no lines */
 	/* the boot's lines so far (its newest view, kernel_calls_begin): the addresses they
 	 * answer for, and __bpf_call_base in them; an address outside them starts the
 	 * symbols' read in the background */
@@ -236,11 +242,15 @@ int probe_kallsyms(struct probe *p);
  * none or their addresses are hidden; -errno. */
 int kallsyms_read_kernel(struct buf *out);
 /* A snapshot into a file with code: the boot's lines of kernel symbols so far, before the
- * walk (bg_start reads the symbols at once when there are none). */
+ * walk (the symbols are read in the background from the first program that calls an
+ * address they do not answer for, or at once when the boot's whole text is to be kept). */
 int kernel_calls_begin(struct probe *p);
-/* A snapshot into a file: the kernel addresses a program's fetched code calls (r->blob). */
+/* A snapshot into a file: the kernel addresses a program's fetched code calls, found by its
+ * walker (kernel_calls_scan, into r) and added by the writer (kernel_calls_add). */
 struct prog_rec;
-int kernel_calls_add(struct probe *p, const struct prog_rec *r);
+int kernel_calls_scan(struct walk_mem *m, const struct prog_rec *pr, struct obj_rec *r,
+		      struct err *e);
+int kernel_calls_add(struct probe *p, const struct obj_rec *r);
 void kernel_calls_free(struct kernel_calls *c);
 /* The kernel symbols a snapshot keeps: into a file, the lines its programs' calls need; into
  * a live view, the whole text (probe_kallsyms's). */

@@ -99,6 +99,8 @@ int kernel_calls_begin(struct probe *p)
 	if (!p->history || !(p->mask & SNAP_CODE) || store_boot_has_kallsyms(p->db, p->boot_id))
 		return 0;	/* (a boot's whole text covers every call) */
 	err = store_boot_calls(p->db, p->boot_id, &c->prev, &c->have_prev, p->e);
+	if (!err && !c->have_prev)
+		c->whole = store_boot_had_code(p->db, p->boot_id, p->snap_id);
 	if (err || !c->have_prev)
 		return err;
 	c->base = ksyms_text_call_base((const char *)c->prev.data, c->prev.len);
@@ -133,22 +135,28 @@ static void calls_check_new(struct probe *p, size_t jited_from, size_t xlated_fr
 		bg_start_kallsyms(p->bg);
 }
 
-static int kernel_calls_scan(struct probe *p, const struct prog_rec *r)
+/* The kernel addresses the code just fetched calls, into the record (on the walker's
+ * thread: a scan of 1,000 programs, with capstone's load, took 20-40 ms of the writer's):
+ * its xlated calls, and the JIT dump's named branch targets, through the walker's own
+ * disassembler, opened when it first has code to scan. Without one, r->calls_unknown. */
+int kernel_calls_scan(struct walk_mem *m, const struct prog_rec *pr, struct obj_rec *r,
+		      struct err *e)
 {
-	struct kernel_calls *c = &p->calls;
-	uint32_t nks = r->blob_len[PROG_BLOB_JITED_KSYMS] / 8;
-	uint32_t nfl = r->blob_len[PROG_BLOB_JITED_FUNC_LENS] / 4;
-	struct prog_code pc = { .id = r->info->id };
-	struct err e = { 0 };
+	uint32_t nks = pr->blob_len[PROG_BLOB_JITED_KSYMS] / 8;
+	uint32_t nfl = pr->blob_len[PROG_BLOB_JITED_FUNC_LENS] / 4;
+	struct prog_code pc = { .id = pr->info->id };
+	struct err se = { 0 };
 	int err = 0;
 
-	if (xlated_call_offsets(r->blob[PROG_BLOB_XLATED], r->blob_len[PROG_BLOB_XLATED],
-				&c->xlated))
-		return err_set(p->e, ENOMEM, "out of memory");
-	if (c->unknown || !r->blob_len[PROG_BLOB_JITED])
+	r->calls_scanned = true;
+	if (xlated_call_offsets(pr->blob[PROG_BLOB_XLATED], pr->blob_len[PROG_BLOB_XLATED],
+				&r->calls_xlated))
+		return err_set(e, ENOMEM, "out of memory");
+	if (!pr->blob_len[PROG_BLOB_JITED])
 		return 0;
-	if (!c->scanner && jited_scanner_open(&c->scanner, &e)) {
-		c->unknown = true;	/* no disassembler: the boot's whole text is kept */
+	if (!m->scanner && (m->no_scanner || jited_scanner_open(&m->scanner, &se))) {
+		m->no_scanner = true;
+		r->calls_unknown = true;	/* no disassembler: the boot's whole text is kept */
 		return 0;
 	}
 	/* (the record's arrays need not be aligned) */
@@ -156,21 +164,21 @@ static int kernel_calls_scan(struct probe *p, const struct prog_rec *r)
 	uint32_t *fl = calloc(nfl + 1, sizeof(*fl));
 
 	if (!ks || !fl) {
-		err = err_set(p->e, ENOMEM, "out of memory");
+		err = err_set(e, ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	memcpy(ks, r->blob[PROG_BLOB_JITED_KSYMS], (size_t)nks * 8);
-	memcpy(fl, r->blob[PROG_BLOB_JITED_FUNC_LENS], (size_t)nfl * 4);
-	pc.jited = r->blob[PROG_BLOB_JITED];
-	pc.jited_len = r->blob_len[PROG_BLOB_JITED];
+	memcpy(ks, pr->blob[PROG_BLOB_JITED_KSYMS], (size_t)nks * 8);
+	memcpy(fl, pr->blob[PROG_BLOB_JITED_FUNC_LENS], (size_t)nfl * 4);
+	pc.jited = pr->blob[PROG_BLOB_JITED];
+	pc.jited_len = pr->blob_len[PROG_BLOB_JITED];
 	pc.jited_ksyms = ks;
 	pc.nr_jited_ksyms = nks;
 	pc.jited_func_lens = fl;
 	pc.nr_jited_func_lens = nfl;
-	if (jited_scan_targets(c->scanner, &pc, &c->jited, &e)) {
-		if (e.code == ENOMEM)
-			err = err_set(p->e, ENOMEM, "out of memory");
-		c->unknown = true;
+	if (jited_scan_targets(m->scanner, &pc, &r->calls_jited, &se)) {
+		if (se.code == ENOMEM)
+			err = err_set(e, ENOMEM, "out of memory");
+		r->calls_unknown = true;
 	}
 cleanup:
 	free(ks);
@@ -178,20 +186,28 @@ cleanup:
 	return err;
 }
 
-int kernel_calls_add(struct probe *p, const struct prog_rec *r)
+int kernel_calls_add(struct probe *p, const struct obj_rec *r)
 {
 	struct kernel_calls *c = &p->calls;
 	size_t jited_from = c->jited.len, xlated_from = c->xlated.len;
-	int err = kernel_calls_scan(p, r);
 
-	if (!err)
+	if (!r->calls_scanned)
+		return 0;
+	if (buf_append(&c->xlated, r->calls_xlated.data, r->calls_xlated.len) ||
+	    buf_append(&c->jited, r->calls_jited.data, r->calls_jited.len))
+		return err_set(p->e, ENOMEM, "out of memory");
+	if (r->calls_unknown && !c->unknown) {
+		c->unknown = true;
+		if (p->bg)
+			bg_start_kallsyms(p->bg);	/* the whole text, from now on */
+	}
+	if (!c->unknown)
 		calls_check_new(p, jited_from, xlated_from);
-	return err;
+	return 0;
 }
 
 void kernel_calls_free(struct kernel_calls *c)
 {
-	jited_scanner_close(c->scanner);
 	buf_free(&c->jited);
 	buf_free(&c->xlated);
 	buf_free(&c->prev);
@@ -289,8 +305,13 @@ int kallsyms_store(struct probe *p)
 
 	if (!p->history || store_boot_has_kallsyms(p->db, p->boot_id))
 		return p->history ? 0 : whole_store(p, false);	/* (a whole text covers all) */
-	if (c->unknown || (!c->have_prev && store_boot_had_code(p->db, p->boot_id, p->snap_id)))
+	if (c->unknown || c->whole)
 		return whole_store(p, true);
+	/* a boot's first lines, and its programs call nothing: none, and none read */
+	if (!c->have_prev && !c->jited.len && !c->xlated.len) {
+		probe_trace(p, "kernel calls     none");
+		return writer_view(&p->w, KERNEL_CALLS_VIEW, 0, "", 0);
+	}
 	if (calls_wanted(c, c->base, &want)) {
 		err = err_set(p->e, ENOMEM, "out of memory");
 		goto cleanup;

@@ -258,7 +258,7 @@ int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns)
 	err = writer_prog(&p->w, &pr, &row);
 	/* code fetched (not an earlier row's of this boot): its calls, for the kernel symbols */
 	if (!err && p->history && pr.code && !pr.code_from)
-		err = kernel_calls_add(p, &pr);
+		err = kernel_calls_add(p, r);
 	return err ?: writer_prog_stats(&p->w, row, info);
 }
 
@@ -458,6 +458,13 @@ int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t i
 	if (!err && prog_collect(p, m, fd, &info, prev, r))
 		err = err_set(e, ENOMEM, "out of memory");
 	close(fd);
+	/* code fetched into a file's snapshot: the kernel addresses it calls, found here */
+	if (!err && p->history && (p->mask & SNAP_CODE) && !r->prev) {
+		struct prog_rec pr;
+
+		prog_rec_fill(p, r, 0, &pr);
+		err = kernel_calls_scan(m, &pr, r, e);
+	}
 	if (err && r)
 		rec_free(r);
 	else

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "analyze/jited.h"
 #include "capture/capture_int.h"
 
 struct rec_queue {
@@ -53,6 +54,8 @@ void rec_free(struct obj_rec *r)
 	if (r->contents_later)
 		close(r->contents_fd);
 	buf_free(&r->data);
+	buf_free(&r->calls_jited);
+	buf_free(&r->calls_xlated);
 	free(r);
 }
 
@@ -136,6 +139,8 @@ void walk_mem_free(struct walk_mem *m)
 	for (size_t i = 0; i < ARRAY_SIZE(m->scratch); i++)
 		buf_free(&m->scratch[i]);
 	buf_free(&m->vanished_map_ids);
+	jited_scanner_close(m->scanner);
+	m->scanner = NULL;
 }
 
 /* Ids are handed out in chunks: one lock for 32 get-next-id calls, not one each, so the

@@ -374,6 +374,68 @@ t_kernel_calls() (
 		diff "$d/$fresh.live" "$d/$fresh.4" >&2 || bail "whole text's dump differs from live"
 )
 
+# A first snapshot into a new file reads /proc/kallsyms only when the code it stores calls
+# something (run before setup, whose programs call helpers): with programs that call
+# nothing, no read and no lines; a later snapshot whose new program calls a helper reads
+# them then, and its dumps name the call as the live ones do.
+t_kernel_calls_none() (
+	[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+	ensure_bpffs
+	local db=$TEST_TMP/kn.db d=$TEST_TMP/kn pin=/sys/fs/bpf/bpfscope_t_jited_kn_$$ nr opened id
+	mkdir -p "$d" "$pin"
+	trap 'rm -rf "$pin"' EXIT
+	kc_src() { # NAME BODY
+		printf '%s\n' '#include <linux/bpf.h>' '#include <bpf/bpf_helpers.h>' \
+			'char LICENSE[] SEC("license") = "GPL";' 'SEC("socket")' \
+			"int $1(struct __sk_buff *skb) { $2 }" >"$d/$1.bpf.c"
+		clang -O2 -g -target bpf -I/usr/include/"$(uname -m)"-linux-gnu -c "$d/$1.bpf.c" \
+			-o "$d/$1.bpf.o" && bpftool prog load "$d/$1.bpf.o" "$pin/$1" || bail "load $1"
+	}
+	kc_src quiet 'return skb->len & 1;'
+	strace -f -qq -e trace=openat -o "$d/trace" "$BPFSCOPE" --db "$db" snapshot take >/dev/null ||
+		bail "first snapshot failed"
+	nr=$(sqlite3 "$db" "SELECT nr FROM view_rows WHERE view = 'kernel_calls'")
+	opened=$(grep -c '"/proc/kallsyms"' "$d/trace")
+	# (another program on the machine may call something: then the read is right)
+	if [ "$nr" = 0 ]; then
+		[ "$opened" = 0 ] || bail "kallsyms read for programs that call nothing"
+		[ "$(sqlite3 "$db" "SELECT count(*) FROM view_rows WHERE view = 'kernel_calls'
+			AND list IS NULL")" = 1 ] || bail "no empty view of kernel calls"
+	else
+		[ "$opened" -gt 0 ] || bail "$nr addresses called, no kallsyms read"
+	fi
+	kc_src loud 'return bpf_get_prandom_u32() & 1;'
+	id=$(bpftool -j prog show pinned "$pin/loud" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
+	"$BPFSCOPE" --db "$db" snapshot take >/dev/null || bail "second snapshot failed"
+	[ "$(sqlite3 "$db" "SELECT nr > 0 FROM view_rows WHERE view = 'kernel_calls'
+		ORDER BY row DESC LIMIT 1")" = 1 ] || bail "the helper's call kept no line"
+	"$BPFSCOPE" --db "$db" -s latest prog dump xlated id "$id" | grep -q 'call bpf_user_rnd_u32' ||
+		bail "stored xlated call not named"
+	"$BPFSCOPE" prog dump jited id "$id" >"$d/live" &&
+		"$BPFSCOPE" --db "$db" -s latest prog dump jited id "$id" >"$d/stored" || bail "jited dumps"
+	diff "$d/live" "$d/stored" >&2 || bail "stored jited dump differs from live"
+	grep -q '<bpf_user_rnd_u32>' "$d/stored" || bail "stored jited call not named"
+)
+
+# Without a disassembler (capstone hidden by a bind mount in a mount namespace of its own),
+# a snapshot's JIT code cannot be scanned for calls: the boot's whole text is kept, and the
+# stored xlated dump still names its calls.
+t_no_disassembler() (
+	need_setup || exit 77
+	local db=$TEST_TMP/nd.db lib id
+	lib=$(ldconfig -p | awk '/libcapstone\.so\.[0-9]+ .*x86-64/ { print $NF; exit }')
+	[ -n "$lib" ] || bail "no libcapstone in ldconfig's cache"
+	id=$(pin_ids "$PIN/rich" | head -n 1)
+	unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$lib" \
+		"$BPFSCOPE" --db "$db" snapshot take >/dev/null || bail "snapshot without capstone failed"
+	[ "$(sqlite3 "$db" "SELECT count(*) FROM boots WHERE kallsyms IS NOT NULL")" = 1 ] &&
+		[ "$(sqlite3 "$db" "SELECT count(*) FROM view_rows WHERE view = 'kernel_calls'")" = 0 ] ||
+		bail "no whole text kept without a disassembler"
+	"$BPFSCOPE" --db "$db" prog dump xlated id "$id" | grep -q 'call bpf_ktime_get_ns' ||
+		bail "stored xlated call not named"
+)
+
+run_test jited_kernel_calls_none t_kernel_calls_none
 setup
 run_test jited_matches_objdump t_matches_objdump
 run_test jited_llvm_spelling t_llvm_spelling
@@ -383,3 +445,4 @@ run_test jited_source_lines t_source_lines
 run_test jited_stored_snapshot t_stored_snapshot
 run_test jited_unprivileged_copy t_unprivileged_copy
 run_test jited_kernel_calls t_kernel_calls
+run_test jited_no_disassembler t_no_disassembler
