@@ -104,11 +104,29 @@ struct probe {
 					 * less one for a change that wrote none */
 	struct att_seen att;		/* links and program types, for the attachments */
 	struct iter_job *iter;		/* the iterators, run from the snapshot's start */
+	struct prog_list *prog_list;	/* the program ids, listed from the write lock on */
 	struct kernel_calls calls;
 	uint32_t *walked;		/* the programs' ids the walk listed (views.c) */
 	size_t nr_walked, cap_walked;
 	bool walked_sorted;
 };
+
+/* The program ids, listed by a thread of their own from the write lock on (prog_list.c):
+ * prog_list_take joins it and takes out the ids of bpfscope's iterator programs, own[]
+ * (*nr_ours: how many it had listed);
+ * an errno when it failed (or never started): the walkers list the ids themselves. */
+struct prog_list {
+	pthread_t th;
+	bool started;
+	uint32_t *ids;
+	size_t n, cap;
+	int err;
+};
+void prog_list_start(struct prog_list *l);
+int prog_list_take(struct prog_list *l, const uint32_t *own, size_t nr_own, size_t *nr_ours);
+void prog_list_free(struct prog_list *l);
+/* ids without those in drop[] (a 0 there drops nothing): how many are left, in order */
+size_t prog_ids_drop(uint32_t *ids, size_t n, const uint32_t *drop, size_t nr_drop);
 
 /* bpfscope's iterators in a thread of their own from the snapshot's start (iter_job.c). */
 struct iter_job {
@@ -124,6 +142,7 @@ struct iter_job {
 	int owners_err;
 	struct err owners_e;
 	uint32_t own_map;		/* the kit's map (iter_kit_own_map): walks skip it */
+	uint32_t own_progs[3];		/* the ids of its programs, once each ran (or 0) */
 	struct iter_prog_rec *progs;	/* the program iterator's, sorted by id */
 	size_t nr_progs;
 	int progs_err;

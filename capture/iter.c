@@ -143,7 +143,8 @@ static int owner_fd_cmp(const void *a, const void *b)
 	return owner_cmp(a, b) ?: (x->fd > y->fd) - (x->fd < y->fd);
 }
 
-int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, struct err *e)
+int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, uint32_t *prog_id,
+		struct err *e)
 {
 	struct buf raw = { 0 };
 	uint32_t self = getpid();
@@ -152,7 +153,7 @@ int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, st
 
 	*out = NULL;
 	*n = 0;
-	err = run_iter(k, ITER_OWNERS, &raw, NULL, e);
+	err = run_iter(k, ITER_OWNERS, &raw, prog_id, e);
 	if (!err && raw.len % sizeof(struct iter_owner))
 		err = err_set(e, EPROTO, "iterator bpfscope_pids: %zu bytes", raw.len);
 	if (!err) {
@@ -191,7 +192,8 @@ static int prog_rec_cmp(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n, struct err *e)
+int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n, uint32_t *prog_id,
+	       struct err *e)
 {
 	struct buf raw = { 0 };
 	uint32_t self = 0;
@@ -227,6 +229,8 @@ int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n, 
 		}
 		*n = m;
 	}
+	if (prog_id)
+		*prog_id = self;
 	buf_free(&raw);
 	if (err) {
 		free(*out);

@@ -28,15 +28,19 @@ struct iter_scan {
 	size_t nr_maps;
 };
 
+/* Each run tells its program's id in *prog_id (unless NULL): a program of ours, loaded while
+ * it ran, that a concurrent walk of program ids may have listed. */
 /* Run the map iterator (k prepared with ITER_WANT(ITER_MAPS)). */
-int iter_scan(const struct iter_kit *k, struct iter_scan *out, uint32_t *self, struct err *e);
+int iter_scan(const struct iter_kit *k, struct iter_scan *out, uint32_t *prog_id, struct err *e);
 void iter_scan_free(struct iter_scan *s);
 /* Every (process, object) pair but this process's own, sorted by kind, id and pid (k
  * prepared with ITER_WANT(ITER_OWNERS)). */
-int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, struct err *e);
+int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, uint32_t *prog_id,
+		struct err *e);
 /* Every program but the iterator itself, sorted by id (k prepared with
  * ITER_WANT(ITER_PROGS)). */
-int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n, struct err *e);
+int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n, uint32_t *prog_id,
+	       struct err *e);
 /* The record of program id in r (n, sorted), NULL if none. */
 const struct iter_prog_rec *iter_prog_find(const struct iter_prog_rec *r, size_t n, uint32_t id);
 #endif

@@ -30,7 +30,8 @@ static void *iter_thread(void *arg)
 	 * map list last: the walkers, who take it, start only when all are done, and maps
 	 * made after it are not in this snapshot. */
 	if (j->want & ITER_WANT(ITER_PROGS))
-		j->progs_err = iter_progs(kit, &j->progs, &j->nr_progs, &j->progs_e);
+		j->progs_err = iter_progs(kit, &j->progs, &j->nr_progs, &j->own_progs[0],
+					  &j->progs_e);
 	iter_kit_drop_pcpu(kit);
 	if (j->gated) {
 		pthread_mutex_lock(&j->gate_mu);
@@ -40,10 +41,10 @@ static void *iter_thread(void *arg)
 		pthread_mutex_unlock(&j->gate_mu);
 	}
 	if (j->want & ITER_WANT(ITER_OWNERS))
-		j->owners_err = iter_owners(kit, &j->o, &j->n, &j->owners_e);
+		j->owners_err = iter_owners(kit, &j->o, &j->n, &j->own_progs[1], &j->owners_e);
 	t2 = now_monotonic_ns();
 	if (j->want & ITER_WANT(ITER_MAPS))
-		j->maps_err = iter_scan(kit, &j->scan, NULL, &j->maps_e);
+		j->maps_err = iter_scan(kit, &j->scan, &j->own_progs[2], &j->maps_e);
 	iter_kit_close(kit);
 	probe_trace(j->p, "iter thread: prepare %.2f ms, owners+progs %.2f ms (%zu progs%s%s), maps %.2f ms",
 		    (t1 - t0) / 1e6, (t2 - t1) / 1e6, j->nr_progs, j->progs_err ? ": " : "",

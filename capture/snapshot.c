@@ -110,6 +110,7 @@ struct others {
 	struct iter_job iter;
 	struct pins_job pins;
 	struct bg_job bg;
+	struct prog_list prog_list;
 	char sock_warn[480];
 	char warnings[1024];
 };
@@ -332,6 +333,11 @@ static int take_once(struct db *db, const char *path, const struct snapshot_opts
 	else
 		iter_job_start(&p, &o->iter, false);
 	p.iter = &o->iter;
+	/* the program ids from now on, beside the open spans' read (capture/prog_list.c) */
+	if (p.history && !(p.mask & SNAP_NO_PROGS) && !opts->only_prog) {
+		prog_list_start(&o->prog_list);
+		p.prog_list = &o->prog_list;
+	}
 	err = snapshot_row(&p, taken_at, &uts);
 	changes = db_total_changes(db);
 	err = err ?: snapshot_objects(&p, o);
@@ -350,6 +356,7 @@ static int take_once(struct db *db, const char *path, const struct snapshot_opts
 out:
 	if (stats_fd >= 0)
 		close(stats_fd);
+	prog_list_free(&o->prog_list);
 	pins_free(&o->pins);
 	bg_free(&o->bg);
 	iter_job_free(&o->iter);

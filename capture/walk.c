@@ -26,6 +26,10 @@ struct rec_queue {
 	const uint32_t *map_list;
 	size_t nr_map_list, next_map_list;
 	bool use_map_list;
+	/* the program ids listed from the write lock on (capture/prog_list.c), when listed */
+	const uint32_t *prog_list;
+	size_t nr_prog_list, next_prog_list;
+	bool use_prog_list;
 	uint32_t prog_id, map_id;
 	uint32_t own_map;	/* the iterators' map (capture/iter_load.c): not walked */
 	bool progs_done, maps_done;
@@ -159,14 +163,18 @@ static int take_ids(struct rec_queue *q, struct chunk *c, char kind, struct err 
 	bool *done = kind == 'p' ? &q->progs_done : &q->maps_done;
 	uint32_t *cur = kind == 'p' ? &q->prog_id : &q->map_id;
 
-	if (kind == 'm' && q->use_map_list) {
+	if ((kind == 'm' && q->use_map_list) || (kind == 'p' && q->use_prog_list)) {
+		const uint32_t *list = kind == 'm' ? q->map_list : q->prog_list;
+		size_t nr = kind == 'm' ? q->nr_map_list : q->nr_prog_list;
+		size_t *next = kind == 'm' ? &q->next_map_list : &q->next_prog_list;
+
 		while (!*done && c->n < WALK_CHUNK) {
-			if (q->next_map_list == q->nr_map_list) {
+			if (*next == nr) {
 				*done = true;
 				break;
 			}
 			c->kind[c->n] = kind;
-			c->id[c->n++] = q->map_list[q->next_map_list++];
+			c->id[c->n++] = list[(*next)++];
 		}
 		return 0;
 	}
@@ -398,6 +406,19 @@ int walk_start(struct probe *p, struct walk *wk)
 	/* (the walkers read programs only from here on) */
 	if (!err && walk_wants_prog_iter(p))
 		err = progs_from_iter(p, q->use_map_list);
+	/* (iter_job_join was before walk_start: the ids of our iterator programs are known) */
+	if (!err && p->prog_list && p->iter) {
+		size_t ours = 0;
+
+		if (!prog_list_take(p->prog_list, p->iter->own_progs,
+				    ARRAY_SIZE(p->iter->own_progs), &ours)) {
+			q->prog_list = p->prog_list->ids;
+			q->nr_prog_list = p->prog_list->n;
+			q->use_prog_list = true;
+			probe_trace(p, "program ids listed: %zu (and %zu of ours)", q->nr_prog_list,
+				    ours);
+		}
+	}
 	pthread_mutex_lock(&q->cmu);
 	q->prev_ready = true;
 	if (err)
