@@ -15,6 +15,7 @@
 struct fdinfo_reader {
 	int fd;			/* /proc/self/fdinfo/N held open: pread re-reads whatever fd N is now */
 	int target;		/* N */
+	int slot;		/* N when it is the reader's own copy of each object's fd, else 0 */
 	char buf[4096];
 };
 
