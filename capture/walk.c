@@ -311,8 +311,9 @@ bool walk_wants_map_iter(const struct probe *p)
 
 /* The iterator path (capture/iter.h): the open map spans first, then the iterator's read
  * (run from the snapshot's start, capture/iter_job.c) decides which go on unchanged; the
- * walkers get only the other map ids. An iterator that fails leaves the maps to the full
- * walk. */
+ * walkers get only the other map ids (a database's first snapshot: every id the iterator
+ * listed, where the walkers would list them again, one BPF_MAP_GET_NEXT_ID each). An
+ * iterator that fails leaves the maps to the full walk. */
 static int iter_path(struct probe *p, struct walk *wk)
 {
 	struct rec_queue *q = &wk->q;
@@ -322,7 +323,7 @@ static int iter_path(struct probe *p, struct walk *wk)
 
 	err = prev_maps_load(p);
 	wk->maps_loaded = true;
-	if (err || !p->nr_prev_maps)
+	if (err)
 		return err;
 	if (iter_job_maps(p->iter, &scan, &ie)) {
 		probe_trace(p, "iterator: %s (walking every map)", ie.msg);
