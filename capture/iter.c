@@ -94,13 +94,13 @@ out:
 	return err;
 }
 
-int iter_scan(const struct iter_kit *k, struct iter_scan *out, uint32_t *self, struct err *e)
+int iter_scan(const struct iter_kit *k, struct iter_scan *out, uint32_t *prog_id, struct err *e)
 {
 	struct buf raw = { 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = run_iter(k, ITER_MAPS, &raw, self, e);
+	err = run_iter(k, ITER_MAPS, &raw, prog_id, e);
 	if (!err && raw.len % sizeof(struct iter_map))
 		err = err_set(e, EPROTO, "iterator bpfscope_maps: %zu bytes", raw.len);
 	if (!err) {

@@ -28,8 +28,9 @@ struct iter_scan {
 	size_t nr_maps;
 };
 
-/* Each run tells its program's id in *prog_id (unless NULL): a program of ours, loaded while
- * it ran, that a concurrent walk of program ids may have listed. */
+/* Each of the three tells its program's id in *prog_id (unless NULL): a program of ours,
+ * loaded while it ran, that a concurrent walk of program ids may have listed. */
+
 /* Run the map iterator (k prepared with ITER_WANT(ITER_MAPS)). */
 int iter_scan(const struct iter_kit *k, struct iter_scan *out, uint32_t *prog_id, struct err *e);
 void iter_scan_free(struct iter_scan *s);

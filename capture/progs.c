@@ -462,7 +462,7 @@ int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t i
 	if (!err && p->history && (p->mask & SNAP_CODE) && !r->prev) {
 		struct prog_rec pr;
 
-		prog_rec_fill(p, r, 0, &pr);
+		prog_rec_fill(p, r, 0, &pr);	/* (for its code: no clock offset needed) */
 		err = kernel_calls_scan(m, &pr, r, e);
 	}
 	if (err && r)
