@@ -27,6 +27,7 @@ struct walk_mem {
 	uint32_t vanished_progs, vanished_maps;	/* gone between listing and opening */
 	struct buf vanished_map_ids;	/* u32 each: counted once, however often looked for */
 	struct jited_scanner *scanner;	/* the walker's disassembler (kernel_calls_scan) */
+	struct blob_packer packer;	/* the walker's compressor (prog_pack) */
 	bool no_scanner;		/* none could be opened */
 };
 void walk_mem_free(struct walk_mem *m);
@@ -56,6 +57,11 @@ struct obj_rec {
 	 * targets (uint64_t), xlated call immediates (int32_t); calls_unknown: not all scanned */
 	struct buf calls_jited, calls_xlated;
 	bool calls_scanned, calls_unknown;
+	/* code blobs hashed and compressed by the walker for a file's snapshot (prog_pack):
+	 * each one's stored bytes, when compressed, in data at packed_off */
+	bool packed_ok;
+	struct blob_packed packed[PROG_BLOB_NR];
+	uint32_t packed_off[PROG_BLOB_NR];
 	struct obj_rec *next;
 };
 

@@ -227,7 +227,36 @@ static void prog_rec_fill(const struct probe *p, const struct obj_rec *r, int64_
 	for (int i = 0; i < PROG_BLOB_NR && pr->code && !r->prev; i++) {
 		pr->blob[i] = r->data.data + r->off[from[i]];
 		pr->blob_len[i] = r->len[from[i]];
+		if (!r->packed_ok)
+			continue;
+		pr->packed_ok = true;
+		pr->packed[i] = r->packed[i];
+		pr->packed[i].z = r->packed[i].codec ? r->data.data + r->packed_off[i] : pr->blob[i];
 	}
+}
+
+/* The code blobs of a file's snapshot hashed and compressed here, on the walker, not by
+ * the writer's thread: its connection is the snapshot's one thread that cannot be doubled.
+ * The compressed bytes go after the arrays in r->data. */
+static int prog_pack(const struct probe *p, struct walk_mem *m, struct obj_rec *r)
+{
+	struct prog_rec pr;
+
+	for (int i = 0; i < PROG_BLOB_NR; i++) {
+		struct blob_packed *b = &r->packed[i];
+
+		prog_rec_fill(p, r, 0, &pr);	/* (the arrays' place, after the last append) */
+		if (!pr.blob_len[i])
+			continue;
+		if (blob_pack(&m->packer, pr.blob[i], pr.blob_len[i], b))
+			return -ENOMEM;
+		r->packed_off[i] = r->data.len;
+		if (b->codec && buf_append(&r->data, b->z, b->zlen))
+			return -ENOMEM;
+		b->z = NULL;	/* (placed by prog_rec_fill: data may move) */
+	}
+	r->packed_ok = true;
+	return 0;
 }
 
 /* Database side of one program: nothing when its span goes on (same digest, and code when
@@ -465,6 +494,8 @@ int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t i
 		prog_rec_fill(p, r, 0, &pr);	/* (for its code: no clock offset needed) */
 		err = kernel_calls_scan(m, &pr, r, e);
 	}
+	if (!err && !p->db->memory && (p->mask & SNAP_CODE) && !r->prev && prog_pack(p, m, r))
+		err = err_set(e, ENOMEM, "out of memory compressing program code");
 	if (err && r)
 		rec_free(r);
 	else

@@ -145,6 +145,7 @@ void walk_mem_free(struct walk_mem *m)
 	buf_free(&m->vanished_map_ids);
 	jited_scanner_close(m->scanner);
 	m->scanner = NULL;
+	blob_packer_free(&m->packer);
 }
 
 /* Ids are handed out in chunks: one lock for 32 get-next-id calls, not one each, so the

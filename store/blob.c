@@ -21,9 +21,12 @@ static int stmt(struct db *db, sqlite3_stmt **st, const char *sql, struct err *e
 /* at and above this, a blob is written into its row in steps of this (blob_write_in) */
 #define BLOB_INCREMENTAL (1u << 20)
 
-static int blob_deflate(struct db *db, const void *data, size_t len, const void **out, size_t *olen)
+/* len bytes compressed into zbuf through the stream at *zsp (made on first use, reset after:
+ * its init costs more than a small blob's compression) */
+static int deflate_into(void **zsp, struct buf *zbuf, const void *data, size_t len,
+			const void **out, size_t *olen)
 {
-	z_stream *zs = db->zs;
+	z_stream *zs = *zsp;
 	uLong bound = compressBound(len);
 
 	if (!zs) {
@@ -33,31 +36,54 @@ static int blob_deflate(struct db *db, const void *data, size_t len, const void 
 			free(zs);
 			return -ENOMEM;
 		}
-		db->zs = zs;
+		*zsp = zs;
 	} else if (deflateReset(zs) != Z_OK) {
 		return -EIO;
 	}
-	if (buf_reserve(&db->zbuf, bound - db->zbuf.len + 1))
+	if (buf_reserve(zbuf, bound - zbuf->len + 1))
 		return -ENOMEM;
 	zs->next_in = (Bytef *)data;
 	zs->avail_in = len;
-	zs->next_out = db->zbuf.data;
+	zs->next_out = zbuf->data;
 	zs->avail_out = bound;
 	if (deflate(zs, Z_FINISH) != Z_STREAM_END)
 		return -EIO;
-	*out = db->zbuf.data;
+	*out = zbuf->data;
 	*olen = bound - zs->avail_out;
 	return 0;
 }
 
+static void deflate_free(void **zsp, struct buf *zbuf)
+{
+	if (*zsp) {
+		deflateEnd(*zsp);
+		free(*zsp);
+		*zsp = NULL;
+	}
+	buf_free(zbuf);
+}
+
 void blob_cleanup(struct db *db)
 {
-	if (db->zs) {
-		deflateEnd(db->zs);
-		free(db->zs);
-		db->zs = NULL;
-	}
-	buf_free(&db->zbuf);
+	deflate_free(&db->zs, &db->zbuf);
+}
+
+int blob_pack(struct blob_packer *pk, const void *data, size_t len, struct blob_packed *out)
+{
+	memset(out, 0, sizeof(*out));
+	sha256(data, len, out->hash);
+	out->raw_size = len;
+	out->z = data;
+	out->zlen = len;
+	if (len < BLOB_RAW_BELOW)
+		return 0;
+	out->codec = 1;
+	return deflate_into(&pk->zs, &pk->zbuf, data, len, &out->z, &out->zlen);
+}
+
+void blob_packer_free(struct blob_packer *pk)
+{
+	deflate_free(&pk->zs, &pk->zbuf);
 }
 
 /* the bytes of the blob row just inserted with a zeroblob, written in place */
@@ -129,7 +155,7 @@ int blob_put(struct db *db, const char *kind, const void *data, size_t len,
 		return err_set(e, EIO, "database %s: %s", db->path, sqlite3_errmsg(db->sql));
 	/* a live view's blobs live as long as one command: compressing them is time lost */
 	if (len >= BLOB_RAW_BELOW && !db->memory) {
-		if (blob_deflate(db, data, len, &z, &zlen))
+		if (deflate_into(&db->zs, &db->zbuf, data, len, &z, &zlen))
 			return err_set(e, EIO, "can't compress a %s blob of %zu bytes", kind, len);
 		codec = 1;
 	}

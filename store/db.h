@@ -85,6 +85,21 @@ int blob_put(struct db *db, const char *kind, const void *data, size_t len,
  * 0 raw. */
 int blob_put_prepared(struct db *db, const char *kind, const uint8_t hash[SHA256_LEN],
 		      size_t raw_size, int codec, const void *z, size_t zlen, struct err *e);
+/* A blob made ready on another thread than the connection's (a walker's): hashed, and
+ * compressed as blob_put would (z: into the packer's buffer, or the raw bytes themselves),
+ * for blob_put_prepared. A packer is one thread's, its output good until its next pack. */
+struct blob_packer {
+	void *zs;		/* its own deflate stream, made on first use */
+	struct buf zbuf;
+};
+struct blob_packed {
+	uint8_t hash[SHA256_LEN];
+	size_t raw_size, zlen;
+	const void *z;
+	int codec;
+};
+int blob_pack(struct blob_packer *pk, const void *data, size_t len, struct blob_packed *out);
+void blob_packer_free(struct blob_packer *pk);
 /* Read a blob into out (replacing its contents); checks size bound and hash. */
 int blob_get(struct db *db, const void *hash, size_t hash_len, size_t max, struct buf *out,
 	     struct err *e);

@@ -262,8 +262,19 @@ static int bind_code_blobs(struct writer *w, sqlite3_stmt *st, int col, const st
 {
 	int err = 0;
 
-	for (int i = 0; i < PROG_BLOB_NR && !err; i++)
-		err = writer_bind_blob(w, st, col + i, blob_kinds[i], r->blob[i], r->blob_len[i]);
+	for (int i = 0; i < PROG_BLOB_NR && !err; i++) {
+		const struct blob_packed *b = &r->packed[i];
+
+		if (!r->packed_ok || !r->blob_len[i]) {
+			err = writer_bind_blob(w, st, col + i, blob_kinds[i], r->blob[i],
+					       r->blob_len[i]);
+			continue;
+		}
+		err = blob_put_prepared(w->db, blob_kinds[i], b->hash, b->raw_size, b->codec, b->z,
+					b->zlen, w->e);
+		if (!err)
+			sqlite3_bind_blob(st, col + i, b->hash, SHA256_LEN, SQLITE_TRANSIENT);
+	}
 	return err;
 }
 

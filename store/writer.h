@@ -71,6 +71,10 @@ struct prog_rec {
 	int64_t code_from;		/* the code is that row's (not fetched again), else 0 */
 	const void *blob[PROG_BLOB_NR];	/* with code and no code_from */
 	uint32_t blob_len[PROG_BLOB_NR];
+	/* the blobs hashed and compressed already (blob_pack, on a walker): packed[i] is
+	 * blob[i]'s; false: the writer does it */
+	bool packed_ok;
+	struct blob_packed packed[PROG_BLOB_NR];
 };
 int writer_progs_prepare(struct writer *w);
 /* A new span with its map ids (and code copied from code_from); *row its row. */
