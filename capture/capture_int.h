@@ -151,6 +151,7 @@ struct iter_job {
 	uint32_t own_map;		/* the kit's map (iter_kit_own_map): walks skip it */
 	uint32_t own_progs[3];		/* the ids of its programs, once each ran (or 0) */
 	struct iter_prog_rec *progs;	/* the program iterator's, sorted by id */
+	struct iter_prog_rest *rests;	/* each one's rest (ITER_WANT_PROG_REST), or NULL */
 	size_t nr_progs;
 	int progs_err;
 	struct err progs_e;
@@ -226,6 +227,20 @@ int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t i
  * (maps_listed: the map iterator's list is the snapshot's, so an unopened program's maps
  * are in it); after prev_code_load, before any walker reads a program. */
 int progs_from_iter(struct probe *p, bool maps_listed);
+/* A live view of every program without code, in the initial user namespace: the program
+ * iterator's records carry the rest of what get-info tells (ITER_WANT_PROG_REST), and the
+ * programs they tell all of are written from them, not opened (prog_fast.c). */
+bool progs_live_wanted(const struct probe *p);
+/* Which records those are: *idx their indices in the iterator's list, *ids their ids
+ * (sorted), *n how many; none when the iterator did not run or cannot tell. */
+int progs_live_select(struct probe *p, uint32_t **idx, uint32_t **ids, size_t *n);
+/* The writer's side of record i: counted, listed as walked, its row written through told (a
+ * record of the caller's, reused); *map_ids, *nr_map_ids its maps. */
+int prog_write_live(struct probe *p, size_t i, struct obj_rec *told, int64_t boot_offset_ns,
+		    const uint32_t **map_ids, uint32_t *nr_map_ids);
+/* A program record made of what the iterator told: info and memlock set, its maps given. */
+int prog_write_told(struct probe *p, struct obj_rec *r, const uint32_t *map_ids, uint32_t n,
+		    int64_t boot_offset_ns);
 /* The index in p->prev of program id when the iterator found it unchanged (it is not
  * opened), else -1. */
 long prog_fast_index(const struct probe *p, uint32_t id);

@@ -42,31 +42,28 @@ static __always_inline __u64 as_number(volatile __u64 *slot, __u64 ptr)
 	return *slot;
 }
 
+/* A constant the loader writes into the ld_imm64 that loads marker (capture/iter_rec.h's
+ * ITER_*_MARKER, spelled out: the assembler takes no macro) */
+#define LOADER_CONST(name, marker)					\
+	static __always_inline __u64 name(void)			\
+	{								\
+		__u64 v;						\
+									\
+		asm volatile("%0 = " #marker " ll" : "=r"(v));		\
+		return v;						\
+	}
+
 /* This boot's per-cpu offsets when the loader knows them (ITER_USE_OFF_MARKER 1): cpu c's
  * is off0() + c * stride(). */
-static __always_inline __u64 use_offsets(void)
-{
-	__u64 v;
+LOADER_CONST(use_offsets, 0x66666f6573756263)
+LOADER_CONST(off0, 0x3066666f62736366)
+LOADER_CONST(stride, 0x6469727462736366)
 
-	asm volatile("%0 = 0x66666f6573756263 ll" : "=r"(v));
-	return v;
-}
-
-static __always_inline __u64 off0(void)
-{
-	__u64 v;
-
-	asm volatile("%0 = 0x3066666f62736366 ll" : "=r"(v));
-	return v;
-}
-
-static __always_inline __u64 stride(void)
-{
-	__u64 v;
-
-	asm volatile("%0 = 0x6469727462736366 ll" : "=r"(v));
-	return v;
-}
+/* user_struct's uid's offset and bpf_map's id's (ITER_UID_OFF_MARKER,
+ * ITER_MAP_ID_OFF_MARKER): a CO-RE relocation of a type no other access of this program
+ * names would cost each load a search of every vmlinux type */
+LOADER_CONST(uid_offset, 0x6f64697562736366)
+LOADER_CONST(map_id_offset, 0x6f64696d62736366)
 
 #define ITER_MAX_CPUS 256
 
@@ -194,15 +191,57 @@ static __always_inline void prog_stats(struct bpf_prog *prog, struct iter_prog_r
 	stats_store(rec, sum, cpu);
 }
 
+/* What else get-info tells of a program without its arrays (kernel/bpf/syscall.c's
+ * bpf_prog_get_info_by_fd), for a live view that opens none: the creator's uid (as the
+ * initial user namespace sees it), gpl, BTF, and the first ITER_PROG_MAP_IDS map ids, read
+ * by probe (used_maps is an array of pointers). */
+static __always_inline void prog_rest(struct bpf_prog *prog, struct bpf_prog_aux *aux,
+				      struct iter_prog_rec *rec, struct iter_prog_rest *rest)
+{
+	struct bpf_map *maps[ITER_PROG_MAP_IDS];
+	__u32 n = aux->used_map_cnt;
+	__u64 sz;
+
+	rec->flags |= ITER_PROG_REST;
+	if (BPF_CORE_READ_BITFIELD(prog, gpl_compatible))
+		rec->flags |= ITER_PROG_GPL;
+	if (aux->func_cnt)
+		rec->flags |= ITER_PROG_SUBPROGS;
+	if (n > ITER_PROG_MAP_IDS) {
+		rec->flags |= ITER_PROG_MAPS_CUT;
+		n = ITER_PROG_MAP_IDS;
+	}
+	if (aux->user)
+		bpf_probe_read_kernel(&rest->uid, sizeof(rest->uid), aux->user + uid_offset());
+	if (aux->btf)
+		rest->btf_id = aux->btf->id;
+	rest->verified_insns = aux->verified_insns;
+	rest->attach_btf_id = aux->attach_btf_id;
+	if (!n)
+		return;
+	sz = (__u64)n * sizeof(maps[0]);
+	barrier_var(sz);	/* (the bound checked is the one passed: the verifier's) */
+	if (sz > sizeof(maps))
+		return;
+	if (bpf_core_read(maps, sz, aux->used_maps))
+		return;
+	for (__u32 i = 0; i < ITER_PROG_MAP_IDS && i < n; i++)
+		if (!maps[i] || bpf_probe_read_kernel(&rest->map_ids[i], sizeof(__u32),
+						      (void *)maps[i] + map_id_offset()))
+			break;
+}
+
 /* A program: its id and what names it, for the audit's cross-view (a program filtered out
  * of BPF_PROG_GET_NEXT_ID is still iterated), and what of its stored row can change while
- * it stays, for a repeat snapshot's fast path (capture/walk.c). */
-SEC("iter/bpf_prog")
-int bpfscope_progs(struct bpf_iter__bpf_prog *ctx)
+ * it stays, for a repeat snapshot's fast path (capture/walk.c); with_rest, what else a live
+ * view's row needs (its rest). Two programs, not a branch decided at load: the kernel
+ * applies every CO-RE relocation of what it is handed, dead code's too. */
+static __always_inline int progs_one(struct bpf_iter__bpf_prog *ctx, int with_rest)
 {
 	struct bpf_prog *prog = ctx->prog;
 	struct bpf_prog_aux *aux;
 	struct iter_prog_rec rec = { 0 };
+	struct iter_prog_rest rest;
 
 	if (!prog) {	/* the end of the walk */
 		if (!use_offsets())
@@ -225,9 +264,29 @@ int bpfscope_progs(struct bpf_iter__bpf_prog *ctx)
 		rec.flags |= ITER_PROG_DEV;
 	if (aux->attach_btf)
 		rec.attach_btf_obj_id = aux->attach_btf->id;
+	if (with_rest) {
+		__builtin_memset(&rest, 0, sizeof(rest));
+		prog_rest(prog, aux, &rec, &rest);
+	}
 	prog_stats(prog, &rec);
+	/* (an element's output that overflows the buffer is dropped whole and shown again) */
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	if (with_rest)
+		bpf_seq_write(ctx->meta->seq, &rest, sizeof(rest));
 	return 0;
+}
+
+SEC("iter/bpf_prog")
+int bpfscope_progs(struct bpf_iter__bpf_prog *ctx)
+{
+	return progs_one(ctx, 0);
+}
+
+/* (its section's name is the loader's only: it attaches what it loads to the target) */
+SEC("iter/bpf_prog_rest")
+int bpfscope_progs_rest(struct bpf_iter__bpf_prog *ctx)
+{
+	return progs_one(ctx, 1);
 }
 
 #define ANON_INODE_FS_MAGIC 0x09041934

@@ -192,52 +192,135 @@ static int prog_rec_cmp(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n, uint32_t *prog_id,
-	       struct err *e)
+/* The records apart from their rests (ITER_PROG_REST), into arrays of their own: the
+ * number of records, or -1 when the bytes are not records. */
+static long progs_split(const struct buf *raw, struct iter_prog_rec *r, struct iter_prog_rest *rest)
+{
+	size_t off = 0, n = 0;
+
+	while (off + sizeof(*r) <= raw->len) {
+		struct iter_prog_rec one;
+
+		memcpy(&one, raw->data + off, sizeof(one));
+		off += sizeof(one);
+		if (r)
+			r[n] = one;
+		if (one.flags & ITER_PROG_REST) {
+			if (off + sizeof(*rest) > raw->len)
+				return -1;
+			if (rest)
+				memcpy(&rest[n], raw->data + off, sizeof(*rest));
+			off += sizeof(*rest);
+		} else if (rest) {
+			memset(&rest[n], 0, sizeof(*rest));
+		}
+		n++;
+	}
+	return off == raw->len ? (long)n : -1;
+}
+
+/* Both arrays sorted by id together (a kernel that walks its ids out of order). */
+static int progs_sort(struct iter_prog_rec *r, struct iter_prog_rest *rest, size_t n)
+{
+	struct iter_prog_rest *tmp;
+	struct { struct iter_prog_rec r; size_t at; } *v;
+
+	if (!rest) {
+		qsort(r, n, sizeof(*r), prog_rec_cmp);
+		return 0;
+	}
+	v = malloc(n * sizeof(*v));
+	tmp = malloc(n * sizeof(*tmp));
+	if (!v || !tmp) {
+		free(v);
+		free(tmp);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i].r = r[i], v[i].at = i;
+	qsort(v, n, sizeof(*v), prog_rec_cmp);	/* (the record is the first member) */
+	memcpy(tmp, rest, n * sizeof(*tmp));
+	for (size_t i = 0; i < n; i++) {
+		r[i] = v[i].r;
+		rest[i] = tmp[v[i].at];
+	}
+	free(v);
+	free(tmp);
+	return 0;
+}
+
+int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n,
+	       struct iter_prog_rest **rest, uint32_t *prog_id, struct err *e)
 {
 	struct buf raw = { 0 };
+	struct iter_prog_rest *x = NULL;
+	struct iter_prog_rec *r = NULL;
 	uint32_t self = 0;
 	size_t m = 0;
+	long nr = 0;
+	bool sorted = true;
 	int err;
 
 	*out = NULL;
 	*n = 0;
+	if (rest)
+		*rest = NULL;
 	err = run_iter(k, ITER_PROGS, &raw, &self, e);
-	if (!err && raw.len % sizeof(struct iter_prog_rec))
+	if (!err && (nr = progs_split(&raw, NULL, NULL)) < 0)
 		err = err_set(e, EPROTO, "iterator bpfscope_progs: %zu bytes", raw.len);
-	if (!err) {
-		*n = raw.len / sizeof(struct iter_prog_rec);
-		*out = calloc(*n + 1, sizeof(**out));
-		if (!*out)
+	if (!err && rest && (size_t)nr * sizeof(*r) != raw.len) {
+		/* with rests: two arrays (a live view's) */
+		r = malloc((nr + 1) * sizeof(*r));
+		x = malloc((nr + 1) * sizeof(*x));
+		if (!r || !x)
 			err = err_set(e, ENOMEM, "out of memory");
+		else
+			progs_split(&raw, r, x);
+	} else if (!err) {
+		/* the records where read() put them (5,000 are 520 KB: a copy would be fresh
+		 * memory touched page by page), one more for an empty list's sake */
+		if (buf_reserve(&raw, sizeof(*r)))
+			err = err_set(e, ENOMEM, "out of memory");
+		r = err ? NULL : (struct iter_prog_rec *)raw.data;
+		if (r)
+			raw = (struct buf){ 0 };
 	}
-	if (!err && *n) {
-		struct iter_prog_rec *r = *out;
-
-		memcpy(r, raw.data, raw.len);
-		qsort(r, *n, sizeof(*r), prog_rec_cmp);
-		/* the iterator itself is none (it runs first of the kit's: no other of ours
-		 * is left to list, capture/iter_job.c); id 0 is its offsets record */
-		for (size_t i = 0; i < *n; i++) {
-			r[i].name[sizeof(r[i].name) - 1] = 0;
-			if (!r[i].id && (r[i].flags & ITER_PROG_OFFSETS)) {
-				if (r[i].flags & ITER_PROG_LINEAR)
-					iter_kit_offsets(k, r[i].run_cnt, r[i].run_time_ns, r[i].nr_cpus);
-			} else if (r[i].id && r[i].id != self) {
-				r[m++] = r[i];
-			}
+	/* (the kernel walks its ids in order, the offsets record, id 0, last: sorting is for
+	 * a kernel that does not) */
+	for (long i = 1, last = !err && nr ? r[0].id : 0; !err && i < nr && sorted; i++) {
+		sorted = !r[i].id || r[i].id > last;
+		last = r[i].id ? r[i].id : last;
+	}
+	if (!err && !sorted && progs_sort(r, x, nr))
+		err = err_set(e, ENOMEM, "out of memory");
+	/* the iterator itself is none (it runs first of the kit's: no other of ours is left
+	 * to list, capture/iter_job.c); id 0 is its offsets record */
+	for (long i = 0; !err && i < nr; i++) {
+		r[i].name[sizeof(r[i].name) - 1] = 0;
+		if (!r[i].id && (r[i].flags & ITER_PROG_OFFSETS)) {
+			if (r[i].flags & ITER_PROG_LINEAR)
+				iter_kit_offsets(k, r[i].run_cnt, r[i].run_time_ns, r[i].nr_cpus);
+		} else if (r[i].id && r[i].id != self) {
+			if (x)
+				x[m] = x[i];
+			r[m++] = r[i];
 		}
-		*n = m;
 	}
 	if (prog_id)
 		*prog_id = self;
 	buf_free(&raw);
 	if (err) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
+		free(r);
+		free(x);
+		return err;
 	}
-	return err;
+	*out = r;
+	*n = m;
+	if (rest)
+		*rest = x;
+	else
+		free(x);
+	return 0;
 }
 
 const struct iter_prog_rec *iter_prog_find(const struct iter_prog_rec *r, size_t n, uint32_t id)

@@ -39,9 +39,10 @@ void iter_scan_free(struct iter_scan *s);
 int iter_owners(const struct iter_kit *k, struct iter_owner **out, size_t *n, uint32_t *prog_id,
 		struct err *e);
 /* Every program but the iterator itself, sorted by id (k prepared with
- * ITER_WANT(ITER_PROGS)). */
-int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n, uint32_t *prog_id,
-	       struct err *e);
+ * ITER_WANT(ITER_PROGS)); with ITER_WANT_PROG_REST and rest, each one's rest in *rest, in
+ * the same order (NULL when there were none). Both are the caller's to free. */
+int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n,
+	       struct iter_prog_rest **rest, uint32_t *prog_id, struct err *e);
 /* The record of program id in r (n, sorted), NULL if none. */
 const struct iter_prog_rec *iter_prog_find(const struct iter_prog_rec *r, size_t n, uint32_t id);
 #endif

@@ -43,16 +43,23 @@ struct bpf_prog;
 struct bpf_prog_aux {
 	__u32 id;
 	__u32 used_map_cnt;
+	__u32 func_cnt;
+	__u32 verified_insns;
+	__u32 attach_btf_id;
 	__u64 load_time;
 	char name[16];
 	struct btf *attach_btf;
+	struct btf *btf;
 	struct bpf_prog *dst_prog;
+	struct bpf_map **used_maps;
+	void *user;		/* struct user_struct: its uid at ITER_UID_OFF_MARKER */
 	void *offload;
 	_Bool dev_bound;
 } CORE;
 
 struct bpf_prog {
 	__u16 pages;		/* memlock, in pages */
+	__u16 gpl_compatible: 1;
 	enum bpf_prog_type type;	/* (iter.bpf.c includes linux/bpf.h first) */
 	__u32 len;		/* instructions */
 	__u32 jited_len;

@@ -27,6 +27,8 @@ struct iter_kit {
 	unsigned want;
 	struct iter_obj obj;
 	uint32_t target[ITER_NR];	/* the targets' FUNC ids in vmlinux BTF */
+	/* ITER_WANT_PROG_REST: where user_struct's uid and bpf_map's id are (offset + 1) */
+	struct iter_member rest_at[2];
 	bool off_known;			/* this boot's per-cpu offsets, from its cache: no array */
 	uint64_t off0, stride;
 	bool targets_cached;		/* ...from this boot's cache: to be proved by the links */
@@ -162,6 +164,10 @@ static struct bpf_insn *insns_patched(const struct iter_kit *k, const void *insn
 			ld_imm64_set(&c[i], k->off0);
 		} else if (imm == ITER_STRIDE_MARKER && k->off_known) {
 			ld_imm64_set(&c[i], k->stride);
+		} else if (imm == ITER_UID_OFF_MARKER && k->rest_at[0].off) {
+			ld_imm64_set(&c[i], k->rest_at[0].off - 1);
+		} else if (imm == ITER_MAP_ID_OFF_MARKER && k->rest_at[1].off) {
+			ld_imm64_set(&c[i], k->rest_at[1].off - 1);
 		} else if (imm == ITER_NCPU_MARKER) {	/* (unknown: the object's own bound) */
 			ld_imm64_set(&c[i], cpus > 0 ? cpus : 256);
 		} else {
@@ -186,7 +192,14 @@ int iter_kit_open(unsigned want, struct iter_kit **out, struct err *e)
 	k->btf_fd = k->pcpu_fd = -1;
 	k->want = want & ((1u << ITER_NR) - 1);
 	iter_obj_builtin(&obj, &obj_len);
-	err = iter_obj_read(obj, obj_len, k->want, &k->obj);
+	/* the rest needs the fields' places: without them, the records without their rests */
+	k->rest_at[0] = (struct iter_member){ .type = "user_struct", .member = "uid" };
+	k->rest_at[1] = (struct iter_member){ .type = "bpf_map", .member = "id" };
+	if ((want & ITER_WANT_PROG_REST) && (k->want & ITER_WANT(ITER_PROGS)) &&
+	    !iter_members_lookup(k->rest_at, 2, NULL) && k->rest_at[0].off && k->rest_at[1].off)
+		err = iter_obj_read(obj, obj_len, k->want | ITER_WANT_PROG_REST, &k->obj);
+	else
+		err = iter_obj_read(obj, obj_len, k->want, &k->obj);
 	if (err) {
 		err = err_set(e, -err, "iterators: the built-in object: %s", strerror(-err));
 		goto out;

@@ -266,9 +266,13 @@ int iter_obj_read(const void *obj, size_t len, unsigned want, struct iter_obj *o
 	for (int i = 0; !err && i < ITER_NR; i++) {
 		const char *sec = NULL;
 
+		const char *fn = iter_defs[i].prog;
+
 		if (!(want & ITER_WANT(i)))
 			continue;
-		err = elf_func(&o, iter_defs[i].prog, &out->prog[i], &sec);
+		if (i == ITER_PROGS && (want & ITER_WANT_PROG_REST))
+			fn = "bpfscope_progs_rest";	/* (loaded under the other's name) */
+		err = elf_func(&o, fn, &out->prog[i], &sec);
 		err = err ?: ext_read(&o, out->btf, &bs, sec, &out->prog[i]);
 	}
 	if (err)

@@ -12,6 +12,10 @@ enum iter_prog {
 	ITER_NR
 };
 #define ITER_WANT(p) (1u << (p))
+/* With ITER_WANT(ITER_PROGS): the program iterator that follows each record with its rest
+ * (struct iter_prog_rest: what a live view's row needs), a few reads more a program and
+ * more relocations at load that a snapshot into a file does not pay */
+#define ITER_WANT_PROG_REST (1u << 8)
 
 /* One program as BPF_PROG_LOAD takes it: pointers into the object's bytes. */
 struct iter_obj_prog {

@@ -9,6 +9,8 @@ struct iter_map {
 	__u32 id, frozen;
 };
 
+#define ITER_PROG_MAP_IDS 8
+
 /* A program, as the audit's program view lists it, with what of its stored row can change
  * while it stays loaded (docs/probe.md): the maps bound to it since, whether it still has
  * a target program (attaching drops it, and attach_btf_obj_id with it), and its run-time
@@ -22,8 +24,19 @@ struct iter_prog_rec {
 	__u32 attach_btf_obj_id, nr_cpus;
 	__u32 pages, reserved;	/* fdinfo's memlock in pages, fixed at load (0: not read) */
 };
+/* The rest of what get-info tells of a program without arrays, for a live view's rows
+ * (capture/prog_live.c): the creator's uid, the program's BTF, its first maps. It follows
+ * its record when the record's flags have ITER_PROG_REST (ITER_WANT_PROG_REST). */
+struct iter_prog_rest {
+	__u32 uid, btf_id, verified_insns, attach_btf_id;
+	__u32 map_ids[ITER_PROG_MAP_IDS];
+};
 #define ITER_PROG_DST 1		/* aux->dst_prog is set */
 #define ITER_PROG_DEV 2		/* offloaded or bound to a device (ifindex can become 0) */
+#define ITER_PROG_GPL 4		/* gpl_compatible */
+#define ITER_PROG_SUBPROGS 64	/* JITed as several functions: get-info sums their sizes */
+#define ITER_PROG_MAPS_CUT 128	/* more maps than map_ids holds */
+#define ITER_PROG_REST 256	/* a struct iter_prog_rest follows */
 
 /* The ld_imm64 the loader turns into a reference to its per-cpu array (capture/iter_load.c):
  * the object carries no maps, which only libbpf's loader would create. */
@@ -39,6 +52,10 @@ struct iter_prog_rec {
  * many cpus they were read for, and ITER_PROG_LINEAR when cpu c's is off0 + c * stride. */
 #define ITER_PROG_OFFSETS 16
 #define ITER_PROG_LINEAR 32
+/* The ld_imm64s the loader turns into user_struct's uid's offset and bpf_map's id's
+ * (capture/iter_member.c), in the program iterator with rests */
+#define ITER_UID_OFF_MARKER 0x6f64697562736366ull
+#define ITER_MAP_ID_OFF_MARKER 0x6f64696d62736366ull
 /* The ld_imm64 the loader turns into the number of possible cpus: the counters' loop is
  * verified once per iteration its bound allows, so the bound is the machine's, not 256. */
 #define ITER_NCPU_MARKER 0x7570636e62736366ull

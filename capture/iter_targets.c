@@ -173,38 +173,58 @@ static int find_funcs(const unsigned char *p, size_t n, struct iter_target *w, s
 	return missing;
 }
 
-int iter_targets_find(struct iter_target *w, size_t nw, struct err *e)
+int vmlinux_btf_open(struct vmlinux_btf *v, struct err *e)
 {
-	struct buf raw = { 0 };
 	struct stat st;
-	void *m = MAP_FAILED;
-	int fd, r = 0, err = 0;
+	int fd, err = 0;
 
+	memset(v, 0, sizeof(*v));
 	fd = open(VMLINUX_BTF, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
 		err = err_set(e, errno, "no vmlinux BTF: %s", strerror(errno));
 		goto out;
 	}
 	/* mapped where the kernel allows it (Linux 6.16), read whole where not */
-	if (st.st_size > 0)
-		m = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (m != MAP_FAILED) {
-		r = find_funcs(m, st.st_size, w, nw);
-	} else {
-		err = read_file(VMLINUX_BTF, 256u << 20, &raw, e);
-		if (!err)
-			r = find_funcs((const unsigned char *)raw.data, raw.len, w, nw);
+	if (st.st_size > 0) {
+		void *m = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+
+		if (m != MAP_FAILED) {
+			v->map = m;
+			v->map_len = st.st_size;
+			v->p = m;
+			v->n = st.st_size;
+			goto out;
+		}
 	}
+	err = read_file(VMLINUX_BTF, 256u << 20, &v->raw, e);
+	v->p = v->raw.data;
+	v->n = v->raw.len;
+out:
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+void vmlinux_btf_close(struct vmlinux_btf *v)
+{
+	if (v->map)
+		munmap(v->map, v->map_len);
+	buf_free(&v->raw);
+	memset(v, 0, sizeof(*v));
+}
+
+int iter_targets_find(struct iter_target *w, size_t nw, struct err *e)
+{
+	struct vmlinux_btf v;
+	int r = 0, err = vmlinux_btf_open(&v, e);
+
+	if (!err)
+		r = find_funcs(v.p, v.n, w, nw);
 	for (size_t i = 0; !err && r && i < nw; i++)
 		if (r < 0 || !w[i].id)
 			err = err_set(e, r < 0 ? EPROTO : ENOENT,
 				      "no iterator target %s in vmlinux BTF", w[i].name);
-out:
-	if (m != MAP_FAILED)
-		munmap(m, st.st_size);
-	if (fd >= 0)
-		close(fd);
-	buf_free(&raw);
+	vmlinux_btf_close(&v);
 	return err;
 }
 

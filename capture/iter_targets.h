@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <linux/btf.h>
 #include "lib/err.h"
+#include "lib/util.h"
 
 /* Is there vmlinux BTF, which the iterators need? */
 bool iter_have_btf(void);
@@ -26,6 +27,30 @@ int iter_targets_find(struct iter_target *t, size_t n, struct err *e);
  * vmlinux BTF is ~1 ms, on the path of every live command. */
 int iter_targets_lookup(struct iter_target *t, size_t n, bool *cached, struct err *e);
 void iter_targets_forget(void);
+
+/* vmlinux BTF's bytes (p, n): mapped where the kernel allows it, else read whole. */
+struct vmlinux_btf {
+	const unsigned char *p;
+	size_t n;
+	void *map;
+	size_t map_len;
+	struct buf raw;
+};
+int vmlinux_btf_open(struct vmlinux_btf *v, struct err *e);
+void vmlinux_btf_close(struct vmlinux_btf *v);
+
+/* A struct member to find in vmlinux BTF (user_struct's uid): its byte offset + 1, 0 when
+ * there is no such member (or it is a bitfield). */
+struct iter_member {
+	const char *type, *member;
+	uint32_t off;
+	bool done;
+};
+/* Each one's offset, from this boot's cache (/run/bpfscope/iter-members) when it has them
+ * all, else from one walk of the types, whose answers are then cached. The iterator reads
+ * these fields there, not through CO-RE relocations: one of a type no other access names
+ * costs every load a search of every vmlinux type (capture/iter_member.c). */
+int iter_members_lookup(struct iter_member *m, size_t n, struct err *e);
 
 /* Where a raw BTF's types and strings are, bounds-checked against its length. */
 struct btf_sections {

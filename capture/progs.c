@@ -291,6 +291,24 @@ int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns)
 	return err ?: writer_prog_stats(&p->w, row, info);
 }
 
+/* A program whose record is made of what the program iterator told (capture/prog_live.c):
+ * info and memlock, its map ids in r->data (r: the caller's, reused; no code). */
+int prog_write_told(struct probe *p, struct obj_rec *r, const uint32_t *map_ids, uint32_t n,
+		    int64_t boot_offset_ns)
+{
+	r->kind = 'p';
+	r->prev = NULL;
+	r->full_name[0] = 0;
+	r->data.len = 0;
+	memset(r->off, 0, sizeof(r->off));
+	memset(r->len, 0, sizeof(r->len));
+	r->info.prog.nr_map_ids = n;
+	r->len[B_MAPS] = n * sizeof(uint32_t);
+	if (n && buf_append(&r->data, map_ids, r->len[B_MAPS]))
+		return err_set(p->e, ENOMEM, "out of memory");
+	return prog_write(p, r, boot_offset_ns);
+}
+
 /* Run-time stats before the stats interval, so the snapshot records what ran during it. */
 struct stats_base {
 	uint32_t id;

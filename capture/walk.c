@@ -31,6 +31,10 @@ struct rec_queue {
 	size_t nr_prog_list, next_prog_list;
 	bool use_prog_list;
 	uint32_t prog_id, map_id;
+	/* a live view's programs written from the iterator's records (prog_fast.c): the
+	 * walkers pass over these ids (sorted) */
+	const uint32_t *told_ids;
+	size_t nr_told;
 	uint32_t own_map;	/* the iterators' map (capture/iter_load.c): not walked */
 	bool progs_done, maps_done;
 	uint64_t maps_read;	/* for the progress line */
@@ -185,6 +189,9 @@ static int take_ids(struct rec_queue *q, struct chunk *c, char kind, struct err 
 		if (!rc) {
 			if (kind == 'm' && *cur == q->own_map && q->own_map)
 				continue;
+			if (kind == 'p' && q->nr_told &&
+			    bsearch(cur, q->told_ids, q->nr_told, sizeof(*cur), span_id_cmp))
+				continue;	/* (written from its iterator record) */
 			c->kind[c->n] = kind;
 			c->id[c->n++] = *cur;
 		} else if (errno == ENOENT) {
@@ -296,6 +303,8 @@ struct walk {
 	struct walker w[2];
 	int64_t offset;		/* realtime - boottime: load times to wall clock */
 	uint32_t *todo;		/* the map iterator's list */
+	uint32_t *told_idx, *told_ids;	/* a live view's programs the iterator told of */
+	size_t nr_told;
 	bool maps_loaded;	/* the open map spans are read */
 	bool code_loaded;	/* the open program spans are read */
 	bool started;		/* the queue's conditions are initialized */
@@ -408,6 +417,11 @@ int walk_start(struct probe *p, struct walk *wk)
 	/* (the walkers read programs only from here on) */
 	if (!err && walk_wants_prog_iter(p))
 		err = progs_from_iter(p, q->use_map_list);
+	if (!err && !(p->mask & SNAP_NO_PROGS) && !p->history) {
+		err = progs_live_select(p, &wk->told_idx, &wk->told_ids, &wk->nr_told);
+		q->told_ids = wk->told_ids;
+		q->nr_told = wk->nr_told;
+	}
 	/* (iter_job_join was before walk_start: the ids of our iterator programs are known) */
 	if (!err && p->prog_list && p->iter) {
 		size_t ours = 0;
@@ -539,11 +553,34 @@ static int walk_dangling(struct probe *p, struct walk *wk)
 	return err;
 }
 
+/* A live view's programs the iterator told all of, written while the walkers open the
+ * others (and the maps). */
+static int write_told(struct probe *p, struct walk *wk)
+{
+	struct obj_rec told = { .kind = 'p' };
+	int err = 0;
+
+	for (size_t i = 0; i < wk->nr_told && !err; i++) {
+		const uint32_t *ids;
+		uint32_t n;
+
+		err = prog_write_live(p, wk->told_idx[i], &told, wk->offset, &ids, &n);
+		if (!err && buf_append(&wk->map_refs, ids, n * sizeof(uint32_t)))
+			err = err_set(p->e, ENOMEM, "out of memory");
+	}
+	buf_free(&told.data);
+	if (err)
+		queue_stop(&wk->q);
+	return err;
+}
+
 int walk_finish(struct probe *p, struct walk *wk)
 {
 	struct obj_rec *batch;
 	int err = wk->err;
 
+	if (!err)
+		err = write_told(p, wk);
 	while ((batch = take_batch(&wk->q)))
 		err = write_batch(p, wk, batch, err);
 	for (int i = 0; i < 2; i++) {
@@ -586,6 +623,8 @@ void walk_free(struct walk *wk)
 	pthread_mutex_destroy(&wk->q.mu);
 	pthread_mutex_destroy(&wk->q.cmu);
 	free(wk->todo);
+	free(wk->told_idx);
+	free(wk->told_ids);
 	buf_free(&wk->maps_seen);
 	buf_free(&wk->map_refs);
 	free(wk);

@@ -174,9 +174,63 @@ test_own_iterators_unseen() {
 	echo "own_iterators_unseen: programs of ours taken out of 12 lists: $ours" >> "${FIGURES:-/dev/null}"
 }
 
+# A live view of every program (`prog show`) writes the rows the program iterator tells all
+# of without opening them (capture/prog_fast.c): the same rows as the walk's (the oracle,
+# BPFSCOPE_NO_ITER=1), for programs with BTF, subprograms, a cut name, more maps than a
+# record holds, counters, another license than GPL, another creator than root; also while programs come and go (the rows of those in both views).
+LIVE=$TOP/build/helpers/iter_live
+live_ids() { qf "$1" "SELECT id FROM progs ORDER BY id"; }
+live_rows() { qf "$1" "SELECT $COLS, run_cnt, run_time_ns, recursion_misses FROM progs p
+	WHERE id IN ($2) ORDER BY id"; }
+live_pair() {	# TAG: the two views, and the ids both hold
+	BPFSCOPE_TRACE=1 "$LIVE" "$TEST_TMP/live-$1.db" 2>"$TEST_TMP/live-$1.trace" &&
+		BPFSCOPE_NO_ITER=1 "$LIVE" "$TEST_TMP/walk-$1.db" || return 1
+	comm -12 <(live_ids "$TEST_TMP/live-$1.db") <(live_ids "$TEST_TMP/walk-$1.db") | paste -sd, -
+}
+test_live_rows_equal_walk() {
+	local o i ids told all stop=$TEST_TMP/live-churning churner
+	for o in getpid_count multi_func xdp_drop_8080 tc_counter; do
+		bpftool prog loadall "$SAMPLES/$o.bpf.o" "$PIN/s-$o" >/dev/null 2>&1 ||
+			{ echo "can't load sample $o" >&2; return 1; }
+	done
+	# (the rows come from the iterator from 100 programs on: capture/iter_job.c)
+	"$FL" progs "$PIN/more" 100 || return 1
+	"$FL" named "$PIN/cut" fast_fifteen_ch || return 1
+	"$FL" named "$PIN/mit" fast_mit MIT || return 1
+	# (made by another user, with the capabilities to load and pin: its uid is not 0)
+	setpriv --reuid 4321 --regid 4321 --clear-groups --inh-caps +bpf,+perfmon,+sys_admin,+dac_override \
+		--ambient-caps +bpf,+perfmon,+sys_admin,+dac_override "$FL" named "$PIN/uid" fast_uid ||
+		return 1
+	"$FL" named "$PIN/many" fast_many_maps || return 1
+	for ((i = 0; i < 9; i++)); do "$FL" bindmap "$PIN/many" || return 1; done
+	ids=$(live_pair a) || return 1
+	told=$(sed -n 's/^live rows: \([0-9]*\) of \([0-9]*\) .*/\1 \2/p' "$TEST_TMP/live-a.trace")
+	read -r told all <<< "$told"
+	# (multi_func has subprograms, drop_ingress_port_8080 a name cut with BTF behind it,
+	# fast_many_maps 10 maps: those three are opened)
+	[ -n "$told" ] && [ "$told" -ge $((N + 105)) ] && [ "$told" -le $((all - 3)) ] ||
+		{ echo "live rows: '$told' of '$all' from the iterator, want $((N + 105)) to $((all - 3))" >&2; return 1; }
+	[ "$(echo "$ids" | tr , '\n' | wc -l)" -ge $((N + 109)) ] || { echo "programs in both: $ids" >&2; return 1; }
+	expect_eq "fast_uid's creator" "$(qf "$TEST_TMP/live-a.db" "SELECT uid FROM progs WHERE name = 'fast_uid'")" 4321 || return 1
+	expect_eq "live rows (iterator vs syscall walk)" "$(live_rows "$TEST_TMP/live-a.db" "$ids")" \
+		"$(live_rows "$TEST_TMP/walk-a.db" "$ids")" || return 1
+	touch "$stop"
+	"$FL" churn "$stop" 10 > "$TEST_TMP/live-rounds" 2>&1 &
+	churner=$!
+	cleanup_add "rm -f '$stop'"
+	for ((i = 0; i < 3; i++)); do
+		ids=$(live_pair "c$i") || { rm -f "$stop"; return 1; }
+		expect_eq "live rows under churn (round $i)" "$(live_rows "$TEST_TMP/live-c$i.db" "$ids")" \
+			"$(live_rows "$TEST_TMP/walk-c$i.db" "$ids")" || { rm -f "$stop"; return 1; }
+	done
+	rm -f "$stop"
+	wait "$churner"
+}
+
 setup
 run_test fast/counters test_counters
 run_test fast/same_rows test_same_rows
 run_test fast/churn test_churn
 run_test fast/replaced test_replaced
 run_test fast/own_iterators_unseen test_own_iterators_unseen
+run_test fast/live_rows_equal_walk test_live_rows_equal_walk

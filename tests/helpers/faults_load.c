@@ -8,7 +8,8 @@
  *   progs DIR N            N programs, each using a map of its own, pinned in DIR (made)
  *   bigprog PIN NINSNS [SALT]  a socket filter of NINSNS instructions, straight-line, pinned
  *                          (another SALT, other immediates: a program diff has work to do)
- *   named PIN NAME         one program as progs makes them, named NAME, pinned at PIN
+ *   named PIN NAME [LICENSE]  one program as progs makes them, named NAME, pinned at PIN
+ *                          (LICENSE: "GPL" unless given)
  *   bindmap PIN            a new map bound to the program pinned at PIN (BPF_PROG_BIND_MAP:
  *                          its map ids grow while it stays) */
 #include <errno.h>
@@ -61,7 +62,7 @@ static int fill(const char *pin, long n, long seed)
 }
 
 /* a program that looks its map up: the map is among its map ids */
-static int load_user(int mfd, const char *name)
+static int load_user(int mfd, const char *name, const char *license)
 {
 	struct bpf_insn p[] = {
 		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 0),
@@ -75,7 +76,7 @@ static int load_user(int mfd, const char *name)
 		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 	};
 
-	return bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, name, "GPL", p, sizeof(p) / sizeof(p[0]),
+	return bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, name, license, p, sizeof(p) / sizeof(p[0]),
 			     NULL);
 }
 
@@ -89,7 +90,7 @@ static int churn(const char *stop, int batch)
 	while (!access(stop, F_OK)) {
 		for (int i = 0; i < batch; i++) {
 			fds[2 * i] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "faults_churn", 4, 8, 1, NULL);
-			fds[2 * i + 1] = fds[2 * i] < 0 ? -1 : load_user(fds[2 * i], "faults_churn");
+			fds[2 * i + 1] = fds[2 * i] < 0 ? -1 : load_user(fds[2 * i], "faults_churn", "GPL");
 			if (fds[2 * i + 1] < 0) {
 				fprintf(stderr, "churn: load: %s\n", strerror(errno));
 				return 1;
@@ -112,7 +113,7 @@ static int progs(const char *dir, int n)
 		return 1;
 	for (int i = 0; i < n; i++) {
 		int mfd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "faults_base", 4, 8, 1, NULL);
-		int pfd = mfd < 0 ? -1 : load_user(mfd, "faults_base");
+		int pfd = mfd < 0 ? -1 : load_user(mfd, "faults_base", "GPL");
 
 		snprintf(path, sizeof(path), "%s/p%d", dir, i);
 		if (pfd < 0 || bpf_obj_pin(pfd, path)) {
@@ -151,10 +152,10 @@ static int bigprog(const char *pin, long n, int salt)
 	return 0;
 }
 
-static int named(const char *pin, const char *name)
+static int named(const char *pin, const char *name, const char *license)
 {
 	int mfd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, 4, 8, 1, NULL);
-	int pfd = mfd < 0 ? -1 : load_user(mfd, name);
+	int pfd = mfd < 0 ? -1 : load_user(mfd, name, license);
 
 	if (pfd < 0 || bpf_obj_pin(pfd, pin)) {
 		fprintf(stderr, "named: %s\n", strerror(errno));
@@ -181,8 +182,8 @@ static int bindmap(const char *pin)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], "named"))
-		return named(argv[2], argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "named"))
+		return named(argv[2], argv[3], argc == 5 ? argv[4] : "GPL");
 	if (argc == 3 && !strcmp(argv[1], "bindmap"))
 		return bindmap(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "fill"))

@@ -12,7 +12,7 @@ int main(int argc, char **argv)
 	struct err e = { 0 };
 	size_t n = 0;
 
-	if (iter_kit_open(ITER_WANT(ITER_PROGS), &kit, &e) || iter_progs(kit, &r, &n, NULL, &e)) {
+	if (iter_kit_open(ITER_WANT(ITER_PROGS), &kit, &e) || iter_progs(kit, &r, &n, NULL, NULL, &e)) {
 		fprintf(stderr, "iter_progs: %s\n", e.msg);
 		iter_kit_close(kit);
 		return 1;
