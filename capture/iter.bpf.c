@@ -215,7 +215,8 @@ static __always_inline void prog_rest(struct bpf_prog *prog, struct bpf_prog_aux
 		bpf_probe_read_kernel(&rest->uid, sizeof(rest->uid), aux->user + uid_offset());
 	if (aux->btf)
 		rest->btf_id = aux->btf->id;
-	rest->verified_insns = aux->verified_insns;
+	if (bpf_core_field_exists(aux->verified_insns))	/* (Linux 5.16: get-info's 0 before) */
+		rest->verified_insns = aux->verified_insns;
 	rest->attach_btf_id = aux->attach_btf_id;
 	if (!n)
 		return;
