@@ -268,8 +268,8 @@ int iter_progs(const struct iter_kit *k, struct iter_prog_rec **out, size_t *n,
 	err = run_iter(k, ITER_PROGS, &raw, &self, e);
 	if (!err && (nr = progs_split(&raw, NULL, NULL)) < 0)
 		err = err_set(e, EPROTO, "iterator bpfscope_progs: %zu bytes", raw.len);
-	if (!err && rest && (size_t)nr * sizeof(*r) != raw.len) {
-		/* with rests: two arrays (a live view's) */
+	if (!err && (size_t)nr * sizeof(*r) != raw.len) {
+		/* with rests: two arrays (a live view's; dropped if not asked for) */
 		r = malloc((nr + 1) * sizeof(*r));
 		x = malloc((nr + 1) * sizeof(*x));
 		if (!r || !x)
