@@ -4,7 +4,6 @@
  * not, are cached (capture/iter_targets.h). */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <linux/btf.h>
 #include "capture/iter_targets.h"
@@ -78,30 +77,14 @@ static int members_from_cache(const char *boot_id, struct iter_member *m, size_t
 	int err = boot_cache_read(MEMBER_CACHE, boot_id, 4096, &b);
 
 	for (size_t i = 0; !err && i < nm; i++) {
-		size_t tl = strlen(m[i].type), ml = strlen(m[i].member);
+		char key[128];
+		unsigned long v;
 
-		for (const char *p = (const char *)b.data, *end = p + b.len; p < end;) {
-			const char *nl = memchr(p, '\n', end - p);
-			char num[16];
-			unsigned long v;
-			char *stop;
-
-			if (!nl)
-				break;
-			if ((size_t)(nl - p) > tl + ml + 2 && (size_t)(nl - p) < tl + ml + 2 + sizeof(num) &&
-			    !memcmp(p, m[i].type, tl) && p[tl] == '.' && !memcmp(p + tl + 1, m[i].member, ml) &&
-			    p[tl + 1 + ml] == ' ') {
-				memcpy(num, p + tl + ml + 2, nl - p - tl - ml - 2);
-				num[nl - p - tl - ml - 2] = 0;
-				v = strtoul(num, &stop, 10);
-				if (!*stop && v <= 65536) {
-					m[i].off = v;
-					m[i].done = true;
-					found++;
-					break;
-				}
-			}
-			p = nl + 1;
+		if ((size_t)snprintf(key, sizeof(key), "%s.%s", m[i].type, m[i].member) < sizeof(key) &&
+		    cache_line_number(&b, key, 65536, &v)) {
+			m[i].off = v;
+			m[i].done = true;
+			found++;
 		}
 	}
 	buf_free(&b);

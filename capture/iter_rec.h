@@ -25,7 +25,7 @@ struct iter_prog_rec {
 	__u32 pages, reserved;	/* fdinfo's memlock in pages, fixed at load (0: not read) */
 };
 /* The rest of what get-info tells of a program without arrays, for a live view's rows
- * (capture/prog_live.c): the creator's uid, the program's BTF, its first maps. It follows
+ * (capture/prog_fast.c): the creator's uid, the program's BTF, its first maps. It follows
  * its record when the record's flags have ITER_PROG_REST (ITER_WANT_PROG_REST). */
 struct iter_prog_rest {
 	__u32 uid, btf_id, verified_insns, attach_btf_id;

@@ -230,6 +230,30 @@ int iter_targets_find(struct iter_target *w, size_t nw, struct err *e)
 
 #define TARGET_CACHE "iter-targets"	/* /run/bpfscope/iter-targets: "NAME ID" lines */
 
+bool cache_line_number(const struct buf *b, const char *name, unsigned long max,
+		       unsigned long *v)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = (const char *)b->data, *end = p + b->len; p < end;) {
+		const char *nl = memchr(p, '\n', end - p), *d;
+		unsigned long x = 0;
+
+		if (!nl)
+			break;
+		if ((size_t)(nl - p) > len + 1 && !memcmp(p, name, len) && p[len] == ' ') {
+			for (d = p + len + 1; d < nl && *d >= '0' && *d <= '9' && x <= max; d++)
+				x = x * 10 + (*d - '0');
+			if (d == nl && x <= max) {
+				*v = x;
+				return true;
+			}
+		}
+		p = nl + 1;
+	}
+	return false;
+}
+
 /* The cached ids of every target in w, all or nothing (0 when one is missing). */
 static int targets_from_cache(const char *boot_id, struct iter_target *w, size_t nw)
 {
@@ -238,25 +262,9 @@ static int targets_from_cache(const char *boot_id, struct iter_target *w, size_t
 	int err = boot_cache_read(TARGET_CACHE, boot_id, 4096, &b);
 
 	for (size_t i = 0; !err && i < nw; i++) {
-		size_t len = strlen(w[i].name);
-		const char *p = (const char *)b.data, *end = p + b.len;
+		unsigned long id;
 
-		w[i].id = 0;
-		while (p < end) {
-			const char *nl = memchr(p, '\n', end - p);
-			unsigned long id = 0;
-			const char *d;
-
-			if (!nl)
-				break;
-			if ((size_t)(nl - p) > len + 1 && !memcmp(p, w[i].name, len) && p[len] == ' ') {
-				for (d = p + len + 1; d < nl && *d >= '0' && *d <= '9' && id < (1ul << 31); d++)
-					id = id * 10 + (*d - '0');
-				if (d == nl && id && id < (1ul << 31))
-					w[i].id = id;
-			}
-			p = nl + 1;
-		}
+		w[i].id = cache_line_number(&b, w[i].name, (1ul << 31) - 1, &id) ? id : 0;
 		found += w[i].id != 0;
 	}
 	buf_free(&b);

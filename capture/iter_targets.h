@@ -28,6 +28,10 @@ int iter_targets_find(struct iter_target *t, size_t n, struct err *e);
 int iter_targets_lookup(struct iter_target *t, size_t n, bool *cached, struct err *e);
 void iter_targets_forget(void);
 
+/* The number of a boot cache's line "NAME NUMBER" (digits, at most max), if it has one. */
+bool cache_line_number(const struct buf *b, const char *name, unsigned long max,
+		       unsigned long *v);
+
 /* vmlinux BTF's bytes (p, n): mapped where the kernel allows it, else read whole. */
 struct vmlinux_btf {
 	const unsigned char *p;

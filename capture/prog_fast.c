@@ -167,7 +167,8 @@ int progs_live_select(struct probe *p, uint32_t **idx, uint32_t **ids, size_t *n
 
 	*idx = *ids = NULL;
 	*n = 0;
-	if (!x || !progs_live_wanted(p) || cpus_contiguous() != p->nr_cpus)
+	/* (rests are there only when progs_live_wanted asked for them: iter_job_start) */
+	if (!x || cpus_contiguous() != p->nr_cpus)
 		return 0;
 	*idx = malloc((nr + 1) * sizeof(**idx));
 	*ids = malloc((nr + 1) * sizeof(**ids));

@@ -248,8 +248,10 @@ static int prog_pack(const struct probe *p, struct walk_mem *m, struct obj_rec *
 		prog_rec_fill(p, r, 0, &pr);	/* (the arrays' place, after the last append) */
 		if (!pr.blob_len[i])
 			continue;
-		if (blob_pack(&m->packer, pr.blob[i], pr.blob_len[i], b))
-			return -ENOMEM;
+		int code = blob_pack(&m->packer, pr.blob[i], pr.blob_len[i], b);
+
+		if (code)
+			return code;
 		r->packed_off[i] = r->data.len;
 		if (b->codec && buf_append(&r->data, b->z, b->zlen))
 			return -ENOMEM;
@@ -291,7 +293,7 @@ int prog_write(struct probe *p, const struct obj_rec *r, int64_t boot_offset_ns)
 	return err ?: writer_prog_stats(&p->w, row, info);
 }
 
-/* A program whose record is made of what the program iterator told (capture/prog_live.c):
+/* A program whose record is made of what the program iterator told (capture/prog_fast.c):
  * info and memlock, its map ids in r->data (r: the caller's, reused; no code). */
 int prog_write_told(struct probe *p, struct obj_rec *r, const uint32_t *map_ids, uint32_t n,
 		    int64_t boot_offset_ns)
@@ -512,8 +514,13 @@ int prog_walk_one(struct probe *p, struct walk_mem *m, struct err *e, uint32_t i
 		prog_rec_fill(p, r, 0, &pr);	/* (for its code: no clock offset needed) */
 		err = kernel_calls_scan(m, &pr, r, e);
 	}
-	if (!err && !p->db->memory && (p->mask & SNAP_CODE) && !r->prev && prog_pack(p, m, r))
-		err = err_set(e, ENOMEM, "out of memory compressing program code");
+	if (!err && !p->db->memory && (p->mask & SNAP_CODE) && !r->prev) {
+		int code = prog_pack(p, m, r);
+
+		if (code)
+			err = err_set(e, -code, "can't compress program %u's code: %s", id,
+				      strerror(-code));
+	}
 	if (err && r)
 		rec_free(r);
 	else
