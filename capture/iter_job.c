@@ -8,6 +8,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "capture/capture_int.h"
+#include "lib/thread.h"
 
 /* A live view's rows come from the program iterator's records when there are this many
  * programs or more (capture/prog_fast.c): their rests cost the load 0.5 ms, and each program
@@ -100,7 +101,7 @@ void iter_job_start(struct probe *p, struct iter_job *j, bool gated)
 		pthread_cond_init(&j->gate_cv, NULL);
 	}
 	j->gated = gated;
-	j->started = !pthread_create(&j->th, NULL, iter_thread, j);
+	j->started = !thread_start_beside(&j->th, iter_thread, j);
 	if (!j->started) {
 		j->gated = false;	/* (run here: nothing to wait for) */
 		iter_thread(j);

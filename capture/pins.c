@@ -12,6 +12,7 @@
 #include "capture/env.h"
 #include "capture/pins.h"
 #include "capture/capture_int.h"
+#include "lib/thread.h"
 
 /* What kind of object fd is, from /proc/self/fd. */
 static char fd_kind(int fd)
@@ -167,7 +168,7 @@ int pins_start(struct probe *p, struct pins_job *j, const char *root)
 		return 0;
 	}
 	/* no thread (no memory, say): walk inline when finishing */
-	j->started = !pthread_create(&j->th, NULL, pins_thread, j);
+	j->started = !thread_start_beside(&j->th, pins_thread, j);
 	return 0;
 }
 

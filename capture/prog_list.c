@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "capture/capture_int.h"
+#include "lib/thread.h"
 
 static void *prog_list_main(void *arg)
 {
@@ -37,7 +38,7 @@ static void *prog_list_main(void *arg)
 void prog_list_start(struct prog_list *l)
 {
 	memset(l, 0, sizeof(*l));
-	l->started = !pthread_create(&l->th, NULL, prog_list_main, l);
+	l->started = !thread_start_beside(&l->th, prog_list_main, l);
 }
 
 size_t prog_ids_drop(uint32_t *ids, size_t n, const uint32_t *drop, size_t nr_drop)
