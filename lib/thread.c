@@ -29,13 +29,12 @@ static void *thread_begin(void *arg)
 
 int thread_start_beside(pthread_t *th, void *(*fn)(void *), void *arg)
 {
-	const char *off = getenv("BPFSCOPE_NO_BESIDE");
 	struct thread_start *s;
 	pthread_attr_t attr;
 	cpu_set_t elsewhere;
 	int cpu = sched_getcpu(), err;
 
-	if ((off && *off && *off != '0') || cpu < 0 || cpu >= CPU_SETSIZE)
+	if (cpu < 0 || cpu >= CPU_SETSIZE)
 		return pthread_create(th, NULL, fn, arg);
 	s = malloc(sizeof(*s));
 	if (!s)
@@ -43,25 +42,22 @@ int thread_start_beside(pthread_t *th, void *(*fn)(void *), void *arg)
 	s->fn = fn;
 	s->arg = arg;
 	/* (more cpus than a cpu_set_t holds: EINVAL) */
-	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus)) {
+	err = sched_getaffinity(0, sizeof(s->cpus), &s->cpus) ? errno : 0;
+	elsewhere = s->cpus;
+	CPU_CLR(cpu, &elsewhere);
+	if (!err)
+		err = pthread_attr_init(&attr);
+	/* one cpu, or the other cpus refused: placed as pthread_create places it */
+	if (err || CPU_COUNT(&elsewhere) == 0 ||
+	    pthread_attr_setaffinity_np(&attr, sizeof(elsewhere), &elsewhere)) {
+		if (!err)
+			pthread_attr_destroy(&attr);
 		free(s);
 		return pthread_create(th, NULL, fn, arg);
 	}
-	elsewhere = s->cpus;
-	CPU_CLR(cpu, &elsewhere);
-	err = pthread_attr_init(&attr);
-	if (err) {
-		free(s);
-		return err;
-	}
-	/* (refused, or the cpus refused when the thread is made: placed as pthread_create places
-	 * it) */
-	if (CPU_COUNT(&elsewhere) > 0 &&
-	    pthread_attr_setaffinity_np(&attr, sizeof(elsewhere), &elsewhere))
-		CPU_ZERO(&elsewhere);
 	err = pthread_create(th, &attr, thread_begin, s);
 	pthread_attr_destroy(&attr);
-	if (err) {
+	if (err) {	/* (the kernel refused those cpus for the new thread, say) */
 		free(s);
 		err = pthread_create(th, NULL, fn, arg);
 	}

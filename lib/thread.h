@@ -6,7 +6,7 @@
 
 /* pthread_create(th, NULL, fn, arg), the new thread first placed on a cpu the caller is not
  * on (where the process may run on another), then allowed the caller's cpus again: 0 or an
- * errno. BPFSCOPE_NO_BESIDE=1: placed as pthread_create places it (the benchmarks' pairing). */
+ * errno. */
 int thread_start_beside(pthread_t *th, void *(*fn)(void *), void *arg);
 
 #endif
