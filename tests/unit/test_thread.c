@@ -20,7 +20,8 @@ static void *note_where(void *arg)
 	struct seen *s = arg;
 
 	s->cpu = sched_getcpu();
-	sched_getaffinity(0, sizeof(s->cpus), &s->cpus);
+	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus))
+		CPU_ZERO(&s->cpus);	/* (then unlike any creator's) */
 	s->arg++;
 	return s;
 }
