@@ -32,7 +32,7 @@ int thread_start_beside(pthread_t *th, void *(*fn)(void *), void *arg)
 	struct thread_start *s;
 	pthread_attr_t attr;
 	cpu_set_t elsewhere;
-	int cpu = sched_getcpu(), err;
+	int cpu = sched_getcpu();
 
 	if (cpu < 0 || cpu >= CPU_SETSIZE)
 		return pthread_create(th, NULL, fn, arg);
@@ -41,25 +41,25 @@ int thread_start_beside(pthread_t *th, void *(*fn)(void *), void *arg)
 		return ENOMEM;
 	s->fn = fn;
 	s->arg = arg;
-	/* (more cpus than a cpu_set_t holds: EINVAL) */
-	err = sched_getaffinity(0, sizeof(s->cpus), &s->cpus) ? errno : 0;
+	/* one cpu, more cpus than a cpu_set_t holds (EINVAL), or the others refused: placed as
+	 * pthread_create places it */
+	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus))
+		goto plain;
 	elsewhere = s->cpus;
 	CPU_CLR(cpu, &elsewhere);
-	if (!err)
-		err = pthread_attr_init(&attr);
-	/* one cpu, or the other cpus refused: placed as pthread_create places it */
-	if (err || CPU_COUNT(&elsewhere) == 0 ||
-	    pthread_attr_setaffinity_np(&attr, sizeof(elsewhere), &elsewhere)) {
-		if (!err)
-			pthread_attr_destroy(&attr);
-		free(s);
-		return pthread_create(th, NULL, fn, arg);
+	if (CPU_COUNT(&elsewhere) == 0 || pthread_attr_init(&attr))
+		goto plain;
+	if (pthread_attr_setaffinity_np(&attr, sizeof(elsewhere), &elsewhere)) {
+		pthread_attr_destroy(&attr);
+		goto plain;
 	}
-	err = pthread_create(th, &attr, thread_begin, s);
+	/* (refused: the kernel took none of those cpus for the new thread, say) */
+	if (!pthread_create(th, &attr, thread_begin, s)) {
+		pthread_attr_destroy(&attr);
+		return 0;
+	}
 	pthread_attr_destroy(&attr);
-	if (err) {	/* (the kernel refused those cpus for the new thread, say) */
-		free(s);
-		err = pthread_create(th, NULL, fn, arg);
-	}
-	return err;
+plain:
+	free(s);
+	return pthread_create(th, NULL, fn, arg);
 }
